@@ -1,0 +1,48 @@
+# The README's two quick-start commands are `make run` and `make test`.
+# Each creates .venv (Python >= 3.12) when missing, installs the project with the exact versions in
+# requirements.lock, then runs the default scenario or the whole test suite. Reruns reuse .venv.
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format bench clean-venv
+
+run: $(STAMP)
+	$(PY) run_sim.py
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
+
+bench: $(STAMP)
+	$(PY) benchmarks/run_all.py
+
+$(PY):
+	@set -e; \
+	for candidate in python3.12 python3.13 python3.14 python3; do \
+	  if command -v $$candidate >/dev/null 2>&1 && \
+	     $$candidate -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
+	    echo "Creating $(VENV) with $$($$candidate --version) ($$(command -v $$candidate))"; \
+	    $$candidate -m venv $(VENV); \
+	    exit 0; \
+	  fi; \
+	done; \
+	echo "Reclamare needs Python 3.12 or newer, and none was found on PATH"; \
+	echo "(tried python3.12, python3.13, python3.14, python3). Install Python 3.12, for example"; \
+	echo "'apt-get install python3.12 python3.12-venv', 'brew install python@3.12' or 'pyenv install 3.12',"; \
+	echo "then run this command again."; \
+	exit 1
+
+$(STAMP): $(PY) pyproject.toml requirements.lock
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --constraint requirements.lock --editable '.[dev]'
+	@touch $(STAMP)
+
+clean-venv:
+	rm -rf $(VENV)
