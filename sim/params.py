@@ -65,24 +65,35 @@ class NetworkSpec(Section):
         "clustered_scale_free (Holme-Kim), communities (planted partition), one of the real "
         "networks shipped with networkx (karate, les_miserables, florentine, davis), or file.",
     )
-    n: int = _f(1000, "Number of customers (ignored for real networks and files).", "customers",
-                ge=2, le=20_000_000)
-    mean_degree: float = _f(10.0, "Mean number of ties per customer (generators only).", "ties",
-                            ge=0.0, le=1000.0)
+    n: int = _f(
+        1000,
+        "Number of customers (ignored for real networks and files).",
+        "customers",
+        ge=2,
+        le=20_000_000,
+    )
+    mean_degree: float = _f(
+        10.0, "Mean number of ties per customer (generators only).", "ties", ge=0.0, le=1000.0
+    )
     rewire: Probability = _f(0.1, "Small world: probability that a lattice tie is rewired.")
     triangle_prob: Probability = _f(
-        0.5, "Clustered scale free: probability of closing a triangle after each attachment.")
+        0.5, "Clustered scale free: probability of closing a triangle after each attachment."
+    )
     groups: int = _f(4, "Communities: number of groups.", "groups", ge=1, le=10_000)
     group_names: list[str] | None = _f(
-        None, "Communities: names of the groups (default g1, g2, ...); length must equal groups.")
+        None, "Communities: names of the groups (default g1, g2, ...); length must equal groups."
+    )
     mixing: Probability = _f(
-        0.1, "Communities: expected share of a customer's ties that go to other groups.")
+        0.1, "Communities: expected share of a customer's ties that go to other groups."
+    )
     path: str | None = _f(None, "File networks: path of an edge list, GraphML or GEXF file.")
     format: Literal["auto", "edgelist", "graphml", "gexf"] = _f(
-        "auto", "File networks: file format; auto decides from the file extension.")
+        "auto", "File networks: file format; auto decides from the file extension."
+    )
     group_attribute: str = _f(
-        "group", "File and real networks: node attribute holding the group; detected (Louvain) "
-        "when absent.")
+        "group",
+        "File and real networks: node attribute holding the group; detected (Louvain) when absent.",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> NetworkSpec:
@@ -90,93 +101,155 @@ class NetworkSpec(Section):
             raise ValueError("kind = 'file' needs a path")
         if self.group_names is not None and len(self.group_names) != self.groups:
             raise ValueError(
-                f"group_names has {len(self.group_names)} names but groups = {self.groups}")
+                f"group_names has {len(self.group_names)} names but groups = {self.groups}"
+            )
         return self
 
 
 class PopulationSpec(Section):
     """Who the customers are at week 0."""
 
-    initial_awareness: Probability = _f(0.0, "Share of customers aware of the brand at week 0.",
-                                        "share")
-    initial_attitude: Attitude = _f(0.0, "Mean predisposition toward the brand at week 0.",
-                                    "attitude")
+    initial_awareness: Probability = _f(
+        0.0, "Share of customers aware of the brand at week 0.", "share"
+    )
+    initial_attitude: Attitude = _f(
+        0.0, "Mean predisposition toward the brand at week 0.", "attitude"
+    )
     attitude_spread: float = _f(
-        0.3, "Half-width of the uniform spread of initial attitudes around the mean (clipped to "
-        "[-1, 1]); 1 with mean 0 gives attitudes uniform on [-1, 1].", "attitude", ge=0.0, le=2.0)
+        0.3,
+        "Half-width of the uniform spread of initial attitudes around the mean (clipped to "
+        "[-1, 1]); 1 with mean 0 gives attitudes uniform on [-1, 1].",
+        "attitude",
+        ge=0.0,
+        le=2.0,
+    )
 
 
 class ProductSpec(Section):
     """What the product really is, and how much the brand can learn."""
 
-    fit: Attitude = _f(0.4, "True product/offer fit: the attitude that using the product "
-                            "settles on.", "attitude")
-    fit_ceiling: Attitude = _f(0.8, "Best fit the brand can reach by learning from conversations.",
-                               "attitude")
+    fit: Attitude = _f(
+        0.4, "True product/offer fit: the attitude that using the product settles on.", "attitude"
+    )
+    fit_ceiling: Attitude = _f(
+        0.8, "Best fit the brand can reach by learning from conversations.", "attitude"
+    )
     learning_half: float = _f(
-        200.0, "Conversations per 1,000 customers that close half the gap between fit and its "
-        "ceiling.", "conversations per 1,000 customers", gt=0.0, le=1e9)
+        200.0,
+        "Conversations per 1,000 customers that close half the gap between fit and its ceiling.",
+        "conversations per 1,000 customers",
+        gt=0.0,
+        le=1e9,
+    )
     experience_rate: Probability = _f(
-        0.3, "Weekly share of the gap between an adopter's attitude and the fit that experience "
-        "closes.", "per week")
+        0.3,
+        "Weekly share of the gap between an adopter's attitude and the fit that experience closes.",
+        "per week",
+    )
 
 
 class AdoptionSpec(Section):
     """How aware customers come to buy."""
 
-    base_rate: Probability = _f(0.02, "Weekly adoption probability of an aware neutral customer.",
-                                "per week")
+    base_rate: Probability = _f(
+        0.02, "Weekly adoption probability of an aware neutral customer.", "per week"
+    )
     attitude_slope: float = _f(
-        3.0, "Log-odds of adopting gained per unit of attitude (logistic).", "log-odds", ge=0.0,
-        le=50.0)
+        3.0,
+        "Log-odds of adopting gained per unit of attitude (logistic).",
+        "log-odds",
+        ge=0.0,
+        le=50.0,
+    )
 
 
 class WomSpec(Section):
     """Word of mouth: who talks, to whom, and with what effect."""
 
-    talk_base: Probability = _f(0.05, "Weekly probability that an aware, neutral customer talks "
-                                      "about the brand (q of the Bass limit).", "per week")
-    talk_feeling: float = _f(0.3, "Extra talk probability per unit of |attitude|.", "per week",
-                             ge=0.0, le=1.0)
-    talk_advocacy: float = _f(0.5, "Extra talk probability per unit of advocacy.", "per week",
-                              ge=0.0, le=1.0)
-    listeners: int = _f(1, "Neighbours reached by one talk (drawn with replacement, by tie "
-                           "weight when the network has weights).", "customers", ge=1, le=50)
+    talk_base: Probability = _f(
+        0.05,
+        "Weekly probability that an aware, neutral customer talks "
+        "about the brand (q of the Bass limit).",
+        "per week",
+    )
+    talk_feeling: float = _f(
+        0.3, "Extra talk probability per unit of |attitude|.", "per week", ge=0.0, le=1.0
+    )
+    talk_advocacy: float = _f(
+        0.5, "Extra talk probability per unit of advocacy.", "per week", ge=0.0, le=1.0
+    )
+    listeners: int = _f(
+        1,
+        "Neighbours reached by one talk (drawn with replacement, by tie "
+        "weight when the network has weights).",
+        "customers",
+        ge=1,
+        le=50,
+    )
     credibility: Probability = _f(0.8, "Credibility c of a peer (friends > brand > ads).")
     mu: Probability = _f(0.4, "Convergence rate mu of a peer message.")
-    epsilon: float = _f(1.0, "Confidence bound: listeners move only when |m - a| < epsilon.",
-                        "attitude", ge=0.0, le=2.0)
+    epsilon: float = _f(
+        1.0,
+        "Confidence bound: listeners move only when |m - a| < epsilon.",
+        "attitude",
+        ge=0.0,
+        le=2.0,
+    )
     negative_incidence: float = _f(
-        1.0, "Multiplier on the talk probability of customers with a negative attitude "
-        "(evidence mixed: 1; sweep 1.5 to 3).", "x", ge=0.0, le=10.0)
+        1.0,
+        "Multiplier on the talk probability of customers with a negative attitude "
+        "(evidence mixed: 1; sweep 1.5 to 3).",
+        "x",
+        ge=0.0,
+        le=10.0,
+    )
     negative_impact: float = _f(
-        1.0, "Multiplier on mu for negative messages (evidence mixed: 1; sweep 1.5 to 3).", "x",
-        ge=0.0, le=10.0)
+        1.0,
+        "Multiplier on mu for negative messages (evidence mixed: 1; sweep 1.5 to 3).",
+        "x",
+        ge=0.0,
+        le=10.0,
+    )
     public_share: Probability = _f(
-        0.2, "Share of talks made in public (reviews, posts): the mentions the brand can hear.",
-        "share")
+        0.2,
+        "Share of talks made in public (reviews, posts): the mentions the brand can hear.",
+        "share",
+    )
 
 
 class PushSpec(Section):
     """Bought media: cost, message and the psychology of repetition."""
 
-    cost_per_impression: float = _f(0.01, "Price of one ad impression (CPM 10 = 0.01).", "cu",
-                                    gt=0.0, le=1e6)
+    cost_per_impression: float = _f(
+        0.01, "Price of one ad impression (CPM 10 = 0.01).", "cu", gt=0.0, le=1e6
+    )
     claim: Attitude = _f(0.8, "Position of the brand's advertised message.", "attitude")
-    credibility: Probability = _f(0.3, "Credibility c of an ad (below peers and the brand's own "
-                                       "answers).")
+    credibility: Probability = _f(
+        0.3, "Credibility c of an ad (below peers and the brand's own answers)."
+    )
     mu: Probability = _f(0.3, "Convergence rate mu of an ad exposure.")
     epsilon: float = _f(1.0, "Confidence bound of ads.", "attitude", ge=0.0, le=2.0)
-    half_life: float = _f(2.5, "Half-life of remembered ad pressure (adstock).", "weeks",
-                          gt=0.0, le=520.0)
+    half_life: float = _f(
+        2.5, "Half-life of remembered ad pressure (adstock).", "weeks", gt=0.0, le=520.0
+    )
     effective_frequency: float = _f(
-        3.0, "Adstock at which one exposure has its full effect; below it the effect rises "
-        "(wear-in), above it falls (wear-out).", "exposures", ge=1.0, le=100.0)
+        3.0,
+        "Adstock at which one exposure has its full effect; below it the effect rises "
+        "(wear-in), above it falls (wear-out).",
+        "exposures",
+        ge=1.0,
+        le=100.0,
+    )
     irritation_threshold: float = _f(
-        10.0, "Adstock above which exposures irritate: the effect turns negative (reactance).",
-        "exposures", gt=1.0, le=1000.0)
+        10.0,
+        "Adstock above which exposures irritate: the effect turns negative (reactance).",
+        "exposures",
+        gt=1.0,
+        le=1000.0,
+    )
     complaint_prob: Probability = _f(
-        0.2, "Weekly probability that an irritated customer complains to a friend.", "per week")
+        0.2, "Weekly probability that an irritated customer complains to a friend.", "per week"
+    )
     complaint_position: Attitude = _f(-0.6, "Attitude voiced by a complaint.", "attitude")
 
     @model_validator(mode="after")
@@ -184,46 +257,65 @@ class PushSpec(Section):
         if self.irritation_threshold <= self.effective_frequency:
             raise ValueError(
                 f"irritation_threshold ({self.irritation_threshold}) must be above "
-                f"effective_frequency ({self.effective_frequency})")
+                f"effective_frequency ({self.effective_frequency})"
+            )
         return self
 
 
 class DialogueSpec(Section):
     """Listening and answering: cost, credibility and what a conversation leaves behind."""
 
-    cost_per_conversation: float = _f(2.0, "Price of one conversation (staff time).", "cu",
-                                      gt=0.0, le=1e6)
-    listening_share: Probability = _f(0.5, "Share of last week's public mentions the brand "
-                                           "hears.", "share")
+    cost_per_conversation: float = _f(
+        5.0, "Price of one conversation (staff time).", "cu", gt=0.0, le=1e6
+    )
+    listening_share: Probability = _f(
+        0.5, "Share of last week's public mentions the brand hears.", "share"
+    )
     claim: Attitude = _f(0.8, "Position the brand argues for in a conversation.", "attitude")
     honesty_margin: float = _f(
-        0.2, "A conversation argues for at most product fit + this margin: credibility capped by "
-        "what experience supports.", "attitude", ge=0.0, le=2.0)
+        0.2,
+        "A conversation argues for at most product fit + this margin: credibility capped by "
+        "what experience supports.",
+        "attitude",
+        ge=0.0,
+        le=2.0,
+    )
     credibility: Probability = _f(0.9, "Credibility c of an answer from the brand.")
     mu: Probability = _f(0.5, "Convergence rate mu of a conversation.")
     epsilon: float = _f(1.5, "Confidence bound of conversations.", "attitude", ge=0.0, le=2.0)
     advocacy_boost: Probability = _f(0.8, "Advocacy of a customer just answered (0..1).")
-    advocacy_half_life: float = _f(3.0, "Half-life of advocacy (WOM carry-over ~3 weeks).",
-                                   "weeks", gt=0.0, le=520.0)
+    advocacy_half_life: float = _f(
+        3.0, "Half-life of advocacy (WOM carry-over ~3 weeks).", "weeks", gt=0.0, le=520.0
+    )
     observer_mu: Probability = _f(
-        0.1, "Convergence rate for neighbours who see a complaint answered (a slight shift).")
+        0.1, "Convergence rate for neighbours who see a complaint answered (a slight shift)."
+    )
 
 
 class ArmSpec(Section):
     """One campaign arm: how the weekly budget is spent."""
 
     name: str = _f("mix", "Label of the arm in outputs.", min_length=1, max_length=60)
-    budget: float = _f(20.0, "Weekly budget per 1,000 customers.", "cu per 1,000 customers per "
-                                                                   "week", ge=0.0, le=1e9)
-    push_share: Probability = _f(0.5, "Share of the budget spent on push; the rest goes to "
-                                      "dialogue.", "share")
+    budget: float = _f(
+        20.0,
+        "Weekly budget per 1,000 customers.",
+        "cu per 1,000 customers per week",
+        ge=0.0,
+        le=1e9,
+    )
+    push_share: Probability = _f(
+        0.5, "Share of the budget spent on push; the rest goes to dialogue.", "share"
+    )
     target_group: str | None = _f(None, "Push only reaches this group (None: everyone).")
     outreach: Literal["random", "hubs", "none"] = _f(
-        "random", "Spare dialogue capacity starts conversations with random customers, with the "
-        "most connected first (hubs), or is left unused (none).")
+        "random",
+        "Spare dialogue capacity starts conversations with random customers, with the "
+        "most connected first (hubs), or is left unused (none).",
+    )
     start_week: int = _f(1, "First week with spending.", "week", ge=1, le=10_000)
-    end_week: int | None = _f(None, "Last week with spending (None: until the end).", "week",
-                              ge=1, le=10_000)
+    end_week: int | None = _f(
+        None, "Last week with spending (None: until the end).", "week", ge=1, le=10_000
+    )
 
 
 class CrisisSpec(Section):
@@ -231,8 +323,9 @@ class CrisisSpec(Section):
 
     week: int | None = _f(None, "Week of the crisis (None: no crisis).", "week", ge=1, le=10_000)
     share: Probability = _f(0.3, "Share of customers hit (chosen at random).", "share")
-    attitude: Attitude = _f(-0.7, "Attitude of the customers hit (they also become aware).",
-                            "attitude")
+    attitude: Attitude = _f(
+        -0.7, "Attitude of the customers hit (they also become aware).", "attitude"
+    )
 
 
 class ModelParams(Section):
@@ -248,8 +341,10 @@ class ModelParams(Section):
     crisis: CrisisSpec = Field(default_factory=CrisisSpec)
     arm: ArmSpec = Field(default_factory=ArmSpec)
     attitudes: bool = _f(
-        True, "Simulate attitudes. False gives the awareness-only Bass limit: push and word of "
-        "mouth only spread awareness, talk probability is wom.talk_base.")
+        True,
+        "Simulate attitudes. False gives the awareness-only Bass limit: push and word of "
+        "mouth only spread awareness, talk probability is wom.talk_base.",
+    )
 
 
 def format_validation_error(error: ValidationError, source: str = "parameters") -> str:
@@ -291,8 +386,11 @@ def _did_you_mean(word: str, choices: list[str]) -> str:
     import difflib
 
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else (
-        f" (allowed: {', '.join(choices)})" if choices else "")
+    return (
+        f" (did you mean '{close[0]}'?)"
+        if close
+        else (f" (allowed: {', '.join(choices)})" if choices else "")
+    )
 
 
 def make_params(params: ModelParams | dict | None = None, **sections: Any) -> ModelParams:

@@ -1,0 +1,119 @@
+"""The weekly measures (Mesa model reporters): names, units and how each is computed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.state import HEARD_AD, HEARD_DIALOGUE, HEARD_WOM, CustomerState
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    unit: str
+    description: str
+
+
+MEASURES: tuple[Measure, ...] = (
+    Measure("awareness", "share of customers", "Customers who have heard of the brand."),
+    Measure("adoption", "share of customers", "Customers who have bought."),
+    Measure("mean_attitude", "attitude (-1..1)", "Mean attitude of aware customers."),
+    Measure(
+        "net_sentiment",
+        "share of aware",
+        "Advocates (a > 0.5) minus detractors (a < -0.5), as shares of aware customers.",
+    ),
+    Measure("wom_positive", "talks per 1,000 customers", "Positive (a >= 0) talks this week."),
+    Measure(
+        "wom_negative",
+        "talks per 1,000 customers",
+        "Negative talks this week (incl. ad complaints).",
+    ),
+    Measure(
+        "public_mentions",
+        "per 1,000 customers",
+        "Public talks this week (the brand may hear them next week).",
+    ),
+    Measure("conversations", "per 1,000 customers", "Conversations the brand held this week."),
+    Measure("complaints_answered", "per 1,000 customers", "Negative mentions answered this week."),
+    Measure(
+        "irritated",
+        "share of customers",
+        "Customers whose ad pressure is above the irritation threshold.",
+    ),
+    Measure("product_fit", "attitude (-1..1)", "Current product/offer fit (rises with learning)."),
+    Measure("spend", "cu per 1,000 customers", "Money spent to date."),
+    Measure("cost_per_aware", "cu per aware customer", "Money spent to date per aware customer."),
+    Measure("groups_reached", "groups", "Groups with awareness above 10 %."),
+    Measure(
+        "awareness_outside_target",
+        "share of customers",
+        "Awareness among customers outside "
+        "the push target group (empty when push targets everyone).",
+    ),
+    Measure("heard_via_ad", "share of aware", "Aware customers who first heard through an ad."),
+    Measure("heard_via_wom", "share of aware", "Aware customers who first heard by word of mouth."),
+    Measure(
+        "heard_via_dialogue",
+        "share of aware",
+        "Aware customers who first heard in a conversation with the brand.",
+    ),
+)
+MEASURE_NAMES = tuple(m.name for m in MEASURES)
+
+
+def compute_measures(
+    state: CustomerState,
+    week_counts: dict[str, float],
+    spend_total: float,
+    product_fit: float,
+    groups: np.ndarray,
+    n_groups: int,
+    outside_target: np.ndarray | None,
+) -> dict[str, float]:
+    """All weekly measures from the state and this week's counters (see MEASURES for units)."""
+    n = state.aware.size
+    per_1000 = 1000.0 / n
+    aware_count = int(state.aware.sum())
+    aware_attitude = state.attitude[state.aware]
+    if aware_count:
+        mean_attitude = float(aware_attitude.mean())
+        net = float((aware_attitude > 0.5).mean() - (aware_attitude < -0.5).mean())
+        via = np.bincount(state.heard_via[state.aware], minlength=5) / aware_count
+    else:
+        mean_attitude, net, via = float("nan"), 0.0, np.zeros(5)
+    aware_by_group = np.bincount(groups, weights=state.aware, minlength=n_groups)
+    size_by_group = np.bincount(groups, minlength=n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        reached = int(((aware_by_group / size_by_group) > 0.10).sum())
+    outside = (
+        float(state.aware[outside_target].mean())
+        if outside_target is not None and outside_target.size
+        else float("nan")
+    )
+    if aware_count:
+        cost_per_aware = spend_total / aware_count
+    else:
+        cost_per_aware = float("nan") if spend_total > 0 else 0.0
+    return {
+        "awareness": aware_count / n,
+        "adoption": float(state.adopted.mean()),
+        "mean_attitude": mean_attitude,
+        "net_sentiment": net,
+        "wom_positive": week_counts["wom_positive"] * per_1000,
+        "wom_negative": week_counts["wom_negative"] * per_1000,
+        "public_mentions": week_counts["public_mentions"] * per_1000,
+        "conversations": week_counts["conversations"] * per_1000,
+        "complaints_answered": week_counts["complaints_answered"] * per_1000,
+        "irritated": float(state.irritated.mean()),
+        "product_fit": product_fit,
+        "spend": spend_total * per_1000,
+        "cost_per_aware": cost_per_aware,
+        "groups_reached": reached,
+        "awareness_outside_target": outside,
+        "heard_via_ad": float(via[HEARD_AD]),
+        "heard_via_wom": float(via[HEARD_WOM]),
+        "heard_via_dialogue": float(via[HEARD_DIALOGUE]),
+    }

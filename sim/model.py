@@ -1,0 +1,283 @@
+"""BrandModel: the Mesa model of one campaign arm on one customer network.
+
+A week (one ``step()``) runs, in this fixed order (docs/model.md explains why):
+
+0. crisis shock, if this is the crisis week;
+1. push: impressions, adstock, wear-in/wear-out, reactance, complaints;
+2. dialogue: answer last week's heard mentions (complaints first), then outreach;
+3. word of mouth: customers aware at the start of the week talk to neighbours;
+4. adoption and experience; then advocacy decays and the week's measures are collected.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from sim.measures import MEASURE_NAMES, compute_measures
+from sim.network.graph import Network
+from sim.params import ModelParams, ParameterError, make_params
+from sim.rules.adoption import run_adoption
+from sim.rules.contacts import NeighbourSampler
+from sim.rules.dialogue import HubQueue, Mentions, run_dialogue
+from sim.rules.push import run_push
+from sim.rules.wom import run_wom
+from sim.state import HEARD_BEFORE, HEARD_VIA_NAMES, CustomerState
+
+# One independent random stream per purpose, derived from the run's seed. Streams that do not
+# depend on the arm (network, initial state, word of mouth, adoption, crisis) are the same in every
+# arm of a replicate: common random numbers, so arm differences are paired.
+STREAMS = ("network", "initial", "push", "dialogue", "wom", "adoption", "crisis")
+
+
+def stream(seed: int, name: str) -> np.random.Generator:
+    """The random stream ``name`` of a run with master seed ``seed``."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(STREAMS.index(name),)))
+
+
+def build_network_for(params: ModelParams, seed: int, base_dir=None) -> Network:
+    """Build the network described by ``params.network`` from the run seed's network stream."""
+    from sim.network import build_network
+
+    sequence = np.random.SeedSequence(seed, spawn_key=(STREAMS.index("network"),))
+    return build_network(params.network, sequence, base_dir=base_dir)
+
+
+class BrandModel(mesa.Model):
+    """Customers on a social network, and a brand spending a weekly budget on push and dialogue.
+
+    Parameters
+    ----------
+    params : ModelParams or dict, optional
+        All parameters (see ``sim.params``); sections may also be given as keywords, e.g.
+        ``BrandModel(arm={"budget": 50, "push_share": 1.0}, rng=3)``. Anything not given takes
+        its default.
+    network : Network, optional
+        A prebuilt network (shared by the arms of one replicate). Built from ``params.network``
+        and the seed when omitted.
+    rng : int, optional
+        Seed. The same seed and parameters give the same results, bit for bit.
+    collect : bool
+        Record the weekly measures in ``self.datacollector`` (default True).
+
+    Raises
+    ------
+    ParameterError
+        An invalid parameter, with a one-line message naming it.
+    """
+
+    def __init__(
+        self,
+        params: ModelParams | dict | None = None,
+        *,
+        network: Network | None = None,
+        rng: int | None = None,
+        collect: bool = True,
+        base_dir=None,
+        **sections: Any,
+    ):
+        if rng is not None and not isinstance(rng, int | np.integer):
+            raise ParameterError(f"rng = {rng!r}: the seed must be a whole number")
+        super().__init__(rng=rng)
+        self.params = make_params(params, **sections)
+        self.seed = int(self._seed)
+        self.network = (
+            network if network is not None else build_network_for(self.params, self.seed, base_dir)
+        )
+        self._streams = {name: stream(self.seed, name) for name in STREAMS[1:]}
+        self.week = 0
+        self.collect = collect
+
+        net = self.network
+        self.n = net.n
+        self.sampler = NeighbourSampler(net)
+        self.hubs = HubQueue(net.degree)
+        self.target, self.outside_target = self._target_groups()
+        self.product_fit = self.params.product.fit
+        self.conversations_total = 0
+        self.spend_total = 0.0
+        self.mentions = Mentions.none()
+        self.state = self._initial_state()
+        self.week_counts = dict.fromkeys(
+            (
+                "wom_positive",
+                "wom_negative",
+                "public_mentions",
+                "conversations",
+                "complaints_answered",
+                "impressions",
+                "new_adopters",
+            ),
+            0,
+        )
+        self.measures = self._measure()
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: _reporter(name) for name in MEASURE_NAMES}
+        )
+        if collect:
+            self.datacollector.collect(self)
+
+    # ----------------------------------------------------------------- setup
+    def _target_groups(self) -> tuple[np.ndarray | None, np.ndarray | None]:
+        name = self.params.arm.target_group
+        if name is None:
+            return None, None
+        names = self.network.group_names
+        if name not in names:
+            raise ParameterError(
+                f"parameters: arm.target_group = {name!r}: must be one of the network's groups "
+                f"{list(names)}"
+            )
+        in_group = self.network.groups == names.index(name)
+        return np.flatnonzero(in_group), np.flatnonzero(~in_group)
+
+    def _initial_state(self) -> CustomerState:
+        pop = self.params.population
+        rng = self._streams["initial"]
+        state = CustomerState.empty(self.n)
+        spread = rng.uniform(-1.0, 1.0, self.n) * pop.attitude_spread
+        state.attitude[:] = np.clip(pop.initial_attitude + spread, -1.0, 1.0)
+        if not self.params.attitudes:
+            state.attitude[:] = 0.0
+        aware = rng.random(self.n) < pop.initial_awareness
+        state.make_aware(aware, HEARD_BEFORE)
+        return state
+
+    # ------------------------------------------------------------------ week
+    def arm_budgets(self, week: int) -> tuple[float, float]:
+        """Push and dialogue budgets (absolute cu) of ``week``, zero outside the arm's weeks."""
+        arm = self.params.arm
+        active = week >= arm.start_week and (arm.end_week is None or week <= arm.end_week)
+        total = arm.budget * self.n / 1000.0 if active else 0.0
+        return total * arm.push_share, total * (1.0 - arm.push_share)
+
+    def step(self) -> None:
+        """Advance one week (see the module docstring for the order of the rules)."""
+        self.week += 1
+        p, state, attitudes = self.params, self.state, self.params.attitudes
+        counts = dict.fromkeys(self.week_counts, 0)
+        self._crisis()
+        was_aware = state.aware.copy()
+        push_budget, dialogue_budget = self.arm_budgets(self.week)
+
+        push = run_push(state, p.push, push_budget, self.target, self._streams["push"], attitudes)
+        dialogue = run_dialogue(
+            state,
+            p.dialogue,
+            dialogue_budget,
+            self.mentions,
+            p.arm.outreach,
+            self.hubs,
+            self.sampler,
+            self.product_fit,
+            self._streams["dialogue"],
+            attitudes,
+        )
+        self._learn(dialogue.conversations)
+        wom = run_wom(
+            state,
+            p.wom,
+            was_aware,
+            push.complainers,
+            p.push.complaint_position,
+            self.sampler,
+            self._streams["wom"],
+            self._streams["push"],
+            attitudes,
+        )
+        self.mentions = wom.mentions
+        counts["new_adopters"] = run_adoption(
+            state,
+            p.adoption,
+            p.product.experience_rate,
+            self.product_fit,
+            self._streams["adoption"],
+            attitudes,
+        )
+        state.advocacy *= np.float32(0.5 ** (1.0 / p.dialogue.advocacy_half_life))
+
+        self.spend_total += push.spend + dialogue.spend
+        counts.update(
+            impressions=push.impressions,
+            conversations=dialogue.conversations,
+            complaints_answered=dialogue.complaints_answered,
+            wom_positive=wom.positive,
+            wom_negative=wom.negative,
+            public_mentions=len(wom.mentions),
+        )
+        self.week_counts = counts
+        self.last_push, self.last_dialogue = push, dialogue
+        self.measures = self._measure()
+        if self.collect:
+            self.datacollector.collect(self)
+
+    def _crisis(self) -> None:
+        crisis = self.params.crisis
+        u = self._streams["crisis"].random(self.n) if crisis.week == self.week else None
+        if u is None:
+            return
+        hit = u < crisis.share
+        if self.params.attitudes:
+            self.state.attitude[hit] = crisis.attitude
+        self.state.make_aware(hit, HEARD_BEFORE)
+
+    def _learn(self, conversations: int) -> None:
+        """Product fit approaches its ceiling as conversations accumulate (half-life form)."""
+        product = self.params.product
+        self.conversations_total += conversations
+        if product.fit_ceiling <= product.fit:
+            return
+        per_1000 = self.conversations_total * 1000.0 / self.n
+        remaining = 0.5 ** (per_1000 / product.learning_half)
+        self.product_fit = product.fit_ceiling - (product.fit_ceiling - product.fit) * remaining
+
+    def _measure(self) -> dict[str, float]:
+        net = self.network
+        return {"week": self.week} | compute_measures(
+            self.state,
+            self.week_counts,
+            self.spend_total,
+            self.product_fit,
+            net.groups,
+            net.n_groups,
+            self.outside_target,
+        )
+
+    # ---------------------------------------------------------------- output
+    def weekly_frame(self) -> pd.DataFrame:
+        """The collected weekly measures, one row per week (week 0 = start)."""
+        frame = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        frame.insert(0, "week", np.arange(len(frame)))
+        return frame
+
+    def customers_frame(self) -> pd.DataFrame:
+        """Per-customer state now, one row per customer (built on demand; large at scale)."""
+        s, net = self.state, self.network
+        labels = net.labels if net.labels is not None else np.arange(self.n)
+        return pd.DataFrame(
+            {
+                "customer": labels,
+                "group": np.asarray(net.group_names, dtype=object)[net.groups],
+                "degree": net.degree,
+                "aware": s.aware,
+                "attitude": s.attitude,
+                "adopted": s.adopted,
+                "adstock": s.adstock,
+                "irritated": s.irritated,
+                "advocacy": s.advocacy,
+                "heard_via": pd.Categorical.from_codes(
+                    s.heard_via, categories=[HEARD_VIA_NAMES[k] for k in sorted(HEARD_VIA_NAMES)]
+                ),
+            }
+        )
+
+
+def _reporter(name: str):
+    def report(model: BrandModel) -> float:
+        return model.measures[name]
+
+    report.__name__ = name
+    return report

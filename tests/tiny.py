@@ -1,0 +1,34 @@
+"""Tiny hand-built networks for the rule tests (independent of the network layer's builders)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.network.graph import Network
+
+
+def network_from_edges(n, edges, groups=None, group_names=("all",), weights=None) -> Network:
+    """A Network from an explicit undirected edge list on customers 0..n-1 (no checks)."""
+    pairs = [(a, b, w) for (a, b), w in zip(edges, weights or [1.0] * len(edges), strict=True)]
+    directed = sorted([(a, b, w) for a, b, w in pairs] + [(b, a, w) for a, b, w in pairs])
+    src = np.array([d[0] for d in directed], dtype=np.int64)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(indptr, src + 1, 1)
+    indptr = np.cumsum(indptr)
+    return Network(
+        indptr=indptr,
+        indices=np.array([d[1] for d in directed], dtype=np.int32),
+        weights=None if weights is None else np.array([d[2] for d in directed], np.float32),
+        groups=np.zeros(n, np.int16) if groups is None else np.asarray(groups, np.int16),
+        group_names=tuple(group_names),
+        name="tiny",
+    )
+
+
+def complete(n: int) -> Network:
+    return network_from_edges(n, [(i, j) for i in range(n) for j in range(i + 1, n)])
+
+
+def star(leaves: int) -> Network:
+    """Customer 0 in the middle, tied to customers 1..leaves."""
+    return network_from_edges(leaves + 1, [(0, j) for j in range(1, leaves + 1)])
