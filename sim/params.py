@@ -399,10 +399,7 @@ def make_params(params: ModelParams | dict | None = None, **sections: Any) -> Mo
     Keyword sections override (are merged into) ``params``. Raises ParameterError with a one-line
     message on any invalid value.
     """
-    if isinstance(params, ModelParams):
-        base = params.model_dump()
-    else:
-        base = dict(params or {})
+    base = params.model_dump() if isinstance(params, ModelParams) else dict(params or {})
     merged = _deep_merge(base, sections)
     try:
         return ModelParams.model_validate(merged)

@@ -1,0 +1,231 @@
+"""BrandModel as a whole: Mesa API, reproducibility, common random numbers and invariants."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.arms import equal_spend_arms, run_seed
+from sim.measures import MEASURE_NAMES
+from sim.model import BrandModel
+from sim.params import ParameterError
+from tests.tiny import complete, network_from_edges
+
+RING = network_from_edges(
+    60,
+    [(i, (i + d) % 60) for i in range(60) for d in (1, 2)],
+    groups=[i // 30 for i in range(60)],
+    group_names=("north", "south"),
+)
+
+
+def test_reporters_cover_every_measure_and_week_zero_is_collected():
+    model = BrandModel(network=RING, rng=1)
+    model.run_for(5)
+    frame = model.weekly_frame()
+    assert list(frame["week"]) == [0, 1, 2, 3, 4, 5]
+    assert set(MEASURE_NAMES) <= set(frame.columns)
+    assert model.steps == 5 and model.week == 5
+
+
+def test_same_seed_same_results_bit_for_bit_and_other_seed_differs():
+    def run(seed):
+        model = BrandModel(network=RING, rng=seed, arm=dict(budget=40, push_share=0.5))
+        model.run_for(20)
+        return model.weekly_frame()
+
+    pd.testing.assert_frame_equal(run(7), run(7), check_exact=True)
+    assert not run(7).equals(run(8))
+
+
+def test_customers_frame_has_one_row_per_customer():
+    model = BrandModel(network=RING, rng=1)
+    model.run_for(3)
+    customers = model.customers_frame()
+    assert len(customers) == 60
+    assert set(customers["group"]) == {"north", "south"}
+    assert customers["aware"].sum() == round(model.measures["awareness"] * 60)
+
+
+def test_arms_with_identical_spending_give_identical_results():
+    """Common random numbers: the arm's name is not part of any random stream."""
+    a = BrandModel(network=RING, rng=11, arm=dict(name="a", budget=30, push_share=0.3))
+    b = BrandModel(network=RING, rng=11, arm=dict(name="b", budget=30, push_share=0.3))
+    a.run_for(15)
+    b.run_for(15)
+    pd.testing.assert_frame_equal(a.weekly_frame(), b.weekly_frame(), check_exact=True)
+
+
+def test_arms_share_initial_state():
+    push = BrandModel(
+        network=RING,
+        rng=3,
+        arm=dict(budget=50, push_share=1.0),
+        population=dict(initial_awareness=0.2),
+    )
+    talk = BrandModel(
+        network=RING,
+        rng=3,
+        arm=dict(budget=50, push_share=0.0),
+        population=dict(initial_awareness=0.2),
+    )
+    np.testing.assert_array_equal(push.state.attitude, talk.state.attitude)
+    np.testing.assert_array_equal(push.state.aware, talk.state.aware)
+
+
+def test_run_seed_depends_on_replicate_and_point_not_order():
+    assert run_seed(1, 0) == run_seed(1, 0)
+    assert run_seed(1, 0) != run_seed(1, 1) != run_seed(2, 1)
+    assert run_seed(1, 0, {"a": 1, "b": 2}) == run_seed(1, 0, {"b": 2, "a": 1})
+    assert run_seed(1, 0, {"a": 1}) != run_seed(1, 0, {"a": 2})
+
+
+def test_total_spend_never_above_budget_and_zero_outside_the_arm_weeks():
+    model = BrandModel(
+        network=RING, rng=2, arm=dict(budget=33.3, push_share=0.4, start_week=3, end_week=6)
+    )
+    model.run_for(10)
+    frame = model.weekly_frame()
+    spend = frame["spend"].to_numpy()  # per 1,000 customers, cumulative
+    assert spend[2] == 0 and spend[6] == spend[10]
+    assert spend[-1] <= 33.3 * 4 + 1e-9
+    assert spend[-1] > 0
+
+
+def test_unknown_target_group_is_refused_with_the_groups_named():
+    with pytest.raises(ParameterError, match=r"arm.target_group = 'east'.*north"):
+        BrandModel(network=RING, rng=1, arm=dict(target_group="east"))
+
+
+def test_invalid_parameter_is_refused_with_path_value_and_range():
+    with pytest.raises(ParameterError, match=r"wom.mu = 1.5: must be <= 1.0"):
+        BrandModel(network=RING, rng=1, wom=dict(mu=1.5))
+    with pytest.raises(ParameterError, match="seed must be a whole number"):
+        BrandModel(network=RING, rng="12")
+
+
+def test_learning_raises_fit_toward_ceiling_at_the_stated_half_life():
+    # 60 customers, 1 conversation per week per customer is 1000 per 1,000 customers a week;
+    # learning_half = 1000 means the gap halves every week.
+    model = BrandModel(
+        network=RING,
+        rng=1,
+        arm=dict(budget=1000, push_share=0.0),
+        dialogue=dict(cost_per_conversation=1.0),
+        product=dict(fit=0.0, fit_ceiling=0.8, learning_half=1000),
+    )
+    model.step()
+    assert model.product_fit == pytest.approx(0.4)
+    model.step()
+    assert model.product_fit == pytest.approx(0.6)
+
+
+def test_crisis_turns_a_share_of_customers_negative_at_its_week():
+    net = complete(400)
+    model = BrandModel(
+        network=net,
+        rng=5,
+        arm=dict(budget=0),
+        crisis=dict(week=3, share=0.5, attitude=-0.9),
+        population=dict(initial_attitude=0.5, attitude_spread=0.0),
+    )
+    model.run_for(2)
+    assert (model.state.attitude < 0).sum() == 0
+    model.step()
+    hit = model.state.attitude == -0.9
+    assert 0.4 < hit.mean() < 0.6  # binomial(400, 0.5): 5 standard deviations either side
+    assert model.state.aware[hit].all()
+
+
+def test_bad_product_makes_unhappy_adopters():
+    model = BrandModel(
+        network=RING,
+        rng=4,
+        arm=dict(budget=100, push_share=1.0),
+        product=dict(fit=-0.8, fit_ceiling=-0.8),
+        adoption=dict(base_rate=0.3),
+    )
+    model.run_for(30)
+    adopters = model.state.attitude[model.state.adopted]
+    assert adopters.size > 10 and adopters.mean() < -0.3
+
+
+# ------------------------------------------------------------------------------- properties
+params_strategy = st.fixed_dictionaries(
+    {
+        "arm": st.fixed_dictionaries(
+            {
+                "budget": st.floats(0, 200),
+                "push_share": st.floats(0, 1),
+                "outreach": st.sampled_from(["random", "hubs", "none"]),
+            }
+        ),
+        "population": st.fixed_dictionaries(
+            {
+                "initial_awareness": st.floats(0, 1),
+                "initial_attitude": st.floats(-1, 1),
+                "attitude_spread": st.floats(0, 2),
+            }
+        ),
+        "wom": st.fixed_dictionaries(
+            {
+                "talk_base": st.floats(0, 1),
+                "mu": st.floats(0, 1),
+                "credibility": st.floats(0, 1),
+                "negative_impact": st.floats(0, 10),
+                "negative_incidence": st.floats(0, 10),
+                "listeners": st.integers(1, 4),
+                "epsilon": st.floats(0, 2),
+            }
+        ),
+        "push": st.fixed_dictionaries({"mu": st.floats(0, 1), "claim": st.floats(-1, 1)}),
+        "crisis": st.fixed_dictionaries({"week": st.sampled_from([None, 2, 5])}),
+        "attitudes": st.booleans(),
+    }
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(params=params_strategy, seed=st.integers(0, 2**32))
+def test_attitudes_stay_in_range_and_awareness_never_decreases(params, seed):
+    model = BrandModel(params, network=RING, rng=seed)
+    aware_before = model.state.aware.copy()
+    for _ in range(8):
+        model.step()
+        assert np.all(np.abs(model.state.attitude) <= 1.0)
+        assert np.all(model.state.aware[aware_before])
+        assert np.all(model.state.adopted <= model.state.aware)
+        aware_before = model.state.aware.copy()
+
+
+@settings(max_examples=25, deadline=None)
+@given(params=params_strategy, seed=st.integers(0, 2**32))
+def test_no_budget_and_no_awareness_means_nothing_happens(params, seed):
+    params["arm"]["budget"] = 0.0
+    params["population"]["initial_awareness"] = 0.0
+    params["crisis"]["week"] = None
+    model = BrandModel(params, network=RING, rng=seed)
+    start = model.state.attitude.copy()
+    model.run_for(8)
+    frame = model.weekly_frame()
+    assert (frame["awareness"] == 0).all() and (frame["spend"] == 0).all()
+    assert (frame[["wom_positive", "wom_negative", "conversations"]] == 0).all().all()
+    np.testing.assert_array_equal(model.state.attitude, start)
+
+
+@settings(max_examples=15, deadline=None)
+@given(params=params_strategy, seed=st.integers(0, 2**32))
+def test_results_reproducible_by_seed(params, seed):
+    frames = []
+    for _ in range(2):
+        model = BrandModel(params, network=RING, rng=seed)
+        model.run_for(6)
+        frames.append(model.weekly_frame())
+    pd.testing.assert_frame_equal(frames[0], frames[1], check_exact=True)
+
+
+def test_equal_spend_arms_are_the_standard_comparison():
+    arms = equal_spend_arms(25.0)
+    assert [a.name for a in arms] == ["none", "push", "dialogue", "mix"]
+    assert [a.budget for a in arms] == [0.0, 25.0, 25.0, 25.0]

@@ -1,0 +1,276 @@
+"""Each weekly rule on tiny hand-built networks, with exact expected outcomes where it is
+deterministic."""
+
+import numpy as np
+import pytest
+
+from sim.influence import pull_many, repeated_pull
+from sim.params import AdoptionSpec, DialogueSpec, PushSpec, WomSpec
+from sim.rules.adoption import adoption_probability, run_adoption
+from sim.rules.contacts import NeighbourSampler
+from sim.rules.dialogue import HubQueue, Mentions, conversation_target, run_dialogue
+from sim.rules.push import adstock_decay, exposure_weight, run_push
+from sim.rules.wom import run_wom, talk_probability
+from sim.state import HEARD_AD, HEARD_DIALOGUE, HEARD_WOM, CustomerState
+from tests.tiny import network_from_edges, star
+
+
+def rng(seed=0):
+    return np.random.default_rng(seed)
+
+
+def state_with(attitudes, aware=None):
+    state = CustomerState.empty(len(attitudes))
+    state.attitude[:] = attitudes
+    if aware is not None:
+        state.aware[:] = aware
+    return state
+
+
+# ----------------------------------------------------------------------------------- influence
+def test_one_message_moves_exactly_c_mu_times_gap():
+    a = np.array([0.1, -0.3])
+    moved = repeated_pull(a, 0.8, 0.3 * 0.5, 1, 2.0)
+    np.testing.assert_allclose(moved, a + 0.15 * (0.8 - a), rtol=0, atol=1e-15)
+
+
+def test_no_move_outside_confidence_bound():
+    a = np.array([-0.5, 0.0])
+    moved = repeated_pull(a, 0.8, 0.5, 3, 1.0)  # gaps 1.3 (outside) and 0.8 (inside)
+    assert moved[0] == -0.5
+    assert moved[1] == pytest.approx(0.8 - 0.8 * 0.5**3)
+
+
+def test_pull_many_single_message_is_the_rule_and_many_never_overshoot():
+    attitude = np.array([0.0, 0.0, 0.9])
+    heard = pull_many(
+        attitude,
+        np.array([0, 1, 1, 1]),
+        np.array([0.5, 1.0, 1.0, -1.0]),
+        np.array([0.4, 0.6, 0.6, 0.6]),
+        epsilon=2.0,
+    )
+    assert heard == 4
+    assert attitude[0] == pytest.approx(0.4 * 0.5)
+    # three messages of strength 0.6 add to 1.8 > 1: scaled to a weighted average of the messages
+    assert attitude[1] == pytest.approx((1.0 + 1.0 - 1.0) / 3)
+    assert attitude[2] == 0.9  # no message
+
+
+# ---------------------------------------------------------------------------------------- push
+def push_spec(**kw):
+    base = dict(effective_frequency=1.0, irritation_threshold=4.0, credibility=0.3, mu=0.5)
+    return PushSpec(**(base | kw))
+
+
+def test_one_exposure_moves_attitude_by_c_mu_gap_and_makes_aware():
+    spec = push_spec()
+    state = state_with([0.2, 0.0])
+    out = run_push(state, spec, spec.cost_per_impression, np.array([0]), rng(), True)
+    assert out.impressions == 1 and out.spend == pytest.approx(spec.cost_per_impression)
+    assert state.attitude[0] == pytest.approx(0.2 + 0.3 * 0.5 * (spec.claim - 0.2))
+    assert state.attitude[1] == 0.0 and not state.aware[1]
+    assert state.aware[0] and state.heard_via[0] == HEARD_AD
+    assert state.adstock[0] == pytest.approx(1.0)
+
+
+def test_push_outside_confidence_does_not_move_but_still_informs():
+    spec = push_spec(epsilon=0.5)
+    state = state_with([-0.5])
+    run_push(state, spec, spec.cost_per_impression, np.array([0]), rng(), True)
+    assert state.attitude[0] == -0.5 and state.aware[0]
+
+
+def test_exposure_weight_rises_falls_and_turns_negative():
+    w = exposure_weight(np.array([0.0, 1.5, 3.0, 6.5, 10.0, 12.0, 100.0]), 3.0, 10.0)
+    np.testing.assert_allclose(w, [0.0, 0.5, 1.0, 0.5, 0.0, -2 / 7, -1.0])
+
+
+def test_reactance_moves_irritated_customers_away_from_the_claim():
+    spec = push_spec(irritation_threshold=2.0, complaint_prob=1.0)
+    state = state_with([0.5])
+    state.adstock[0] = 10.0  # far above the threshold: weight -1
+    out = run_push(state, spec, 2 * spec.cost_per_impression, np.array([0]), rng(), True)
+    lam = adstock_decay(spec.half_life)
+    assert state.adstock[0] == pytest.approx(10 * lam + 2, rel=1e-6)
+    strength = spec.credibility * spec.mu
+    expected = -spec.claim - (-spec.claim - 0.5) * (1 - strength) ** 2
+    assert state.attitude[0] == pytest.approx(expected)
+    assert state.irritated[0] and list(out.complainers) == [0]
+
+
+def test_adstock_halves_after_one_half_life():
+    spec = push_spec(half_life=4.0)
+    state = state_with([0.0])
+    state.adstock[0] = 8.0
+    for _ in range(4):
+        run_push(state, spec, 0.0, None, rng(), True)
+    assert state.adstock[0] == pytest.approx(4.0, rel=1e-5)
+
+
+@pytest.mark.parametrize("budget", [0.0, 0.009, 0.5, 3.3333, 17.0])
+def test_push_spend_never_above_budget(budget):
+    spec = push_spec(cost_per_impression=0.01)
+    state = state_with(np.zeros(50))
+    out = run_push(state, spec, budget, None, rng(), True)
+    assert out.spend <= budget + 1e-12
+    assert out.impressions == int(np.floor(budget / 0.01 + 1e-9))
+    assert state.adstock.sum() == pytest.approx(out.impressions)
+
+
+def test_targeted_push_only_reaches_the_target():
+    spec = push_spec()
+    state = state_with(np.zeros(10))
+    run_push(state, spec, 100 * spec.cost_per_impression, np.array([2, 5]), rng(), True)
+    assert set(np.flatnonzero(state.aware)) == {2, 5}
+
+
+# ------------------------------------------------------------------------------------ dialogue
+def dialogue(state, net, budget, mentions, spec=None, outreach="random", fit=0.4, seed=0):
+    spec = spec or DialogueSpec(cost_per_conversation=1.0)
+    return run_dialogue(
+        state,
+        spec,
+        budget,
+        mentions,
+        outreach,
+        HubQueue(net.degree),
+        NeighbourSampler(net),
+        fit,
+        rng(seed),
+        True,
+    )
+
+
+def test_capacity_never_exceeded_and_complaints_answered_first():
+    net = network_from_edges(8, [(i, i + 1) for i in range(7)])
+    state = state_with(np.zeros(8), aware=np.ones(8, bool))
+    mentions = Mentions(np.array([0, 1, 2, 3, 4, 5]), np.array([0, 1, 0, 1, 0, 1], bool))
+    spec = DialogueSpec(cost_per_conversation=1.0, listening_share=1.0)
+    out = dialogue(state, net, 2.5, mentions, spec)
+    assert out.capacity == 2 and out.conversations == 2
+    assert out.complaints_answered == 2 and out.spend == pytest.approx(2.0)
+    talked = np.flatnonzero(state.advocacy > 0)
+    assert set(talked) <= {1, 3, 5}
+
+
+def test_conversation_pulls_toward_claim_capped_by_experience():
+    spec = DialogueSpec(cost_per_conversation=1.0, claim=0.9, honesty_margin=0.1, epsilon=2.0)
+    assert conversation_target(spec, product_fit=0.3) == pytest.approx(0.4)
+    assert conversation_target(spec, product_fit=0.95) == pytest.approx(0.9)
+    net = network_from_edges(2, [(0, 1)])
+    state = state_with([-0.2, 0.0])
+    mentions = Mentions(np.array([0]), np.array([True]))
+    spec = spec.model_copy(update=dict(listening_share=1.0, observer_mu=0.0))
+    out = dialogue(state, net, 1.0, mentions, spec, fit=0.3)
+    assert out.conversations == 1
+    c_mu = spec.credibility * spec.mu
+    assert state.attitude[0] == pytest.approx(-0.2 + c_mu * (0.4 + 0.2))
+    assert state.advocacy[0] == pytest.approx(spec.advocacy_boost)
+    assert state.aware[0] and state.heard_via[0] == HEARD_DIALOGUE
+
+
+def test_observers_of_an_answered_complaint_shift_slightly():
+    net = star(3)
+    state = state_with([-0.5, 0.0, 0.1, 0.2], aware=[True, True, True, False])
+    spec = DialogueSpec(cost_per_conversation=1.0, listening_share=1.0, epsilon=2.0)
+    target = conversation_target(spec, 0.4)
+    dialogue(state, net, 1.0, Mentions(np.array([0]), np.array([True])), spec, outreach="none")
+    step = spec.credibility * spec.observer_mu
+    assert state.attitude[1] == pytest.approx(0.0 + step * target)
+    assert state.attitude[2] == pytest.approx(0.1 + step * (target - 0.1))
+    assert state.attitude[3] == 0.2  # unaware neighbours do not see it
+
+
+def test_outreach_to_hubs_takes_most_connected_first():
+    net = star(5)
+    state = state_with(np.zeros(6))
+    out = dialogue(state, net, 1.0, Mentions.none(), outreach="hubs")
+    assert out.outreach == 1 and state.aware[0] and state.aware.sum() == 1
+
+
+def test_no_outreach_leaves_capacity_unused_and_unspent():
+    net = star(3)
+    state = state_with(np.zeros(4))
+    out = dialogue(state, net, 10.0, Mentions.none(), outreach="none")
+    assert out.conversations == 0 and out.spend == 0.0 and out.capacity == 10
+
+
+# ---------------------------------------------------------------------------- word of mouth
+def wom(state, net, spec, was_aware=None, complainers=None, seed=0):
+    return run_wom(
+        state,
+        spec,
+        state.aware.copy() if was_aware is None else was_aware,
+        np.empty(0, np.int64) if complainers is None else complainers,
+        -0.6,
+        NeighbourSampler(net),
+        rng(seed),
+        rng(seed + 1),
+        True,
+    )
+
+
+def test_a_talk_moves_one_listener_by_peer_c_mu_gap():
+    net = network_from_edges(2, [(0, 1)])
+    state = state_with([0.6, 0.1], aware=[True, False])
+    spec = WomSpec(talk_base=1.0, credibility=0.8, mu=0.4, epsilon=1.0, public_share=1.0)
+    out = wom(state, net, spec)
+    assert out.positive == 1 and out.negative == 0 and len(out.mentions) == 1
+    assert state.attitude[1] == pytest.approx(0.1 + 0.8 * 0.4 * 0.5)
+    assert state.aware[1] and state.heard_via[1] == HEARD_WOM
+    assert state.attitude[0] == 0.6  # the speaker does not move
+
+
+def test_negative_impact_multiplies_mu_of_negative_messages():
+    net = network_from_edges(2, [(0, 1)])
+    spec = WomSpec(
+        talk_base=1.0, credibility=0.5, mu=0.2, negative_impact=2.0, epsilon=2.0, talk_feeling=0.0
+    )
+    state = state_with([-0.5, 0.5], aware=[True, False])
+    out = wom(state, net, spec)
+    assert out.negative == 1
+    assert state.attitude[1] == pytest.approx(0.5 + 0.5 * 0.4 * (-1.0))
+
+
+def test_negative_incidence_multiplies_talk_probability():
+    spec = WomSpec(talk_base=0.1, talk_feeling=0.2, talk_advocacy=0.0, negative_incidence=3.0)
+    p = talk_probability(spec, np.array([0.5, -0.5]), np.zeros(2, np.float32), True)
+    np.testing.assert_allclose(p, [0.2, 0.6])
+
+
+def test_only_customers_aware_at_week_start_talk():
+    net = network_from_edges(2, [(0, 1)])
+    state = state_with([0.5, 0.0], aware=[True, False])
+    spec = WomSpec(talk_base=1.0)
+    out = wom(state, net, spec, was_aware=np.array([False, False]))
+    assert out.positive == 0 and not state.aware[1]
+
+
+def test_weighted_ties_choose_listeners_by_weight():
+    net = network_from_edges(3, [(0, 1), (0, 2)], weights=[1.0, 9.0])
+    sampler = NeighbourSampler(net)
+    u = np.linspace(0, 1, 10_000, endpoint=False)
+    chosen = sampler.sample(np.zeros(u.size, np.int64), u)
+    assert (chosen == 2).mean() == pytest.approx(0.9, abs=1e-3)
+
+
+# ------------------------------------------------------------------------------------ adoption
+def test_adoption_certain_at_rate_one_and_impossible_at_zero():
+    state = state_with(np.zeros(5), aware=[True, True, False, True, True])
+    assert run_adoption(state, AdoptionSpec(base_rate=0.0), 0.0, 0.4, rng(), True) == 0
+    assert run_adoption(state, AdoptionSpec(base_rate=1.0), 0.0, 0.4, rng(), True) == 4
+    assert not state.adopted[2]
+
+
+def test_experience_moves_adopters_toward_true_fit():
+    state = state_with([0.9, 0.9], aware=[True, True])
+    state.adopted[0] = True
+    run_adoption(state, AdoptionSpec(base_rate=0.0), 0.25, -0.3, rng(), True)
+    assert state.attitude[0] == pytest.approx(0.9 + 0.25 * (-0.3 - 0.9))
+    assert state.attitude[1] == 0.9
+
+
+def test_adoption_probability_rises_with_attitude():
+    p = adoption_probability(AdoptionSpec(base_rate=0.05, attitude_slope=3), np.array([-1, 0, 1.0]))
+    assert p[1] == pytest.approx(0.05) and p[0] < p[1] < p[2]
