@@ -63,3 +63,14 @@ class Network:
     @property
     def mean_degree(self) -> float:
         return 2.0 * self.n_ties / self.n if self.n else 0.0
+
+    def neighbours(self, i: int) -> np.ndarray:
+        """Neighbours of customer ``i`` (a sorted int32 view into ``indices``)."""
+        return self.indices[self.indptr[i] : self.indptr[i + 1]]
+
+    def validate(self) -> None:
+        """Check every structural invariant (symmetric, sorted rows, no self-loops or duplicates,
+        dtypes, group indices in range); raise ``NetworkError`` naming the first one broken."""
+        from .csr import check_csr
+
+        check_csr(self)

@@ -1,0 +1,234 @@
+"""Assemble a Network from tie lists, and convert to and from networkx graphs."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+
+import networkx as nx
+import numpy as np
+
+from . import groups as grp
+from .csr import build_csr
+from .errors import NetworkError, NetworkWarning, one_line
+from .graph import Network
+
+
+def label_array(labels: Sequence) -> np.ndarray | None:
+    """Original node labels as an array, or None when they are exactly ``0 .. n - 1``.
+
+    All-int labels give an int64 array, all-str labels a str array, anything else an object array
+    (never a 2-D array, even for tuple labels).
+    """
+    labels = list(labels)
+    if all(type(x) is int for x in labels):
+        if labels == list(range(len(labels))):
+            return None
+        if all(-(2**63) <= x < 2**63 for x in labels):
+            return np.array(labels, dtype=np.int64)
+    if all(isinstance(x, str) for x in labels):
+        return np.array(labels, dtype=str)
+    out = np.empty(len(labels), dtype=object)
+    out[:] = labels
+    return out
+
+
+def csr_graph(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray | None) -> nx.Graph:
+    """A networkx Graph with nodes ``0 .. n - 1`` from CSR arrays (each tie added once)."""
+    n = indptr.shape[0] - 1
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+    upper = rows < indices
+    graph = nx.Graph()
+    graph.add_nodes_from(range(n))
+    u = rows[upper].tolist()
+    v = indices[upper].tolist()
+    if weights is None:
+        graph.add_edges_from(zip(u, v, strict=True))
+    else:
+        graph.add_weighted_edges_from(zip(u, v, weights[upper].tolist(), strict=True))
+    return graph
+
+
+def assemble(
+    n: int,
+    src: np.ndarray,
+    dst: np.ndarray,
+    weights: np.ndarray | None,
+    *,
+    where: str,
+    name: str,
+    seed: int,
+    labels: np.ndarray | None = None,
+    group_values: Sequence | None = None,
+    group_attribute: str = "group",
+    info: dict | None = None,
+) -> Network:
+    """Build a Network from validated tie lists of a real network or a file.
+
+    Self-loops and duplicate ties are dropped and reported in one :class:`NetworkWarning`.
+    Groups come from ``group_values`` (one per customer) when given, else from Louvain
+    community detection (graphs up to 200,000 customers), else one group "all".
+
+    Parameters
+    ----------
+    n : int
+        Number of customers (>= 1).
+    src, dst : int arrays (m,)
+        Tie endpoints (customer indices).
+    weights : float array (m,) or None
+        Positive tie strengths.
+    where : str
+        What the ties came from, for messages (e.g. ``"network file data/x.csv"``).
+    name : str
+        ``Network.name``.
+    seed : int
+        Seed of the community detection.
+    labels, group_values, group_attribute, info
+        Original node labels, group attribute values, the attribute's name and extra facts.
+    """
+    if n == 0:
+        raise NetworkError(f"{where}: empty graph (no customers)")
+    csr = build_csr(n, src, dst, weights)
+    if csr.self_loops or csr.duplicates:
+        warnings.warn(
+            f"{where}: dropped {csr.self_loops} self-loops and {csr.duplicates} duplicate ties",
+            NetworkWarning,
+            stacklevel=3,
+        )
+    info = dict(info or {})
+    info.update(self_loops_dropped=csr.self_loops, duplicates_dropped=csr.duplicates)
+    if group_values is not None:
+        groups, names = grp.from_values(group_values, where)
+        info["groups_from"] = f"node attribute '{group_attribute}'"
+    elif n <= grp.DETECT_MAX_N:
+        graph = csr_graph(csr.indptr, csr.indices, csr.weights)
+        groups, names = grp.detect(graph, seed)
+        info["groups_from"] = "detected (Louvain communities)"
+    else:
+        groups, names = grp.single_group(n)
+        info["groups_from"] = (
+            f"single group 'all': no '{group_attribute}' attribute and more than "
+            f"{grp.DETECT_MAX_N:,} customers for community detection"
+        )
+    return Network(csr.indptr, csr.indices, csr.weights, groups, names, labels, name, info)
+
+
+def _weight_value(x: object, where: str, u: object, v: object) -> float:
+    try:
+        value = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        value = math.nan
+        bad = "is not a number"
+    else:
+        bad = "is not a finite number" if not math.isfinite(value) else "is not positive"
+    if not (math.isfinite(value) and value > 0):
+        raise NetworkError(
+            f"{where}: tie {one_line(u, 60)} -- {one_line(v, 60)}: weight {one_line(repr(x), 60)}"
+            f" {bad} (weights must be positive numbers)"
+        )
+    return value
+
+
+def from_networkx(
+    graph: nx.Graph,
+    *,
+    group_attribute: str = "group",
+    weight: str | None = "weight",
+    name: str | None = None,
+    seed: int = 0,
+    source: str | None = None,
+) -> Network:
+    """Convert a networkx graph into a Network.
+
+    Directed graphs are made undirected, parallel ties and self-loops are dropped (one
+    :class:`NetworkWarning` gives the counts). Node order is kept; the original node names are
+    kept in ``labels`` unless they are already ``0 .. n - 1``.
+
+    Parameters
+    ----------
+    graph : networkx.Graph, DiGraph, MultiGraph or MultiDiGraph
+        At least one node; nodes without ties are allowed.
+    group_attribute : str
+        Node attribute holding each customer's group. Present on every node: groups are its
+        values (names sorted as strings). Present on none: groups are detected with Louvain
+        (``c1, c2, ...``, largest first; one group "all" above 200,000 customers).
+    weight : str or None
+        Edge attribute holding the tie strength (a positive number); None or absent on every
+        tie gives an unweighted network.
+    name : str, optional
+        ``Network.name`` (default: the graph's name or "networkx graph").
+    seed : int
+        Seed of the community detection.
+    source : str, optional
+        What the graph came from, used at the start of error messages.
+
+    Raises
+    ------
+    NetworkError
+        Empty graph, group attribute on some nodes but not all, a tie with a missing (when
+        others have one), non-numeric, non-finite or non-positive weight.
+    """
+    where = source or "networkx graph"
+    nodes = list(graph.nodes)
+    n = len(nodes)
+    if n == 0:
+        raise NetworkError(f"{where}: empty graph (no customers)")
+    index = {node: i for i, node in enumerate(nodes)}
+    edges = list(graph.edges(data=weight, default=None)) if weight else list(graph.edges)
+    src = np.fromiter((index[e[0]] for e in edges), dtype=np.int64, count=len(edges))
+    dst = np.fromiter((index[e[1]] for e in edges), dtype=np.int64, count=len(edges))
+    weights = None
+    if weight and edges:
+        has = [e[2] is not None for e in edges]
+        if any(has):
+            if not all(has):
+                u, v, _ = edges[has.index(False)]
+                raise NetworkError(
+                    f"{where}: tie {one_line(u, 60)} -- {one_line(v, 60)} has no '{weight}' "
+                    "but other ties do (give a weight on every tie or on none)"
+                )
+            weights = np.array([_weight_value(w, where, u, v) for u, v, w in edges])
+    attrs = [graph.nodes[node].get(group_attribute) for node in nodes]
+    missing = [a is None for a in attrs]
+    group_values = None
+    if not all(missing):
+        if any(missing):
+            first = nodes[missing.index(True)]
+            raise NetworkError(
+                f"{where}: node {one_line(first, 60)} has no '{group_attribute}' attribute but "
+                f"other nodes do (give it on every node or on none to detect groups)"
+            )
+        group_values = attrs
+    info = {"directed_input": graph.is_directed()} if graph.is_directed() else {}
+    return assemble(
+        n,
+        src,
+        dst,
+        weights,
+        where=where,
+        name=name or graph.graph.get("name") or "networkx graph",
+        seed=seed,
+        labels=label_array(nodes),
+        group_values=group_values,
+        group_attribute=group_attribute,
+        info=info,
+    )
+
+
+def to_networkx(net: Network) -> nx.Graph:
+    """A networkx Graph of a Network (for small graphs: the browser app and tests).
+
+    Nodes are the customer indices ``0 .. n - 1`` with attributes ``group`` (group name) and,
+    when the network has labels, ``label`` (original node name). Ties carry ``weight`` when the
+    network is weighted. ``graph.graph["name"]`` is ``net.name``.
+    """
+    graph = csr_graph(net.indptr, net.indices, net.weights)
+    graph.graph["name"] = net.name
+    names = net.group_names
+    for i, g in enumerate(net.groups.tolist()):
+        graph.nodes[i]["group"] = names[g]
+    if net.labels is not None:
+        for i, label in enumerate(net.labels.tolist()):
+            graph.nodes[i]["label"] = label
+    return graph
