@@ -1,0 +1,471 @@
+"""The results folder: per-run records, the assembled tables, summaries and the manifest.
+
+Layout of ``results/<scenario>/<timestamp>/`` (or ``--out DIR``)::
+
+    manifest.json      resolved scenario, seeds, versions, command, git commit, times, completed
+    INCOMPLETE         present only while runs are missing (interrupted); says how to finish
+    runs/<key>.csv     records of each finished run (one replicate [at one sweep point], all arms)
+    timeseries.csv     all runs: one row per [sweep point,] arm, replicate and week
+    summary.json/.csv  final-week means and 95 % intervals per arm, paired differences to baseline
+    sweep.csv          sweeps only: one row per grid point and arm (means, intervals, differences)
+    figures/*.png      one figure per question
+    report.html        one self-contained page
+
+Each run's records are written atomically (temporary name, then ``os.replace``) as soon as the run
+finishes, so a folder is always consistent and a rerun only does what is missing. The final tables
+are always assembled from the ``runs/`` files, sorted by (sweep point, arm order, replicate, week),
+so they are byte-identical whatever the executor, worker count, completion order or interruptions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.measures import MEASURE_NAMES, MEASURES
+from sim.runner import RunTask
+from sim.stats import CONFIDENCE, mean_ci, paired_diff_ci
+
+UNITS = {m.name: m.unit for m in MEASURES}
+MANIFEST = "manifest.json"
+INCOMPLETE = "INCOMPLETE"
+RUNS = "runs"
+
+
+class ResultsError(ValueError):
+    """A results folder that cannot be used (exists, belongs to another study, unreadable)."""
+
+
+# --------------------------------------------------------------------------- folder
+
+
+def timestamp() -> str:
+    return dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+def default_out_dir(scenario_name: str, root: Path | str = "results") -> Path:
+    """``results/<scenario>/<timestamp>``, with a suffix when that folder already exists."""
+    base = Path(root) / scenario_name / timestamp()
+    out, k = base, 1
+    while out.exists():
+        k += 1
+        out = base.with_name(f"{base.name}-{k}")
+    return out
+
+
+def fingerprint(study: dict, tasks: list[RunTask]) -> str:
+    """Identity of a study's plan: same fingerprint = same runs with the same seeds."""
+    payload = {
+        "study": {k: v for k, v in study.items() if k not in ("file", "extends_chain")},
+        "tasks": [[t.key, t.seed, t.replicate, t.point, t.weeks] for t in tasks],
+    }
+    text = json.dumps(payload, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def check_out_dir(out: Path, plan_fingerprint: str) -> bool:
+    """May ``out`` receive this study? Returns True when it resumes an interrupted run of it.
+
+    A missing or empty folder is fine (False). A folder holding an unfinished run of the same plan
+    is resumed (True). Anything else is refused: results are never overwritten.
+    """
+    if not out.exists():
+        return False
+    if not out.is_dir():
+        raise ResultsError(f"--out {out}: exists and is not a folder (results are never overwritten)")
+    if not any(out.iterdir()):
+        return False
+    manifest = read_manifest(out, missing_ok=True)
+    if manifest is None:
+        raise ResultsError(
+            f"--out {out}: folder exists and is not a results folder (results are never "
+            "overwritten; choose another --out)"
+        )
+    if manifest.get("completed"):
+        raise ResultsError(
+            f"--out {out}: already holds a complete study (results are never overwritten; "
+            "choose another --out, or rebuild its report with: report " + str(out) + ")"
+        )
+    if manifest.get("fingerprint") != plan_fingerprint:
+        raise ResultsError(
+            f"--out {out}: holds an unfinished run of a different study or settings; "
+            "rerun exactly the same command to resume it, or choose another --out"
+        )
+    return True
+
+
+def read_manifest(folder: Path, missing_ok: bool = False) -> dict | None:
+    path = Path(folder) / MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        if missing_ok:
+            return None
+        raise ResultsError(f"{folder}: no {MANIFEST} (not a results folder)") from None
+    except (OSError, ValueError) as error:
+        raise ResultsError(f"{path}: unreadable ({error})") from None
+
+
+def write_json(path: Path, data) -> None:
+    """Write JSON atomically (NaN written as null)."""
+    text = json.dumps(_json_safe(data), indent=2, ensure_ascii=False) + "\n"
+    write_text(path, text)
+
+
+def write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _json_safe(value):
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def run_path(out: Path, key: str) -> Path:
+    return Path(out) / RUNS / f"{key}.csv"
+
+
+def write_run(out: Path, task: RunTask, records: pd.DataFrame) -> Path:
+    """Save one finished run's records atomically as ``runs/<key>.csv``."""
+    path = run_path(out, task.key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    records.to_csv(tmp, index=False, lineterminator="\n")
+    os.replace(tmp, path)
+    return path
+
+
+def done_keys(out: Path) -> set[str]:
+    folder = Path(out) / RUNS
+    if not folder.is_dir():
+        return set()
+    return {p.stem for p in folder.glob("*.csv") if not p.name.startswith(".")}
+
+
+def read_run(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, float_precision="round_trip", keep_default_na=True)
+
+
+def assemble(
+    out: Path,
+    run_index: list[dict],
+    arm_names: list[str],
+    sweep_paths: list[str],
+    allow_missing: bool = False,
+) -> pd.DataFrame:
+    """All runs' records in one table, sorted by (sweep point, arm order, replicate, week).
+
+    ``run_index`` lists each planned run (``key``, ``replicate``, ``point_index``, ``point``) as
+    saved in the manifest. Sweeps get a ``point`` column (grid index) and one column per swept
+    path before ``arm, replicate, week``.
+    """
+    frames = []
+    for run in run_index:
+        path = run_path(out, run["key"])
+        if not path.exists():
+            if allow_missing:
+                continue
+            raise ResultsError(f"{out}: run {run['key']} is missing ({path})")
+        frame = read_run(path)
+        frame = frame.drop(columns=[c for c in sweep_paths if c in frame.columns])
+        if sweep_paths:
+            frame.insert(0, "point", run["point_index"])
+            for i, p in enumerate(sweep_paths):
+                frame.insert(1 + i, p, run["point"][p])
+        frames.append(frame)
+    lead = (["point", *sweep_paths] if sweep_paths else []) + ["arm", "replicate", "week"]
+    if not frames:
+        return pd.DataFrame(columns=[*lead, *MEASURE_NAMES])
+    table = pd.concat(frames, ignore_index=True)
+    order = {name: i for i, name in enumerate(arm_names)}
+    table["_arm"] = table["arm"].map(order)
+    keys = (["point"] if sweep_paths else []) + ["_arm", "replicate", "week"]
+    table = table.sort_values(keys, kind="stable").drop(columns="_arm").reset_index(drop=True)
+    rest = [c for c in table.columns if c not in lead]
+    return table[lead + rest]
+
+
+def write_table(path: Path, table: pd.DataFrame) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    table.to_csv(tmp, index=False, lineterminator="\n")
+    os.replace(tmp, path)
+
+
+def read_timeseries(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, float_precision="round_trip")
+
+
+# --------------------------------------------------------------------------- summaries
+
+
+def measure_columns(table: pd.DataFrame) -> list[str]:
+    return [m for m in MEASURE_NAMES if m in table.columns]
+
+
+def final_week(table: pd.DataFrame) -> pd.DataFrame:
+    return table[table["week"] == table["week"].max()]
+
+
+def point_groups(table: pd.DataFrame, sweep_paths: list[str]):
+    """(point index, point dict, rows) for each sweep point (one group when not a sweep)."""
+    if not sweep_paths or "point" not in table.columns:
+        yield 0, {}, table
+        return
+    for index, rows in table.groupby("point", sort=True):
+        first = rows.iloc[0]
+        yield int(index), {p: _py(first[p]) for p in sweep_paths}, rows
+
+
+def _py(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def summarise(
+    table: pd.DataFrame,
+    arm_names: list[str],
+    baseline: str,
+    sweep_paths: list[str],
+    confidence: float = CONFIDENCE,
+) -> dict:
+    """Final-week means with intervals per arm, and paired differences to ``baseline``."""
+    measures = measure_columns(table)
+    last = final_week(table)
+    points = []
+    for index, point, rows in point_groups(last, sweep_paths):
+        by_arm = {arm: rows[rows["arm"] == arm].set_index("replicate") for arm in arm_names}
+        arms_out = []
+        for arm in arm_names:
+            data = by_arm[arm]
+            arms_out.append(
+                {
+                    "arm": arm,
+                    "measures": {
+                        m: mean_ci(data[m].to_numpy(float), confidence).as_dict() for m in measures
+                    },
+                }
+            )
+        diffs = []
+        base = by_arm.get(baseline)
+        for arm in arm_names:
+            if arm == baseline or base is None:
+                continue
+            data = by_arm[arm]
+            common = data.index.intersection(base.index)
+            diffs.append(
+                {
+                    "arm": arm,
+                    "versus": baseline,
+                    "measures": {
+                        m: paired_diff_ci(
+                            data.loc[common, m].to_numpy(float),
+                            base.loc[common, m].to_numpy(float),
+                            confidence,
+                        ).as_dict()
+                        for m in measures
+                    },
+                }
+            )
+        points.append({"index": index, "point": point, "arms": arms_out, "differences": diffs})
+    return {
+        "final_week": int(last["week"].max()) if len(last) else None,
+        "confidence": confidence,
+        "baseline": baseline,
+        "arms": list(arm_names),
+        "sweep_paths": list(sweep_paths),
+        "units": {m: UNITS[m] for m in measures},
+        "points": points,
+    }
+
+
+def summary_table(summary: dict) -> pd.DataFrame:
+    """Tidy form of ``summarise``: one row per [point,] arm (or difference) and measure."""
+    rows = []
+    paths = summary["sweep_paths"]
+    for point in summary["points"]:
+        lead = {"point": point["index"], **point["point"]} if paths else {}
+        for kind, items in (("level", point["arms"]), ("difference", point["differences"])):
+            for item in items:
+                for m, ci in item["measures"].items():
+                    rows.append(
+                        {
+                            **lead,
+                            "kind": kind,
+                            "arm": item["arm"],
+                            "versus": item.get("versus", ""),
+                            "measure": m,
+                            "unit": UNITS[m],
+                            "mean": ci["mean"],
+                            "ci_low": ci["low"],
+                            "ci_high": ci["high"],
+                            "n": ci["n"],
+                        }
+                    )
+    return pd.DataFrame(rows)
+
+
+def sweep_table(summary: dict) -> pd.DataFrame:
+    """One row per grid point and arm: mean and interval of every measure, and the paired
+    difference to the baseline arm (``<measure>_diff_*``; empty for the baseline itself)."""
+    rows = []
+    paths = summary["sweep_paths"]
+    for point in summary["points"]:
+        diffs = {d["arm"]: d["measures"] for d in point["differences"]}
+        for item in point["arms"]:
+            row = {"point": point["index"], **{p: point["point"][p] for p in paths}}
+            row["arm"] = item["arm"]
+            row["baseline"] = summary["baseline"]
+            for m, ci in item["measures"].items():
+                row[f"{m}_mean"], row[f"{m}_low"], row[f"{m}_high"] = ci["mean"], ci["low"], ci["high"]
+            row["replicates"] = next(iter(item["measures"].values()))["n"] if item["measures"] else 0
+            for m in item["measures"]:
+                d = diffs.get(item["arm"], {}).get(m)
+                row[f"{m}_diff_mean"] = d["mean"] if d else None
+                row[f"{m}_diff_low"] = d["low"] if d else None
+                row[f"{m}_diff_high"] = d["high"] if d else None
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def point_summary(summary: dict, index: int = 0) -> dict:
+    """The summary entry of one sweep point (the only one when not a sweep)."""
+    for point in summary["points"]:
+        if point["index"] == index:
+            return point
+    raise KeyError(index)
+
+
+def write_summaries(out: Path, table: pd.DataFrame, study: dict, sweep_paths: list[str]) -> dict:
+    """Write summary.json, summary.csv (and sweep.csv for sweeps); return the summary."""
+    summary = summarise(table, [a["name"] for a in study["arms"]], study["baseline"], sweep_paths)
+    summary = {"title": study["title"], "scenario": study["name"], **summary}
+    write_json(Path(out) / "summary.json", summary)
+    write_table(Path(out) / "summary.csv", summary_table(summary))
+    if sweep_paths:
+        write_table(Path(out) / "sweep.csv", sweep_table(summary))
+    return summary
+
+
+# --------------------------------------------------------------------------- manifest
+
+
+def package_versions() -> dict:
+    from importlib import metadata
+
+    out = {"python": platform.python_version()}
+    for name in ("reclamare", "mesa", "numpy", "scipy", "pandas", "networkx", "pydantic"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    out["matplotlib"] = _version_of("matplotlib")
+    return out
+
+
+def _version_of(module: str) -> str | None:
+    from importlib import metadata
+
+    try:
+        return metadata.version(module)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def git_info() -> dict | None:
+    """Commit (and whether the work tree has changes) of the code, when it is a git checkout."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no", "--", "sim"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {"commit": commit, "sim_modified": bool(dirty)} if commit else None
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")
+
+
+def new_manifest(
+    study: dict, tasks: list[RunTask], mode: str, argv: list[str], plan_fingerprint: str
+) -> dict:
+    return {
+        "format": 1,
+        "mode": mode,
+        "title": study["title"],
+        "scenario": study,
+        "master_seed": study["seed"],
+        "runs": [
+            {
+                "key": t.key,
+                "replicate": t.replicate,
+                "point_index": int(t.key[1:5]) if t.key.startswith("p") else 0,
+                "point": t.point,
+                "seed": t.seed,
+            }
+            for t in tasks
+        ],
+        "runs_total": len(tasks),
+        "runs_done": 0,
+        "fingerprint": plan_fingerprint,
+        "versions": package_versions(),
+        "git": git_info(),
+        "command": [Path(sys.argv[0]).name, *argv],
+        "cwd": str(Path.cwd()),
+        "started": now_iso(),
+        "finished": None,
+        "completed": False,
+        "sessions": [],
+    }
+
+
+def mark_incomplete(out: Path, command: str) -> None:
+    text = (
+        "This study is INCOMPLETE: it was interrupted before every run finished.\n"
+        "The finished runs are kept in runs/. To run only what is missing, rerun:\n\n"
+        f"    {command}\n"
+    )
+    write_text(Path(out) / INCOMPLETE, text)
+
+
+def clear_incomplete(out: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        (Path(out) / INCOMPLETE).unlink()

@@ -1,0 +1,728 @@
+"""Scenario files: loading (with ``extends``), ``--set`` overrides, validation and the run plan.
+
+A scenario file is TOML and data only (nothing in it is ever evaluated). It describes one study:
+
+- ``title``, ``description`` (the question it answers), ``weeks``, ``replicates``, ``seed``;
+- the world: any section of ``sim.params.ModelParams`` (``[network]``, ``[population]``,
+  ``[product]``, ``[adoption]``, ``[wom]``, ``[push]``, ``[dialogue]``, ``[crisis]``,
+  ``attitudes``); anything left out takes the schema's default;
+- ``[arm]``: defaults shared by every arm, and ``[[arms]]``: the arms to compare, each a named
+  ``ArmSpec`` whose keys override ``[arm]`` (no ``[[arms]]``: none / push / dialogue / mix at
+  ``arm.budget``);
+- ``baseline``: the arm every other arm is compared with (default: the first arm);
+- ``[sweep]``: dotted parameter path -> list of values; the grid is their product;
+- ``[report]``: which measures the key table and sweep figures show, and which two arms the sweep
+  difference maps contrast;
+- ``extends = "other.toml"``: start from another file (path relative to this one) and override
+  parts of it. Tables merge key by key; ``arms``, ``sweep`` and lists are replaced whole.
+
+Every problem is reported as a ``ScenarioError`` with a one-line message naming the file, the
+field and what is allowed.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import itertools
+import json
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.arms import run_seed
+from sim.measures import MEASURE_NAMES
+from sim.params import ArmSpec, ModelParams, ParameterError
+from sim.runner import RunTask
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+DEFAULT_SCENARIO = "default"
+MAX_EXTENDS_DEPTH = 32
+MAX_GRID_POINTS = 10_000
+PARAM_SECTIONS = tuple(
+    name
+    for name, f in ModelParams.model_fields.items()
+    if isinstance(f.annotation, type) and issubclass(f.annotation, BaseModel)
+)
+KEY_MEASURES = ("awareness", "adoption", "mean_attitude", "net_sentiment")
+
+MeasureName = Literal[MEASURE_NAMES]  # type: ignore[valid-type]
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be loaded or run. The message is one line naming file and field."""
+
+
+class ArmEntry(ArmSpec):
+    """One arm of the comparison: a name plus the ``[arm]`` keys it changes."""
+
+    name: str = Field(
+        ..., description="Label of the arm in outputs (unique).", min_length=1, max_length=60
+    )
+
+
+class ReportSpec(BaseModel):
+    """What the key table and the sweep figures show."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    measures: list[MeasureName] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: list(KEY_MEASURES),
+        description="Measures of the key table and of the sweep figures (see sim/measures.py).",
+        min_length=1,
+    )
+    contrast: list[str] | None = Field(
+        None,
+        description="Two arm names [A, B]: sweep maps show A minus B (default: dialogue minus "
+        "push when both exist).",
+        min_length=2,
+        max_length=2,
+    )
+
+
+class ScenarioFile(ModelParams):
+    """A Reclamare scenario file: a study comparing campaign arms in one simulated market."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        title="Reclamare scenario",
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
+    )
+
+    extends: str | None = Field(
+        None, description="Another scenario file this one builds on (path relative to this file)."
+    )
+    title: str = Field("", description="Short title of the study.", max_length=200)
+    description: str = Field(
+        "", description="The question the study answers, and what to look at in the results."
+    )
+    weeks: int = Field(52, description="Weeks to simulate.", ge=1, le=10_000)
+    replicates: int = Field(
+        10,
+        description="Independent replicates of every arm (common random numbers).",
+        ge=1,
+        le=10_000,
+    )
+    seed: int = Field(
+        1, description="Master seed; every run's seed is derived from it.", ge=0, le=2**63 - 1
+    )
+    baseline: str | None = Field(
+        None, description="Arm every other arm is compared with (default: the first arm)."
+    )
+    arms: list[ArmEntry] | None = Field(
+        None,
+        description="Arms to compare; each overrides the [arm] defaults. Default: none, push, "
+        "dialogue and mix (half and half) at arm.budget.",
+        min_length=1,
+    )
+    sweep: dict[str, list[Any]] | None = Field(
+        None,
+        description="Sweep grid: dotted parameter path (e.g. 'wom.negative_impact' or "
+        "'arms.push.budget') -> list of values. Used by the sweep command.",
+    )
+    report: ReportSpec = Field(default_factory=ReportSpec)
+
+    @model_validator(mode="after")
+    def _check_arms(self) -> ScenarioFile:
+        names = [a.name for a in self.arms or []]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"arm names must be unique; repeated: {', '.join(dupes)}")
+        return self
+
+
+def default_arm_entries() -> list[dict]:
+    """The standard comparison (budgets come from ``[arm]``): none, push, dialogue, mix."""
+    return [
+        {"name": "none", "budget": 0.0, "push_share": 0.0},
+        {"name": "push", "push_share": 1.0},
+        {"name": "dialogue", "push_share": 0.0},
+        {"name": "mix", "push_share": 0.5},
+    ]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def resolve_scenario_path(name_or_path: str | Path) -> Path:
+    """A scenario file from a path, or the name of a shipped scenario (``default``, ``crisis``)."""
+    path = Path(name_or_path)
+    if path.exists():
+        return path
+    if path.parent == Path(".") and not path.suffix:
+        shipped = SCENARIO_DIR / f"{path.name}.toml"
+        if shipped.exists():
+            return shipped
+    if path.parent == Path(".") and path.suffix == ".toml" and (SCENARIO_DIR / path.name).exists():
+        return SCENARIO_DIR / path.name
+    hint = _did_you_mean(path.stem, shipped_names())
+    raise ScenarioError(f"{name_or_path}: no such scenario file{hint}")
+
+
+def shipped_names() -> list[str]:
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a folder, not a scenario file") from None
+    except UnicodeDecodeError as error:
+        raise ScenarioError(
+            f"{path}: not UTF-8 text (byte {error.start}); scenario files are TOML"
+        ) from None
+    except OSError as error:
+        raise ScenarioError(f"{path}: cannot read ({error.strerror or error})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(f"{path}: TOML syntax error: {_one_line(error)}") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: TOML nested too deeply") from None
+
+
+def load_raw(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict, list[Path]]:
+    """The file's data merged over everything it ``extends``; returns (data, files in order)."""
+    resolved = path.resolve()
+    if resolved in _chain:
+        cycle = " -> ".join(p.name for p in (*_chain, resolved)[_chain.index(resolved) :])
+        raise ScenarioError(f"{path}: extends cycle: {cycle}")
+    if len(_chain) >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError(f"{path}: extends chain longer than {MAX_EXTENDS_DEPTH} files")
+    data = _read_toml(path)
+    parent = data.get("extends")
+    if parent is None:
+        return data, [path]
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError(
+            f"{path}: extends = {parent!r}: must be the path of another scenario file"
+        )
+    target = (path.parent / parent).expanduser()
+    if not target.suffix and not target.exists():
+        target = target.with_suffix(".toml")
+    if not target.is_file():
+        raise ScenarioError(f"{path}: extends = {parent!r}: no such file ({target.resolve()})")
+    base, chain = load_raw(target, (*_chain, resolved))
+    merged = merge_scenario(base, data)
+    merged.pop("extends", None)
+    return merged, [*chain, path]
+
+
+def merge_scenario(base: dict, override: dict) -> dict:
+    """Deep merge of two scenario tables; ``arms``, ``sweep`` and lists are replaced whole."""
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if (
+            key not in ("arms", "sweep")
+            and isinstance(value, dict)
+            and isinstance(out.get(key), dict)
+        ):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _deep_merge(base: dict, override: dict) -> dict:
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+# --------------------------------------------------------------------------- --set
+
+
+def parse_value(text: str) -> Any:
+    """A ``--set`` value parsed as TOML (``200``, ``1.5``, ``true``, ``"x"``, ``[1, 2]``).
+
+    Anything that is not a TOML value is taken as a plain string, so ``network.kind=ring`` works
+    without quotes.
+    """
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return text
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Split ``PATH=VALUE`` of a ``--set`` option."""
+    path, sep, value = text.partition("=")
+    path = path.strip()
+    if not sep or not path:
+        raise ScenarioError(f"--set {text!r}: expected PATH=VALUE, e.g. --set network.n=200")
+    return path, parse_value(value.strip())
+
+
+def apply_overrides(raw: dict, overrides: list[tuple[str, Any]], source: str = "--set") -> dict:
+    """Set dotted paths in the raw scenario data (checked against the schema first)."""
+    out = copy.deepcopy(raw)
+    for path, value in overrides:
+        check_path(out, path, f"{source} {path}", allow_top=True)
+        set_path(out, path, value)
+    return out
+
+
+def check_path(raw: dict, path: str, source: str, allow_top: bool = False) -> None:
+    """Raise ScenarioError unless ``path`` names a settable parameter of the scenario."""
+    parts = path.split(".")
+    head = parts[0]
+    top_scalars = ("title", "description", "weeks", "replicates", "seed", "baseline")
+    if head == "arms":
+        names = [e.get("name") for e in _arm_entries(raw) if isinstance(e, dict)]
+        if len(parts) != 3:
+            raise ScenarioError(f"{source}: arm paths look like arms.<arm name>.<field>")
+        if parts[1] not in names:
+            hint = _did_you_mean(parts[1], [str(n) for n in names])
+            raise ScenarioError(f"{source}: no arm named {parts[1]!r}{hint}")
+        _check_field(ArmSpec, parts[2], source)
+        return
+    if allow_top and head in top_scalars:
+        if len(parts) != 1:
+            raise ScenarioError(f"{source}: {head} is a single value, not a table")
+        return
+    if allow_top and head == "report":
+        if len(parts) != 2:
+            raise ScenarioError(f"{source}: report paths look like report.<field>")
+        _check_field(ReportSpec, parts[1], source)
+        return
+    if head == "attitudes":
+        if len(parts) != 1:
+            raise ScenarioError(f"{source}: attitudes is a single value, not a table")
+        return
+    if head in PARAM_SECTIONS:
+        if len(parts) != 2:
+            raise ScenarioError(f"{source}: parameter paths look like {head}.<field>")
+        _check_field(ModelParams.model_fields[head].annotation, parts[1], source)
+        return
+    allowed = [*PARAM_SECTIONS, "attitudes", "arms"]
+    if allow_top:
+        allowed += [*top_scalars, "report"]
+    hint = _did_you_mean(head, allowed)
+    raise ScenarioError(f"{source}: unknown parameter {head!r}{hint}")
+
+
+def _check_field(section: type[BaseModel], name: str, source: str) -> None:
+    if name not in section.model_fields:
+        hint = _did_you_mean(name, list(section.model_fields))
+        raise ScenarioError(f"{source}: unknown field {name!r}{hint}")
+
+
+def set_path(raw: dict, path: str, value: Any) -> None:
+    """Set a checked dotted path (``arms.<name>.<field>`` sets that arm's field)."""
+    parts = path.split(".")
+    if parts[0] == "arms":
+        raw["arms"] = _arm_entries(raw)
+        for entry in raw["arms"]:
+            if isinstance(entry, dict) and entry.get("name") == parts[1]:
+                entry[parts[2]] = value
+        return
+    node = raw
+    for part in parts[:-1]:
+        if not isinstance(node.get(part), dict):
+            node[part] = {}
+        node = node[part]
+    node[parts[-1]] = value
+
+
+def _arm_entries(raw: dict) -> list:
+    arms = raw.get("arms")
+    return copy.deepcopy(arms) if isinstance(arms, list) else default_arm_entries()
+
+
+# --------------------------------------------------------------------------- validation
+
+
+@dataclass
+class Scenario:
+    """A validated study: parameters, arms, sweep grid, and where it came from."""
+
+    name: str
+    path: Path | None
+    spec: ScenarioFile
+    raw: dict
+    files: list[Path] = field(default_factory=list)
+    overrides: list[tuple[str, Any]] = field(default_factory=list)
+
+    # ---- shortcuts
+    @property
+    def title(self) -> str:
+        return self.spec.title or self.name
+
+    @property
+    def description(self) -> str:
+        return self.spec.description
+
+    @property
+    def weeks(self) -> int:
+        return self.spec.weeks
+
+    @property
+    def replicates(self) -> int:
+        return self.spec.replicates
+
+    @property
+    def seed(self) -> int:
+        return self.spec.seed
+
+    @property
+    def base_dir(self) -> Path:
+        return (self.path.parent if self.path else Path.cwd()).resolve()
+
+    @property
+    def arm_names(self) -> list[str]:
+        return [e["name"] for e in _arm_entries(self.raw)]
+
+    @property
+    def baseline(self) -> str:
+        return self.spec.baseline or self.arm_names[0]
+
+    @property
+    def contrast(self) -> tuple[str, str] | None:
+        if self.spec.report.contrast:
+            a, b = self.spec.report.contrast
+            return a, b
+        names = self.arm_names
+        if "dialogue" in names and "push" in names:
+            return "dialogue", "push"
+        others = [n for n in names if n != self.baseline]
+        if len(others) >= 2:
+            return others[-1], others[0]
+        return (others[0], self.baseline) if others else None
+
+    @property
+    def key_measures(self) -> list[str]:
+        return list(self.spec.report.measures)
+
+    @property
+    def sweep(self) -> dict[str, list]:
+        return dict(self.spec.sweep or {})
+
+    @property
+    def has_sweep(self) -> bool:
+        return bool(self.sweep)
+
+    # ---- grid and parameters
+    def points(self, sweep: bool = True) -> list[dict]:
+        """Sweep points in grid order (first path outermost); ``[{}]`` when not sweeping."""
+        grid = self.sweep if sweep else {}
+        if not grid:
+            return [{}]
+        paths = list(grid)
+        return [
+            dict(zip(paths, values, strict=True)) for values in itertools.product(*grid.values())
+        ]
+
+    def resolve(self, point: dict | None = None) -> tuple[ModelParams, list[ArmSpec]]:
+        """Parameters and arms at one sweep point (validated)."""
+        raw = copy.deepcopy(self.raw)
+        for path, value in (point or {}).items():
+            set_path(raw, path, value)
+        sections = {k: raw[k] for k in (*PARAM_SECTIONS, "attitudes") if k in raw}
+        params = ModelParams.model_validate(sections, strict=True)
+        defaults = sections.get("arm", {})
+        arms = []
+        for entry in _arm_entries(raw):
+            try:
+                arms.append(ArmSpec.model_validate(_deep_merge(defaults, entry), strict=True))
+            except ValidationError as error:
+                name = entry.get("name", "?")
+                raise ScenarioError(format_error(error, f"arms.{name}")) from None
+        return params, arms
+
+    def plan(self, sweep: bool = False) -> list[RunTask]:
+        """One independent task per (sweep point, replicate), each running every arm."""
+        tasks = []
+        points = self.points(sweep)
+        for index, point in enumerate(points):
+            params, arms = self.resolve(point)
+            for rep in range(self.replicates):
+                key = f"p{index:04d}-r{rep:04d}" if sweep and self.has_sweep else f"r{rep:04d}"
+                tasks.append(
+                    RunTask(
+                        key=key,
+                        params=params.model_dump(mode="json"),
+                        arms=[a.model_dump(mode="json") for a in arms],
+                        seed=run_seed(self.seed, rep, point or None),
+                        weeks=self.weeks,
+                        replicate=rep,
+                        point=dict(point),
+                        base_dir=str(self.base_dir),
+                    )
+                )
+        return tasks
+
+    def resolved(self, sweep: bool = False) -> dict:
+        """The fully resolved study as plain data (for the manifest and the report)."""
+        params, arms = self.resolve()
+        return {
+            "name": self.name,
+            "file": str(self.path) if self.path else None,
+            "extends_chain": [str(p) for p in self.files],
+            "overrides": [[p, v] for p, v in self.overrides],
+            "title": self.title,
+            "description": self.description,
+            "weeks": self.weeks,
+            "replicates": self.replicates,
+            "seed": self.seed,
+            "baseline": self.baseline,
+            "contrast": list(self.contrast) if self.contrast else None,
+            "key_measures": self.key_measures,
+            "params": params.model_dump(mode="json"),
+            "arms": [a.model_dump(mode="json") for a in arms],
+            "sweep": self.sweep if sweep else {},
+        }
+
+
+def load_scenario(
+    name_or_path: str | Path,
+    overrides: list[tuple[str, Any]] | None = None,
+    *,
+    preflight: bool = True,
+) -> Scenario:
+    """Load, merge, override and validate a scenario; raise ScenarioError on any problem.
+
+    ``overrides`` are (dotted path, value) pairs applied after ``extends`` (the ``--set``
+    options). With ``preflight`` the network is built once at every distinct network setting,
+    so bad network files or unknown target groups are reported before anything runs.
+    """
+    path = resolve_scenario_path(name_or_path)
+    raw, files = load_raw(path)
+    raw.pop("extends", None)
+    overrides = list(overrides or [])
+    if overrides:
+        raw = apply_overrides(raw, overrides)
+    return validate_raw(raw, path, files, overrides, preflight=preflight)
+
+
+def validate_raw(
+    raw: dict,
+    path: Path | None,
+    files: list[Path] | None = None,
+    overrides: list | None = None,
+    *,
+    preflight: bool = True,
+) -> Scenario:
+    """Validate merged scenario data (see ``load_scenario``)."""
+    source = str(path) if path else "scenario"
+    try:
+        spec = ScenarioFile.model_validate(raw, strict=True)
+    except ValidationError as error:
+        raise ScenarioError(format_error(error, source, raw)) from None
+    name = path.stem if path else "scenario"
+    scenario = Scenario(name, path, spec, raw, files or [], overrides or [])
+    names = scenario.arm_names
+    if spec.baseline is not None and spec.baseline not in names:
+        raise ScenarioError(
+            f"{source}: baseline = {spec.baseline!r}: must be one of the arms {names}"
+        )
+    if spec.report.contrast:
+        for arm in spec.report.contrast:
+            if arm not in names:
+                raise ScenarioError(
+                    f"{source}: report.contrast: {arm!r} is not an arm (arms: {names})"
+                )
+    _check_sweep(scenario, source)
+    for point in scenario.points(sweep=True):
+        where = f" at sweep point {_point_text(point)}" if point else ""
+        try:
+            scenario.resolve(point)
+        except ValidationError as error:
+            raise ScenarioError(format_error(error, source + where, raw)) from None
+        except ScenarioError as error:
+            raise ScenarioError(f"{source}{where}: {error}") from None
+    if preflight:
+        _preflight(scenario, source)
+    return scenario
+
+
+def _check_sweep(scenario: Scenario, source: str) -> None:
+    grid = scenario.sweep
+    size = 1
+    for path, values in grid.items():
+        check_path(scenario.raw, path, f"{source}: sweep.{path}")
+        if not values:
+            raise ScenarioError(f"{source}: sweep.{path}: needs at least one value")
+        for value in values:
+            if isinstance(value, dict | list):
+                raise ScenarioError(
+                    f"{source}: sweep.{path}: values must be numbers, strings or booleans, "
+                    f"got {value!r}"
+                )
+        size *= len(values)
+    if size > MAX_GRID_POINTS:
+        raise ScenarioError(f"{source}: sweep grid has {size} points (at most {MAX_GRID_POINTS})")
+
+
+def _preflight(scenario: Scenario, source: str) -> None:
+    """Build each distinct network once and set up each arm's model on it."""
+    from sim.model import BrandModel, build_network_for
+    from sim.network.errors import NetworkError
+
+    seen: set[str] = set()
+    for point in scenario.points(sweep=True):
+        params, arms = scenario.resolve(point)
+        key = json.dumps(params.network.model_dump(mode="json"), sort_keys=True)
+        if key in seen or (params.network.n > 200_000 and params.network.kind != "file"):
+            continue
+        seen.add(key)
+        where = f" (sweep point {_point_text(point)})" if point else ""
+        seed = run_seed(scenario.seed, 0, point or None)
+        try:
+            network = build_network_for(params, seed, scenario.base_dir)
+            for arm in arms:
+                BrandModel(params, network=network, rng=seed, collect=False, arm=arm.model_dump())
+        except NetworkError as error:
+            raise ScenarioError(f"{source}{where}: network: {_one_line(error)}") from None
+        except ParameterError as error:
+            message = _one_line(error).removeprefix("parameters: ")
+            raise ScenarioError(f"{source}{where}: {message}") from None
+
+
+def _point_text(point: dict) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in point.items())
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def format_error(error: ValidationError, source: str, raw: dict | None = None) -> str:
+    """One line: source, the first failing field (dotted), its value and what is allowed."""
+    first = error.errors()[0]
+    loc = list(first["loc"])
+    path = _loc_text(loc, raw)
+    kind = first["type"]
+    ctx = first.get("ctx", {}) or {}
+    value = first.get("input")
+    if kind == "extra_forbidden":
+        allowed = _allowed_at(loc[:-1])
+        hint = _did_you_mean(str(loc[-1]), allowed)
+        return f"{source}: unknown parameter '{path}'{hint}"
+    if kind == "missing":
+        return f"{source}: {path}: required"
+    messages = {
+        "greater_than_equal": f"must be >= {ctx.get('ge')}",
+        "greater_than": f"must be > {ctx.get('gt')}",
+        "less_than_equal": f"must be <= {ctx.get('le')}",
+        "less_than": f"must be < {ctx.get('lt')}",
+        "literal_error": f"must be one of {ctx.get('expected')}",
+        "int_type": "must be a whole number",
+        "float_type": "must be a number",
+        "bool_type": "must be true or false",
+        "string_type": "must be a string",
+        "list_type": "must be a list",
+        "dict_type": "must be a table",
+        "model_type": "must be a table",
+        "too_short": f"needs at least {ctx.get('min_length')} item(s)",
+        "too_long": f"allows at most {ctx.get('max_length')} item(s)",
+        "string_too_short": "must not be empty",
+        "string_too_long": f"must be at most {ctx.get('max_length')} characters",
+    }
+    message = messages.get(kind) or first["msg"].removeprefix("Value error, ")
+    shown = "{...}" if isinstance(value, dict) else _one_line(repr(value), 80)
+    if not path or path == "(top level)":
+        return f"{source}: {_one_line(message)}"
+    return f"{source}: {path} = {shown}: {_one_line(message)}"
+
+
+def _loc_text(loc: list, raw: dict | None) -> str:
+    out = ""
+    for i, part in enumerate(loc):
+        if isinstance(part, int):
+            label = f"[{part}]"
+            if i > 0 and loc[i - 1] == "arms" and raw:
+                arms = raw.get("arms")
+                if isinstance(arms, list) and part < len(arms) and isinstance(arms[part], dict):
+                    name = arms[part].get("name")
+                    if isinstance(name, str):
+                        label = f"[{part}] ({name})"
+            out += label
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _allowed_at(loc: list) -> list[str]:
+    """Field names allowed at a location of the scenario schema."""
+    node: Any = ScenarioFile
+    for part in loc:
+        node = _unwrap(node)
+        if isinstance(part, int):
+            continue
+        if isinstance(node, type) and issubclass(node, BaseModel):
+            f = node.model_fields.get(str(part))
+            if f is None:
+                return []
+            node = f.annotation
+        else:
+            return []
+    node = _unwrap(node)
+    if isinstance(node, type) and issubclass(node, BaseModel):
+        return list(node.model_fields)
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Optional / list[...] around a model class."""
+    for _ in range(4):
+        origin = typing.get_origin(annotation)
+        if origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = args[0] if len(args) == 1 else annotation
+            if len(args) != 1:
+                break
+        elif origin is list:
+            annotation = typing.get_args(annotation)[0]
+        else:
+            break
+    return annotation
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    return f" (allowed: {', '.join(choices)})" if choices else ""
+
+
+def _one_line(text: object, limit: int = 300) -> str:
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+# --------------------------------------------------------------------------- schema / list
+
+
+def json_schema() -> dict:
+    """JSON Schema of the scenario format (for editors: completion and checking)."""
+    schema = ScenarioFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["description"] = (
+        "A Reclamare scenario file (TOML): one study comparing campaign arms. Every key is "
+        "optional; anything left out takes the default shown here. See docs/scenarios.md."
+    )
+    return schema
+
+
+def shipped_scenarios() -> list[tuple[str, str]]:
+    """(name, one-line question) of every shipped scenario, sorted by name."""
+    out = []
+    for path in sorted(SCENARIO_DIR.glob("*.toml")):
+        try:
+            raw, _ = load_raw(path)
+            title = raw.get("title") if isinstance(raw.get("title"), str) else ""
+        except ScenarioError as error:
+            title = f"(invalid: {error})"
+        out.append((path.stem, title))
+    return out

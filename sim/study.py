@@ -1,0 +1,234 @@
+"""Carry out a study: plan -> executor -> runs saved as they finish -> tables, figures, report.
+
+The executor only decides where tasks run. Anything with
+``map_unordered(tasks, fn) -> iterator of (task, records)`` and ``close()`` works
+(``sim.runner.InProcessExecutor`` runs them here, one after another; a Dask executor can run them
+on many workers). Results never depend on the executor or the completion order.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sim import results as res
+from sim.runner import InProcessExecutor, RunTask, run_task
+from sim.scenario import Scenario
+
+
+@dataclass
+class StudyOutcome:
+    out: Path
+    completed: bool
+    runs_done: int
+    runs_total: int
+    ran_now: int
+    seconds: float
+    summary: dict | None = None
+
+
+def prepare(
+    scenario: Scenario, sweep: bool, out: Path | None, results_root: Path | str = "results"
+) -> tuple[list[RunTask], dict, Path, bool, str]:
+    """Plan the study and choose its folder; raise ResultsError when the folder can't be used.
+
+    Returns (tasks, resolved study, folder, resuming?, plan fingerprint). Creates nothing.
+    """
+    tasks = scenario.plan(sweep=sweep)
+    study = scenario.resolved(sweep=sweep)
+    plan_fp = res.fingerprint(study, tasks)
+    if out is None:
+        folder = res.default_out_dir(scenario.name, results_root)
+        resuming = False
+    else:
+        folder = Path(out)
+        resuming = res.check_out_dir(folder, plan_fp)
+    return tasks, study, folder, resuming, plan_fp
+
+
+def execute(
+    scenario: Scenario,
+    *,
+    sweep: bool = False,
+    out: Path | None = None,
+    executor=None,
+    quiet: bool = False,
+    argv: list[str] | None = None,
+    results_root: Path | str = "results",
+    figures: bool = True,
+    log=None,
+) -> StudyOutcome:
+    """Run every missing task of the study into its results folder and write all outputs.
+
+    On Ctrl-C (KeyboardInterrupt) the finished runs are kept, the manifest says
+    ``completed: false``, an ``INCOMPLETE`` note says how to resume, and KeyboardInterrupt is
+    raised again (with ``.outcome`` set) for the caller to exit with status 130.
+    """
+    log = log or (lambda text: print(text, file=sys.stderr))
+    argv = list(sys.argv[1:] if argv is None else argv)
+    start = time.perf_counter()
+    tasks, study, folder, resuming, plan_fp = prepare(scenario, sweep, out, results_root)
+
+    folder.mkdir(parents=True, exist_ok=True)
+    if resuming:
+        manifest = res.read_manifest(folder)
+    else:
+        manifest = res.new_manifest(study, tasks, "sweep" if sweep else "run", argv, plan_fp)
+    session = {"command": manifest["command"][:1] + argv, "started": res.now_iso()}
+    manifest["sessions"].append(session)
+    resume_cmd = _resume_command(argv, folder)
+    res.mark_incomplete(folder, resume_cmd)
+    done = res.done_keys(folder) & {t.key for t in tasks}
+    pending = [t for t in tasks if t.key not in done]
+    manifest["runs_done"] = len(done)
+    res.write_json(folder / res.MANIFEST, manifest)
+    if resuming:
+        log(f"Resuming {folder}: {len(done)} of {len(tasks)} runs already done")
+
+    executor = executor or InProcessExecutor()
+    bar = _progress(len(tasks), len(done), scenario.name, quiet)
+    ran_now = 0
+    try:
+        for task, records in executor.map_unordered(pending, run_task):
+            res.write_run(folder, task, records)
+            done.add(task.key)
+            ran_now += 1
+            bar.update(1)
+    except KeyboardInterrupt as interrupt:
+        bar.close()
+        _close(executor)
+        manifest["runs_done"] = len(res.done_keys(folder) & {t.key for t in tasks})
+        session["ended"] = res.now_iso()
+        session["interrupted"] = True
+        manifest["completed"] = False
+        res.write_json(folder / res.MANIFEST, manifest)
+        interrupt.outcome = StudyOutcome(  # type: ignore[attr-defined]
+            folder,
+            False,
+            manifest["runs_done"],
+            len(tasks),
+            ran_now,
+            time.perf_counter() - start,
+        )
+        interrupt.resume_command = resume_cmd  # type: ignore[attr-defined]
+        raise
+    bar.close()
+    _close(executor)
+
+    summary = finish(folder, manifest, figures=figures)
+    session["ended"] = res.now_iso()
+    manifest["runs_done"] = len(tasks)
+    manifest["finished"] = session["ended"]
+    manifest["completed"] = True
+    res.write_json(folder / res.MANIFEST, manifest)
+    res.clear_incomplete(folder)
+    return StudyOutcome(
+        folder, True, len(tasks), len(tasks), ran_now, time.perf_counter() - start, summary
+    )
+
+
+def finish(folder: Path, manifest: dict, figures: bool = True) -> dict:
+    """Assemble the tables from ``runs/`` and write summaries, figures and the report."""
+    study = manifest["scenario"]
+    paths = list(study.get("sweep") or {})
+    arm_names = [a["name"] for a in study["arms"]]
+    table = res.assemble(folder, manifest["runs"], arm_names, paths)
+    res.write_table(folder / "timeseries.csv", table)
+    summary = res.write_summaries(folder, table, study, paths)
+    if figures:
+        build_figures_and_report(folder, manifest, table, summary, complete=True)
+    return summary
+
+
+def build_figures_and_report(
+    folder: Path, manifest: dict, table, summary: dict, complete: bool
+) -> list[Path]:
+    from sim.figures import make_figures
+    from sim.report import write_report
+
+    figs = make_figures(folder / "figures", manifest["scenario"], table, summary)
+    write_report(folder / "report.html", manifest, summary, figs, complete=complete)
+    return figs
+
+
+def rebuild(folder: Path) -> tuple[dict, bool]:
+    """``report RESULTS_DIR``: rebuild summaries, figures and report from the saved records.
+
+    An incomplete folder is reported from the runs that finished (marked as incomplete).
+    Returns (summary, complete).
+    """
+    folder = Path(folder)
+    manifest = res.read_manifest(folder)
+    study = manifest["scenario"]
+    paths = list(study.get("sweep") or {})
+    arm_names = [a["name"] for a in study["arms"]]
+    complete = bool(manifest.get("completed"))
+    ts = folder / "timeseries.csv"
+    if complete and ts.exists():
+        table = res.read_timeseries(ts)
+    else:
+        table = res.assemble(folder, manifest["runs"], arm_names, paths, allow_missing=True)
+        if table.empty:
+            raise res.ResultsError(f"{folder}: no finished runs to report on")
+    if complete:
+        summary = res.write_summaries(folder, table, study, paths)
+    else:
+        summary = res.summarise(table, arm_names, study["baseline"], paths)
+        summary = {"title": study["title"], "scenario": study["name"], **summary}
+    build_figures_and_report(folder, manifest, table, summary, complete)
+    return summary, complete
+
+
+def _progress(total: int, initial: int, name: str, quiet: bool):
+    if quiet:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total,
+        initial=initial,
+        desc=name,
+        unit="run",
+        file=sys.stderr,
+        disable=None,  # off when stderr is not a terminal
+        dynamic_ncols=True,
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} runs "
+        "[{elapsed} elapsed, {remaining} left]",
+    )
+
+
+class _NoBar:
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _close(executor) -> None:
+    close = getattr(executor, "close", None)
+    if close is not None:
+        close()
+
+
+def _resume_command(argv: list[str], folder: Path) -> str:
+    """The command that finishes this study in this folder (the same, with --out FOLDER)."""
+    args = list(argv)
+    cleaned = []
+    skip = False
+    for i, a in enumerate(args):
+        if skip:
+            skip = False
+            continue
+        if a == "--out":
+            skip = i + 1 < len(args)
+            continue
+        if a.startswith("--out="):
+            continue
+        cleaned.append(a)
+    if not cleaned:
+        cleaned = ["run", "default"]
+    return shlex.join(["python", "run_sim.py", *cleaned, "--out", str(folder)])
