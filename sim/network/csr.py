@@ -152,8 +152,7 @@ def csr_from_unique_keys(
     weights : float32 array (2 m,) or None
     """
     m = int(keys.shape[0])
-    a = (keys // n).astype(np.int32)
-    b = (keys - a.astype(np.int64) * n).astype(np.int32)
+    a, b = np.divmod(keys, n)  # int64: smaller and larger end of each tie
     cnt_up = np.bincount(a, minlength=n)  # ties where the customer is the smaller end
     cnt_lo = np.bincount(b, minlength=n)  # ties where the customer is the larger end
     indptr = np.zeros(n + 1, dtype=np.int64)
@@ -162,30 +161,33 @@ def csr_from_unique_keys(
     wts = None if weights is None else np.empty(2 * m, dtype=np.float32)
     if m == 0:
         return indptr, indices, wts
-    ar = np.arange(m, dtype=np.int64)
-    # Upper part of each row: keys are sorted by (a, b), so ties of row a are contiguous and
-    # sorted by b; they go after the row's lower part.
-    start_up = np.cumsum(cnt_up) - cnt_up
-    dest = indptr[a] + cnt_lo[a] + (ar - start_up[a])
+    pos_t = np.int32 if 2 * m < 2**31 else np.int64
+    ar = np.arange(m, dtype=pos_t)
+    # Upper part of each row: keys are sorted by (a, b), so the ties of row a are contiguous and
+    # sorted by b; they go right after the row's lower part.
+    start = np.cumsum(cnt_up) - cnt_up
+    dest = np.repeat((indptr[:-1] + cnt_lo - start).astype(pos_t), cnt_up)
+    dest += ar
     indices[dest] = b
     if wts is not None:
         wts[dest] = weights
-    # Lower part: order the ties by (b, a).
-    key2 = b.astype(np.int64) * n + a
+    # Lower part: the ties ordered by (b, a) fill the start of each row b.
+    start = np.cumsum(cnt_lo) - cnt_lo
+    dest = np.repeat((indptr[:-1] - start).astype(pos_t), cnt_lo)
+    dest += ar
+    del ar, start
+    key2 = np.multiply(b, n, out=b)
+    key2 += a
+    del a
     if wts is None:
         key2.sort()
-        b2 = (key2 // n).astype(np.int32)
-        a2 = (key2 - b2.astype(np.int64) * n).astype(np.int32)
     else:
         order = np.argsort(key2)
-        a2, b2 = a[order], b[order]
-        w2 = np.asarray(weights)[order]
-    del key2
-    start_lo = np.cumsum(cnt_lo) - cnt_lo
-    dest = indptr[b2] + (ar - start_lo[b2])
-    indices[dest] = a2
-    if wts is not None:
-        wts[dest] = w2
+        key2 = key2[order]
+        wts[dest] = np.asarray(weights)[order]
+        del order
+    np.remainder(key2, n, out=key2)
+    indices[dest] = key2
     return indptr, indices, wts
 
 
