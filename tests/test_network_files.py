@@ -27,10 +27,9 @@ def load(path: Path, **kw):
 
 
 def error_of(path: Path, **kw) -> str:
-    with pytest.raises(NetworkError) as err:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", NetworkWarning)
-            read_network_file(path, **kw)
+    with pytest.raises(NetworkError) as err, warnings.catch_warnings():
+        warnings.simplefilter("ignore", NetworkWarning)
+        read_network_file(path, **kw)
     message = str(err.value)
     assert "\n" not in message and "\r" not in message
     assert path.name in message
