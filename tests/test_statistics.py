@@ -1,0 +1,160 @@
+"""Statistical anchors of the model: the Bass limit, the order of networks, bounded confidence.
+
+Every test uses fixed seeds; tolerances are justified next to each assertion from the replicate
+spread measured when the test was written (numbers quoted in the comments).
+"""
+
+import numpy as np
+import pytest
+
+from sim.bass import bass_closed_form, bass_recurrence
+from sim.model import BrandModel, build_network_for
+from sim.params import make_params
+
+pytestmark = pytest.mark.slow
+
+
+def bass_params(n: int, impressions: int, q: float, kind: str = "well_mixed", **network):
+    """Awareness-only model: push buys exactly ``impressions`` a week, WOM talks with q."""
+    cost = 0.01
+    budget = impressions * cost * 1000.0 / n  # per 1,000 customers
+    return make_params(
+        attitudes=False,
+        network=dict(kind=kind, n=n, **network),
+        arm=dict(name="bass", budget=budget, push_share=1.0, outreach="none"),
+        push=dict(cost_per_impression=cost),
+        wom=dict(talk_base=q, listeners=1, public_share=0.0),
+        adoption=dict(base_rate=0.0),
+    )
+
+
+def awareness_curves(params, replicates: int, weeks: int, seed0: int = 0) -> np.ndarray:
+    curves = np.empty((replicates, weeks + 1))
+    for r in range(replicates):
+        network = build_network_for(params, seed0 + r)
+        model = BrandModel(params, network=network, rng=seed0 + r)
+        model.run_for(weeks)
+        curves[r] = model.weekly_frame()["awareness"].to_numpy()
+    return curves
+
+
+# (label, n, impressions per week, q, weeks)
+BASS_CASES = [
+    # Slow: Sultan, Farley & Lehmann's yearly averages per week, p = 0.03/52 and q = 0.38/52.
+    # With n = 1733 one impression a week gives p = 1/1733 = 0.03/52 exactly.
+    ("slow", 1733, 1, 0.38 / 52, 520),
+    ("medium", 1000, 10, 0.15, 60),
+    ("fast", 1000, 50, 0.5, 30),
+]
+
+
+@pytest.mark.parametrize(("label", "n", "impressions", "q", "weeks"), BASS_CASES)
+def test_bass_limit_on_a_well_mixed_population(label, n, impressions, q, weeks):
+    params = bass_params(n, impressions, q)
+    p = 1.0 - (1.0 - 1.0 / n) ** impressions
+    replicates = 60
+    curves = awareness_curves(params, replicates, weeks)
+    mean = curves.mean(axis=0)
+    expected = bass_recurrence(p, q, n, weeks)
+    standard_error = curves.std(axis=0, ddof=1) / np.sqrt(replicates)
+    # The recurrence is for the expectation given last week's *expected* share; averaging the
+    # stochastic model over replicates adds a small Jensen bias, and where all replicates agree
+    # (the first weeks, saturation) the standard error is ~0. Measured with 60 replicates for
+    # seeds 0..59 and 1000..1059: largest |mean - expected| 0.0034 / 0.0067 (slow), 0.0048 /
+    # 0.0040 (medium), 0.0019 / 0.0026 (fast), with standard errors 0.002-0.0035 there.
+    # Allowed: 3 standard errors + 0.005. Letting this week's newly aware talk already (a
+    # different rule) fails the medium and fast cases.
+    gap = np.abs(mean - expected)
+    assert np.all(gap <= 3 * standard_error + 0.005), (label, gap.max(), gap.argmax())
+    assert mean[-1] > 0.5, label
+
+
+def test_discrete_bass_approaches_the_closed_form_as_the_step_shrinks():
+    """Split each unit of time into k steps (p/k, q/k per step): the error shrinks like 1/k."""
+    p, q, n, horizon = 0.03, 0.38, 10**9, 10
+    errors = []
+    for k in (1, 4, 16, 64):
+        discrete = bass_recurrence(p / k, q / k, n, horizon * k)[::k]
+        errors.append(np.abs(discrete - bass_closed_form(p, q, horizon)).max())
+    assert errors[0] > errors[1] > errors[2] > errors[3]
+    assert errors[3] < 0.005 and errors[3] < errors[0] / 20
+
+
+def test_network_order_at_a_fixed_week():
+    """Ring lattice < small world < random < well mixed at the same p, q and mean degree.
+
+    n = 1000, mean degree 10, one impression a week (p = 0.001), q = 0.3, week 25, 20
+    replicates each. Measured means (seeds 0..19): ring 0.25, small world (rewire 0.1) 0.35,
+    scale free 0.42, random 0.56, well mixed 0.74; standard errors 0.005-0.014, so the
+    measured gaps (0.10-0.21) are 5 or more standard errors of a difference. We require each
+    ordered gap to exceed 0.05.
+
+    Scale free lies *below* random here, not level with it: a speaker tells one neighbour drawn
+    at random, and a random neighbour is usually a hub (the friendship paradox), so hubs are
+    told again and again while the many customers hanging off them wait. This is the
+    model's rule working as stated; docs/model.md section 1 records it.
+    """
+    week, replicates = 25, 20
+    means = {}
+    for kind, extra in [
+        ("ring", {}),
+        ("small_world", {"rewire": 0.1}),
+        ("random", {}),
+        ("scale_free", {}),
+        ("well_mixed", {}),
+    ]:
+        params = bass_params(1000, 1, 0.3, kind=kind, mean_degree=10, **extra)
+        means[kind] = awareness_curves(params, replicates, week)[:, week].mean()
+    margin = 0.05
+    assert means["ring"] + margin < means["small_world"], means
+    assert means["small_world"] + margin < means["random"], means
+    assert means["random"] + margin < means["well_mixed"], means
+    assert means["small_world"] < means["scale_free"] < means["random"], means
+
+
+def count_clusters(attitudes: np.ndarray, min_share: float = 0.02) -> int:
+    """Opinion clusters: groups of sorted attitudes separated by gaps > 0.05, holding at least
+    ``min_share`` of customers (stray individuals are not a cluster)."""
+    values = np.sort(attitudes)
+    breaks = np.flatnonzero(np.diff(values) > 0.05)
+    sizes = np.diff(np.concatenate(([0], breaks + 1, [values.size])))
+    return int((sizes >= min_share * values.size).sum())
+
+
+def bounded_confidence_clusters(epsilon_fraction: float, seed: int, weeks: int = 250) -> int:
+    """Peer influence only, attitudes uniform on [-1, 1]; epsilon as a fraction of the range."""
+    params = make_params(
+        network=dict(kind="well_mixed", n=500),
+        population=dict(initial_awareness=1.0, initial_attitude=0.0, attitude_spread=1.0),
+        arm=dict(budget=0.0),
+        wom=dict(
+            talk_base=1.0,
+            talk_feeling=0.0,
+            talk_advocacy=0.0,
+            credibility=1.0,
+            mu=0.5,
+            epsilon=2.0 * epsilon_fraction,
+            public_share=0.0,
+        ),
+        adoption=dict(base_rate=0.0),
+    )
+    model = BrandModel(params, rng=seed)
+    model.run_for(weeks)
+    return count_clusters(model.state.attitude)
+
+
+@pytest.mark.parametrize(
+    ("epsilon_fraction", "expected"), [(0.1, 5), (0.15, 3), (0.2, 2), (0.6, 1)]
+)
+def test_bounded_confidence_cluster_count(epsilon_fraction, expected):
+    """Deffuant: about floor(1 / (2 eps)) clusters, consensus above half the range.
+
+    Measured over seeds 0..9 (n = 500, well mixed, 250 weeks): eps 0.1 -> 4 (7 seeds) or 5 (3);
+    eps 0.15 -> 3 (8) or 2 (2); eps 0.2 -> 2 (9) or 3 (1); eps 0.6 -> 1 (all). Deffuant et al.
+    also report slightly fewer clusters than 1 / (2 eps) at small eps. 'About' is taken as
+    within one of floor(1 / (2 eps)) for every seed, and the median within one for eps 0.1
+    (exact for the others).
+    """
+    counts = [bounded_confidence_clusters(epsilon_fraction, seed) for seed in range(10)]
+    assert all(abs(c - expected) <= 1 for c in counts), counts
+    assert abs(np.median(counts) - expected) <= (1 if expected >= 4 else 0), counts
