@@ -229,3 +229,27 @@ def test_equal_spend_arms_are_the_standard_comparison():
     arms = equal_spend_arms(25.0)
     assert [a.name for a in arms] == ["none", "push", "dialogue", "mix"]
     assert [a.budget for a in arms] == [0.0, 25.0, 25.0, 25.0]
+
+
+def test_default_model_runs_with_no_arguments():
+    model = BrandModel()
+    model.run_for(10)
+    frame = model.weekly_frame()
+    assert len(frame) == 11 and model.n == 1000
+    assert frame["awareness"].iloc[-1] > 0 and frame["spend"].iloc[-1] > 0
+
+
+@pytest.mark.parametrize("n", [500, 5000])
+def test_budgets_per_1000_customers_keep_their_meaning_at_any_population(n):
+    """The same scenario buys the same impressions and conversations per customer at any n."""
+    model = BrandModel(network=dict(kind="random", n=n), rng=1, arm=dict(budget=20, push_share=0.5))
+    model.step()
+    push = model.params.push
+    dialogue = model.params.dialogue
+    assert model.week_counts["impressions"] / n == pytest.approx(
+        10 / 1000 / push.cost_per_impression
+    )
+    assert model.week_counts["conversations"] / n == pytest.approx(
+        10 / 1000 / dialogue.cost_per_conversation
+    )
+    assert model.measures["spend"] == pytest.approx(20.0)
