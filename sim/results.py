@@ -83,7 +83,9 @@ def check_out_dir(out: Path, plan_fingerprint: str) -> bool:
     if not out.exists():
         return False
     if not out.is_dir():
-        raise ResultsError(f"--out {out}: exists and is not a folder (results are never overwritten)")
+        raise ResultsError(
+            f"--out {out}: exists and is not a folder (results are never overwritten)"
+        )
     if not any(out.iterdir()):
         return False
     manifest = read_manifest(out, missing_ok=True)
@@ -253,8 +255,12 @@ def summarise(
     baseline: str,
     sweep_paths: list[str],
     confidence: float = CONFIDENCE,
+    contrast: list[str] | tuple[str, str] | None = None,
 ) -> dict:
-    """Final-week means with intervals per arm, and paired differences to ``baseline``."""
+    """Final-week means with intervals per arm, and paired differences to ``baseline``.
+
+    With ``contrast = (A, B)`` each point also gets the paired difference A - B (``contrasts``).
+    """
     measures = measure_columns(table)
     last = final_week(table)
     points = []
@@ -271,36 +277,50 @@ def summarise(
                     },
                 }
             )
-        diffs = []
-        base = by_arm.get(baseline)
-        for arm in arm_names:
-            if arm == baseline or base is None:
-                continue
-            data = by_arm[arm]
-            common = data.index.intersection(base.index)
-            diffs.append(
-                {
-                    "arm": arm,
-                    "versus": baseline,
-                    "measures": {
-                        m: paired_diff_ci(
-                            data.loc[common, m].to_numpy(float),
-                            base.loc[common, m].to_numpy(float),
-                            confidence,
-                        ).as_dict()
-                        for m in measures
-                    },
-                }
-            )
-        points.append({"index": index, "point": point, "arms": arms_out, "differences": diffs})
+        diffs = [
+            _paired(by_arm, arm, baseline, measures, confidence)
+            for arm in arm_names
+            if arm != baseline and baseline in by_arm
+        ]
+        contrasts = []
+        if contrast and all(a in by_arm for a in contrast):
+            contrasts.append(_paired(by_arm, contrast[0], contrast[1], measures, confidence))
+        points.append(
+            {
+                "index": index,
+                "point": point,
+                "arms": arms_out,
+                "differences": diffs,
+                "contrasts": contrasts,
+            }
+        )
     return {
         "final_week": int(last["week"].max()) if len(last) else None,
         "confidence": confidence,
         "baseline": baseline,
+        "contrast": list(contrast) if contrast else None,
         "arms": list(arm_names),
         "sweep_paths": list(sweep_paths),
         "units": {m: UNITS[m] for m in measures},
         "points": points,
+    }
+
+
+def _paired(by_arm: dict, arm: str, versus: str, measures: list[str], confidence: float) -> dict:
+    """Paired differences ``arm - versus`` over the replicates both have."""
+    data, base = by_arm[arm], by_arm[versus]
+    common = data.index.intersection(base.index)
+    return {
+        "arm": arm,
+        "versus": versus,
+        "measures": {
+            m: paired_diff_ci(
+                data.loc[common, m].to_numpy(float),
+                base.loc[common, m].to_numpy(float),
+                confidence,
+            ).as_dict()
+            for m in measures
+        },
     }
 
 
@@ -310,7 +330,12 @@ def summary_table(summary: dict) -> pd.DataFrame:
     paths = summary["sweep_paths"]
     for point in summary["points"]:
         lead = {"point": point["index"], **point["point"]} if paths else {}
-        for kind, items in (("level", point["arms"]), ("difference", point["differences"])):
+        groups = (
+            ("level", point["arms"]),
+            ("difference", point["differences"]),
+            ("contrast", point.get("contrasts", [])),
+        )
+        for kind, items in groups:
             for item in items:
                 for m, ci in item["measures"].items():
                     rows.append(
@@ -342,8 +367,14 @@ def sweep_table(summary: dict) -> pd.DataFrame:
             row["arm"] = item["arm"]
             row["baseline"] = summary["baseline"]
             for m, ci in item["measures"].items():
-                row[f"{m}_mean"], row[f"{m}_low"], row[f"{m}_high"] = ci["mean"], ci["low"], ci["high"]
-            row["replicates"] = next(iter(item["measures"].values()))["n"] if item["measures"] else 0
+                row[f"{m}_mean"], row[f"{m}_low"], row[f"{m}_high"] = (
+                    ci["mean"],
+                    ci["low"],
+                    ci["high"],
+                )
+            row["replicates"] = (
+                next(iter(item["measures"].values()))["n"] if item["measures"] else 0
+            )
             for m in item["measures"]:
                 d = diffs.get(item["arm"], {}).get(m)
                 row[f"{m}_diff_mean"] = d["mean"] if d else None
@@ -363,7 +394,13 @@ def point_summary(summary: dict, index: int = 0) -> dict:
 
 def write_summaries(out: Path, table: pd.DataFrame, study: dict, sweep_paths: list[str]) -> dict:
     """Write summary.json, summary.csv (and sweep.csv for sweeps); return the summary."""
-    summary = summarise(table, [a["name"] for a in study["arms"]], study["baseline"], sweep_paths)
+    summary = summarise(
+        table,
+        [a["name"] for a in study["arms"]],
+        study["baseline"],
+        sweep_paths,
+        contrast=study.get("contrast"),
+    )
     summary = {"title": study["title"], "scenario": study["name"], **summary}
     write_json(Path(out) / "summary.json", summary)
     write_table(Path(out) / "summary.csv", summary_table(summary))

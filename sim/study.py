@@ -176,7 +176,9 @@ def rebuild(folder: Path) -> tuple[dict, bool]:
     if complete:
         summary = res.write_summaries(folder, table, study, paths)
     else:
-        summary = res.summarise(table, arm_names, study["baseline"], paths)
+        summary = res.summarise(
+            table, arm_names, study["baseline"], paths, contrast=study.get("contrast")
+        )
         summary = {"title": study["title"], "scenario": study["name"], **summary}
     build_figures_and_report(folder, manifest, table, summary, complete)
     return summary, complete

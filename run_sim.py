@@ -1,0 +1,13 @@
+#!/usr/bin/env python3
+"""Reclamare from a terminal: ``python run_sim.py`` runs the default scenario.
+
+See ``python run_sim.py --help`` and docs/scenarios.md. The same commands are installed as the
+``reclamare`` console script.
+"""
+
+import sys
+
+from sim.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,334 @@
+"""The command line: ``python run_sim.py ...`` (the same as ``reclamare ...``).
+
+Commands::
+
+    run [SCENARIO]     every arm x replicate (no arguments at all: the default scenario)
+    sweep SCENARIO     the grid of the scenario's [sweep] table x arms x replicates
+    validate FILE...   check scenario files without running (exit 0 when all are valid)
+    list               the shipped scenarios and their questions
+    report DIR         rebuild figures and report from a results folder
+    schema             the JSON Schema of the scenario format (for editors)
+
+Exit status: 0 done, 1 unexpected failure, 2 bad input (nothing created), 130 interrupted
+(finished runs kept, folder marked incomplete).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from sim.results import ResultsError
+from sim.scenario import (
+    DEFAULT_SCENARIO,
+    ScenarioError,
+    load_scenario,
+    parse_assignment,
+    shipped_scenarios,
+)
+
+EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_INTERRUPT = 0, 1, 2, 130
+
+
+class CliError(Exception):
+    """Bad command-line input: one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, status 2
+        self.exit(EXIT_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="run_sim.py",
+        description="Reclamare: push advertising versus dialogue on a customer social network. "
+        "Without arguments, runs the default scenario.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def study_options(p: argparse.ArgumentParser, scenario_required: bool) -> None:
+        p.add_argument(
+            "scenario",
+            metavar="SCENARIO",
+            nargs=None if scenario_required else "?",
+            default=DEFAULT_SCENARIO,
+            help="scenario file, or the name of a shipped scenario (see 'list')"
+            + ("" if scenario_required else "; default: default"),
+        )
+        p.add_argument(
+            "--set",
+            dest="overrides",
+            metavar="PATH=VALUE",
+            action="append",
+            default=[],
+            help="override a parameter by its dotted path, value parsed as TOML "
+            "(e.g. --set network.n=200 --set arms.push.budget=40); repeatable",
+        )
+        p.add_argument("--replicates", type=_count, metavar="N", help="replicates per arm")
+        p.add_argument("--weeks", type=_count, metavar="W", help="weeks to simulate")
+        p.add_argument("--seed", type=_seed, metavar="S", help="master seed")
+        p.add_argument(
+            "--out",
+            type=Path,
+            metavar="DIR",
+            help="results folder (default results/<scenario>/<timestamp>); never overwritten, "
+            "but an interrupted study in DIR is resumed by the same command",
+        )
+        p.add_argument("--quiet", action="store_true", help="no progress bar")
+        add_executor_options(p)
+
+    run = sub.add_parser("run", help="run every arm x replicate of a scenario")
+    study_options(run, scenario_required=False)
+    sweep = sub.add_parser("sweep", help="run the scenario's [sweep] grid x arms x replicates")
+    study_options(sweep, scenario_required=True)
+    validate = sub.add_parser("validate", help="check scenario files without running")
+    validate.add_argument("files", metavar="FILE", nargs="+")
+    sub.add_parser("list", help="the shipped scenarios, each with its question")
+    report = sub.add_parser("report", help="rebuild figures and report.html of a results folder")
+    report.add_argument("folder", metavar="RESULTS_DIR", type=Path)
+    schema = sub.add_parser("schema", help="print the JSON Schema of scenario files")
+    schema.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
+    return parser
+
+
+def add_executor_options(parser: argparse.ArgumentParser) -> None:
+    """Hook for executor options (parallel runs add --workers / --scheduler here)."""
+
+
+def make_executor(args: argparse.Namespace):
+    """The executor that carries out the runs (in this process unless options say otherwise)."""
+    from sim.runner import InProcessExecutor
+
+    return InProcessExecutor()
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= 10_000:
+        raise argparse.ArgumentTypeError(f"{value} is out of range (1 to 10000)")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"{value} is out of range (0 to 2**63 - 1)")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``run_sim.py`` and the ``reclamare`` console script; returns exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv or ["run"])
+    if args.command is None:
+        parser.print_help()
+        return EXIT_INPUT
+    try:
+        return COMMANDS[args.command](args, argv or ["run"])
+    except (ScenarioError, ResultsError, CliError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return EXIT_INTERRUPT
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as error:  # noqa: BLE001 - last line of defence: no traceback for users
+        if os.environ.get("RECLAMARE_DEBUG"):
+            raise
+        text = " ".join(str(error).split())[:300]
+        print(
+            f"error: unexpected {type(error).__name__}: {text} (set RECLAMARE_DEBUG=1 for the "
+            "traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return EXIT_FAIL
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
+    from sim import study as st
+
+    sweep = args.command == "sweep"
+    overrides = [parse_assignment(text) for text in args.overrides]
+    for name in ("weeks", "replicates", "seed"):
+        value = getattr(args, name)
+        if value is not None:
+            overrides.append((name, value))
+    scenario = load_scenario(args.scenario, overrides)
+    if sweep and not scenario.has_sweep:
+        raise CliError(f"{scenario.path}: has no [sweep] table; use 'run' for a single setting")
+    if not sweep and scenario.has_sweep:
+        _note(
+            f"note: {scenario.name} has a [sweep] table; 'run' runs its base setting only "
+            f"(use 'sweep {args.scenario}' for the grid)",
+            args.quiet,
+        )
+    # Refuse an unusable --out before anything is created.
+    st.prepare(scenario, sweep, args.out)
+    executor = make_executor(args)
+    try:
+        outcome = st.execute(
+            scenario,
+            sweep=sweep,
+            out=args.out,
+            executor=executor,
+            quiet=args.quiet,
+            argv=argv,
+        )
+    except KeyboardInterrupt as interrupt:
+        outcome = getattr(interrupt, "outcome", None)
+        if outcome is None:
+            raise
+        print(
+            f"\nInterrupted: {outcome.runs_done} of {outcome.runs_total} runs finished and are "
+            f"kept in {outcome.out} (marked incomplete).\nTo finish only what is missing: "
+            f"{interrupt.resume_command}",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPT
+    print_outcome(scenario, outcome, sweep)
+    return EXIT_OK
+
+
+def print_outcome(scenario, outcome, sweep: bool) -> None:
+    from sim.figures import LABELS
+
+    summary = outcome.summary
+    arms = summary["arms"]
+    runs = f"{len(arms)} arms x {scenario.replicates} replicates"
+    if sweep:
+        runs += f" x {len(summary['points'])} grid points"
+    print(f"{scenario.title}")
+    print(f"  {runs}, {scenario.weeks} weeks: {outcome.seconds:.1f} s")
+    print(f"Results: {outcome.out}")
+    print(f"Report:  {outcome.out / 'report.html'}")
+    week = summary["final_week"]
+    measures = [m for m in scenario.key_measures if m in summary["units"]]
+    if not sweep:
+        point = summary["points"][0]
+        width = max(len(a) for a in arms + ["minus " + summary["baseline"]]) + 2
+        print()
+        header = f"{'week ' + str(week):<{width}}" + "".join(f"{m[:20]:>22}" for m in measures)
+        print(header)
+        for item in point["arms"]:
+            cells = "".join(f"{_short(item['measures'][m]):>22}" for m in measures)
+            print(f"{item['arm']:<{width}}{cells}")
+        if point["differences"]:
+            print(f"paired difference to {summary['baseline']}:")
+            for item in point["differences"]:
+                cells = "".join(f"{_short(item['measures'][m], True):>22}" for m in measures)
+                print(f"{item['arm']:<{width}}{cells}")
+        print("mean [95 % interval] over replicates; * = difference excludes zero")
+        return
+    m = measures[0]
+    paths = summary["sweep_paths"]
+    print(f"\n{LABELS.get(m, m)} at week {week} (mean over replicates; best arm marked *):")
+    head = "".join(f"{p[-22:]:>24}" for p in paths) + "".join(f"{a[:12]:>14}" for a in arms)
+    print(head)
+    for point in summary["points"][:40]:
+        levels = {a["arm"]: a["measures"][m]["mean"] for a in point["arms"]}
+        finite = {a: v for a, v in levels.items() if v is not None}
+        best = max(finite, key=finite.get) if finite else None
+        row = "".join(f"{str(point['point'][p]):>24}" for p in paths)
+        for a in arms:
+            v = levels[a]
+            text = "-" if v is None else f"{v:.3f}" + ("*" if a == best else " ")
+            row += f"{text:>14}"
+        print(row)
+    if len(summary["points"]) > 40:
+        print(f"... {len(summary['points']) - 40} more grid points in sweep.csv")
+
+
+def _short(ci: dict, diff: bool = False) -> str:
+    mean, low, high = ci["mean"], ci["low"], ci["high"]
+    if mean is None:
+        return "-"
+    sign = "+" if diff else ""
+    if low is None:
+        return f"{mean:{sign}.3f}"
+    star = "*" if diff and (low > 0 or high < 0) else ""
+    return f"{mean:{sign}.3f} [{low:.3f},{high:.3f}]{star}"
+
+
+def cmd_validate(args: argparse.Namespace, argv: list[str]) -> int:
+    bad = 0
+    for name in args.files:
+        try:
+            scenario = load_scenario(name)
+        except ScenarioError as error:
+            print(f"invalid: {error}", file=sys.stderr)
+            bad += 1
+            continue
+        extra = f", sweep of {len(scenario.points())} points" if scenario.has_sweep else ""
+        print(f"ok: {name}: {scenario.title} ({len(scenario.arm_names)} arms{extra})")
+    return EXIT_INPUT if bad else EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace, argv: list[str]) -> int:
+    rows = shipped_scenarios()
+    width = max((len(name) for name, _ in rows), default=0) + 2
+    for name, title in rows:
+        print(f"{name:<{width}}{title}")
+    print("\nRun one with: python run_sim.py run NAME   (sweeps: python run_sim.py sweep NAME)")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace, argv: list[str]) -> int:
+    from sim.study import rebuild
+
+    if not args.folder.is_dir():
+        raise CliError(f"{args.folder}: no such results folder")
+    _, complete = rebuild(args.folder)
+    print(f"Report: {args.folder / 'report.html'}")
+    print(f"Figures: {args.folder / 'figures'}")
+    if not complete:
+        print("note: the study is incomplete; the report uses the finished runs only")
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace, argv: list[str]) -> int:
+    from sim.scenario import json_schema
+
+    text = json.dumps(json_schema(), indent=2) + "\n"
+    if args.output:
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise CliError(f"{args.output}: cannot write ({error.strerror or error})") from None
+        print(f"Wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _note(text: str, quiet: bool) -> None:
+    if not quiet:
+        print(text, file=sys.stderr)
+
+
+COMMANDS = {
+    "run": cmd_study,
+    "sweep": cmd_study,
+    "validate": cmd_validate,
+    "list": cmd_list,
+    "report": cmd_report,
+    "schema": cmd_schema,
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,544 @@
+"""Figures of a study, made to be read on a classroom projector.
+
+One figure per question, the question as the title, labelled axes with units, large fonts, arms
+overlaid in fixed colour-blind-safe colours with their 95 % bands (Student t over replicates).
+Sweeps add "where does each arm win" figures: lines or bars along one swept parameter, heat maps
+of the paired difference between two arms over two swept parameters, and maps of the winning arm.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from sim.bass import bass_closed_form, bass_pq, bass_recurrence, is_bass_limit  # noqa: E402
+from sim.measures import MEASURES  # noqa: E402
+from sim.params import ArmSpec, ModelParams  # noqa: E402
+from sim.stats import band  # noqa: E402
+
+UNITS = {m.name: m.unit for m in MEASURES}
+LABELS = {
+    "awareness": "Awareness",
+    "adoption": "Adoption",
+    "mean_attitude": "Mean attitude of the aware",
+    "net_sentiment": "Net sentiment",
+    "wom_positive": "Positive word of mouth",
+    "wom_negative": "Negative word of mouth",
+    "public_mentions": "Public mentions",
+    "conversations": "Conversations",
+    "complaints_answered": "Complaints answered",
+    "irritated": "Irritated customers",
+    "product_fit": "Product fit",
+    "spend": "Spend to date",
+    "cost_per_aware": "Cost per aware customer",
+    "groups_reached": "Groups reached",
+    "awareness_outside_target": "Awareness outside the target group",
+    "heard_via_ad": "First heard via an ad",
+    "heard_via_wom": "First heard via word of mouth",
+    "heard_via_dialogue": "First heard via dialogue",
+}
+QUESTIONS = {
+    "awareness": "How many customers have heard of the brand?",
+    "adoption": "How many customers have bought?",
+    "mean_attitude": "What do aware customers think of the brand?",
+    "net_sentiment": "Do advocates outnumber detractors?",
+    "wom": "How much do customers talk, and in which tone?",
+    "cost_per_aware": "What does each aware customer cost?",
+    "first_heard": "How did customers first hear of the brand?",
+    "irritated": "Are the ads irritating customers?",
+    "awareness_outside_target": "Does the story cross into the groups push does not target?",
+    "product_fit": "Does the brand learn to fit its customers better?",
+}
+# Okabe-Ito colours (safe for colour-blind readers); a "none" arm is grey.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+NONE_COLOUR = "#7F7F7F"
+STYLE = {
+    "font.size": 14,
+    "axes.titlesize": 17,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 15,
+    "legend.fontsize": 13,
+    "xtick.labelsize": 13,
+    "ytick.labelsize": 13,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "figure.dpi": 100,
+    "savefig.dpi": 110,
+    "lines.linewidth": 2.6,
+}
+SIZE = (11, 6.2)
+
+
+LINESTYLES = ["-", "--", "-.", (0, (1, 1)), (0, (5, 1, 1, 1, 1, 1))]
+
+
+def arm_styles(arm_names: list[str]) -> dict[str, object]:
+    """A line style per arm, so overlapping or grey-printed lines stay distinguishable."""
+    return {name: LINESTYLES[i % len(LINESTYLES)] for i, name in enumerate(arm_names)}
+
+
+def arm_colours(arm_names: list[str]) -> dict[str, str]:
+    out, k = {}, 0
+    for name in arm_names:
+        if name == "none":
+            out[name] = NONE_COLOUR
+        else:
+            out[name] = PALETTE[k % len(PALETTE)]
+            k += 1
+    return out
+
+
+def axis_label(measure: str) -> str:
+    return f"{LABELS.get(measure, measure)} ({UNITS.get(measure, '')})"
+
+
+def make_figures(folder: Path, study: dict, table: pd.DataFrame, summary: dict) -> list[Path]:
+    """Write every figure of the study into ``folder``; return their paths in reading order."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    with plt.rc_context(STYLE):
+        if study.get("sweep"):
+            return _sweep_figures(folder, study, summary)
+        return _time_figures(folder, study, table)
+
+
+# --------------------------------------------------------------------------- time series
+
+
+def _time_figures(folder: Path, study: dict, table: pd.DataFrame) -> list[Path]:
+    arms = [a["name"] for a in study["arms"]]
+    colours = arm_colours(arms)
+    styles = arm_styles(arms)
+    crisis = (study["params"].get("crisis") or {}).get("week")
+    out = []
+
+    def series(measure):
+        for arm in arms:
+            rows = table[table["arm"] == arm]
+            if rows.empty or measure not in rows:
+                continue
+            wide = rows.pivot(index="replicate", columns="week", values=measure)
+            yield arm, wide.columns.to_numpy(), wide.to_numpy(float)
+
+    def line_figure(measure, name=None, skip=lambda arm: False, extra=None, ylim=None):
+        fig, ax = plt.subplots(figsize=SIZE)
+        drawn = 0
+        for arm, weeks, values in series(measure):
+            if skip(arm) or np.all(np.isnan(values)):
+                continue
+            _band(ax, weeks, values, colours[arm], arm, styles[arm])
+            drawn += 1
+        if not drawn:
+            plt.close(fig)
+            return
+        if extra:
+            extra(ax)
+        _crisis_line(ax, crisis)
+        ax.set_title(QUESTIONS.get(measure, LABELS.get(measure, measure)))
+        ax.set_xlabel("Week")
+        ax.set_ylabel(axis_label(measure))
+        if ylim:
+            ax.set_ylim(*ylim)
+        _legend(ax)
+        out.append(_save(fig, folder / f"{name or measure}.png"))
+
+    spends = {a["name"]: a["budget"] > 0 for a in study["arms"]}
+    line_figure("awareness", extra=_bass_overlay(study, colours), ylim=(0, 1.02))
+    line_figure("adoption", ylim=(0, 1.02))
+    if study["params"].get("attitudes", True):
+        line_figure("mean_attitude")
+        line_figure("net_sentiment")
+    out.append(_wom_figure(folder, table, arms, colours, styles, crisis))
+    line_figure("cost_per_aware", name="spend_efficiency", skip=lambda arm: not spends.get(arm))
+    out.append(_first_heard_figure(folder, table, arms))
+    if "irritated" in table and table["irritated"].fillna(0).max() > 0:
+        line_figure("irritated")
+    if "awareness_outside_target" in table and table["awareness_outside_target"].notna().any():
+        line_figure("awareness_outside_target", ylim=(0, 1.02))
+    if "product_fit" in table and table.groupby("arm")["product_fit"].nunique().max() > 1:
+        line_figure("product_fit")
+    return [p for p in out if p is not None]
+
+
+def _band(ax, x, values, colour, label, linestyle="-"):
+    mean, low, high = band(values)
+    ax.plot(x, mean, color=colour, label=label, linestyle=linestyle)
+    if values.shape[0] > 1:
+        ax.fill_between(x, low, high, color=colour, alpha=0.2, linewidth=0)
+
+
+def _crisis_line(ax, crisis):
+    if crisis:
+        ax.axvline(crisis, color="#444444", linestyle=":", linewidth=2)
+        ax.annotate(
+            " crisis",
+            (crisis, 1.0),
+            xycoords=("data", "axes fraction"),
+            va="top",
+            fontsize=13,
+            color="#444444",
+        )
+
+
+def _legend(ax, title="mean and\n95 % band"):
+    """Legend outside the plot, on the right, so it never hides a line."""
+    ax.legend(
+        title=title,
+        title_fontsize=12,
+        frameon=False,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        borderaxespad=0.0,
+    )
+
+
+def _save(fig, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, metadata={"Software": None})
+    plt.close(fig)
+    return path
+
+
+def _bass_overlay(study: dict, colours: dict):
+    params = ModelParams.model_validate(study["params"])
+    arms = [ArmSpec.model_validate(a) for a in study["arms"]]
+    if not is_bass_limit(params, arms) or params.crisis.week is not None:
+        return None
+
+    def draw(ax):
+        weeks = study["weeks"]
+        t = np.arange(weeks + 1)
+        for arm in arms:
+            p, q = bass_pq(params, arm)
+            if p <= 0:
+                continue
+            f0 = params.population.initial_awareness
+            rec = bass_recurrence(p, q, params.network.n, weeks, f0=f0)
+            ax.plot(t, rec, color="black", linestyle="--", linewidth=1.8)
+            ax.plot(t, bass_closed_form(p, q, weeks), color=colours[arm.name], linestyle=":")
+            ax.annotate(
+                f"p={p:.3g}, q={q:.3g}",
+                (t[len(t) // 3], rec[len(t) // 3]),
+                xytext=(10, -18),
+                textcoords="offset points",
+                fontsize=12,
+                color=colours[arm.name],
+            )
+        ax.plot([], [], color="black", linestyle="--", linewidth=1.8, label="Bass recurrence")
+        ax.plot([], [], color="grey", linestyle=":", label="Bass closed form")
+
+    return draw
+
+
+def _wom_figure(folder, table, arms, colours, styles, crisis) -> Path:
+    fig, axes = plt.subplots(1, 2, figsize=(SIZE[0] * 1.25, SIZE[1]), sharey=True)
+    for ax, measure, tone in zip(
+        axes, ("wom_positive", "wom_negative"), ("Positive talk", "Negative talk"), strict=True
+    ):
+        for arm in arms:
+            rows = table[table["arm"] == arm]
+            wide = rows.pivot(index="replicate", columns="week", values=measure)
+            x, values = wide.columns.to_numpy(), wide.to_numpy(float)
+            _band(ax, x, values, colours[arm], arm, styles[arm])
+        _crisis_line(ax, crisis)
+        ax.set_title(tone, fontsize=15)
+        ax.set_xlabel("Week")
+        ax.set_ylabel(f"Talks per week ({UNITS[measure]})")
+        ax.yaxis.set_tick_params(labelleft=True)
+    _legend(axes[1])
+    fig.suptitle(QUESTIONS["wom"], fontsize=17, fontweight="bold")
+    return _save(fig, folder / "wom.png")
+
+
+def _first_heard_figure(folder, table, arms) -> Path:
+    last = table[table["week"] == table["week"].max()]
+    channels = [
+        ("heard_via_ad", "ad", "#E69F00"),
+        ("heard_via_wom", "word of mouth", "#009E73"),
+        ("heard_via_dialogue", "dialogue", "#0072B2"),
+    ]
+    fig, ax = plt.subplots(figsize=SIZE)
+    y = np.arange(len(arms))[::-1]
+    left = np.zeros(len(arms))
+    aware = np.array([last.loc[last["arm"] == a, "awareness"].mean() for a in arms])
+    for column, label, colour in channels:
+        share = np.array([last.loc[last["arm"] == a, column].mean() for a in arms])
+        width = np.nan_to_num(share * aware)
+        ax.barh(y, width, left=left, color=colour, label=label, height=0.6)
+        left += width
+    before = np.clip(aware - left, 0, None)
+    if before.max() > 0.005:
+        ax.barh(y, before, left=left, color="#BBBBBB", label="before / crisis news", height=0.6)
+    ax.set_yticks(y, arms)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("Share of all customers, by the channel they first heard through (share)")
+    ax.set_title(QUESTIONS["first_heard"] + f" (week {int(last['week'].max())})")
+    ax.grid(axis="y", visible=False)
+    ax.legend(
+        frameon=False,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        title="first heard via",
+        title_fontsize=12,
+    )
+    return _save(fig, folder / "first_heard.png")
+
+
+# --------------------------------------------------------------------------- sweeps
+
+
+def _sweep_figures(folder: Path, study: dict, summary: dict) -> list[Path]:
+    paths = list(study["sweep"])
+    arms = [a["name"] for a in study["arms"]]
+    colours = arm_colours(arms)
+    contrast = study.get("contrast")
+    out = []
+    for measure in study.get("key_measures") or ["awareness"]:
+        if measure not in summary["units"]:
+            continue
+        if len(paths) == 1:
+            out.append(_sweep_line(folder, study, summary, measure, arms, colours))
+            if contrast:
+                out.append(_sweep_diff_line(folder, study, summary, measure, contrast))
+        else:
+            out += _sweep_maps(folder, study, summary, measure, arms, colours, contrast)
+    return [p for p in out if p is not None]
+
+
+def _levels(summary, measure):
+    """{(point index, arm): interval dict} at the final week."""
+    return {
+        (p["index"], a["arm"]): a["measures"][measure] for p in summary["points"] for a in p["arms"]
+    }
+
+
+def _contrast_ci(summary, point_index, measure, contrast):
+    """Paired difference A - B (the contrast) at one sweep point, as an interval dict."""
+    for p in summary["points"]:
+        if p["index"] != point_index:
+            continue
+        for d in p.get("contrasts", []):
+            if d["arm"] == contrast[0] and d["versus"] == contrast[1]:
+                return d["measures"][measure]
+    return None
+
+
+def _is_numeric(values) -> bool:
+    return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+
+
+def _sweep_line(folder, study, summary, measure, arms, colours) -> Path:
+    path = next(iter(study["sweep"]))
+    values = study["sweep"][path]
+    levels = _levels(summary, measure)
+    fig, ax = plt.subplots(figsize=SIZE)
+    numeric = _is_numeric(values)
+    width = 0.8 / max(len(arms), 1)
+    for k, arm in enumerate(arms):
+        ci = [levels.get((i, arm)) for i in range(len(values))]
+        mean = np.array([_f(c, "mean") for c in ci])
+        low = np.array([_f(c, "low") for c in ci])
+        high = np.array([_f(c, "high") for c in ci])
+        if numeric:
+            ax.plot(values, mean, marker="o", color=colours[arm], label=arm)
+            ax.fill_between(values, low, high, color=colours[arm], alpha=0.2, linewidth=0)
+        else:
+            x = np.arange(len(values)) + (k - (len(arms) - 1) / 2) * width
+            err = np.vstack([mean - low, high - mean])
+            ax.bar(x, mean, width=width, color=colours[arm], label=arm)
+            ax.errorbar(x, mean, yerr=np.nan_to_num(err), fmt="none", ecolor="black", capsize=4)
+    if not numeric:
+        ax.set_xticks(np.arange(len(values)), [str(v) for v in values])
+    ax.set_xlabel(_path_label(path))
+    ax.set_ylabel(f"{axis_label(measure)}, week {summary['final_week']}")
+    ax.set_title(f"{LABELS.get(measure, measure)}: which arm wins as {path} changes?")
+    _legend(ax, "mean and\n95 % interval")
+    return _save(fig, folder / f"sweep_{measure}.png")
+
+
+def _sweep_diff_line(folder, study, summary, measure, contrast) -> Path | None:
+    path = next(iter(study["sweep"]))
+    values = study["sweep"][path]
+    cis = [_contrast_ci(summary, i, measure, contrast) for i in range(len(values))]
+    if any(c is None for c in cis):
+        return None
+    mean = np.array([_f(c, "mean") for c in cis])
+    low = np.array([_f(c, "low") for c in cis])
+    high = np.array([_f(c, "high") for c in cis])
+    fig, ax = plt.subplots(figsize=SIZE)
+    a, b = contrast
+    if _is_numeric(values):
+        ax.plot(values, mean, marker="o", color="#333333", label=f"{a} minus {b}")
+        ax.fill_between(values, low, high, color="#333333", alpha=0.2, linewidth=0)
+    else:
+        x = np.arange(len(values))
+        colours = ["#009E73" if m > 0 else "#D55E00" for m in np.nan_to_num(mean)]
+        ax.bar(x, mean, color=colours, width=0.6, label=f"{a} minus {b}")
+        err = np.nan_to_num(np.vstack([mean - low, high - mean]))
+        ax.errorbar(x, mean, yerr=err, fmt="none", ecolor="black", capsize=5)
+        ax.set_xticks(x, [str(v) for v in values])
+    ax.axhline(0, color="black", linewidth=1)
+    ax.set_xlabel(_path_label(path))
+    ax.set_ylabel(f"Difference in {LABELS.get(measure, measure).lower()}\n({UNITS[measure]})")
+    ax.set_title(f"Where does {a} beat {b} on {LABELS.get(measure, measure).lower()}?")
+    _legend(ax, "paired difference,\n95 % interval")
+    return _save(fig, folder / f"sweep_diff_{measure}.png")
+
+
+def _sweep_maps(folder, study, summary, measure, arms, colours, contrast) -> list[Path]:
+    paths = list(study["sweep"])
+    px, py = paths[1], paths[0]  # first path down the rows, second across the columns
+    xs, ys = study["sweep"][px], study["sweep"][py]
+    rest = paths[2:]
+    rest_values = [study["sweep"][p] for p in rest]
+    index_of = {tuple(p["point"][k] for k in paths): p["index"] for p in summary["points"]}
+    out = []
+    combos = list(_product(rest_values))[:6]
+    for combo in combos:
+        suffix = "".join(f"_{_slug(p)}-{_slug(v)}" for p, v in zip(rest, combo, strict=True))
+        note = ", ".join(f"{p} = {v}" for p, v in zip(rest, combo, strict=True))
+
+        def idx(y, x, combo=combo):
+            return index_of.get((y, x, *combo))
+
+        if contrast:
+            grid = np.full((len(ys), len(xs)), np.nan)
+            sig = np.zeros_like(grid, dtype=bool)
+            for i, y in enumerate(ys):
+                for j, x in enumerate(xs):
+                    ci = _contrast_ci(summary, idx(y, x), measure, contrast)
+                    if ci:
+                        grid[i, j] = _f(ci, "mean")
+                        lo, hi = _f(ci, "low"), _f(ci, "high")
+                        sig[i, j] = bool(lo > 0 or hi < 0)
+            out.append(
+                _heatmap(
+                    folder / f"sweep_diff_{measure}{suffix}.png",
+                    grid,
+                    sig,
+                    xs,
+                    ys,
+                    px,
+                    py,
+                    f"Where does {contrast[0]} beat {contrast[1]} on "
+                    f"{LABELS.get(measure, measure).lower()}?",
+                    f"{contrast[0]} minus {contrast[1]} ({UNITS[measure]}), week "
+                    f"{summary['final_week']}" + (f"; {note}" if note else ""),
+                )
+            )
+        out.append(
+            _winner_map(
+                folder / f"sweep_winner_{measure}{suffix}.png",
+                summary,
+                measure,
+                arms,
+                colours,
+                xs,
+                ys,
+                px,
+                py,
+                idx,
+                note,
+            )
+        )
+    return out
+
+
+def _heatmap(path, grid, sig, xs, ys, px, py, title, label) -> Path:
+    fig, ax = plt.subplots(figsize=SIZE)
+    finite = grid[np.isfinite(grid)]
+    lim = float(np.max(np.abs(finite))) if finite.size else 1.0
+    lim = lim or 1.0
+    im = ax.imshow(grid, cmap="RdBu", vmin=-lim, vmax=lim, aspect="auto", origin="lower")
+    for i in range(grid.shape[0]):
+        for j in range(grid.shape[1]):
+            if np.isfinite(grid[i, j]):
+                text = f"{grid[i, j]:+.2f}" + ("" if sig[i, j] else "\n(n.s.)")
+                dark = abs(grid[i, j]) > 0.6 * lim
+                ax.text(
+                    j,
+                    i,
+                    text,
+                    ha="center",
+                    va="center",
+                    fontsize=12,
+                    color="white" if dark else "black",
+                )
+    ax.set_xticks(range(len(xs)), [str(v) for v in xs])
+    ax.set_yticks(range(len(ys)), [str(v) for v in ys])
+    ax.set_xlabel(_path_label(px))
+    ax.set_ylabel(_path_label(py))
+    ax.grid(False)
+    ax.set_title(title)
+    bar = fig.colorbar(im, ax=ax)
+    bar.set_label(label, fontsize=12)
+    return _save(fig, path)
+
+
+def _winner_map(path, summary, measure, arms, colours, xs, ys, px, py, idx, note) -> Path:
+    levels = _levels(summary, measure)
+    fig, ax = plt.subplots(figsize=SIZE)
+    code = np.full((len(ys), len(xs)), np.nan)
+    for i, y in enumerate(ys):
+        for j, x in enumerate(xs):
+            k = idx(y, x)
+            means = [(_f(levels.get((k, a)), "mean"), a) for a in arms]
+            means = [(m, a) for m, a in means if np.isfinite(m)]
+            if not means:
+                continue
+            best, arm = max(means)
+            code[i, j] = arms.index(arm)
+            ax.text(j, i, f"{arm}\n{best:.2f}", ha="center", va="center", fontsize=12)
+    from matplotlib.colors import ListedColormap
+
+    cmap = ListedColormap([colours[a] for a in arms])
+    ax.imshow(
+        code, cmap=cmap, vmin=-0.5, vmax=len(arms) - 0.5, aspect="auto", origin="lower", alpha=0.55
+    )
+    ax.set_xticks(range(len(xs)), [str(v) for v in xs])
+    ax.set_yticks(range(len(ys)), [str(v) for v in ys])
+    ax.set_xlabel(_path_label(px))
+    ax.set_ylabel(_path_label(py))
+    ax.grid(False)
+    title = f"Which arm gives the highest {LABELS.get(measure, measure).lower()}?"
+    ax.set_title(title)
+    ax.text(
+        0.0,
+        -0.16 if len(xs) < 8 else -0.2,
+        f"Best arm and its mean at week {summary['final_week']}" + (f"; {note}" if note else ""),
+        transform=ax.transAxes,
+        fontsize=12,
+        color="#444444",
+    )
+    return _save(fig, path)
+
+
+def _product(lists):
+    import itertools
+
+    return itertools.product(*lists) if lists else iter([()])
+
+
+def _slug(value) -> str:
+    return "".join(c if c.isalnum() else "-" for c in str(value))
+
+
+def _path_label(path: str) -> str:
+    return path
+
+
+def _f(ci, key) -> float:
+    if not ci:
+        return math.nan
+    value = ci.get(key)
+    return math.nan if value is None else float(value)

@@ -1,0 +1,287 @@
+"""report.html: one self-contained page (figures embedded) a workshop participant can open.
+
+The question, the setup in words, the key table, the figures and the caveats. No scripts, no
+external files: it opens by double-click in any browser, also offline.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from pathlib import Path
+
+from sim.figures import LABELS, UNITS
+from sim.results import write_text
+
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; font-size: 18px;
+       line-height: 1.5; color: #222; max-width: 1150px; margin: 2em auto; padding: 0 1em; }
+h1 { font-size: 2em; margin-bottom: 0.2em; }
+h2 { margin-top: 1.6em; border-bottom: 2px solid #ddd; }
+.question { font-size: 1.15em; background: #f3f7fb; border-left: 6px solid #0072B2;
+            padding: 0.6em 1em; white-space: pre-line; }
+.warning { background: #fff3cd; border-left: 6px solid #E69F00; padding: 0.6em 1em; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 0.95em; }
+th, td { border: 1px solid #ccc; padding: 0.35em 0.7em; text-align: right; }
+th { background: #f0f0f0; } td.arm, th.arm { text-align: left; font-weight: bold; }
+td .ci { color: #666; font-size: 0.85em; }
+td.up { background: #e6f4ea; } td.down { background: #fdecea; }
+figure { margin: 1.5em 0; } figure img { width: 100%; border: 1px solid #eee; }
+.meta { color: #555; font-size: 0.85em; } ul.setup li { margin: 0.2em 0; }
+"""
+
+
+def write_report(
+    path: Path, manifest: dict, summary: dict, figures: list[Path], complete: bool = True
+) -> Path:
+    """Write the report page; returns its path."""
+    study = manifest["scenario"]
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(study['title'])}</title><style>{CSS}</style></head><body>",
+        f"<h1>{_e(study['title'])}</h1>",
+    ]
+    if not complete:
+        done, total = manifest.get("runs_done", "?"), manifest.get("runs_total", "?")
+        parts.append(
+            f'<p class="warning"><b>Incomplete study:</b> only {done} of {total} runs finished. '
+            "The numbers below use the finished runs only. See the INCOMPLETE file in this "
+            "folder for the command that finishes it.</p>"
+        )
+    if study.get("description"):
+        parts.append(f'<div class="question">{_e(study["description"].strip())}</div>')
+    parts.append("<h2>Setup</h2>")
+    parts.append(setup_in_words(study))
+    parts.append("<h2>Key results</h2>")
+    parts.append(key_tables(study, summary))
+    if figures:
+        parts.append("<h2>Figures</h2>")
+        for fig in figures:
+            data = base64.b64encode(Path(fig).read_bytes()).decode("ascii")
+            alt = Path(fig).stem.replace("_", " ")
+            parts.append(
+                f'<figure><img alt="{_e(alt)}" src="data:image/png;base64,{data}"></figure>'
+            )
+    parts.append("<h2>Caveats</h2>")
+    parts.append(CAVEATS)
+    parts.append(_meta(manifest))
+    parts.append("</body></html>")
+    write_text(Path(path), "\n".join(parts) + "\n")
+    return Path(path)
+
+
+CAVEATS = """<ul>
+<li>This is a model, not a forecast. Its parameter values are illustrative, chosen to be
+plausible from the marketing literature (see docs/model.md), not estimated for any real brand or
+market. Use it to think about mechanisms and to compare strategies under stated assumptions.</li>
+<li>The 95 % intervals describe the model's own randomness over the replicates (Student t),
+nothing else: not the uncertainty in the parameters, and not the gap between the model and a
+real market. More replicates give narrower intervals but the same assumptions.</li>
+<li>Arms are compared on the same networks and random streams (common random numbers), so the
+paired differences are sharper than the two arms' separate intervals suggest.</li>
+<li>Budgets are per 1,000 customers per week; push and dialogue buy very different numbers of
+contacts with the same money (see the setup). Conclusions can flip with the costs, the product's
+true fit and the network: try a sweep before generalising.</li>
+</ul>"""
+
+
+def setup_in_words(study: dict) -> str:
+    p = study["params"]
+    net, push, dia, prod = p["network"], p["push"], p["dialogue"], p["product"]
+    items = [f"<li><b>Market:</b> {_network_words(net)}.</li>"]
+    pop = p["population"]
+    items.append(
+        f"<li><b>At the start:</b> {pop['initial_awareness']:.0%} of customers know the brand; "
+        f"predispositions average {pop['initial_attitude']:+.2f} on a scale from -1 to +1.</li>"
+    )
+    if p.get("attitudes", True):
+        items.append(
+            f"<li><b>Product:</b> its true fit is {prod['fit']:+.2f} (what using it settles "
+            f"customers on), and listening to customers can raise it toward "
+            f"{prod['fit_ceiling']:+.2f}.</li>"
+        )
+    else:
+        items.append(
+            "<li><b>Attitudes are switched off:</b> only awareness spreads (the Bass limit).</li>"
+        )
+    crisis = p["crisis"]
+    if crisis.get("week"):
+        items.append(
+            f"<li><b>Crisis:</b> in week {crisis['week']}, {crisis['share']:.0%} of customers "
+            f"hear bad news and their attitude drops to {crisis['attitude']:+.2f}.</li>"
+        )
+    arms = []
+    for arm in study["arms"]:
+        arms.append(f"<li><b>{_e(arm['name'])}</b>: {_arm_words(arm, push, dia)}</li>")
+    items.append("<li><b>Arms compared</b> (budgets per 1,000 customers per week):<ul>")
+    items += arms
+    items.append("</ul></li>")
+    sweep = study.get("sweep") or {}
+    if sweep:
+        grid = "; ".join(f"{_e(k)} = {', '.join(map(str, v))}" for k, v in sweep.items())
+        items.append(f"<li><b>Sweep:</b> every combination of {grid}.</li>")
+    items.append(
+        f"<li><b>Runs:</b> {study['weeks']} weeks, {study['replicates']} replicates per arm"
+        f"{' and grid point' if sweep else ''}, master seed {study['seed']}. Differences are "
+        f"against the <b>{_e(study['baseline'])}</b> arm.</li>"
+    )
+    return '<ul class="setup">' + "\n".join(items) + "</ul>"
+
+
+def _network_words(net: dict) -> str:
+    kind = net["kind"]
+    n = f"{net['n']:,} customers"
+    words = {
+        "well_mixed": f"{n} who all know each other (well mixed)",
+        "ring": f"{n} on a ring lattice with {net['mean_degree']:g} ties each",
+        "small_world": f"{n} on a small-world network ({net['mean_degree']:g} ties each, "
+        f"{net['rewire']:.0%} of ties rewired)",
+        "random": f"{n} on a random network (about {net['mean_degree']:g} ties each)",
+        "scale_free": f"{n} on a scale-free network (mean {net['mean_degree']:g} ties; a few "
+        "hubs know very many)",
+        "clustered_scale_free": f"{n} on a clustered scale-free network (mean "
+        f"{net['mean_degree']:g} ties)",
+        "communities": f"{n} in {net['groups']} communities (about {net['mean_degree']:g} ties "
+        f"each, {net['mixing']:.0%} of them to other communities)",
+        "karate": "the 34 members of Zachary's karate club and their friendships",
+        "les_miserables": "the 77 characters of Les Miserables, tied when they meet",
+        "florentine": "the 15 Florentine families tied by marriage",
+        "davis": "the Southern women and the events they attended (Davis)",
+        "file": f"the network read from {net.get('path')}",
+    }
+    return words.get(kind, kind)
+
+
+def _arm_words(arm: dict, push: dict, dia: dict) -> str:
+    budget = arm["budget"]
+    if budget <= 0:
+        return "no spending (what happens on its own)"
+    share = arm["push_share"]
+    impressions = budget * share / push["cost_per_impression"]
+    talks = budget * (1 - share) / dia["cost_per_conversation"]
+    parts = [f"{budget:g} cu a week"]
+    if share > 0:
+        target = f" to group {arm['target_group']}" if arm.get("target_group") else ""
+        parts.append(
+            f"{share:.0%} on push: {impressions:,.0f} ad impressions{target} "
+            f"({impressions / 1000:.2g} per customer)"
+        )
+    if share < 1:
+        parts.append(
+            f"{1 - share:.0%} on dialogue: {talks:,.1f} conversations (answers first, then "
+            f"{arm.get('outreach', 'random')} outreach)"
+        )
+    when = ""
+    if arm.get("start_week", 1) > 1 or arm.get("end_week"):
+        when = f"; weeks {arm.get('start_week', 1)} to {arm.get('end_week') or 'the end'}"
+    return "; ".join(parts) + when
+
+
+def key_tables(study: dict, summary: dict) -> str:
+    measures = [m for m in study.get("key_measures", []) if m in summary["units"]]
+    paths = summary.get("sweep_paths") or []
+    out = []
+    week = summary["final_week"]
+    for point in summary["points"]:
+        if paths:
+            label = ", ".join(f"{k} = {v}" for k, v in point["point"].items())
+            out.append(f"<h3>{_e(label)}</h3>")
+        head = "".join(
+            f"<th>{_e(LABELS.get(m, m))}<br><small>{_e(UNITS[m])}</small></th>" for m in measures
+        )
+        rows = [f'<table><tr><th class="arm">Arm (week {week})</th>{head}</tr>']
+        for item in point["arms"]:
+            cells = "".join(f"<td>{_ci_text(item['measures'][m])}</td>" for m in measures)
+            rows.append(f'<tr><td class="arm">{_e(item["arm"])}</td>{cells}</tr>')
+        rows.append("</table>")
+        out.append("".join(rows))
+        diffs = point["differences"] + [
+            c for c in point.get("contrasts", []) if c["versus"] != summary["baseline"]
+        ]
+        if diffs:
+            rows = [f'<table><tr><th class="arm">Paired difference</th>{head}</tr>']
+            for item in diffs:
+                cells = "".join(_diff_cell(item["measures"][m]) for m in measures)
+                name = f"{item['arm']} minus {item['versus']}"
+                rows.append(f'<tr><td class="arm">{_e(name)}</td>{cells}</tr>')
+            rows.append("</table>")
+            out.append("".join(rows))
+    if len(summary["points"]) > 6:
+        out = _sweep_compact(study, summary, measures)
+    out.append(
+        '<p class="meta">Mean over replicates [95 % interval]. Green/red: the paired '
+        "difference is above/below zero with 95 % confidence.</p>"
+    )
+    return "\n".join(out)
+
+
+def _sweep_compact(study: dict, summary: dict, measures: list[str]) -> list[str]:
+    """Large grids: one row per point, one column per arm, for the first key measure."""
+    m = measures[0]
+    arms = summary["arms"]
+    head = "".join(f"<th>{_e(k)}</th>" for k in summary["sweep_paths"])
+    head += "".join(f"<th>{_e(a)}</th>" for a in arms)
+    rows = [
+        f"<p>{_e(LABELS.get(m, m))} ({_e(UNITS[m])}) at week {summary['final_week']}, per grid "
+        "point and arm (all measures are in sweep.csv):</p>",
+        f"<table><tr>{head}</tr>",
+    ]
+    for point in summary["points"]:
+        cells = "".join(f"<td>{_e(str(v))}</td>" for v in point["point"].values())
+        levels = {a["arm"]: a["measures"][m] for a in point["arms"]}
+        best = max(arms, key=lambda a: _num(levels[a].get("mean"), -math.inf))
+        for a in arms:
+            text = _ci_text(levels[a])
+            cells += f"<td><b>{text}</b></td>" if a == best else f"<td>{text}</td>"
+        rows.append(f"<tr>{cells}</tr>")
+    rows.append("</table>")
+    return rows
+
+
+def _num(x, default=math.nan) -> float:
+    return default if x is None else float(x)
+
+
+def _fmt(x) -> str:
+    if x is None or not math.isfinite(x):
+        return "–"
+    return f"{x:.3g}" if abs(x) >= 0.001 or x == 0 else f"{x:.2e}"
+
+
+def _ci_text(ci: dict) -> str:
+    if ci["low"] is None:
+        return _fmt(ci["mean"])
+    return f'{_fmt(ci["mean"])} <span class="ci">[{_fmt(ci["low"])}, {_fmt(ci["high"])}]</span>'
+
+
+def _diff_cell(ci: dict) -> str:
+    cls = ""
+    if ci["low"] is not None and ci["low"] > 0:
+        cls = ' class="up"'
+    elif ci["high"] is not None and ci["high"] < 0:
+        cls = ' class="down"'
+    mean = ci["mean"]
+    sign = "+" if mean is not None and mean > 0 else ""
+    text = _ci_text(ci)
+    return f"<td{cls}>{sign}{text}</td>"
+
+
+def _meta(manifest: dict) -> str:
+    versions = ", ".join(f"{k} {v}" for k, v in manifest.get("versions", {}).items() if v)
+    git = manifest.get("git") or {}
+    commit = git.get("commit", "")[:12]
+    return (
+        '<p class="meta">Command: <code>'
+        + _e(" ".join(manifest.get("command", [])))
+        + f"</code><br>Started {_e(manifest.get('started') or '')}"
+        + (f", finished {_e(manifest['finished'])}" if manifest.get("finished") else "")
+        + (f"<br>Code: git {commit}" if commit else "")
+        + f"<br>{_e(versions)}</p>"
+    )
+
+
+def _e(text) -> str:
+    return html.escape(str(text))
