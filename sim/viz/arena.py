@@ -1,0 +1,202 @@
+"""The model the app steps: one campaign arm, or two arms side by side on one network.
+
+``Arena`` is a ``mesa.Model`` so that Mesa's ``ModelController`` (Reset / Play / Step) drives it:
+Reset calls ``Arena(controls=...)``, Step calls ``Arena.step()``. Inside are one or two
+``BrandModel`` runs that share the network, the seed and therefore every random stream that does
+not depend on the arm (common random numbers): what differs between the two panels is the
+campaign, nothing else.
+
+Building an Arena never raises: a bad seed or an invalid value becomes ``arena.error`` (shown on
+the page) and the arena stays empty, so the page never crashes.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+
+from sim.measures import MEASURE_NAMES
+from sim.model import BrandModel, build_network_for
+from sim.network.graph import Network
+from sim.params import ArmSpec, ModelParams
+from sim.viz.controls import Controls, RunPlan, plan_run
+from sim.viz.layout import LAYOUTS, Layout
+from sim.viz.presets import Preset, load_preset
+
+MAX_WEEKS = 520  # Play stops after ten years
+NETWORK_CACHE = 8
+
+
+@dataclass
+class Arm:
+    """One campaign arm of the arena and its weekly history (lists of every measure)."""
+
+    label: str
+    model: BrandModel
+    history: dict[str, list[float]]
+
+    def record(self) -> None:
+        for name, value in self.model.measures.items():
+            self.history.setdefault(name, []).append(value)
+
+    def series(self, name: str) -> np.ndarray:
+        return np.asarray(self.history.get(name, []), dtype=float)
+
+
+_network_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=NETWORK_CACHE)
+def _cached_network(params_json: str, seed: int) -> Network:
+    return build_network_for(ModelParams.model_validate_json(params_json), seed)
+
+
+def network_for(params: ModelParams, seed: int) -> Network:
+    """The network of ``params`` and ``seed``, built once and reused (Reset rebuilds nothing)."""
+    # Only the network section matters, so the key is the network section alone.
+    slim = ModelParams(network=params.network).model_dump_json()
+    with _network_lock:
+        return _cached_network(slim, seed)
+
+
+class Arena(mesa.Model):
+    """One or two campaign arms stepped together on one network with one seed.
+
+    Parameters
+    ----------
+    controls : Controls, optional
+        Values of the control panel (preset, strategy, budget, ..., seed as text).
+    preset : Preset, optional
+        The preset the controls refer to (loaded from ``controls.preset`` when omitted).
+
+    Attributes
+    ----------
+    arms : list of Arm
+        One arm, or two in side-by-side mode (A then B).
+    network : Network or None
+    layout : Layout or None
+        Cached positions of the drawn customers.
+    error : str or None
+        Why nothing could be built (shown on the page); the arena is then empty.
+    plan : RunPlan or None
+    week : int
+    build_seconds : float
+        Time to build the arena (network, layout and models).
+    """
+
+    def __init__(self, controls: Controls | None = None, preset: Preset | None = None):
+        start = time.perf_counter()
+        controls = controls or Controls()
+        seed_for_mesa = None
+        self.controls = controls
+        self.preset = preset or load_preset(controls.preset)
+        self.arms: list[Arm] = []
+        self.network: Network | None = None
+        self.layout: Layout | None = None
+        self.plan: RunPlan | None = None
+        self.error: str | None = None
+        self.week = 0
+        self.bass: list[np.ndarray | None] = []
+        self.bass_note = ""
+        try:
+            self.plan = plan_run(controls, self.preset)
+            seed_for_mesa = self.plan.seed
+        except ValueError as error:
+            self.error = str(error).splitlines()[0]
+        super().__init__(rng=seed_for_mesa)
+        if self.plan is not None:
+            try:
+                self._build(self.plan)
+            except Exception as error:  # any failure is a message on the page, not a crash
+                self.error = f"{type(error).__name__}: {str(error).splitlines()[0]}"
+                self.arms = []
+        if self.preset.error and self.error is None:
+            self.error = f"preset {self.preset.name!r} could not be loaded: {self.preset.error}"
+        self.running = bool(self.arms)
+        self.build_seconds = time.perf_counter() - start
+
+    def _build(self, plan: RunPlan) -> None:
+        params = plan.params
+        self.network = network_for(params, plan.seed)
+        key = (params.network.model_dump_json(), plan.seed)
+        self.layout = LAYOUTS.get(
+            key, self.network, plan.seed, well_mixed=params.network.kind == "well_mixed"
+        )
+        specs = [plan.arm_a] + ([plan.arm_b] if plan.arm_b is not None else [])
+        for spec in specs:
+            model = BrandModel(
+                params, network=self.network, rng=plan.seed, arm=spec.model_dump(), collect=False
+            )
+            arm = Arm(label=spec.name, model=model, history={})
+            arm.record()
+            self.arms.append(arm)
+        self.bass, self.bass_note = bass_curves(params, specs, self.network.n)
+
+    @property
+    def compare(self) -> bool:
+        return len(self.arms) == 2
+
+    @property
+    def params(self) -> ModelParams | None:
+        return self.plan.params if self.plan else None
+
+    def step(self) -> None:
+        """Advance every arm one week (no-op when the arena is empty)."""
+        if not self.arms:
+            self.running = False
+            return
+        for arm in self.arms:
+            arm.model.step()
+            arm.record()
+        self.week += 1
+        self.running = self.week < MAX_WEEKS
+
+    def summary(self) -> list[dict[str, float]]:
+        """This week's measures of each arm."""
+        return [dict(arm.model.measures) for arm in self.arms]
+
+
+def bass_curves(
+    params: ModelParams, arms: list[ArmSpec], n: int, weeks: int = MAX_WEEKS
+) -> tuple[list[np.ndarray | None], str]:
+    """Expected awareness of the Bass limit for each arm, and a note saying how it applies.
+
+    Drawn when attitudes are off, one listener per talk, and every arm spends only on push to
+    everyone from week 1 (or nothing): on a well mixed network this is the model's exact
+    expectation (``sim.bass``); on any other network the simulated curve lies below it.
+    """
+    try:
+        from sim import bass
+    except ImportError:
+        return [], ""
+    pushes_only = all(
+        (a.push_share == 1.0 or a.budget == 0.0)
+        and a.target_group is None
+        and a.start_week == 1
+        and a.end_week is None
+        for a in arms
+    )
+    if params.attitudes or params.wom.listeners != 1 or not pushes_only:
+        return [], ""
+    resolved = params.model_copy(update={"network": params.network.model_copy(update={"n": n})})
+    curves = []
+    for arm in arms:
+        p, q = bass.bass_pq(resolved, arm)
+        f0 = params.population.initial_awareness
+        curves.append(bass.bass_recurrence(p, q, n, weeks, f0=f0))
+    if params.network.kind == "well_mixed":
+        note = "Grey band: the Bass model's expected awareness (the model's exact limit here)."
+    else:
+        note = (
+            "Grey band: the Bass model's expected awareness on a well mixed network; "
+            "on this network the simulation should stay below it."
+        )
+    return curves, note
+
+
+__all__ = ["Arena", "Arm", "MEASURE_NAMES", "network_for"]

@@ -1,0 +1,257 @@
+"""The app's controls: their ranges (taken from the parameter schema) and how they become a run.
+
+Every slider's range lies inside the bounds that ``sim.params`` allows for its field, so a value the
+model would refuse cannot be entered. The seed is typed as text; ``parse_seed`` turns it into a
+whole number or a message for the page.
+
+A preset fills the controls. When the run is built, a control overrides the preset only if it was
+moved away from the value the preset gave it, so an untouched preset runs exactly as its file says.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, fields, replace
+
+import annotated_types
+
+from sim.params import NETWORK_KINDS, ArmSpec, ModelParams, make_params
+from sim.viz.presets import Preset
+
+STRATEGIES = ("none", "push", "dialogue", "mix")
+STRATEGY_LABELS = {
+    "none": "no campaign",
+    "push": "push (ads)",
+    "dialogue": "dialogue",
+    "mix": "mix",
+}
+# Network families offered in the menu (a file network needs a path: only from a preset).
+MENU_KINDS = tuple(k for k in NETWORK_KINDS if k != "file")
+REAL_KINDS = ("karate", "les_miserables", "florentine", "davis")
+SEED_MAX = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class SliderSpec:
+    """A slider bound to the schema field ``section.field``: ``min..max`` by ``step``."""
+
+    name: str
+    label: str
+    section: str
+    field: str
+    min: float
+    max: float
+    step: float
+    integer: bool = False
+
+
+def schema_bounds(section: str, field: str) -> tuple[float, float, bool, bool]:
+    """``(low, high, low_strict, high_strict)`` that ``ModelParams`` allows for a field."""
+    model = type(getattr(ModelParams(), section))
+    info = model.model_fields[field]
+    lo, hi, lo_strict, hi_strict = -math.inf, math.inf, False, False
+    for item in info.metadata:
+        if isinstance(item, annotated_types.Ge):
+            lo = float(item.ge)
+        elif isinstance(item, annotated_types.Gt):
+            lo, lo_strict = float(item.gt), True
+        elif isinstance(item, annotated_types.Le):
+            hi = float(item.le)
+        elif isinstance(item, annotated_types.Lt):
+            hi, hi_strict = float(item.lt), True
+    return lo, hi, lo_strict, hi_strict
+
+
+def _slider(name, label, section, field, lo, hi, step, integer=False) -> SliderSpec:
+    """A slider over ``lo..hi`` clipped to what the schema allows for ``section.field``."""
+    s_lo, s_hi, lo_strict, hi_strict = schema_bounds(section, field)
+    lo = max(lo, s_lo + step if lo_strict else s_lo)
+    hi = min(hi, s_hi - step if hi_strict else s_hi)
+    return SliderSpec(name, label, section, field, lo, hi, step, integer)
+
+
+SLIDERS: dict[str, SliderSpec] = {
+    s.name: s
+    for s in (
+        _slider("budget", "Weekly budget (cu per 1,000 customers)", "arm", "budget", 0, 200, 1),
+        _slider("push_share", "Push share of the budget", "arm", "push_share", 0, 1, 0.05),
+        _slider("push_share_b", "Push share of the budget (B)", "arm", "push_share", 0, 1, 0.05),
+        _slider("fit", "Product fit (attitude)", "product", "fit", -1, 1, 0.05),
+        _slider("ad_credibility", "Ad credibility", "push", "credibility", 0, 1, 0.05),
+        _slider("negativity", "Negativity multiplier", "wom", "negative_impact", 0.0, 5.0, 0.1),
+        _slider("n", "Customers", "network", "n", 50, 5000, 50, integer=True),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Controls:
+    """What the control panel holds. ``seed`` is the text as typed."""
+
+    preset: str = "default"
+    strategy: str = "mix"
+    push_share: float = 0.5
+    budget: float = 20.0
+    fit: float = 0.4
+    ad_credibility: float = 0.3
+    negativity: float = 1.0
+    network_kind: str = "small_world"
+    n: int = 1000
+    seed: str = "42"
+    compare: bool = False
+    strategy_b: str = "dialogue"
+    push_share_b: float = 0.5
+
+    def changed_from(self, other: Controls) -> list[str]:
+        """Names of the controls whose values differ from ``other``."""
+        return [f.name for f in fields(self) if getattr(self, f.name) != getattr(other, f.name)]
+
+
+def parse_seed(text: object) -> tuple[int | None, str | None]:
+    """``(seed, None)`` for a whole number 0 .. 2**63 - 1, else ``(None, message)``."""
+    raw = str(text).strip().replace("_", "").replace(",", "")
+    if not re.fullmatch(r"[+]?\d+", raw):
+        return None, f"Seed {str(text).strip()!r} is not a whole number: type e.g. 42."
+    seed = int(raw)
+    if seed > SEED_MAX:
+        return None, f"Seed {seed} is too large: use a whole number up to {SEED_MAX}."
+    return seed, None
+
+
+def strategy_of(arm: ArmSpec) -> tuple[str, float]:
+    """The menu strategy and push share that describe an arm."""
+    if arm.budget == 0:
+        return "none", 0.5
+    if arm.push_share == 1.0:
+        return "push", 1.0
+    if arm.push_share == 0.0:
+        return "dialogue", 0.0
+    return "mix", arm.push_share
+
+
+def arm_for(strategy: str, push_share: float, budget: float, base: ArmSpec) -> ArmSpec:
+    """``base`` with the budget and push share of ``strategy`` (its other settings kept)."""
+    share = {"none": base.push_share, "push": 1.0, "dialogue": 0.0}.get(strategy, push_share)
+    return base.model_copy(
+        update={
+            "name": strategy,
+            "budget": 0.0 if strategy == "none" else float(budget),
+            "push_share": float(share),
+        }
+    )
+
+
+def comparison_arms(preset: Preset) -> tuple[ArmSpec, ArmSpec | None]:
+    """The preset's arms A and B for side by side (push and dialogue first when it has them)."""
+    arms = list(preset.arms)
+    by_name = {a.name: a for a in arms}
+    if "push" in by_name and "dialogue" in by_name:
+        return by_name["push"], by_name["dialogue"]
+    spending = [a for a in arms if a.budget > 0] or arms
+    if len(spending) >= 2:
+        return spending[0], spending[1]
+    return arms[0], None
+
+
+def controls_for(preset: Preset) -> Controls:
+    """The control values that show ``preset`` as it is."""
+    p = preset.params
+    arm_a, arm_b = comparison_arms(preset)
+    strategy, share = strategy_of(arm_a)
+    if arm_b is None:
+        strategy_b = "dialogue" if strategy != "dialogue" else "push"
+        share_b = 0.5
+    else:
+        strategy_b, share_b = strategy_of(arm_b)
+    budget = arm_a.budget if arm_a.budget > 0 else (arm_b.budget if arm_b else 0.0)
+    kind = p.network.kind
+    return Controls(
+        preset=preset.name,
+        strategy=strategy,
+        push_share=_clip("push_share", share),
+        budget=_clip("budget", budget),
+        fit=_clip("fit", p.product.fit),
+        ad_credibility=_clip("ad_credibility", p.push.credibility),
+        negativity=_clip("negativity", p.wom.negative_impact),
+        network_kind=kind,
+        n=int(_clip("n", p.network.n)),
+        seed=str(preset.seed),
+        compare=arm_b is not None,
+        strategy_b=strategy_b,
+        push_share_b=_clip("push_share_b", share_b),
+    )
+
+
+def _clip(name: str, value: float) -> float:
+    s = SLIDERS[name]
+    value = min(max(value, s.min), s.max)
+    return int(round(value)) if s.integer else float(value)
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """Everything the app runs: parameters of arm A, the arms, seed and messages."""
+
+    params: ModelParams
+    arm_a: ArmSpec
+    arm_b: ArmSpec | None
+    seed: int
+    weeks: int
+    title: str
+
+
+def plan_run(controls: Controls, preset: Preset) -> RunPlan:
+    """Apply the controls to the preset.
+
+    Raises
+    ------
+    ValueError
+        A seed that is not a whole number (message for the page), or ParameterError from the
+        schema (cannot happen through the sliders, whose ranges lie inside the schema's bounds).
+    """
+    seed, message = parse_seed(controls.seed)
+    if message:
+        raise ValueError(message)
+    loaded = controls_for(preset)
+    moved = set(controls.changed_from(loaded))
+    base = preset.params
+    sections: dict[str, dict] = {}
+
+    def put(section: str, field: str, value) -> None:
+        sections.setdefault(section, {})[field] = value
+
+    if "fit" in moved:
+        put("product", "fit", controls.fit)
+    if "ad_credibility" in moved:
+        put("push", "credibility", controls.ad_credibility)
+    if "negativity" in moved:
+        put("wom", "negative_impact", controls.negativity)
+        put("wom", "negative_incidence", controls.negativity)
+    if "network_kind" in moved:
+        put("network", "kind", controls.network_kind)
+    if "n" in moved or "network_kind" in moved:
+        put("network", "n", int(controls.n))
+    params = make_params(base, **sections)
+
+    preset_a, preset_b = comparison_arms(preset)
+    arm_a = preset_a
+    if moved & {"strategy", "push_share", "budget"}:
+        arm_a = arm_for(controls.strategy, controls.push_share, controls.budget, preset_a)
+    arm_b = None
+    if controls.compare:
+        arm_b = preset_b if preset_b is not None else preset_a
+        if preset_b is None or moved & {"strategy_b", "push_share_b", "budget", "compare"}:
+            arm_b = arm_for(controls.strategy_b, controls.push_share_b, controls.budget, arm_b)
+    if arm_b is not None and arm_b.name == arm_a.name:
+        arm_b = arm_b.model_copy(update={"name": f"{arm_b.name} (B)"})
+    params = params.model_copy(update={"arm": arm_a})
+    return RunPlan(params, arm_a, arm_b, seed, preset.weeks, preset.title)
+
+
+def with_preset(controls: Controls, preset: Preset) -> Controls:
+    """Controls showing ``preset`` (keeps the side-by-side switch if the preset has one arm)."""
+    new = controls_for(preset)
+    if not new.compare and controls.compare:
+        new = replace(new, compare=True)
+    return new

@@ -1,0 +1,138 @@
+"""Scenario presets for the browser app: every ``scenarios/*.toml`` file, plus a built-in default.
+
+A preset is what the app needs from a scenario file: the resolved model parameters, its campaign
+arms, its master seed and how many weeks it runs. Files are read with ``sim.scenario`` (the same
+loader the command line uses); a file that does not load is listed with its error instead of
+breaking the page.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sim.params import ArmSpec, ModelParams
+
+REPO = Path(__file__).resolve().parents[2]
+SCENARIO_DIR = REPO / "scenarios"
+DEFAULT_NAME = "default"
+DEFAULT_WEEKS = 52
+
+
+@dataclass(frozen=True)
+class Preset:
+    """One scenario, as the app uses it.
+
+    Attributes
+    ----------
+    name : str
+        File stem (``"default"`` for the built-in preset).
+    title : str
+        One-line description shown on the page.
+    params : ModelParams
+        Resolved model parameters (``params.arm`` is the first arm).
+    arms : tuple of ArmSpec
+        The scenario's campaign arms (at least one).
+    seed : int
+        Master seed.
+    weeks : int
+        Weeks the scenario runs (the app lets you run longer).
+    path : Path or None
+        The scenario file.
+    error : str or None
+        Why the file could not be loaded (then the other fields are the defaults).
+    """
+
+    name: str
+    title: str
+    params: ModelParams = field(default_factory=ModelParams)
+    arms: tuple[ArmSpec, ...] = (ArmSpec(),)
+    seed: int = 42
+    weeks: int = DEFAULT_WEEKS
+    path: Path | None = None
+    error: str | None = None
+
+
+def default_preset() -> Preset:
+    params = ModelParams()
+    return Preset(
+        name=DEFAULT_NAME,
+        title="Built-in defaults: 1,000 customers on a small world, half push, half dialogue",
+        params=params,
+        arms=(params.arm,),
+    )
+
+
+def preset_files(directory: Path = SCENARIO_DIR) -> list[Path]:
+    """Every scenario file (``*.toml``) in ``directory``, sorted by name."""
+    return sorted(directory.glob("*.toml")) if directory.is_dir() else []
+
+
+def preset_names(directory: Path = SCENARIO_DIR) -> list[str]:
+    """Names offered in the preset menu: the built-in default, then every scenario file."""
+    return [DEFAULT_NAME] + [p.stem for p in preset_files(directory)]
+
+
+def load_preset(name: str, directory: Path = SCENARIO_DIR) -> Preset:
+    """The preset called ``name`` (cached per file modification time)."""
+    if name == DEFAULT_NAME:
+        return default_preset()
+    path = directory / f"{name}.toml"
+    if not path.is_file():
+        return Preset(name=name, title=name, error=f"no scenario file {path}")
+    return _load_file(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_file(path: Path, mtime_ns: int) -> Preset:
+    try:
+        scenario_module = importlib.import_module("sim.scenario")
+    except ImportError:
+        return Preset(
+            name=path.stem, title=path.stem, path=path, error="the scenario loader is missing"
+        )
+    try:
+        return _from_scenario(scenario_module, path)
+    except Exception as error:  # a broken file must not break the page
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return Preset(name=path.stem, title=path.stem, path=path, error=message)
+
+
+def _from_scenario(module, path: Path) -> Preset:
+    """Adapt ``sim.scenario``'s loaded scenario to a Preset."""
+    scenario = module.load_scenario(path)
+    params = _first(scenario, ("params", "model_params", "model"))
+    if isinstance(params, dict):
+        params = ModelParams.model_validate(params)
+    arms = tuple(
+        a if isinstance(a, ArmSpec) else ArmSpec.model_validate(a)
+        for a in (_first(scenario, ("arms",), None) or [params.arm])
+    )
+    params = params.model_copy(update={"arm": arms[0]})
+    title = _first(scenario, ("description", "title", "name"), path.stem) or path.stem
+    seed = _first(scenario, ("seed", "master_seed"), 42)
+    weeks = _first(scenario, ("weeks",), DEFAULT_WEEKS)
+    return Preset(
+        name=path.stem,
+        title=" ".join(str(title).split()),
+        params=params,
+        arms=arms,
+        seed=int(seed),
+        weeks=int(weeks),
+        path=path,
+    )
+
+
+_MISSING = object()
+
+
+def _first(obj, names, default=_MISSING):
+    for name in names:
+        value = obj.get(name, _MISSING) if isinstance(obj, dict) else getattr(obj, name, _MISSING)
+        if value is not _MISSING:
+            return value
+    if default is _MISSING:
+        raise AttributeError(f"scenario has none of {names}")
+    return default
