@@ -96,14 +96,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_executor_options(parser: argparse.ArgumentParser) -> None:
-    """Hook for executor options (parallel runs add --workers / --scheduler here)."""
+    """Where the runs happen: here (default), a local Dask cluster, or an existing one."""
+    group = parser.add_argument_group("parallel runs on Dask (docs/distributed.md)")
+    where = group.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers",
+        type=_count,
+        metavar="N",
+        help="run on a local Dask cluster of N worker processes (started and stopped here)",
+    )
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on an existing Dask cluster: scheduler address (tcp://host:8786) or scheduler "
+        "file; default: $RECLAMARE_SCHEDULER when set",
+    )
 
 
 def make_executor(args: argparse.Namespace):
     """The executor that carries out the runs (in this process unless options say otherwise)."""
-    from sim.runner import InProcessExecutor
+    from sim.distributed import ExecutorError
+    from sim.distributed import make_executor as make
 
-    return InProcessExecutor()
+    try:
+        return make(
+            getattr(args, "workers", None),
+            getattr(args, "scheduler", None),
+            log=lambda text: _note(text, getattr(args, "quiet", False)),
+        )
+    except ExecutorError as error:
+        raise CliError(str(error)) from None
 
 
 def _count(text: str) -> int:
@@ -200,6 +222,8 @@ def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERRUPT
+    finally:
+        st._close(executor)  # idempotent; also on errors (shuts a local Dask cluster down)
     print_outcome(scenario, outcome, sweep)
     return EXIT_OK
 

@@ -1,0 +1,375 @@
+"""Runs on Dask: a local cluster of worker processes, or an existing cluster anywhere.
+
+``DaskExecutor`` has the same interface as ``sim.runner.InProcessExecutor``:
+``map_unordered(tasks, fn)`` yields ``(task, records)`` as each run finishes, and ``close()``.
+One code path serves both cases:
+
+- ``DaskExecutor(workers=N)`` starts an embedded ``distributed.LocalCluster`` of ``N`` worker
+  processes (one thread each) on 127.0.0.1 and shuts it down on ``close()``;
+- ``DaskExecutor(scheduler="tcp://host:8786")`` (or a scheduler file written by
+  ``dask scheduler --scheduler-file``) connects to an existing cluster, which ``close()`` leaves
+  running.
+
+What travels to a worker is the ``RunTask`` itself (resolved parameters and arms as plain data,
+the run's seed, weeks) plus, for ``network.kind = "file"``, the network file's bytes read here on
+the client. Workers read nothing from the client's disk, but they must run the same Reclamare
+code: every run checks a fingerprint of the worker's ``sim`` package against the client's and
+refuses to run on a mismatch (results would not be reproducible otherwise).
+
+Results do not depend on the executor: a run's records depend only on its task, and the results
+folder assembles the final tables in a canonical order (``sim.results.assemble``).
+
+Resilience: when a worker process dies, the scheduler reruns its unfinished runs on the other
+workers (up to ``distributed.scheduler.allowed-failures`` deaths per run); a run that raises is
+retried ``retries`` times before the error reaches the caller.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import functools
+import hashlib
+import logging
+import os
+import socket
+import sys
+import tempfile
+import urllib.request
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+
+from sim.runner import InProcessExecutor, RunTask, run_task
+
+SCHEDULER_ENV = "RECLAMARE_SCHEDULER"
+KEY_PREFIX = "reclamare-run"
+
+
+class ExecutorError(RuntimeError):
+    """The executor cannot be set up (no scheduler at the address, bad options, no workers)."""
+
+
+class CodeMismatchError(RuntimeError):
+    """A worker runs different Reclamare code from the client's."""
+
+
+# --------------------------------------------------------------------------- code fingerprint
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """SHA-256 (16 hex digits) of the ``sim`` package's source files as imported here.
+
+    Client and workers must agree on it: a run's records depend on the code as much as on its
+    task.
+    """
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------- network files
+
+
+def _network_file(task: RunTask) -> Path | None:
+    """The client-side path of a task's network file, or None when the network is generated."""
+    net = task.params.get("network") or {}
+    if net.get("kind") != "file" or not net.get("path"):
+        return None
+    from sim.network.files import resolve_path
+
+    base = Path(task.base_dir) if task.base_dir else None
+    return resolve_path(net["path"], base)
+
+
+def _materialise(task: RunTask, name: str, data: bytes) -> RunTask:
+    """The task with its network file written to this machine's temporary folder.
+
+    The file keeps its name (the format is detected from the extension) in a folder named after
+    the content's hash, so every run on this machine with the same file shares one copy.
+    """
+    digest = hashlib.sha256(data).hexdigest()[:20]
+    folder = Path(tempfile.gettempdir()) / "reclamare-networks" / digest
+    path = folder / name
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{name}.tmp-{os.getpid()}"
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    params = copy.deepcopy(task.params)
+    params["network"]["path"] = str(path)
+    return replace(task, params=params, base_dir=None)
+
+
+# --------------------------------------------------------------------------- on the worker
+
+
+def call_on_worker(
+    fn: Callable[[RunTask], pd.DataFrame],
+    task: RunTask,
+    fingerprint: str,
+    network_file: tuple[str, bytes] | None = None,
+) -> pd.DataFrame:
+    """Run ``fn(task)`` on a worker after checking that it runs the client's code."""
+    mine = code_fingerprint()
+    if mine != fingerprint:
+        raise CodeMismatchError(
+            f"worker on {socket.gethostname()} runs different Reclamare code (sim package "
+            f"fingerprint {mine}, client {fingerprint}); install the same version on every "
+            "worker machine"
+        )
+    if network_file is not None:
+        task = _materialise(task, *network_file)
+    return fn(task)
+
+
+# --------------------------------------------------------------------------- executor
+
+
+class DaskExecutor:
+    """Carry out run tasks on a Dask cluster: local worker processes, or an existing cluster.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Start a local cluster of this many worker processes (one thread each) on 127.0.0.1.
+        Default (when ``scheduler`` is not given either): one per CPU core.
+    scheduler : str, optional
+        Address of an existing scheduler (``tcp://host:8786``, ``host:8786``) or the path of a
+        scheduler file. Mutually exclusive with ``workers``.
+    retries : int
+        Times a run that raised is retried before its error reaches the caller.
+    dashboard : bool
+        Serve the dashboard of a local cluster (on a free port of 127.0.0.1; needs ``bokeh``).
+    timeout : float
+        Seconds to wait for the scheduler (and, for an existing cluster, for a first worker).
+    log : callable, optional
+        Where to report the cluster and the dashboard link (default: standard error).
+    """
+
+    def __init__(
+        self,
+        workers: int | None = None,
+        scheduler: str | None = None,
+        *,
+        retries: int = 2,
+        dashboard: bool = True,
+        timeout: float = 30.0,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        if workers is not None and scheduler:
+            raise ExecutorError(
+                "give either a number of local workers or the address of an existing scheduler"
+            )
+        if workers is not None and workers < 1:
+            raise ExecutorError(f"workers must be at least 1, got {workers}")
+        self.log = log or (lambda text: print(text, file=sys.stderr))
+        self.retries = retries
+        self.cluster = None
+        self.client = None
+        self._closed = False
+        self._silence_dask_logs()
+        from distributed import Client
+
+        if scheduler:
+            self.client = self._connect(scheduler, timeout)
+            self._wait_for_workers(timeout)
+            where = f"Dask cluster at {self.client.scheduler.address}"
+        else:
+            from distributed import LocalCluster
+
+            n = workers or os.cpu_count() or 1
+            try:
+                self.cluster = LocalCluster(
+                    n_workers=n,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    scheduler_port=0,
+                    dashboard_address="127.0.0.1:0" if dashboard else None,
+                    worker_dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+                self.client = Client(self.cluster, timeout=timeout)
+            except Exception:
+                self.close()
+                raise
+            where = f"local Dask cluster of {n} worker process{'es' if n > 1 else ''}"
+        self.log(f"Running on a {where}" if self.cluster else f"Running on the {where}")
+        link, note = self._dashboard()
+        if link:
+            self.log(f"Dask dashboard: {link}")
+        elif note and dashboard:
+            self.log(f"note: {note}")
+
+    # ---- setting up
+
+    @staticmethod
+    def _silence_dask_logs() -> None:
+        """Keep Dask's own INFO chatter off the terminal (warnings and errors still show)."""
+        for name in ("distributed", "distributed.client", "distributed.scheduler"):
+            logger = logging.getLogger(name)
+            if logger.level in (logging.NOTSET, logging.INFO, logging.DEBUG):
+                logger.setLevel(logging.WARNING)
+
+    def _connect(self, scheduler: str, timeout: float):
+        from distributed import Client
+
+        try:
+            if os.path.isfile(scheduler):
+                return Client(scheduler_file=scheduler, timeout=timeout)
+            return Client(scheduler, timeout=timeout)
+        except (OSError, TimeoutError, ValueError) as error:
+            text = " ".join(str(error).split())[:200]
+            raise ExecutorError(
+                f"cannot reach a Dask scheduler at {scheduler} within {timeout:g} s ({text})"
+            ) from None
+
+    def _wait_for_workers(self, timeout: float) -> None:
+        try:
+            self.client.wait_for_workers(1, timeout=timeout)
+        except TimeoutError:
+            address = self.client.scheduler.address
+            self.close()
+            raise ExecutorError(
+                f"the Dask scheduler at {address} has no workers (waited {timeout:g} s); start "
+                f"some with: dask worker {address}"
+            ) from None
+
+    @property
+    def dashboard_link(self) -> str | None:
+        """The dashboard's address when it answers from here, else None (see ``_dashboard``)."""
+        return self._dashboard()[0]
+
+    def _dashboard(self) -> tuple[str | None, str | None]:
+        """(link, note): the link when the dashboard answers; a note when it could with bokeh."""
+        if self.client is None:
+            return None, None
+        try:
+            link = self.client.dashboard_link
+        except Exception:  # noqa: BLE001 - no HTTP server, unknown address
+            return None, None
+        if not link:
+            return None, None
+        try:
+            with urllib.request.urlopen(link, timeout=3) as response:
+                body = response.read(4096).decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return None, None  # --no-dashboard (404) or not reachable from here
+        if "needs bokeh" in body.lower():
+            return None, "the Dask dashboard needs bokeh on the scheduler (pip install bokeh)"
+        return link, None
+
+    @property
+    def n_workers(self) -> int:
+        return len(self.client.scheduler_info(n_workers=-1)["workers"])
+
+    # ---- running
+
+    def map_unordered(
+        self, tasks: Iterable[RunTask], fn: Callable[[RunTask], pd.DataFrame] = run_task
+    ) -> Iterator[tuple[RunTask, pd.DataFrame]]:
+        """Submit every task; yield ``(task, records)`` as each finishes, in completion order.
+
+        Leaving the loop early (an error, Ctrl-C, ``break``) cancels the runs not yet finished.
+        """
+        from dask.base import tokenize
+        from distributed import as_completed
+
+        if self._closed:
+            raise ExecutorError("the executor is closed")
+        tasks = list(tasks)
+        if not tasks:
+            return
+        fingerprint = code_fingerprint()
+        files = self._scatter_network_files(tasks)
+        futures = {}
+        for task in tasks:
+            path = _network_file(task)
+            network_file = files.get(path) if path is not None else None
+            key = f"{KEY_PREFIX}-{task.key}-{tokenize(task, fn, fingerprint)}"
+            future = self.client.submit(
+                call_on_worker,
+                fn,
+                task,
+                fingerprint,
+                network_file,
+                key=key,
+                retries=self.retries,
+            )
+            futures[future] = task
+        pending = set(futures)
+        try:
+            for future in as_completed(list(futures)):
+                records = future.result()
+                pending.discard(future)
+                task = futures.pop(future)
+                future.release()
+                yield task, records
+        finally:
+            if pending:
+                with contextlib.suppress(Exception):
+                    self.client.cancel(list(pending))
+
+    def _scatter_network_files(self, tasks: list[RunTask]) -> dict:
+        """Read each network file once here and place it on the cluster (shared by its runs)."""
+        files = {}
+        for task in tasks:
+            path = _network_file(task)
+            if path is None or path in files:
+                continue
+            try:
+                data = path.read_bytes()
+            except OSError:
+                files[path] = None  # the run reports it (as it would in this process)
+                continue
+            [future] = self.client.scatter([(path.name, data)], hash=True)
+            files[path] = future
+        return files
+
+    def close(self) -> None:
+        """Disconnect; shut down the local cluster (an existing cluster keeps running)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self.client is not None:
+            with contextlib.suppress(Exception):
+                self.client.close(timeout=10)
+        if self.cluster is not None:
+            with contextlib.suppress(Exception):
+                self.cluster.close(timeout=10)
+
+    def __enter__(self) -> DaskExecutor:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def make_executor(
+    workers: int | None = None,
+    scheduler: str | None = None,
+    *,
+    env: dict | None = None,
+    log: Callable[[str], None] | None = None,
+    **options,
+):
+    """The executor for ``--workers`` / ``--scheduler``.
+
+    ``scheduler`` defaults to the ``RECLAMARE_SCHEDULER`` environment variable unless ``workers``
+    is given (an explicit option beats the environment). With neither, runs happen in this
+    process (``InProcessExecutor``).
+    """
+    env = os.environ if env is None else env
+    if not scheduler and workers is None:
+        scheduler = (env.get(SCHEDULER_ENV) or "").strip() or None
+    if workers is None and not scheduler:
+        return InProcessExecutor()
+    return DaskExecutor(workers=workers, scheduler=scheduler, log=log, **options)
