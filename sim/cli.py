@@ -258,15 +258,18 @@ def print_outcome(scenario, outcome, sweep: bool) -> None:
                 print(f"{item['arm']:<{width}}{cells}")
         print("mean [95 % interval] over replicates; * = difference excludes zero")
         return
+    from sim.figures import LOWER_IS_BETTER
+
     m = measures[0]
     paths = summary["sweep_paths"]
+    pick = min if m in LOWER_IS_BETTER else max
     print(f"\n{LABELS.get(m, m)} at week {week} (mean over replicates; best arm marked *):")
     head = "".join(f"{p[-22:]:>24}" for p in paths) + "".join(f"{a[:12]:>14}" for a in arms)
     print(head)
     for point in summary["points"][:40]:
         levels = {a["arm"]: a["measures"][m]["mean"] for a in point["arms"]}
         finite = {a: v for a, v in levels.items() if v is not None}
-        best = max(finite, key=finite.get) if finite else None
+        best = pick(finite, key=finite.get) if finite else None
         row = "".join(f"{str(point['point'][p]):>24}" for p in paths)
         for a in arms:
             v = levels[a]
@@ -283,9 +286,9 @@ def _short(ci: dict, diff: bool = False) -> str:
         return "-"
     sign = "+" if diff else ""
     if low is None:
-        return f"{mean:{sign}.3f}"
+        return f"{mean:{sign}.3g}"
     star = "*" if diff and (low > 0 or high < 0) else ""
-    return f"{mean:{sign}.3f} [{low:.3f},{high:.3f}]{star}"
+    return f"{mean:{sign}.3g} [{low:.3g}, {high:.3g}]{star}"
 
 
 def cmd_validate(args: argparse.Namespace, argv: list[str]) -> int:

@@ -57,6 +57,8 @@ QUESTIONS = {
     "awareness_outside_target": "Does the story cross into the groups push does not target?",
     "product_fit": "Does the brand learn to fit its customers better?",
 }
+# Measures where less is better (the "winning" arm has the lowest value).
+LOWER_IS_BETTER = {"wom_negative", "irritated", "cost_per_aware", "spend"}
 # Okabe-Ito colours (safe for colour-blind readers); a "none" arm is grey.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 NONE_COLOUR = "#7F7F7F"
@@ -359,6 +361,8 @@ def _sweep_line(folder, study, summary, measure, arms, colours) -> Path:
             ax.errorbar(x, mean, yerr=np.nan_to_num(err), fmt="none", ecolor="black", capsize=4)
     if not numeric:
         ax.set_xticks(np.arange(len(values)), [str(v) for v in values])
+    else:
+        _numeric_axis(ax, values)
     ax.set_xlabel(_path_label(path))
     ax.set_ylabel(f"{axis_label(measure)}, week {summary['final_week']}")
     ax.set_title(f"{LABELS.get(measure, measure)}: which arm wins as {path} changes?")
@@ -387,6 +391,8 @@ def _sweep_diff_line(folder, study, summary, measure, contrast) -> Path | None:
         err = np.nan_to_num(np.vstack([mean - low, high - mean]))
         ax.errorbar(x, mean, yerr=err, fmt="none", ecolor="black", capsize=5)
         ax.set_xticks(x, [str(v) for v in values])
+    if _is_numeric(values):
+        _numeric_axis(ax, values)
     ax.axhline(0, color="black", linewidth=1)
     ax.set_xlabel(_path_label(path))
     ax.set_ylabel(f"Difference in {LABELS.get(measure, measure).lower()}\n({UNITS[measure]})")
@@ -496,7 +502,8 @@ def _winner_map(path, summary, measure, arms, colours, xs, ys, px, py, idx, note
             means = [(m, a) for m, a in means if np.isfinite(m)]
             if not means:
                 continue
-            best, arm = max(means)
+            pick = min if measure in LOWER_IS_BETTER else max
+            best, arm = pick(means)
             code[i, j] = arms.index(arm)
             ax.text(j, i, f"{arm}\n{best:.2f}", ha="center", va="center", fontsize=12)
     from matplotlib.colors import ListedColormap
@@ -510,7 +517,8 @@ def _winner_map(path, summary, measure, arms, colours, xs, ys, px, py, idx, note
     ax.set_xlabel(_path_label(px))
     ax.set_ylabel(_path_label(py))
     ax.grid(False)
-    title = f"Which arm gives the highest {LABELS.get(measure, measure).lower()}?"
+    most = "lowest" if measure in LOWER_IS_BETTER else "highest"
+    title = f"Which arm gives the {most} {LABELS.get(measure, measure).lower()}?"
     ax.set_title(title)
     ax.text(
         0.0,
@@ -521,6 +529,16 @@ def _winner_map(path, summary, measure, arms, colours, xs, ys, px, py, idx, note
         color="#444444",
     )
     return _save(fig, path)
+
+
+def _numeric_axis(ax, values) -> None:
+    """Log scale for positive values spanning a factor of 8 or more; ticks at the values."""
+    v = [float(x) for x in values]
+    if min(v) > 0 and max(v) / min(v) >= 8:
+        ax.set_xscale("log")
+        ax.minorticks_off()
+    if len(v) <= 12:
+        ax.set_xticks(v, [f"{x:g}" for x in v])
 
 
 def _product(lists):

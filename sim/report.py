@@ -11,7 +11,7 @@ import html
 import math
 from pathlib import Path
 
-from sim.figures import LABELS, UNITS
+from sim.figures import LABELS, LOWER_IS_BETTER, UNITS
 from sim.results import write_text
 
 CSS = """
@@ -232,7 +232,10 @@ def _sweep_compact(study: dict, summary: dict, measures: list[str]) -> list[str]
     for point in summary["points"]:
         cells = "".join(f"<td>{_e(str(v))}</td>" for v in point["point"].values())
         levels = {a["arm"]: a["measures"][m] for a in point["arms"]}
-        best = max(arms, key=lambda a: _num(levels[a].get("mean"), -math.inf))
+        if m in LOWER_IS_BETTER:
+            best = min(arms, key=lambda a: _num(levels[a].get("mean"), math.inf))
+        else:
+            best = max(arms, key=lambda a: _num(levels[a].get("mean"), -math.inf))
         for a in arms:
             text = _ci_text(levels[a])
             cells += f"<td><b>{text}</b></td>" if a == best else f"<td>{text}</td>"
