@@ -244,18 +244,27 @@ def print_outcome(scenario, outcome, sweep: bool) -> None:
     measures = [m for m in scenario.key_measures if m in summary["units"]]
     if not sweep:
         point = summary["points"][0]
-        width = max(len(a) for a in arms + ["minus " + summary["baseline"]]) + 2
+        rows = [[f"week {week}", *measures]]
+        rows += [
+            [item["arm"], *(_short(item["measures"][m]) for m in measures)]
+            for item in point["arms"]
+        ]
+        diffs = [
+            [
+                f"{item['arm']} - {item['versus']}",
+                *(_short(item["measures"][m], True) for m in measures),
+            ]
+            for item in point["differences"]
+        ]
+        widths = [max(len(r[i]) for r in rows + diffs) + 2 for i in range(len(rows[0]))]
         print()
-        header = f"{'week ' + str(week):<{width}}" + "".join(f"{m[:20]:>22}" for m in measures)
-        print(header)
-        for item in point["arms"]:
-            cells = "".join(f"{_short(item['measures'][m]):>22}" for m in measures)
-            print(f"{item['arm']:<{width}}{cells}")
-        if point["differences"]:
-            print(f"paired difference to {summary['baseline']}:")
-            for item in point["differences"]:
-                cells = "".join(f"{_short(item['measures'][m], True):>22}" for m in measures)
-                print(f"{item['arm']:<{width}}{cells}")
+        for k, row in enumerate(rows + diffs):
+            if k == len(rows) and diffs:
+                print("paired differences:")
+            print(
+                row[0].ljust(widths[0])
+                + "".join(c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True))
+            )
         print("mean [95 % interval] over replicates; * = difference excludes zero")
         return
     from sim.figures import LOWER_IS_BETTER
