@@ -35,6 +35,19 @@ from sim.viz.controls import (
 )
 from sim.viz.presets import REPO, load_preset, preset_names
 
+
+def _telemetry_off() -> None:
+    """Switch Solara's telemetry off also when the app is started with plain ``solara run``."""
+    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    try:
+        import solara.server.settings as server_settings
+    except ImportError:  # pragma: no cover - solara without its server
+        return
+    server_settings.telemetry.mixpanel_enable = False
+
+
+_telemetry_off()
+
 TITLE = "Reclamare: push or dialogue?"
 MODEL_DOC = REPO / "docs" / "model.md"
 PLAY_INTERVAL_MS = 250
@@ -66,6 +79,27 @@ difference between the two panels comes from the campaign, nothing else.
 zero and compare again. Raise the negativity multiplier. Switch to a scale-free network. Change the
 seed to see how much is luck.
 """
+
+
+# ------------------------------------------------------------------------------- text
+def markdown_html(text: str) -> str:
+    """Markdown rendered to HTML on the server.
+
+    ``solara.Markdown`` is not used: it loads KaTeX (math) from the CDN path on every mount, which
+    solara-assets does not ship, so offline the server would try to fetch it from the internet.
+    """
+    import markdown
+
+    return markdown.markdown(text, extensions=["tables", "fenced_code"])
+
+
+def Prose(text: str, classes: list[str] | None = None, size: str = "14px"):
+    return solara.HTML(
+        tag="div",
+        unsafe_innerHTML=markdown_html(text),
+        classes=["reclamare-prose", *(classes or [])],
+        style=f"font-size:{size};line-height:1.45",
+    )
 
 
 # ------------------------------------------------------------------------------- drawing
@@ -199,14 +233,17 @@ def Notes(arena: Arena):
         lines.append(f"Only {layout.ties.shape[0]:,} of the {layout.ties_total:,} ties are drawn.")
     if arena.bass_note:
         lines.append(arena.bass_note)
-    solara.Markdown("  \n".join(lines), style={"font-size": "14px"})
+    Prose("  \n".join(lines), classes=["reclamare-notes"])
+    if arena.preset.question:
+        with solara.Details("About this scenario", expand=False):
+            Prose(arena.preset.question)
 
 
 @solara.component
 def HowItWorks():
     show_model, set_show_model = solara.use_state(False)
     with solara.Details("How it works", expand=False):
-        solara.Markdown(HOW_IT_WORKS)
+        Prose(HOW_IT_WORKS, classes=["reclamare-how"])
         if MODEL_DOC.is_file():
             solara.Button(
                 "Hide the model description" if show_model else "Read the full model description",
@@ -216,22 +253,27 @@ def HowItWorks():
             )
             solara.Text(f"({MODEL_DOC.relative_to(REPO)} in the project)")
             if show_model:
-                solara.Markdown(MODEL_DOC.read_text(encoding="utf-8"))
+                Prose(MODEL_DOC.read_text(encoding="utf-8"), classes=["reclamare-model-doc"])
 
 
 def _slider(name: str, value, on_value, disabled: bool = False):
     spec = SLIDERS[name]
     widget = solara.SliderInt if spec.integer else solara.SliderFloat
-    return widget(
-        spec.label,
-        value=value,
-        min=spec.min,
-        max=spec.max,
-        step=spec.step,
-        on_value=on_value,
-        disabled=disabled,
-        thumb_label="always",
-    )
+    shown = f"{value:,}" if spec.integer else f"{value:g}"
+    with solara.Column(gap="0px", classes=["reclamare-slider", f"slider-{name}"]):
+        solara.Text(
+            f"{spec.label}: {shown}",
+            style={"font-size": "13px", "color": "#9e9e9e" if disabled else "inherit"},
+        )
+        widget(
+            "",
+            value=value,
+            min=spec.min,
+            max=spec.max,
+            step=spec.step,
+            on_value=on_value,
+            disabled=disabled,
+        )
 
 
 @solara.component

@@ -88,16 +88,20 @@ class NetworkPainter(BlitPainter):
     def __init__(self, layout: Layout, degree: np.ndarray, title: str, color: str | None = None):
         self.layout = layout
         self.lock = threading.Lock()
-        fig = Figure(figsize=(4.6, 5.0), dpi=DPI)
+        fig = Figure(figsize=(5.6, 6.0), dpi=DPI)
         FigureCanvasAgg(fig)
         ax = fig.add_axes((0.01, 0.16, 0.98, 0.76))
         ax.set_axis_off()
         pos = layout.pos
         if layout.ties.shape[0]:
             segments = pos[layout.ties]
-            width = 0.5 if layout.ties.shape[0] < 3000 else 0.25
+            many = layout.ties.shape[0] > 2000
             ax.add_collection(
-                LineCollection(segments, colors=(0.55, 0.55, 0.55, 0.35), linewidths=width)
+                LineCollection(
+                    segments,
+                    colors=(0.6, 0.6, 0.6, 0.18 if many else 0.5),
+                    linewidths=0.3 if many else 0.7,
+                )
             )
         drawn_degree = degree[layout.nodes]
         self.scatter = ax.scatter(

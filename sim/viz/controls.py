@@ -16,6 +16,7 @@ from dataclasses import dataclass, fields, replace
 
 import annotated_types
 
+from sim.arms import run_seed
 from sim.params import NETWORK_KINDS, ArmSpec, ModelParams, make_params
 from sim.viz.presets import Preset
 
@@ -74,7 +75,7 @@ def _slider(name, label, section, field, lo, hi, step, integer=False) -> SliderS
 SLIDERS: dict[str, SliderSpec] = {
     s.name: s
     for s in (
-        _slider("budget", "Weekly budget (cu per 1,000 customers)", "arm", "budget", 0, 200, 1),
+        _slider("budget", "Weekly budget (cu per 1,000 customers)", "arm", "budget", 0, 200, 0.1),
         _slider("push_share", "Push share of the budget", "arm", "push_share", 0, 1, 0.05),
         _slider("push_share_b", "Push share of the budget (B)", "arm", "push_share", 0, 1, 0.05),
         _slider("fit", "Product fit (attitude)", "product", "fit", -1, 1, 0.05),
@@ -177,7 +178,7 @@ def controls_for(preset: Preset) -> Controls:
         network_kind=kind,
         n=int(_clip("n", p.network.n)),
         seed=str(preset.seed),
-        compare=arm_b is not None,
+        compare=False,  # presets open on one campaign; the switch shows the comparison
         strategy_b=strategy_b,
         push_share_b=_clip("push_share_b", share_b),
     )
@@ -191,12 +192,17 @@ def _clip(name: str, value: float) -> float:
 
 @dataclass(frozen=True)
 class RunPlan:
-    """Everything the app runs: parameters of arm A, the arms, seed and messages."""
+    """Everything the app runs.
+
+    ``seed`` is the run seed: replicate 0 of ``master_seed`` as the command line derives it
+    (``sim.arms.run_seed``), so the app shows the first replicate of ``run_sim.py run``.
+    """
 
     params: ModelParams
     arm_a: ArmSpec
     arm_b: ArmSpec | None
     seed: int
+    master_seed: int
     weeks: int
     title: str
 
@@ -210,7 +216,7 @@ def plan_run(controls: Controls, preset: Preset) -> RunPlan:
         A seed that is not a whole number (message for the page), or ParameterError from the
         schema (cannot happen through the sliders, whose ranges lie inside the schema's bounds).
     """
-    seed, message = parse_seed(controls.seed)
+    master_seed, message = parse_seed(controls.seed)
     if message:
         raise ValueError(message)
     loaded = controls_for(preset)
@@ -241,17 +247,15 @@ def plan_run(controls: Controls, preset: Preset) -> RunPlan:
     arm_b = None
     if controls.compare:
         arm_b = preset_b if preset_b is not None else preset_a
-        if preset_b is None or moved & {"strategy_b", "push_share_b", "budget", "compare"}:
+        if preset_b is None or moved & {"strategy_b", "push_share_b", "budget"}:
             arm_b = arm_for(controls.strategy_b, controls.push_share_b, controls.budget, arm_b)
     if arm_b is not None and arm_b.name == arm_a.name:
         arm_b = arm_b.model_copy(update={"name": f"{arm_b.name} (B)"})
     params = params.model_copy(update={"arm": arm_a})
-    return RunPlan(params, arm_a, arm_b, seed, preset.weeks, preset.title)
+    seed = run_seed(master_seed, 0)
+    return RunPlan(params, arm_a, arm_b, seed, master_seed, preset.weeks, preset.title)
 
 
 def with_preset(controls: Controls, preset: Preset) -> Controls:
-    """Controls showing ``preset`` (keeps the side-by-side switch if the preset has one arm)."""
-    new = controls_for(preset)
-    if not new.compare and controls.compare:
-        new = replace(new, compare=True)
-    return new
+    """Controls showing ``preset``, keeping the side-by-side switch as it was."""
+    return replace(controls_for(preset), compare=controls.compare)

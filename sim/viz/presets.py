@@ -17,7 +17,7 @@ from sim.params import ArmSpec, ModelParams
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIO_DIR = REPO / "scenarios"
-DEFAULT_NAME = "default"
+DEFAULT_NAME = "default"  # scenarios/default.toml, or the schema defaults when it is missing
 DEFAULT_WEEKS = 52
 
 
@@ -43,6 +43,8 @@ class Preset:
         The scenario file.
     error : str or None
         Why the file could not be loaded (then the other fields are the defaults).
+    question : str
+        The scenario's description (the question it asks, what to look at).
     """
 
     name: str
@@ -53,6 +55,7 @@ class Preset:
     weeks: int = DEFAULT_WEEKS
     path: Path | None = None
     error: str | None = None
+    question: str = ""
 
 
 def default_preset() -> Preset:
@@ -71,18 +74,26 @@ def preset_files(directory: Path = SCENARIO_DIR) -> list[Path]:
 
 
 def preset_names(directory: Path = SCENARIO_DIR) -> list[str]:
-    """Names offered in the preset menu: the built-in default, then every scenario file."""
-    return [DEFAULT_NAME] + [p.stem for p in preset_files(directory)]
+    """Names offered in the preset menu: every scenario file (the default one first)."""
+    names = [p.stem for p in preset_files(directory)]
+    if DEFAULT_NAME in names:
+        names.remove(DEFAULT_NAME)
+    return [DEFAULT_NAME, *names]
 
 
 def load_preset(name: str, directory: Path = SCENARIO_DIR) -> Preset:
-    """The preset called ``name`` (cached per file modification time)."""
-    if name == DEFAULT_NAME:
-        return default_preset()
-    path = directory / f"{name}.toml"
+    """The preset called ``name`` (a file name or path also works), cached per file version.
+
+    ``"default"`` without a ``default.toml`` gives the schema's defaults.
+    """
+    path = Path(name)
+    if path.suffix != ".toml" or not path.is_file():
+        path = directory / f"{Path(name).stem}.toml"
     if not path.is_file():
-        return Preset(name=name, title=name, error=f"no scenario file {path}")
-    return _load_file(path, path.stat().st_mtime_ns)
+        if Path(name).stem == DEFAULT_NAME:
+            return default_preset()
+        return Preset(name=Path(name).stem, title=name, error=f"no scenario file {path}")
+    return _load_file(path.resolve(), path.stat().st_mtime_ns)
 
 
 @functools.lru_cache(maxsize=64)
@@ -101,38 +112,18 @@ def _load_file(path: Path, mtime_ns: int) -> Preset:
 
 
 def _from_scenario(module, path: Path) -> Preset:
-    """Adapt ``sim.scenario``'s loaded scenario to a Preset."""
-    scenario = module.load_scenario(path)
-    params = _first(scenario, ("params", "model_params", "model"))
-    if isinstance(params, dict):
-        params = ModelParams.model_validate(params)
-    arms = tuple(
-        a if isinstance(a, ArmSpec) else ArmSpec.model_validate(a)
-        for a in (_first(scenario, ("arms",), None) or [params.arm])
-    )
+    """Adapt a ``sim.scenario.Scenario`` (parameters and arms without any sweep) to a Preset."""
+    scenario = module.load_scenario(path, preflight=False)
+    params, arms = scenario.resolve()
+    arms = tuple(arms) or (params.arm,)
     params = params.model_copy(update={"arm": arms[0]})
-    title = _first(scenario, ("description", "title", "name"), path.stem) or path.stem
-    seed = _first(scenario, ("seed", "master_seed"), 42)
-    weeks = _first(scenario, ("weeks",), DEFAULT_WEEKS)
     return Preset(
         name=path.stem,
-        title=" ".join(str(title).split()),
+        title=" ".join(str(scenario.title).split()),
         params=params,
         arms=arms,
-        seed=int(seed),
-        weeks=int(weeks),
+        seed=int(scenario.seed),
+        weeks=int(scenario.weeks),
         path=path,
+        question=" ".join(str(scenario.description or "").split()),
     )
-
-
-_MISSING = object()
-
-
-def _first(obj, names, default=_MISSING):
-    for name in names:
-        value = obj.get(name, _MISSING) if isinstance(obj, dict) else getattr(obj, name, _MISSING)
-        if value is not _MISSING:
-            return value
-    if default is _MISSING:
-        raise AttributeError(f"scenario has none of {names}")
-    return default

@@ -1,0 +1,185 @@
+"""Serve the browser app: ``python run_sim.py viz [SCENARIO] [--host H] [--port P]``.
+
+The app is a Solara page (``sim.viz.app``) served by ``solara run`` in a child process, in
+production mode, with telemetry off and every script, style and font served by the local server
+from the installed ``solara-assets`` package (no request goes to any other host, so the app works
+with no internet at all). 127.0.0.1 by default; ``--host 0.0.0.0`` shares it on a classroom network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+APP_MODULE = "sim.viz.app"
+REPO = Path(__file__).resolve().parents[2]
+
+# Settings of the Solara server (pydantic settings read from the environment).
+OFFLINE_ENV = {
+    "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # no usage reports to mixpanel.com
+    "SOLARA_ASSETS_PROXY": "True",  # serve JavaScript/CSS/fonts from the local solara-assets copy
+    "SOLARA_MODE": "production",  # no "check" iframe to solara.dev, no auto-reload
+    "SOLARA_THEME_LOADER": "plain",
+    "SOLARA_THEME_VARIANT": "light",
+    "MPLBACKEND": "Agg",
+}
+
+
+def server_env(scenario: str | None = None, base: dict | None = None) -> dict:
+    """The environment of the server process: offline settings, the preset, the repo on the path."""
+    env = dict(os.environ if base is None else base)
+    env.update(OFFLINE_ENV)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
+    if scenario:
+        env["RECLAMARE_PRESET"] = str(scenario)
+    else:
+        env.pop("RECLAMARE_PRESET", None)
+    return env
+
+
+def server_command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> list[str]:
+    """The ``solara run`` command line of the app."""
+    return [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        APP_MODULE,
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-open",
+        "--no-check-version",  # otherwise it asks pypi.org for the latest version
+        "--theme-loader",
+        "plain",
+        "--log-level",
+        "warning",
+    ]
+
+
+def check_scenario(scenario: str | None) -> str | None:
+    """``None`` if the scenario loads, else a one-line message."""
+    if not scenario:
+        return None
+    from sim.viz.presets import load_preset
+
+    preset = load_preset(scenario)
+    return f"scenario {scenario}: {preset.error}" if preset.error else None
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host if host not in ("", "0.0.0.0") else "0.0.0.0", port))
+        except OSError:
+            return False
+    return True
+
+
+def address(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "localhost") else host
+    return f"http://{shown}:{port}/"
+
+
+def serve(scenario: str | None = None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
+    """Start the app server, print its address and block until Ctrl-C. Returns an exit code.
+
+    Parameters
+    ----------
+    scenario : str, optional
+        A shipped scenario's name (``default``, ``bass``, ...) or a scenario file to open as the
+        preset; the page's menu still offers every file in ``scenarios/``.
+    host : str
+        Address to listen on: 127.0.0.1 (this computer only, the default) or 0.0.0.0 (every
+        network interface, e.g. to share the app in a classroom).
+    port : int
+        TCP port (default 8765).
+    """
+    problem = check_scenario(scenario)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    if not _port_free(host, port):
+        print(
+            f"error: port {port} on {host} is in use; choose another with --port", file=sys.stderr
+        )
+        return 2
+    process = subprocess.Popen(server_command(host, port), env=server_env(scenario), cwd=REPO)
+    print(f"Reclamare app: {address(host, port)}  (Ctrl-C to stop)", flush=True)
+    if host in ("0.0.0.0", ""):
+        print(
+            f"Shared on this computer's network addresses, e.g. http://{_lan_ip()}:{port}/",
+            flush=True,
+        )
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        print("Stopped.")
+        return 0
+
+
+def _lan_ip() -> str:
+    """This computer's address on the local network (no packet is sent)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.connect(("10.255.255.255", 1))
+            return sock.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
+
+
+def add_viz_parser(subparsers) -> argparse.ArgumentParser:
+    """Add the ``viz`` subcommand to an argparse subparsers object; it calls ``run_viz(args)``."""
+    parser = subparsers.add_parser("viz", help="serve the interactive browser app")
+    parser.add_argument(
+        "scenario",
+        metavar="SCENARIO",
+        nargs="?",
+        default=None,
+        help="scenario preset to open (name or file); the menu offers every shipped scenario",
+    )
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default {DEFAULT_HOST}; 0.0.0.0 shares it on the network)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+    )
+    parser.set_defaults(handler=run_viz)
+    return parser
+
+
+def run_viz(args: argparse.Namespace) -> int:
+    """The ``viz`` subcommand: ``serve(args.scenario, args.host, args.port)``."""
+    return serve(args.scenario, args.host, args.port)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m sim.viz.server [SCENARIO] [--host H] [--port P]``."""
+    parser = argparse.ArgumentParser(prog="python -m sim.viz.server", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    add_viz_parser(sub)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(["viz", *argv])
+    return run_viz(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
