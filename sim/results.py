@@ -170,7 +170,7 @@ def done_keys(out: Path) -> set[str]:
 
 
 def read_run(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, float_precision="round_trip", keep_default_na=True)
+    return pd.read_csv(path)
 
 
 def assemble(
@@ -219,7 +219,7 @@ def write_table(path: Path, table: pd.DataFrame) -> None:
 
 
 def read_timeseries(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, float_precision="round_trip")
+    return pd.read_csv(path)
 
 
 # --------------------------------------------------------------------------- summaries

@@ -160,7 +160,12 @@ def resolve_scenario_path(name_or_path: str | Path) -> Path:
             return shipped
     if path.parent == Path(".") and path.suffix == ".toml" and (SCENARIO_DIR / path.name).exists():
         return SCENARIO_DIR / path.name
-    hint = _did_you_mean(path.stem, shipped_names())
+    close = difflib.get_close_matches(path.stem, shipped_names(), n=1, cutoff=0.6)
+    hint = (
+        f" (did you mean '{close[0]}'?)"
+        if close
+        else f" (shipped scenarios: {', '.join(shipped_names())})"
+    )
     raise ScenarioError(f"{name_or_path}: no such scenario file{hint}")
 
 

@@ -1,0 +1,334 @@
+"""End-to-end tests of the command line on small scenarios."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.measures import MEASURE_NAMES
+from sim.runner import InProcessExecutor
+from sim.scenario import SCENARIO_DIR, load_scenario, shipped_scenarios
+from sim.study import execute
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = ["--set", "network.n=200", "--weeks", "6", "--replicates", "2", "--quiet"]
+REQUIRED_COLUMNS = [
+    "arm",
+    "replicate",
+    "week",
+    "awareness",
+    "adoption",
+    "mean_attitude",
+    "net_sentiment",
+    "wom_positive",
+    "wom_negative",
+    "public_mentions",
+    "conversations",
+    "irritated",
+    "product_fit",
+    "spend",
+    "cost_per_aware",
+]
+
+
+def run_cli(args, capsys):
+    status = main(list(args))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_run_writes_every_output(tmp_path, capsys):
+    out = tmp_path / "res"
+    status, stdout, err = run_cli(["run", "default", *SMALL, "--out", str(out)], capsys)
+    assert status == 0, err
+    assert str(out) in stdout and "paired differences" in stdout
+    table = pd.read_csv(out / "timeseries.csv")
+    assert list(table.columns[:3]) == ["arm", "replicate", "week"]
+    for column in REQUIRED_COLUMNS:
+        assert column in table.columns
+    assert len(table) == 4 * 2 * 7  # arms x replicates x weeks 0..6
+    assert list(dict.fromkeys(table["arm"])) == ["none", "push", "dialogue", "mix"]
+
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["final_week"] == 6 and summary["baseline"] == "none"
+    point = summary["points"][0]
+    assert [a["arm"] for a in point["arms"]] == ["none", "push", "dialogue", "mix"]
+    aw = point["arms"][1]["measures"]["awareness"]
+    assert aw["low"] <= aw["mean"] <= aw["high"] and aw["n"] == 2
+    assert [d["arm"] for d in point["differences"]] == ["push", "dialogue", "mix"]
+    rows = list(csv.DictReader((out / "summary.csv").open()))
+    assert {r["kind"] for r in rows} >= {"level", "difference"}
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["completed"] is True and manifest["runs_done"] == 2
+    assert manifest["scenario"]["params"]["network"]["n"] == 200
+    assert manifest["master_seed"] == 2024
+    assert [r["seed"] for r in manifest["runs"]] and manifest["versions"]["numpy"]
+    assert manifest["command"][1:3] == ["run", "default"]
+    assert manifest["started"] and manifest["finished"]
+    assert not (out / "INCOMPLETE").exists()
+
+    figures = sorted(p.name for p in (out / "figures").glob("*.png"))
+    for name in ("awareness", "mean_attitude", "net_sentiment", "wom", "spend_efficiency"):
+        assert f"{name}.png" in figures
+    assert "first_heard.png" in figures
+    for fig in (out / "figures").glob("*.png"):
+        assert fig.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page = (out / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == len(figures)
+    assert "Caveats" in page and "Push, dialogue or both?" in page
+    assert "<script" not in page and 'src="http' not in page
+
+
+def test_same_command_twice_gives_identical_tables(tmp_path, capsys):
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert run_cli(["run", "crisis", *SMALL, "--out", str(a)], capsys)[0] == 0
+    assert run_cli(["run", "crisis", *SMALL, "--out", str(b)], capsys)[0] == 0
+    assert (a / "timeseries.csv").read_bytes() == (b / "timeseries.csv").read_bytes()
+    assert (a / "summary.csv").read_bytes() == (b / "summary.csv").read_bytes()
+    c = tmp_path / "c"
+    assert run_cli(["run", "crisis", *SMALL, "--seed", "5", "--out", str(c)], capsys)[0] == 0
+    assert (a / "timeseries.csv").read_bytes() != (c / "timeseries.csv").read_bytes()
+
+
+def test_existing_results_are_never_overwritten(tmp_path, capsys):
+    out = tmp_path / "res"
+    assert run_cli(["run", "default", *SMALL, "--out", str(out)], capsys)[0] == 0
+    before = (out / "timeseries.csv").read_bytes()
+    status, _, err = run_cli(["run", "default", *SMALL, "--out", str(out)], capsys)
+    assert status == 2 and "never overwritten" in err
+    assert (out / "timeseries.csv").read_bytes() == before
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    status, _, err = run_cli(["run", "default", *SMALL, "--out", str(other)], capsys)
+    assert status == 2 and (other / "notes.txt").read_text() == "mine"
+
+
+def test_default_folder_is_timestamped_and_unique(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run_cli(["run", "bass", *SMALL], capsys)[0] == 0
+    assert run_cli(["run", "bass", *SMALL], capsys)[0] == 0
+    folders = sorted((tmp_path / "results" / "bass").iterdir())
+    assert len(folders) == 2
+    assert all((f / "timeseries.csv").exists() for f in folders)
+
+
+class InterruptAfter(InProcessExecutor):
+    """Finishes ``k`` tasks, then acts as if the user pressed Ctrl-C."""
+
+    def __init__(self, k: int):
+        self.k = k
+
+    def map_unordered(self, tasks, fn):
+        for i, task in enumerate(tasks):
+            if i == self.k:
+                raise KeyboardInterrupt
+            yield task, fn(task)
+
+
+def write_sweep(tmp_path) -> Path:
+    path = tmp_path / "grid.toml"
+    path.write_text(
+        'title = "grid"\ndescription = "Look at: tests."\nweeks = 5\nreplicates = 2\n'
+        "[network]\nn = 120\nmean_degree = 6\n[arm]\nbudget = 60.0\n"
+        '[sweep]\n"wom.negative_impact" = [1.0, 3.0]\n"arm.budget" = [30.0, 90.0]\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_interrupted_sweep_resumes_to_identical_tables(tmp_path, capsys):
+    path = write_sweep(tmp_path)
+    full = tmp_path / "full"
+    assert run_cli(["sweep", str(path), "--quiet", "--out", str(full)], capsys)[0] == 0
+    assert (full / "sweep.csv").exists()
+    sweep = pd.read_csv(full / "sweep.csv")
+    assert len(sweep) == 4 * 4 and "awareness_mean" in sweep and "awareness_diff_low" in sweep
+    table = pd.read_csv(full / "timeseries.csv")
+    assert list(table.columns[:6]) == [
+        "point",
+        "wom.negative_impact",
+        "arm.budget",
+        "arm",
+        "replicate",
+        "week",
+    ]
+    assert any(p.name.startswith("sweep_diff_") for p in (full / "figures").iterdir())
+    assert any(p.name.startswith("sweep_winner_") for p in (full / "figures").iterdir())
+
+    part = tmp_path / "part"
+    argv = ["sweep", str(path), "--quiet", "--out", str(part)]
+    scenario = load_scenario(path)
+    with pytest.raises(KeyboardInterrupt) as info:
+        execute(scenario, sweep=True, out=part, executor=InterruptAfter(3), quiet=True, argv=argv)
+    assert info.value.outcome.runs_done == 3
+    manifest = json.loads((part / "manifest.json").read_text())
+    assert manifest["completed"] is False and manifest["runs_done"] == 3
+    assert (part / "INCOMPLETE").exists() and "--out" in (part / "INCOMPLETE").read_text()
+    assert not (part / "timeseries.csv").exists()
+    assert len(list((part / "runs").glob("*.csv"))) == 3
+    kept = {p.name: p.stat().st_mtime_ns for p in (part / "runs").glob("*.csv")}
+
+    # report works on the incomplete folder, and says so
+    assert run_cli(["report", str(part)], capsys)[0] == 0
+    assert "Incomplete study" in (part / "report.html").read_text()
+
+    # the same command again runs only what is missing
+    status, _, err = run_cli(argv, capsys)
+    assert status == 0, err
+    for name, mtime in kept.items():
+        assert (part / "runs" / name).stat().st_mtime_ns == mtime
+    for name in ("timeseries.csv", "sweep.csv", "summary.csv"):
+        assert (part / name).read_bytes() == (full / name).read_bytes(), name
+    manifest = json.loads((part / "manifest.json").read_text())
+    assert manifest["completed"] is True and len(manifest["sessions"]) == 2
+    assert not (part / "INCOMPLETE").exists()
+
+
+def test_interrupt_exit_status_is_130(tmp_path, capsys, monkeypatch):
+    import sim.cli as cli
+
+    monkeypatch.setattr(cli, "make_executor", lambda args: InterruptAfter(1))
+    out = tmp_path / "res"
+    status, _, err = run_cli(["run", "default", *SMALL, "--out", str(out)], capsys)
+    assert status == 130 and "Interrupted: 1 of 2 runs" in err and "--out" in err
+    assert json.loads((out / "manifest.json").read_text())["completed"] is False
+
+
+def test_completion_order_does_not_matter(tmp_path, capsys, monkeypatch):
+    import sim.cli as cli
+
+    class Reversed(InProcessExecutor):
+        def map_unordered(self, tasks, fn):
+            for task in reversed(list(tasks)):
+                yield task, fn(task)
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert run_cli(["run", "default", *SMALL, "--out", str(a)], capsys)[0] == 0
+    monkeypatch.setattr(cli, "make_executor", lambda args: Reversed())
+    assert run_cli(["run", "default", *SMALL, "--out", str(b)], capsys)[0] == 0
+    assert (a / "timeseries.csv").read_bytes() == (b / "timeseries.csv").read_bytes()
+
+
+def test_report_rebuilds_figures_and_page(tmp_path, capsys):
+    out = tmp_path / "res"
+    assert run_cli(["run", "bass", *SMALL, "--out", str(out)], capsys)[0] == 0
+    (out / "report.html").unlink()
+    for fig in (out / "figures").glob("*.png"):
+        fig.unlink()
+    before = (out / "summary.csv").read_bytes()
+    status, stdout, _ = run_cli(["report", str(out)], capsys)
+    assert status == 0 and "report.html" in stdout
+    assert (out / "report.html").exists() and (out / "figures" / "awareness.png").exists()
+    assert (out / "summary.csv").read_bytes() == before
+    assert run_cli(["report", str(tmp_path / "nothing")], capsys)[0] == 2
+
+
+@pytest.mark.parametrize("name", [name for name, _ in shipped_scenarios()])
+def test_every_shipped_scenario_runs_small(tmp_path, capsys, name):
+    scenario = load_scenario(SCENARIO_DIR / f"{name}.toml")
+    command = "sweep" if scenario.has_sweep else "run"
+    out = tmp_path / name
+    args = [command, name, "--set", "network.n=150", "--weeks", "4", "--replicates", "2"]
+    status, stdout, err = run_cli([*args, "--quiet", "--out", str(out)], capsys)
+    assert status == 0, err
+    table = pd.read_csv(out / "timeseries.csv")
+    assert set(MEASURE_NAMES) <= set(table.columns)
+    assert (out / "report.html").exists() and list((out / "figures").glob("*.png"))
+    if scenario.has_sweep:
+        assert (out / "sweep.csv").exists()
+
+
+def test_validate_list_schema(tmp_path, capsys):
+    files = [str(p) for p in sorted(SCENARIO_DIR.glob("*.toml"))]
+    status, out, _ = run_cli(["validate", *files], capsys)
+    assert status == 0 and out.count("ok: ") == len(files)
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[network]\nn = -3\n")
+    status, out, err = run_cli(["validate", files[0], str(bad)], capsys)
+    assert status == 2 and "network.n" in err and out.count("ok: ") == 1
+
+    status, out, _ = run_cli(["list"], capsys)
+    assert status == 0
+    for name, title in shipped_scenarios():
+        assert name in out and title in out
+
+    status, out, _ = run_cli(["schema"], capsys)
+    schema = json.loads(out)
+    assert schema["title"] == "Reclamare scenario" and "arms" in schema["properties"]
+    target = tmp_path / "schema.json"
+    assert run_cli(["schema", "-o", str(target)], capsys)[0] == 0
+    assert json.loads(target.read_text()) == schema
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["run", "nosuch"], "no such scenario file"),
+        (["run", "default", "--set", "netwrk.n=3"], "did you mean 'network'"),
+        (["run", "default", "--set", "network.n=two"], "network.n"),
+        (["run", "default", "--set", "justtext"], "PATH=VALUE"),
+        (["run", "default", "--replicates", "zero"], "--replicates"),
+        (["sweep", "default"], "no [sweep] table"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_input_exits_2_without_creating_results(tmp_path, capsys, monkeypatch, args, needle):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) if args[0] == "frobnicate" or "zero" in args else _noop():
+        status, _, err = run_cli(args, capsys)
+        assert status == 2 and needle in err and err.count("\n") == 1, err
+    if args[0] == "frobnicate" or "zero" in args:
+        err = capsys.readouterr().err
+        assert needle in err
+    assert not (tmp_path / "results").exists()
+
+
+class _noop:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_no_arguments_means_run_default(monkeypatch):
+    import sim.cli as cli
+
+    seen = {}
+    monkeypatch.setitem(cli.COMMANDS, "run", lambda args, argv: seen.update(vars(args)) or 0)
+    assert main([]) == 0
+    assert seen["command"] == "run" and seen["scenario"] == "default"
+
+
+def test_run_sim_py_entry_point(tmp_path):
+    """The real script in a fresh process (small settings)."""
+    env = dict(os.environ, MPLBACKEND="Agg")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "run_sim.py"), "run", *SMALL],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Results: results/default/" in result.stdout
+    assert "Traceback" not in result.stderr
+    help_text = subprocess.run(
+        [sys.executable, str(ROOT / "run_sim.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    for command in ("run", "sweep", "validate", "list", "report", "schema"):
+        assert command in help_text
