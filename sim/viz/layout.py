@@ -84,10 +84,10 @@ def fruchterman_reingold(
     """
     if m == 0:
         return np.zeros((0, 2))
-    pos = rng.random((m, 2)).astype(np.float64)
+    pos = rng.random((m, 2)).astype(np.float32)  # float32 halves the time of the n x n arrays
     if m == 1:
         return np.full((1, 2), 0.5)
-    k = np.sqrt(1.0 / m)
+    k = np.float32(np.sqrt(1.0 / m))
     temp = 0.1
     cool = temp / (iterations + 1)
     src, dst = ties[:, 0], ties[:, 1]
@@ -95,7 +95,7 @@ def fruchterman_reingold(
         dx = pos[:, 0, None] - pos[None, :, 0]
         dy = pos[:, 1, None] - pos[None, :, 1]
         d2 = dx * dx + dy * dy
-        np.maximum(d2, 1e-6, out=d2)
+        np.maximum(d2, np.float32(1e-6), out=d2)
         inv = (k * k) / d2
         fx = (dx * inv).sum(axis=1)
         fy = (dy * inv).sum(axis=1)
@@ -109,7 +109,7 @@ def fruchterman_reingold(
         pos[:, 0] += fx * (temp / size)
         pos[:, 1] += fy * (temp / size)
         temp -= cool
-    return _normalise(pos)
+    return _normalise(pos.astype(np.float64))
 
 
 def sunflower(m: int) -> np.ndarray:
@@ -137,7 +137,8 @@ def compute_layout(net: Network, seed: int, *, well_mixed: bool = False) -> Layo
     if well_mixed:
         pos = sunflower(nodes.shape[0])
     else:
-        pos = fruchterman_reingold(nodes.shape[0], ties, rng)
+        # Fewer iterations for big views: each one costs O(m^2).
+        pos = fruchterman_reingold(nodes.shape[0], ties, rng, 50 if nodes.shape[0] <= 1000 else 30)
     if total > MAX_TIES_DRAWN:
         ties = ties[np.sort(rng.choice(total, size=MAX_TIES_DRAWN, replace=False))]
     return Layout(nodes=nodes, pos=pos, ties=ties, n=n, ties_total=total)

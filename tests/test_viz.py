@@ -1,0 +1,278 @@
+"""Browser app without a browser: controls, layout cache, arena, and the Solara page itself.
+
+The page is rendered with ``solara.render`` (no server, no browser); the tests find its widgets,
+press Step and Reset, switch presets and side-by-side mode, and check the model and figures.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import ipyvuetify as v
+import ipywidgets as widgets
+import numpy as np
+import pytest
+import solara
+
+from sim.params import ParameterError, make_params
+from sim.viz import layout as layout_module
+from sim.viz.arena import Arena
+from sim.viz.controls import (
+    SLIDERS,
+    Controls,
+    controls_for,
+    parse_seed,
+    plan_run,
+    schema_bounds,
+)
+from sim.viz.layout import MAX_DRAWN, LayoutCache
+from sim.viz.presets import load_preset, preset_files, preset_names
+
+SMALL = Controls(n=200)
+
+
+# ------------------------------------------------------------------------------ controls
+@pytest.mark.parametrize("name", sorted(SLIDERS))
+def test_slider_ranges_lie_inside_the_schema(name):
+    spec = SLIDERS[name]
+    lo, hi, lo_strict, hi_strict = schema_bounds(spec.section, spec.field)
+    assert spec.min < spec.max and spec.step > 0
+    assert spec.min > lo if lo_strict else spec.min >= lo
+    assert spec.max < hi if hi_strict else spec.max <= hi
+    for value in (spec.min, spec.max):
+        value = int(value) if spec.integer else value
+        make_params(**{spec.section: {spec.field: value}})  # the model accepts both ends
+    if lo > -math.inf:  # and refuses what lies beyond the schema's bound
+        with pytest.raises(ParameterError):
+            make_params(**{spec.section: {spec.field: lo - 1}})
+
+
+@pytest.mark.parametrize(
+    ("text", "seed"),
+    [("42", 42), (" 7 ", 7), ("1_000", 1000), ("0", 0), ("+5", 5)],
+)
+def test_whole_number_seeds_parse(text, seed):
+    assert parse_seed(text) == (seed, None)
+
+
+@pytest.mark.parametrize("text", ["abc", "1.5", "-3", "", "4e3", str(2**64)])
+def test_bad_seeds_give_a_message(text):
+    seed, message = parse_seed(text)
+    assert seed is None and message and "Seed" in message
+
+
+def test_bad_seed_is_a_message_on_the_arena_not_an_exception():
+    arena = Arena(replace(SMALL, seed="twelve"))
+    assert arena.error and "whole number" in arena.error
+    assert not arena.arms and not arena.running
+    arena.step()  # a no-op, no exception
+    assert arena.week == 0
+
+
+def test_untouched_preset_runs_as_its_file_says():
+    for name in preset_names():
+        preset = load_preset(name)
+        plan = plan_run(controls_for(preset), preset)
+        a, _ = (preset.arms[0], None)
+        assert plan.params.network == preset.params.network
+        assert plan.params.product == preset.params.product
+        assert plan.params.wom == preset.params.wom
+        assert plan.arm_a in preset.arms or plan.arm_a == a
+
+
+def test_moved_controls_override_the_preset():
+    preset = load_preset("default")
+    controls = replace(
+        controls_for(preset), fit=-0.5, negativity=2.5, strategy="mix", push_share=0.25
+    )
+    plan = plan_run(controls, preset)
+    assert plan.params.product.fit == -0.5
+    assert plan.params.wom.negative_impact == 2.5 == plan.params.wom.negative_incidence
+    assert plan.arm_a.push_share == 0.25 and plan.arm_a.budget == controls.budget
+
+
+# ------------------------------------------------------------------------------- layout
+def test_layout_is_computed_once_per_network_and_seed(monkeypatch):
+    cache = LayoutCache()
+    monkeypatch.setattr(layout_module, "LAYOUTS", cache)
+    monkeypatch.setattr("sim.viz.arena.LAYOUTS", cache)
+    first = Arena(SMALL)
+    for _ in range(3):
+        first.step()
+    again = Arena(SMALL)  # what Reset does
+    assert cache.computed == 1
+    assert again.layout is first.layout
+    other_seed = Arena(replace(SMALL, seed="43"))
+    assert cache.computed == 2
+    assert not np.array_equal(other_seed.layout.pos, first.layout.pos)
+
+
+def test_layout_is_seeded():
+    a = layout_module.compute_layout(Arena(SMALL).network, 5)
+    b = layout_module.compute_layout(Arena(SMALL).network, 5)
+    assert np.array_equal(a.pos, b.pos)
+    assert a.pos.min() >= 0 and a.pos.max() <= 1
+
+
+def test_large_populations_draw_a_fixed_sample_but_measure_everyone():
+    arena = Arena(replace(SMALL, n=3000))
+    assert arena.layout.sampled and arena.layout.nodes.size == MAX_DRAWN
+    assert np.array_equal(arena.layout.nodes, np.unique(arena.layout.nodes))
+    arena.step()
+    state = arena.arms[0].model.state
+    assert arena.arms[0].model.measures["awareness"] == pytest.approx(state.aware.mean())
+    assert arena.arms[0].model.n == 3000
+
+
+# -------------------------------------------------------------------------------- arena
+def test_side_by_side_arms_share_network_and_luck():
+    same = Arena(replace(SMALL, compare=True, strategy="push", strategy_b="push"))
+    assert same.compare and same.arms[0].model.network is same.arms[1].model.network
+    for _ in range(6):
+        same.step()
+    a, b = same.summary()
+    # Identical campaigns on common random numbers: identical results (nan == nan here).
+    assert a.keys() == b.keys()
+    assert all(a[k] == b[k] or (math.isnan(a[k]) and math.isnan(b[k])) for k in a)
+    diff = Arena(replace(SMALL, compare=True, strategy="push", strategy_b="dialogue"))
+    for _ in range(6):
+        diff.step()
+    a, b = diff.summary()
+    assert a["awareness"] != b["awareness"]
+    budgets = [arm.model.params.arm.budget for arm in diff.arms]
+    assert budgets[0] == budgets[1] == SMALL.budget  # equal budgets
+
+
+def test_every_scenario_file_is_a_working_preset():
+    names = preset_names()
+    assert {p.stem for p in preset_files()} <= set(names)
+    for name in names:
+        preset = load_preset(name)
+        assert preset.error is None, (name, preset.error)
+        arena = Arena(replace(controls_for(preset), compare=True))
+        assert arena.error is None, (name, arena.error)
+        arena.step()
+        assert arena.week == 1 and len(arena.arms) == 2
+
+
+def test_bass_preset_draws_the_analytic_curve():
+    preset = load_preset("bass")
+    if preset.error:
+        pytest.skip(f"no bass scenario: {preset.error}")
+    arena = Arena(controls_for(preset))
+    assert len(arena.bass) == 1 and arena.bass_note
+    curve = arena.bass[0]
+    assert curve[0] == pytest.approx(preset.params.population.initial_awareness)
+    assert np.all(np.diff(curve) >= 0) and curve[-1] <= 1
+    # Not drawn once attitudes matter.
+    assert Arena(SMALL).bass == []
+
+
+# --------------------------------------------------------------------------------- page
+def _render():
+    from sim.viz.app import Page
+
+    @solara.component
+    def App():
+        with solara.AppLayout():
+            Page()
+
+    box, rc = solara.render(App(), handle_error=False)
+    rc.root_box = box
+    return rc
+
+
+def _button(rc, label):
+    return rc.find(v.Btn, children=[label]).widget
+
+
+def _images(rc, cls):
+    return [w.value for w in _with_class(rc, cls, widgets.Image)]
+
+
+def _walk(widget):
+    yield widget
+    for child in getattr(widget, "children", None) or ():
+        if isinstance(child, widgets.Widget):
+            yield from _walk(child)
+
+
+def _with_class(rc, cls, kind=widgets.Widget):
+    """Widgets of ``kind`` (anywhere in the page) whose CSS classes include ``cls``."""
+    found = []
+    for w in _walk(rc.root_box):
+        if not isinstance(w, kind):
+            continue
+        names = str(getattr(w, "class_", "") or "").split() + list(getattr(w, "_dom_classes", ()))
+        names += str((getattr(w, "attributes", None) or {}).get("class", "")).split()
+        if cls in names:
+            found.append(w)
+    return found
+
+
+def _week(rc) -> int:
+    (label,) = _with_class(rc, "reclamare-week")
+    return int(label.children[0].split()[-1])
+
+
+def _select(rc, label):
+    return rc.find(v.Select, label=label).widget
+
+
+@pytest.fixture
+def page(monkeypatch):
+    monkeypatch.setenv("RECLAMARE_PRESET", "default")
+    return _render()
+
+
+def test_page_steps_and_resets(page):
+    rc = page
+    assert _week(rc) == 0
+    (net0,) = _images(rc, "reclamare-network")
+    (charts0,) = _images(rc, "reclamare-charts")
+    for _ in range(3):
+        _button(rc, "Step").click()
+    assert _week(rc) == 3
+    (net3,) = _images(rc, "reclamare-network")
+    (charts3,) = _images(rc, "reclamare-charts")
+    assert net3 != net0 and charts3 != charts0
+    assert net3[:8] == b"\x89PNG\r\n\x1a\n"
+    _button(rc, "Reset").click()
+    assert _week(rc) == 0
+    assert _images(rc, "reclamare-charts")[0] == charts0  # same seed: same first frame
+
+
+def test_page_side_by_side_and_preset_switch(page):
+    rc = page
+    switch = rc.find(v.Switch).widget
+    switch.v_model = True
+    assert _with_class(rc, "reclamare-pending")
+    _button(rc, "Reset").click()
+    assert len(_images(rc, "reclamare-network")) == 2
+    (board,) = _with_class(rc, "reclamare-scoreboard")
+    assert "week 0" in board.unsafe_innerHTML and "dialogue" in board.unsafe_innerHTML
+    _button(rc, "Step").click()
+    _button(rc, "Step").click()
+    assert _week(rc) == 2
+    preset = "karate" if "karate" in preset_names() else preset_names()[-1]
+    _select(rc, "Scenario preset").v_model = preset
+    assert _week(rc) == 0  # a preset applies at once
+    assert len(_images(rc, "reclamare-network")) == 2  # side by side stays on
+    _button(rc, "Step").click()
+    assert _week(rc) == 1
+
+
+def test_page_bad_seed_shows_a_message_and_reset_keeps_the_last_good_seed(page):
+    rc = page
+    seed_field = rc.find(v.TextField, label="Seed (whole number)").widget
+    seed_field.v_model = "not a number"
+    seed_field.fire_event("focusout")  # what the browser sends when the field loses focus
+    assert _with_class(rc, "reclamare-seed-error"), "no message for a bad seed"
+    _button(rc, "Reset").click()
+    assert not _with_class(rc, "reclamare-error")  # the arena was built with the last good seed
+    _button(rc, "Step").click()
+    assert _week(rc) == 1
+    seed_field.v_model = "7"
+    seed_field.fire_event("focusout")
+    assert not _with_class(rc, "reclamare-seed-error")
