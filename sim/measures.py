@@ -72,20 +72,34 @@ def compute_measures(
     groups: np.ndarray,
     n_groups: int,
     outside_target: np.ndarray | None,
+    group_sizes: np.ndarray | None = None,
 ) -> dict[str, float]:
-    """All weekly measures from the state and this week's counters (see MEASURES for units)."""
+    """All weekly measures from the state and this week's counters (see MEASURES for units).
+
+    ``group_sizes`` (customers per group) may be given to save recounting it every week; passing
+    ``groups`` as an ``np.intp`` array saves a cast. Neither changes any result.
+    """
     n = state.aware.size
     per_1000 = 1000.0 / n
-    aware_count = int(state.aware.sum())
-    aware_attitude = state.attitude[state.aware]
+    aware_count = int(np.count_nonzero(state.aware))
+    # Everyone aware (the usual late state at scale): no need to gather the aware customers.
+    aware_attitude = state.attitude if aware_count == n else state.attitude[state.aware]
     if aware_count:
         mean_attitude = float(aware_attitude.mean())
-        net = float((aware_attitude > 0.5).mean() - (aware_attitude < -0.5).mean())
-        via = np.bincount(state.heard_via[state.aware], minlength=5) / aware_count
+        advocates = np.count_nonzero(aware_attitude > 0.5)
+        detractors = np.count_nonzero(aware_attitude < -0.5)
+        net = float(advocates / aware_count - detractors / aware_count)
+        heard_via = state.heard_via if aware_count == n else state.heard_via[state.aware]
+        via = np.zeros(5)
+        for code in (HEARD_AD, HEARD_WOM, HEARD_DIALOGUE):
+            via[code] = np.count_nonzero(heard_via == code) / aware_count
     else:
         mean_attitude, net, via = float("nan"), 0.0, np.zeros(5)
-    aware_by_group = np.bincount(groups, weights=state.aware, minlength=n_groups)
-    size_by_group = np.bincount(groups, minlength=n_groups)
+    if n_groups == 1:
+        aware_by_group = np.array([float(aware_count)])
+    else:
+        aware_by_group = np.bincount(groups, weights=state.aware, minlength=n_groups)
+    size_by_group = np.bincount(groups, minlength=n_groups) if group_sizes is None else group_sizes
     with np.errstate(invalid="ignore", divide="ignore"):
         reached = int(((aware_by_group / size_by_group) > 0.10).sum())
     outside = (
@@ -99,7 +113,7 @@ def compute_measures(
         cost_per_aware = float("nan") if spend_total > 0 else 0.0
     return {
         "awareness": aware_count / n,
-        "adoption": float(state.adopted.mean()),
+        "adoption": np.count_nonzero(state.adopted) / n,
         "mean_attitude": mean_attitude,
         "net_sentiment": net,
         "wom_positive": week_counts["wom_positive"] * per_1000,
@@ -107,7 +121,7 @@ def compute_measures(
         "public_mentions": week_counts["public_mentions"] * per_1000,
         "conversations": week_counts["conversations"] * per_1000,
         "complaints_answered": week_counts["complaints_answered"] * per_1000,
-        "irritated": float(state.irritated.mean()),
+        "irritated": np.count_nonzero(state.irritated) / n,
         "product_fit": product_fit,
         "spend": spend_total * per_1000,
         "cost_per_aware": cost_per_aware,

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.measures import MEASURE_NAMES, compute_measures
+from sim.memory import tune_allocator
 from sim.network.graph import Network
 from sim.params import ModelParams, ParameterError, make_params
 from sim.rules.adoption import run_adoption
@@ -39,9 +40,16 @@ def stream(seed: int, name: str) -> np.random.Generator:
 
 
 def build_network_for(params: ModelParams, seed: int, base_dir=None) -> Network:
-    """Build the network described by ``params.network`` from the run seed's network stream."""
+    """Build the network described by ``params.network`` from the run seed's network stream.
+
+    Refuses first (``sim.memory.MemoryGuardError``, a ``ParameterError``) when the run's
+    estimated memory exceeds the memory available.
+    """
+    from sim.memory import check_memory
     from sim.network import build_network
 
+    check_memory(params, base_dir)
+    tune_allocator()
     sequence = np.random.SeedSequence(seed, spawn_key=(STREAMS.index("network"),))
     return build_network(params.network, sequence, base_dir=base_dir)
 
@@ -82,6 +90,7 @@ class BrandModel(mesa.Model):
         if rng is not None and not isinstance(rng, int | np.integer):
             raise ParameterError(f"rng = {rng!r}: the seed must be a whole number")
         super().__init__(rng=rng)
+        tune_allocator()  # keep the weekly step's freed arrays for reuse (see sim.memory)
         self.params = make_params(params, **sections)
         self.seed = int(self._seed)
         self.network = (
@@ -96,6 +105,9 @@ class BrandModel(mesa.Model):
         self.sampler = NeighbourSampler(net)
         self.hubs = HubQueue(net.degree)
         self.target, self.outside_target = self._target_groups()
+        # Cached for the weekly measures: group index as intp (saves a cast) and group sizes.
+        self._groups = net.groups.astype(np.intp)
+        self._group_sizes = np.bincount(self._groups, minlength=net.n_groups)
         self.product_fit = self.params.product.fit
         self.conversations_total = 0
         self.spend_total = 0.0
@@ -241,9 +253,10 @@ class BrandModel(mesa.Model):
             self.week_counts,
             self.spend_total,
             self.product_fit,
-            net.groups,
+            self._groups,
             net.n_groups,
             self.outside_target,
+            self._group_sizes,
         )
 
     # ---------------------------------------------------------------- output

@@ -62,7 +62,16 @@ class CustomerState:
 
         Returns the number of customers who were not aware before.
         """
-        newly = who[~self.aware[who]] if who.dtype != bool else who & ~self.aware
+        if who.dtype == bool:
+            newly = who & ~self.aware
+            self.heard_via[newly] = channel
+            self.aware[newly] = True
+            return int(np.count_nonzero(newly))
+        newly = who[~self.aware[who]]
+        if newly.size == 0:
+            return 0
+        # Count by difference (O(n) over bools) rather than np.unique (a sort of the repeats).
+        before = np.count_nonzero(self.aware)
         self.heard_via[newly] = channel
         self.aware[newly] = True
-        return int(newly.sum()) if newly.dtype == bool else int(np.unique(newly).size)
+        return int(np.count_nonzero(self.aware)) - int(before)

@@ -38,6 +38,10 @@ def run_adoption(
     new = candidates[u[candidates] < adoption_probability(spec, a)]
     state.adopted[new] = True
     if attitudes and experience_rate > 0:
-        users = state.adopted
-        state.attitude[users] += experience_rate * (product_fit - state.attitude[users])
+        # a += rate * (fit - a) for adopters, as whole-array operations with a where-mask (no
+        # gather/scatter of the adopters; same arithmetic, so bit-identical to the masked form).
+        attitude = state.attitude
+        pull = np.subtract(product_fit, attitude)
+        pull *= experience_rate
+        np.add(attitude, pull, out=attitude, where=state.adopted)
     return int(new.size)

@@ -17,6 +17,7 @@ class NeighbourSampler:
         self.indptr = network.indptr
         self.indices = network.indices
         self.degree = np.diff(network.indptr)
+        self.has_ties = self.degree > 0
         self.cumulative = None
         if network.weights is not None:
             self.cumulative = np.cumsum(network.weights, dtype=np.float64)

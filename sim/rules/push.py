@@ -64,7 +64,7 @@ def run_push(
         if target is not None:
             hits = target[hits]
         exposures = np.bincount(hits, minlength=n)
-        exposed = np.flatnonzero(exposures)
+        exposed = np.flatnonzero(exposures > 0)  # a bool mask is much faster to scan than int64
         k = exposures[exposed]
         state.adstock[exposed] += k.astype(np.float32)
         state.make_aware(exposed, HEARD_AD)
@@ -89,6 +89,9 @@ def _persuade(state: CustomerState, spec: PushSpec, exposed: np.ndarray, k: np.n
     a = state.attitude[exposed]
     base = spec.credibility * spec.mu
     positive = weight >= 0
+    if positive.all():  # nobody irritated: no need to split the exposed (same arithmetic)
+        state.attitude[exposed] = repeated_pull(a, spec.claim, base * weight, k, spec.epsilon)
+        return
     new = np.empty_like(a)
     new[positive] = repeated_pull(
         a[positive], spec.claim, base * weight[positive], k[positive], spec.epsilon

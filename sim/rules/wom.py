@@ -28,9 +28,16 @@ def talk_probability(spec: WomSpec, attitude, advocacy, attitudes: bool) -> np.n
     """
     if not attitudes:
         return np.full(attitude.shape, spec.talk_base)
-    p = spec.talk_base + spec.talk_feeling * np.abs(attitude) + spec.talk_advocacy * advocacy
-    p = np.where(attitude < 0, p * spec.negative_incidence, p)
-    return np.clip(p, 0.0, 1.0)
+    # In place, in the same order and precisions as
+    # clip(where(a < 0, p * negative_incidence, p)) with p = base + feeling*|a| + advocacy_term
+    # (advocacy is float32, so its term is computed in float32 as numpy would), so bit-identical.
+    p = np.abs(attitude)
+    p *= spec.talk_feeling
+    p += spec.talk_base
+    p += np.multiply(advocacy, spec.talk_advocacy)
+    if spec.negative_incidence != 1.0:
+        np.multiply(p, spec.negative_incidence, out=p, where=attitude < 0)
+    return np.clip(p, 0.0, 1.0, out=p)
 
 
 def run_wom(
@@ -63,7 +70,7 @@ def run_wom(
     u_listen = rng.random((n, spec.listeners))
     u_public = rng.random(n)
     p = talk_probability(spec, state.attitude, state.advocacy, attitudes)
-    talks = was_aware & (u_talk < p) & (sampler.degree > 0)
+    talks = was_aware & (u_talk < p) & sampler.has_ties
     speaker = np.flatnonzero(talks)
     message = state.attitude[speaker] if attitudes else np.zeros(speaker.size)
     public = u_public[speaker] < spec.public_share
