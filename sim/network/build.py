@@ -74,7 +74,7 @@ def build_network(
       quarter of customers by default); set ``groups = 1`` for a single segment.
     - real networks and files: the node attribute ``spec.group_attribute`` when present on all
       nodes (karate: its ``club`` attribute), else communities detected by Louvain (named
-      ``c1, c2, ...``, largest first; one group "all" for files above 200,000 customers).
+      ``c1, c2, ...``, largest first; one group "all" for files above 200,000 customers or ties).
       ``spec.groups`` and ``spec.group_names`` are ignored.
 
     Parameters

@@ -68,7 +68,7 @@ def assemble(
 
     Self-loops and duplicate ties are dropped and reported in one :class:`NetworkWarning`.
     Groups come from ``group_values`` (one per customer) when given, else from Louvain
-    community detection (graphs up to 200,000 customers), else one group "all".
+    community detection (graphs up to 200,000 customers and 200,000 ties), else one group "all".
 
     Parameters
     ----------
@@ -101,15 +101,16 @@ def assemble(
     if group_values is not None:
         groups, names = grp.from_values(group_values, where)
         info["groups_from"] = f"node attribute '{group_attribute}'"
-    elif n <= grp.DETECT_MAX_N:
+    elif n <= grp.DETECT_MAX_N and csr.indices.shape[0] <= 2 * grp.DETECT_MAX_TIES:
         graph = csr_graph(csr.indptr, csr.indices, csr.weights)
         groups, names = grp.detect(graph, seed)
         info["groups_from"] = "detected (Louvain communities)"
     else:
         groups, names = grp.single_group(n)
         info["groups_from"] = (
-            f"single group 'all': no '{group_attribute}' attribute and more than "
-            f"{grp.DETECT_MAX_N:,} customers for community detection"
+            f"single group 'all': no '{group_attribute}' node attribute, and too big for "
+            f"community detection (more than {grp.DETECT_MAX_N:,} customers or "
+            f"{grp.DETECT_MAX_TIES:,} ties)"
         )
     return Network(csr.indptr, csr.indices, csr.weights, groups, names, labels, name, info)
 
@@ -152,7 +153,7 @@ def from_networkx(
     group_attribute : str
         Node attribute holding each customer's group. Present on every node: groups are its
         values (names sorted as strings). Present on none: groups are detected with Louvain
-        (``c1, c2, ...``, largest first; one group "all" above 200,000 customers).
+        (``c1, c2, ...``, largest first; one group "all" above 200,000 customers or ties).
     weight : str or None
         Edge attribute holding the tie strength (a positive number); None or absent on every
         tie gives an unweighted network.

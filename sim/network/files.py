@@ -99,7 +99,8 @@ def read_edgelist(path: Path, where: str) -> tuple:
     NetworkError
         Not UTF-8, wrong number of fields, empty field, bad or missing weight, no ties.
     """
-    index: dict[str, int] = {}
+    index: dict[str, int] = {}  # label -> customer, in order of first appearance
+    setdefault = index.setdefault
     src: list[int] = []
     dst: list[int] = []
     wts: list[float] = []
@@ -113,7 +114,7 @@ def read_edgelist(path: Path, where: str) -> tuple:
         with open(path, encoding="utf-8") as fh:
             for lineno, raw in enumerate(fh, 1):  # noqa: B007 - lineno used after the loop
                 line = raw.strip()
-                if not line or line.startswith("#"):
+                if not line or line[0] == "#":
                     continue
                 if not header_checked:
                     header_checked = True
@@ -128,26 +129,35 @@ def read_edgelist(path: Path, where: str) -> tuple:
                         continue
                 else:
                     fields = _split(line, sep)
-                at = f"{where}, line {lineno}"
-                if len(fields) not in (2, 3):
+                nf = len(fields)
+                if nf != 2 and nf != 3:
+                    at = f"{where}, line {lineno}"
                     raise NetworkError(
                         f"{at}: {len(fields)} fields separated by {sep_name} (expected "
                         "'source target' or 'source target weight')"
                     )
                 if not fields[0] or not fields[1]:
+                    at = f"{where}, line {lineno}"
                     raise NetworkError(f"{at}: empty node label (expected 'source target')")
                 if not layout_line:
                     layout_line, has_weight = lineno, len(fields) == 3
-                elif (len(fields) == 3) != has_weight:
+                elif (nf == 3) != has_weight:
+                    at = f"{where}, line {lineno}"
                     raise NetworkError(
                         f"{at}: {'has a' if len(fields) == 3 else 'has no'} weight but line "
                         f"{layout_line} {'has one' if has_weight else 'has none'} "
                         "(give a weight on every line or on none)"
                     )
                 if has_weight:
-                    wts.append(_parse_weight(fields[2], at))
-                src.append(index.setdefault(fields[0], len(index)))
-                dst.append(index.setdefault(fields[1], len(index)))
+                    try:
+                        value = float(fields[2])
+                    except ValueError:
+                        value = math.nan
+                    if not (value > 0 and value < math.inf):  # also rejects nan
+                        _parse_weight(fields[2], f"{where}, line {lineno}")  # raises
+                    wts.append(value)
+                src.append(setdefault(fields[0], len(index)))
+                dst.append(setdefault(fields[1], len(index)))
     except UnicodeDecodeError:
         raise NetworkError(
             f"{where}, line {lineno + 1}: not UTF-8 text (an edge list must be a text file)"
@@ -170,7 +180,10 @@ def read_edgelist(path: Path, where: str) -> tuple:
 def _split(line: str, sep: str | None) -> list[str]:
     if sep is None:
         return line.split()
-    return [f.strip() for f in line.split(sep)]
+    fields = line.split(sep)
+    if " " in line or "\t" in line:
+        return [f.strip() for f in fields]
+    return fields
 
 
 def _numeric_labels(labels: list) -> list:
