@@ -304,3 +304,13 @@ def test_fuzz_set_values_give_clean_errors(path, value):
         assert "\n" not in str(error)
     else:
         assert s.title
+
+
+def test_documented_example_is_valid(tmp_path):
+    text = (SCENARIO_DIR.parent / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    block = next(b for b in text.split("```toml")[1:] if "my_study.toml" in b).split("```")[0]
+    block = block.replace('extends = "default.toml"', f'extends = "{SCENARIO_DIR}/default.toml"')
+    s = load_scenario(write(tmp_path, "my_study.toml", block))
+    assert s.has_sweep and len(s.points()) == 6
+    _, arms = s.resolve({"arms.push.budget": 40.0})
+    assert arms[1].budget == 40.0 and arms[1].target_group == "students"
