@@ -359,3 +359,17 @@ def test_from_networkx_partial_groups_and_bad_weights():
 def test_bad_seed():
     with pytest.raises(NetworkError, match="seed"):
         build_network(spec("ring"), -1)
+
+
+def test_communities_single_group_keeps_all_ties():
+    net = build_network(spec("communities", groups=1, mixing=1.0, group_names=["everyone"]), 0)
+    assert net.mean_degree == pytest.approx(10)
+    assert net.group_names == ("everyone",)
+
+
+@pytest.mark.parametrize("kind", GENERATED)
+@pytest.mark.parametrize(("n", "d"), [(2, 10), (3, 0), (5, 1000), (17, 3)])
+def test_tiny_and_extreme_specs(kind, n, d):
+    net = build_network(spec(kind, n=n, mean_degree=d, groups=1), 0)
+    net.validate()
+    assert net.n == n

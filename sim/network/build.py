@@ -57,7 +57,7 @@ def build_network(
     - ``scale_free``: Barabasi-Albert, ``m = max(1, round(d / 2))`` ties per arriving customer
       (mean degree about ``2 m``).
     - ``clustered_scale_free``: Holme-Kim, as scale_free plus triangle closing with probability
-      ``triangle_prob``.
+      ``triangle_prob`` (mean degree about 2 % below ``2 m``).
     - ``communities``: planted partition with ``groups`` groups, expected degree ``d``, expected
       share ``mixing`` of ties between groups.
     - ``karate``, ``les_miserables``, ``florentine``, ``davis``: real networks shipped with

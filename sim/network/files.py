@@ -133,8 +133,9 @@ def read_edgelist(path: Path, where: str) -> tuple:
                 if nf != 2 and nf != 3:
                     at = f"{where}, line {lineno}"
                     raise NetworkError(
-                        f"{at}: {len(fields)} fields separated by {sep_name} (expected "
-                        "'source target' or 'source target weight')"
+                        f"{at}: {nf} fields separated by {sep_name} in "
+                        f"'{one_line(line, 60)}' (expected 'source target' or "
+                        "'source target weight')"
                     )
                 if not fields[0] or not fields[1]:
                     at = f"{where}, line {lineno}"
