@@ -51,6 +51,13 @@ _telemetry_off()
 TITLE = "Reclamare: push or dialogue?"
 MODEL_DOC = REPO / "docs" / "model.md"
 PLAY_INTERVAL_MS = 250
+CSS = """
+.reclamare-scoreboard th, .reclamare-scoreboard td { padding: 3px 14px; text-align: left; }
+.reclamare-scoreboard tr:nth-child(even) { background: #f3f3f3; }
+.reclamare-scoreboard th { border-bottom: 1px solid #ccc; }
+.reclamare-prose table { border-collapse: collapse; font-size: 13px; }
+.reclamare-prose td, .reclamare-prose th { border: 1px solid #ddd; padding: 2px 6px; }
+"""
 
 HOW_IT_WORKS = """
 **What you see.** Each dot is a customer; lines are who knows whom. Grey customers have not heard
@@ -401,6 +408,7 @@ def Page():
     pending = arena.controls != controls.value
 
     solara.Title(TITLE)
+    solara.Style(CSS)
     with solara.AppBar():
         solara.AppBarTitle(TITLE)
     with solara.Sidebar(), solara.Column(gap="10px"):

@@ -121,9 +121,13 @@ def sunflower(m: int) -> np.ndarray:
 
 
 def _normalise(pos: np.ndarray) -> np.ndarray:
+    """Scale into [0, 1]^2 keeping the aspect ratio, centred on the shorter axis."""
     pos = pos - pos.min(axis=0)
-    span = pos.max()
-    return pos / span if span > 0 else pos + 0.5
+    extent = pos.max(axis=0)
+    span = extent.max()
+    if span <= 0:
+        return pos + 0.5
+    return pos / span + (1.0 - extent / span) / 2.0
 
 
 def compute_layout(net: Network, seed: int, *, well_mixed: bool = False) -> Layout:
