@@ -132,8 +132,8 @@ def _fill_unique(draw, target: int, max_rounds: int = 30) -> np.ndarray:
         fresh = fresh[np.sort(order[first])][:need]
         extras.append(fresh)
         have += fresh.shape[0]
-    if extras:
-        main = np.sort(np.concatenate([main, *extras]))
+    if extras:  # "stable" (timsort) merges the sorted runs in about linear time
+        main = np.sort(np.concatenate([main, *[np.sort(e) for e in extras]]), kind="stable")
     return main
 
 
@@ -320,11 +320,12 @@ def communities(
     """Planted partition: ``k`` equal groups, expected degree ``mean_degree``, a share ``mixing``
     of each customer's ties expected to leave its group.
 
-    Customers ``0 .. n - 1`` are split into ``k`` contiguous blocks of near-equal size. The
-    ``round(n * mean_degree * (1 - mixing) / 2)`` within-group ties are shared among the groups
-    in proportion to their number of pairs and drawn uniformly within each group; the
-    ``round(n * mean_degree * mixing / 2)`` between-group ties pick a uniform customer and then a
-    uniform customer of another group. Both sets are topped up until distinct (as for G(n, m)),
+    Customers ``0 .. n - 1`` are split into ``k`` contiguous blocks of near-equal size. Each of
+    the ``round(n * mean_degree * (1 - mixing) / 2)`` within-group ties picks a uniform customer
+    and then a uniform other customer of the same group; each of the
+    ``round(n * mean_degree * mixing / 2)`` between-group ties picks a uniform customer and then
+    a uniform customer of another group, so every customer has the same expected degree and
+    mixing share. Both sets are topped up until distinct (as for G(n, m)),
     so the counts are exact unless a group is nearly complete. With ``k = 1`` all ties are
     inside the one group (G(n, m)) whatever ``mixing`` is.
 
@@ -346,16 +347,15 @@ def communities(
     m_out = min(int(round(n * mean_degree * mixing / 2)), out_pairs) if k > 1 else 0
     parts = []
     if m_in:
-        p_group = in_pairs / total_in_pairs
+        # customers of one-member groups (only when n < 2 k) have nobody inside to tie to;
+        # the larger groups come first, so the others are a prefix 0 .. eligible - 1
+        eligible = int(sizes[sizes >= 2].sum())
 
         def draw_in(c: int) -> np.ndarray:
-            g = rng.choice(k, size=c, p=p_group)
-            size = sizes[g]
-            u = rng.integers(0, size)
-            v = np.floor(rng.random(c) * (size - 1)).astype(np.int64)
+            u = rng.integers(0, eligible, size=c, dtype=np.int64)
+            g = groups[u]
+            v = np.floor(rng.random(c) * (sizes[g] - 1)).astype(np.int64) + offsets[g]
             v += v >= u
-            u += offsets[g]
-            v += offsets[g]
             return np.minimum(u, v) * n + np.maximum(u, v)
 
         parts.append(_fill_unique(draw_in, m_in))
@@ -369,6 +369,7 @@ def communities(
             return np.minimum(u, v) * n + np.maximum(u, v)
 
         parts.append(_fill_unique(draw_out, m_out))
-    keys = np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+    # both parts are sorted runs: a stable sort merges them in about linear time
+    keys = np.sort(np.concatenate(parts), kind="stable") if parts else np.zeros(0, np.int64)
     indptr, indices, _ = csr_from_unique_keys(n, keys)
     return Generated(indptr, indices, groups, {"within_ties": m_in, "between_ties": m_out})
