@@ -9,17 +9,18 @@ How the estimate is made
 ------------------------
 Memory grows linearly with the number of customers ``n`` and the number of tie ends ``2m``. The
 coefficients below were measured (peak resident set size, ``ru_maxrss``) on Linux with numpy 2
-for the generated network kinds at ``n`` from 1e5 to 4e6 and mean degree 4 to 40, and rounded
-up (see ``benchmarks/bench_engine.py --memory`` and docs/performance.md, "Memory guard"):
+for the generated network kinds at ``n`` from 1e5 to 2e6 and mean degree 10 to 40, and rounded
+up (``benchmarks/bench_engine.py`` re-checks them; docs/performance.md, "Memory guard"):
 
-- a fixed ~250 MB for Python, numpy, scipy, pandas, Mesa and pydantic;
-- about 200 bytes per customer: 20 bytes of state (bool aware/adopted/irritated, float64
-  attitude, float32 adstock/advocacy, int8 first channel), ~40 bytes of per-customer network
+- a fixed ~250 MB for Python and the libraries the command line loads (measured: 120 to 220);
+- about 120 bytes per customer (measured: ~60): 20 bytes of state (bool aware, adopted,
+  irritated, float64 attitude, float32 adstock and advocacy, int8 first channel), per-customer
+  network
   and sampler arrays (int64 row pointers and degrees, int16 groups, the hub order) and the
   weekly step's temporaries (uniform numbers for word of mouth and adoption, talk probabilities,
   push exposure counts: float64 / int64 arrays of length n);
-- about 34 bytes per tie end while the network is generated (int64 endpoints, sort keys and
-  the permutation of the CSR builder), of which 4 (int32 neighbour index) stay for the run.
+- about 34 bytes per tie end while the network is generated (measured: ~30; int64 endpoints
+  and sort keys of the CSR builder), of which 4 (int32 neighbour index) stay for the run.
 
 The estimate is deliberately on the high side: refusing a run that would have fitted is cheap to
 work around (set ``RECLAMARE_SKIP_MEMORY_CHECK=1``), being killed after minutes is not.
@@ -36,7 +37,7 @@ from pathlib import Path
 from sim.params import ModelParams, NetworkSpec, ParameterError
 
 BASE_BYTES = 250 * 2**20
-BYTES_PER_CUSTOMER = 200
+BYTES_PER_CUSTOMER = 120
 BYTES_PER_TIE_END = 34
 # Real networks shipped with networkx are tiny (at most a few hundred customers).
 REAL_NETWORK_BYTES = 16 * 2**20
