@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import os
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import solara
@@ -111,34 +112,38 @@ def Prose(text: str, classes: list[str] | None = None, size: str = "14px"):
 
 # ------------------------------------------------------------------------------- drawing
 _paint_lock = threading.Lock()
+_PAINTERS: OrderedDict[tuple, tuple[list[NetworkPainter], ChartsPainter]] = OrderedDict()
+PAINTER_CACHE = 6
 
 
 def painters(arena: Arena) -> tuple[list[NetworkPainter], ChartsPainter | None]:
-    """The arena's network and chart painters, made on first use and kept with the arena."""
+    """Network and chart painters for the arena.
+
+    Painters are kept across Resets (keyed by layout, arm titles, Bass curves and budget), so a
+    Reset redraws nothing static: it only recolours customers and clears the lines.
+    """
+    if not arena.arms:
+        return [], None
+    compare = arena.compare
+    titles = tuple(_arm_title(arm.label, i, compare) for i, arm in enumerate(arena.arms))
+    spend_rate = max(arm.model.params.arm.budget for arm in arena.arms)
+    bass_key = tuple(hash(c.tobytes()) if c is not None else None for c in arena.bass)
+    key = (id(arena.layout), titles, bass_key, spend_rate)
     with _paint_lock:
-        cached = getattr(arena, "_painters", None)
-        if cached is None:
-            if not arena.arms:
-                cached = ([], None)
-            else:
-                compare = arena.compare
-                nets = [
-                    NetworkPainter(
-                        arena.layout,
-                        arena.network.degree,
-                        _arm_title(arm.label, i, compare),
-                        ARM_COLORS[i] if compare else None,
-                    )
-                    for i, arm in enumerate(arena.arms)
-                ]
-                charts = ChartsPainter(
-                    [_arm_title(arm.label, i, compare) for i, arm in enumerate(arena.arms)],
-                    arena.bass,
-                    spend_rate=max(arm.model.params.arm.budget for arm in arena.arms),
-                )
-                cached = (nets, charts)
-            arena._painters = cached
-        return cached
+        if key in _PAINTERS:
+            _PAINTERS.move_to_end(key)
+            return _PAINTERS[key]
+        nets = [
+            NetworkPainter(
+                arena.layout, arena.network.degree, title, ARM_COLORS[i] if compare else None
+            )
+            for i, title in enumerate(titles)
+        ]
+        charts = ChartsPainter(list(titles), arena.bass, spend_rate=spend_rate)
+        _PAINTERS[key] = (nets, charts)
+        while len(_PAINTERS) > PAINTER_CACHE:
+            _PAINTERS.popitem(last=False)
+        return nets, charts
 
 
 def _arm_title(label: str, index: int, compare: bool) -> str:

@@ -43,26 +43,32 @@ class BlitPainter:
     """A figure whose static parts are drawn once and cached as a bitmap.
 
     Each frame restores that bitmap and draws only the ``animated`` artists on top (matplotlib's
-    blitting), then encodes the canvas. A full redraw happens only when ``invalidate()`` is called
-    (e.g. when an axis range grows). Text and tick layout, by far the slowest part of a matplotlib
-    draw, is thereby done once instead of every week.
+    blitting), then encodes the canvas. A full redraw happens only for a static state not seen
+    before (``invalidate(key)``, e.g. when an axis range grows); bitmaps are kept per key, so a
+    Reset back to week 0 reuses the first one. Text and tick layout, by far the slowest part of a
+    matplotlib draw, is thereby done once instead of every week.
     """
 
     fig: Figure
     animated: list
 
-    def invalidate(self) -> None:
-        self._background = None
+    def invalidate(self, key=None) -> None:
+        """Use the static bitmap for ``key`` (e.g. the axis ranges), drawing it if it is new."""
+        self._key = key
 
     def frame(self) -> bytes:
         canvas = self.fig.canvas
-        if getattr(self, "_background", None) is None:
+        backgrounds = self.__dict__.setdefault("_backgrounds", {})
+        key = getattr(self, "_key", None)
+        if key not in backgrounds:
             for artist in self.animated:
                 artist.set_animated(True)
             canvas.draw()
-            self._background = canvas.copy_from_bbox(self.fig.bbox)
+            backgrounds[key] = canvas.copy_from_bbox(self.fig.bbox)
+            while len(backgrounds) > 8:  # a few axis-range steps are plenty
+                backgrounds.pop(next(iter(backgrounds)))
         else:
-            canvas.restore_region(self._background)
+            canvas.restore_region(backgrounds[key])
         for artist in self.animated:
             (artist.axes or self.fig).draw_artist(artist)
         return png(self.fig)
@@ -292,6 +298,8 @@ class ChartsPainter(BlitPainter):
             limits = (xmax,) + tuple(
                 _nice_ceiling(tops[i]) if i in FREE_Y else None for i in range(len(self.axes))
             )
+            if week == 0:
+                self._limits = None  # a new run (Reset) starts from the smallest ranges again
             if limits != getattr(self, "_limits", None):
                 # Ranges only grow in coarse steps, so full redraws are rare.
                 previous = getattr(self, "_limits", None)
@@ -305,7 +313,7 @@ class ChartsPainter(BlitPainter):
                     ax.set_xlim(0, limits[0])
                     if limits[i + 1] is not None:
                         ax.set_ylim(0, limits[i + 1])
-                self.invalidate()
+                self.invalidate(limits)
             return self.frame()
 
 
