@@ -276,3 +276,30 @@ def test_page_bad_seed_shows_a_message_and_reset_keeps_the_last_good_seed(page):
     seed_field.v_model = "7"
     seed_field.fire_event("focusout")
     assert not _with_class(rc, "reclamare-seed-error")
+
+
+# ------------------------------------------------------------------------------- server
+def test_viz_subcommand_parses_and_serves_offline():
+    import argparse
+
+    from sim.viz import server
+
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="command")
+    server.add_viz_parser(sub)
+    args = parser.parse_args(["viz"])
+    assert (args.scenario, args.host, args.port) == (None, "127.0.0.1", 8765)
+    args = parser.parse_args(["viz", "karate", "--host", "0.0.0.0", "--port", "9001"])
+    assert (args.scenario, args.host, args.port) == ("karate", "0.0.0.0", 9001)
+    env = server.server_env("karate", base={})
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert env["RECLAMARE_PRESET"] == "karate"
+    command = server.server_command("127.0.0.1", 9001)
+    assert "--no-check-version" in command and "sim.viz.app" in command
+
+
+def test_serve_refuses_an_unknown_scenario_without_starting(capsys):
+    from sim.viz import server
+
+    assert server.serve("no_such_scenario_xyz", port=1) == 2
+    assert "no_such_scenario_xyz" in capsys.readouterr().err

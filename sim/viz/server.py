@@ -171,6 +171,11 @@ def run_viz(args: argparse.Namespace) -> int:
     return serve(args.scenario, args.host, args.port)
 
 
+def cmd_viz(args: argparse.Namespace, argv: list[str] | None = None) -> int:
+    """``run_viz`` with the ``(args, argv)`` signature of the commands in ``sim/cli.py``."""
+    return run_viz(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m sim.viz.server [SCENARIO] [--host H] [--port P]``."""
     parser = argparse.ArgumentParser(prog="python -m sim.viz.server", description=__doc__)
