@@ -10,9 +10,14 @@ Algorithm (``m`` undirected ties on ``n`` customers):
 2. The key ``a * n + b`` (int64) is sorted once; equal neighbouring keys are duplicate ties
    (dropped and counted; with weights the first occurrence in input order is kept).
 3. Row ``i`` of the CSR holds its lower neighbours (``a`` of the ties with ``b == i``) followed
-   by its upper neighbours (``b`` of the ties with ``a == i``). The upper part comes in the right
-   order from step 2; the lower part needs one more sort of ``b * n + a``. Both parts are then
+   by its upper neighbours (``b`` of the ties with ``a == i``). The upper part needs the ties
+   sorted by ``a * n + b``, the lower part sorted by ``b * n + a``; both parts are then
    scattered into place, so every row ends up sorted without a merge.
+
+Without weights, step 2 sorts ``b * n + a`` (nearly sorted already for lattices and
+preferential attachment, where ties are listed by their larger end, so numpy's "stable"
+timsort is quick) and that order serves the lower parts directly; one more sort gives the upper
+order.
 """
 
 from __future__ import annotations
@@ -96,10 +101,23 @@ def build_csr(
             w = w[keep]
     del loops
     if w is None:
-        keys.sort()
-        first = _first_of_runs(keys)
+        # Deduplicate in (larger end, smaller end) order: generators list ties mostly by their
+        # larger end (lattices, preferential attachment), so this "stable" (timsort) sort of
+        # nearly sorted keys is fast, and it is the order the lower halves of the rows need.
+        lower = keys // n
+        lower += (keys - lower * n) * n  # b * n + a
+        del keys
+        lower.sort(kind="stable")
+        first = _first_of_runs(lower)
         if first is not None:
-            keys = keys[first]
+            lower = lower[first]
+        keys = lower % n
+        keys *= n
+        keys += lower // n
+        keys.sort(kind="stable")
+        n_dup = int(src.shape[0] - n_self - keys.shape[0])
+        indptr, indices, _ = csr_from_unique_keys(n, keys, lower_keys=lower)
+        return CSR(indptr, indices, None, n_self, n_dup)
     else:
         order = np.argsort(keys, kind="stable")  # stable: first occurrence of a pair wins
         keys = keys[order]
@@ -132,7 +150,10 @@ def sorted_unique(keys: np.ndarray) -> np.ndarray:
 
 
 def csr_from_unique_keys(
-    n: int, keys: np.ndarray, weights: np.ndarray | None = None
+    n: int,
+    keys: np.ndarray,
+    weights: np.ndarray | None = None,
+    lower_keys: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """CSR arrays from sorted, distinct undirected keys ``a * n + b`` with ``a < b``.
 
@@ -144,6 +165,9 @@ def csr_from_unique_keys(
         Sorted, distinct keys of the ``m`` ties, each with ``a < b``.
     weights : float array, shape (m,), or None
         Weight of each tie, aligned with ``keys``.
+    lower_keys : int64 array, shape (m,), optional
+        The same ties as sorted keys ``b * n + a``, when the caller has them (saves a sort;
+        unweighted only).
 
     Returns
     -------
@@ -176,18 +200,21 @@ def csr_from_unique_keys(
     dest = np.repeat((indptr[:-1] - start).astype(pos_t), cnt_lo)
     dest += ar
     del ar, start
-    key2 = np.multiply(b, n, out=b)
-    key2 += a
-    del a
-    if wts is None:
-        key2.sort()
+    if lower_keys is not None and wts is None:
+        smaller = lower_keys % n
     else:
-        order = np.argsort(key2)
-        key2 = key2[order]
-        wts[dest] = np.asarray(weights)[order]
-        del order
-    np.remainder(key2, n, out=key2)
-    indices[dest] = key2
+        key2 = np.multiply(b, n, out=b)
+        key2 += a
+        if wts is None:
+            key2.sort(kind="stable")
+        else:
+            order = np.argsort(key2)
+            key2 = key2[order]
+            wts[dest] = np.asarray(weights)[order]
+            del order
+        smaller = np.remainder(key2, n, out=key2)
+    del a, b
+    indices[dest] = smaller
     return indptr, indices, wts
 
 
