@@ -20,8 +20,11 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
 
+# `make bench` runs every benchmark (minutes) and rewrites docs/performance.md;
+# `make bench ARGS=--quick` is the short version. The bench extra adds NDlib.
 bench: $(STAMP)
-	$(PY) benchmarks/run_all.py
+	$(PY) -m pip install --quiet --constraint requirements.lock --editable '.[dev,bench]'
+	$(PY) benchmarks/run_all.py $(ARGS)
 
 $(PY):
 	@set -e; \
