@@ -373,3 +373,12 @@ def test_tiny_and_extreme_specs(kind, n, d):
     net = build_network(spec(kind, n=n, mean_degree=d, groups=1), 0)
     net.validate()
     assert net.n == n
+
+
+def test_numeric_group_attribute_sorted_numerically():
+    g = nx.path_graph(4)
+    for node, value in zip(g, [10, 2, 2, 1], strict=True):
+        g.nodes[node]["segment"] = value
+    net = from_networkx(g, group_attribute="segment")
+    assert net.group_names == ("1", "2", "10")
+    assert net.groups.tolist() == [2, 1, 1, 0]

@@ -45,15 +45,24 @@ def random_segments(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def from_values(values: Sequence, where: str) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Group indices from one attribute value per customer; names are the sorted value strings.
+    """Group indices from one attribute value per customer.
+
+    Names are the values as strings, sorted (numerically when all values are numbers).
 
     Raises
     ------
     NetworkError
         When there are more than 32,767 distinct values.
     """
-    strings = np.array([str(v) for v in values], dtype=object)
-    names = sorted(set(strings.tolist()))
+    strings = [str(v) for v in values]
+    numeric = all(
+        isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in values
+    )
+    if numeric:  # 2 before 10
+        first = dict(zip(strings, values, strict=True))
+        names = sorted(first, key=lambda name: float(first[name]))
+    else:
+        names = sorted(set(strings))
     if len(names) > MAX_GROUPS:
         raise NetworkError(
             f"{where}: {len(names)} distinct group values (at most {MAX_GROUPS} groups)"
