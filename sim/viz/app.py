@@ -128,14 +128,18 @@ def painters(arena: Arena) -> tuple[list[NetworkPainter], ChartsPainter | None]:
     titles = tuple(_arm_title(arm.label, i, compare) for i, arm in enumerate(arena.arms))
     spend_rate = max(arm.model.params.arm.budget for arm in arena.arms)
     bass_key = tuple(hash(c.tobytes()) if c is not None else None for c in arena.bass)
-    key = (id(arena.layout), titles, bass_key, spend_rate)
+    key = (id(arena.layout), titles, bass_key, spend_rate, arena.params.attitudes)
     with _paint_lock:
         if key in _PAINTERS:
             _PAINTERS.move_to_end(key)
             return _PAINTERS[key]
         nets = [
             NetworkPainter(
-                arena.layout, arena.network.degree, title, ARM_COLORS[i] if compare else None
+                arena.layout,
+                arena.network.degree,
+                title,
+                ARM_COLORS[i] if compare else None,
+                attitudes=arena.params.attitudes,
             )
             for i, title in enumerate(titles)
         ]
@@ -291,7 +295,7 @@ def _slider(name: str, value, on_value, disabled: bool = False):
 @solara.component
 def ControlPanel(
     controls: solara.Reactive[Controls],
-    applied: Controls,
+    arena: Arena,
     on_preset,
 ):
     """Every control. Changes apply at Reset, except a preset, which applies at once."""
@@ -342,7 +346,15 @@ def ControlPanel(
                 _slider("push_share_b", c.push_share_b, set_field("push_share_b"))
         _slider("budget", c.budget, set_field("budget"))
         if c.compare:
-            solara.Text("Both campaigns get the same budget.", style={"font-size": "12px"})
+            budgets = [arm.model.params.arm.budget for arm in arena.arms]
+            if len(budgets) == 2 and budgets[0] != budgets[1]:
+                note = (
+                    f"Budgets as in the scenario: A {budgets[0]:g}, B {budgets[1]:g}; "
+                    "moving the slider gives both the same budget."
+                )
+            else:
+                note = "Both campaigns get the same budget."
+            solara.Text(note, style={"font-size": "12px"})
     with solara.Card("Product and market", margin=0):
         _slider("fit", c.fit, set_field("fit"))
         _slider("ad_credibility", c.ad_credibility, set_field("ad_credibility"))
@@ -432,7 +444,7 @@ def Page():
                     dense=True,
                     classes=["reclamare-pending"],
                 )
-        ControlPanel(controls, arena.controls, on_preset)
+        ControlPanel(controls, arena, on_preset)
     with solara.Column(gap="10px", style={"padding": "4px 12px"}):
         Notes(arena)
         Scoreboard(arena)

@@ -25,6 +25,7 @@ from sim.viz.layout import Layout
 UNITS = {m.name: m.unit for m in MEASURES}
 ATTITUDE_CMAP = mpl.colormaps["RdBu"]  # diverging: red negative, white neutral, blue positive
 UNAWARE = (0.80, 0.80, 0.80, 1.0)
+AWARE = (0.17, 0.48, 0.71, 1.0)  # when attitudes are off
 ARM_COLORS = ("#d95f02", "#1b9e77")  # arm A orange, arm B teal (colour-blind safe pair)
 DPI = 80
 
@@ -91,7 +92,15 @@ def node_sizes(degree: np.ndarray, drawn: int) -> np.ndarray:
 class NetworkPainter(BlitPainter):
     """The network view of one arm: ties drawn once, customers recoloured every week."""
 
-    def __init__(self, layout: Layout, degree: np.ndarray, title: str, color: str | None = None):
+    def __init__(
+        self,
+        layout: Layout,
+        degree: np.ndarray,
+        title: str,
+        color: str | None = None,
+        attitudes: bool = True,
+    ):
+        self.attitudes = attitudes
         self.layout = layout
         self.lock = threading.Lock()
         fig = Figure(figsize=(5.6, 6.0), dpi=DPI)
@@ -123,17 +132,22 @@ class NetworkPainter(BlitPainter):
         ax.set_ylim(-0.03, 1.03)
         self.title = fig.text(0.5, 0.965, title, ha="center", va="top", fontsize=12, color=color)
         self.subtitle = fig.text(0.5, 0.925, "", ha="center", va="top", fontsize=9)
-        cax = fig.add_axes((0.08, 0.085, 0.52, 0.025))
-        bar = fig.colorbar(
-            mpl.cm.ScalarMappable(mpl.colors.Normalize(-1, 1), ATTITUDE_CMAP),
-            cax=cax,
-            orientation="horizontal",
-        )
-        bar.set_ticks([-1, 0, 1], labels=["-1 negative", "0", "+1 positive"])
-        bar.ax.tick_params(labelsize=8)
-        cax.set_title("attitude of aware customers", fontsize=8, pad=2)
+        extra = []
+        if attitudes:
+            cax = fig.add_axes((0.08, 0.085, 0.52, 0.025))
+            bar = fig.colorbar(
+                mpl.cm.ScalarMappable(mpl.colors.Normalize(-1, 1), ATTITUDE_CMAP),
+                cax=cax,
+                orientation="horizontal",
+            )
+            bar.set_ticks([-1, 0, 1], labels=["-1 negative", "0", "+1 positive"])
+            bar.ax.tick_params(labelsize=8)
+            cax.set_title("attitude of aware customers", fontsize=8, pad=2)
+        else:  # awareness only (the Bass limit): aware in one colour
+            extra = [Line2D([], [], ls="", marker="o", color=AWARE, ms=6, label="aware")]
         fig.legend(
             handles=[
+                *extra,
                 Line2D([], [], ls="", marker="o", color=UNAWARE, markersize=6, label="unaware"),
                 Line2D(
                     [], [], ls="", marker="o", mfc="white", mec="black", ms=6, label="has bought"
@@ -156,7 +170,11 @@ class NetworkPainter(BlitPainter):
         nodes = self.layout.nodes
         aware = state.aware[nodes]
         with self.lock:
-            self.scatter.set_facecolors(node_colors(state.attitude[nodes], aware))
+            if self.attitudes:
+                colors = node_colors(state.attitude[nodes], aware)
+            else:
+                colors = np.where(aware[:, None], AWARE, UNAWARE)
+            self.scatter.set_facecolors(colors)
             self.scatter.set_linewidths(np.where(state.adopted[nodes], 0.6, 0.0))
             m = arm_model.measures
             self.subtitle.set_text(
@@ -190,7 +208,7 @@ PANELS = (
         "share of aware",
     ),
 )
-LEGEND_LOCS = ("lower right", "lower right", "upper left", "upper left", "upper right", "right")
+LEGEND_LOCS = ("best",) * 6
 
 
 def _measure_labels(ax) -> list[str]:
@@ -274,7 +292,7 @@ class ChartsPainter(BlitPainter):
                         for line, lab in zip(ax.lines[::2], _measure_labels(ax), strict=False)
                     ]
                 handles += [line for line in self.bass_lines if line.axes is ax]
-            # A fixed corner: loc="best" is searched again on every frame.
+            # Legends are static (drawn only on full redraws), so "best" costs little.
             ax.legend(handles=handles, fontsize=7, loc=loc, frameon=False)
         self.fig = fig
         self.animated = [line for _name, _arm, line in self.lines]
