@@ -13,8 +13,8 @@ One code path serves both cases:
 What travels to a worker is the ``RunTask`` itself (resolved parameters and arms as plain data,
 the run's seed, weeks) plus, for ``network.kind = "file"``, the network file's bytes read here on
 the client. Workers read nothing from the client's disk, but they must run the same Reclamare
-code: every run checks a fingerprint of the worker's ``sim`` package against the client's and
-refuses to run on a mismatch (results would not be reproducible otherwise).
+code: every run compares the source of the ``sim`` modules the worker loaded with the client's and
+is refused on a mismatch (results would not be reproducible otherwise).
 
 Results do not depend on the executor: a run's records depend only on its task, and the results
 folder assembles the final tables in a canonical order (``sim.results.assemble``).
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import functools
 import hashlib
 import logging
 import os
@@ -46,6 +45,7 @@ from sim.runner import InProcessExecutor, RunTask, run_task
 
 SCHEDULER_ENV = "RECLAMARE_SCHEDULER"
 KEY_PREFIX = "reclamare-run"
+TIMEOUT = 30.0  # seconds to wait for a scheduler (and an existing cluster's first worker)
 
 
 class ExecutorError(RuntimeError):
@@ -59,20 +59,30 @@ class CodeMismatchError(RuntimeError):
 # --------------------------------------------------------------------------- code fingerprint
 
 
-@functools.cache
-def code_fingerprint() -> str:
-    """SHA-256 (16 hex digits) of the ``sim`` package's source files as imported here.
+def source_hashes() -> dict[str, str]:
+    """``{module name: SHA-256 (16 hex digits) of its source file}`` for the ``sim`` package, now.
 
-    Client and workers must agree on it: a run's records depend on the code as much as on its
-    task.
+    ``CODE`` holds the hashes read when this module was imported, i.e. (to within the moments it
+    takes to import) of the code this process runs: a process keeps the code it imported.
     """
     root = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
-        if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
+    hashes = {}
+    for path in sorted(root.rglob("*.py")):
+        if "__pycache__" in path.parts:
+            continue
+        parts = ("sim", *path.relative_to(root).with_suffix("").parts)
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        hashes[name] = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    return hashes
+
+
+CODE = source_hashes()
+
+
+def code_mismatches(client_code: dict[str, str]) -> list[str]:
+    """Modules of ``sim`` loaded in this process whose source differs from the client's."""
+    loaded = [name for name in sys.modules if name == "sim" or name.startswith("sim.")]
+    return sorted(name for name in loaded if name in CODE and client_code.get(name) != CODE[name])
 
 
 # --------------------------------------------------------------------------- network files
@@ -114,20 +124,26 @@ def _materialise(task: RunTask, name: str, data: bytes) -> RunTask:
 def call_on_worker(
     fn: Callable[[RunTask], pd.DataFrame],
     task: RunTask,
-    fingerprint: str,
+    client_code: dict[str, str],
     network_file: tuple[str, bytes] | None = None,
 ) -> pd.DataFrame:
-    """Run ``fn(task)`` on a worker after checking that it runs the client's code."""
-    mine = code_fingerprint()
-    if mine != fingerprint:
-        raise CodeMismatchError(
-            f"worker on {socket.gethostname()} runs different Reclamare code (sim package "
-            f"fingerprint {mine}, client {fingerprint}); install the same version on every "
-            "worker machine"
-        )
+    """Run ``fn(task)`` on a worker; refuse the records if the worker's code is not the client's.
+
+    Only the modules the worker has loaded (those a run uses) are compared, so an edit to, say,
+    the figures does not stop a sweep. The check follows the run, to cover modules it imports.
+    """
     if network_file is not None:
         task = _materialise(task, *network_file)
-    return fn(task)
+    records = fn(task)
+    differ = code_mismatches(client_code)
+    if differ:
+        shown = ", ".join(differ[:4]) + (" ..." if len(differ) > 4 else "")
+        raise CodeMismatchError(
+            f"worker on {socket.gethostname()} runs different Reclamare code from the client "
+            f"({shown}); install the same version on every worker machine and restart the "
+            "workers (a worker keeps the code it first imported)"
+        )
+    return records
 
 
 # --------------------------------------------------------------------------- executor
@@ -148,8 +164,9 @@ class DaskExecutor:
         Times a run that raised is retried before its error reaches the caller.
     dashboard : bool
         Serve the dashboard of a local cluster (on a free port of 127.0.0.1; needs ``bokeh``).
-    timeout : float
-        Seconds to wait for the scheduler (and, for an existing cluster, for a first worker).
+    timeout : float, optional
+        Seconds to wait for the scheduler (and, for an existing cluster, for a first worker);
+        default ``TIMEOUT``.
     log : callable, optional
         Where to report the cluster and the dashboard link (default: standard error).
     """
@@ -161,7 +178,7 @@ class DaskExecutor:
         *,
         retries: int = 2,
         dashboard: bool = True,
-        timeout: float = 30.0,
+        timeout: float | None = None,
         log: Callable[[str], None] | None = None,
     ) -> None:
         if workers is not None and scheduler:
@@ -171,6 +188,7 @@ class DaskExecutor:
         if workers is not None and workers < 1:
             raise ExecutorError(f"workers must be at least 1, got {workers}")
         self.log = log or (lambda text: print(text, file=sys.stderr))
+        timeout = TIMEOUT if timeout is None else timeout
         self.retries = retries
         self.cluster = None
         self.client = None
@@ -288,18 +306,18 @@ class DaskExecutor:
         tasks = list(tasks)
         if not tasks:
             return
-        fingerprint = code_fingerprint()
+        code_token = tokenize(sorted(CODE.items()))
         files = self._scatter_network_files(tasks)
         futures = {}
         for task in tasks:
             path = _network_file(task)
             network_file = files.get(path) if path is not None else None
-            key = f"{KEY_PREFIX}-{task.key}-{tokenize(task, fn, fingerprint)}"
+            key = f"{KEY_PREFIX}-{task.key}-{tokenize(task, fn, code_token)}"
             future = self.client.submit(
                 call_on_worker,
                 fn,
                 task,
-                fingerprint,
+                CODE,
                 network_file,
                 key=key,
                 retries=self.retries,

@@ -1,0 +1,413 @@
+"""Runs on Dask give the same results as runs in this process, and survive deaths.
+
+Everything uses real Dask on loopback (127.0.0.1) only, free ports, timeouts, and every process a
+test starts is stopped by its process id in a ``finally``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from sim import results as res
+from sim import study
+from sim.cli import main
+from sim.distributed import (
+    CODE,
+    SCHEDULER_ENV,
+    CodeMismatchError,
+    DaskExecutor,
+    ExecutorError,
+    call_on_worker,
+    make_executor,
+)
+from sim.runner import InProcessExecutor, RunTask, run_task
+from sim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+DASK = str(Path(sys.executable).with_name("dask"))
+TABLES = ("timeseries.csv", "summary.csv", "summary.json", "sweep.csv")
+
+TINY = """
+title = "Tiny sweep (distributed tests)"
+weeks = 6
+replicates = 3
+seed = 7
+
+[network]
+kind = "small_world"
+n = 150
+mean_degree = 6
+
+[[arms]]
+name = "push"
+push_share = 1.0
+
+[[arms]]
+name = "dialogue"
+push_share = 0.0
+
+[sweep]
+"arm.budget" = [10.0, 40.0]
+"""
+
+# Long enough runs (about 0.1 s each) that a sweep can be interrupted in the middle.
+LONGER = """
+title = "Longer sweep (distributed kill tests)"
+weeks = 40
+replicates = 16
+seed = 11
+
+[network]
+kind = "small_world"
+n = 1500
+mean_degree = 6
+
+[[arms]]
+name = "push"
+push_share = 1.0
+budget = 20.0
+
+[[arms]]
+name = "dialogue"
+push_share = 0.0
+budget = 20.0
+
+[sweep]
+"arm.budget" = [10.0, 40.0]
+"""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(condition, timeout: float, what: str, every: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def stop(pid: int, timeout: float = 10.0) -> None:
+    """Stop a process we started and its children, by process id."""
+    try:
+        proc = psutil.Process(pid)
+        procs = [*proc.children(recursive=True), proc]
+    except psutil.NoSuchProcess:
+        return
+    for p in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            p.terminate()
+    _, alive = psutil.wait_procs(procs, timeout=timeout)
+    for p in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            p.kill()
+    psutil.wait_procs(alive, timeout=timeout)
+
+
+def clean_env() -> dict:
+    env = {k: v for k, v in os.environ.items() if k != SCHEDULER_ENV}
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def cli(*args: str) -> int:
+    return main([*args, "--quiet"])
+
+
+def assert_same_results(a: Path, b: Path) -> None:
+    """Byte-identical final tables and per-run records."""
+    for name in TABLES:
+        assert (a / name).exists() == (b / name).exists(), name
+        if (a / name).exists():
+            assert (a / name).read_bytes() == (b / name).read_bytes(), f"{name} differs"
+    runs_a = sorted(p.name for p in (a / "runs").glob("*.csv"))
+    runs_b = sorted(p.name for p in (b / "runs").glob("*.csv"))
+    assert runs_a == runs_b
+    for name in runs_a:
+        assert (a / "runs" / name).read_bytes() == (b / "runs" / name).read_bytes(), name
+
+
+@pytest.fixture(scope="module")
+def scenarios(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("scenarios")
+    paths = {}
+    for name, text in (("tiny", TINY), ("longer", LONGER)):
+        paths[name] = folder / f"{name}.toml"
+        paths[name].write_text(text)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def reference(scenarios, tmp_path_factory, monkeypatch_module) -> dict[str, Path]:
+    """Each scenario's sweep run in this process (the reference results)."""
+    out = tmp_path_factory.mktemp("reference")
+    folders = {}
+    for name, path in scenarios.items():
+        folders[name] = out / name
+        assert cli("sweep", str(path), "--out", str(folders[name])) == 0
+    return folders
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv(SCHEDULER_ENV, raising=False)
+        yield mp
+
+
+# --------------------------------------------------------------------------- no cluster needed
+
+
+def test_no_options_means_in_process():
+    assert isinstance(make_executor(env={}), InProcessExecutor)
+    assert isinstance(make_executor(env={SCHEDULER_ENV: "  "}), InProcessExecutor)
+
+
+def test_workers_and_scheduler_together_are_refused(capsys):
+    with pytest.raises(ExecutorError, match="either"):
+        make_executor(2, "tcp://127.0.0.1:1")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["run", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"])
+    assert exit_info.value.code == 2
+    assert "not allowed with" in capsys.readouterr().err
+
+
+def test_unreachable_scheduler_is_a_one_line_error(tmp_path, capsys, monkeypatch):
+    address = f"tcp://127.0.0.1:{free_port()}"  # nothing listens there
+    with pytest.raises(ExecutorError, match="cannot reach a Dask scheduler"):
+        DaskExecutor(scheduler=address, timeout=1)
+    # From the environment variable, through the CLI: exit status 2, nothing created.
+    monkeypatch.setenv(SCHEDULER_ENV, address)
+    monkeypatch.setattr("sim.distributed.TIMEOUT", 1.0)
+    out = tmp_path / "never"
+    assert main(["run", "--set", "network.n=100", "--weeks", "2", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot reach a Dask scheduler" in err and address in err
+    assert not out.exists()
+
+
+def test_worker_with_other_code_refuses_its_records():
+    params = load_scenario("default").resolve()[0].model_dump(mode="json")
+    params["network"]["n"] = 50
+    arms = [{"name": "push", "budget": 20.0, "push_share": 1.0}]
+    task = RunTask(key="r0000", params=params, arms=arms, seed=1, weeks=1)
+    call_on_worker(run_task, task, CODE)  # same code: fine
+    other = {**CODE, "sim.model": "0" * 16}
+    with pytest.raises(CodeMismatchError, match=r"different Reclamare code .*sim\.model"):
+        call_on_worker(run_task, task, other)
+    # Modules that this process has not loaded (runs do not use them) may differ.
+    unloaded = [name for name in CODE if name not in sys.modules]
+    if unloaded:
+        call_on_worker(run_task, task, {**CODE, unloaded[0]: "0" * 16})
+
+
+def test_network_file_travels_with_the_task(tmp_path):
+    """A file network is read on the client; the worker needs no copy of the file."""
+    (tmp_path / "ties.csv").write_text("".join(f"{i},{(i * 7 + 3) % 40}\n" for i in range(40)))
+    params = load_scenario("default").resolve()[0].model_dump(mode="json")
+    params["network"].update(kind="file", path="ties.csv")
+    arms = [{"name": "push", "budget": 20.0, "push_share": 1.0}]
+    task = RunTask(key="r0000", params=params, arms=arms, seed=5, weeks=4, base_dir=str(tmp_path))
+    expected = run_task(task)
+    data = (tmp_path / "ties.csv").read_bytes()
+    (tmp_path / "ties.csv").unlink()  # gone from "the client's disk" as a worker would see it
+    got = call_on_worker(run_task, task, CODE, ("ties.csv", data))
+    assert got.to_csv(index=False) == expected.to_csv(index=False)
+
+
+def test_completion_order_does_not_change_the_tables(scenarios, reference, tmp_path):
+    class Shuffled:
+        def map_unordered(self, tasks, fn):
+            tasks = list(tasks)
+            random.Random(3).shuffle(tasks)
+            for task in tasks:
+                yield task, fn(task)
+
+    scenario = load_scenario(scenarios["tiny"])
+    out = tmp_path / "shuffled"
+    study.execute(scenario, sweep=True, out=out, executor=Shuffled(), quiet=True, argv=[])
+    assert_same_results(out, reference["tiny"])
+
+
+# --------------------------------------------------------------------------- local cluster
+
+
+@pytest.mark.slow
+def test_local_cluster_gives_the_in_process_tables(scenarios, reference, tmp_path):
+    for workers in ("1", "2"):
+        out = tmp_path / f"workers{workers}"
+        assert cli("sweep", str(scenarios["tiny"]), "--out", str(out), "--workers", workers) == 0
+        assert_same_results(out, reference["tiny"])
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_sweep_loses_no_run(scenarios, reference, tmp_path):
+    tasks = load_scenario(scenarios["longer"]).plan(sweep=True)
+    out = tmp_path / "killed-worker"
+    killed = None
+    with DaskExecutor(workers=2, dashboard=False, log=lambda text: None) as executor:
+        client = executor.client
+        pids = client.run(os.getpid)
+        for task, records in executor.map_unordered(tasks, run_task):
+            res.write_run(out, task, records)
+            if killed is None:
+                busy = [w for w, keys in client.processing().items() if keys and w in pids]
+                assert busy, "no worker busy: the sweep is too short for this test"
+                killed = pids[busy[0]]
+                os.kill(killed, signal.SIGKILL)
+        assert not psutil.pid_exists(killed) or psutil.Process(killed).status() == "zombie"
+    assert res.done_keys(out) == {t.key for t in tasks}
+    for task in tasks:
+        mine = res.run_path(out, task.key).read_bytes()
+        assert mine == res.run_path(reference["longer"], task.key).read_bytes(), task.key
+
+
+@pytest.mark.slow
+def test_a_killed_client_resumes_and_matches(scenarios, reference, tmp_path):
+    out = tmp_path / "killed-client"
+    command = [PYTHON, str(ROOT / "run_sim.py"), "sweep", str(scenarios["longer"])]
+    command += ["--out", str(out), "--workers", "2", "--quiet"]
+    total = len(load_scenario(scenarios["longer"]).plan(sweep=True))
+    proc = subprocess.Popen(
+        command,
+        cwd=tmp_path,
+        env=clean_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    children = []
+    try:
+        wait_for(
+            lambda: proc.poll() is not None or len(res.done_keys(out)) >= 3, 90, "the first runs"
+        )
+        assert proc.poll() is None, "the sweep stopped before it could be interrupted"
+        children = psutil.Process(proc.pid).children(recursive=True)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        done = len(res.done_keys(out))
+        assert 0 < done < total, f"{done} of {total}: not killed mid-sweep"
+        # The local cluster's worker processes do not outlive the killed client.
+        _, alive = psutil.wait_procs(children, timeout=20)
+        assert not alive, f"orphans: {[p.pid for p in alive]}"
+    finally:
+        stop(proc.pid)
+        for child in children:
+            stop(child.pid)
+    assert (out / res.INCOMPLETE).exists()
+    rerun = subprocess.run(
+        command, cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=120
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{done} of {total} runs already done" in rerun.stderr
+    assert not (out / res.INCOMPLETE).exists()
+    assert_same_results(out, reference["longer"])
+
+
+# --------------------------------------------------------------------------- existing cluster
+
+
+@pytest.mark.slow
+def test_existing_scheduler_and_workers(scenarios, reference, tmp_path, monkeypatch):
+    """`dask scheduler` and two `dask worker` processes on 127.0.0.1, started and stopped here."""
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    scheduler_file = tmp_path / "scheduler.json"
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    procs = []
+
+    def start(name: str, *args: str) -> subprocess.Popen:
+        with open(logs / f"{name}.log", "wb") as log:
+            proc = subprocess.Popen(
+                [DASK, *args], cwd=tmp_path, env=clean_env(), stdout=log, stderr=log
+            )
+        procs.append(proc)
+        return proc
+
+    try:
+        start(
+            "scheduler",
+            "scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-dashboard",
+            "--dashboard-address",
+            "127.0.0.1:0",
+            "--scheduler-file",
+            str(scheduler_file),
+        )
+        workers = [
+            start(
+                f"worker{i}",
+                "worker",
+                address,
+                "--host",
+                "127.0.0.1",
+                "--nworkers",
+                "1",
+                "--nthreads",
+                "1",
+                "--no-dashboard",
+                "--local-directory",
+                str(tmp_path / f"w{i}"),
+            )
+            for i in range(2)
+        ]
+        wait_for(scheduler_file.exists, 60, "the scheduler", every=0.2)
+
+        # 1. The CLI with --scheduler, and with the environment variable naming a scheduler file.
+        out = tmp_path / "scheduler-option"
+        assert cli("sweep", str(scenarios["tiny"]), "--out", str(out), "--scheduler", address) == 0
+        assert_same_results(out, reference["tiny"])
+        monkeypatch.setenv(SCHEDULER_ENV, str(scheduler_file))
+        out = tmp_path / "scheduler-env"
+        assert cli("sweep", str(scenarios["tiny"]), "--out", str(out)) == 0
+        assert_same_results(out, reference["tiny"])
+
+        # 2. One worker (nanny and worker process) dies mid-sweep: the other finishes every run.
+        tasks = load_scenario(scenarios["longer"]).plan(sweep=True)
+        out = tmp_path / "worker-died"
+        killed = False
+        with DaskExecutor(scheduler=address, log=lambda text: None) as executor:
+            executor.client.wait_for_workers(2, timeout=60)
+            for task, records in executor.map_unordered(tasks, run_task):
+                res.write_run(out, task, records)
+                if not killed:
+                    victim = psutil.Process(workers[0].pid)
+                    for p in [*victim.children(recursive=True), victim]:
+                        p.kill()
+                    killed = True
+            assert executor.n_workers == 1
+        assert res.done_keys(out) == {t.key for t in tasks}
+        for task in tasks:
+            mine = res.run_path(out, task.key).read_bytes()
+            assert mine == res.run_path(reference["longer"], task.key).read_bytes(), task.key
+
+        # 3. Closing the executor left the existing cluster running.
+        assert procs[0].poll() is None and workers[1].poll() is None
+    finally:
+        for proc in reversed(procs):
+            stop(proc.pid)
