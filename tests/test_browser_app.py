@@ -80,7 +80,18 @@ def _wait_for_http(url: str, process: subprocess.Popen, timeout: float = 60.0) -
 
 
 @pytest.fixture
-def app_server(tmp_path):
+def browser_executable() -> str:
+    """The system chromium and the Playwright package, or a skip (a failure on CI)."""
+    executable = _chromium()
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        _unavailable("the playwright Python package is not installed (pip install playwright)")
+    return executable
+
+
+@pytest.fixture
+def app_server(browser_executable, tmp_path):
     """The app server on a free loopback port; stopped by its process id, even on failure."""
     port = _free_port()
     env = server_env("default")
@@ -117,12 +128,10 @@ def _screens(tmp_path: Path) -> list[Path]:
     return folders
 
 
-def test_app_in_a_real_browser(app_server, tmp_path):
-    executable = _chromium()
-    try:
-        from playwright.sync_api import expect, sync_playwright
-    except ImportError:
-        _unavailable("the playwright Python package is not installed")
+def test_app_in_a_real_browser(browser_executable, app_server, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    executable = browser_executable
     url, port, server_log = app_server
     local = {f"127.0.0.1:{port}", f"localhost:{port}"}
     requests: list[str] = []
