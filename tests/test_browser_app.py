@@ -138,11 +138,12 @@ def test_app_in_a_real_browser(browser_executable, app_server, tmp_path):
     failures: list[str] = []
     folders = _screens(tmp_path)
 
-    def shot(page, name: str) -> None:
+    def shot(page, name: str, top: bool = True) -> None:
         # Element screenshots scroll the main panel; scroll back so the page is seen from the top.
-        page.evaluate(
-            "document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; })"
-        )
+        if top:
+            page.evaluate(
+                "document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; })"
+            )
         for folder in folders:
             page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
@@ -208,7 +209,8 @@ def test_app_in_a_real_browser(browser_executable, app_server, tmp_path):
             page.get_by_text("How it works").click()
             page.get_by_role("button", name="Read the full model description").click()
             expect(page.locator(".reclamare-model-doc")).to_contain_text("ODD")
-            shot(page, "04-how-it-works")
+            page.locator(".reclamare-how").scroll_into_view_if_needed()
+            shot(page, "04-how-it-works", top=False)
         finally:
             browser.close()
 
