@@ -115,6 +115,8 @@ def serve(scenario: str | None = None, host: str = DEFAULT_HOST, port: int = DEF
         )
         return 2
     process = subprocess.Popen(server_command(host, port), env=server_env(scenario), cwd=REPO)
+    # A SIGTERM to this process stops the server too (as Ctrl-C does), leaving no orphan.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     print(f"Reclamare app: {address(host, port)}  (Ctrl-C to stop)", flush=True)
     if host in ("0.0.0.0", ""):
         print(
@@ -132,6 +134,12 @@ def serve(scenario: str | None = None, host: str = DEFAULT_HOST, port: int = DEF
             process.wait()
         print("Stopped.")
         return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _lan_ip() -> str:
