@@ -63,9 +63,9 @@ class BrandModel(mesa.Model):
         All parameters (see ``sim.params``); sections may also be given as keywords, e.g.
         ``BrandModel(arm={"budget": 50, "push_share": 1.0}, rng=3)``. Anything not given takes
         its default.
-    network : Network, optional
+    network : Network or dict, optional
         A prebuilt network (shared by the arms of one replicate). Built from ``params.network``
-        and the seed when omitted.
+        and the seed when omitted. A dict is taken as the ``network`` parameter section.
     rng : int, optional
         Seed. The same seed and parameters give the same results, bit for bit.
     collect : bool
@@ -91,6 +91,9 @@ class BrandModel(mesa.Model):
             raise ParameterError(f"rng = {rng!r}: the seed must be a whole number")
         super().__init__(rng=rng)
         tune_allocator()  # keep the weekly step's freed arrays for reuse (see sim.memory)
+        if network is not None and not isinstance(network, Network):
+            sections["network"] = network  # the network *section*, e.g. {"kind": "random"}
+            network = None
         self.params = make_params(params, **sections)
         self.seed = int(self._seed)
         self.network = (
