@@ -264,7 +264,7 @@ def test_clustered_scale_free_has_more_triangles():
         build_network(spec("clustered_scale_free", n=2000, mean_degree=8, triangle_prob=0.8), 1)
     )
     c_ba, c_hk = nx.average_clustering(ba), nx.average_clustering(hk)
-    assert c_hk > 3 * c_ba  # measured: about 0.3 vs 0.03
+    assert c_hk > 3 * c_ba  # measured: about 0.49 vs 0.03
     assert c_hk > 0.15
 
 
