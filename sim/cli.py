@@ -29,6 +29,7 @@ from sim.scenario import (
     parse_assignment,
     shipped_scenarios,
 )
+from sim.viz.server import add_viz_parser, cmd_viz
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_INTERRUPT = 0, 1, 2, 130
 
@@ -92,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("folder", metavar="RESULTS_DIR", type=Path)
     schema = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
+    add_viz_parser(sub)
     return parser
 
 
@@ -363,6 +365,7 @@ COMMANDS = {
     "list": cmd_list,
     "report": cmd_report,
     "schema": cmd_schema,
+    "viz": cmd_viz,
 }
 
 
