@@ -248,6 +248,7 @@ class AgentBrandModel(mesa.Model):
         self.product_fit = p.product.fit
         self.conversations_total = 0
         self.spend_total = 0.0
+        self.carry = (0.0, 0.0)  # money below one impression / conversation
         self.mentions: list[tuple[Customer, bool]] = []  # heard by the brand next week
         self.mentions_now: list[tuple[Customer, bool]] = []
         self.talks: list[tuple[Customer, bool]] = []
@@ -298,10 +299,22 @@ class AgentBrandModel(mesa.Model):
 
     # ------------------------------------------------------------------ week
     def budgets(self) -> tuple[float, float]:
+        """This week's push and dialogue money, plus last week's leftover below one unit."""
         arm = self.params.arm
         active = self.week >= arm.start_week and (arm.end_week is None or self.week <= arm.end_week)
-        total = arm.budget * self.n / 1000.0 if active else 0.0
-        return total * arm.push_share, total * (1.0 - arm.push_share)
+        if not active:
+            self.carry = (0.0, 0.0)
+            return 0.0, 0.0
+        total = arm.budget * self.n / 1000.0
+        push = total * arm.push_share + self.carry[0]
+        dialogue = total * (1.0 - arm.push_share) + self.carry[1]
+        push_cost = self.params.push.cost_per_impression
+        talk_cost = self.params.dialogue.cost_per_conversation
+        self.carry = (
+            push - math.floor(push / push_cost + 1e-9) * push_cost,
+            dialogue - math.floor(dialogue / talk_cost + 1e-9) * talk_cost,
+        )
+        return push, dialogue
 
     def step(self) -> None:
         self.week += 1

@@ -114,6 +114,7 @@ class BrandModel(mesa.Model):
         self.product_fit = self.params.product.fit
         self.conversations_total = 0
         self.spend_total = 0.0
+        self._carry = (0.0, 0.0)  # unspent push and dialogue money below one unit (see arm_budgets)
         self.mentions = Mentions.none()
         self.state = self._initial_state()
         self.week_counts = dict.fromkeys(
@@ -163,11 +164,26 @@ class BrandModel(mesa.Model):
 
     # ------------------------------------------------------------------ week
     def arm_budgets(self, week: int) -> tuple[float, float]:
-        """Push and dialogue budgets (absolute cu) of ``week``, zero outside the arm's weeks."""
+        """Push and dialogue budgets (absolute cu) of ``week``, zero outside the arm's weeks.
+
+        Impressions and conversations are bought whole; what a week's budget leaves over (less
+        than one impression or conversation) carries over to the next week while the arm is
+        active, so a small population still gets its share (200 customers at 4 cu a week buy one
+        5 cu conversation every 5 weeks, not none). Spend to date never exceeds budget to date.
+        """
         arm = self.params.arm
         active = week >= arm.start_week and (arm.end_week is None or week <= arm.end_week)
-        total = arm.budget * self.n / 1000.0 if active else 0.0
-        return total * arm.push_share, total * (1.0 - arm.push_share)
+        if not active:
+            self._carry = (0.0, 0.0)
+            return 0.0, 0.0
+        total = arm.budget * self.n / 1000.0
+        push = total * arm.push_share + self._carry[0]
+        dialogue = total * (1.0 - arm.push_share) + self._carry[1]
+        self._carry = (
+            _remainder(push, self.params.push.cost_per_impression),
+            _remainder(dialogue, self.params.dialogue.cost_per_conversation),
+        )
+        return push, dialogue
 
     def step(self) -> None:
         """Advance one week (see the module docstring for the order of the rules)."""
@@ -289,6 +305,12 @@ class BrandModel(mesa.Model):
                 ),
             }
         )
+
+
+def _remainder(budget: float, unit_cost: float) -> float:
+    """Money left after buying whole units (the same rounding the rules use)."""
+    units = np.floor(budget / unit_cost + 1e-9) if budget > 0 else 0.0
+    return max(0.0, budget - units * unit_cost)
 
 
 def _reporter(name: str):

@@ -253,3 +253,16 @@ def test_budgets_per_1000_customers_keep_their_meaning_at_any_population(n):
         10 / 1000 / dialogue.cost_per_conversation
     )
     assert model.measures["spend"] == pytest.approx(20.0)
+
+
+def test_money_below_one_unit_carries_over_so_small_populations_get_their_share():
+    # 60 customers at 20 cu per 1,000 a week, all dialogue: 1.2 cu a week, 5 cu a conversation:
+    # one conversation in weeks 5, 9, 13, ... (when the carried money first reaches 5 cu).
+    model = BrandModel(network=RING, rng=1, arm=dict(budget=20, push_share=0.0))
+    conversations = []
+    for _ in range(13):
+        model.step()
+        conversations.append(model.week_counts["conversations"])
+    assert conversations == [0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1]
+    spent = model.spend_total
+    assert spent == pytest.approx(15.0) and spent <= 1.2 * 13
