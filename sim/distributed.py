@@ -32,6 +32,7 @@ import hashlib
 import logging
 import os
 import socket
+import statistics
 import sys
 import tempfile
 import urllib.request
@@ -123,18 +124,23 @@ def _materialise(task: RunTask, name: str, data: bytes) -> RunTask:
 
 def call_on_worker(
     fn: Callable[[RunTask], pd.DataFrame],
-    task: RunTask,
+    tasks: list[RunTask],
     client_code: dict[str, str],
-    network_file: tuple[str, bytes] | None = None,
-) -> pd.DataFrame:
-    """Run ``fn(task)`` on a worker; refuse the records if the worker's code is not the client's.
+    network_files: dict[str, tuple[str, bytes]] | None = None,
+) -> list[pd.DataFrame]:
+    """Run ``fn`` on each task of a batch on a worker; refuse the records if the code differs.
 
-    Only the modules the worker has loaded (those a run uses) are compared, so an edit to, say,
-    the figures does not stop a sweep. The check follows the run, to cover modules it imports.
+    ``network_files`` maps the key of a task with a network file to ``(file name, bytes)``, read
+    on the client (so workers need no access to the client's disk). Only the
+    ``sim`` modules the worker has loaded (those a run uses) are compared with the client's, so
+    an edit to, say, the figures does not stop a sweep. The check follows the runs, to cover the
+    modules they import.
     """
-    if network_file is not None:
-        task = _materialise(task, *network_file)
-    records = fn(task)
+    records = []
+    for task in tasks:
+        if network_files and task.key in network_files:
+            task = _materialise(task, *network_files[task.key])
+        records.append(fn(task))
     differ = code_mismatches(client_code)
     if differ:
         shown = ", ".join(differ[:4]) + (" ..." if len(differ) > 4 else "")
@@ -144,6 +150,30 @@ def call_on_worker(
             "workers (a worker keeps the code it first imported)"
         )
     return records
+
+
+def estimated_seconds(task: RunTask) -> float:
+    """A rough guess of one run's time on one core (only used to group very short runs)."""
+    net = task.params.get("network") or {}
+    n = net.get("n") or 1000
+    if net.get("kind") == "file":
+        n = max(n, 10_000)  # unknown until read: assume big enough not to group
+    return 3e-3 + 3e-7 * n * (task.weeks + 1) * max(1, len(task.arms))
+
+
+def batches(tasks: list[RunTask], workers: int, target: float = 0.2, most: int = 16) -> list:
+    """Consecutive groups of runs, each about ``target`` seconds of work (runs are never split).
+
+    Runs longer than ``target`` go one per Dask task. Shorter ones are grouped (at most
+    ``most``), which saves Dask's few milliseconds per task, but never so much that fewer than
+    four groups per worker remain (so that all workers stay busy to the end).
+    """
+    if not tasks:
+        return []
+    run = statistics.median(estimated_seconds(t) for t in tasks)
+    size = max(1, min(most, int(target / run)))
+    size = max(1, min(size, len(tasks) // (4 * max(1, workers))))
+    return [tasks[i : i + size] for i in range(0, len(tasks), size)]
 
 
 # --------------------------------------------------------------------------- executor
@@ -162,6 +192,9 @@ class DaskExecutor:
         scheduler file. Mutually exclusive with ``workers``.
     retries : int
         Times a run that raised is retried before its error reaches the caller.
+    batch : int, optional
+        Runs per Dask task. Default: very short runs (well under 0.2 s) are grouped so that each
+        Dask task holds about 0.2 s of work (see ``batches``); others go one per task.
     dashboard : bool
         Serve the dashboard of a local cluster (on a free port of 127.0.0.1; needs ``bokeh``).
     timeout : float, optional
@@ -177,6 +210,7 @@ class DaskExecutor:
         scheduler: str | None = None,
         *,
         retries: int = 2,
+        batch: int | None = None,
         dashboard: bool = True,
         timeout: float | None = None,
         log: Callable[[str], None] | None = None,
@@ -190,6 +224,7 @@ class DaskExecutor:
         self.log = log or (lambda text: print(text, file=sys.stderr))
         timeout = TIMEOUT if timeout is None else timeout
         self.retries = retries
+        self.batch = batch
         self.cluster = None
         self.client = None
         self._closed = False
@@ -296,6 +331,8 @@ class DaskExecutor:
     ) -> Iterator[tuple[RunTask, pd.DataFrame]]:
         """Submit every task; yield ``(task, records)`` as each finishes, in completion order.
 
+        Very short runs travel in small groups (see ``batches``); their records arrive together.
+
         Leaving the loop early (an error, Ctrl-C, ``break``) cancels the runs not yet finished.
         """
         from dask.base import tokenize
@@ -308,33 +345,39 @@ class DaskExecutor:
             return
         code_token = tokenize(sorted(CODE.items()))
         files = self._scatter_network_files(tasks)
-        futures = {}
-        for task in tasks:
-            path = _network_file(task)
-            network_file = files.get(path) if path is not None else None
-            key = f"{KEY_PREFIX}-{task.key}-{tokenize(task, fn, code_token)}"
-            future = self.client.submit(
-                call_on_worker,
-                fn,
-                task,
-                CODE,
-                network_file,
-                key=key,
-                retries=self.retries,
-            )
-            futures[future] = task
-        pending = set(futures)
+        if self.batch:
+            groups = [tasks[i : i + self.batch] for i in range(0, len(tasks), self.batch)]
+        else:
+            groups = batches(tasks, max(1, self.n_workers))
+        shipped, keys = [], []
+        for group in groups:
+            found = {t.key: files.get(_network_file(t)) for t in group}
+            shipped.append({key: data for key, data in found.items() if data is not None})
+            name = group[0].key + (f"+{len(group) - 1}" if len(group) > 1 else "")
+            keys.append(f"{KEY_PREFIX}-{name}-{tokenize(group, fn, code_token)}")
+        # One map call: the scheduler receives the whole plan in one message.
+        submitted = self.client.map(
+            call_on_worker,
+            [fn] * len(groups),
+            groups,
+            [CODE] * len(groups),
+            shipped,
+            key=keys,
+            retries=self.retries,
+        )
+        futures = dict(zip(submitted, groups, strict=True))
         try:
-            for future in as_completed(list(futures)):
-                records = future.result()
-                pending.discard(future)
-                task = futures.pop(future)
+            # with_results: results are gathered in the background as runs finish.
+            for future, records in as_completed(list(futures), with_results=True):
+                if future.status != "finished":  # cancelled (e.g. by the scheduler): raise it
+                    future.result()
+                group = futures.pop(future)
                 future.release()
-                yield task, records
+                yield from zip(group, records, strict=True)
         finally:
-            if pending:
+            if futures:  # left early: stop what has not finished
                 with contextlib.suppress(Exception):
-                    self.client.cancel(list(pending))
+                    self.client.cancel(list(futures))
 
     def _scatter_network_files(self, tasks: list[RunTask]) -> dict:
         """Read each network file once here and place it on the cluster (shared by its runs)."""
@@ -348,7 +391,9 @@ class DaskExecutor:
             except OSError:
                 files[path] = None  # the run reports it (as it would in this process)
                 continue
-            [future] = self.client.scatter([(path.name, data)], hash=True)
+            # A fresh key per study: reusing a content key races with its release by a
+            # previous study on the same cluster.
+            [future] = self.client.scatter([(path.name, data)], hash=False)
             files[path] = future
         return files
 

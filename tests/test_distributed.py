@@ -176,6 +176,13 @@ def monkeypatch_module():
         yield mp
 
 
+def network_path_of(task: RunTask):
+    """Run on a worker: the network file path the task has there."""
+    import pandas as pd
+
+    return pd.DataFrame({"path": [task.params["network"]["path"]]})
+
+
 # --------------------------------------------------------------------------- no cluster needed
 
 
@@ -212,14 +219,14 @@ def test_worker_with_other_code_refuses_its_records():
     params["network"]["n"] = 50
     arms = [{"name": "push", "budget": 20.0, "push_share": 1.0}]
     task = RunTask(key="r0000", params=params, arms=arms, seed=1, weeks=1)
-    call_on_worker(run_task, task, CODE)  # same code: fine
+    call_on_worker(run_task, [task], CODE)  # same code: fine
     other = {**CODE, "sim.model": "0" * 16}
     with pytest.raises(CodeMismatchError, match=r"different Reclamare code .*sim\.model"):
-        call_on_worker(run_task, task, other)
+        call_on_worker(run_task, [task], other)
     # Modules that this process has not loaded (runs do not use them) may differ.
     unloaded = [name for name in CODE if name not in sys.modules]
     if unloaded:
-        call_on_worker(run_task, task, {**CODE, unloaded[0]: "0" * 16})
+        call_on_worker(run_task, [task], {**CODE, unloaded[0]: "0" * 16})
 
 
 def test_network_file_travels_with_the_task(tmp_path):
@@ -232,7 +239,7 @@ def test_network_file_travels_with_the_task(tmp_path):
     expected = run_task(task)
     data = (tmp_path / "ties.csv").read_bytes()
     (tmp_path / "ties.csv").unlink()  # gone from "the client's disk" as a worker would see it
-    got = call_on_worker(run_task, task, CODE, ("ties.csv", data))
+    [got] = call_on_worker(run_task, [task], CODE, {"r0000": ("ties.csv", data)})
     assert got.to_csv(index=False) == expected.to_csv(index=False)
 
 
@@ -406,7 +413,25 @@ def test_existing_scheduler_and_workers(scenarios, reference, tmp_path, monkeypa
             mine = res.run_path(out, task.key).read_bytes()
             assert mine == res.run_path(reference["longer"], task.key).read_bytes(), task.key
 
-        # 3. Closing the executor left the existing cluster running.
+        # 3. A file network travels with the runs: workers use a copy, not the client's file.
+        net_file = tmp_path / "client-only" / "ties.csv"
+        net_file.parent.mkdir()
+        net_file.write_text("".join(f"{i},{(i * 7 + 3) % 40}\n" for i in range(40)))
+        params = load_scenario("default").resolve()[0].model_dump(mode="json")
+        params["network"].update(kind="file", path="ties.csv")
+        arms = [{"name": "push", "budget": 20.0, "push_share": 1.0}]
+        file_tasks = [
+            RunTask(f"r{r:04d}", params, arms, 5 + r, 3, r, base_dir=str(net_file.parent))
+            for r in range(4)
+        ]
+        with DaskExecutor(scheduler=address, log=lambda text: None) as executor:
+            used = [f["path"][0] for _, f in executor.map_unordered(file_tasks, network_path_of)]
+            got = {t.key: f for t, f in executor.map_unordered(file_tasks, run_task)}
+        assert used and all(Path(p).name == "ties.csv" and "reclamare-networks" in p for p in used)
+        for task in file_tasks:
+            assert got[task.key].equals(run_task(task))
+
+        # 4. Closing the executor left the existing cluster running.
         assert procs[0].poll() is None and workers[1].poll() is None
     finally:
         for proc in reversed(procs):
