@@ -80,6 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
             "but an interrupted study in DIR is resumed by the same command",
         )
         p.add_argument("--quiet", action="store_true", help="no progress bar")
+        p.add_argument(
+            "--no-figures",
+            dest="figures",
+            action="store_false",
+            help="write tables, summaries and manifest only (no figures, no report.html; "
+            "'report DIR' draws them later); the quickest way to run a large study",
+        )
         add_executor_options(p)
 
     run = sub.add_parser("run", help="run every arm x replicate of a scenario")
@@ -212,6 +219,7 @@ def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
             executor=executor,
             quiet=args.quiet,
             argv=argv,
+            figures=args.figures,
         )
     except KeyboardInterrupt as interrupt:
         outcome = getattr(interrupt, "outcome", None)
@@ -226,12 +234,12 @@ def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
         return EXIT_INTERRUPT
     finally:
         st._close(executor)  # idempotent; also on errors (shuts a local Dask cluster down)
-    print_outcome(scenario, outcome, sweep)
+    print_outcome(scenario, outcome, sweep, args.figures)
     return EXIT_OK
 
 
-def print_outcome(scenario, outcome, sweep: bool) -> None:
-    from sim.figures import LABELS
+def print_outcome(scenario, outcome, sweep: bool, figures: bool = True) -> None:
+    from sim.measures import LABELS, LOWER_IS_BETTER
 
     summary = outcome.summary
     arms = summary["arms"]
@@ -241,7 +249,10 @@ def print_outcome(scenario, outcome, sweep: bool) -> None:
     print(f"{scenario.title}")
     print(f"  {runs}, {scenario.weeks} weeks: {outcome.seconds:.1f} s")
     print(f"Results: {outcome.out}")
-    print(f"Report:  {outcome.out / 'report.html'}")
+    if figures:
+        print(f"Report:  {outcome.out / 'report.html'}")
+    else:
+        print(f"Report:  not drawn (--no-figures); python run_sim.py report {outcome.out}")
     week = summary["final_week"]
     measures = [m for m in scenario.key_measures if m in summary["units"]]
     if not sweep:
@@ -269,8 +280,6 @@ def print_outcome(scenario, outcome, sweep: bool) -> None:
             )
         print("mean [95 % interval] over replicates; * = difference excludes zero")
         return
-    from sim.figures import LOWER_IS_BETTER
-
     m = measures[0]
     paths = summary["sweep_paths"]
     pick = min if m in LOWER_IS_BETTER else max

@@ -20,31 +20,11 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.bass import bass_closed_form, bass_pq, bass_recurrence, is_bass_limit  # noqa: E402
-from sim.measures import MEASURES  # noqa: E402
+from sim.measures import LABELS, LOWER_IS_BETTER, MEASURES  # noqa: E402, F401 (re-exported)
 from sim.params import ArmSpec, ModelParams  # noqa: E402
 from sim.stats import band  # noqa: E402
 
 UNITS = {m.name: m.unit for m in MEASURES}
-LABELS = {
-    "awareness": "Awareness",
-    "adoption": "Adoption",
-    "mean_attitude": "Mean attitude of the aware",
-    "net_sentiment": "Net sentiment",
-    "wom_positive": "Positive word of mouth",
-    "wom_negative": "Negative word of mouth",
-    "public_mentions": "Public mentions",
-    "conversations": "Conversations",
-    "complaints_answered": "Complaints answered",
-    "irritated": "Irritated customers",
-    "product_fit": "Product fit",
-    "spend": "Spend to date",
-    "cost_per_aware": "Cost per aware customer",
-    "groups_reached": "Groups reached",
-    "awareness_outside_target": "Awareness outside the target group",
-    "heard_via_ad": "First heard via an ad",
-    "heard_via_wom": "First heard via word of mouth",
-    "heard_via_dialogue": "First heard via dialogue",
-}
 QUESTIONS = {
     "awareness": "How many customers have heard of the brand?",
     "adoption": "How many customers have bought?",
@@ -57,8 +37,6 @@ QUESTIONS = {
     "awareness_outside_target": "Does the story cross into the groups push does not target?",
     "product_fit": "Does the brand learn to fit its customers better?",
 }
-# Measures where less is better (the "winning" arm has the lowest value).
-LOWER_IS_BETTER = {"wom_negative", "irritated", "cost_per_aware", "spend"}
 # Okabe-Ito colours (safe for colour-blind readers); a "none" arm is grey.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 NONE_COLOUR = "#7F7F7F"

@@ -62,6 +62,30 @@ MEASURES: tuple[Measure, ...] = (
     ),
 )
 MEASURE_NAMES = tuple(m.name for m in MEASURES)
+# Short names for tables and figure axes (here, not in sim.figures, so that printing a summary
+# does not import matplotlib).
+LABELS = {
+    "awareness": "Awareness",
+    "adoption": "Adoption",
+    "mean_attitude": "Mean attitude of the aware",
+    "net_sentiment": "Net sentiment",
+    "wom_positive": "Positive word of mouth",
+    "wom_negative": "Negative word of mouth",
+    "public_mentions": "Public mentions",
+    "conversations": "Conversations",
+    "complaints_answered": "Complaints answered",
+    "irritated": "Irritated customers",
+    "product_fit": "Product fit",
+    "spend": "Spend to date",
+    "cost_per_aware": "Cost per aware customer",
+    "groups_reached": "Groups reached",
+    "awareness_outside_target": "Awareness outside the target group",
+    "heard_via_ad": "First heard via an ad",
+    "heard_via_wom": "First heard via word of mouth",
+    "heard_via_dialogue": "First heard via dialogue",
+}
+# Measures where less is better (the "winning" arm has the lowest value).
+LOWER_IS_BETTER = {"wom_negative", "irritated", "cost_per_aware", "spend"}
 
 
 def compute_measures(

@@ -11,8 +11,10 @@ import html
 import math
 from pathlib import Path
 
-from sim.figures import LABELS, LOWER_IS_BETTER, UNITS
+from sim.measures import LABELS, LOWER_IS_BETTER, MEASURES
 from sim.results import write_text
+
+UNITS = {m.name: m.unit for m in MEASURES}
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; font-size: 18px;

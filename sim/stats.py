@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy.special import stdtrit
 
 CONFIDENCE = 0.95
 
@@ -56,7 +56,9 @@ def t_quantile(n: int, confidence: float = CONFIDENCE) -> float:
     """Two-sided Student t critical value for ``n`` observations (``n - 1`` degrees of freedom)."""
     if n < 2:
         return float("nan")
-    return float(stats.t.ppf(0.5 + confidence / 2.0, n - 1))
+    # scipy.special.stdtrit is the function scipy.stats.t.ppf evaluates (same values, checked);
+    # importing it instead of scipy.stats saves about 0.3-0.6 s of start-up.
+    return float(stdtrit(n - 1, 0.5 + confidence / 2.0))
 
 
 def mean_ci(values: Sequence[float] | np.ndarray, confidence: float = CONFIDENCE) -> Interval:

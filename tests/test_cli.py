@@ -233,6 +233,17 @@ def test_report_rebuilds_figures_and_page(tmp_path, capsys):
     assert run_cli(["report", str(tmp_path / "nothing")], capsys)[0] == 2
 
 
+def test_no_figures_writes_tables_only_and_report_draws_later(tmp_path, capsys):
+    out = tmp_path / "res"
+    status, stdout, _ = run_cli(["run", "bass", *SMALL, "--no-figures", "--out", str(out)], capsys)
+    assert status == 0 and "--no-figures" in stdout
+    assert (out / "timeseries.csv").exists() and (out / "summary.json").exists()
+    assert json.loads((out / "manifest.json").read_text())["completed"] is True
+    assert not (out / "report.html").exists() and not (out / "figures").exists()
+    assert run_cli(["report", str(out)], capsys)[0] == 0
+    assert (out / "report.html").exists() and (out / "figures" / "awareness.png").exists()
+
+
 @pytest.mark.parametrize("name", [name for name, _ in shipped_scenarios()])
 def test_every_shipped_scenario_runs_small(tmp_path, capsys, name):
     scenario = load_scenario(SCENARIO_DIR / f"{name}.toml")
