@@ -97,11 +97,14 @@ def compute_measures(
     n_groups: int,
     outside_target: np.ndarray | None,
     group_sizes: np.ndarray | None = None,
+    groups_reached_before: int = 0,
 ) -> dict[str, float]:
     """All weekly measures from the state and this week's counters (see MEASURES for units).
 
     ``group_sizes`` (customers per group) may be given to save recounting it every week; passing
-    ``groups`` as an ``np.intp`` array saves a cast. Neither changes any result.
+    ``groups`` as an ``np.intp`` array saves a cast. ``groups_reached_before`` is last week's
+    ``groups_reached``: awareness never reverts, so once every group is reached it stays so and
+    the per-group count is skipped. None of these changes any result.
     """
     n = state.aware.size
     per_1000 = 1000.0 / n
@@ -113,19 +116,25 @@ def compute_measures(
         advocates = np.count_nonzero(aware_attitude > 0.5)
         detractors = np.count_nonzero(aware_attitude < -0.5)
         net = float(advocates / aware_count - detractors / aware_count)
-        heard_via = state.heard_via if aware_count == n else state.heard_via[state.aware]
+        # Unaware customers have heard_via == HEARD_NOT_YET, so counting the channel codes over
+        # everyone counts the aware only (no gather of the aware needed).
         via = np.zeros(5)
         for code in (HEARD_AD, HEARD_WOM, HEARD_DIALOGUE):
-            via[code] = np.count_nonzero(heard_via == code) / aware_count
+            via[code] = np.count_nonzero(state.heard_via == code) / aware_count
     else:
         mean_attitude, net, via = float("nan"), 0.0, np.zeros(5)
-    if n_groups == 1:
-        aware_by_group = np.array([float(aware_count)])
+    if groups_reached_before >= n_groups:
+        reached = n_groups
     else:
-        aware_by_group = np.bincount(groups, weights=state.aware, minlength=n_groups)
-    size_by_group = np.bincount(groups, minlength=n_groups) if group_sizes is None else group_sizes
-    with np.errstate(invalid="ignore", divide="ignore"):
-        reached = int(((aware_by_group / size_by_group) > 0.10).sum())
+        if n_groups == 1:
+            aware_by_group = np.array([float(aware_count)])
+        else:
+            aware_by_group = np.bincount(groups, weights=state.aware, minlength=n_groups)
+        size_by_group = (
+            np.bincount(groups, minlength=n_groups) if group_sizes is None else group_sizes
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            reached = int(((aware_by_group / size_by_group) > 0.10).sum())
     outside = (
         float(state.aware[outside_target].mean())
         if outside_target is not None and outside_target.size
