@@ -33,7 +33,16 @@ def run_adoption(
     new adopters.
     """
     u = rng.random(state.aware.size)
-    candidates = np.flatnonzero(state.aware & ~state.adopted)
+    open_ = state.aware & ~state.adopted  # aware non-adopters
+    # Only customers whose uniform is below the largest probability anyone has can adopt:
+    # screen with that bound first, then evaluate the logistic for those few only. The bound is
+    # the probability at the highest attitude of all customers (it rises with attitude, slope
+    # >= 0), raised by a relative 1e-9 against rounding; the decision itself is
+    # ``u < adoption_probability`` as before, so the result is the same, bit for bit.
+    top = float(state.attitude.max()) if attitudes and state.attitude.size else 0.0
+    bound = float(adoption_probability(spec, np.array([top]))[0]) * (1.0 + 1e-9)
+    open_ &= u < bound
+    candidates = np.flatnonzero(open_)
     a = state.attitude[candidates] if attitudes else np.zeros(candidates.size)
     new = candidates[u[candidates] < adoption_probability(spec, a)]
     state.adopted[new] = True

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.influence import repeated_pull
 from sim.params import PushSpec
 from sim.state import HEARD_AD, CustomerState
 
@@ -81,23 +80,29 @@ def run_push(
 
 
 def _persuade(state: CustomerState, spec: PushSpec, exposed: np.ndarray, k: np.ndarray) -> None:
+    """Move the attitudes of the ``exposed`` customers (``k`` exposures each, k >= 1).
+
+    Exposures at weight ``w >= 0`` pull toward the claim with strength ``c * mu * w`` inside the
+    confidence bound; at ``w < 0`` (reactance) they push toward the opposite of the claim with
+    strength ``c * mu * |w|`` and no bound. Both cases are evaluated in one pass over the exposed
+    with a per-customer message and strength; element for element the arithmetic is that of
+    ``repeated_pull`` on each case separately (``-w`` of a negative ``w`` is ``|w|`` exactly).
+    """
     weight = exposure_weight(
         state.adstock[exposed].astype(np.float64),
         spec.effective_frequency,
         spec.irritation_threshold,
     )
     a = state.attitude[exposed]
-    base = spec.credibility * spec.mu
-    positive = weight >= 0
-    if positive.all():  # nobody irritated: no need to split the exposed (same arithmetic)
-        state.attitude[exposed] = repeated_pull(a, spec.claim, base * weight, k, spec.epsilon)
-        return
-    new = np.empty_like(a)
-    new[positive] = repeated_pull(
-        a[positive], spec.claim, base * weight[positive], k[positive], spec.epsilon
-    )
-    reactant = ~positive
-    new[reactant] = repeated_pull(
-        a[reactant], -spec.claim, base * -weight[reactant], k[reactant], None
-    )
-    state.attitude[exposed] = new
+    reactant = weight < 0
+    message = np.where(reactant, -spec.claim, spec.claim)
+    strength = np.abs(weight)
+    strength *= spec.credibility * spec.mu
+    gap = message - a
+    moved = (1.0 - strength) ** k
+    moved *= gap
+    np.subtract(message, moved, out=moved)
+    # Inside the bound, or reactant (no bound): move; otherwise keep the attitude.
+    keep = np.abs(gap) >= spec.epsilon
+    keep &= ~reactant
+    state.attitude[exposed] = np.where(keep, a, moved)
