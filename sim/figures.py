@@ -9,6 +9,8 @@ of the paired difference between two arms over two swept parameters, and maps of
 from __future__ import annotations
 
 import math
+import re
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -343,7 +345,9 @@ def _sweep_line(folder, study, summary, measure, arms, colours) -> Path:
         _numeric_axis(ax, values)
     ax.set_xlabel(_path_label(path))
     ax.set_ylabel(f"{axis_label(measure)}, week {summary['final_week']}")
-    ax.set_title(f"{LABELS.get(measure, measure)}: which arm wins as {path} changes?")
+    what = _path_label(path).split("\n")[0].split(" (")[0].split(" per ")[0].lower()
+    title = f"{LABELS.get(measure, measure)}: which arm wins at each {what}?"
+    ax.set_title("\n".join(textwrap.wrap(title, 60)))
     _legend(ax, "mean and\n95 % interval")
     return _save(fig, folder / f"sweep_{measure}.png")
 
@@ -530,7 +534,29 @@ def _slug(value) -> str:
 
 
 def _path_label(path: str) -> str:
-    return path
+    """Axis label of a swept parameter: its description's first clause and unit, then the path.
+
+    ``arm.budget`` -> ``Weekly budget per 1,000 customers (cu per 1,000 customers per week)
+    [arm.budget]``; ``arms.<name>.<field>`` is looked up as ``arm.<field>``.
+    """
+    from sim.params import ModelParams
+
+    parts = path.split(".")
+    if parts[0] == "arms" and len(parts) == 3:
+        parts = ["arm", parts[2]]
+    fields = ModelParams.model_fields
+    info = fields.get(parts[0])
+    if info is not None and len(parts) == 2 and hasattr(info.annotation, "model_fields"):
+        info = info.annotation.model_fields.get(parts[1])
+    if info is None or not info.description:
+        return path
+    text = re.sub(r"\s*\([^)]*\)", "", info.description)  # drop parentheticals
+    text = re.sub(r"^(Communities|Small world|Clustered scale free|File networks): ", "", text)
+    text = re.split(r"[.;:]", text)[0].strip()
+    unit = (info.json_schema_extra or {}).get("unit", "")
+    unit = "" if unit in ("x", "share") else unit
+    label = f"{text[:1].upper()}{text[1:]}" + (f" ({unit})" if unit else "")
+    return f"{label}\n[{path}]"
 
 
 def _f(ci, key) -> float:
