@@ -132,7 +132,7 @@ def clean_env() -> dict:
 
 
 def cli(*args: str) -> int:
-    return main([*args, "--quiet"])
+    return main([*args, "--quiet", "--no-figures"])  # the tables are what is compared
 
 
 def assert_same_results(a: Path, b: Path) -> None:
@@ -294,7 +294,7 @@ def test_a_worker_killed_mid_sweep_loses_no_run(scenarios, reference, tmp_path):
 def test_a_killed_client_resumes_and_matches(scenarios, reference, tmp_path):
     out = tmp_path / "killed-client"
     command = [PYTHON, str(ROOT / "run_sim.py"), "sweep", str(scenarios["longer"])]
-    command += ["--out", str(out), "--workers", "2", "--quiet"]
+    command += ["--out", str(out), "--workers", "2", "--quiet", "--no-figures"]
     total = len(load_scenario(scenarios["longer"]).plan(sweep=True))
     proc = subprocess.Popen(
         command,
