@@ -356,16 +356,9 @@ def format_validation_error(error: ValidationError, source: str = "parameters") 
     value = first.get("input")
     if kind == "extra_forbidden":
         allowed = _allowed_keys(error, first["loc"])
-        hint = _did_you_mean(str(first["loc"][-1]), allowed)
+        hint = did_you_mean(str(first["loc"][-1]), allowed)
         return f"{source}: unknown parameter '{path}'{hint}"
-    bound = {
-        "greater_than_equal": f"must be >= {ctx.get('ge')}",
-        "greater_than": f"must be > {ctx.get('gt')}",
-        "less_than_equal": f"must be <= {ctx.get('le')}",
-        "less_than": f"must be < {ctx.get('lt')}",
-        "literal_error": f"must be one of {ctx.get('expected')}",
-    }.get(kind)
-    message = bound or first["msg"].removeprefix("Value error, ")
+    message = constraint_message(kind, ctx) or first["msg"].removeprefix("Value error, ")
     return f"{source}: {path} = {value!r}: {message}"
 
 
@@ -382,15 +375,39 @@ def _allowed_keys(error: ValidationError, loc: tuple) -> list[str]:
     return list(section.model_fields)
 
 
-def _did_you_mean(word: str, choices: list[str]) -> str:
+def did_you_mean(word: str, choices: list[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest choice, else the list of allowed choices."""
     import difflib
 
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return (
-        f" (did you mean '{close[0]}'?)"
-        if close
-        else (f" (allowed: {', '.join(choices)})" if choices else "")
-    )
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    return f" (allowed: {', '.join(choices)})" if choices else ""
+
+
+def constraint_message(kind: str, ctx: dict) -> str | None:
+    """What is allowed, in words, for a pydantic error type (None when there is no rule)."""
+    return {
+        "greater_than_equal": f"must be >= {ctx.get('ge')}",
+        "greater_than": f"must be > {ctx.get('gt')}",
+        "less_than_equal": f"must be <= {ctx.get('le')}",
+        "less_than": f"must be < {ctx.get('lt')}",
+        "literal_error": f"must be one of {ctx.get('expected')}",
+        "int_type": "must be a whole number",
+        "int_from_float": "must be a whole number",
+        "float_type": "must be a number",
+        "float_parsing": "must be a number",
+        "bool_type": "must be true or false",
+        "bool_parsing": "must be true or false",
+        "string_type": "must be a string",
+        "list_type": "must be a list",
+        "dict_type": "must be a table",
+        "model_type": "must be a table",
+        "too_short": f"needs at least {ctx.get('min_length')} item(s)",
+        "too_long": f"allows at most {ctx.get('max_length')} item(s)",
+        "string_too_short": "must not be empty",
+        "string_too_long": f"must be at most {ctx.get('max_length')} characters",
+    }.get(kind)
 
 
 def make_params(params: ModelParams | dict | None = None, **sections: Any) -> ModelParams:

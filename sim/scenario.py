@@ -37,7 +37,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sim.arms import run_seed
 from sim.measures import MEASURE_NAMES
-from sim.params import ArmSpec, ModelParams, ParameterError
+from sim.params import (
+    ArmSpec,
+    ModelParams,
+    ParameterError,
+    constraint_message,
+    did_you_mean,
+)
 from sim.runner import RunTask
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -289,7 +295,7 @@ def check_path(raw: dict, path: str, source: str, allow_top: bool = False) -> No
         if len(parts) != 3:
             raise ScenarioError(f"{source}: arm paths look like arms.<arm name>.<field>")
         if parts[1] not in names:
-            hint = _did_you_mean(parts[1], [str(n) for n in names])
+            hint = did_you_mean(parts[1], [str(n) for n in names])
             raise ScenarioError(f"{source}: no arm named {parts[1]!r}{hint}")
         _check_field(ArmSpec, parts[2], source)
         return
@@ -314,13 +320,13 @@ def check_path(raw: dict, path: str, source: str, allow_top: bool = False) -> No
     allowed = [*PARAM_SECTIONS, "attitudes", "arms"]
     if allow_top:
         allowed += [*top_scalars, "report"]
-    hint = _did_you_mean(head, allowed)
+    hint = did_you_mean(head, allowed)
     raise ScenarioError(f"{source}: unknown parameter {head!r}{hint}")
 
 
 def _check_field(section: type[BaseModel], name: str, source: str) -> None:
     if name not in section.model_fields:
-        hint = _did_you_mean(name, list(section.model_fields))
+        hint = did_you_mean(name, list(section.model_fields))
         raise ScenarioError(f"{source}: unknown field {name!r}{hint}")
 
 
@@ -612,29 +618,11 @@ def format_error(error: ValidationError, source: str, raw: dict | None = None) -
     value = first.get("input")
     if kind == "extra_forbidden":
         allowed = _allowed_at(loc[:-1])
-        hint = _did_you_mean(str(loc[-1]), allowed)
+        hint = did_you_mean(str(loc[-1]), allowed)
         return f"{source}: unknown parameter '{path}'{hint}"
     if kind == "missing":
         return f"{source}: {path}: required"
-    messages = {
-        "greater_than_equal": f"must be >= {ctx.get('ge')}",
-        "greater_than": f"must be > {ctx.get('gt')}",
-        "less_than_equal": f"must be <= {ctx.get('le')}",
-        "less_than": f"must be < {ctx.get('lt')}",
-        "literal_error": f"must be one of {ctx.get('expected')}",
-        "int_type": "must be a whole number",
-        "float_type": "must be a number",
-        "bool_type": "must be true or false",
-        "string_type": "must be a string",
-        "list_type": "must be a list",
-        "dict_type": "must be a table",
-        "model_type": "must be a table",
-        "too_short": f"needs at least {ctx.get('min_length')} item(s)",
-        "too_long": f"allows at most {ctx.get('max_length')} item(s)",
-        "string_too_short": "must not be empty",
-        "string_too_long": f"must be at most {ctx.get('max_length')} characters",
-    }
-    message = messages.get(kind) or first["msg"].removeprefix("Value error, ")
+    message = constraint_message(kind, ctx) or first["msg"].removeprefix("Value error, ")
     shown = "{...}" if isinstance(value, dict) else _one_line(repr(value), 80)
     if not path or path == "(top level)":
         return f"{source}: {_one_line(message)}"
@@ -692,13 +680,6 @@ def _unwrap(annotation: Any) -> Any:
         else:
             break
     return annotation
-
-
-def _did_you_mean(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    if close:
-        return f" (did you mean '{close[0]}'?)"
-    return f" (allowed: {', '.join(choices)})" if choices else ""
 
 
 def _one_line(text: object, limit: int = 300) -> str:
