@@ -163,7 +163,7 @@ def estimated_seconds(task: RunTask) -> float:
     n = net.get("n") or 1000
     if net.get("kind") == "file":
         n = max(n, 10_000)  # unknown until read: assume big enough not to group
-    return 3e-3 + 3e-7 * n * (task.weeks + 1) * max(1, len(task.arms))
+    return 3e-3 + 2e-7 * n * (task.weeks + 1) * max(1, len(task.arms))
 
 
 def batches(tasks: list[RunTask], workers: int, target: float = 0.2, most: int = 16) -> list:

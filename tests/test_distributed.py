@@ -28,6 +28,7 @@ from sim.distributed import (
     CodeMismatchError,
     DaskExecutor,
     ExecutorError,
+    batches,
     call_on_worker,
     make_executor,
 )
@@ -62,16 +63,16 @@ push_share = 0.0
 "arm.budget" = [10.0, 40.0]
 """
 
-# Long enough runs (about 0.1 s each) that a sweep can be interrupted in the middle.
+# Long enough runs (about 50 ms each, 48 runs) that a sweep can be interrupted in the middle.
 LONGER = """
 title = "Longer sweep (distributed kill tests)"
-weeks = 40
-replicates = 16
+weeks = 52
+replicates = 24
 seed = 11
 
 [network]
 kind = "small_world"
-n = 1500
+n = 3000
 mean_degree = 6
 
 [[arms]]
@@ -191,6 +192,30 @@ def test_no_options_means_in_process():
     assert isinstance(make_executor(env={SCHEDULER_ENV: "  "}), InProcessExecutor)
 
 
+def test_command_line_options_beat_the_environment(monkeypatch):
+    made = []
+    monkeypatch.setattr("sim.distributed.DaskExecutor", lambda **kw: made.append(kw) or kw)
+    env = {SCHEDULER_ENV: "tcp://10.0.0.5:8786"}
+    assert make_executor(env=env)["scheduler"] == "tcp://10.0.0.5:8786"
+    assert make_executor(3, env=env) == {"workers": 3, "scheduler": None, "log": None}
+    assert make_executor(None, "tcp://127.0.0.1:9", env=env)["scheduler"] == "tcp://127.0.0.1:9"
+
+
+def test_short_runs_travel_in_groups_long_runs_alone():
+    def tasks(count, n, weeks):
+        params = {"network": {"kind": "small_world", "n": n}}
+        arms = [{"name": "a"}, {"name": "b"}]
+        return [RunTask(f"r{i:04d}", params, arms, i, weeks, i) for i in range(count)]
+
+    short = tasks(320, 1000, 26)  # about 20 ms each
+    groups = batches(short, workers=2)
+    assert [t for g in groups for t in g] == short  # every run once, in plan order
+    assert 1 < len(groups[0]) <= 16 and len(groups) >= 8
+    assert len(batches(short[:16], workers=2)[0]) == 2  # still 4 groups per worker
+    assert {len(g) for g in batches(tasks(50, 100_000, 52), workers=2)} == {1}
+    assert batches([], workers=2) == []
+
+
 def test_workers_and_scheduler_together_are_refused(capsys):
     with pytest.raises(ExecutorError, match="either"):
         make_executor(2, "tcp://127.0.0.1:1")
@@ -253,7 +278,9 @@ def test_completion_order_does_not_change_the_tables(scenarios, reference, tmp_p
 
     scenario = load_scenario(scenarios["tiny"])
     out = tmp_path / "shuffled"
-    study.execute(scenario, sweep=True, out=out, executor=Shuffled(), quiet=True, argv=[])
+    study.execute(
+        scenario, sweep=True, out=out, executor=Shuffled(), quiet=True, argv=[], figures=False
+    )
     assert_same_results(out, reference["tiny"])
 
 
