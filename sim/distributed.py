@@ -35,6 +35,7 @@ import copy
 import hashlib
 import logging
 import os
+import signal
 import socket
 import statistics
 import sys
@@ -181,6 +182,16 @@ def batches(tasks: list[RunTask], workers: int, target: float = 0.2, most: int =
     return [tasks[i : i + size] for i in range(0, len(tasks), size)]
 
 
+def dask_setup(worker) -> None:
+    """Preload hook of a local cluster's worker processes: leave Ctrl-C to the client.
+
+    A Ctrl-C in a terminal reaches every process of the foreground group, the worker processes
+    included; the client handles it (keeps the finished runs, shuts the cluster down), so the
+    workers ignore it instead of printing tracebacks while they are stopped.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 # --------------------------------------------------------------------------- executor
 
 
@@ -255,6 +266,7 @@ class DaskExecutor:
                     dashboard_address="127.0.0.1:0" if dashboard else None,
                     worker_dashboard_address=None,
                     silence_logs=logging.CRITICAL,  # run errors reach the caller anyway
+                    preload=[__name__],  # calls dask_setup in each worker process
                 )
                 self.client = Client(self.cluster, timeout=timeout)
             except Exception:

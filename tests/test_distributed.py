@@ -63,11 +63,11 @@ push_share = 0.0
 "arm.budget" = [10.0, 40.0]
 """
 
-# Long enough runs (about 50 ms each, 48 runs) that a sweep can be interrupted in the middle.
+# Long enough runs (about 50 ms each, 64 runs) that a sweep can be interrupted in the middle.
 LONGER = """
 title = "Longer sweep (distributed kill tests)"
 weeks = 52
-replicates = 24
+replicates = 32
 seed = 11
 
 [network]
@@ -317,31 +317,40 @@ def test_a_worker_killed_mid_sweep_loses_no_run(scenarios, reference, tmp_path):
         assert mine == res.run_path(reference["longer"], task.key).read_bytes(), task.key
 
 
-@pytest.mark.slow
-def test_a_killed_client_resumes_and_matches(scenarios, reference, tmp_path):
-    out = tmp_path / "killed-client"
-    command = [PYTHON, str(ROOT / "run_sim.py"), "sweep", str(scenarios["longer"])]
-    command += ["--out", str(out), "--workers", "2", "--quiet", "--no-figures"]
-    total = len(load_scenario(scenarios["longer"]).plan(sweep=True))
-    proc = subprocess.Popen(
-        command,
-        cwd=tmp_path,
-        env=clean_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def interrupt_mid_sweep(command, cwd, out: Path, total: int, how: str) -> tuple[int, str]:
+    """Start the command, interrupt it once 3 more runs are saved; (runs saved, its stderr).
+
+    ``how``: "ctrl-c" sends SIGINT to its whole process group, as a terminal does; "kill" sends
+    SIGKILL to the client alone. Either way no worker process may outlive it.
+    """
+    before = len(res.done_keys(out))
+    log = cwd / f"stderr-{how}-{before}.txt"
+    with open(log, "wb") as err:
+        proc = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=clean_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            start_new_session=True,  # its own process group, like a job in a terminal
+        )
     children = []
     try:
         wait_for(
-            lambda: proc.poll() is not None or len(res.done_keys(out)) >= 3, 90, "the first runs"
+            lambda: proc.poll() is not None or len(res.done_keys(out)) >= before + 3,
+            90,
+            "the first runs",
         )
         assert proc.poll() is None, "the sweep stopped before it could be interrupted"
         children = psutil.Process(proc.pid).children(recursive=True)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
+        if how == "ctrl-c":
+            os.killpg(proc.pid, signal.SIGINT)
+            assert proc.wait(timeout=30) == 130
+        else:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
         done = len(res.done_keys(out))
-        assert 0 < done < total, f"{done} of {total}: not killed mid-sweep"
-        # The local cluster's worker processes do not outlive the killed client.
+        assert before < done < total, f"{done} of {total}: not interrupted mid-sweep"
         _, alive = psutil.wait_procs(children, timeout=20)
         assert not alive, f"orphans: {[p.pid for p in alive]}"
     finally:
@@ -349,6 +358,22 @@ def test_a_killed_client_resumes_and_matches(scenarios, reference, tmp_path):
         for child in children:
             stop(child.pid)
     assert (out / res.INCOMPLETE).exists()
+    return done, log.read_text()
+
+
+@pytest.mark.slow
+def test_an_interrupted_client_resumes_and_matches(scenarios, reference, tmp_path):
+    """Ctrl-C, then a killed client, then the same command: only what is missing is run."""
+    out = tmp_path / "interrupted"
+    command = [PYTHON, str(ROOT / "run_sim.py"), "sweep", str(scenarios["longer"])]
+    command += ["--out", str(out), "--workers", "2", "--quiet", "--no-figures"]
+    total = len(load_scenario(scenarios["longer"]).plan(sweep=True))
+
+    done, stderr = interrupt_mid_sweep(command, tmp_path, out, total, "ctrl-c")
+    assert f"Interrupted: {done} of {total} runs finished" in stderr
+    assert "Traceback" not in stderr  # the workers leave Ctrl-C to the client
+    done, _ = interrupt_mid_sweep(command, tmp_path, out, total, "kill")
+
     rerun = subprocess.run(
         command, cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=120
     )
