@@ -18,7 +18,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from sim.results import ResultsError
@@ -165,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_INPUT
+    _stop_cleanly_on_sigterm()
     try:
         return COMMANDS[args.command](args, argv or ["run"])
     except (ScenarioError, ResultsError, CliError) as error:
@@ -185,6 +188,18 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_FAIL
+
+
+def _stop_cleanly_on_sigterm() -> None:
+    """Treat SIGTERM (a batch system's time limit, ``kill``) like Ctrl-C: finished runs are
+    kept and the results folder says it is incomplete, ready to resume."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 # --------------------------------------------------------------------------- commands

@@ -343,3 +343,48 @@ def test_run_sim_py_entry_point(tmp_path):
     ).stdout
     for command in ("run", "sweep", "validate", "list", "report", "schema"):
         assert command in help_text
+
+
+def test_sigterm_stops_cleanly_and_the_same_command_resumes(tmp_path, capsys):
+    """A batch system's kill (SIGTERM) keeps finished runs; rerunning completes identically."""
+    import signal
+    import time
+
+    args = [
+        "run",
+        "default",
+        "--set",
+        "network.n=2000",
+        "--weeks",
+        "52",
+        "--replicates",
+        "40",
+        "--quiet",
+        "--no-figures",
+    ]
+    part, full = tmp_path / "part", tmp_path / "full"
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "run_sim.py"), *args, "--out", str(part)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(list(part.glob("runs/*.csv"))) < 2:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    manifest = json.loads((part / "manifest.json").read_text())
+    assert manifest["completed"] is False and 2 <= manifest["runs_done"] < 40
+    assert (part / "INCOMPLETE").exists()
+
+    assert run_cli([*args, "--out", str(part)], capsys)[0] == 0
+    assert run_cli([*args, "--out", str(full)], capsys)[0] == 0
+    assert (part / "timeseries.csv").read_bytes() == (full / "timeseries.csv").read_bytes()
+    assert not (part / "INCOMPLETE").exists()
