@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.params import NETWORK_KINDS
+
 from . import generators as gen
 from . import groups as grp
 from .errors import NetworkError
@@ -13,15 +15,8 @@ from .files import read_network_file
 from .graph import Network
 from .real import REAL_KINDS, real_network
 
-GENERATED_KINDS = (
-    "well_mixed",
-    "ring",
-    "small_world",
-    "random",
-    "scale_free",
-    "clustered_scale_free",
-    "communities",
-)
+# The schema lists every kind; those neither real nor read from a file are generated here.
+GENERATED_KINDS = tuple(k for k in NETWORK_KINDS if k not in REAL_KINDS and k != "file")
 
 
 def _seed_sequence(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:
