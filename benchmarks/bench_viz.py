@@ -156,9 +156,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weeks", type=int, default=52)
     parser.add_argument("--browser", action="store_true", help="also time clicks in chromium")
+    parser.add_argument("--quick", action="store_true", help="13 weeks, server only")
+    parser.add_argument(
+        "--no-write",
+        action="store_true",
+        help="accepted for benchmarks/run_all.py; this script only prints (the 'Browser app' "
+        "section of docs/performance.md is updated by hand from its output)",
+    )
     args = parser.parse_args()
-    bench_server(args.weeks)
-    if args.browser:
+    bench_server(13 if args.quick else args.weeks)
+    if args.browser and not args.quick:
         bench_browser(20)
 
 
