@@ -20,7 +20,6 @@ import datetime as dt
 import gc
 import os
 import platform
-import re
 import statistics
 import sys
 import time
@@ -33,10 +32,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from common import DOC, cpu_model, write_section  # noqa: E402
+
 from sim.network import build_network  # noqa: E402
 from sim.params import NetworkSpec  # noqa: E402
 
-DOC = ROOT / "docs" / "performance.md"
 SECTION = "## Network generation"
 KINDS = ("ring", "small_world", "random", "scale_free", "clustered_scale_free", "communities")
 SIZES = (10_000, 100_000, 1_000_000)
@@ -64,16 +64,6 @@ def _peak_mb(fn) -> float:
     finally:
         tracemalloc.stop()
     return peak / 1e6
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def run(quick: bool, repeats: int) -> dict:
@@ -148,14 +138,12 @@ def markdown(results: dict) -> str:
 def section(results: dict) -> str:
     table = markdown(results)
     machine = (
-        f"{os.cpu_count()} cores (`nproc`), {_cpu_model()}; Python {platform.python_version()}, "
+        f"{os.cpu_count()} cores (`nproc`), {cpu_model()}; Python {platform.python_version()}, "
         f"numpy {np.__version__}, networkx {nx.__version__}; {dt.date.today().isoformat()}; "
         f"load average {results['load']:.1f} at the start (other jobs share the cores, so "
         "timings vary by about +-30 %)"
     )
-    return f"""{SECTION}
-
-Measured by `python benchmarks/bench_network.py` on: {machine}.
+    return f"""Measured by `python benchmarks/bench_network.py` on: {machine}.
 
 Wall-clock time of `build_network` (mean degree {MEAN_DEGREE}, median of {results["repeats"]}
 repeats; includes the symmetric CSR, random groups and all bookkeeping), peak memory traced
@@ -198,17 +186,6 @@ so it is only run up to 200,000 customers and 200,000 ties; bigger networks get 
 """
 
 
-def write_section(text: str) -> None:
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    old = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(old):
-        new = pattern.sub(lambda _: text.rstrip("\n") + "\n\n", old, count=1)
-    else:
-        new = old.rstrip("\n") + "\n\n" + text
-    DOC.write_text(new.rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip networkx at n = 10**6")
@@ -221,7 +198,7 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(markdown(results))
     if not args.no_write:
-        write_section(section(results))
+        write_section(SECTION, section(results))
         print(f"\nwrote the '{SECTION}' section of {DOC.relative_to(ROOT)}")
 
 
