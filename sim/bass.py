@@ -64,7 +64,11 @@ def bass_closed_form(p: float, q: float, weeks: int | np.ndarray) -> np.ndarray:
 
 
 def push_reach(params: ModelParams, arm: ArmSpec | None = None) -> float:
-    """Weekly probability ``p`` that the arm's push reaches a given customer (everyone targeted)."""
+    """Weekly probability ``p`` that the arm's push reaches a given customer (everyone targeted).
+
+    Uses the unrounded impressions per week: the model buys whole impressions and carries the
+    remainder over, so this is the long-run average (exact when the budget buys whole ones).
+    """
     arm = arm or params.arm
     n = params.network.n
     impressions = arm.budget * arm.push_share * n / 1000.0 / params.push.cost_per_impression
