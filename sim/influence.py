@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.jit import compiled
+
 
 def repeated_pull(attitude, message, strength, times, epsilon):
     """Apply the rule ``times`` times with the same message: ``m - (m - a) * (1 - s)**times``.
@@ -53,7 +55,7 @@ def pull_many(attitude, listener, message, strength, epsilon):
         Attitudes; updated in place for the listeners.
     listener : int array, shape (k,)
         Customer receiving each message.
-    message, strength : float arrays, shape (k,)
+    message, strength : float64 arrays, shape (k,)
         Position and ``c * mu`` of each message.
     epsilon : float
         Confidence bound on [-1, 1] scale.
@@ -65,39 +67,60 @@ def pull_many(attitude, listener, message, strength, epsilon):
     """
     if listener.size == 0:
         return 0
-    a = attitude[listener]
-    heard = np.abs(message - a) < epsilon
-    if not heard.any():
+    return int(pull_messages(attitude, listener, message, strength, float(epsilon)))
+
+
+@compiled
+def pull_messages(attitude, listener, message, strength, epsilon):
+    """Compiled body of :func:`pull_many` (same arguments, all arrays)."""
+    k = listener.size
+    n = attitude.size
+    heard = np.empty(k, dtype=np.bool_)
+    count = 0
+    for j in range(k):  # every message judged against the attitude before any of them
+        heard[j] = abs(message[j] - attitude[listener[j]]) < epsilon
+        count += heard[j]
+    if count == 0:
         return 0
-    who = listener[heard]
-    s = strength[heard]
-    n = attitude.shape[0]
-    if who.size * 32 >= n:
-        # Many messages: per-customer sums over a dense array (O(n)) beat sorting (O(k log k)).
-        # Both add each listener's messages in input order, so the results are bit-identical.
-        mark = np.zeros(n, dtype=bool)
-        mark[who] = True
-        pulled = np.flatnonzero(mark)
-        total_strength = np.bincount(who, weights=s, minlength=n)[pulled]
-        total_pull = np.bincount(who, weights=s * message[heard], minlength=n)[pulled]
-    else:
-        pulled, inverse = _unique_inverse(who)
-        total_strength = np.bincount(inverse, weights=s)
-        total_pull = np.bincount(inverse, weights=s * message[heard])
-    scale = 1.0 / np.maximum(total_strength, 1.0)
-    a0 = attitude[pulled]
-    attitude[pulled] = a0 + scale * (total_pull - total_strength * a0)
-    return int(heard.sum())
+    if count * 32 >= n:
+        # Many messages: per-customer sums in dense arrays (O(n)) beat sorting (O(k log k)).
+        total_strength = np.zeros(n)
+        total_pull = np.zeros(n)
+        pulled = np.zeros(n, dtype=np.bool_)
+        for j in range(k):
+            if heard[j]:
+                who = listener[j]
+                total_strength[who] += strength[j]
+                total_pull[who] += strength[j] * message[j]
+                pulled[who] = True
+        for who in range(n):
+            if pulled[who]:
+                _settle(attitude, who, total_strength[who], total_pull[who])
+        return count
+    # Few messages: sort them by listener (stably, so each listener's messages are added in
+    # arrival order, as in the dense branch) and settle each listener once.
+    order = np.argsort(listener, kind="mergesort")
+    j = 0
+    while j < k:
+        who = listener[order[j]]
+        total_strength = 0.0
+        total_pull = 0.0
+        any_heard = False
+        while j < k and listener[order[j]] == who:
+            m = order[j]
+            if heard[m]:
+                total_strength += strength[m]
+                total_pull += strength[m] * message[m]
+                any_heard = True
+            j += 1
+        if any_heard:
+            _settle(attitude, who, total_strength, total_pull)
+    return count
 
 
-def _unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(values, return_inverse=True)`` for a non-empty 1-d int array, with less
-    overhead (one stable argsort; the same sorted uniques and inverse indices)."""
-    order = np.argsort(values, kind="stable")
-    ordered = values[order]
-    first = np.empty(ordered.size, dtype=bool)
-    first[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-    inverse = np.empty(values.size, dtype=np.intp)
-    inverse[order] = np.cumsum(first) - 1
-    return ordered[first], inverse
+@compiled(inline=True)
+def _settle(attitude, who, total_strength, total_pull):
+    """``a += sum(s * (m - a))``, scaled by ``1 / max(sum(s), 1)`` (a weighted average)."""
+    scale = 1.0 / max(total_strength, 1.0)
+    a0 = attitude[who]
+    attitude[who] = a0 + scale * (total_pull - total_strength * a0)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.jit import compiled
 from sim.state import HEARD_AD, HEARD_DIALOGUE, HEARD_WOM, CustomerState
 
 
@@ -108,28 +109,33 @@ def compute_measures(
     """
     n = state.aware.size
     per_1000 = 1000.0 / n
-    aware_count = int(np.count_nonzero(state.aware))
-    # Everyone aware (the usual late state at scale): no need to gather the aware customers.
-    aware_attitude = state.attitude if aware_count == n else state.attitude[state.aware]
+    count_groups = groups_reached_before < n_groups and n_groups > 1
+    counts, aware_by_group = _count(
+        state.aware,
+        state.adopted,
+        state.irritated,
+        state.attitude,
+        state.heard_via,
+        groups,
+        n_groups if count_groups else 0,
+    )
+    aware_count, adopted, irritated, advocates, detractors = (int(c) for c in counts[:5])
     if aware_count:
+        # numpy's mean (pairwise summation), as before: a loop's running sum rounds differently.
+        # Everyone aware (the usual late state at scale): no need to gather the aware customers.
+        aware_attitude = state.attitude if aware_count == n else state.attitude[state.aware]
         mean_attitude = float(aware_attitude.mean())
-        advocates = np.count_nonzero(aware_attitude > 0.5)
-        detractors = np.count_nonzero(aware_attitude < -0.5)
         net = float(advocates / aware_count - detractors / aware_count)
-        # Unaware customers have heard_via == HEARD_NOT_YET, so counting the channel codes over
-        # everyone counts the aware only (no gather of the aware needed).
-        via = np.zeros(5)
-        for code in (HEARD_AD, HEARD_WOM, HEARD_DIALOGUE):
-            via[code] = np.count_nonzero(state.heard_via == code) / aware_count
+        # Unaware customers have heard_via == HEARD_NOT_YET, so the channel counts over everyone
+        # count the aware only.
+        via = counts[5:8] / aware_count
     else:
-        mean_attitude, net, via = float("nan"), 0.0, np.zeros(5)
+        mean_attitude, net, via = float("nan"), 0.0, np.zeros(3)
     if groups_reached_before >= n_groups:
         reached = n_groups
+    elif n_groups == 1:
+        reached = int(aware_count / n > 0.10)
     else:
-        if n_groups == 1:
-            aware_by_group = np.array([float(aware_count)])
-        else:
-            aware_by_group = np.bincount(groups, weights=state.aware, minlength=n_groups)
         size_by_group = (
             np.bincount(groups, minlength=n_groups) if group_sizes is None else group_sizes
         )
@@ -146,7 +152,7 @@ def compute_measures(
         cost_per_aware = float("nan") if spend_total > 0 else 0.0
     return {
         "awareness": aware_count / n,
-        "adoption": np.count_nonzero(state.adopted) / n,
+        "adoption": adopted / n,
         "mean_attitude": mean_attitude,
         "net_sentiment": net,
         "wom_positive": week_counts["wom_positive"] * per_1000,
@@ -154,13 +160,43 @@ def compute_measures(
         "public_mentions": week_counts["public_mentions"] * per_1000,
         "conversations": week_counts["conversations"] * per_1000,
         "complaints_answered": week_counts["complaints_answered"] * per_1000,
-        "irritated": np.count_nonzero(state.irritated) / n,
+        "irritated": irritated / n,
         "product_fit": product_fit,
         "spend": spend_total * per_1000,
         "cost_per_aware": cost_per_aware,
         "groups_reached": reached,
         "awareness_outside_target": outside,
-        "heard_via_ad": float(via[HEARD_AD]),
-        "heard_via_wom": float(via[HEARD_WOM]),
-        "heard_via_dialogue": float(via[HEARD_DIALOGUE]),
+        "heard_via_ad": float(via[0]),
+        "heard_via_wom": float(via[1]),
+        "heard_via_dialogue": float(via[2]),
     }
+
+
+@compiled
+def _count(aware, adopted, irritated, attitude, heard_via, groups, n_groups):
+    """One pass over the customers: (aware, adopted, irritated, advocates among the aware,
+    detractors among the aware, first heard via ad, via word of mouth, via dialogue), and the
+    aware customers of each of the first ``n_groups`` groups (0: not counted).
+
+    Written without branches (sums of 0/1 terms) so that the compiler vectorises it.
+    """
+    n_aware = n_adopted = n_irritated = advocates = detractors = 0
+    via_ad = via_wom = via_dialogue = 0
+    for i in range(aware.size):
+        is_aware = aware[i]
+        n_aware += is_aware
+        advocates += is_aware & (attitude[i] > 0.5)
+        detractors += is_aware & (attitude[i] < -0.5)
+        n_adopted += adopted[i]
+        n_irritated += irritated[i]
+        via_ad += heard_via[i] == HEARD_AD
+        via_wom += heard_via[i] == HEARD_WOM
+        via_dialogue += heard_via[i] == HEARD_DIALOGUE
+    aware_by_group = np.zeros(n_groups, dtype=np.int64)
+    if n_groups:
+        for i in range(aware.size):
+            aware_by_group[groups[i]] += aware[i]
+    counts = np.array(
+        [n_aware, n_adopted, n_irritated, advocates, detractors, via_ad, via_wom, via_dialogue]
+    )
+    return counts, aware_by_group

@@ -190,6 +190,20 @@ class BrandModel(mesa.Model):
 
     def step(self) -> None:
         """Advance one week (see the module docstring for the order of the rules)."""
+        try:
+            self._week()
+        except SystemError as error:
+            # Ctrl-C or SIGTERM arriving while a compiled kernel boxes its results (numba runs
+            # a little Python there) surfaces as "returned a result with an exception set",
+            # with the interrupt at the end of the chain of causes: raise the interrupt.
+            cause = error.__cause__
+            while cause is not None and not isinstance(cause, KeyboardInterrupt):
+                cause = cause.__cause__
+            if cause is None:
+                raise
+            raise cause from None
+
+    def _week(self) -> None:
         self.week += 1
         p, state, attitudes = self.params, self.state, self.params.attitudes
         counts = dict.fromkeys(self.week_counts, 0)

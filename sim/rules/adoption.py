@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit, logit
 
+from sim.jit import compiled
 from sim.params import AdoptionSpec
 from sim.state import CustomerState
 
@@ -33,27 +34,44 @@ def run_adoption(
     new adopters.
     """
     u = rng.random(state.aware.size)
-    open_ = state.aware & ~state.adopted  # aware non-adopters
     # Only customers whose uniform is below the largest probability anyone has can adopt:
     # screen with that bound first, then evaluate the logistic for those few only. The bound is
     # the probability at the highest attitude of all customers (it rises with attitude, slope
     # >= 0), raised by a relative 1e-9 against rounding; the decision itself is
-    # ``u < adoption_probability`` as before, so the result is the same, bit for bit.
+    # ``u < adoption_probability``, so the screen changes no result.
     top = float(state.attitude.max()) if attitudes and state.attitude.size else 0.0
     bound = float(adoption_probability(spec, np.array([top]))[0]) * (1.0 + 1e-9)
-    open_ &= u < bound
-    candidates = np.flatnonzero(open_)
+    candidates = _screen(state.aware, state.adopted, u, bound)
     a = state.attitude[candidates] if attitudes else np.zeros(candidates.size)
     new = candidates[u[candidates] < adoption_probability(spec, a)]
-    state.adopted[new] = True
-    if attitudes and experience_rate > 0:
-        # a += rate * (fit - a) for adopters, as three whole-array passes: the pull times the
-        # adopted flag (1.0 or 0.0), added to everyone. Adopters get exactly rate * (fit - a),
-        # everyone else + 0.0, so this is bit-identical to the masked form; numpy's masked
-        # (where=) loops are about five times slower than plain ones.
-        attitude = state.attitude
-        pull = np.subtract(product_fit, attitude)
-        pull *= experience_rate
-        pull *= state.adopted
-        attitude += pull
+    _adopt_and_use(
+        state.adopted, state.attitude, new, product_fit, experience_rate if attitudes else 0.0
+    )
     return int(new.size)
+
+
+@compiled
+def _screen(aware, adopted, u, bound):
+    """Aware non-adopters whose uniform number is below ``bound`` (customer indices)."""
+    count = 0
+    for i in range(u.size):
+        count += aware[i] and not adopted[i] and u[i] < bound
+    candidates = np.empty(count, dtype=np.int64)
+    k = 0
+    for i in range(u.size):
+        if aware[i] and not adopted[i] and u[i] < bound:
+            candidates[k] = i
+            k += 1
+    return candidates
+
+
+@compiled
+def _adopt_and_use(adopted, attitude, new, product_fit, experience_rate):
+    """Mark the ``new`` adopters; then every adopter's attitude moves ``experience_rate`` of
+    the way toward the product's fit: ``a += rate * (fit - a)``."""
+    for who in new:
+        adopted[who] = True
+    if experience_rate > 0:
+        for i in range(attitude.size):
+            if adopted[i]:
+                attitude[i] += (product_fit - attitude[i]) * experience_rate

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.influence import pull_many, repeated_pull
+from sim.influence import pull_messages
+from sim.jit import compiled
 from sim.params import DialogueSpec
 from sim.rules.contacts import NeighbourSampler
 from sim.state import HEARD_DIALOGUE, CustomerState
@@ -86,43 +87,118 @@ def run_dialogue(
         return outcome
     n = state.aware.size
     heard = rng.random(len(mentions)) < spec.listening_share
-    speaker, negative = mentions.speaker[heard], mentions.negative[heard]
-    shuffle = rng.permutation(speaker.size)
-    speaker, negative = speaker[shuffle], negative[shuffle]
-    by_priority = np.argsort(~negative, kind="stable")  # complaints first
-    speaker, negative = speaker[by_priority], negative[by_priority]
-    _, first = np.unique(speaker, return_index=True)
-    first.sort()  # keep priority order, one answer per customer
-    answered, answered_negative = speaker[first][:capacity], negative[first][:capacity]
+    shuffle = rng.permutation(int(np.count_nonzero(heard)))
+    answered, answered_negative = _answer_order(
+        mentions.speaker, mentions.negative, heard, shuffle, capacity, n
+    )
     spare = capacity - answered.size
     if outreach == "random" and spare > 0:
         reached = rng.choice(n, size=min(spare, n), replace=False)
     elif outreach == "hubs" and spare > 0:
         reached = hubs.take(spare)
     else:
-        reached = np.empty(0, dtype=np.int64)
+        reached = _NOBODY
     talked = np.concatenate((answered, reached))
     outcome.conversations = int(talked.size)
     outcome.mentions_answered = int(answered.size)
-    outcome.complaints_answered = int(answered_negative.sum())
+    outcome.complaints_answered = int(np.count_nonzero(answered_negative))
     outcome.outreach = int(reached.size)
     outcome.spend = outcome.conversations * spec.cost_per_conversation
-    state.make_aware(talked, HEARD_DIALOGUE)
-    state.advocacy[talked] = np.maximum(state.advocacy[talked], np.float32(spec.advocacy_boost))
-    if attitudes and talked.size:
-        target = conversation_target(spec, product_fit)
-        strength = spec.credibility * spec.mu
-        state.attitude[talked] = repeated_pull(
-            state.attitude[talked], target, strength, 1, spec.epsilon
-        )
-        complainers = answered[answered_negative]
-        observers = sampler.neighbours_of(complainers)
-        observers = observers[state.aware[observers]]
-        pull_many(
-            state.attitude,
-            observers,
-            np.full(observers.size, target),
-            np.full(observers.size, spec.credibility * spec.observer_mu),
-            spec.epsilon,
-        )
+    target = conversation_target(spec, product_fit)
+    _converse(
+        state.aware,
+        state.heard_via,
+        state.attitude,
+        state.advocacy,
+        talked,
+        answered[answered_negative],
+        sampler.indptr,
+        sampler.indices,
+        np.float32(spec.advocacy_boost),
+        target,
+        (1.0 - spec.credibility * spec.mu) ** 1,
+        spec.credibility * spec.observer_mu,
+        spec.epsilon,
+        attitudes,
+    )
     return outcome
+
+
+_NOBODY = np.empty(0, dtype=np.int64)
+
+
+@compiled
+def _answer_order(speaker, negative, heard, shuffle, capacity, n):
+    """Whom the brand answers: the heard mentions in the random order ``shuffle``, complaints
+    first (stable), one answer per customer, at most ``capacity``. Returns (customers, whether
+    each answered mention was a complaint)."""
+    heard_speaker = speaker[heard][shuffle]
+    heard_negative = negative[heard][shuffle]
+    answered = np.empty(min(capacity, heard_speaker.size), dtype=np.int64)
+    answered_negative = np.empty(answered.size, dtype=np.bool_)
+    done = np.zeros(n, dtype=np.bool_)
+    count = 0
+    for complaints in (True, False):
+        for j in range(heard_speaker.size):
+            who = heard_speaker[j]
+            if count < answered.size and heard_negative[j] == complaints and not done[who]:
+                done[who] = True
+                answered[count] = who
+                answered_negative[count] = complaints
+                count += 1
+    return answered[:count], answered_negative[:count]
+
+
+@compiled
+def _converse(
+    aware,
+    heard_via,
+    attitude,
+    advocacy,
+    talked,
+    complainers,
+    indptr,
+    indices,
+    boost32,
+    target,
+    keep_share,
+    observer_strength,
+    epsilon,
+    attitudes,
+):
+    """Compiled body of :func:`run_dialogue` once it is known whom the brand talks with.
+
+    ``talked`` may name a customer twice (answered and reached by outreach): such a customer
+    is pulled once. ``keep_share`` is ``1 - c * mu``: a pulled attitude becomes
+    ``m - (m - a) * keep_share`` inside the confidence bound.
+    """
+    moved = np.empty(talked.size)
+    for j in range(talked.size):  # every conversation judged against the attitude before any
+        a = attitude[talked[j]]
+        gap = target - a
+        moved[j] = target - gap * keep_share if abs(gap) < epsilon else a
+    for j in range(talked.size):
+        who = talked[j]
+        if not aware[who]:
+            aware[who] = True
+            heard_via[who] = HEARD_DIALOGUE
+        advocacy[who] = max(advocacy[who], boost32)
+        if attitudes:
+            attitude[who] = moved[j]
+    if not attitudes or complainers.size == 0:
+        return
+    # Aware neighbours of answered complainers see the answer (one message per sighting).
+    count = 0
+    for c in complainers:
+        for position in range(indptr[c], indptr[c + 1]):
+            count += aware[indices[position]]
+    observers = np.empty(count, dtype=indices.dtype)
+    k = 0
+    for c in complainers:
+        for position in range(indptr[c], indptr[c + 1]):
+            if aware[indices[position]]:
+                observers[k] = indices[position]
+                k += 1
+    pull_messages(
+        attitude, observers, np.full(count, target), np.full(count, observer_strength), epsilon
+    )

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.influence import pull_many
+from sim.influence import pull_messages
+from sim.jit import compiled
 from sim.params import WomSpec
-from sim.rules.contacts import NeighbourSampler
+from sim.rules.contacts import NeighbourSampler, sample_neighbour
 from sim.rules.dialogue import Mentions
 from sim.state import HEARD_WOM, CustomerState
 
@@ -69,35 +70,155 @@ def run_wom(
     u_talk = rng.random(n)
     u_listen = rng.random((n, spec.listeners))
     u_public = rng.random(n)
-    p = talk_probability(spec, state.attitude, state.advocacy, attitudes)
-    talks = was_aware & (u_talk < p) & sampler.has_ties
-    speaker = np.flatnonzero(talks)
-    message = state.attitude[speaker] if attitudes else np.zeros(speaker.size)
-    public = u_public[speaker] < spec.public_share
-    listen_u = u_listen[speaker]
-
     complainers = complainers[sampler.degree[complainers] > 0]
     if complainers.size:
-        speaker = np.concatenate((speaker, complainers))
-        message = np.concatenate((message, np.full(complainers.size, complaint_position)))
-        public = np.concatenate(
-            (public, complaint_rng.random(complainers.size) < spec.public_share)
-        )
-        listen_u = np.concatenate(
-            (listen_u, complaint_rng.random((complainers.size, spec.listeners)))
-        )
+        complaint_public = complaint_rng.random(complainers.size)
+        complaint_listen = complaint_rng.random((complainers.size, spec.listeners))
+    else:
+        complaint_public, complaint_listen = np.empty(0), np.empty((0, spec.listeners))
+    positive, negative, mention_speaker, mention_negative = _talk(
+        state.aware,
+        state.heard_via,
+        state.attitude,
+        state.advocacy,
+        was_aware,
+        *sampler.arrays(),
+        u_talk,
+        u_listen,
+        u_public,
+        complainers.astype(np.int64, copy=False),
+        complaint_public,
+        complaint_listen,
+        float(complaint_position),
+        _talk_coefficients(spec, attitudes),
+        spec.public_share,
+        spec.credibility,
+        spec.mu,
+        min(1.0, spec.mu * spec.negative_impact),
+        spec.epsilon,
+        attitudes,
+    )
+    return WomOutcome(
+        positive=int(positive),
+        negative=int(negative),
+        mentions=Mentions(mention_speaker, mention_negative),
+    )
 
-    negative = message < 0
-    outcome = WomOutcome(positive=int((~negative).sum()), negative=int(negative.sum()))
-    outcome.mentions = Mentions(speaker[public], negative[public])
-    if speaker.size == 0:
-        return outcome
 
-    talker = np.repeat(speaker, spec.listeners)
-    listener = sampler.sample(talker, listen_u.reshape(-1))
-    if attitudes:
-        heard_message = np.repeat(message, spec.listeners)
-        mu = np.where(heard_message < 0, min(1.0, spec.mu * spec.negative_impact), spec.mu)
-        pull_many(state.attitude, listener, heard_message, spec.credibility * mu, spec.epsilon)
-    state.make_aware(listener, HEARD_WOM)
-    return outcome
+def _talk_coefficients(spec: WomSpec, attitudes: bool) -> np.ndarray:
+    """(talk_base, talk_feeling, talk_advocacy, negative_incidence) for the kernel; with
+    attitudes off only talk_base counts (feeling and advocacy 0, incidence 1)."""
+    if not attitudes:
+        return np.array([spec.talk_base, 0.0, 0.0, 1.0])
+    return np.array(
+        [spec.talk_base, spec.talk_feeling, spec.talk_advocacy, spec.negative_incidence]
+    )
+
+
+@compiled
+def _talk(
+    aware,
+    heard_via,
+    attitude,
+    advocacy,
+    was_aware,
+    indptr,
+    indices,
+    degree,
+    cumulative,
+    row_start,
+    row_total,
+    u_talk,
+    u_listen,
+    u_public,
+    complainers,
+    complaint_public,
+    complaint_listen,
+    complaint_position,
+    coefficients,
+    public_share,
+    credibility,
+    mu,
+    mu_negative,
+    epsilon,
+    attitudes,
+):
+    """Compiled body of :func:`run_wom`, after the random draws.
+
+    Returns (positive talks, negative talks, public speakers, whether each was negative).
+    """
+    base, feeling, advocacy_weight, negative_incidence = coefficients
+    advocacy_weight32 = np.float32(advocacy_weight)
+    n = aware.size
+    listeners = u_listen.shape[1]
+    # Who talks, in customer order; then the complainers.
+    talks = np.empty(n + complainers.size, dtype=np.int64)
+    count = 0
+    for i in range(n):
+        if was_aware[i] and degree[i] > 0:
+            p = _talk_probability(
+                attitude[i], advocacy[i], base, feeling, advocacy_weight32, negative_incidence
+            )
+            if u_talk[i] < p:
+                talks[count] = i
+                count += 1
+    speakers = count
+    total = speakers + complainers.size
+    message = np.empty(total)
+    public = np.empty(total, dtype=np.bool_)
+    for t in range(speakers):
+        who = talks[t]
+        message[t] = attitude[who] if attitudes else 0.0
+        public[t] = u_public[who] < public_share
+    for c in range(complainers.size):
+        talks[speakers + c] = complainers[c]
+        message[speakers + c] = complaint_position
+        public[speakers + c] = complaint_public[c] < public_share
+    negative = 0
+    mentions = 0
+    for t in range(total):
+        negative += message[t] < 0
+        mentions += public[t]
+    mention_speaker = np.empty(mentions, dtype=np.int64)
+    mention_negative = np.empty(mentions, dtype=np.bool_)
+    m = 0
+    for t in range(total):
+        if public[t]:
+            mention_speaker[m] = talks[t]
+            mention_negative[m] = message[t] < 0
+            m += 1
+    # Each talk reaches ``listeners`` neighbours; every message is judged against the
+    # listener's attitude before any of this week's talk (pull_messages), then listeners
+    # become aware.
+    heard_by = np.empty(total * listeners, dtype=indices.dtype)
+    heard_message = np.empty(total * listeners)
+    heard_strength = np.empty(total * listeners)
+    k = 0
+    for t in range(total):
+        strength = credibility * (mu_negative if message[t] < 0 else mu)
+        for j in range(listeners):
+            u = u_listen[talks[t], j] if t < speakers else complaint_listen[t - speakers, j]
+            heard_by[k] = sample_neighbour(
+                talks[t], u, indptr, indices, degree, cumulative, row_start, row_total
+            )
+            heard_message[k] = message[t]
+            heard_strength[k] = strength
+            k += 1
+    if attitudes and k:
+        pull_messages(attitude, heard_by, heard_message, heard_strength, epsilon)
+    for j in range(k):
+        who = heard_by[j]
+        if not aware[who]:
+            aware[who] = True
+            heard_via[who] = HEARD_WOM
+    return total - negative, negative, mention_speaker, mention_negative
+
+
+@compiled(inline=True)
+def _talk_probability(attitude, advocacy, base, feeling, advocacy_weight32, negative_incidence):
+    """:func:`talk_probability` of one customer, in the same operations and precisions."""
+    p = abs(attitude) * feeling + base
+    p += advocacy * advocacy_weight32  # float32 times float32, as numpy computes it
+    if negative_incidence != 1.0 and attitude < 0:
+        p *= negative_incidence
+    return min(max(p, 0.0), 1.0)
