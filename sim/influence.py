@@ -67,54 +67,37 @@ def pull_many(attitude, listener, message, strength, epsilon):
     """
     if listener.size == 0:
         return 0
-    return int(pull_messages(attitude, listener, message, strength, float(epsilon)))
+    sums = np.zeros((2, attitude.size))
+    return int(pull_messages(attitude, listener, message, strength, float(epsilon), sums))
 
 
 @compiled
-def pull_messages(attitude, listener, message, strength, epsilon):
-    """Compiled body of :func:`pull_many` (same arguments, all arrays)."""
+def pull_messages(attitude, listener, message, strength, epsilon, sums):
+    """Compiled body of :func:`pull_many`.
+
+    ``sums`` is a float64 work array of shape (2, n) holding zeros; it is used for each
+    listener's total strength and total pull, and left holding zeros again. Work is
+    proportional to the number of messages, not of customers.
+    """
     k = listener.size
-    n = attitude.size
-    heard = np.empty(k, dtype=np.bool_)
+    total_strength, total_pull = sums[0], sums[1]
+    pulled = np.empty(k, dtype=np.int64)  # each listener once, at its first heard message
+    n_pulled = 0
     count = 0
-    for j in range(k):  # every message judged against the attitude before any of them
-        heard[j] = abs(message[j] - attitude[listener[j]]) < epsilon
-        count += heard[j]
-    if count == 0:
-        return 0
-    if count * 32 >= n:
-        # Many messages: per-customer sums in dense arrays (O(n)) beat sorting (O(k log k)).
-        total_strength = np.zeros(n)
-        total_pull = np.zeros(n)
-        pulled = np.zeros(n, dtype=np.bool_)
-        for j in range(k):
-            if heard[j]:
-                who = listener[j]
-                total_strength[who] += strength[j]
-                total_pull[who] += strength[j] * message[j]
-                pulled[who] = True
-        for who in range(n):
-            if pulled[who]:
-                _settle(attitude, who, total_strength[who], total_pull[who])
-        return count
-    # Few messages: sort them by listener (stably, so each listener's messages are added in
-    # arrival order, as in the dense branch) and settle each listener once.
-    order = np.argsort(listener, kind="mergesort")
-    j = 0
-    while j < k:
-        who = listener[order[j]]
-        total_strength = 0.0
-        total_pull = 0.0
-        any_heard = False
-        while j < k and listener[order[j]] == who:
-            m = order[j]
-            if heard[m]:
-                total_strength += strength[m]
-                total_pull += strength[m] * message[m]
-                any_heard = True
-            j += 1
-        if any_heard:
-            _settle(attitude, who, total_strength, total_pull)
+    for j in range(k):  # judged against the attitude before any message: nothing moves yet
+        who = listener[j]
+        if abs(message[j] - attitude[who]) < epsilon:
+            count += 1
+            if total_strength[who] == 0.0 and total_pull[who] == 0.0:
+                pulled[n_pulled] = who  # (a zero-strength message may list a listener twice:
+                n_pulled += 1  # harmless, the second settle adds zero)
+            total_strength[who] += strength[j]
+            total_pull[who] += strength[j] * message[j]
+    for j in range(n_pulled):
+        who = pulled[j]
+        _settle(attitude, who, total_strength[who], total_pull[who])
+        total_strength[who] = 0.0
+        total_pull[who] = 0.0
     return count
 
 

@@ -11,6 +11,7 @@ A week (one ``step()``) runs, in this fixed order (docs/model.md explains why):
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import mesa
@@ -35,8 +36,15 @@ STREAMS = ("network", "initial", "push", "dialogue", "wom", "adoption", "crisis"
 
 
 def stream(seed: int, name: str) -> np.random.Generator:
-    """The random stream ``name`` of a run with master seed ``seed``."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(STREAMS.index(name),)))
+    """The random stream ``name`` of a run with master seed ``seed``.
+
+    The weekly streams use numpy's SFC64 generator (Small Fast Chaotic, 256 bits of state;
+    passes BigCrush and PractRand), about 25 % quicker than the default PCG64 at the tens of
+    thousands of raw words a week consumes (sim.uniforms). The network is drawn once, with
+    numpy's default generator (``build_network_for``).
+    """
+    sequence = np.random.SeedSequence(seed, spawn_key=(STREAMS.index(name),))
+    return np.random.Generator(np.random.SFC64(sequence))
 
 
 def build_network_for(params: ModelParams, seed: int, base_dir=None) -> Network:
@@ -329,7 +337,7 @@ class BrandModel(mesa.Model):
 
 def _remainder(budget: float, unit_cost: float) -> float:
     """Money left after buying whole units (the same rounding the rules use)."""
-    units = np.floor(budget / unit_cost + 1e-9) if budget > 0 else 0.0
+    units = math.floor(budget / unit_cost + 1e-9) if budget > 0 else 0
     return max(0.0, budget - units * unit_cost)
 
 

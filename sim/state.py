@@ -35,6 +35,9 @@ class CustomerState:
     irritated : bool    adstock above the irritation threshold this week.
     advocacy : float32  temporary boost to talking after a conversation with the brand, in [0, 1].
     heard_via : int8    first channel (HEARD_* codes above).
+    scratch : float64, shape (2, n)
+                        not state: work space of the compiled kernels (sim.influence), all
+                        zeros between uses, kept here so that no week allocates it anew.
     """
 
     aware: np.ndarray
@@ -44,6 +47,7 @@ class CustomerState:
     irritated: np.ndarray
     advocacy: np.ndarray
     heard_via: np.ndarray
+    scratch: np.ndarray
 
     @classmethod
     def empty(cls, n: int) -> CustomerState:
@@ -55,6 +59,7 @@ class CustomerState:
             irritated=np.zeros(n, dtype=bool),
             advocacy=np.zeros(n, dtype=np.float32),
             heard_via=np.zeros(n, dtype=np.int8),
+            scratch=np.zeros((2, n)),
         )
 
     def make_aware(self, who: np.ndarray, channel: int) -> int:

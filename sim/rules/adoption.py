@@ -8,6 +8,7 @@ from scipy.special import expit, logit
 from sim.jit import compiled
 from sim.params import AdoptionSpec
 from sim.state import CustomerState
+from sim.uniforms import slot_uniform, words, words_for_slots
 
 
 def adoption_probability(spec: AdoptionSpec, attitude: np.ndarray) -> np.ndarray:
@@ -33,45 +34,54 @@ def run_adoption(
     One uniform per customer per week (common random numbers across arms). Returns the number of
     new adopters.
     """
-    u = rng.random(state.aware.size)
-    # Only customers whose uniform is below the largest probability anyone has can adopt:
-    # screen with that bound first, then evaluate the logistic for those few only. The bound is
-    # the probability at the highest attitude of all customers (it rises with attitude, slope
-    # >= 0), raised by a relative 1e-9 against rounding; the decision itself is
-    # ``u < adoption_probability``, so the screen changes no result.
-    top = float(state.attitude.max()) if attitudes and state.attitude.size else 0.0
-    bound = float(adoption_probability(spec, np.array([top]))[0]) * (1.0 + 1e-9)
-    candidates = _screen(state.aware, state.adopted, u, bound)
-    a = state.attitude[candidates] if attitudes else np.zeros(candidates.size)
-    new = candidates[u[candidates] < adoption_probability(spec, a)]
-    _adopt_and_use(
-        state.adopted, state.attitude, new, product_fit, experience_rate if attitudes else 0.0
+    n = state.aware.size
+    customer_words = words(rng, words_for_slots(n))  # two customers per word (sim.uniforms)
+    with np.errstate(divide="ignore"):
+        base_log_odds = float(logit(spec.base_rate))  # -inf at 0, inf at 1
+    return int(
+        _adopt(
+            state.aware,
+            state.adopted,
+            state.attitude,
+            customer_words,
+            base_log_odds,
+            spec.attitude_slope if attitudes else 0.0,
+            product_fit,
+            experience_rate if attitudes else 0.0,
+        )
     )
-    return int(new.size)
 
 
 @compiled
-def _screen(aware, adopted, u, bound):
-    """Aware non-adopters whose uniform number is below ``bound`` (customer indices)."""
+def _adopt(aware, adopted, attitude, customer_words, base_log_odds, slope, product_fit, rate):
+    """Compiled body of :func:`run_adoption` after the draw; returns the number of new adopters.
+
+    Only customers whose uniform number is below the largest probability anyone has can adopt:
+    a first pass screens with that bound (the probability at the highest attitude, raised by a
+    relative 1e-9 against rounding; it rises with attitude as ``slope >= 0``), so the logistic
+    is evaluated for those few only. Adopters then move ``rate`` of the way toward the fit.
+    """
+    n = aware.size
+    top = attitude.max() if n else 0.0
+    bound = _logistic(base_log_odds + slope * top) * (1.0 + 1e-9)
+    candidates = np.empty(n + 1, dtype=np.int64)
     count = 0
-    for i in range(u.size):
-        count += aware[i] and not adopted[i] and u[i] < bound
-    candidates = np.empty(count, dtype=np.int64)
-    k = 0
-    for i in range(u.size):
-        if aware[i] and not adopted[i] and u[i] < bound:
-            candidates[k] = i
-            k += 1
-    return candidates
+    for i in range(n):  # branch-free compaction of aware non-adopters below the bound
+        candidates[count] = i
+        count += aware[i] & ~adopted[i] & (slot_uniform(customer_words, i) < bound)
+    new = 0
+    for j in range(count):
+        i = candidates[j]
+        if slot_uniform(customer_words, i) < _logistic(base_log_odds + slope * attitude[i]):
+            adopted[i] = True
+            new += 1
+    if rate > 0:
+        for i in range(n):  # adds (fit - a) * rate * 1.0 or * 0.0: vectorises
+            attitude[i] += (product_fit - attitude[i]) * rate * adopted[i]
+    return new
 
 
-@compiled
-def _adopt_and_use(adopted, attitude, new, product_fit, experience_rate):
-    """Mark the ``new`` adopters; then every adopter's attitude moves ``experience_rate`` of
-    the way toward the product's fit: ``a += rate * (fit - a)``."""
-    for who in new:
-        adopted[who] = True
-    if experience_rate > 0:
-        for i in range(attitude.size):
-            if adopted[i]:
-                attitude[i] += (product_fit - attitude[i]) * experience_rate
+@compiled(inline=True)
+def _logistic(x):
+    """``expit(x) = 1 / (1 + exp(-x))`` (0 at -inf, 1 at inf)."""
+    return 1.0 / (1.0 + np.exp(-x))

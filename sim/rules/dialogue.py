@@ -11,6 +11,7 @@ from sim.jit import compiled
 from sim.params import DialogueSpec
 from sim.rules.contacts import NeighbourSampler
 from sim.state import HEARD_DIALOGUE, CustomerState
+from sim.uniforms import half_uniform, words
 
 
 @dataclass
@@ -81,15 +82,20 @@ def run_dialogue(
 
     Spend is ``conversations * cost_per_conversation`` and never exceeds ``budget``.
     """
-    capacity = int(np.floor(budget / spec.cost_per_conversation + 1e-9)) if budget > 0 else 0
+    capacity = int(budget / spec.cost_per_conversation + 1e-9) if budget > 0 else 0
     outcome = DialogueOutcome(capacity=capacity)
     if capacity == 0:
         return outcome
     n = state.aware.size
-    heard = rng.random(len(mentions)) < spec.listening_share
-    shuffle = rng.permutation(int(np.count_nonzero(heard)))
+    # One word per mention: its high half decides whether the brand hears it, its low half
+    # orders the heard mentions at random (sim.uniforms).
     answered, answered_negative = _answer_order(
-        mentions.speaker, mentions.negative, heard, shuffle, capacity, n
+        mentions.speaker,
+        mentions.negative,
+        words(rng, len(mentions)),
+        spec.listening_share,
+        capacity,
+        n,
     )
     spare = capacity - answered.size
     if outreach == "random" and spare > 0:
@@ -98,25 +104,24 @@ def run_dialogue(
         reached = hubs.take(spare)
     else:
         reached = _NOBODY
-    talked = np.concatenate((answered, reached))
-    outcome.conversations = int(talked.size)
-    outcome.mentions_answered = int(answered.size)
-    outcome.complaints_answered = int(np.count_nonzero(answered_negative))
-    outcome.outreach = int(reached.size)
+    outcome.conversations = answered.size + reached.size
+    outcome.mentions_answered = answered.size
+    outcome.outreach = reached.size
     outcome.spend = outcome.conversations * spec.cost_per_conversation
-    target = conversation_target(spec, product_fit)
-    _converse(
+    outcome.complaints_answered = _converse(
         state.aware,
         state.heard_via,
         state.attitude,
         state.advocacy,
-        talked,
-        answered[answered_negative],
+        state.scratch,
+        answered,
+        answered_negative,
+        reached,
         sampler.indptr,
         sampler.indices,
         np.float32(spec.advocacy_boost),
-        target,
-        (1.0 - spec.credibility * spec.mu) ** 1,
+        conversation_target(spec, product_fit),
+        1.0 - spec.credibility * spec.mu,
         spec.credibility * spec.observer_mu,
         spec.epsilon,
         attitudes,
@@ -128,25 +133,35 @@ _NOBODY = np.empty(0, dtype=np.int64)
 
 
 @compiled
-def _answer_order(speaker, negative, heard, shuffle, capacity, n):
-    """Whom the brand answers: the heard mentions in the random order ``shuffle``, complaints
-    first (stable), one answer per customer, at most ``capacity``. Returns (customers, whether
-    each answered mention was a complaint)."""
-    heard_speaker = speaker[heard][shuffle]
-    heard_negative = negative[heard][shuffle]
-    answered = np.empty(min(capacity, heard_speaker.size), dtype=np.int64)
+def _answer_order(speaker, negative, mention_words, listening_share, capacity, n):
+    """Whom the brand answers: the heard mentions in random order, complaints first, one answer
+    per customer, at most ``capacity``. Returns (customers, whether each answered mention was a
+    complaint).
+
+    Mention ``j`` is heard when the high half of ``mention_words[j]`` is below
+    ``listening_share``; heard mentions are ordered by the low half (ties by position).
+    """
+    heard = np.empty(speaker.size, dtype=np.int64)
+    keys = np.empty(speaker.size)
+    count = 0
+    for j in range(speaker.size):
+        heard[count] = j
+        keys[count] = half_uniform(mention_words[j], True)
+        count += half_uniform(mention_words[j], False) < listening_share
+    order = heard[:count][np.argsort(keys[:count], kind="mergesort")]
+    answered = np.empty(min(capacity, count), dtype=np.int64)
     answered_negative = np.empty(answered.size, dtype=np.bool_)
     done = np.zeros(n, dtype=np.bool_)
-    count = 0
+    k = 0
     for complaints in (True, False):
-        for j in range(heard_speaker.size):
-            who = heard_speaker[j]
-            if count < answered.size and heard_negative[j] == complaints and not done[who]:
+        for j in order:
+            who = speaker[j]
+            if k < answered.size and negative[j] == complaints and not done[who]:
                 done[who] = True
-                answered[count] = who
-                answered_negative[count] = complaints
-                count += 1
-    return answered[:count], answered_negative[:count]
+                answered[k] = who
+                answered_negative[k] = complaints
+                k += 1
+    return answered[:k], answered_negative[:k]
 
 
 @compiled
@@ -155,8 +170,10 @@ def _converse(
     heard_via,
     attitude,
     advocacy,
-    talked,
-    complainers,
+    scratch,
+    answered,
+    answered_negative,
+    reached,
     indptr,
     indices,
     boost32,
@@ -166,12 +183,14 @@ def _converse(
     epsilon,
     attitudes,
 ):
-    """Compiled body of :func:`run_dialogue` once it is known whom the brand talks with.
+    """Compiled body of :func:`run_dialogue` once it is known whom the brand talks with:
+    the ``answered`` authors of mentions and the customers ``reached`` by outreach.
 
-    ``talked`` may name a customer twice (answered and reached by outreach): such a customer
-    is pulled once. ``keep_share`` is ``1 - c * mu``: a pulled attitude becomes
-    ``m - (m - a) * keep_share`` inside the confidence bound.
+    A customer both answered and reached is pulled once. ``keep_share`` is ``1 - c * mu``: a
+    pulled attitude becomes ``m - (m - a) * keep_share`` inside the confidence bound. Returns
+    the number of complaints answered.
     """
+    talked = np.concatenate((answered, reached))
     moved = np.empty(talked.size)
     for j in range(talked.size):  # every conversation judged against the attitude before any
         a = attitude[talked[j]]
@@ -185,20 +204,31 @@ def _converse(
         advocacy[who] = max(advocacy[who], boost32)
         if attitudes:
             attitude[who] = moved[j]
-    if not attitudes or complainers.size == 0:
-        return
+    complaints = 0
+    for negative in answered_negative:
+        complaints += negative
+    if not attitudes or complaints == 0:
+        return complaints
     # Aware neighbours of answered complainers see the answer (one message per sighting).
     count = 0
-    for c in complainers:
-        for position in range(indptr[c], indptr[c + 1]):
-            count += aware[indices[position]]
+    for c in range(answered.size):
+        if answered_negative[c]:
+            for position in range(indptr[answered[c]], indptr[answered[c] + 1]):
+                count += aware[indices[position]]
     observers = np.empty(count, dtype=indices.dtype)
     k = 0
-    for c in complainers:
-        for position in range(indptr[c], indptr[c + 1]):
-            if aware[indices[position]]:
-                observers[k] = indices[position]
-                k += 1
+    for c in range(answered.size):
+        if answered_negative[c]:
+            for position in range(indptr[answered[c]], indptr[answered[c] + 1]):
+                if aware[indices[position]]:
+                    observers[k] = indices[position]
+                    k += 1
     pull_messages(
-        attitude, observers, np.full(count, target), np.full(count, observer_strength), epsilon
+        attitude,
+        observers,
+        np.full(count, target),
+        np.full(count, observer_strength),
+        epsilon,
+        scratch,
     )
+    return complaints

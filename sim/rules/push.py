@@ -9,6 +9,7 @@ import numpy as np
 from sim.jit import compiled
 from sim.params import PushSpec
 from sim.state import HEARD_AD, CustomerState
+from sim.uniforms import full_uniform, words
 
 
 def adstock_decay(half_life: float) -> float:
@@ -59,11 +60,9 @@ def run_push(
     outcome = PushOutcome(impressions=impressions, spend=impressions * spec.cost_per_impression)
     pool = n if target is None else target.size
     if impressions > 0 and pool > 0:
-        hits = rng.integers(0, pool, size=impressions)
-        if target is not None:
-            hits = target[hits]
+        impression_words = words(rng, impressions)  # one per impression: who sees it
     else:
-        hits = _NO_HITS
+        impression_words = _NO_WORDS
         outcome.impressions, outcome.spend = 0, 0.0
     irritated = _deliver(
         state.aware,
@@ -71,7 +70,8 @@ def run_push(
         state.attitude,
         state.adstock,
         state.irritated,
-        hits,
+        impression_words,
+        _EVERYONE if target is None else target.astype(np.int64, copy=False),
         np.float32(adstock_decay(spec.half_life)),
         np.float32(spec.irritation_threshold),  # adstock is float32: compare as numpy would
         spec.effective_frequency,
@@ -82,12 +82,14 @@ def run_push(
         attitudes,
     )
     # One draw per irritated customer; the push stream depends on the arm anyway.
-    complains = rng.random(irritated.size) < spec.complaint_prob
-    outcome.complainers = irritated[complains]
+    if irritated.size:
+        irritated = irritated[rng.random(irritated.size) < spec.complaint_prob]
+    outcome.complainers = irritated
     return outcome
 
 
-_NO_HITS = np.empty(0, dtype=np.int64)
+_NO_WORDS = np.empty(0, dtype=np.uint64)
+_EVERYONE = np.empty(0, dtype=np.int64)
 
 
 @compiled
@@ -97,7 +99,8 @@ def _deliver(
     attitude,
     adstock,
     irritated,
-    hits,
+    impression_words,
+    target,
     decay32,
     threshold32,
     effective,
@@ -107,32 +110,63 @@ def _deliver(
     epsilon,
     attitudes,
 ):
-    """Compiled body of :func:`run_push` after the draws: one pass over the customers.
+    """Compiled body of :func:`run_push` after the draws.
 
-    Decays everyone's adstock, adds each customer's exposures (``hits`` lists the customer of
-    every impression), makes the exposed aware, persuades them (:func:`_persuade`), and marks
-    who is irritated. Returns the irritated customers' indices.
+    Each impression's word picks its customer uniformly from ``target`` (empty: everyone).
+    Then one pass over the customers decays adstock, adds the exposures, makes the exposed
+    aware and marks who is irritated; a second pass over the exposed persuades them
+    (:func:`_persuade`). Returns the irritated customers' indices.
     """
     n = aware.size
-    exposures = np.zeros(n, dtype=np.int64)
-    for h in hits:
-        exposures[h] += 1
-    irritated_count = 0
-    for i in range(n):
-        adstock[i] *= decay32
+    exposures = np.zeros(n, dtype=np.int32)
+    if target.size == 0:
+        for word in impression_words:
+            exposures[np.int64(full_uniform(word) * n)] += 1
+    else:
+        for word in impression_words:
+            exposures[target[np.int64(full_uniform(word) * target.size)]] += 1
+    n_irritated = 0
+    many = 0  # customers exposed 8 times or more this week
+    rising = 1.0 / effective
+    falling = 1.0 / (irritation - effective)
+    for i in range(n):  # without branches (selects), so that the compiler vectorises it
         k = exposures[i]
-        if k > 0:
-            adstock[i] += np.float32(k)
-            if not aware[i]:
-                aware[i] = True
-                heard_via[i] = HEARD_AD
-            if attitudes:
-                attitude[i] = _persuade(
-                    attitude[i], adstock[i], k, effective, irritation, claim, strength, epsilon
-                )
+        seen = k > 0
+        adstock[i] = adstock[i] * decay32 + np.float32(k)
         irritated[i] = adstock[i] > threshold32
-        irritated_count += irritated[i]
-    who = np.empty(irritated_count, dtype=np.int64)
+        n_irritated += irritated[i]
+        heard_via[i] = HEARD_AD if seen and not aware[i] else heard_via[i]
+        aware[i] |= seen
+        if attitudes:
+            many += k >= 8
+            attitude[i] = _persuade(
+                attitude[i],
+                adstock[i],
+                k,
+                effective,
+                irritation,
+                rising,
+                falling,
+                claim,
+                strength,
+                epsilon,
+            )
+    if attitudes and many:
+        for i in range(n):
+            if exposures[i] >= 8:
+                attitude[i] = _persuade_many(
+                    attitude[i],
+                    adstock[i],
+                    exposures[i],
+                    effective,
+                    irritation,
+                    rising,
+                    falling,
+                    claim,
+                    strength,
+                    epsilon,
+                )
+    who = np.empty(n_irritated, dtype=np.int64)
     j = 0
     for i in range(n):
         if irritated[i]:
@@ -142,29 +176,51 @@ def _deliver(
 
 
 @compiled(inline=True)
-def _persuade(a, adstock, k, effective, irritation, claim, strength, epsilon):
-    """New attitude of a customer ``k`` times exposed (k >= 1), adstock already updated.
+def _persuade(a, adstock, k, effective, irritation, rising, falling, claim, strength, epsilon):
+    """New attitude of a customer exposed ``k`` times this week (0 <= k < 8; at k >= 8 the
+    attitude is returned unchanged for :func:`_persuade_many`), adstock already updated.
 
-    Exposures at weight ``w >= 0`` pull toward the claim ``k`` times with strength
-    ``c * mu * w`` inside the confidence bound: ``m - (m - a) * (1 - s) ** k``; at ``w < 0``
-    (reactance) they push toward the opposite of the claim with strength ``c * mu * |w|`` and
-    no bound. The operations are those of :func:`exposure_weight` and ``repeated_pull``,
-    except that ``(1 - s) ** k`` is :func:`whole_power`.
+    Exposures at weight ``w >= 0`` (:func:`exposure_weight`; ``rising`` and ``falling`` are
+    ``1 / effective`` and ``1 / (irritation - effective)``) pull toward the claim ``k`` times
+    with strength ``c * mu * w`` inside the confidence bound, ``m - (m - a) * (1 - s) ** k``
+    (``repeated_pull``); at ``w < 0`` (reactance) they push toward the opposite of the claim
+    with strength ``c * mu * |w|`` and no bound. Selects, not branches: it is evaluated for
+    every customer.
     """
     stock = np.float64(adstock)
-    if stock <= effective:
-        weight = stock / effective
-    else:
-        weight = (irritation - stock) / (irritation - effective)
+    weight = stock * rising if stock <= effective else (irritation - stock) * falling
     weight = min(max(weight, -1.0), 1.0)
     reactant = weight < 0
     message = -claim if reactant else claim
-    s = abs(weight) * strength
     gap = message - a
-    moved = message - whole_power(1.0 - s, k) * gap
-    if abs(gap) >= epsilon and not reactant:
-        return a
-    return moved
+    moved = message - _power_below_8(1.0 - abs(weight) * strength, k) * gap
+    keep = (k == 0) | (k >= 8) | ((abs(gap) >= epsilon) & ~reactant)
+    return a if keep else moved
+
+
+@compiled(inline=True)
+def _persuade_many(a, adstock, k, effective, irritation, rising, falling, claim, strength, epsilon):
+    """:func:`_persuade` for any ``k >= 1`` (with a loop; for the rare k >= 8)."""
+    stock = np.float64(adstock)
+    weight = stock * rising if stock <= effective else (irritation - stock) * falling
+    weight = min(max(weight, -1.0), 1.0)
+    reactant = weight < 0
+    message = -claim if reactant else claim
+    gap = message - a
+    moved = message - whole_power(1.0 - abs(weight) * strength, k) * gap
+    return a if abs(gap) >= epsilon and not reactant else moved
+
+
+@compiled(inline=True)
+def _power_below_8(base, k):
+    """``base ** (k % 8)`` by three squarings and selects (what :func:`whole_power` does for
+    the three lowest bits), without a loop."""
+    result = base if k & 1 else 1.0
+    base *= base
+    result *= base if k & 2 else 1.0
+    base *= base
+    result *= base if k & 4 else 1.0
+    return result
 
 
 @compiled(inline=True)
@@ -175,10 +231,13 @@ def whole_power(base, k):
     C library's) may differ in the last bit between processors (numpy uses vectorised SVML code
     on AVX-512 machines), which would make seeded runs differ between laptops.
     """
-    result = 1.0
+    result = _power_below_8(base, k)
+    base *= base
+    base *= base
+    k >>= 3
     while k > 0:
+        base *= base
         if k & 1:
             result *= base
-        base *= base
         k >>= 1
     return result

@@ -12,6 +12,7 @@ from sim.params import WomSpec
 from sim.rules.contacts import NeighbourSampler, sample_neighbour
 from sim.rules.dialogue import Mentions
 from sim.state import HEARD_WOM, CustomerState
+from sim.uniforms import slot_uniform, words, words_for_slots
 
 
 @dataclass
@@ -67,30 +68,32 @@ def run_wom(
     (common random numbers).
     """
     n = state.aware.size
-    u_talk = rng.random(n)
-    u_listen = rng.random((n, spec.listeners))
-    u_public = rng.random(n)
-    complainers = complainers[sampler.degree[complainers] > 0]
-    if complainers.size:
-        complaint_public = complaint_rng.random(complainers.size)
-        complaint_listen = complaint_rng.random((complainers.size, spec.listeners))
-    else:
-        complaint_public, complaint_listen = np.empty(0), np.empty((0, spec.listeners))
+    # Uniform numbers per customer (sim.uniforms): slot 0 talk, 1 public, 2.. one per listener.
+    per_customer = words_for_slots(2 + spec.listeners)
+    customer_words = words(rng, n * per_customer).reshape(n, per_customer)
+    complaint_words = (
+        words(complaint_rng, complainers.size * per_customer).reshape(-1, per_customer)
+        if complainers.size
+        else np.empty((0, per_customer), dtype=np.uint64)
+    )
+    negative_incidence = spec.negative_incidence if attitudes else 1.0
     positive, negative, mention_speaker, mention_negative = _talk(
         state.aware,
         state.heard_via,
         state.attitude,
         state.advocacy,
+        state.scratch,
         was_aware,
         *sampler.arrays(),
-        u_talk,
-        u_listen,
-        u_public,
-        complainers.astype(np.int64, copy=False),
-        complaint_public,
-        complaint_listen,
+        customer_words,
+        complainers,
+        complaint_words,
         float(complaint_position),
-        _talk_coefficients(spec, attitudes),
+        spec.talk_base,
+        spec.talk_feeling if attitudes else 0.0,
+        spec.talk_advocacy if attitudes else 0.0,
+        negative_incidence,
+        spec.listeners,
         spec.public_share,
         spec.credibility,
         spec.mu,
@@ -105,22 +108,13 @@ def run_wom(
     )
 
 
-def _talk_coefficients(spec: WomSpec, attitudes: bool) -> np.ndarray:
-    """(talk_base, talk_feeling, talk_advocacy, negative_incidence) for the kernel; with
-    attitudes off only talk_base counts (feeling and advocacy 0, incidence 1)."""
-    if not attitudes:
-        return np.array([spec.talk_base, 0.0, 0.0, 1.0])
-    return np.array(
-        [spec.talk_base, spec.talk_feeling, spec.talk_advocacy, spec.negative_incidence]
-    )
-
-
 @compiled
 def _talk(
     aware,
     heard_via,
     attitude,
     advocacy,
+    scratch,
     was_aware,
     indptr,
     indices,
@@ -128,14 +122,15 @@ def _talk(
     cumulative,
     row_start,
     row_total,
-    u_talk,
-    u_listen,
-    u_public,
+    customer_words,
     complainers,
-    complaint_public,
-    complaint_listen,
+    complaint_words,
     complaint_position,
-    coefficients,
+    base,
+    feeling,
+    advocacy_weight,
+    negative_incidence,
+    listeners,
     public_share,
     credibility,
     mu,
@@ -145,35 +140,39 @@ def _talk(
 ):
     """Compiled body of :func:`run_wom`, after the random draws.
 
-    Returns (positive talks, negative talks, public speakers, whether each was negative).
+    With attitudes off, ``feeling`` and ``advocacy_weight`` are 0 and ``negative_incidence``
+    1, so everyone aware talks with ``base`` (q of the Bass limit). Complainers without ties
+    do not talk. Returns (positive talks, negative talks, public speakers, whether each was
+    negative).
     """
-    base, feeling, advocacy_weight, negative_incidence = coefficients
     advocacy_weight32 = np.float32(advocacy_weight)
     n = aware.size
-    listeners = u_listen.shape[1]
-    # Who talks, in customer order; then the complainers.
-    talks = np.empty(n + complainers.size, dtype=np.int64)
+    # Who talks, in customer order (a branch-free compaction: every index is written, the
+    # count only moves on for talkers); then the complainers.
+    talks = np.empty(n + complainers.size + 1, dtype=np.int64)
     count = 0
     for i in range(n):
-        if was_aware[i] and degree[i] > 0:
-            p = _talk_probability(
-                attitude[i], advocacy[i], base, feeling, advocacy_weight32, negative_incidence
-            )
-            if u_talk[i] < p:
-                talks[count] = i
-                count += 1
+        p = _talk_probability(
+            attitude[i], advocacy[i], base, feeling, advocacy_weight32, negative_incidence
+        )
+        talks[count] = i
+        count += was_aware[i] & (degree[i] > 0) & (slot_uniform(customer_words[i], 0) < p)
     speakers = count
-    total = speakers + complainers.size
+    complaint_row = np.empty(complainers.size, dtype=np.int64)  # row of complaint_words
+    for c in range(complainers.size):
+        talks[count] = complainers[c]
+        complaint_row[count - speakers] = c
+        count += degree[complainers[c]] > 0
+    total = count
     message = np.empty(total)
     public = np.empty(total, dtype=np.bool_)
-    for t in range(speakers):
-        who = talks[t]
-        message[t] = attitude[who] if attitudes else 0.0
-        public[t] = u_public[who] < public_share
-    for c in range(complainers.size):
-        talks[speakers + c] = complainers[c]
-        message[speakers + c] = complaint_position
-        public[speakers + c] = complaint_public[c] < public_share
+    for t in range(total):
+        if t < speakers:
+            message[t] = attitude[talks[t]] if attitudes else 0.0
+            public[t] = slot_uniform(customer_words[talks[t]], 1) < public_share
+        else:
+            message[t] = complaint_position
+            public[t] = slot_uniform(complaint_words[complaint_row[t - speakers]], 1) < public_share
     negative = 0
     mentions = 0
     for t in range(total):
@@ -196,16 +195,26 @@ def _talk(
     k = 0
     for t in range(total):
         strength = credibility * (mu_negative if message[t] < 0 else mu)
+        if t < speakers:
+            row = customer_words[talks[t]]
+        else:
+            row = complaint_words[complaint_row[t - speakers]]
         for j in range(listeners):
-            u = u_listen[talks[t], j] if t < speakers else complaint_listen[t - speakers, j]
             heard_by[k] = sample_neighbour(
-                talks[t], u, indptr, indices, degree, cumulative, row_start, row_total
+                talks[t],
+                slot_uniform(row, 2 + j),
+                indptr,
+                indices,
+                degree,
+                cumulative,
+                row_start,
+                row_total,
             )
             heard_message[k] = message[t]
             heard_strength[k] = strength
             k += 1
     if attitudes and k:
-        pull_messages(attitude, heard_by, heard_message, heard_strength, epsilon)
+        pull_messages(attitude, heard_by, heard_message, heard_strength, epsilon, scratch)
     for j in range(k):
         who = heard_by[j]
         if not aware[who]:
@@ -219,6 +228,5 @@ def _talk_probability(attitude, advocacy, base, feeling, advocacy_weight32, nega
     """:func:`talk_probability` of one customer, in the same operations and precisions."""
     p = abs(attitude) * feeling + base
     p += advocacy * advocacy_weight32  # float32 times float32, as numpy computes it
-    if negative_incidence != 1.0 and attitude < 0:
-        p *= negative_incidence
+    p *= negative_incidence if attitude < 0 else 1.0
     return min(max(p, 0.0), 1.0)
