@@ -8,7 +8,7 @@ from scipy.special import expit, logit
 from sim.jit import compiled
 from sim.params import AdoptionSpec
 from sim.state import CustomerState
-from sim.uniforms import slot_uniform, words, words_for_slots
+from sim.uniforms import half_uniform, week_key, word_at
 
 
 def adoption_probability(spec: AdoptionSpec, attitude: np.ndarray) -> np.ndarray:
@@ -34,8 +34,6 @@ def run_adoption(
     One uniform per customer per week (common random numbers across arms). Returns the number of
     new adopters.
     """
-    n = state.aware.size
-    customer_words = words(rng, words_for_slots(n))  # two customers per word (sim.uniforms)
     with np.errstate(divide="ignore"):
         base_log_odds = float(logit(spec.base_rate))  # -inf at 0, inf at 1
     return int(
@@ -43,7 +41,7 @@ def run_adoption(
             state.aware,
             state.adopted,
             state.attitude,
-            customer_words,
+            week_key(rng),
             base_log_odds,
             spec.attitude_slope if attitudes else 0.0,
             product_fit,
@@ -53,9 +51,11 @@ def run_adoption(
 
 
 @compiled
-def _adopt(aware, adopted, attitude, customer_words, base_log_odds, slope, product_fit, rate):
-    """Compiled body of :func:`run_adoption` after the draw; returns the number of new adopters.
+def _adopt(aware, adopted, attitude, key, base_log_odds, slope, product_fit, rate):
+    """Compiled body of :func:`run_adoption`; returns the number of new adopters.
 
+    Customer ``i``'s uniform number is the high half of word ``i`` of the week's ``key``
+    (sim.uniforms).
     Only customers whose uniform number is below the largest probability anyone has can adopt:
     a first pass screens with that bound (the probability at the highest attitude, raised by a
     relative 1e-9 against rounding; it rises with attitude as ``slope >= 0``), so the logistic
@@ -68,11 +68,12 @@ def _adopt(aware, adopted, attitude, customer_words, base_log_odds, slope, produ
     count = 0
     for i in range(n):  # branch-free compaction of aware non-adopters below the bound
         candidates[count] = i
-        count += aware[i] & ~adopted[i] & (slot_uniform(customer_words, i) < bound)
+        count += aware[i] & ~adopted[i] & (half_uniform(word_at(key, i), False) < bound)
     new = 0
     for j in range(count):
         i = candidates[j]
-        if slot_uniform(customer_words, i) < _logistic(base_log_odds + slope * attitude[i]):
+        u = half_uniform(word_at(key, i), False)
+        if u < _logistic(base_log_odds + slope * attitude[i]):
             adopted[i] = True
             new += 1
     if rate > 0:

@@ -11,7 +11,7 @@ from sim.jit import compiled
 from sim.params import DialogueSpec
 from sim.rules.contacts import NeighbourSampler
 from sim.state import HEARD_DIALOGUE, CustomerState
-from sim.uniforms import half_uniform, words
+from sim.uniforms import half_uniform, week_key, word_at
 
 
 @dataclass
@@ -87,12 +87,10 @@ def run_dialogue(
     if capacity == 0:
         return outcome
     n = state.aware.size
-    # One word per mention: its high half decides whether the brand hears it, its low half
-    # orders the heard mentions at random (sim.uniforms).
     answered, answered_negative = _answer_order(
         mentions.speaker,
         mentions.negative,
-        words(rng, len(mentions)),
+        week_key(rng),
         spec.listening_share,
         capacity,
         n,
@@ -133,21 +131,22 @@ _NOBODY = np.empty(0, dtype=np.int64)
 
 
 @compiled
-def _answer_order(speaker, negative, mention_words, listening_share, capacity, n):
+def _answer_order(speaker, negative, key, listening_share, capacity, n):
     """Whom the brand answers: the heard mentions in random order, complaints first, one answer
     per customer, at most ``capacity``. Returns (customers, whether each answered mention was a
     complaint).
 
-    Mention ``j`` is heard when the high half of ``mention_words[j]`` is below
-    ``listening_share``; heard mentions are ordered by the low half (ties by position).
+    Mention ``j`` is heard when the high half of word ``j`` of the week's ``key`` is below
+    ``listening_share``; heard mentions are ordered by its low half (ties by position).
     """
     heard = np.empty(speaker.size, dtype=np.int64)
     keys = np.empty(speaker.size)
     count = 0
     for j in range(speaker.size):
+        word = word_at(key, j)
         heard[count] = j
-        keys[count] = half_uniform(mention_words[j], True)
-        count += half_uniform(mention_words[j], False) < listening_share
+        keys[count] = half_uniform(word, True)
+        count += half_uniform(word, False) < listening_share
     order = heard[:count][np.argsort(keys[:count], kind="mergesort")]
     answered = np.empty(min(capacity, count), dtype=np.int64)
     answered_negative = np.empty(answered.size, dtype=np.bool_)

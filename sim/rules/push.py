@@ -9,7 +9,7 @@ import numpy as np
 from sim.jit import compiled
 from sim.params import PushSpec
 from sim.state import HEARD_AD, CustomerState
-from sim.uniforms import full_uniform, words
+from sim.uniforms import full_uniform, week_key, word_at
 
 
 def adstock_decay(half_life: float) -> float:
@@ -59,18 +59,17 @@ def run_push(
     impressions = int(np.floor(budget / spec.cost_per_impression + 1e-9)) if budget > 0 else 0
     outcome = PushOutcome(impressions=impressions, spend=impressions * spec.cost_per_impression)
     pool = n if target is None else target.size
-    if impressions > 0 and pool > 0:
-        impression_words = words(rng, impressions)  # one per impression: who sees it
-    else:
-        impression_words = _NO_WORDS
-        outcome.impressions, outcome.spend = 0, 0.0
+    if impressions == 0 or pool == 0:
+        impressions = outcome.impressions = 0
+        outcome.spend = 0.0
     irritated = _deliver(
         state.aware,
         state.heard_via,
         state.attitude,
         state.adstock,
         state.irritated,
-        impression_words,
+        week_key(rng),
+        impressions,
         _EVERYONE if target is None else target.astype(np.int64, copy=False),
         np.float32(adstock_decay(spec.half_life)),
         np.float32(spec.irritation_threshold),  # adstock is float32: compare as numpy would
@@ -88,7 +87,6 @@ def run_push(
     return outcome
 
 
-_NO_WORDS = np.empty(0, dtype=np.uint64)
 _EVERYONE = np.empty(0, dtype=np.int64)
 
 
@@ -99,7 +97,8 @@ def _deliver(
     attitude,
     adstock,
     irritated,
-    impression_words,
+    key,
+    impressions,
     target,
     decay32,
     threshold32,
@@ -112,7 +111,8 @@ def _deliver(
 ):
     """Compiled body of :func:`run_push` after the draws.
 
-    Each impression's word picks its customer uniformly from ``target`` (empty: everyone).
+    Impression ``j`` lands on the customer that word ``j`` of the week's ``key`` picks
+    uniformly from ``target`` (empty: everyone; sim.uniforms).
     Then one pass over the customers decays adstock, adds the exposures, makes the exposed
     aware and marks who is irritated; a second pass over the exposed persuades them
     (:func:`_persuade`). Returns the irritated customers' indices.
@@ -120,11 +120,11 @@ def _deliver(
     n = aware.size
     exposures = np.zeros(n, dtype=np.int32)
     if target.size == 0:
-        for word in impression_words:
-            exposures[np.int64(full_uniform(word) * n)] += 1
+        for j in range(impressions):
+            exposures[np.int64(full_uniform(word_at(key, j)) * n)] += 1
     else:
-        for word in impression_words:
-            exposures[target[np.int64(full_uniform(word) * target.size)]] += 1
+        for j in range(impressions):
+            exposures[target[np.int64(full_uniform(word_at(key, j)) * target.size)]] += 1
     n_irritated = 0
     many = 0  # customers exposed 8 times or more this week
     rising = 1.0 / effective

@@ -9,10 +9,10 @@ import numpy as np
 from sim.influence import pull_messages
 from sim.jit import compiled
 from sim.params import WomSpec
-from sim.rules.contacts import NeighbourSampler, sample_neighbour
+from sim.rules.contacts import NeighbourSampler, sample_neighbours
 from sim.rules.dialogue import Mentions
 from sim.state import HEARD_WOM, CustomerState
-from sim.uniforms import slot_uniform, words, words_for_slots
+from sim.uniforms import half_uniform, week_key, word_at
 
 
 @dataclass
@@ -63,19 +63,10 @@ def run_wom(
     negative messages), all of one week's messages judged against the listener's attitude at the
     start of the talk step. Each talk is public with probability ``public_share``.
 
-    The uniform numbers for talking, listening and going public are drawn for every customer
-    every week, so two arms with the same seed use the same numbers for the same customer
-    (common random numbers).
+    Each customer has fixed random numbers for talking, going public and choosing listeners
+    every week (sim.uniforms), so two arms with the same seed use the same numbers for the same
+    customer (common random numbers).
     """
-    n = state.aware.size
-    # Uniform numbers per customer (sim.uniforms): slot 0 talk, 1 public, 2.. one per listener.
-    per_customer = words_for_slots(2 + spec.listeners)
-    customer_words = words(rng, n * per_customer).reshape(n, per_customer)
-    complaint_words = (
-        words(complaint_rng, complainers.size * per_customer).reshape(-1, per_customer)
-        if complainers.size
-        else np.empty((0, per_customer), dtype=np.uint64)
-    )
     negative_incidence = spec.negative_incidence if attitudes else 1.0
     positive, negative, mention_speaker, mention_negative = _talk(
         state.aware,
@@ -85,9 +76,9 @@ def run_wom(
         state.scratch,
         was_aware,
         *sampler.arrays(),
-        customer_words,
+        week_key(rng),
         complainers,
-        complaint_words,
+        week_key(complaint_rng),
         float(complaint_position),
         spec.talk_base,
         spec.talk_feeling if attitudes else 0.0,
@@ -122,9 +113,9 @@ def _talk(
     cumulative,
     row_start,
     row_total,
-    customer_words,
+    key,
     complainers,
-    complaint_words,
+    complaint_key,
     complaint_position,
     base,
     feeling,
@@ -138,41 +129,53 @@ def _talk(
     epsilon,
     attitudes,
 ):
-    """Compiled body of :func:`run_wom`, after the random draws.
+    """Compiled body of :func:`run_wom`.
 
-    With attitudes off, ``feeling`` and ``advocacy_weight`` are 0 and ``negative_incidence``
+    Random numbers (sim.uniforms): customer ``c`` uses words ``c * W`` to ``c * W + W - 1`` of
+    the week's ``key``, ``W = 1 + ceil(listeners / 2)``: the first word's halves decide whether
+    they talk and whether the talk is public, the others choose the listeners (two per word).
+    The ``c``-th complainer uses the same layout of the ``complaint_key`` words. With
+    attitudes off, ``feeling`` and ``advocacy_weight`` are 0 and ``negative_incidence``
     1, so everyone aware talks with ``base`` (q of the Bass limit). Complainers without ties
     do not talk. Returns (positive talks, negative talks, public speakers, whether each was
     negative).
     """
     advocacy_weight32 = np.float32(advocacy_weight)
     n = aware.size
-    # Who talks, in customer order (a branch-free compaction: every index is written, the
-    # count only moves on for talkers); then the complainers.
-    talks = np.empty(n + complainers.size + 1, dtype=np.int64)
-    count = 0
+    per_customer = 1 + (listeners + 1) // 2
+    # Who talks: first a flag per customer (a loop without branches, which the compiler
+    # vectorises), then their indices in customer order; then the complainers.
+    talking = np.empty(n, dtype=np.bool_)
     for i in range(n):
         p = _talk_probability(
             attitude[i], advocacy[i], base, feeling, advocacy_weight32, negative_incidence
         )
-        talks[count] = i
-        count += was_aware[i] & (degree[i] > 0) & (slot_uniform(customer_words[i], 0) < p)
+        u = half_uniform(word_at(key, i * per_customer), False)
+        talking[i] = was_aware[i] & (degree[i] > 0) & (u < p)
+    talks = np.empty(n + complainers.size, dtype=np.int64)
+    count = 0
+    for i in range(n):
+        if talking[i]:
+            talks[count] = i
+            count += 1
     speakers = count
-    complaint_row = np.empty(complainers.size, dtype=np.int64)  # row of complaint_words
+    complaint_row = np.empty(complainers.size, dtype=np.int64)  # c of each talking complainer
     for c in range(complainers.size):
-        talks[count] = complainers[c]
-        complaint_row[count - speakers] = c
-        count += degree[complainers[c]] > 0
+        if degree[complainers[c]] > 0:
+            talks[count] = complainers[c]
+            complaint_row[count - speakers] = c
+            count += 1
     total = count
     message = np.empty(total)
     public = np.empty(total, dtype=np.bool_)
     for t in range(total):
         if t < speakers:
             message[t] = attitude[talks[t]] if attitudes else 0.0
-            public[t] = slot_uniform(customer_words[talks[t]], 1) < public_share
+            word = word_at(key, talks[t] * per_customer)
         else:
             message[t] = complaint_position
-            public[t] = slot_uniform(complaint_words[complaint_row[t - speakers]], 1) < public_share
+            word = word_at(complaint_key, complaint_row[t - speakers] * per_customer)
+        public[t] = half_uniform(word, True) < public_share
     negative = 0
     mentions = 0
     for t in range(total):
@@ -189,30 +192,25 @@ def _talk(
     # Each talk reaches ``listeners`` neighbours; every message is judged against the
     # listener's attitude before any of this week's talk (pull_messages), then listeners
     # become aware.
-    heard_by = np.empty(total * listeners, dtype=indices.dtype)
+    speaker_of = np.empty(total * listeners, dtype=np.int64)
+    u_of = np.empty(total * listeners)
     heard_message = np.empty(total * listeners)
     heard_strength = np.empty(total * listeners)
     k = 0
     for t in range(total):
         strength = credibility * (mu_negative if message[t] < 0 else mu)
-        if t < speakers:
-            row = customer_words[talks[t]]
-        else:
-            row = complaint_words[complaint_row[t - speakers]]
+        own = t < speakers
+        talk_key = key if own else complaint_key
+        first = (talks[t] if own else complaint_row[t - speakers]) * per_customer + 1
         for j in range(listeners):
-            heard_by[k] = sample_neighbour(
-                talks[t],
-                slot_uniform(row, 2 + j),
-                indptr,
-                indices,
-                degree,
-                cumulative,
-                row_start,
-                row_total,
-            )
+            speaker_of[k] = talks[t]
+            u_of[k] = half_uniform(word_at(talk_key, first + (j >> 1)), j & 1)
             heard_message[k] = message[t]
             heard_strength[k] = strength
             k += 1
+    heard_by = sample_neighbours(
+        speaker_of, u_of, indptr, indices, degree, cumulative, row_start, row_total
+    )
     if attitudes and k:
         pull_messages(attitude, heard_by, heard_message, heard_strength, epsilon, scratch)
     for j in range(k):
