@@ -5,9 +5,7 @@ See ``python run_sim.py --help`` and docs/scenarios.md. The same commands are in
 ``reclamare`` console script.
 """
 
-import sys
-
-from sim.cli import main
+from sim.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -16,6 +16,7 @@ Exit status: 0 done, 1 unexpected failure, 2 bad input (nothing created), 130 in
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -188,6 +189,34 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_FAIL
+
+
+def run() -> None:
+    """``run_sim.py`` and the ``reclamare`` console script: :func:`main`, then a quick exit."""
+    exit_without_teardown(main())
+
+
+def exit_without_teardown(status: int) -> None:
+    """Exit with ``status`` without tearing the interpreter down.
+
+    The exit handlers run (``atexit``: Dask, logging, temporary files) and the standard streams
+    are flushed, but the interpreter's final teardown (clearing some 2,000 modules and
+    collecting every object, numba's and LLVM's included) is skipped: it took 0.3 s after every
+    command, a fifth of the 100,000-customer end-to-end budget (docs/performance.md). Results
+    are already on disk (written and closed by then). While another non-daemon thread is still
+    running, exits normally instead.
+    """
+    import atexit
+
+    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    if any(t.is_alive() and not t.daemon for t in others):
+        sys.exit(status)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        # A closed pipe (| head) or stream has nothing to flush into.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(status)
 
 
 def _stop_cleanly_on_sigterm() -> None:

@@ -14,12 +14,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import mesa
 import numpy as np
 import pandas as pd
 
 from sim.measures import MEASURE_NAMES, compute_measures
 from sim.memory import tune_allocator
+from sim.mesa_import import mesa
 from sim.network.graph import Network
 from sim.params import ModelParams, ParameterError, make_params
 from sim.rules.adoption import run_adoption
@@ -47,19 +47,32 @@ def stream(seed: int, name: str) -> np.random.Generator:
     return np.random.Generator(np.random.SFC64(sequence))
 
 
+# The last generated network built, by (network parameters, seed): the command line's check of a
+# scenario builds replicate 0's network, and the run itself needs the same one next.
+_last_network: tuple[tuple[str, int], Network] | None = None
+
+
 def build_network_for(params: ModelParams, seed: int, base_dir=None) -> Network:
     """Build the network described by ``params.network`` from the run seed's network stream.
 
     Refuses first (``sim.memory.MemoryGuardError``, a ``ParameterError``) when the run's
-    estimated memory exceeds the memory available.
+    estimated memory exceeds the memory available. Asked twice in a row for the same generated
+    network and seed, returns the same (never modified) network again.
     """
+    global _last_network
     from sim.memory import check_memory
     from sim.network import build_network
 
+    key = (params.network.model_dump_json(), int(seed))
+    if _last_network is not None and _last_network[0] == key:
+        return _last_network[1]
     check_memory(params, base_dir)
     tune_allocator()
     sequence = np.random.SeedSequence(seed, spawn_key=(STREAMS.index("network"),))
-    return build_network(params.network, sequence, base_dir=base_dir)
+    network = build_network(params.network, sequence, base_dir=base_dir)
+    # Files may change between two calls; generated and shipped networks cannot.
+    _last_network = (key, network) if params.network.kind != "file" else None
+    return network
 
 
 class BrandModel(mesa.Model):
