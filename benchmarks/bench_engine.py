@@ -91,15 +91,20 @@ def _child_run(kind: str, n: int, degree: float, weeks: int) -> dict:
 
 
 E2E_NOTE = (
-    "Start-up is most of the time at 100,000 customers: `import mesa` alone takes about 0.7 s of "
-    "CPU here (Mesa's package imports scipy.spatial, networkx, pandas and tqdm whatever part of "
-    "Mesa is used), then pandas, pydantic and scipy.special for the rest of the command (about "
-    "0.2 s). The command line imports nothing else it does not need: the Student t quantile "
-    "comes from `scipy.special.stdtrit` (not scipy.stats, 0.3-0.6 s), matplotlib and the report "
-    "only when figures are drawn, the browser app only for `viz`, Dask only with `--workers` or "
-    "`--scheduler`. Drawing the figures and report.html adds 2-4 s (matplotlib), independent of "
-    "the population, which is why the targets are measured with `--no-figures` "
-    "(`report DIR` draws them afterwards)."
+    "Start-up is most of the time at 100,000 customers: `import mesa` takes about 0.5 s (Mesa's "
+    "package imports scipy.spatial, networkx and tqdm whatever part of Mesa is used; "
+    "`sim/mesa_import.py` spares Mesa's logger naming by `inspect.stack()`, 0.06-0.17 s), "
+    "numba 0.2 s to import and 0.2 s to set up its compiler on the first kernel call, pandas, "
+    "pydantic and scipy.special about 0.3 s. The command line imports nothing else it does not "
+    "need: the Student t quantile comes from `scipy.special.stdtrit` (not scipy.stats, "
+    "0.3-0.6 s), matplotlib and the report only when figures are drawn, the browser app only "
+    "for `viz`, Dask only with `--workers` or `--scheduler`. After the command the "
+    "interpreter's teardown (0.3 s with numba and LLVM loaded) is skipped "
+    "(`sim.cli.exit_without_teardown`; exit handlers still run). The kernels were compiled "
+    "beforehand (`python -m sim.jit`, which `make` runs after installing; without it the first "
+    "run compiles them, about 6 s once). Drawing the figures and report.html adds 2-4 s "
+    "(matplotlib), independent of the population, which is why the targets are measured with "
+    "`--no-figures` (`report DIR` draws them afterwards)."
 )
 
 
@@ -141,6 +146,9 @@ def _median_rows(rows: list[dict]) -> dict:
 
 def run(quick: bool, repeats: int) -> dict:
     sizes = QUICK_SIZES if quick else SIZES
+    # Compile the kernels (or check the cache) first: a compile inside a timed run is not
+    # what a user of an installed copy waits for.
+    subprocess.run([PY, "-m", "sim.jit"], check=True, cwd=ROOT, capture_output=True)
     engine = []
     for n in sizes:
         reps = repeats if n <= 1_000_000 else 1
@@ -256,34 +264,35 @@ def scale_section(results: dict) -> str:
         "",
         "![Time and memory against population](figures/scale.png)",
         "",
-        "How the cost grows: the weekly step is a fixed number of whole-array numpy operations, "
-        "so the time per customer-week falls as fixed per-step overhead (a few hundred "
-        "microseconds of Python per week) is spread over more customers, and is flat from about "
-        "100,000 customers on, where memory bandwidth sets the pace. Memory is linear in "
-        "customers and ties; the peak is set by network generation (int64 tie arrays while the "
-        "CSR is built), not by the run.",
+        "How the cost grows: the weekly step is one compiled loop per rule (numba; "
+        "sim/jit.py) plus about 60-80 microseconds of Python a week (calling six kernels, the "
+        "reporters, Mesa's scheduler), so the time per customer-week falls while that overhead "
+        "is spread over more customers and is flat from about 100,000 customers on, where "
+        "memory access sets the pace (neighbours and listeners are random accesses). Memory is "
+        "linear in customers and ties; the peak is set by network generation (int64 tie arrays "
+        "while the CSR is built), not by the run.",
         "",
-        "What was optimised (profiled with cProfile and line_profiler at 1,000,000 customers; "
-        "every change keeps results bit for bit identical by seed, checked on 30 scenario, "
-        "arm and network combinations):",
+        "What was optimised, profiled with cProfile, line_profiler and pyinstrument (ns per "
+        "customer-week of 52 weeks at 10,000 and 100,000 customers, same machine):",
         "",
-        "- No sorts in the weekly step. Combining one week's word-of-mouth messages per "
-        "listener used `np.unique(..., return_inverse=True)` (a stable argsort of ~250,000 "
-        "entries a week); it now sums per listener with `np.bincount(..., minlength=n)` when "
-        "there are many messages (same summation order). `make_aware` counted the newly aware "
-        "with another `np.unique`; it now counts by difference. Together these were ~25 % of "
-        "the run.",
-        "- Adopters' experience (`a += rate * (fit - a)`) is applied with a `where=` mask "
-        "instead of gathering and scattering the adopters; the talk probability is built in "
-        "place; `np.flatnonzero` scans a bool mask instead of an int64 array (7x faster); "
-        "the weekly measures count with `np.count_nonzero`, skip the gather when everyone is "
-        "aware and reuse the group sizes.",
-        "- glibc's allocator returned the step's freed 8 MB arrays to the system every week and "
-        "page-faulted them back: ~700,000 page faults and ~1.5 s of kernel time per 52 weeks at "
-        "1,000,000 customers. `sim.memory.tune_allocator` (called when a model or network is "
-        "built) fixes the mmap threshold at 32 MB and the trim threshold at 1 GB: 8,000 faults, "
-        "no change to results or peak memory.",
-        "- Net effect at 1,000,000 customers: CPU time of 52 weeks 5.4 s -> 3.4 s.",
+        "- Session 1, whole-array numpy: no sorts in the week (per-listener sums by "
+        "`np.bincount`), masks instead of gathers, and `sim.memory.tune_allocator` (glibc "
+        "returned the step's freed 8 MB arrays to the system every week and page-faulted them "
+        "back: 700,000 faults and 1.5 s of kernel time per 52 weeks at 1,000,000 customers). "
+        "75 and 47 ns. At 10,000 customers most of that was the overhead of some 150 numpy "
+        "calls a week on small arrays.",
+        "- One compiled loop per rule (numba), results unchanged bit for bit except "
+        "`(1 - s) ** k`, now by repeated squaring: 53 and 44 ns. Two lessons: a loop with a "
+        "branch per customer loses to numpy's vectorised passes unless written as selects and "
+        "counts the compiler can vectorise; and a helper called per tie must be inlined "
+        "(`@compiled(inline=True)`), and must not carry the weighted-network search in the "
+        "same loop body (that alone made sampling six times slower).",
+        "- Random numbers: numpy's `random()` fills were a third of the week at 10,000 "
+        "customers. Each rule now takes one 64-bit key a week from its SFC64 stream and "
+        "computes the SplitMix64 words it needs where it needs them (sim/uniforms.py): a "
+        "customer who cannot talk costs no random number, and nothing is written to memory "
+        "first. Together with flag-then-compact selection loops: 21-23 and 16-18 ns. This "
+        "changed every seeded result (the statistical tests did not need changing).",
         "",
         "Dtypes: tie indices int32 (row pointers int64, so more than 2**31 tie ends would "
         "work), groups int16, adstock and advocacy float32, first channel int8, flags bool. "

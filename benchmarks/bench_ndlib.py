@@ -174,10 +174,11 @@ def section(results: dict) -> str:
         "node one chance per tie, our word of mouth lets every aware customer talk every week "
         "with a probability and reach one random neighbour (the Bass limit); AlgorithmicBias "
         "makes n random pairs average their opinions when within epsilon, our step lets every "
-        "talker pull one neighbour with peer credibility (and draws every customer's random "
-        "numbers each week for common random numbers). Both do comparable work per customer "
-        "and step. NDlib loops over nodes in Python (dictionaries of node states, one NumPy "
-        "call per interaction for AlgorithmicBias); ours is whole-array numpy. NDlib's "
+        "talker pull one neighbour with peer credibility (with a random number for every "
+        "customer who could talk, for common random numbers). Both do comparable work per "
+        "customer and step. NDlib loops over nodes in Python (dictionaries of node states, one "
+        "NumPy call per interaction for AlgorithmicBias); ours are compiled loops over arrays "
+        "(numba). NDlib's "
         "Independent Cascades also needs one edge-configuration entry per tie "
         "(`add_edge_configuration`), set up before timing.",
         "",

@@ -153,7 +153,7 @@ while building the largest network, and networkx's pure-Python generator for the
 {table}
 
 **Approach.** Every generator is vectorised numpy; there is no Python loop over customers or
-ties and no compiled extra dependency (no igraph, numba or Cython). Ties are sampled in bulk,
+ties, and no compiled code (numba compiles the weekly rules only, not the generators). Ties are sampled in bulk,
 then one module (`sim/network/csr.py`) turns tie arrays into the symmetric CSR: self-loops are
 dropped, ties are deduplicated by sorting the int64 keys `max * n + min` (numpy's timsort is
 quick on these nearly sorted keys for lattices and preferential attachment), and each row is

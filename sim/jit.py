@@ -39,3 +39,30 @@ def compiled(function=None, *, inline: bool = False):
     if function is None:
         return lambda f: njit(**options)(f)
     return njit(**options)(function)
+
+
+def warm_up() -> float:
+    """Compile (or load from the cache) every kernel a run uses; returns the seconds it took.
+
+    One small run with every rule active: push to a target group with irritation and
+    complaints, dialogue answering them with outreach, word of mouth, adoption, a crisis.
+    """
+    import time
+
+    from sim.model import BrandModel
+
+    start = time.perf_counter()
+    model = BrandModel(
+        network={"kind": "communities", "n": 300, "groups": 3},
+        arm={"budget": 400, "push_share": 0.6, "target_group": "g1", "outreach": "hubs"},
+        push={"effective_frequency": 1.0, "irritation_threshold": 2.0, "complaint_prob": 0.5},
+        crisis={"week": 2},
+        rng=1,
+    )
+    model.run_for(4)
+    return time.perf_counter() - start
+
+
+if __name__ == "__main__":
+    print("Compiling Reclamare's weekly rules (numba; once after installing or changing them)...")
+    print(f"done in {warm_up():.1f} s")

@@ -228,3 +228,30 @@ def test_quick_exit_runs_exit_handlers_flushes_output_and_keeps_the_status():
     assert done.returncode == 3
     assert done.stdout == "result handler ran\n"
     assert done.stderr == "note"
+
+
+def test_warm_up_compiles_every_kernel_a_run_calls():
+    """``make`` compiles the kernels once after installing (``python -m sim.jit``); a kernel the
+    warm-up run misses would be compiled in the middle of a user's first run instead."""
+    from numba.core.registry import CPUDispatcher
+
+    import sim.influence
+    import sim.measures
+    from sim.jit import warm_up
+    from sim.rules import adoption, contacts, dialogue, push, wom
+
+    assert warm_up() > 0
+    kernels = {
+        name: kernel
+        for module in (push, dialogue, wom, adoption, contacts, sim.influence, sim.measures)
+        for name, kernel in vars(module).items()
+        if isinstance(kernel, CPUDispatcher)
+        and kernel.py_func.__module__ == module.__name__
+        and kernel.targetoptions.get("inline") != "always"
+    }
+    # Called only from other kernels (compiled into them), never from a rule's Python code.
+    inner = {"pull_messages", "sample_neighbours"}
+    assert set(kernels) >= {"_deliver", "_talk", "_answer_order", "_converse", "_adopt", "_count"}
+    assert [
+        name for name, kernel in kernels.items() if name not in inner and not kernel.signatures
+    ] == []
