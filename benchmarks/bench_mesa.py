@@ -150,7 +150,7 @@ def section(results: dict) -> str:
         "engine's week is one compiled loop per rule over arrays (numba, sim/jit.py), a few "
         "nanoseconds per customer, plus a fixed 60-80 microseconds of Python a week, which is "
         "why the ratio is smaller at 10,000 customers. The engine was made compiled for this "
-        "target; docs/NOTES.md, \"Compiled weekly rules\", has the steps and the measurements "
+        'target; docs/NOTES.md, "Compiled weekly rules", has the steps and the measurements '
         "(numpy only: 58x and 167x).",
         "",
         "Is the per-agent version idiomatic? It follows Mesa's `virus_on_network` example "

@@ -152,14 +152,14 @@ while building the largest network, and networkx's pure-Python generator for the
 
 {table}
 
-**Approach.** Every generator is vectorised numpy; there is no Python loop over customers or
-ties, and no compiled code (numba compiles the weekly rules only, not the generators). Ties are sampled in bulk,
-then one module (`sim/network/csr.py`) turns tie arrays into the symmetric CSR: self-loops are
-dropped, ties are deduplicated by sorting the int64 keys `max * n + min` (numpy's timsort is
-quick on these nearly sorted keys for lattices and preferential attachment), and each row is
-filled with its lower neighbours in that order, then its upper neighbours in `min * n + max`
-order (one more sort), so rows come out sorted without a merge. Sorting 5 million int64 keys
-twice is most of the time at n = 1,000,000.
+**Approach.** Every generator is vectorised numpy; there is no Python loop over customers or ties,
+and no compiled code (numba compiles the weekly rules only, not the generators). Ties are sampled
+in bulk, then one module (`sim/network/csr.py`) turns tie arrays into the symmetric CSR: self-loops
+are dropped, ties are deduplicated by sorting the int64 keys `max * n + min` (numpy's timsort is
+quick on these nearly sorted keys for lattices and preferential attachment), and each row is filled
+with its lower neighbours in that order, then its upper neighbours in `min * n + max` order (one
+more sort), so rows come out sorted without a merge. Sorting 5 million int64 keys twice is most of
+the time at n = 1,000,000.
 
 - `random` (G(n, m)): pairs drawn in bulk, deduplicated, topped up until exactly m distinct.
 - `small_world`: ring lattice, each tie's far end moved with probability `rewire`; rewired ties

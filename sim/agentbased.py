@@ -1,8 +1,8 @@
 """The weekly rules one customer at a time: a per-agent Mesa version of BrandModel, for teaching.
 
-``BrandModel`` (sim/model.py) keeps every customer's state in numpy arrays and runs a week as a
-handful of whole-population operations. That is fast, but the rules are spread over array
-expressions. This module states the *same* rules the way Mesa's own examples are written (see
+``BrandModel`` (sim/model.py) keeps every customer's state in numpy arrays and runs a week as
+one compiled loop per rule over them (sim/jit.py). That is fast, but the rules are spread over
+array code. This module states the *same* rules the way Mesa's own examples are written (see
 ``mesa/examples/basic/virus_on_network``): one :class:`Customer` agent on each node of a
 :class:`mesa.discrete_space.Network`, with methods that read like the model description::
 

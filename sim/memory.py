@@ -12,13 +12,13 @@ coefficients below were measured (peak resident set size, ``ru_maxrss``) on Linu
 for the generated network kinds at ``n`` from 1e5 to 2e6 and mean degree 10 to 40, and rounded
 up (``benchmarks/bench_engine.py`` re-checks them; docs/performance.md, "Memory guard"):
 
-- a fixed ~250 MB for Python and the libraries the command line loads (measured: 120 to 220);
-- about 120 bytes per customer (measured: ~60): 20 bytes of state (bool aware, adopted,
-  irritated, float64 attitude, float32 adstock and advocacy, int8 first channel), per-customer
-  network
-  and sampler arrays (int64 row pointers and degrees, int16 groups, the hub order) and the
-  weekly step's temporaries (uniform numbers for word of mouth and adoption, talk probabilities,
-  push exposure counts: float64 / int64 arrays of length n);
+- a fixed ~300 MB for Python and the libraries the command line loads (measured: about 230 with
+  numba and LLVM loaded; 120 to 220 before the weekly rules were compiled);
+- about 120 bytes per customer (measured: ~60): 36 bytes of state (bool aware, adopted,
+  irritated, float64 attitude, float32 adstock and advocacy, int8 first channel, the kernels'
+  16-byte work array), per-customer network and sampler arrays (int64 row pointers and degrees,
+  int16 groups, the hub order) and the weekly step's temporaries (talk flags, candidate and
+  talker index lists, push exposure counts: arrays of length n);
 - about 34 bytes per tie end while the network is generated (measured: ~30; int64 endpoints
   and sort keys of the CSR builder), of which 4 (int32 neighbour index) stay for the run.
 
@@ -36,7 +36,7 @@ from pathlib import Path
 
 from sim.params import ModelParams, NetworkSpec, ParameterError
 
-BASE_BYTES = 250 * 2**20
+BASE_BYTES = 300 * 2**20
 BYTES_PER_CUSTOMER = 120
 BYTES_PER_TIE_END = 34
 # Real networks shipped with networkx are tiny (at most a few hundred customers).
