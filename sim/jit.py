@@ -18,12 +18,22 @@ arrays to one compiled loop per rule, which does in one pass what took a dozen n
   tests/test_kernels.py).
 - ``nogil=True``: Dask's threaded workers can run two models at once.
 
-Set ``NUMBA_DISABLE_JIT=1`` to run the kernels as plain Python (slow; useful for a debugger).
+Set ``NUMBA_DISABLE_JIT=1`` to run the kernels as plain Python (slow; useful for a debugger):
+the results are the same, bit for bit (tests/test_kernels.py checks it).
 """
 
 from __future__ import annotations
 
-from numba import njit
+import warnings
+
+from numba import config, njit
+
+if config.DISABLE_JIT:
+    # As plain Python, the random-number hash (sim/uniforms.py) does its intended 64-bit
+    # wrap-around on numpy scalars, which numpy reports as overflow.
+    warnings.filterwarnings(
+        "ignore", "overflow encountered in scalar", RuntimeWarning, module="sim.uniforms"
+    )
 
 
 def compiled(function=None, *, inline: bool = False):
@@ -41,17 +51,12 @@ def compiled(function=None, *, inline: bool = False):
     return njit(**options)(function)
 
 
-def warm_up() -> float:
-    """Compile (or load from the cache) every kernel a run uses; returns the seconds it took.
-
-    One small run with every rule active: push to a target group with irritation and
-    complaints, dialogue answering them with outreach, word of mouth, adoption, a crisis.
-    """
-    import time
-
+def warm_up_model(weeks: int = 4):
+    """A small model with every rule active, run for ``weeks``: push to a target group with
+    irritation and complaints, dialogue answering them with outreach, word of mouth, adoption,
+    a crisis."""
     from sim.model import BrandModel
 
-    start = time.perf_counter()
     model = BrandModel(
         network={"kind": "communities", "n": 300, "groups": 3},
         arm={"budget": 400, "push_share": 0.6, "target_group": "g1", "outreach": "hubs"},
@@ -59,7 +64,16 @@ def warm_up() -> float:
         crisis={"week": 2},
         rng=1,
     )
-    model.run_for(4)
+    model.run_for(weeks)
+    return model
+
+
+def warm_up() -> float:
+    """Compile (or load from the cache) every kernel a run uses; returns the seconds it took."""
+    import time
+
+    start = time.perf_counter()
+    warm_up_model()
     return time.perf_counter() - start
 
 

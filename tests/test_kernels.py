@@ -1,6 +1,7 @@
 """The compiled pieces: random numbers, the influence and sampling kernels against plain
 statements of their rules, common random numbers across arms, and the start-up/exit helpers."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -255,3 +256,22 @@ def test_warm_up_compiles_every_kernel_a_run_calls():
     assert [
         name for name, kernel in kernels.items() if name not in inner and not kernel.signatures
     ] == []
+
+
+def test_kernels_run_as_plain_python_give_the_same_results():
+    """NUMBA_DISABLE_JIT=1 runs every kernel as Python (for a debugger): same numbers, bit for
+    bit, so the compiled code has no semantics of its own (integer wrap-around, promotion)."""
+    code = (
+        "from sim.jit import warm_up_model\n"
+        "model = warm_up_model()\n"
+        "print(repr(model.weekly_frame().to_numpy().tolist()))\n"
+    )
+    env = {**os.environ, "NUMBA_DISABLE_JIT": "1", "PYTHONWARNINGS": "error::RuntimeWarning"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    from sim.jit import warm_up_model
+
+    compiled = repr(warm_up_model().weekly_frame().to_numpy().tolist())
+    assert done.stdout.strip() == compiled
