@@ -34,55 +34,66 @@ def run_adoption(
     One uniform per customer per week (common random numbers across arms). Returns the number of
     new adopters.
     """
-    with np.errstate(divide="ignore"):
-        base_log_odds = float(logit(spec.base_rate))  # -inf at 0, inf at 1
-    return int(
-        _adopt(
-            state.aware,
-            state.adopted,
-            state.attitude,
-            week_key(rng),
-            base_log_odds,
-            spec.attitude_slope if attitudes else 0.0,
-            product_fit,
-            experience_rate if attitudes else 0.0,
-        )
-    )
-
-
-@compiled
-def _adopt(aware, adopted, attitude, key, base_log_odds, slope, product_fit, rate):
-    """Compiled body of :func:`run_adoption`; returns the number of new adopters.
-
-    Customer ``i``'s uniform number is the high half of word ``i`` of the week's ``key``
-    (sim.uniforms).
-    Only customers whose uniform number is below the largest probability anyone has can adopt:
-    a first pass screens with that bound (the probability at the highest attitude, raised by a
-    relative 1e-9 against rounding; it rises with attitude as ``slope >= 0``), so the logistic
-    is evaluated for those few only. Adopters then move ``rate`` of the way toward the fit.
-    """
-    n = aware.size
-    top = attitude.max() if n else 0.0
-    bound = _logistic(base_log_odds + slope * top) * (1.0 + 1e-9)
-    candidates = np.empty(n + 1, dtype=np.int64)
-    count = 0
-    for i in range(n):  # branch-free compaction of aware non-adopters below the bound
-        candidates[count] = i
-        count += aware[i] & ~adopted[i] & (half_uniform(word_at(key, i), False) < bound)
-    new = 0
-    for j in range(count):
-        i = candidates[j]
-        u = half_uniform(word_at(key, i), False)
-        if u < _logistic(base_log_odds + slope * attitude[i]):
-            adopted[i] = True
-            new += 1
-    if rate > 0:
-        for i in range(n):  # adds (fit - a) * rate * 1.0 or * 0.0: vectorises
-            attitude[i] += (product_fit - attitude[i]) * rate * adopted[i]
+    adopted_before = int(np.count_nonzero(state.adopted))
+    if not attitudes:
+        spec = spec.model_copy(update={"attitude_slope": 0.0})  # everyone at base_rate
+    # The probability at 129 attitudes from -1 to 1 bounds every customer's (see _adopt_sure).
+    table = adoption_probability(spec, np.linspace(-1.0, 1.0, _BINS + 1))
+    undecided, u = _adopt_sure(state.aware, state.adopted, state.attitude, week_key(rng), table)
+    wins = undecided[u < adoption_probability(spec, state.attitude[undecided])]
+    state.adopted[wins] = True
+    new = int(np.count_nonzero(state.adopted)) - adopted_before
+    if attitudes and experience_rate > 0:
+        _use(state.attitude, state.adopted, product_fit, experience_rate)
     return new
 
 
-@compiled(inline=True)
-def _logistic(x):
-    """``expit(x) = 1 / (1 + exp(-x))`` (0 at -inf, 1 at inf)."""
-    return 1.0 / (1.0 + np.exp(-x))
+# Points of the adoption probability table over attitudes [-1, 1] (see _adopt_sure).
+_BINS = 128
+
+
+@compiled
+def _adopt_sure(aware, adopted, attitude, key, table):
+    """Adopt the aware non-adopters whose decision the table settles; return the others.
+
+    Customer ``i``'s uniform number ``u`` is the high half of word ``i`` of the week's ``key``
+    (sim.uniforms); the rule is ``u < adoption_probability(a)``. ``table`` holds that
+    probability at the attitudes ``-1 + 2 j / 128``. It rises with attitude (``slope >= 0``), so
+    a customer between points ``k`` and ``k + 1`` has a probability between the table's values
+    one point further out on each side (the extra point absorbs rounding): ``u`` below the
+    lower value adopts, ``u`` at or above the upper one does not. Returns the rest (under 1 %
+    of customers) and their uniform numbers; the caller evaluates the logistic for them.
+    Same decisions as evaluating it for everyone, and no ``exp`` in compiled code (a call to
+    the C library's ``exp`` in a loop was miscompiled by numba 0.68 / LLVM 22 here:
+    docs/NOTES.md).
+    """
+    n = aware.size
+    bins = table.size - 1
+    # First a cheap screen without branches (the compiler vectorises it): only customers whose
+    # number is below the highest probability anyone can have (at attitude 1) may adopt.
+    may = np.empty(n, dtype=np.bool_)
+    for i in range(n):
+        may[i] = aware[i] & (not adopted[i]) & (half_uniform(word_at(key, i), False) < table[bins])
+    undecided = np.empty(n, dtype=np.int64)
+    count = 0
+    for i in range(n):
+        if may[i]:
+            u = half_uniform(word_at(key, i), False)
+            k = min(max(np.int64((attitude[i] + 1.0) * (bins / 2)), 0), bins - 1)
+            if u < table[max(k - 1, 0)]:
+                adopted[i] = True
+            elif u < table[min(k + 2, bins)]:
+                undecided[count] = i
+                count += 1
+    u_undecided = np.empty(count)
+    for j in range(count):
+        u_undecided[j] = half_uniform(word_at(key, undecided[j]), False)
+    return undecided[:count], u_undecided
+
+
+@compiled
+def _use(attitude, adopted, product_fit, rate):
+    """Every adopter's attitude moves ``rate`` of the way toward the fit (``a += rate * (fit -
+    a)``; adds ``* 1.0`` or ``* 0.0``, so the loop vectorises)."""
+    for i in range(attitude.size):
+        attitude[i] += (product_fit - attitude[i]) * rate * adopted[i]
