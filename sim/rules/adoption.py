@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy.special import expit, logit
 
@@ -16,8 +18,23 @@ def adoption_probability(spec: AdoptionSpec, attitude: np.ndarray) -> np.ndarray
 
     ``expit(logit(base_rate) + attitude_slope * a)``; equals ``base_rate`` at ``a = 0``.
     """
+    return expit(_log_odds(spec.base_rate) + spec.attitude_slope * attitude)
+
+
+@functools.lru_cache(maxsize=256)
+def _log_odds(probability: float) -> float:
+    """scipy's ``logit(p)`` (-inf at 0, inf at 1), cached: it is asked every week."""
     with np.errstate(divide="ignore"):
-        return expit(logit(spec.base_rate) + spec.attitude_slope * attitude)
+        return float(logit(probability))
+
+
+@functools.lru_cache(maxsize=256)
+def _probability_table(base_rate: float, slope: float) -> np.ndarray:
+    """The adoption probability at the attitudes ``-1 + 2 j / 128`` (read-only, cached: a model
+    asks for the same table every week)."""
+    table = expit(_log_odds(base_rate) + slope * np.linspace(-1.0, 1.0, _BINS + 1))
+    table.flags.writeable = False
+    return table
 
 
 def run_adoption(
@@ -31,17 +48,17 @@ def run_adoption(
     """Aware non-adopters adopt with ``adoption_probability``; then every adopter's attitude moves
     ``experience_rate`` of the way toward the product's fit (ads cannot fix a bad product).
 
-    One uniform per customer per week (common random numbers across arms). Returns the number of
-    new adopters.
+    One uniform per customer per week (common random numbers across arms). With attitudes off
+    everyone aware adopts with ``base_rate``. Returns the number of new adopters.
     """
+    slope = spec.attitude_slope if attitudes else 0.0
     adopted_before = int(np.count_nonzero(state.adopted))
-    if not attitudes:
-        spec = spec.model_copy(update={"attitude_slope": 0.0})  # everyone at base_rate
-    # The probability at 129 attitudes from -1 to 1 bounds every customer's (see _adopt_sure).
-    table = adoption_probability(spec, np.linspace(-1.0, 1.0, _BINS + 1))
+    # The table of the probability bounds every customer's (see _adopt_sure).
+    table = _probability_table(spec.base_rate, slope)
     undecided, u = _adopt_sure(state.aware, state.adopted, state.attitude, week_key(rng), table)
-    wins = undecided[u < adoption_probability(spec, state.attitude[undecided])]
-    state.adopted[wins] = True
+    if undecided.size:
+        p = expit(_log_odds(spec.base_rate) + slope * state.attitude[undecided])
+        state.adopted[undecided[u < p]] = True
     new = int(np.count_nonzero(state.adopted)) - adopted_before
     if attitudes and experience_rate > 0:
         _use(state.attitude, state.adopted, product_fit, experience_rate)
@@ -74,17 +91,22 @@ def _adopt_sure(aware, adopted, attitude, key, table):
     may = np.empty(n, dtype=np.bool_)
     for i in range(n):
         may[i] = aware[i] & (not adopted[i]) & (half_uniform(word_at(key, i), False) < table[bins])
-    undecided = np.empty(n, dtype=np.int64)
-    count = 0
+    screened = np.empty(n + 1, dtype=np.int64)  # branch-free compaction of the screened
+    m = 0
     for i in range(n):
-        if may[i]:
-            u = half_uniform(word_at(key, i), False)
-            k = min(max(np.int64((attitude[i] + 1.0) * (bins / 2)), 0), bins - 1)
-            if u < table[max(k - 1, 0)]:
-                adopted[i] = True
-            elif u < table[min(k + 2, bins)]:
-                undecided[count] = i
-                count += 1
+        screened[m] = i
+        m += may[i]
+    undecided = np.empty(m, dtype=np.int64)
+    count = 0
+    for j in range(m):
+        i = screened[j]
+        u = half_uniform(word_at(key, i), False)
+        k = min(max(np.int64((attitude[i] + 1.0) * (bins / 2)), 0), bins - 1)
+        if u < table[max(k - 1, 0)]:
+            adopted[i] = True
+        elif u < table[min(k + 2, bins)]:
+            undecided[count] = i
+            count += 1
     u_undecided = np.empty(count)
     for j in range(count):
         u_undecided[j] = half_uniform(word_at(key, undecided[j]), False)

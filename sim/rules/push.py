@@ -168,7 +168,7 @@ def _deliver(
                 )
     who = np.empty(n_irritated, dtype=np.int64)
     j = 0
-    for i in range(n):
+    for i in range(n if n_irritated else 0):
         if irritated[i]:
             who[j] = i
             j += 1

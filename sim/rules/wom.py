@@ -152,12 +152,11 @@ def _talk(
         )
         u = half_uniform(word_at(key, i * per_customer), False)
         talking[i] = was_aware[i] & (degree[i] > 0) & (u < p)
-    talks = np.empty(n + complainers.size, dtype=np.int64)
+    talks = np.empty(n + complainers.size + 1, dtype=np.int64)
     count = 0
-    for i in range(n):
-        if talking[i]:
-            talks[count] = i
-            count += 1
+    for i in range(n):  # branch-free compaction
+        talks[count] = i
+        count += talking[i]
     speakers = count
     complaint_row = np.empty(complainers.size, dtype=np.int64)  # c of each talking complainer
     for c in range(complainers.size):
@@ -166,48 +165,43 @@ def _talk(
             complaint_row[count - speakers] = c
             count += 1
     total = count
-    message = np.empty(total)
+    # One pass over the talks: the message, whether it is public, and the ``listeners``
+    # (speaker, uniform number) pairs that choose who hears it. Every message is judged against
+    # the listener's attitude before any of this week's talk (pull_messages below).
+    negative_talk = np.empty(total, dtype=np.bool_)
     public = np.empty(total, dtype=np.bool_)
-    for t in range(total):
-        if t < speakers:
-            message[t] = attitude[talks[t]] if attitudes else 0.0
-            word = word_at(key, talks[t] * per_customer)
-        else:
-            message[t] = complaint_position
-            word = word_at(complaint_key, complaint_row[t - speakers] * per_customer)
-        public[t] = half_uniform(word, True) < public_share
+    speaker_of = np.empty(total * listeners, dtype=np.int64)
+    u_of = np.empty(total * listeners)
+    heard_message = np.empty(total * listeners)
+    heard_strength = np.empty(total * listeners)
     negative = 0
     mentions = 0
+    k = 0
     for t in range(total):
-        negative += message[t] < 0
+        own = t < speakers
+        talk_key = key if own else complaint_key
+        first = (talks[t] if own else complaint_row[t - speakers]) * per_customer
+        spoken = attitude[talks[t]] if attitudes else 0.0
+        message = spoken if own else complaint_position
+        public[t] = half_uniform(word_at(talk_key, first), True) < public_share
+        negative_talk[t] = message < 0
+        negative += negative_talk[t]
         mentions += public[t]
+        strength = credibility * (mu_negative if message < 0 else mu)
+        for j in range(listeners):
+            speaker_of[k] = talks[t]
+            u_of[k] = half_uniform(word_at(talk_key, first + 1 + (j >> 1)), j & 1)
+            heard_message[k] = message
+            heard_strength[k] = strength
+            k += 1
     mention_speaker = np.empty(mentions, dtype=np.int64)
     mention_negative = np.empty(mentions, dtype=np.bool_)
     m = 0
     for t in range(total):
         if public[t]:
             mention_speaker[m] = talks[t]
-            mention_negative[m] = message[t] < 0
+            mention_negative[m] = negative_talk[t]
             m += 1
-    # Each talk reaches ``listeners`` neighbours; every message is judged against the
-    # listener's attitude before any of this week's talk (pull_messages), then listeners
-    # become aware.
-    speaker_of = np.empty(total * listeners, dtype=np.int64)
-    u_of = np.empty(total * listeners)
-    heard_message = np.empty(total * listeners)
-    heard_strength = np.empty(total * listeners)
-    k = 0
-    for t in range(total):
-        strength = credibility * (mu_negative if message[t] < 0 else mu)
-        own = t < speakers
-        talk_key = key if own else complaint_key
-        first = (talks[t] if own else complaint_row[t - speakers]) * per_customer + 1
-        for j in range(listeners):
-            speaker_of[k] = talks[t]
-            u_of[k] = half_uniform(word_at(talk_key, first + (j >> 1)), j & 1)
-            heard_message[k] = message[t]
-            heard_strength[k] = strength
-            k += 1
     heard_by = sample_neighbours(
         speaker_of, u_of, indptr, indices, degree, cumulative, row_start, row_total
     )
