@@ -300,6 +300,10 @@ def scale_section(results: dict) -> str:
         "customer who cannot talk costs no random number, and nothing is written to memory "
         "first. Together with flag-then-compact selection loops: 21-23 and 16-18 ns. This "
         "changed every seeded result (the statistical tests did not need changing).",
+        "- No C library call in compiled code (numba miscompiled a loop calling `exp`: "
+        "docs/NOTES.md): the adoption probability is tabulated, and scipy's `expit` decides the "
+        "few customers the table cannot; one pass over the talks; cached tables: 20-22 and "
+        "14-16 ns, results unchanged.",
         "",
         "Dtypes: tie indices int32 (row pointers int64, so more than 2**31 tie ends would "
         "work), groups int16, adstock and advocacy float32, first channel int8, flags bool. "
