@@ -112,10 +112,11 @@ def _deliver(
     """Compiled body of :func:`run_push` after the draws.
 
     Impression ``j`` lands on the customer that word ``j`` of the week's ``key`` picks
-    uniformly from ``target`` (empty: everyone; sim.uniforms).
-    Then one pass over the customers decays adstock, adds the exposures, makes the exposed
-    aware and marks who is irritated; a second pass over the exposed persuades them
-    (:func:`_persuade`). Returns the irritated customers' indices.
+    uniformly from ``target`` (empty: everyone; sim.uniforms). Then one pass over the customers
+    decays adstock, adds the exposures, makes the exposed aware, marks who is irritated and
+    persuades the exposed (:func:`_ad_pull`; the power ``(1 - s) ** k`` by selects for
+    ``k < 8``, and a second pass for the rare ``k >= 8``). Returns the irritated customers'
+    indices.
     """
     n = aware.size
     exposures = np.zeros(n, dtype=np.int32)
@@ -127,8 +128,7 @@ def _deliver(
             exposures[target[np.int64(full_uniform(word_at(key, j)) * target.size)]] += 1
     n_irritated = 0
     many = 0  # customers exposed 8 times or more this week
-    rising = 1.0 / effective
-    falling = 1.0 / (irritation - effective)
+    ad = (effective, irritation, 1.0 / effective, 1.0 / (irritation - effective), claim, strength)
     for i in range(n):  # without branches (selects), so that the compiler vectorises it
         k = exposures[i]
         seen = k > 0
@@ -139,33 +139,16 @@ def _deliver(
         aware[i] |= seen
         if attitudes:
             many += k >= 8
-            attitude[i] = _persuade(
-                attitude[i],
-                adstock[i],
-                k,
-                effective,
-                irritation,
-                rising,
-                falling,
-                claim,
-                strength,
-                epsilon,
-            )
+            message, gap, keep_share, reactant = _ad_pull(attitude[i], adstock[i], ad)
+            moved = message - _power_below_8(keep_share, k) * gap
+            unmoved = (k == 0) | (k >= 8) | ((abs(gap) >= epsilon) & ~reactant)
+            attitude[i] = attitude[i] if unmoved else moved
     if attitudes and many:
-        for i in range(n):
+        for i in range(n):  # the rare customers exposed 8 times or more: a loop for the power
             if exposures[i] >= 8:
-                attitude[i] = _persuade_many(
-                    attitude[i],
-                    adstock[i],
-                    exposures[i],
-                    effective,
-                    irritation,
-                    rising,
-                    falling,
-                    claim,
-                    strength,
-                    epsilon,
-                )
+                message, gap, keep_share, reactant = _ad_pull(attitude[i], adstock[i], ad)
+                if abs(gap) < epsilon or reactant:
+                    attitude[i] = message - whole_power(keep_share, exposures[i]) * gap
     who = np.empty(n_irritated, dtype=np.int64)
     j = 0
     for i in range(n if n_irritated else 0):
@@ -176,39 +159,23 @@ def _deliver(
 
 
 @compiled(inline=True)
-def _persuade(a, adstock, k, effective, irritation, rising, falling, claim, strength, epsilon):
-    """New attitude of a customer exposed ``k`` times this week (0 <= k < 8; at k >= 8 the
-    attitude is returned unchanged for :func:`_persuade_many`), adstock already updated.
+def _ad_pull(a, adstock, ad):
+    """How this week's exposures act on attitude ``a`` (adstock already updated).
 
-    Exposures at weight ``w >= 0`` (:func:`exposure_weight`; ``rising`` and ``falling`` are
-    ``1 / effective`` and ``1 / (irritation - effective)``) pull toward the claim ``k`` times
-    with strength ``c * mu * w`` inside the confidence bound, ``m - (m - a) * (1 - s) ** k``
-    (``repeated_pull``); at ``w < 0`` (reactance) they push toward the opposite of the claim
-    with strength ``c * mu * |w|`` and no bound. Selects, not branches: it is evaluated for
-    every customer.
+    ``ad`` is (effective frequency, irritation threshold, 1 / effective, 1 / (irritation -
+    effective), claim, c * mu). An exposure at weight ``w`` (:func:`exposure_weight`) pulls
+    toward the claim with strength ``c * mu * w`` when ``w >= 0``, and when ``w < 0``
+    (reactance) pushes toward the opposite of the claim with strength ``c * mu * |w|`` and no
+    confidence bound. ``k`` exposures give ``m - (m - a) * (1 - s) ** k`` (``repeated_pull``).
+    Returns (message m, gap m - a, 1 - s, reactant).
     """
+    effective, irritation, rising, falling, claim, strength = ad
     stock = np.float64(adstock)
     weight = stock * rising if stock <= effective else (irritation - stock) * falling
     weight = min(max(weight, -1.0), 1.0)
     reactant = weight < 0
     message = -claim if reactant else claim
-    gap = message - a
-    moved = message - _power_below_8(1.0 - abs(weight) * strength, k) * gap
-    keep = (k == 0) | (k >= 8) | ((abs(gap) >= epsilon) & ~reactant)
-    return a if keep else moved
-
-
-@compiled(inline=True)
-def _persuade_many(a, adstock, k, effective, irritation, rising, falling, claim, strength, epsilon):
-    """:func:`_persuade` for any ``k >= 1`` (with a loop; for the rare k >= 8)."""
-    stock = np.float64(adstock)
-    weight = stock * rising if stock <= effective else (irritation - stock) * falling
-    weight = min(max(weight, -1.0), 1.0)
-    reactant = weight < 0
-    message = -claim if reactant else claim
-    gap = message - a
-    moved = message - whole_power(1.0 - abs(weight) * strength, k) * gap
-    return a if abs(gap) >= epsilon and not reactant else moved
+    return message, message - a, 1.0 - abs(weight) * strength, reactant
 
 
 @compiled(inline=True)
