@@ -11,33 +11,64 @@ import numpy as np
 from sim.jit import compiled
 
 
+@compiled(inline=True)
 def repeated_pull(attitude, message, strength, times, epsilon):
-    """Apply the rule ``times`` times with the same message: ``m - (m - a) * (1 - s)**times``.
+    """The rule applied ``times`` times with the same message: ``m - (m - a) * (1 - s) ** times``.
 
     Parameters
     ----------
-    attitude : float array
-        Current attitudes in [-1, 1].
-    message : float or float array
+    attitude : float
+        Current attitude in [-1, 1].
+    message : float
         Message position in [-1, 1].
-    strength : float or float array
+    strength : float
         ``c * mu`` (times any per-exposure weight), in [0, 1].
-    times : int or int array
+    times : int
         Number of identical messages received (0 leaves the attitude unchanged).
     epsilon : float
-        Confidence bound; customers with ``|m - a| >= epsilon`` do not move. ``None`` disables
-        the bound (used for reactance).
+        Confidence bound: an attitude with ``|m - a| >= epsilon`` does not move (``inf``: no
+        bound).
 
     Returns
     -------
-    float array
-        New attitudes (a new array).
+    float
+        The new attitude.
     """
     gap = message - attitude
-    moved = message - gap * (1.0 - strength) ** times
-    if epsilon is None:
-        return moved
-    return np.where(np.abs(gap) < epsilon, moved, attitude)
+    moved = message - whole_power(1.0 - strength, times) * gap
+    return moved if abs(gap) < epsilon and times > 0 else attitude
+
+
+@compiled(inline=True)
+def whole_power(base, k):
+    """``base ** k`` for a whole ``k >= 0`` by repeated squaring (exact for k = 0, 1, 2).
+
+    Plain multiplications round the same way on every machine, whereas ``pow`` (numpy's, or the
+    C library's) may differ in the last bit between processors (numpy uses vectorised SVML code
+    on AVX-512 machines), which would make seeded runs differ between laptops.
+    """
+    result = small_power(base, k)
+    base *= base
+    base *= base
+    k >>= 3
+    while k > 0:
+        base *= base
+        if k & 1:
+            result *= base
+        k >>= 1
+    return result
+
+
+@compiled(inline=True)
+def small_power(base, k):
+    """``base ** (k % 8)``: the three lowest bits of :func:`whole_power`, by squarings and
+    selects, without a loop (so that loops calling it vectorise)."""
+    result = base if k & 1 else 1.0
+    base *= base
+    result *= base if k & 2 else 1.0
+    base *= base
+    result *= base if k & 4 else 1.0
+    return result
 
 
 def pull_many(attitude, listener, message, strength, epsilon):

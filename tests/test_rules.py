@@ -29,16 +29,15 @@ def state_with(attitudes, aware=None):
 
 # ----------------------------------------------------------------------------------- influence
 def test_one_message_moves_exactly_c_mu_times_gap():
-    a = np.array([0.1, -0.3])
-    moved = repeated_pull(a, 0.8, 0.3 * 0.5, 1, 2.0)
-    np.testing.assert_allclose(moved, a + 0.15 * (0.8 - a), rtol=0, atol=1e-15)
+    for a in (0.1, -0.3):
+        moved = repeated_pull(a, 0.8, 0.3 * 0.5, 1, 2.0)
+        assert moved == pytest.approx(a + 0.15 * (0.8 - a), rel=0, abs=1e-15)
 
 
 def test_no_move_outside_confidence_bound():
-    a = np.array([-0.5, 0.0])
-    moved = repeated_pull(a, 0.8, 0.5, 3, 1.0)  # gaps 1.3 (outside) and 0.8 (inside)
-    assert moved[0] == -0.5
-    assert moved[1] == pytest.approx(0.8 - 0.8 * 0.5**3)
+    assert repeated_pull(-0.5, 0.8, 0.5, 3, 1.0) == -0.5  # gap 1.3: outside
+    assert repeated_pull(0.0, 0.8, 0.5, 3, 1.0) == pytest.approx(0.8 - 0.8 * 0.5**3)  # inside
+    assert repeated_pull(0.3, 0.8, 0.5, 0, 1.0) == 0.3  # no message: no move
 
 
 def test_pull_many_single_message_is_the_rule_and_many_never_overshoot():
@@ -82,7 +81,7 @@ def test_push_outside_confidence_does_not_move_but_still_informs():
 
 
 def test_exposure_weight_rises_falls_and_turns_negative():
-    w = exposure_weight(np.array([0.0, 1.5, 3.0, 6.5, 10.0, 12.0, 100.0]), 3.0, 10.0)
+    w = [exposure_weight(x, 3.0, 10.0) for x in (0.0, 1.5, 3.0, 6.5, 10.0, 12.0, 100.0)]
     np.testing.assert_allclose(w, [0.0, 0.5, 1.0, 0.5, 0.0, -2 / 7, -1.0])
 
 
@@ -234,9 +233,11 @@ def test_negative_impact_multiplies_mu_of_negative_messages():
 
 
 def test_negative_incidence_multiplies_talk_probability():
-    spec = WomSpec(talk_base=0.1, talk_feeling=0.2, talk_advocacy=0.0, negative_incidence=3.0)
-    p = talk_probability(spec, np.array([0.5, -0.5]), np.zeros(2, np.float32), True)
+    no_advocacy, weight = np.float32(0.0), np.float32(0.5)
+    p = [talk_probability(a, no_advocacy, 0.1, 0.2, weight, 3.0) for a in (0.5, -0.5)]
     np.testing.assert_allclose(p, [0.2, 0.6])
+    assert talk_probability(0.5, np.float32(0.4), 0.1, 0.2, weight, 3.0) == pytest.approx(0.4)
+    assert talk_probability(-1.0, no_advocacy, 0.5, 0.5, weight, 3.0) == 1.0  # cut to 1
 
 
 def test_only_customers_aware_at_week_start_talk():

@@ -52,19 +52,6 @@ class NeighbourSampler:
         chosen = sample_neighbours(speakers.ravel(), uniforms.ravel(), *self.arrays())
         return chosen.reshape(speakers.shape)
 
-    def neighbours_of(self, customers: np.ndarray) -> np.ndarray:
-        """All neighbours of the given customers, concatenated (with repeats)."""
-        starts = self.indptr[customers]
-        counts = self.degree[customers]
-        total = int(counts.sum())
-        if total == 0:
-            return np.empty(0, dtype=self.indices.dtype)
-        # positions = starts[k] + 0..counts[k]-1 for each k, without a Python loop
-        row_of = np.repeat(np.arange(customers.size), counts)
-        first = np.cumsum(counts) - counts
-        position = starts[row_of] + (np.arange(total) - first[row_of])
-        return self.indices[position]
-
 
 @compiled
 def sample_neighbours(

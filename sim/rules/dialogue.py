@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.influence import pull_messages
+from sim.influence import pull_messages, repeated_pull
 from sim.jit import compiled
 from sim.params import DialogueSpec
 from sim.rules.contacts import NeighbourSampler
@@ -119,7 +119,7 @@ def run_dialogue(
         sampler.indices,
         np.float32(spec.advocacy_boost),
         conversation_target(spec, product_fit),
-        1.0 - spec.credibility * spec.mu,
+        spec.credibility * spec.mu,
         spec.credibility * spec.observer_mu,
         spec.epsilon,
         attitudes,
@@ -177,7 +177,7 @@ def _converse(
     indices,
     boost32,
     target,
-    keep_share,
+    strength,
     observer_strength,
     epsilon,
     attitudes,
@@ -185,16 +185,13 @@ def _converse(
     """Compiled body of :func:`run_dialogue` once it is known whom the brand talks with:
     the ``answered`` authors of mentions and the customers ``reached`` by outreach.
 
-    A customer both answered and reached is pulled once. ``keep_share`` is ``1 - c * mu``: a
-    pulled attitude becomes ``m - (m - a) * keep_share`` inside the confidence bound. Returns
-    the number of complaints answered.
+    A customer both answered and reached is pulled once (:func:`repeated_pull`, once, with
+    ``strength = c * mu``). Returns the number of complaints answered.
     """
     talked = np.concatenate((answered, reached))
     moved = np.empty(talked.size)
     for j in range(talked.size):  # every conversation judged against the attitude before any
-        a = attitude[talked[j]]
-        gap = target - a
-        moved[j] = target - gap * keep_share if abs(gap) < epsilon else a
+        moved[j] = repeated_pull(attitude[talked[j]], target, strength, 1, epsilon)
     for j in range(talked.size):
         who = talked[j]
         if not aware[who]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.influence import small_power, whole_power
 from sim.jit import compiled
 from sim.params import PushSpec
 from sim.state import HEARD_AD, CustomerState
@@ -17,15 +18,18 @@ def adstock_decay(half_life: float) -> float:
     return 0.5 ** (1.0 / half_life)
 
 
-def exposure_weight(adstock: np.ndarray, effective: float, irritation: float) -> np.ndarray:
+@compiled(inline=True)
+def exposure_weight(adstock, effective, irritation):
     """Effect of one exposure, relative to its best, given the customer's adstock (exposures).
 
     Rises linearly up to 1 at the effective frequency (wear-in), falls linearly to 0 at the
     irritation threshold (wear-out) and is negative above it (reactance), floored at -1.
     """
-    rising = adstock / effective
-    falling = (irritation - adstock) / (irritation - effective)
-    return np.clip(np.where(adstock <= effective, rising, falling), -1.0, 1.0)
+    if adstock <= effective:
+        weight = adstock / effective
+    else:
+        weight = (irritation - adstock) / (irritation - effective)
+    return min(max(weight, -1.0), 1.0)
 
 
 @dataclass
@@ -128,7 +132,7 @@ def _deliver(
             exposures[target[np.int64(full_uniform(word_at(key, j)) * target.size)]] += 1
     n_irritated = 0
     many = 0  # customers exposed 8 times or more this week
-    ad = (effective, irritation, 1.0 / effective, 1.0 / (irritation - effective), claim, strength)
+    ad = (effective, irritation, claim, strength)
     for i in range(n):  # without branches (selects), so that the compiler vectorises it
         k = exposures[i]
         seen = k > 0
@@ -140,7 +144,7 @@ def _deliver(
         if attitudes:
             many += k >= 8
             message, gap, keep_share, reactant = _ad_pull(attitude[i], adstock[i], ad)
-            moved = message - _power_below_8(keep_share, k) * gap
+            moved = message - small_power(keep_share, k) * gap
             unmoved = (k == 0) | (k >= 8) | ((abs(gap) >= epsilon) & ~reactant)
             attitude[i] = attitude[i] if unmoved else moved
     if attitudes and many:
@@ -162,49 +166,15 @@ def _deliver(
 def _ad_pull(a, adstock, ad):
     """How this week's exposures act on attitude ``a`` (adstock already updated).
 
-    ``ad`` is (effective frequency, irritation threshold, 1 / effective, 1 / (irritation -
-    effective), claim, c * mu). An exposure at weight ``w`` (:func:`exposure_weight`) pulls
-    toward the claim with strength ``c * mu * w`` when ``w >= 0``, and when ``w < 0``
-    (reactance) pushes toward the opposite of the claim with strength ``c * mu * |w|`` and no
-    confidence bound. ``k`` exposures give ``m - (m - a) * (1 - s) ** k`` (``repeated_pull``).
-    Returns (message m, gap m - a, 1 - s, reactant).
+    ``ad`` is (effective frequency, irritation threshold, claim, c * mu). An exposure at weight
+    ``w`` (:func:`exposure_weight`) pulls toward the claim with strength ``c * mu * w`` when
+    ``w >= 0``, and when ``w < 0`` (reactance) pushes toward the opposite of the claim with
+    strength ``c * mu * |w|`` and no confidence bound. ``k`` exposures give
+    ``m - (m - a) * (1 - s) ** k`` (``repeated_pull``). Returns (message m, gap m - a, 1 - s,
+    reactant).
     """
-    effective, irritation, rising, falling, claim, strength = ad
-    stock = np.float64(adstock)
-    weight = stock * rising if stock <= effective else (irritation - stock) * falling
-    weight = min(max(weight, -1.0), 1.0)
+    effective, irritation, claim, strength = ad
+    weight = exposure_weight(np.float64(adstock), effective, irritation)
     reactant = weight < 0
     message = -claim if reactant else claim
     return message, message - a, 1.0 - abs(weight) * strength, reactant
-
-
-@compiled(inline=True)
-def _power_below_8(base, k):
-    """``base ** (k % 8)`` by three squarings and selects (what :func:`whole_power` does for
-    the three lowest bits), without a loop."""
-    result = base if k & 1 else 1.0
-    base *= base
-    result *= base if k & 2 else 1.0
-    base *= base
-    result *= base if k & 4 else 1.0
-    return result
-
-
-@compiled(inline=True)
-def whole_power(base, k):
-    """``base ** k`` for a whole ``k >= 0`` by repeated squaring (exact for k = 0, 1, 2).
-
-    Plain multiplications round the same way on every machine, whereas ``pow`` (numpy's, or the
-    C library's) may differ in the last bit between processors (numpy uses vectorised SVML code
-    on AVX-512 machines), which would make seeded runs differ between laptops.
-    """
-    result = _power_below_8(base, k)
-    base *= base
-    base *= base
-    k >>= 3
-    while k > 0:
-        base *= base
-        if k & 1:
-            result *= base
-        k >>= 1
-    return result

@@ -22,26 +22,6 @@ class WomOutcome:
     mentions: Mentions | None = None
 
 
-def talk_probability(spec: WomSpec, attitude, advocacy, attitudes: bool) -> np.ndarray:
-    """Weekly probability that an aware customer talks, in [0, 1].
-
-    ``talk_base + talk_feeling * |a| + talk_advocacy * advocacy``, times ``negative_incidence``
-    when ``a < 0``. With attitudes off it is ``talk_base`` (q of the Bass limit).
-    """
-    if not attitudes:
-        return np.full(attitude.shape, spec.talk_base)
-    # In place, in the same order and precisions as
-    # clip(where(a < 0, p * negative_incidence, p)) with p = base + feeling*|a| + advocacy_term
-    # (advocacy is float32, so its term is computed in float32 as numpy would), so bit-identical.
-    p = np.abs(attitude)
-    p *= spec.talk_feeling
-    p += spec.talk_base
-    p += np.multiply(advocacy, spec.talk_advocacy)
-    if spec.negative_incidence != 1.0:
-        np.multiply(p, spec.negative_incidence, out=p, where=attitude < 0)
-    return np.clip(p, 0.0, 1.0, out=p)
-
-
 def run_wom(
     state: CustomerState,
     spec: WomSpec,
@@ -147,7 +127,7 @@ def _talk(
     # vectorises), then their indices in customer order; then the complainers.
     talking = np.empty(n, dtype=np.bool_)
     for i in range(n):
-        p = _talk_probability(
+        p = talk_probability(
             attitude[i], advocacy[i], base, feeling, advocacy_weight32, negative_incidence
         )
         u = half_uniform(word_at(key, i * per_customer), False)
@@ -216,9 +196,16 @@ def _talk(
 
 
 @compiled(inline=True)
-def _talk_probability(attitude, advocacy, base, feeling, advocacy_weight32, negative_incidence):
-    """:func:`talk_probability` of one customer, in the same operations and precisions."""
+def talk_probability(attitude, advocacy, base, feeling, advocacy_weight32, negative_incidence):
+    """Weekly probability that an aware customer talks, in [0, 1].
+
+    ``base + feeling * |a| + advocacy_weight * advocacy`` (``talk_base``, ``talk_feeling``,
+    ``talk_advocacy``), times ``negative_incidence`` when the attitude ``a`` is negative, cut to
+    [0, 1]. ``advocacy`` and ``advocacy_weight32`` are float32 (the advocacy term is computed
+    in float32). With attitudes off the rule is called with feeling and advocacy weight 0 and
+    incidence 1: ``talk_base`` (q of the Bass limit).
+    """
     p = abs(attitude) * feeling + base
-    p += advocacy * advocacy_weight32  # float32 times float32, as numpy computes it
+    p += advocacy * advocacy_weight32
     p *= negative_incidence if attitude < 0 else 1.0
     return min(max(p, 0.0), 1.0)
