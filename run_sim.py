@@ -5,7 +5,12 @@ See ``python run_sim.py --help`` and docs/scenarios.md. The same commands are in
 ``reclamare`` console script.
 """
 
-from sim.cli import run
-
 if __name__ == "__main__":
+    import gc
+
+    # Start-up imports create about a million objects and free few of them: garbage
+    # collections meanwhile are wasted work (sim.cli.run turns collection back on).
+    gc.disable()
+    from sim.cli import run
+
     run()

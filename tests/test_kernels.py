@@ -331,3 +331,21 @@ def test_kernels_run_as_plain_python_give_the_same_results():
     compiled = run(False)
     assert compiled.count("\n") == 10
     assert run(True) == compiled
+
+
+def test_the_command_line_turns_garbage_collection_back_on():
+    """run_sim.py imports with collection off; sim.cli.run must switch it on (and freeze the
+    imported objects), or a long sweep would keep every finished model's cycles."""
+    code = (
+        "import atexit, gc, sys\n"
+        "gc.disable()\n"
+        "import sim.cli\n"
+        "atexit.register(lambda: print('collecting', gc.isenabled(), gc.get_freeze_count() > 0))\n"
+        "sys.argv = ['run_sim.py', 'list']\n"
+        "sim.cli.run()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "collecting True True"
