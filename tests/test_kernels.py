@@ -22,6 +22,18 @@ ROOT = Path(__file__).resolve().parents[1]
 MASK = (1 << 64) - 1
 
 
+def python(code: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh Python process in the project folder (text output)."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
 def splitmix64(seed: int, count: int) -> list[int]:
     """SplitMix64 as published (Steele, Lea & Flood 2014; Vigna's splitmix64.c), in Python."""
     out, state = [], seed
@@ -241,9 +253,7 @@ def test_quick_exit_runs_exit_handlers_flushes_output_and_keeps_the_status():
         "exit_without_teardown(3)\n"
         "print('not reached')\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
+    done = python(code)
     assert done.returncode == 3
     assert done.stdout == "result handler ran\n"
     assert done.stderr == "note"
@@ -317,14 +327,7 @@ def test_kernels_run_as_plain_python_give_the_same_results():
     def run(disable_jit: bool) -> str:
         env = {**os.environ, "PYTHONWARNINGS": "error::RuntimeWarning"}
         env["NUMBA_DISABLE_JIT"] = "1" if disable_jit else "0"
-        done = subprocess.run(
-            [sys.executable, "-c", PLAIN_PYTHON_RUNS],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        done = python(PLAIN_PYTHON_RUNS, env)
         assert done.returncode == 0, done.stderr[-2000:]
         return done.stdout
 
@@ -344,8 +347,6 @@ def test_the_command_line_turns_garbage_collection_back_on():
         "sys.argv = ['run_sim.py', 'list']\n"
         "sim.cli.run()\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
+    done = python(code)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "collecting True True"
