@@ -38,10 +38,11 @@ STREAMS = ("network", "initial", "push", "dialogue", "wom", "adoption", "crisis"
 def stream(seed: int, name: str) -> np.random.Generator:
     """The random stream ``name`` of a run with master seed ``seed``.
 
-    The weekly streams use numpy's SFC64 generator (Small Fast Chaotic, 256 bits of state;
-    passes BigCrush and PractRand), about 25 % quicker than the default PCG64 at the tens of
-    thousands of raw words a week consumes (sim.uniforms). The network is drawn once, with
-    numpy's default generator (``build_network_for``).
+    The streams are numpy SFC64 generators (Small Fast Chaotic, 256 bits of state; passes
+    BigCrush and PractRand). The weekly rules take one 64-bit key a week from theirs and compute
+    their numbers from it (sim.uniforms); the initial state, the crisis and random outreach
+    draw from theirs directly. The network is drawn with numpy's default generator
+    (``build_network_for``).
     """
     sequence = np.random.SeedSequence(seed, spawn_key=(STREAMS.index(name),))
     return np.random.Generator(np.random.SFC64(sequence))
