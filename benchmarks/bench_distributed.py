@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import machine, write_section  # noqa: E402
+from common import machine, publish  # noqa: E402
 
 ARMS = [
     {"name": "push", "budget": 20.0, "push_share": 1.0},
@@ -272,10 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     runs, repeats = (120, 1) if args.quick else (320, 3)
     body = report(measure(runs, repeats), None if args.quick else end_to_end(runs))
-    print(body)
-    if not args.no_write:
-        write_section("## Distributed runs", body)
-        print("wrote the '## Distributed runs' section of docs/performance.md")
+    publish("## Distributed runs", body, write=not args.no_write)
     return 0
 
 

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DOC, ROOT, machine, write_section  # noqa: E402
+from common import machine, publish  # noqa: E402
 
 from sim.agentbased import AgentBrandModel  # noqa: E402
 from sim.model import BrandModel, build_network_for  # noqa: E402
@@ -169,12 +169,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 customers")
     parser.add_argument("--no-write", action="store_true", help="do not update the doc")
     args = parser.parse_args(argv)
-    results = run(args.quick)
-    text = section(results)
-    print("\n" + text)
-    if not args.no_write:
-        write_section(SECTION, text)
-        print(f"\nwrote the '{SECTION}' section of {DOC.relative_to(ROOT)}")
+    publish(SECTION, section(run(args.quick)), write=not args.no_write)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np  # noqa: E402
-from common import DOC, ROOT, machine, write_section  # noqa: E402
+from common import machine, publish  # noqa: E402
 
 from sim.model import BrandModel, build_network_for  # noqa: E402
 from sim.network.convert import to_networkx  # noqa: E402
@@ -198,12 +198,7 @@ def main(argv: list[str] | None = None) -> None:
     except ImportError:
         print("bench_ndlib: NDlib is not installed; run: .venv/bin/pip install -e '.[bench]'")
         sys.exit(3)
-    results = run(args.quick)
-    text = section(results)
-    print("\n" + text)
-    if not args.no_write:
-        write_section(SECTION, text)
-        print(f"\nwrote the '{SECTION}' section of {DOC.relative_to(ROOT)}")
+    publish(SECTION, section(run(args.quick)), write=not args.no_write)
 
 
 if __name__ == "__main__":

@@ -81,3 +81,11 @@ def write_section(title: str, body: str) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + section
     DOC.write_text(text.rstrip("\n") + "\n")
+
+
+def publish(title: str, body: str, write: bool) -> None:
+    """Print the section ``title`` and, when ``write``, put it into docs/performance.md."""
+    print("\n" + body)
+    if write:
+        write_section(title, body)
+        print(f"\nwrote the '{title}' section of {DOC.relative_to(ROOT)}")
