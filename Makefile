@@ -45,7 +45,7 @@ $(PY):
 $(STAMP): $(PY) pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --constraint requirements.lock --editable '.[dev]'
-	$(PY) -m sim.jit
+	$(PY) -m sim.engine.warmup
 	@touch $(STAMP)
 
 clean-venv:

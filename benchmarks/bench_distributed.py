@@ -40,9 +40,9 @@ TINY = {"network": {"kind": "small_world", "n": 50, "mean_degree": 4}}
 
 def plan(runs: int, params: dict, weeks: int, seed: int) -> list:
     """``runs`` tasks: 8 sweep points of the push budget x replicates (like a sweep's plan)."""
-    from sim.arms import run_seed
     from sim.params import make_params
-    from sim.runner import RunTask
+    from sim.study.arms import run_seed
+    from sim.study.runner import RunTask
 
     resolved = make_params(params).model_dump(mode="json")
     budgets = [5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 60.0, 80.0]
@@ -66,7 +66,7 @@ def plan(runs: int, params: dict, weeks: int, seed: int) -> list:
 
 
 def sweep(executor, tasks) -> tuple[float, dict]:
-    from sim.runner import run_task
+    from sim.study.runner import run_task
 
     start = time.perf_counter()
     records = {
@@ -77,8 +77,8 @@ def sweep(executor, tasks) -> tuple[float, dict]:
 
 
 def measure(runs: int, repeats: int) -> dict:
-    from sim.distributed import DaskExecutor, batches
-    from sim.runner import InProcessExecutor
+    from sim.study.distributed import DaskExecutor, batches
+    from sim.study.runner import InProcessExecutor
 
     short = [plan(runs, SHORT, 26, seed) for seed in range(repeats)]
     tiny = [plan(runs, TINY, 1, 1000 + seed) for seed in range(repeats)]
@@ -121,8 +121,8 @@ def measure(runs: int, repeats: int) -> dict:
 
 def default_run_seconds() -> float:
     """One run of the default scenario (1,000 customers, 4 arms, 52 weeks), median of 5."""
-    from sim.runner import run_task
-    from sim.scenario import load_scenario
+    from sim.study.runner import run_task
+    from sim.study.scenario import load_scenario
 
     task = load_scenario("default").plan()[0]
     run_task(task)

@@ -49,9 +49,9 @@ def child(kind: str, n: int, degree: float, weeks: int) -> None:
     """In a fresh process: build, run, report times and peak memory as JSON on stdout."""
     import resource
 
-    from sim.jit import warm_up
-    from sim.memory import estimate_memory
-    from sim.model import BrandModel, build_network_for
+    from sim.engine.memory import estimate_memory
+    from sim.engine.model import BrandModel, build_network_for
+    from sim.engine.warmup import warm_up
     from sim.params import make_params
 
     # numba sets up its compiler context at the first kernel call of a process (~0.2 s, counted
@@ -98,7 +98,7 @@ def _child_run(kind: str, n: int, degree: float, weeks: int) -> dict:
 E2E_NOTE = (
     "Start-up is most of the time at 100,000 customers: `import mesa` takes about 0.5 s (Mesa's "
     "package imports scipy.spatial, networkx and tqdm whatever part of Mesa is used; "
-    "`sim/mesa_import.py` spares Mesa's logger naming by `inspect.stack()`, 0.06-0.17 s), "
+    "`sim/engine/mesa_import.py` spares Mesa's logger naming by `inspect.stack()`, 0.06-0.17 s), "
     "numba 0.2 s to import and 0.2 s to set up its compiler on the first kernel call, pandas, "
     "pydantic and scipy.special about 0.3 s. The command line imports nothing else it does not "
     "need: the Student t quantile comes from `scipy.special.stdtrit` (not scipy.stats, "
@@ -109,7 +109,8 @@ E2E_NOTE = (
     "garbage collection off and then freezes the imported objects (`gc.freeze`), so no "
     "collection walks the million objects the libraries create (0.15-0.2 s). The kernels were "
     "compiled "
-    "beforehand (`python -m sim.jit`, which `make` runs after installing; without it the first "
+    "beforehand (`python -m sim.engine.warmup`, which `make` runs after installing; without it the "
+    "first "
     "run compiles them, about 6 s once). Drawing the figures and report.html adds 2-4 s "
     "(matplotlib), independent of the population, which is why the targets are measured with "
     "`--no-figures` (`report DIR` draws them afterwards)."
@@ -156,7 +157,7 @@ def run(quick: bool, repeats: int) -> dict:
     sizes = QUICK_SIZES if quick else SIZES
     # Compile the kernels (or check the cache) first: a compile inside a timed run is not
     # what a user of an installed copy waits for.
-    subprocess.run([PY, "-m", "sim.jit"], check=True, cwd=ROOT, capture_output=True)
+    subprocess.run([PY, "-m", "sim.engine.warmup"], check=True, cwd=ROOT, capture_output=True)
     engine = []
     for n in sizes:
         reps = repeats if n <= 1_000_000 else 1
@@ -275,7 +276,8 @@ def scale_section(results: dict) -> str:
         "![Time and memory against population](figures/scale.png)",
         "",
         "How the cost grows: the weekly step is one compiled loop per rule (numba; "
-        "sim/jit.py) plus about 60-80 microseconds of Python a week (calling six kernels, the "
+        "sim/engine/jit.py) plus about 60-80 microseconds of Python a week (calling six kernels, "
+        "the "
         "reporters, Mesa's scheduler), so the time per customer-week falls while that overhead "
         "is spread over more customers and is flat from about 100,000 customers on, where "
         "memory access sets the pace (neighbours and listeners are random accesses). Memory is "
@@ -286,7 +288,7 @@ def scale_section(results: dict) -> str:
         "customer-week of 52 weeks at 10,000 and 100,000 customers, same machine):",
         "",
         "- Session 1, whole-array numpy: no sorts in the week (per-listener sums by "
-        "`np.bincount`), masks instead of gathers, and `sim.memory.tune_allocator` (glibc "
+        "`np.bincount`), masks instead of gathers, and `sim.engine.memory.tune_allocator` (glibc "
         "returned the step's freed 8 MB arrays to the system every week and page-faulted them "
         "back: 700,000 faults and 1.5 s of kernel time per 52 weeks at 1,000,000 customers). "
         "75 and 47 ns. At 10,000 customers most of that was the overhead of some 150 numpy "
@@ -299,7 +301,7 @@ def scale_section(results: dict) -> str:
         "same loop body (that alone made sampling six times slower).",
         "- Random numbers: numpy's `random()` fills were a third of the week at 10,000 "
         "customers. Each rule now takes one 64-bit key a week from its SFC64 stream and "
-        "computes the SplitMix64 words it needs where it needs them (sim/uniforms.py): a "
+        "computes the SplitMix64 words it needs where it needs them (sim/engine/uniforms.py): a "
         "customer who cannot talk costs no random number, and nothing is written to memory "
         "first. Together with flag-then-compact selection loops: 21-23 and 16-18 ns. This "
         "changed every seeded result (the statistical tests did not need changing).",
@@ -321,7 +323,7 @@ def scale_section(results: dict) -> str:
 
 def _refusal_example() -> str:
     """The guard's message for 20,000,000 customers at mean degree 100 on this machine."""
-    from sim.memory import MemoryGuardError, check_memory
+    from sim.engine.memory import MemoryGuardError, check_memory
     from sim.params import make_params
 
     try:
@@ -332,11 +334,13 @@ def _refusal_example() -> str:
 
 
 def memory_section(results: dict) -> str:
-    from sim.memory import BASE_BYTES, BYTES_PER_CUSTOMER, BYTES_PER_TIE_END
+    from sim.engine.memory import BASE_BYTES, BYTES_PER_CUSTOMER, BYTES_PER_TIE_END
 
     lines = [
-        "Before a network is built (`sim.model.build_network_for`, used by the command line, "
-        "the browser app and the runner), `sim.memory.check_memory` estimates the run's peak "
+        "Before a network is built (`sim.engine.model.build_network_for`, used by the command "
+        "line, "
+        "the browser app and the runner), `sim.engine.memory.check_memory` estimates the run's "
+        "peak "
         "memory and compares it with the memory available now (`MemAvailable` of /proc/meminfo, "
         "capped by a cgroup/container limit; psutil elsewhere). When it does not fit, the run "
         "is refused at once with one line, for example:",
@@ -345,7 +349,7 @@ def memory_section(results: dict) -> str:
         "",
         f"The estimate is `{BASE_BYTES // 2**20} MB + {BYTES_PER_CUSTOMER} B x customers + "
         f"{BYTES_PER_TIE_END} B x tie ends` (plus 8 B per customer per extra word-of-mouth "
-        "listener), deliberately on the high side (sim/memory.py). It is checked "
+        "listener), deliberately on the high side (sim/engine/memory.py). It is checked "
         "against measured peaks by `benchmarks/bench_engine.py`:",
         "",
         "| network | customers | mean degree | measured peak | estimate |",

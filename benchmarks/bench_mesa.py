@@ -3,7 +3,8 @@
 Both models get the same network (small world, mean degree 10), parameters and seed, and
 simulate the same weeks; each is timed per customer-week (wall and CPU time, median of
 repeats; model construction excluded and reported separately). The per-agent version is
-``sim.agentbased.AgentBrandModel``: one ``Customer`` agent per node of a Mesa ``Network`` space
+``sim.engine.agentbased.AgentBrandModel``: one ``Customer`` agent per node of a Mesa ``Network``
+space
 with ``step``/``advance`` methods, the way Mesa's examples are written. ``tests/test_agentbased.py``
 checks that the two agree in distribution. Writes the "## Against per-agent Mesa" section of
 docs/performance.md.
@@ -26,8 +27,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import machine, publish  # noqa: E402
 
-from sim.agentbased import AgentBrandModel  # noqa: E402
-from sim.model import BrandModel, build_network_for  # noqa: E402
+from sim.engine.agentbased import AgentBrandModel  # noqa: E402
+from sim.engine.model import BrandModel, build_network_for  # noqa: E402
 from sim.params import make_params  # noqa: E402
 
 SECTION = "## Against per-agent Mesa"
@@ -134,7 +135,8 @@ def section(results: dict) -> str:
         lines += ["", not_met(results["rows"])]
     lines += [
         "",
-        "The per-agent version is [`sim/agentbased.py`](../sim/agentbased.py): one `Customer` "
+        "The per-agent version is [`sim/engine/agentbased.py`](../sim/engine/agentbased.py): one "
+        "`Customer` "
         "agent per node of a Mesa `Network` space, with `step()` (word of mouth: maybe talk) "
         "and `advance()` (weigh what was heard, maybe buy, use the product) methods, and push "
         "and dialogue as brand-level campaign methods of the model, as in Mesa's "
@@ -147,7 +149,7 @@ def section(results: dict) -> str:
         "",
         "Where the difference comes from: a per-agent week costs several microseconds per "
         "customer of Python attribute lookups, method calls and one-at-a-time random draws; the "
-        "engine's week is one compiled loop per rule over arrays (numba, sim/jit.py), a few "
+        "engine's week is one compiled loop per rule over arrays (numba, sim/engine/jit.py), a few "
         "nanoseconds per customer, plus a fixed 60-80 microseconds of Python a week, which is "
         "why the ratio is smaller at 10,000 customers. The engine was made compiled for this "
         'target; docs/NOTES.md, "Compiled weekly rules", has the steps and the measurements '

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np  # noqa: E402
 from common import machine, publish  # noqa: E402
 
-from sim.model import BrandModel, build_network_for  # noqa: E402
+from sim.engine.model import BrandModel, build_network_for  # noqa: E402
 from sim.network.convert import to_networkx  # noqa: E402
 from sim.params import make_params  # noqa: E402
 
@@ -45,8 +45,8 @@ QUICK = ((1_000, 10, 3), (10_000, 6, 2))
 
 
 def _ours(n: int, weeks: int, attitudes: bool) -> float:
-    """Median seconds of one word-of-mouth step (sim.rules.wom.run_wom) per customer."""
-    import sim.model as model_module
+    """Median seconds of one word-of-mouth step (sim.engine.rules.wom.run_wom) per customer."""
+    import sim.engine.model as model_module
 
     params = make_params(
         network={"n": n},

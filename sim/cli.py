@@ -25,8 +25,8 @@ import sys
 import threading
 from pathlib import Path
 
-from sim.results import ResultsError
-from sim.scenario import (
+from sim.study.results import ResultsError
+from sim.study.scenario import (
     DEFAULT_SCENARIO,
     ScenarioError,
     load_scenario,
@@ -128,8 +128,8 @@ def add_executor_options(parser: argparse.ArgumentParser) -> None:
 
 def make_executor(args: argparse.Namespace):
     """The executor that carries out the runs (in this process unless options say otherwise)."""
-    from sim.distributed import ExecutorError
-    from sim.distributed import make_executor as make
+    from sim.study.distributed import ExecutorError
+    from sim.study.distributed import make_executor as make
 
     try:
         return make(
@@ -243,7 +243,7 @@ def _stop_cleanly_on_sigterm() -> None:
 
 
 def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
-    from sim import study as st
+    from sim.study import conduct as st
 
     sweep = args.command == "sweep"
     overrides = [parse_assignment(text) for text in args.overrides]
@@ -271,7 +271,6 @@ def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
             executor=executor,
             quiet=args.quiet,
             argv=argv,
-            figures=args.figures,
         )
     except KeyboardInterrupt as interrupt:
         outcome = getattr(interrupt, "outcome", None)
@@ -286,12 +285,16 @@ def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
         return EXIT_INTERRUPT
     finally:
         st._close(executor)  # idempotent; also on errors (shuts a local Dask cluster down)
+    if args.figures:
+        from sim.outputs.build import rebuild
+
+        rebuild(outcome.out)
     print_outcome(scenario, outcome, sweep, args.figures)
     return EXIT_OK
 
 
 def print_outcome(scenario, outcome, sweep: bool, figures: bool = True) -> None:
-    from sim.measures import LABELS, LOWER_IS_BETTER
+    from sim.engine.measures import LABELS, LOWER_IS_BETTER
 
     summary = outcome.summary
     arms = summary["arms"]
@@ -387,7 +390,7 @@ def cmd_list(args: argparse.Namespace, argv: list[str]) -> int:
 
 
 def cmd_report(args: argparse.Namespace, argv: list[str]) -> int:
-    from sim.study import rebuild
+    from sim.outputs.build import rebuild
 
     if not args.folder.is_dir():
         raise CliError(f"{args.folder}: no such results folder")
@@ -400,7 +403,7 @@ def cmd_report(args: argparse.Namespace, argv: list[str]) -> int:
 
 
 def cmd_schema(args: argparse.Namespace, argv: list[str]) -> int:
-    from sim.scenario import json_schema
+    from sim.study.scenario import json_schema
 
     text = json.dumps(json_schema(), indent=2) + "\n"
     if args.output:

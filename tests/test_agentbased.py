@@ -1,6 +1,7 @@
-"""The per-agent Mesa version (sim/agentbased.py) and the engine are the same model.
+"""The per-agent Mesa version (sim/engine/agentbased.py) and the engine are the same model.
 
-They use different random numbers (Python's ``random`` one draw at a time vs sim/uniforms.py), so
+They use different random numbers (Python's ``random`` one draw at a time vs
+sim/engine/uniforms.py), so
 they agree in distribution, not bit for bit. Each scenario runs R = 40 replicates of both on
 the same small network and compares replicate means of the weekly measures at weeks 5, 10 and
 20 with a tolerance of 4.5 standard errors of the difference of means,
@@ -22,8 +23,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.agentbased import AgentBrandModel, Customer
-from sim.model import BrandModel, build_network_for
+from sim.engine.agentbased import AgentBrandModel, Customer
+from sim.engine.model import BrandModel, build_network_for
 from sim.params import make_params
 
 REPLICATES = 40

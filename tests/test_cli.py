@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.measures import MEASURE_NAMES
-from sim.runner import InProcessExecutor
-from sim.scenario import SCENARIO_DIR, load_scenario, shipped_scenarios
-from sim.study import execute
+from sim.engine.measures import MEASURE_NAMES
+from sim.study.conduct import execute
+from sim.study.runner import InProcessExecutor
+from sim.study.scenario import SCENARIO_DIR, load_scenario, shipped_scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ["--set", "network.n=200", "--weeks", "6", "--replicates", "2", "--quiet"]

@@ -19,10 +19,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from sim import results as res
-from sim import study
 from sim.cli import main
-from sim.distributed import (
+from sim.study import conduct as study
+from sim.study import results as res
+from sim.study.distributed import (
     CODE,
     SCHEDULER_ENV,
     CodeMismatchError,
@@ -32,8 +32,8 @@ from sim.distributed import (
     call_on_worker,
     make_executor,
 )
-from sim.runner import InProcessExecutor, RunTask, run_task
-from sim.scenario import load_scenario
+from sim.study.runner import InProcessExecutor, RunTask, run_task
+from sim.study.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -194,7 +194,7 @@ def test_no_options_means_in_process():
 
 def test_command_line_options_beat_the_environment(monkeypatch):
     made = []
-    monkeypatch.setattr("sim.distributed.DaskExecutor", lambda **kw: made.append(kw) or kw)
+    monkeypatch.setattr("sim.study.distributed.DaskExecutor", lambda **kw: made.append(kw) or kw)
     env = {SCHEDULER_ENV: "tcp://10.0.0.5:8786"}
     assert make_executor(env=env)["scheduler"] == "tcp://10.0.0.5:8786"
     assert make_executor(3, env=env) == {"workers": 3, "scheduler": None, "log": None}
@@ -231,7 +231,7 @@ def test_unreachable_scheduler_is_a_one_line_error(tmp_path, capsys, monkeypatch
         DaskExecutor(scheduler=address, timeout=1)
     # From the environment variable, through the CLI: exit status 2, nothing created.
     monkeypatch.setenv(SCHEDULER_ENV, address)
-    monkeypatch.setattr("sim.distributed.TIMEOUT", 1.0)
+    monkeypatch.setattr("sim.study.distributed.TIMEOUT", 1.0)
     out = tmp_path / "never"
     assert main(["run", "--set", "network.n=100", "--weeks", "2", "--out", str(out)]) == 2
     err = capsys.readouterr().err
@@ -245,8 +245,8 @@ def test_worker_with_other_code_refuses_its_records():
     arms = [{"name": "push", "budget": 20.0, "push_share": 1.0}]
     task = RunTask(key="r0000", params=params, arms=arms, seed=1, weeks=1)
     call_on_worker(run_task, [task], CODE)  # same code: fine
-    other = {**CODE, "sim.model": "0" * 16}
-    with pytest.raises(CodeMismatchError, match=r"different Reclamare code .*sim\.model"):
+    other = {**CODE, "sim.engine.model": "0" * 16}
+    with pytest.raises(CodeMismatchError, match=r"different Reclamare code .*sim\.engine\.model"):
         call_on_worker(run_task, [task], other)
     # Modules that this process has not loaded (runs do not use them) may differ.
     unloaded = [name for name in CODE if name not in sys.modules]
@@ -278,9 +278,7 @@ def test_completion_order_does_not_change_the_tables(scenarios, reference, tmp_p
 
     scenario = load_scenario(scenarios["tiny"])
     out = tmp_path / "shuffled"
-    study.execute(
-        scenario, sweep=True, out=out, executor=Shuffled(), quiet=True, argv=[], figures=False
-    )
+    study.execute(scenario, sweep=True, out=out, executor=Shuffled(), quiet=True, argv=[])
     assert_same_results(out, reference["tiny"])
 
 

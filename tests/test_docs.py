@@ -2,14 +2,16 @@
 
 from pathlib import Path
 
-from sim.paramtable import markdown, rows
+from sim.outputs.paramtable import markdown, rows
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_model_doc_parameter_table_matches_the_schema():
     text = (ROOT / "docs" / "model.md").read_text()
-    assert markdown() in text, "regenerate with: python -m sim.paramtable (see docs/model.md)"
+    assert markdown() in text, (
+        "regenerate with: python -m sim.outputs.paramtable (see docs/model.md)"
+    )
 
 
 def test_every_parameter_has_a_description_and_a_range():

@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.influence import pull_many, pull_messages
-from sim.model import BrandModel, build_network_for
+from sim.engine.influence import pull_many, pull_messages
+from sim.engine.model import BrandModel, build_network_for
+from sim.engine.rules.adoption import _adopt_sure, adoption_probability
+from sim.engine.rules.contacts import NeighbourSampler, sample_neighbours
+from sim.engine.rules.push import whole_power
+from sim.engine.uniforms import full_uniform, half_uniform, sequence
 from sim.params import make_params
-from sim.rules.adoption import _adopt_sure, adoption_probability
-from sim.rules.contacts import NeighbourSampler, sample_neighbours
-from sim.rules.push import whole_power
-from sim.uniforms import full_uniform, half_uniform, sequence
 from tests.tiny import network_from_edges
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,8 +90,8 @@ def test_whole_power_is_the_power_by_squaring():
 def test_the_adoption_table_decides_exactly_like_the_logistic():
     """_adopt_sure settles most customers from a table and hands back the rest; together that
     must be ``u < adoption_probability(a)`` for every aware non-adopter, and nobody else."""
+    from sim.engine.uniforms import sequence
     from sim.params import AdoptionSpec
-    from sim.uniforms import sequence
 
     rng = np.random.default_rng(11)
     n = 20_000
@@ -195,7 +195,7 @@ def test_streams_that_do_not_depend_on_the_arm_are_used_alike_in_every_arm():
 
 # ------------------------------------------------------------------ interrupts, start-up, exit
 def test_an_interrupt_inside_a_compiled_kernel_is_raised_as_the_interrupt(monkeypatch):
-    import sim.model
+    import sim.engine.model
 
     def interrupted(*args, **kwargs):
         try:
@@ -209,14 +209,14 @@ def test_an_interrupt_inside_a_compiled_kernel_is_raised_as_the_interrupt(monkey
             raise SystemError("_talk returned a result with an exception set") from middle
 
     model = BrandModel(network={"n": 50}, rng=1)
-    monkeypatch.setattr(sim.model, "run_wom", interrupted)
+    monkeypatch.setattr(sim.engine.model, "run_wom", interrupted)
     with pytest.raises(KeyboardInterrupt):
         model.step()
 
     def broken(*args, **kwargs):
         raise SystemError("a real bug")
 
-    monkeypatch.setattr(sim.model, "run_wom", broken)
+    monkeypatch.setattr(sim.engine.model, "run_wom", broken)
     with pytest.raises(SystemError, match="a real bug"):
         BrandModel(network={"n": 50}, rng=1).step()  # a fresh model: Mesa's step is spent
 
@@ -237,9 +237,9 @@ def test_mesa_is_imported_with_its_loggers_named_and_inspect_restored():
 
     import mesa
 
-    import sim.mesa_import
+    import sim.engine.mesa_import
 
-    assert inspect.stack is not sim.mesa_import._frames_only
+    assert inspect.stack is not sim.engine.mesa_import._frames_only
     assert "mesa.model" in mesa.mesa_logging._module_loggers
 
 
@@ -260,19 +260,28 @@ def test_quick_exit_runs_exit_handlers_flushes_output_and_keeps_the_status():
 
 
 def test_warm_up_compiles_every_kernel_a_run_calls():
-    """``make`` compiles the kernels once after installing (``python -m sim.jit``); a kernel the
+    """``make`` compiles the kernels once after installing (``python -m sim.engine.warmup``); a
+    kernel the
     warm-up run misses would be compiled in the middle of a user's first run instead."""
     from numba.core.registry import CPUDispatcher
 
-    import sim.influence
-    import sim.measures
-    from sim.jit import warm_up
-    from sim.rules import adoption, contacts, dialogue, push, wom
+    import sim.engine.influence
+    import sim.engine.measures
+    from sim.engine.rules import adoption, contacts, dialogue, push, wom
+    from sim.engine.warmup import warm_up
 
     assert warm_up() > 0
     kernels = {
         name: kernel
-        for module in (push, dialogue, wom, adoption, contacts, sim.influence, sim.measures)
+        for module in (
+            push,
+            dialogue,
+            wom,
+            adoption,
+            contacts,
+            sim.engine.influence,
+            sim.engine.measures,
+        )
         for name, kernel in vars(module).items()
         if isinstance(kernel, CPUDispatcher)
         and kernel.py_func.__module__ == module.__name__
@@ -298,8 +307,8 @@ def test_warm_up_compiles_every_kernel_a_run_calls():
 # off, targeting, hubs and random outreach, complaints, a crisis, several listeners).
 PLAIN_PYTHON_RUNS = """
 import numpy as np
-from sim.jit import warm_up_model
-from sim.model import BrandModel
+from sim.engine.warmup import warm_up_model
+from sim.engine.model import BrandModel
 from tests.tiny import network_from_edges
 
 rng = np.random.default_rng(8)

@@ -1,8 +1,9 @@
-"""Memory guard (sim/memory.py): estimates, refusal messages, and the hook in build_network_for."""
+"""Memory guard (sim/engine/memory.py): estimates, refusal messages, and the hook in
+build_network_for."""
 
 import pytest
 
-from sim.memory import (
+from sim.engine.memory import (
     MemoryGuardError,
     available_memory,
     check_memory,
@@ -10,7 +11,7 @@ from sim.memory import (
     expected_tie_ends,
     tune_allocator,
 )
-from sim.model import BrandModel, build_network_for
+from sim.engine.model import BrandModel, build_network_for
 from sim.params import ParameterError, make_params
 
 
@@ -59,7 +60,7 @@ def test_fits_returns_the_estimate_and_skip_variable_switches_it_off(monkeypatch
 
 
 def test_build_network_for_refuses_before_building(monkeypatch):
-    monkeypatch.setattr("sim.memory.available_memory", lambda: 300 * 2**20)
+    monkeypatch.setattr("sim.engine.memory.available_memory", lambda: 300 * 2**20)
     with pytest.raises(MemoryGuardError, match="needs about"):
         build_network_for(make_params(network={"n": 5_000_000}), 1)
     with pytest.raises(ParameterError):

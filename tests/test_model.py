@@ -6,10 +6,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.arms import equal_spend_arms, run_seed
-from sim.measures import MEASURE_NAMES
-from sim.model import BrandModel
+from sim.engine.measures import MEASURE_NAMES
+from sim.engine.model import BrandModel
 from sim.params import ParameterError
+from sim.study.arms import equal_spend_arms, run_seed
 from tests.tiny import complete, network_from_edges
 
 RING = network_from_edges(

@@ -4,14 +4,14 @@ deterministic."""
 import numpy as np
 import pytest
 
-from sim.influence import pull_many, repeated_pull
+from sim.engine.influence import pull_many, repeated_pull
+from sim.engine.rules.adoption import adoption_probability, run_adoption
+from sim.engine.rules.contacts import NeighbourSampler
+from sim.engine.rules.dialogue import HubQueue, Mentions, conversation_target, run_dialogue
+from sim.engine.rules.push import adstock_decay, exposure_weight, run_push
+from sim.engine.rules.wom import run_wom, talk_probability
+from sim.engine.state import HEARD_AD, HEARD_DIALOGUE, HEARD_WOM, CustomerState
 from sim.params import AdoptionSpec, DialogueSpec, PushSpec, WomSpec
-from sim.rules.adoption import adoption_probability, run_adoption
-from sim.rules.contacts import NeighbourSampler
-from sim.rules.dialogue import HubQueue, Mentions, conversation_target, run_dialogue
-from sim.rules.push import adstock_decay, exposure_weight, run_push
-from sim.rules.wom import run_wom, talk_probability
-from sim.state import HEARD_AD, HEARD_DIALOGUE, HEARD_WOM, CustomerState
 from tests.tiny import network_from_edges, star
 
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.arms import run_seed
 from sim.cli import main
-from sim.scenario import (
+from sim.study.arms import run_seed
+from sim.study.scenario import (
     SCENARIO_DIR,
     ScenarioError,
     json_schema,
@@ -216,7 +216,7 @@ def test_every_shipped_scenario_is_valid():
 
 
 def test_bass_scenario_is_a_bass_limit():
-    from sim.bass import bass_pq, is_bass_limit
+    from sim.engine.bass import bass_pq, is_bass_limit
 
     s = load_scenario("bass")
     params, arms = s.resolve()

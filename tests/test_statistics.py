@@ -7,8 +7,8 @@ spread measured when the test was written (numbers quoted in the comments).
 import numpy as np
 import pytest
 
-from sim.bass import bass_closed_form, bass_recurrence
-from sim.model import BrandModel, build_network_for
+from sim.engine.bass import bass_closed_form, bass_recurrence
+from sim.engine.model import BrandModel, build_network_for
 from sim.params import make_params
 
 pytestmark = pytest.mark.slow

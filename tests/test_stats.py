@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from sim.stats import band, mean_ci, paired_diff_ci, t_quantile
+from sim.study.stats import band, mean_ci, paired_diff_ci, t_quantile
 
 
 def test_t_quantile_matches_tables():

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from sim.measures import MEASURE_NAMES
-from sim.model import BrandModel, build_network_for
+from sim.engine.measures import MEASURE_NAMES
+from sim.engine.model import BrandModel, build_network_for
 from sim.network.graph import Network
 from sim.params import ArmSpec, ModelParams
 from sim.viz.controls import Controls, RunPlan, plan_run
@@ -168,10 +168,10 @@ def bass_curves(
 
     Drawn when attitudes are off, one listener per talk, and every arm spends only on push to
     everyone from week 1 (or nothing): on a well mixed network this is the model's exact
-    expectation (``sim.bass``); on any other network the simulated curve lies below it.
+    expectation (``sim.engine.bass``); on any other network the simulated curve lies below it.
     """
     try:
-        from sim import bass
+        from sim.engine import bass
     except ImportError:
         return [], ""
     pushes_only = all(

@@ -18,8 +18,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from PIL import Image
 
-from sim.measures import MEASURES
-from sim.state import HEARD_VIA_NAMES
+from sim.engine.measures import MEASURES
+from sim.engine.state import HEARD_VIA_NAMES
 from sim.viz.layout import Layout
 
 UNITS = {m.name: m.unit for m in MEASURES}

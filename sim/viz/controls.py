@@ -16,8 +16,8 @@ from dataclasses import dataclass, fields, replace
 
 import annotated_types
 
-from sim.arms import run_seed
 from sim.params import NETWORK_KINDS, ArmSpec, ModelParams, make_params
+from sim.study.arms import run_seed
 from sim.viz.presets import Preset
 
 STRATEGIES = ("none", "push", "dialogue", "mix")
@@ -195,7 +195,7 @@ class RunPlan:
     """Everything the app runs.
 
     ``seed`` is the run seed: replicate 0 of ``master_seed`` as the command line derives it
-    (``sim.arms.run_seed``), so the app shows the first replicate of ``run_sim.py run``.
+    (``sim.study.arms.run_seed``), so the app shows the first replicate of ``run_sim.py run``.
     """
 
     params: ModelParams

@@ -1,7 +1,8 @@
 """Scenario presets for the browser app: every ``scenarios/*.toml`` file, plus a built-in default.
 
 A preset is what the app needs from a scenario file: the resolved model parameters, its campaign
-arms, its master seed and how many weeks it runs. Files are read with ``sim.scenario`` (the same
+arms, its master seed and how many weeks it runs. Files are read with ``sim.study.scenario`` (the
+same
 loader the command line uses); a file that does not load is listed with its error instead of
 breaking the page.
 """
@@ -99,7 +100,7 @@ def load_preset(name: str, directory: Path = SCENARIO_DIR) -> Preset:
 @functools.lru_cache(maxsize=64)
 def _load_file(path: Path, mtime_ns: int) -> Preset:
     try:
-        scenario_module = importlib.import_module("sim.scenario")
+        scenario_module = importlib.import_module("sim.study.scenario")
     except ImportError:
         return Preset(
             name=path.stem, title=path.stem, path=path, error="the scenario loader is missing"
@@ -112,7 +113,8 @@ def _load_file(path: Path, mtime_ns: int) -> Preset:
 
 
 def _from_scenario(module, path: Path) -> Preset:
-    """Adapt a ``sim.scenario.Scenario`` (parameters and arms without any sweep) to a Preset."""
+    """Adapt a ``sim.study.scenario.Scenario`` (parameters and arms without any sweep) to a
+    Preset."""
     scenario = module.load_scenario(path, preflight=False)
     params, arms = scenario.resolve()
     arms = tuple(arms) or (params.arm,)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from sim.model import BrandModel, build_network_for
+from sim.engine.model import BrandModel, build_network_for
 from sim.params import ArmSpec, ModelParams, make_params
 
 

@@ -5,7 +5,7 @@ the source around every frame of the (deep) import stack and scans ``sys.modules
 0.06 to 0.17 s of every command's start-up, a tenth of the 100,000-customer end-to-end budget
 (docs/performance.md). While Mesa is imported, ``inspect.stack`` returns the frames only (no
 source lines), which is all ``mesa.mesa_logging.create_module_logger`` uses; it is restored
-right after. Modules import Mesa through here (``from sim.mesa_import import mesa``).
+right after. Modules import Mesa through here (``from sim.engine.mesa_import import mesa``).
 """
 
 from __future__ import annotations

@@ -17,17 +17,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.measures import MEASURE_NAMES, compute_measures
-from sim.memory import tune_allocator
-from sim.mesa_import import mesa
+from sim.engine.measures import MEASURE_NAMES, compute_measures
+from sim.engine.memory import tune_allocator
+from sim.engine.mesa_import import mesa
+from sim.engine.rules.adoption import run_adoption
+from sim.engine.rules.contacts import NeighbourSampler
+from sim.engine.rules.dialogue import HubQueue, Mentions, run_dialogue
+from sim.engine.rules.push import run_push
+from sim.engine.rules.wom import run_wom
+from sim.engine.state import HEARD_BEFORE, HEARD_VIA_NAMES, CustomerState
 from sim.network.graph import Network
 from sim.params import ModelParams, ParameterError, make_params
-from sim.rules.adoption import run_adoption
-from sim.rules.contacts import NeighbourSampler
-from sim.rules.dialogue import HubQueue, Mentions, run_dialogue
-from sim.rules.push import run_push
-from sim.rules.wom import run_wom
-from sim.state import HEARD_BEFORE, HEARD_VIA_NAMES, CustomerState
 
 # One independent random stream per purpose, derived from the run's seed. Streams that do not
 # depend on the arm (network, initial state, word of mouth, adoption, crisis) are the same in every
@@ -40,7 +40,7 @@ def stream(seed: int, name: str) -> np.random.Generator:
 
     The streams are numpy SFC64 generators (Small Fast Chaotic, 256 bits of state; passes
     BigCrush and PractRand). The weekly rules take one 64-bit key a week from theirs and compute
-    their numbers from it (sim.uniforms); the initial state, the crisis and random outreach
+    their numbers from it (sim.engine.uniforms); the initial state, the crisis and random outreach
     draw from theirs directly. The network is drawn with numpy's default generator
     (``build_network_for``).
     """
@@ -56,12 +56,12 @@ _last_network: tuple[tuple[str, int], Network] | None = None
 def build_network_for(params: ModelParams, seed: int, base_dir=None) -> Network:
     """Build the network described by ``params.network`` from the run seed's network stream.
 
-    Refuses first (``sim.memory.MemoryGuardError``, a ``ParameterError``) when the run's
+    Refuses first (``sim.engine.memory.MemoryGuardError``, a ``ParameterError``) when the run's
     estimated memory exceeds the memory available. Asked twice in a row for the same generated
     network and seed, returns the same (never modified) network again.
     """
     global _last_network
-    from sim.memory import check_memory
+    from sim.engine.memory import check_memory
     from sim.network import build_network
 
     key = (params.network.model_dump_json(), int(seed))
@@ -112,7 +112,7 @@ class BrandModel(mesa.Model):
         if rng is not None and not isinstance(rng, int | np.integer):
             raise ParameterError(f"rng = {rng!r}: the seed must be a whole number")
         super().__init__(rng=rng)
-        tune_allocator()  # keep the weekly step's freed arrays for reuse (see sim.memory)
+        tune_allocator()  # keep the weekly step's freed arrays for reuse (see sim.engine.memory)
         if network is not None and not isinstance(network, Network):
             sections["network"] = network  # the network *section*, e.g. {"kind": "random"}
             network = None

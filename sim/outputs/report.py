@@ -11,8 +11,8 @@ import html
 import math
 from pathlib import Path
 
-from sim.measures import LABELS, LOWER_IS_BETTER, MEASURES
-from sim.results import write_text
+from sim.engine.measures import LABELS, LOWER_IS_BETTER, MEASURES
+from sim.study.results import write_text
 
 UNITS = {m.name: m.unit for m in MEASURES}
 

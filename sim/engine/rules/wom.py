@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.influence import pull_messages
-from sim.jit import compiled
+from sim.engine.influence import pull_messages
+from sim.engine.jit import compiled
+from sim.engine.rules.contacts import NeighbourSampler, sample_neighbours
+from sim.engine.rules.dialogue import Mentions
+from sim.engine.state import HEARD_WOM, CustomerState
+from sim.engine.uniforms import half_uniform, week_key, word_at
 from sim.params import WomSpec
-from sim.rules.contacts import NeighbourSampler, sample_neighbours
-from sim.rules.dialogue import Mentions
-from sim.state import HEARD_WOM, CustomerState
-from sim.uniforms import half_uniform, week_key, word_at
 
 
 @dataclass
@@ -44,7 +44,8 @@ def run_wom(
     start of the talk step. Each talk is public with probability ``public_share``.
 
     Each customer has fixed random numbers for talking, going public and choosing listeners
-    every week (sim.uniforms), so two arms with the same seed use the same numbers for the same
+    every week (sim.engine.uniforms), so two arms with the same seed use the same numbers for the
+    same
     customer (common random numbers).
     """
     negative_incidence = spec.negative_incidence if attitudes else 1.0
@@ -111,7 +112,8 @@ def _talk(
 ):
     """Compiled body of :func:`run_wom`.
 
-    Random numbers (sim.uniforms): customer ``c`` uses words ``c * W`` to ``c * W + W - 1`` of
+    Random numbers (sim.engine.uniforms): customer ``c`` uses words ``c * W`` to ``c * W + W - 1``
+    of
     the week's ``key``, ``W = 1 + ceil(listeners / 2)``: the first word's halves decide whether
     they talk and whether the talk is public, the others choose the listeners (two per word).
     The ``c``-th complainer uses the same layout of the ``complaint_key`` words. With

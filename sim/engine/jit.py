@@ -29,10 +29,10 @@ import warnings
 from numba import config, njit
 
 if config.DISABLE_JIT:
-    # As plain Python, the random-number hash (sim/uniforms.py) does its intended 64-bit
+    # As plain Python, the random-number hash (sim/engine/uniforms.py) does its intended 64-bit
     # wrap-around on numpy scalars, which numpy reports as overflow.
     warnings.filterwarnings(
-        "ignore", "overflow encountered in scalar", RuntimeWarning, module="sim.uniforms"
+        "ignore", "overflow encountered in scalar", RuntimeWarning, module="sim.engine.uniforms"
     )
 
 
@@ -49,34 +49,3 @@ def compiled(function=None, *, inline: bool = False):
     if function is None:
         return lambda f: njit(**options)(f)
     return njit(**options)(function)
-
-
-def warm_up_model(weeks: int = 4):
-    """A small model with every rule active, run for ``weeks``: push to a target group with
-    irritation and complaints, dialogue answering them with outreach, word of mouth, adoption,
-    a crisis."""
-    from sim.model import BrandModel
-
-    model = BrandModel(
-        network={"kind": "communities", "n": 300, "groups": 3},
-        arm={"budget": 400, "push_share": 0.6, "target_group": "g1", "outreach": "hubs"},
-        push={"effective_frequency": 1.0, "irritation_threshold": 2.0, "complaint_prob": 0.5},
-        crisis={"week": 2},
-        rng=1,
-    )
-    model.run_for(weeks)
-    return model
-
-
-def warm_up() -> float:
-    """Compile (or load from the cache) every kernel a run uses; returns the seconds it took."""
-    import time
-
-    start = time.perf_counter()
-    warm_up_model()
-    return time.perf_counter() - start
-
-
-if __name__ == "__main__":
-    print("Compiling Reclamare's weekly rules (numba; once after installing or changing them)...")
-    print(f"done in {warm_up():.1f} s")

@@ -36,7 +36,7 @@ class CustomerState:
     advocacy : float32  temporary boost to talking after a conversation with the brand, in [0, 1].
     heard_via : int8    first channel (HEARD_* codes above).
     scratch : float64, shape (2, n)
-                        not state: work space of the compiled kernels (sim.influence), all
+                        not state: work space of the compiled kernels (sim.engine.influence), all
                         zeros between uses, kept here so that no week allocates it anew.
     """
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.jit import compiled
+from sim.engine.jit import compiled
 
 
 @compiled(inline=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sim.arms import run_arms
+from sim.study.arms import run_arms
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class RunTask:
     arms : list of dict
         ``ArmSpec`` of each arm as plain data.
     seed : int
-        Replicate seed (``sim.arms.run_seed``).
+        Replicate seed (``sim.study.arms.run_seed``).
     weeks : int
         Weeks to simulate.
     replicate : int

@@ -1,8 +1,12 @@
-"""Carry out a study: plan -> executor -> runs saved as they finish -> tables, figures, report.
+"""Carry out a study: plan -> executor -> runs saved as they finish -> tables and summaries.
+
+Figures and report.html are drawn afterwards by the caller (``sim.outputs.build``): the study
+layer never imports the outputs layer.
 
 The executor only decides where tasks run. Anything with
 ``map_unordered(tasks, fn) -> iterator of (task, records)`` and ``close()`` works
-(``sim.runner.InProcessExecutor`` runs them here, one after another; a Dask executor can run them
+(``sim.study.runner.InProcessExecutor`` runs them here, one after another; a Dask executor can run
+them
 on many workers). Results never depend on the executor or the completion order.
 """
 
@@ -14,9 +18,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim import results as res
-from sim.runner import InProcessExecutor, RunTask, run_task
-from sim.scenario import Scenario
+from sim.study import results as res
+from sim.study.runner import InProcessExecutor, RunTask, run_task
+from sim.study.scenario import Scenario
 
 
 @dataclass
@@ -58,7 +62,6 @@ def execute(
     quiet: bool = False,
     argv: list[str] | None = None,
     results_root: Path | str = "results",
-    figures: bool = True,
     log=None,
 ) -> StudyOutcome:
     """Run every missing task of the study into its results folder and write all outputs.
@@ -118,7 +121,7 @@ def execute(
     bar.close()
     _close(executor)
 
-    summary = finish(folder, manifest, figures=figures)
+    summary = finish(folder, manifest)
     session["ended"] = res.now_iso()
     manifest["runs_done"] = len(tasks)
     manifest["finished"] = session["ended"]
@@ -130,35 +133,22 @@ def execute(
     )
 
 
-def finish(folder: Path, manifest: dict, figures: bool = True) -> dict:
-    """Assemble the tables from ``runs/`` and write summaries, figures and the report."""
+def finish(folder: Path, manifest: dict) -> dict:
+    """Assemble the tables from ``runs/`` and write timeseries.csv and the summaries."""
     study = manifest["scenario"]
     paths = list(study.get("sweep") or {})
     arm_names = [a["name"] for a in study["arms"]]
     table = res.assemble(folder, manifest["runs"], arm_names, paths)
     res.write_table(folder / "timeseries.csv", table)
-    summary = res.write_summaries(folder, table, study, paths)
-    if figures:
-        build_figures_and_report(folder, manifest, table, summary, complete=True)
-    return summary
+    return res.write_summaries(folder, table, study, paths)
 
 
-def build_figures_and_report(
-    folder: Path, manifest: dict, table, summary: dict, complete: bool
-) -> list[Path]:
-    from sim.figures import make_figures
-    from sim.report import write_report
+def saved_tables(folder: Path) -> tuple[dict, object, dict, bool]:
+    """What a results folder holds, for drawing its figures and report again.
 
-    figs = make_figures(folder / "figures", manifest["scenario"], table, summary)
-    write_report(folder / "report.html", manifest, summary, figs, complete=complete)
-    return figs
-
-
-def rebuild(folder: Path) -> tuple[dict, bool]:
-    """``report RESULTS_DIR``: rebuild summaries, figures and report from the saved records.
-
-    An incomplete folder is reported from the runs that finished (marked as incomplete).
-    Returns (summary, complete).
+    Returns (manifest, time series table, summary, complete). A complete folder's summaries are
+    rewritten from its time series; an incomplete one is summarised from the runs that
+    finished (raises ResultsError when none did).
     """
     folder = Path(folder)
     manifest = res.read_manifest(folder)
@@ -180,8 +170,7 @@ def rebuild(folder: Path) -> tuple[dict, bool]:
             table, arm_names, study["baseline"], paths, contrast=study.get("contrast")
         )
         summary = {"title": study["title"], "scenario": study["name"], **summary}
-    build_figures_and_report(folder, manifest, table, summary, complete)
-    return summary, complete
+    return manifest, table, summary, complete
 
 
 def _progress(total: int, initial: int, name: str, quiet: bool):

@@ -21,10 +21,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.bass import bass_closed_form, bass_pq, bass_recurrence, is_bass_limit  # noqa: E402
-from sim.measures import LABELS, LOWER_IS_BETTER, MEASURES  # noqa: E402, F401 (re-exported)
+from sim.engine.bass import bass_closed_form, bass_pq, bass_recurrence, is_bass_limit  # noqa: E402
+from sim.engine.measures import LABELS, LOWER_IS_BETTER, MEASURES  # noqa: E402, F401 (re-exported)
 from sim.params import ArmSpec, ModelParams  # noqa: E402
-from sim.stats import band  # noqa: E402
+from sim.study.stats import band  # noqa: E402
 
 UNITS = {m.name: m.unit for m in MEASURES}
 QUESTIONS = {

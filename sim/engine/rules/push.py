@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.influence import small_power, whole_power
-from sim.jit import compiled
+from sim.engine.influence import small_power, whole_power
+from sim.engine.jit import compiled
+from sim.engine.state import HEARD_AD, CustomerState
+from sim.engine.uniforms import full_uniform, week_key, word_at
 from sim.params import PushSpec
-from sim.state import HEARD_AD, CustomerState
-from sim.uniforms import full_uniform, week_key, word_at
 
 
 def adstock_decay(half_life: float) -> float:
@@ -116,7 +116,8 @@ def _deliver(
     """Compiled body of :func:`run_push` after the draws.
 
     Impression ``j`` lands on the customer that word ``j`` of the week's ``key`` picks
-    uniformly from ``target`` (empty: everyone; sim.uniforms). Then one pass over the customers
+    uniformly from ``target`` (empty: everyone; sim.engine.uniforms). Then one pass over the
+    customers
     decays adstock, adds the exposures, makes the exposed aware, marks who is irritated and
     persuades the exposed (:func:`_ad_pull`; the power ``(1 - s) ** k`` by selects for
     ``k < 8``, and a second pass for the rare ``k >= 8``). Returns the irritated customers'

@@ -7,10 +7,10 @@ import functools
 import numpy as np
 from scipy.special import expit, logit
 
-from sim.jit import compiled
+from sim.engine.jit import compiled
+from sim.engine.state import CustomerState
+from sim.engine.uniforms import half_uniform, week_key, word_at
 from sim.params import AdoptionSpec
-from sim.state import CustomerState
-from sim.uniforms import half_uniform, week_key, word_at
 
 
 def adoption_probability(spec: AdoptionSpec, attitude: np.ndarray) -> np.ndarray:
@@ -74,7 +74,7 @@ def _adopt_sure(aware, adopted, attitude, key, table):
     """Adopt the aware non-adopters whose decision the table settles; return the others.
 
     Customer ``i``'s uniform number ``u`` is the high half of word ``i`` of the week's ``key``
-    (sim.uniforms); the rule is ``u < adoption_probability(a)``. ``table`` holds that
+    (sim.engine.uniforms); the rule is ``u < adoption_probability(a)``. ``table`` holds that
     probability at the attitudes ``-1 + 2 j / 128``. It rises with attitude (``slope >= 0``), so
     a customer between points ``k`` and ``k + 1`` has a probability between the table's values
     one point further out on each side (the extra point absorbs rounding): ``u`` below the

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.influence import pull_messages, repeated_pull
-from sim.jit import compiled
+from sim.engine.influence import pull_messages, repeated_pull
+from sim.engine.jit import compiled
+from sim.engine.rules.contacts import NeighbourSampler
+from sim.engine.state import HEARD_DIALOGUE, CustomerState
+from sim.engine.uniforms import half_uniform, week_key, word_at
 from sim.params import DialogueSpec
-from sim.rules.contacts import NeighbourSampler
-from sim.state import HEARD_DIALOGUE, CustomerState
-from sim.uniforms import half_uniform, week_key, word_at
 
 
 @dataclass

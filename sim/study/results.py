@@ -33,9 +33,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.measures import MEASURE_NAMES, MEASURES
-from sim.runner import RunTask
-from sim.stats import CONFIDENCE, mean_ci, paired_diff_ci
+from sim.engine.measures import MEASURE_NAMES, MEASURES
+from sim.study.runner import RunTask
+from sim.study.stats import CONFIDENCE, mean_ci, paired_diff_ci
 
 UNITS = {m.name: m.unit for m in MEASURES}
 MANIFEST = "manifest.json"
@@ -436,7 +436,7 @@ def _version_of(module: str) -> str | None:
 
 def git_info() -> dict | None:
     """Commit (and whether the work tree has changes) of the code, when it is a git checkout."""
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     try:
         commit = subprocess.run(
             ["git", "-C", str(root), "rev-parse", "HEAD"],

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.jit import compiled
-from sim.state import HEARD_AD, HEARD_DIALOGUE, HEARD_WOM, CustomerState
+from sim.engine.jit import compiled
+from sim.engine.state import HEARD_AD, HEARD_DIALOGUE, HEARD_WOM, CustomerState
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,8 @@ MEASURES: tuple[Measure, ...] = (
     ),
 )
 MEASURE_NAMES = tuple(m.name for m in MEASURES)
-# Short names for tables and figure axes (here, not in sim.figures, so that printing a summary
+# Short names for tables and figure axes (here, not in sim.outputs.figures, so that printing a
+# summary
 # does not import matplotlib).
 LABELS = {
     "awareness": "Awareness",

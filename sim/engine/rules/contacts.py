@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.jit import compiled
+from sim.engine.jit import compiled
 from sim.network.graph import Network
 
 _NO_WEIGHTS = np.empty(0)

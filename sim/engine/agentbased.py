@@ -1,7 +1,8 @@
 """The weekly rules one customer at a time: a per-agent Mesa version of BrandModel, for teaching.
 
-``BrandModel`` (sim/model.py) keeps every customer's state in numpy arrays and runs a week as
-one compiled loop per rule over them (sim/jit.py). That is fast, but the rules are spread over
+``BrandModel`` (sim/engine/model.py) keeps every customer's state in numpy arrays and runs a week as
+one compiled loop per rule over them (sim/engine/jit.py). That is fast, but the rules are spread
+over
 array code. This module states the *same* rules the way Mesa's own examples are written (see
 ``mesa/examples/basic/virus_on_network``): one :class:`Customer` agent on each node of a
 :class:`mesa.discrete_space.Network`, with methods that read like the model description::
@@ -237,7 +238,7 @@ class AgentBrandModel(mesa.Model):
             network = None
         self.params = p = make_params(params, **sections)
         if network is None:
-            from sim.model import build_network_for
+            from sim.engine.model import build_network_for
 
             network = build_network_for(p, int(self._seed))
         self.network = network

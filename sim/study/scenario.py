@@ -35,8 +35,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.arms import run_seed
-from sim.measures import MEASURE_NAMES
+from sim.engine.measures import MEASURE_NAMES
 from sim.params import (
     ArmSpec,
     ModelParams,
@@ -44,9 +43,10 @@ from sim.params import (
     constraint_message,
     did_you_mean,
 )
-from sim.runner import RunTask
+from sim.study.arms import run_seed
+from sim.study.runner import RunTask
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 DEFAULT_SCENARIO = "default"
 MAX_EXTENDS_DEPTH = 32
 MAX_GRID_POINTS = 10_000
@@ -79,7 +79,8 @@ class ReportSpec(BaseModel):
 
     measures: list[MeasureName] = Field(  # type: ignore[valid-type]
         default_factory=lambda: list(KEY_MEASURES),
-        description="Measures of the key table and of the sweep figures (see sim/measures.py).",
+        description="Measures of the key table and of the sweep figures (see "
+        "sim/engine/measures.py).",
         min_length=1,
     )
     contrast: list[str] | None = Field(
@@ -578,7 +579,7 @@ def _check_sweep(scenario: Scenario, source: str) -> None:
 
 def _preflight(scenario: Scenario, source: str) -> None:
     """Build each distinct network once and set up each arm's model on it."""
-    from sim.model import BrandModel, build_network_for
+    from sim.engine.model import BrandModel, build_network_for
     from sim.network.errors import NetworkError
 
     seen: set[str] = set()

@@ -1,7 +1,8 @@
 """Random numbers inside the compiled weekly rules: one SplitMix64 sequence per rule and week.
 
 Every week each rule takes one 64-bit key from its numpy stream (``week_key``; the streams are
-SFC64 generators seeded from the run's seed, ``sim.model.stream``). The numbers the rule needs
+SFC64 generators seeded from the run's seed, ``sim.engine.model.stream``). The numbers the rule
+needs
 are then *computed* from the key rather than drawn one after the other: number ``i`` of the week
 is element ``i`` of the SplitMix64 sequence started at the key (Steele, Lea & Flood 2014, the
 generator behind Java's ``SplittableRandom``; it passes TestU01's BigCrush),
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.jit import compiled
+from sim.engine.jit import compiled
 
 _HALF = 2.0**-32
 _FULL = 2.0**-53

@@ -1,6 +1,6 @@
 """Runs on Dask: a local cluster of worker processes, or an existing cluster anywhere.
 
-``DaskExecutor`` has the same interface as ``sim.runner.InProcessExecutor``:
+``DaskExecutor`` has the same interface as ``sim.study.runner.InProcessExecutor``:
 ``map_unordered(tasks, fn)`` yields ``(task, records)`` as each run finishes, and ``close()``.
 One code path serves both cases:
 
@@ -17,7 +17,7 @@ code: every run compares the source of the ``sim`` modules the worker loaded wit
 is refused on a mismatch (results would not be reproducible otherwise).
 
 Results do not depend on the executor: a run's records depend only on its task, and the results
-folder assembles the final tables in a canonical order (``sim.results.assemble``).
+folder assembles the final tables in a canonical order (``sim.study.results.assemble``).
 
 Very short runs (well under 0.2 s each) travel in small groups, one Dask task per group, so Dask's
 few milliseconds per task stay small next to the work (``batches``); records are still yielded
@@ -48,7 +48,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.runner import InProcessExecutor, RunTask, run_task
+from sim.study.runner import InProcessExecutor, RunTask, run_task
 
 SCHEDULER_ENV = "RECLAMARE_SCHEDULER"
 KEY_PREFIX = "reclamare-run"
@@ -72,7 +72,7 @@ def source_hashes() -> dict[str, str]:
     ``CODE`` holds the hashes read when this module was imported, i.e. (to within the moments it
     takes to import) of the code this process runs: a process keeps the code it imported.
     """
-    root = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parents[1]
     hashes = {}
     for path in sorted(root.rglob("*.py")):
         if "__pycache__" in path.parts:
