@@ -17,7 +17,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 
 class ParameterError(ValueError):
@@ -37,6 +44,17 @@ class Section(BaseModel):
 
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+def _off_is_none(value: Any) -> Any:
+    """TOML has no null: a switchable number may be written "off" (or "none") in a file."""
+    if isinstance(value, str) and value.strip().lower() in ("off", "none"):
+        return None
+    return value
+
+
+# A number that can be switched off: None in Python, "off" in a scenario file or --set.
+Switchable = BeforeValidator(_off_is_none)
 Attitude = Annotated[float, Field(ge=-1.0, le=1.0)]
 
 NETWORK_KINDS = (
@@ -123,28 +141,95 @@ class PopulationSpec(Section):
         ge=0.0,
         le=2.0,
     )
+    taste_spread: float = _f(
+        0.35,
+        "Standard deviation of customers' tastes: a customer experiences the product at fit + "
+        "taste (normal, clipped to [-1, 1]); 0 gives everyone the same experience.",
+        "attitude",
+        ge=0.0,
+        le=2.0,
+    )
+    media_shape: Annotated[float | None, Switchable] = _f(
+        1.0,
+        "Heterogeneity of media use: each reachable customer's share of impressions is "
+        "proportional to a gamma(shape, 1) weight (small shape: a few heavy media users get most "
+        "ads; 1 is exponential). 'off': every reachable customer is equally likely to be hit.",
+        "gamma shape",
+        gt=0.0,
+        le=1000.0,
+    )
+    unreachable_share: Probability = _f(
+        0.15,
+        "Share of customers bought media cannot reach at all (no TV, ad blockers, ...).",
+        "share",
+    )
+    tolerance_spread: float = _f(
+        0.5,
+        "Spread of ad tolerance: each customer's effective frequency and irritation threshold "
+        "are the push values times a lognormal factor with this sigma (median 1); 0: all alike.",
+        "log sigma",
+        ge=0.0,
+        le=3.0,
+    )
+    anchoring: Probability = _f(
+        0.05,
+        "Mean weekly weight of a customer's own predisposition (initial attitude) in their "
+        "attitude (Friedkin-Johnsen stubbornness): after each week's messages, "
+        "a += anchoring_i * (a0 - a). Each customer's value is uniform on [0, 2 x this], "
+        "capped at 1.",
+        "per week",
+    )
+    recall_half_life: Annotated[float | None, Switchable] = _f(
+        26.0,
+        "Half-life of brand memory without reminders: an aware customer who has not bought and "
+        "met no ad, talk or conversation this week forgets the brand with probability "
+        "1 - 0.5 ** (1 / half-life). 'off': nobody forgets.",
+        "weeks",
+        gt=0.0,
+        le=10_000.0,
+    )
 
 
 class ProductSpec(Section):
-    """What the product really is, and how much the brand can learn."""
+    """What the product really is."""
 
     fit: Attitude = _f(
-        0.4, "True product/offer fit: the attitude that using the product settles on.", "attitude"
-    )
-    fit_ceiling: Attitude = _f(
-        0.8, "Best fit the brand can reach by learning from conversations.", "attitude"
-    )
-    learning_half: float = _f(
-        200.0,
-        "Conversations per 1,000 customers that close half the gap between fit and its ceiling.",
-        "conversations per 1,000 customers",
-        gt=0.0,
-        le=1e9,
+        0.4,
+        "True product/offer fit for a customer of average taste: the attitude that using the "
+        "product settles on (each customer experiences fit + their taste).",
+        "attitude",
     )
     experience_rate: Probability = _f(
         0.3,
         "Weekly share of the gap between an adopter's attitude and the fit that experience closes.",
         "per week",
+    )
+
+
+class LearningSpec(Section):
+    """Learning from customers (off by default): what the brand hears and is told improves the
+    product, with a development lag and diminishing returns."""
+
+    enabled: bool = _f(
+        False,
+        "Switch the mechanism on. Off, the product's fit never changes.",
+    )
+    ceiling: Attitude = _f(0.8, "Best fit the brand can reach by learning.", "attitude")
+    insights_half: float = _f(
+        500.0,
+        "Insights (conversations held plus public mentions heard, counted in absolute numbers: "
+        "insight does not grow with the size of the market) that close half the gap between "
+        "the fit and its ceiling.",
+        "insights",
+        gt=0.0,
+        le=1e12,
+    )
+    lag_weeks: int = _f(
+        8,
+        "Weeks between hearing something and the product being better for it (development).",
+        "weeks",
+        ge=0,
+        le=520,
     )
 
 
@@ -234,18 +319,25 @@ class PushSpec(Section):
     )
     effective_frequency: float = _f(
         3.0,
-        "Adstock at which one exposure has its full effect; below it the effect rises "
-        "(wear-in), above it falls (wear-out).",
+        "Adstock (remembered exposures) up to which each exposure has its full effect; above "
+        "it the effect wears out (for a customer of median tolerance).",
         "exposures",
-        ge=1.0,
+        ge=0.1,
         le=100.0,
     )
     irritation_threshold: float = _f(
         10.0,
-        "Adstock above which exposures irritate: the effect turns negative (reactance).",
+        "Adstock above which exposures irritate: the effect turns negative (reactance), for a "
+        "customer of median tolerance.",
         "exposures",
-        gt=1.0,
+        gt=0.1,
         le=1000.0,
+    )
+    reactance: Probability = _f(
+        0.25,
+        "Strongest negative effect of an irritating exposure, as a share of the full positive "
+        "effect (reached at twice the gap between effective frequency and threshold above it).",
+        "share",
     )
     complaint_prob: Probability = _f(
         0.2, "Weekly probability that an irritated customer complains to a friend.", "per week"
@@ -328,18 +420,40 @@ class CrisisSpec(Section):
     )
 
 
+class MeasuresSpec(Section):
+    """Cut-offs of the reported measures (they change no dynamics)."""
+
+    sentiment_cutoff: float = _f(
+        0.5,
+        "Net sentiment counts advocates (a > cut-off) minus detractors (a < -cut-off).",
+        "attitude",
+        gt=0.0,
+        lt=1.0,
+    )
+    top_box_cutoff: float = _f(
+        0.6,
+        "Top box: share of the aware whose attitude is above this (the top fifth of [-1, 1], "
+        "like the top answer of a five-point scale).",
+        "attitude",
+        ge=-1.0,
+        lt=1.0,
+    )
+
+
 class ModelParams(Section):
     """Everything one run of BrandModel needs."""
 
     network: NetworkSpec = Field(default_factory=NetworkSpec)
     population: PopulationSpec = Field(default_factory=PopulationSpec)
     product: ProductSpec = Field(default_factory=ProductSpec)
+    learning: LearningSpec = Field(default_factory=LearningSpec)
     adoption: AdoptionSpec = Field(default_factory=AdoptionSpec)
     wom: WomSpec = Field(default_factory=WomSpec)
     push: PushSpec = Field(default_factory=PushSpec)
     dialogue: DialogueSpec = Field(default_factory=DialogueSpec)
     crisis: CrisisSpec = Field(default_factory=CrisisSpec)
     arm: ArmSpec = Field(default_factory=ArmSpec)
+    measures: MeasuresSpec = Field(default_factory=MeasuresSpec)
     attitudes: bool = _f(
         True,
         "Simulate attitudes. False gives the awareness-only Bass limit: push and word of "

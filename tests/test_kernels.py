@@ -261,13 +261,12 @@ def test_quick_exit_runs_exit_handlers_flushes_output_and_keeps_the_status():
 
 def test_warm_up_compiles_every_kernel_a_run_calls():
     """``make`` compiles the kernels once after installing (``python -m sim.engine.warmup``); a
-    kernel the
-    warm-up run misses would be compiled in the middle of a user's first run instead."""
+    kernel the warm-up run misses would be compiled in the middle of a user's first run instead."""
     from numba.core.registry import CPUDispatcher
 
     import sim.engine.influence
     import sim.engine.measures
-    from sim.engine.rules import adoption, contacts, dialogue, push, wom
+    from sim.engine.rules import adoption, contacts, dialogue, media, memory, push, wom
     from sim.engine.warmup import warm_up
 
     assert warm_up() > 0
@@ -279,6 +278,8 @@ def test_warm_up_compiles_every_kernel_a_run_calls():
             wom,
             adoption,
             contacts,
+            media,
+            memory,
             sim.engine.influence,
             sim.engine.measures,
         )
@@ -297,6 +298,8 @@ def test_warm_up_compiles_every_kernel_a_run_calls():
         "_adopt_sure",
         "_use",
         "_count",
+        "alias_table",
+        "_remember",
     }
     assert [
         name for name, kernel in kernels.items() if name not in inner and not kernel.signatures
@@ -321,6 +324,11 @@ models = [
     BrandModel(network=weighted, rng=4, arm={"budget": 60, "outreach": "random"}),
     BrandModel(network={"n": 300}, rng=5, arm={"budget": 300, "push_share": 1.0},
                push={"irritation_threshold": 5.0}, product={"fit": -0.3}),
+    BrandModel(network={"n": 300}, rng=6, population={"media_shape": None,
+               "unreachable_share": 0.3, "recall_half_life": 2.0, "anchoring": 0.5},
+               learning={"enabled": True, "insights_half": 20.0, "lag_weeks": 1}),
+    BrandModel(network={"n": 300}, rng=7, population={"media_shape": None,
+               "unreachable_share": 0.0, "taste_spread": 0.0, "tolerance_spread": 0.0}),
 ]
 for model in models:
     model.run_for(10)
@@ -341,7 +349,7 @@ def test_kernels_run_as_plain_python_give_the_same_results():
         return done.stdout
 
     compiled = run(False)
-    assert compiled.count("\n") == 10
+    assert compiled.count("\n") == 14
     assert run(True) == compiled
 
 

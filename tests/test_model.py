@@ -106,19 +106,48 @@ def test_invalid_parameter_is_refused_with_path_value_and_range():
 
 
 def test_learning_raises_fit_toward_ceiling_at_the_stated_half_life():
-    # 60 customers, 1 conversation per week per customer is 1000 per 1,000 customers a week;
-    # learning_half = 1000 means the gap halves every week.
+    # 60 customers, 60 conversations a week (1 cu each), no public talk (no mentions heard):
+    # insights_half = 60 means the gap halves every week.
     model = BrandModel(
         network=RING,
         rng=1,
         arm=dict(budget=1000, push_share=0.0),
         dialogue=dict(cost_per_conversation=1.0),
-        product=dict(fit=0.0, fit_ceiling=0.8, learning_half=1000),
+        wom=dict(public_share=0.0),
+        product=dict(fit=0.0),
+        learning=dict(enabled=True, ceiling=0.8, insights_half=60, lag_weeks=0),
     )
     model.step()
     assert model.product_fit == pytest.approx(0.4)
     model.step()
     assert model.product_fit == pytest.approx(0.6)
+
+
+def test_learning_counts_absolute_insights_and_waits_for_its_lag():
+    """The same 60 conversations a week lift the fit as much in a market 10 times larger
+    (insight does not scale with market size), and only ``lag_weeks`` after they were held."""
+    for n, budget in ((60, 1000.0), (600, 100.0)):
+        model = BrandModel(
+            network=dict(kind="ring", n=n, mean_degree=4),
+            rng=1,
+            arm=dict(budget=budget, push_share=0.0),
+            dialogue=dict(cost_per_conversation=1.0),
+            wom=dict(public_share=0.0),
+            product=dict(fit=0.0),
+            learning=dict(enabled=True, ceiling=0.8, insights_half=60, lag_weeks=2),
+        )
+        fits = []
+        for _ in range(4):
+            model.step()
+            fits.append(model.product_fit)
+        assert fits == pytest.approx([0.0, 0.0, 0.4, 0.6]), n
+
+
+def test_learning_is_off_by_default():
+    model = BrandModel(network=RING, rng=1, arm=dict(budget=1000, push_share=0.0))
+    model.run_for(5)
+    assert model.weekly_frame()["conversations"].sum() > 0
+    assert model.product_fit == model.params.product.fit
 
 
 def test_crisis_turns_a_share_of_customers_negative_at_its_week():
@@ -128,7 +157,7 @@ def test_crisis_turns_a_share_of_customers_negative_at_its_week():
         rng=5,
         arm=dict(budget=0),
         crisis=dict(week=3, share=0.5, attitude=-0.9),
-        population=dict(initial_attitude=0.5, attitude_spread=0.0),
+        population=dict(initial_attitude=0.5, attitude_spread=0.0, anchoring=0.0),
     )
     model.run_for(2)
     assert (model.state.attitude < 0).sum() == 0
@@ -143,7 +172,7 @@ def test_bad_product_makes_unhappy_adopters():
         network=RING,
         rng=4,
         arm=dict(budget=100, push_share=1.0),
-        product=dict(fit=-0.8, fit_ceiling=-0.8),
+        product=dict(fit=-0.8),
         adoption=dict(base_rate=0.3),
     )
     model.run_for(30)
@@ -166,6 +195,12 @@ params_strategy = st.fixed_dictionaries(
                 "initial_awareness": st.floats(0, 1),
                 "initial_attitude": st.floats(-1, 1),
                 "attitude_spread": st.floats(0, 2),
+                "taste_spread": st.floats(0, 2),
+                "media_shape": st.none() | st.floats(0.05, 20),
+                "unreachable_share": st.floats(0, 1),
+                "tolerance_spread": st.floats(0, 3),
+                "anchoring": st.floats(0, 1),
+                "recall_half_life": st.none() | st.floats(0.1, 100),
             }
         ),
         "wom": st.fixed_dictionaries(
@@ -189,14 +224,18 @@ params_strategy = st.fixed_dictionaries(
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(params=params_strategy, seed=st.integers(0, 2**32))
 def test_attitudes_stay_in_range_and_awareness_never_decreases(params, seed):
+    """Having heard of the brand never reverts (remembering it may); buyers never forget."""
     model = BrandModel(params, network=RING, rng=seed)
-    aware_before = model.state.aware.copy()
+    heard_before = model.state.heard.copy()
     for _ in range(8):
         model.step()
-        assert np.all(np.abs(model.state.attitude) <= 1.0)
-        assert np.all(model.state.aware[aware_before])
-        assert np.all(model.state.adopted <= model.state.aware)
-        aware_before = model.state.aware.copy()
+        state = model.state
+        assert np.all(np.abs(state.attitude) <= 1.0)
+        assert np.all(state.heard[heard_before])
+        assert np.all(state.aware <= state.heard)
+        assert np.all(state.adopted <= state.aware)
+        assert not state.reminded.any()  # cleared at the end of every week
+        heard_before = state.heard.copy()
 
 
 @settings(max_examples=25, deadline=None)

@@ -80,22 +80,45 @@ def test_push_outside_confidence_does_not_move_but_still_informs():
     assert state.attitude[0] == -0.5 and state.aware[0]
 
 
-def test_exposure_weight_rises_falls_and_turns_negative():
-    w = [exposure_weight(x, 3.0, 10.0) for x in (0.0, 1.5, 3.0, 6.5, 10.0, 12.0, 100.0)]
-    np.testing.assert_allclose(w, [0.0, 0.5, 1.0, 0.5, 0.0, -2 / 7, -1.0])
+def test_exposure_weight_is_full_then_wears_out_then_bounded_reactance():
+    # effective 3, threshold 10, reactance 0.25: full up to 3, linear to 0 at 10, then down
+    # to -0.25 at 10 + (10 - 3) = 17 and flat beyond.
+    points = (0.0, 1.5, 3.0, 6.5, 10.0, 13.5, 17.0, 100.0)
+    w = [exposure_weight(x, 3.0, 10.0, 0.25) for x in points]
+    np.testing.assert_allclose(w, [1.0, 1.0, 1.0, 0.5, 0.0, -0.125, -0.25, -0.25])
 
 
 def test_reactance_moves_irritated_customers_away_from_the_claim():
-    spec = push_spec(irritation_threshold=2.0, complaint_prob=1.0)
+    spec = push_spec(irritation_threshold=2.0, complaint_prob=1.0, reactance=0.5)
     state = state_with([0.5])
-    state.adstock[0] = 10.0  # far above the threshold: weight -1
+    state.adstock[0] = 10.0  # far above the threshold: weight -reactance
     out = run_push(state, spec, 2 * spec.cost_per_impression, np.array([0]), rng(), True)
     lam = adstock_decay(spec.half_life)
     assert state.adstock[0] == pytest.approx(10 * lam + 2, rel=1e-6)
-    strength = spec.credibility * spec.mu
+    strength = spec.credibility * spec.mu * 0.5
     expected = -spec.claim - (-spec.claim - 0.5) * (1 - strength) ** 2
     assert state.attitude[0] == pytest.approx(expected)
     assert state.irritated[0] and list(out.complainers) == [0]
+
+
+def test_ad_tolerance_scales_each_customers_thresholds():
+    """Two customers with the same adstock: the tolerant one (factor 4) is not irritated and
+    gets the full effect; the other (factor 1) is past its threshold."""
+    spec = push_spec(effective_frequency=1.0, irritation_threshold=3.0, reactance=0.5)
+    state = state_with([0.0, 0.0])
+    state.tolerance[:] = [4.0, 1.0]
+    state.adstock[:] = 0.0
+    run_push(state, spec, 2 * 5 * spec.cost_per_impression, np.array([0, 1]), rng(3), True)
+    k = np.round(state.adstock).astype(int)  # exposures this week (adstock was 0)
+    assert k.sum() == 10
+    s = spec.credibility * spec.mu
+    # customer 0: effective 4, threshold 12 -> weight 1 for adstock <= 4, else (12 - x) / 8
+    w0 = 1.0 if k[0] <= 4 else (12 - k[0]) / 8
+    expected0 = spec.claim - spec.claim * (1 - s * w0) ** k[0]
+    assert state.attitude[0] == pytest.approx(expected0)
+    # customer 1: effective 1, threshold 3 -> irritated when adstock > 3
+    assert state.irritated[1] == (k[1] > 3)
+    assert not state.irritated[0] or k[0] > 12
 
 
 def test_adstock_halves_after_one_half_life():

@@ -10,6 +10,7 @@ import pytest
 from sim.engine.bass import bass_closed_form, bass_recurrence
 from sim.engine.model import BrandModel, build_network_for
 from sim.params import make_params
+from tests.tiny import CLASSIC_POPULATION
 
 pytestmark = pytest.mark.slow
 
@@ -20,6 +21,7 @@ def bass_params(n: int, impressions: int, q: float, kind: str = "well_mixed", **
     budget = impressions * cost * 1000.0 / n  # per 1,000 customers
     return make_params(
         attitudes=False,
+        population=CLASSIC_POPULATION,
         network=dict(kind=kind, n=n, **network),
         arm=dict(name="bass", budget=budget, push_share=1.0, outreach="none"),
         push=dict(cost_per_impression=cost),
@@ -126,7 +128,8 @@ def bounded_confidence_clusters(epsilon_fraction: float, seed: int, weeks: int =
     """Peer influence only, attitudes uniform on [-1, 1]; epsilon as a fraction of the range."""
     params = make_params(
         network=dict(kind="well_mixed", n=500),
-        population=dict(initial_awareness=1.0, initial_attitude=0.0, attitude_spread=1.0),
+        population=CLASSIC_POPULATION
+        | dict(initial_awareness=1.0, initial_attitude=0.0, attitude_spread=1.0),
         arm=dict(budget=0.0),
         wom=dict(
             talk_base=1.0,

@@ -32,3 +32,16 @@ def complete(n: int) -> Network:
 def star(leaves: int) -> Network:
     """Customer 0 in the middle, tied to customers 1..leaves."""
     return network_from_edges(leaves + 1, [(0, j) for j in range(1, leaves + 1)])
+
+
+# The first version's homogeneous market: no tastes, equal media use and ad tolerance, no
+# anchoring, nobody forgets. Tests of mechanisms that predate those (the Bass limit, bounded
+# confidence clusters, exact rules) use it as their ``population`` section.
+CLASSIC_POPULATION = dict(
+    taste_spread=0.0,
+    media_shape=None,
+    unreachable_share=0.0,
+    tolerance_spread=0.0,
+    anchoring=0.0,
+    recall_half_life=None,
+)

@@ -86,12 +86,17 @@ def bass_pq(params: ModelParams, arm: ArmSpec | None = None) -> tuple[float, flo
 def is_bass_limit(params: ModelParams, arms: list[ArmSpec] | None = None) -> bool:
     """True when the parameters are the model's Bass limit, so the analytic curves apply.
 
-    That is: attitudes off, a well mixed network, one listener per talk, and every arm spending
-    only on push to everyone (or nothing), starting in week 1.
+    That is: attitudes off, a well mixed network, one listener per talk, nobody forgets, every
+    customer equally reachable by push, and every arm spending only on push to everyone (or
+    nothing), starting in week 1.
     """
     arms = arms or [params.arm]
+    pop = params.population
     return (
         not params.attitudes
+        and pop.recall_half_life is None
+        and pop.media_shape is None
+        and pop.unreachable_share == 0.0
         and params.network.kind == "well_mixed"
         and params.wom.listeners == 1
         and all(

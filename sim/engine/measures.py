@@ -17,15 +17,37 @@ class Measure:
     description: str
 
 
+# Attitude histogram of the aware: ten bins of width 0.2 over [-1, 1] (the last one closed).
+HIST_BINS = 10
+HIST_NAMES = tuple(f"attitude_hist_{k + 1}" for k in range(HIST_BINS))
+HIST_EDGES = tuple(round(-1.0 + 0.2 * k, 1) for k in range(HIST_BINS + 1))
+# Quantiles are read from a histogram of this many bins over [-1, 1] (to within 2 / FINE_BINS).
+FINE_BINS = 2000
+
 MEASURES: tuple[Measure, ...] = (
-    Measure("awareness", "share of customers", "Customers who have heard of the brand."),
+    Measure("awareness", "share of customers", "Customers who know the brand now."),
+    Measure(
+        "ever_aware",
+        "share of customers",
+        "Customers who have ever heard of the brand (some may have forgotten it since).",
+    ),
     Measure("adoption", "share of customers", "Customers who have bought."),
     Measure("mean_attitude", "attitude (-1..1)", "Mean attitude of aware customers."),
     Measure(
         "net_sentiment",
         "share of aware",
-        "Advocates (a > 0.5) minus detractors (a < -0.5), as shares of aware customers.",
+        "Advocates (a > cut-off, default 0.5) minus detractors (a < -cut-off), as shares of "
+        "aware customers.",
     ),
+    Measure(
+        "top_box",
+        "share of aware",
+        "Aware customers whose attitude is above the top-box cut-off (default 0.6).",
+    ),
+    Measure("attitude_sd", "attitude (-1..1)", "Standard deviation of the aware's attitudes."),
+    Measure("attitude_p10", "attitude (-1..1)", "10th percentile of the aware's attitudes."),
+    Measure("attitude_p50", "attitude (-1..1)", "Median attitude of the aware."),
+    Measure("attitude_p90", "attitude (-1..1)", "90th percentile of the aware's attitudes."),
     Measure("wom_positive", "talks per 1,000 customers", "Positive (a >= 0) talks this week."),
     Measure(
         "wom_negative",
@@ -47,19 +69,33 @@ MEASURES: tuple[Measure, ...] = (
     Measure("product_fit", "attitude (-1..1)", "Current product/offer fit (rises with learning)."),
     Measure("spend", "cu per 1,000 customers", "Money spent to date."),
     Measure("cost_per_aware", "cu per aware customer", "Money spent to date per aware customer."),
-    Measure("groups_reached", "groups", "Groups with awareness above 10 %."),
+    Measure("groups_reached", "groups", "Groups whose awareness has passed 10 % so far."),
     Measure(
         "awareness_outside_target",
         "share of customers",
         "Awareness among customers outside "
         "the push target group (empty when push targets everyone).",
     ),
-    Measure("heard_via_ad", "share of aware", "Aware customers who first heard through an ad."),
-    Measure("heard_via_wom", "share of aware", "Aware customers who first heard by word of mouth."),
+    Measure("heard_via_ad", "share of ever aware", "Customers who first heard through an ad."),
+    Measure("heard_via_wom", "share of ever aware", "Customers who first heard by word of mouth."),
     Measure(
         "heard_via_dialogue",
-        "share of aware",
-        "Aware customers who first heard in a conversation with the brand.",
+        "share of ever aware",
+        "Customers who first heard in a conversation with the brand.",
+    ),
+    Measure(
+        "forgot",
+        "per 1,000 customers",
+        "Customers who forgot the brand this week (aware, not buyers, not reminded).",
+    ),
+    *(
+        Measure(
+            name,
+            "share of aware",
+            f"Aware customers with attitude in [{HIST_EDGES[k]:.1f}, {HIST_EDGES[k + 1]:.1f}"
+            + ("]." if k == HIST_BINS - 1 else ")."),
+        )
+        for k, name in enumerate(HIST_NAMES)
     ),
 )
 MEASURE_NAMES = tuple(m.name for m in MEASURES)
@@ -68,9 +104,15 @@ MEASURE_NAMES = tuple(m.name for m in MEASURES)
 # does not import matplotlib).
 LABELS = {
     "awareness": "Awareness",
+    "ever_aware": "Ever heard of the brand",
     "adoption": "Adoption",
     "mean_attitude": "Mean attitude of the aware",
     "net_sentiment": "Net sentiment",
+    "top_box": "Top box (attitude above 0.6)",
+    "attitude_sd": "Spread of attitudes (sd)",
+    "attitude_p10": "Attitude, 10th percentile",
+    "attitude_p50": "Attitude, median",
+    "attitude_p90": "Attitude, 90th percentile",
     "wom_positive": "Positive word of mouth",
     "wom_negative": "Negative word of mouth",
     "public_mentions": "Public mentions",
@@ -85,9 +127,14 @@ LABELS = {
     "heard_via_ad": "First heard via an ad",
     "heard_via_wom": "First heard via word of mouth",
     "heard_via_dialogue": "First heard via dialogue",
+    "forgot": "Forgot the brand this week",
+    **{
+        name: f"Attitude {HIST_EDGES[k]:+.1f} to {HIST_EDGES[k + 1]:+.1f}"
+        for k, name in enumerate(HIST_NAMES)
+    },
 }
 # Measures where less is better (the "winning" arm has the lowest value).
-LOWER_IS_BETTER = {"wom_negative", "irritated", "cost_per_aware", "spend"}
+LOWER_IS_BETTER = {"wom_negative", "irritated", "cost_per_aware", "spend", "forgot"}
 
 
 def compute_measures(
@@ -100,35 +147,50 @@ def compute_measures(
     outside_target: np.ndarray | None,
     group_sizes: np.ndarray | None = None,
     groups_reached_before: int = 0,
+    sentiment_cutoff: float = 0.5,
+    top_box_cutoff: float = 0.6,
 ) -> dict[str, float]:
     """All weekly measures from the state and this week's counters (see MEASURES for units).
 
     ``group_sizes`` (customers per group) may be given to save recounting it every week; passing
     ``groups`` as an ``np.intp`` array saves a cast. ``groups_reached_before`` is last week's
-    ``groups_reached``: awareness never reverts, so once every group is reached it stays so and
-    the per-group count is skipped. None of these changes any result.
+    ``groups_reached``; once every group is reached the per-group count is skipped (a group
+    counts as reached once its awareness has passed 10 %, even if some forget later). None of
+    these changes any result.
     """
     n = state.aware.size
     per_1000 = 1000.0 / n
     count_groups = groups_reached_before < n_groups and n_groups > 1
-    counts, attitude_sum, aware_by_group = _count(
+    counts, sums, aware_by_group, fine = _count(
         state.aware,
+        state.heard,
         state.adopted,
         state.irritated,
         state.attitude,
         state.heard_via,
         groups,
         n_groups if count_groups else 0,
+        sentiment_cutoff,
+        top_box_cutoff,
     )
-    aware_count, adopted, irritated, advocates, detractors, *via = counts.tolist()
+    aware_count, heard, adopted, irritated, advocates, detractors, top, *via = counts.tolist()
+    attitude_sum, square_sum = sums
+    spread = {"attitude_sd": float("nan"), **dict.fromkeys(QUANTILE_NAMES, float("nan"))}
+    hist = dict.fromkeys(HIST_NAMES, 0.0)
     if aware_count:
         mean_attitude = attitude_sum / aware_count
         net = advocates / aware_count - detractors / aware_count
-        # Unaware customers have heard_via == HEARD_NOT_YET, so the channel counts over everyone
-        # count the aware only.
-        via = [count / aware_count for count in via]
+        top_box = top / aware_count
+        variance = max(square_sum / aware_count - mean_attitude**2, 0.0)
+        spread["attitude_sd"] = variance**0.5
+        spread.update(_quantiles(fine, aware_count))
+        coarse = fine.reshape(HIST_BINS, -1).sum(axis=1)
+        hist = {name: int(c) / aware_count for name, c in zip(HIST_NAMES, coarse, strict=True)}
     else:
-        mean_attitude, net, via = float("nan"), 0.0, [0.0, 0.0, 0.0]
+        mean_attitude, net, top_box = float("nan"), 0.0, 0.0
+    # How customers first heard: shares of everyone who ever heard (those who forgot keep
+    # their first channel).
+    via = [count / heard for count in via] if heard else [0.0, 0.0, 0.0]
     if groups_reached_before >= n_groups:
         reached = n_groups
     elif n_groups == 1:
@@ -139,6 +201,7 @@ def compute_measures(
         )
         with np.errstate(invalid="ignore", divide="ignore"):
             reached = int(((aware_by_group / size_by_group) > 0.10).sum())
+        reached = max(reached, groups_reached_before)
     outside = (
         float(state.aware[outside_target].mean())
         if outside_target is not None and outside_target.size
@@ -150,9 +213,12 @@ def compute_measures(
         cost_per_aware = float("nan") if spend_total > 0 else 0.0
     return {
         "awareness": aware_count / n,
+        "ever_aware": heard / n,
         "adoption": adopted / n,
         "mean_attitude": mean_attitude,
         "net_sentiment": net,
+        "top_box": top_box,
+        **spread,
         "wom_positive": week_counts["wom_positive"] * per_1000,
         "wom_negative": week_counts["wom_negative"] * per_1000,
         "public_mentions": week_counts["public_mentions"] * per_1000,
@@ -167,25 +233,54 @@ def compute_measures(
         "heard_via_ad": via[0],
         "heard_via_wom": via[1],
         "heard_via_dialogue": via[2],
+        "forgot": week_counts.get("forgot", 0) * per_1000,
+        **hist,
     }
 
 
+QUANTILES = (0.1, 0.5, 0.9)
+QUANTILE_NAMES = ("attitude_p10", "attitude_p50", "attitude_p90")
+
+
+def _quantiles(fine: np.ndarray, total: int) -> dict[str, float]:
+    """The 10th, 50th and 90th percentiles of the aware's attitudes from their fine histogram
+    (``FINE_BINS`` bins over [-1, 1]), by linear interpolation inside the bin that holds the
+    quantile's rank: exact to within one bin, 0.001."""
+    cumulative = np.cumsum(fine)
+    width = 2.0 / fine.size
+    out = {}
+    for q, name in zip(QUANTILES, QUANTILE_NAMES, strict=True):
+        rank = q * total
+        b = int(np.searchsorted(cumulative, rank, side="left"))
+        b = min(b, fine.size - 1)
+        below = cumulative[b] - fine[b]
+        inside = (rank - below) / fine[b] if fine[b] else 0.0
+        out[name] = -1.0 + width * (b + min(max(inside, 0.0), 1.0))
+    return out
+
+
 @compiled
-def _count(aware, adopted, irritated, attitude, heard_via, groups, n_groups):
-    """One pass over the customers: the counts (aware, adopted, irritated, advocates among the
-    aware, detractors among the aware, first heard via ad, via word of mouth, via dialogue),
-    the sum of the aware customers' attitudes, and the aware customers of each of the first
-    ``n_groups`` groups (0: not counted).
+def _count(
+    aware, heard, adopted, irritated, attitude, heard_via, groups, n_groups, cutoff, top_cutoff
+):
+    """One pass over the customers: the counts (aware, ever heard, adopted, irritated,
+    advocates (a > cutoff) among the aware, detractors (a < -cutoff) among the aware, top box
+    (a > top_cutoff) among the aware, first heard via ad, via word of mouth, via dialogue), the
+    sums of the aware customers' attitudes and squared attitudes, the aware customers of each
+    of the first ``n_groups`` groups (0: not counted), and the histogram of the aware's
+    attitudes in ``FINE_BINS`` bins over [-1, 1] (the last bin includes 1).
 
     Written without branches (sums of 0/1 terms) so that the compiler vectorises it.
     """
-    n_aware = n_adopted = n_irritated = advocates = detractors = 0
+    n_aware = n_heard = n_adopted = n_irritated = advocates = detractors = top = 0
     via_ad = via_wom = via_dialogue = 0
     for i in range(aware.size):
         is_aware = aware[i]
         n_aware += is_aware
-        advocates += is_aware & (attitude[i] > 0.5)
-        detractors += is_aware & (attitude[i] < -0.5)
+        n_heard += heard[i]
+        advocates += is_aware & (attitude[i] > cutoff)
+        detractors += is_aware & (attitude[i] < -cutoff)
+        top += is_aware & (attitude[i] > top_cutoff)
         n_adopted += adopted[i]
         n_irritated += irritated[i]
         via_ad += heard_via[i] == HEARD_AD
@@ -194,18 +289,40 @@ def _count(aware, adopted, irritated, attitude, heard_via, groups, n_groups):
     # The aware customers' attitudes summed in four interleaved running sums: one running sum
     # waits for each addition to finish before the next (four times slower).
     sums = np.zeros(4)
+    squares = np.zeros(4)
     whole = aware.size - aware.size % 4
     for i in range(0, whole, 4):
         for lane in range(4):
-            sums[lane] += attitude[i + lane] * aware[i + lane]
+            a = attitude[i + lane] * aware[i + lane]
+            sums[lane] += a
+            squares[lane] += a * a
     for i in range(whole, aware.size):
-        sums[0] += attitude[i] * aware[i]
+        a = attitude[i] * aware[i]
+        sums[0] += a
+        squares[0] += a * a
     attitude_sum = (sums[0] + sums[1]) + (sums[2] + sums[3])
+    square_sum = (squares[0] + squares[1]) + (squares[2] + squares[3])
+    fine = np.zeros(FINE_BINS, dtype=np.int64)
+    scale = FINE_BINS / 2.0
+    for i in range(aware.size):
+        b = min(max(np.int64((attitude[i] + 1.0) * scale), 0), FINE_BINS - 1)
+        fine[b] += aware[i]
     aware_by_group = np.zeros(n_groups, dtype=np.int64)
     if n_groups:
         for i in range(aware.size):
             aware_by_group[groups[i]] += aware[i]
     counts = np.array(
-        [n_aware, n_adopted, n_irritated, advocates, detractors, via_ad, via_wom, via_dialogue]
+        [
+            n_aware,
+            n_heard,
+            n_adopted,
+            n_irritated,
+            advocates,
+            detractors,
+            top,
+            via_ad,
+            via_wom,
+            via_dialogue,
+        ]
     )
-    return counts, attitude_sum, aware_by_group
+    return counts, np.array([attitude_sum, square_sum]), aware_by_group, fine

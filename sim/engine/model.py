@@ -3,10 +3,13 @@
 A week (one ``step()``) runs, in this fixed order (docs/model.md explains why):
 
 0. crisis shock, if this is the crisis week;
-1. push: impressions, adstock, wear-in/wear-out, reactance, complaints;
-2. dialogue: answer last week's heard mentions (complaints first), then outreach;
+1. push: impressions over the media audience, adstock, wear-out, reactance, complaints;
+2. dialogue: answer last week's heard mentions (complaints first), then outreach; learning,
+   when switched on, turns what was heard into product fit after a lag;
 3. word of mouth: customers aware at the start of the week talk to neighbours;
-4. adoption and experience; then advocacy decays and the week's measures are collected.
+4. adoption and experience (each adopter toward the fit they experience);
+5. memory: attitudes stay anchored to predispositions, unreminded customers may forget; then
+   advocacy decays and the week's measures are collected.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from sim.engine.mesa_import import mesa
 from sim.engine.rules.adoption import run_adoption
 from sim.engine.rules.contacts import NeighbourSampler
 from sim.engine.rules.dialogue import HubQueue, Mentions, run_dialogue
+from sim.engine.rules.media import build_audience
+from sim.engine.rules.memory import forget_probability, run_memory
 from sim.engine.rules.push import run_push
 from sim.engine.rules.wom import run_wom
 from sim.engine.state import HEARD_BEFORE, HEARD_VIA_NAMES, CustomerState
@@ -32,7 +37,8 @@ from sim.params import ModelParams, ParameterError, make_params
 # One independent random stream per purpose, derived from the run's seed. Streams that do not
 # depend on the arm (network, initial state, word of mouth, adoption, crisis) are the same in every
 # arm of a replicate: common random numbers, so arm differences are paired.
-STREAMS = ("network", "initial", "push", "dialogue", "wom", "adoption", "crisis")
+# New streams are added at the end: a stream's numbers depend on its position in this tuple.
+STREAMS = ("network", "initial", "push", "dialogue", "wom", "adoption", "crisis", "memory")
 
 
 def stream(seed: int, name: str) -> np.random.Generator:
@@ -130,10 +136,15 @@ class BrandModel(mesa.Model):
         self.sampler = NeighbourSampler(net)
         self.hubs = HubQueue(net.degree)
         self.target, self.outside_target = self._target_groups()
+        self.state = self._initial_state()
+        self.audience = build_audience(self.n, self.target, *self._media())
         # Cached for the weekly measures: group index as intp (saves a cast) and group sizes.
         self._groups = net.groups.astype(np.intp)
         self._group_sizes = np.bincount(self._groups, minlength=net.n_groups)
         self.product_fit = self.params.product.fit
+        # Learning from customers (params.learning): insights heard to date, by week.
+        self.insights = [0]
+        self._forget = forget_probability(self.params.population.recall_half_life)
         # Weekly advocacy decay factor, computed once (plain float32, not a pydantic lookup).
         self._advocacy_decay = np.float32(0.5 ** (1.0 / self.params.dialogue.advocacy_half_life))
         self._groups_reached = 0  # groups past 10 % awareness so far (awareness never reverts)
@@ -141,7 +152,6 @@ class BrandModel(mesa.Model):
         self.spend_total = 0.0
         self._carry = (0.0, 0.0)  # unspent push and dialogue money below one unit (see arm_budgets)
         self.mentions = Mentions.none()
-        self.state = self._initial_state()
         self.week_counts = dict.fromkeys(
             (
                 "wom_positive",
@@ -149,6 +159,8 @@ class BrandModel(mesa.Model):
                 "public_mentions",
                 "conversations",
                 "complaints_answered",
+                "mentions_heard",
+                "forgot",
                 "impressions",
                 "new_adopters",
             ),
@@ -176,16 +188,43 @@ class BrandModel(mesa.Model):
         return np.flatnonzero(in_group), np.flatnonzero(~in_group)
 
     def _initial_state(self) -> CustomerState:
+        """Week 0 from the (arm-independent) initial stream: predispositions, who is aware, and
+        each customer's taste, ad tolerance and anchoring. (Media weights are drawn after these
+        by ``_media``.) Draws are made in a fixed order whatever the parameters, so switching
+        one kind of heterogeneity off leaves every other draw unchanged."""
         pop = self.params.population
         rng = self._streams["initial"]
-        state = CustomerState.empty(self.n)
-        spread = rng.uniform(-1.0, 1.0, self.n) * pop.attitude_spread
+        n = self.n
+        state = CustomerState.empty(n)
+        spread = rng.uniform(-1.0, 1.0, n) * pop.attitude_spread
         state.attitude[:] = np.clip(pop.initial_attitude + spread, -1.0, 1.0)
+        aware = rng.random(n) < pop.initial_awareness
+        taste = rng.standard_normal(n)
+        tolerance = rng.standard_normal(n)
+        anchoring = rng.random(n)
         if not self.params.attitudes:
             state.attitude[:] = 0.0
-        aware = rng.random(self.n) < pop.initial_awareness
+        state.predisposition[:] = state.attitude
+        state.taste[:] = taste * pop.taste_spread
+        state.tolerance[:] = np.exp(tolerance * pop.tolerance_spread)
+        state.anchoring[:] = np.minimum(anchoring * (2.0 * pop.anchoring), 1.0)
         state.make_aware(aware, HEARD_BEFORE)
+        state.reminded[:] = False
         return state
+
+    def _media(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """Who bought media can reach (bool per customer) and each customer's media weight
+        (gamma with ``population.media_shape``; None when everyone reachable is equally
+        likely to be hit). Drawn from the initial stream after ``_initial_state``."""
+        pop = self.params.population
+        rng = self._streams["initial"]
+        reachable = rng.random(self.n) >= pop.unreachable_share
+        weight = rng.standard_gamma(pop.media_shape or 1.0, self.n)
+        if pop.media_shape is None:
+            return reachable, None
+        # A weight of exactly 0 (possible in floating point for tiny shapes) would make the
+        # customer unreachable; the smallest positive double keeps them in the audience.
+        return reachable, np.maximum(weight, np.finfo(np.float64).tiny)
 
     # ------------------------------------------------------------------ week
     def arm_budgets(self, week: int) -> tuple[float, float]:
@@ -233,7 +272,7 @@ class BrandModel(mesa.Model):
         was_aware = state.aware.copy()
         push_budget, dialogue_budget = self.arm_budgets(self.week)
 
-        push = run_push(state, p.push, push_budget, self.target, self._streams["push"], attitudes)
+        push = run_push(state, p.push, push_budget, self.audience, self._streams["push"], attitudes)
         dialogue = run_dialogue(
             state,
             p.dialogue,
@@ -246,7 +285,8 @@ class BrandModel(mesa.Model):
             self._streams["dialogue"],
             attitudes,
         )
-        self._learn(dialogue.conversations)
+        self.conversations_total += dialogue.conversations
+        self._learn(dialogue.conversations + dialogue.mentions_heard)
         wom = run_wom(
             state,
             p.wom,
@@ -267,6 +307,7 @@ class BrandModel(mesa.Model):
             self._streams["adoption"],
             attitudes,
         )
+        counts["forgot"] = run_memory(state, self._forget, self._streams["memory"], attitudes)
         state.advocacy *= self._advocacy_decay
 
         self.spend_total += push.spend + dialogue.spend
@@ -274,6 +315,7 @@ class BrandModel(mesa.Model):
             impressions=push.impressions,
             conversations=dialogue.conversations,
             complaints_answered=dialogue.complaints_answered,
+            mentions_heard=dialogue.mentions_heard,
             wom_positive=wom.positive,
             wom_negative=wom.negative,
             public_mentions=len(wom.mentions),
@@ -294,15 +336,20 @@ class BrandModel(mesa.Model):
             self.state.attitude[hit] = crisis.attitude
         self.state.make_aware(hit, HEARD_BEFORE)
 
-    def _learn(self, conversations: int) -> None:
-        """Product fit approaches its ceiling as conversations accumulate (half-life form)."""
-        product = self.params.product
-        self.conversations_total += conversations
-        if product.fit_ceiling <= product.fit:
+    def _learn(self, insights: int) -> None:
+        """Learning from customers (``params.learning``; off by default): the product's fit
+        approaches the ceiling as insights accumulate, ``fit = ceiling - (ceiling - fit0) *
+        0.5 ** (K / insights_half)``, where ``K`` counts the conversations held and mentions
+        heard up to ``lag_weeks`` ago, in absolute numbers (what a brand learns from 500
+        conversations does not depend on how many customers it has)."""
+        self.insights.append(self.insights[-1] + insights)
+        spec = self.params.learning
+        if not spec.enabled or spec.ceiling <= self.params.product.fit:
             return
-        per_1000 = self.conversations_total * 1000.0 / self.n
-        remaining = 0.5 ** (per_1000 / product.learning_half)
-        self.product_fit = product.fit_ceiling - (product.fit_ceiling - product.fit) * remaining
+        known = self.insights[max(0, len(self.insights) - 1 - spec.lag_weeks)]
+        remaining = 0.5 ** (known / spec.insights_half)
+        fit0 = self.params.product.fit
+        self.product_fit = spec.ceiling - (spec.ceiling - fit0) * remaining
 
     def _measure(self) -> dict[str, float]:
         net = self.network
@@ -316,6 +363,8 @@ class BrandModel(mesa.Model):
             self.outside_target,
             self._group_sizes,
             self._groups_reached,
+            self.params.measures.sentiment_cutoff,
+            self.params.measures.top_box_cutoff,
         )
         self._groups_reached = measures["groups_reached"]
         return measures
@@ -337,11 +386,16 @@ class BrandModel(mesa.Model):
                 "group": np.asarray(net.group_names, dtype=object)[net.groups],
                 "degree": net.degree,
                 "aware": s.aware,
+                "heard": s.heard,
                 "attitude": s.attitude,
+                "predisposition": s.predisposition,
                 "adopted": s.adopted,
                 "adstock": s.adstock,
                 "irritated": s.irritated,
                 "advocacy": s.advocacy,
+                "taste": s.taste,
+                "ad_tolerance": s.tolerance,
+                "anchoring": s.anchoring,
                 "heard_via": pd.Categorical.from_codes(
                     s.heard_via, categories=[HEARD_VIA_NAMES[k] for k in sorted(HEARD_VIA_NAMES)]
                 ),

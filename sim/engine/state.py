@@ -27,56 +27,77 @@ class CustomerState:
 
     Attributes (all arrays of length n)
     -----------------------------------
-    aware : bool        has heard of the brand; never reverts.
+    aware : bool        remembers the brand now (can forget it: ``heard`` stays True).
+    heard : bool        has ever heard of the brand; never reverts.
     attitude : float64  brand perception in [-1, 1], 0 neutral (a latent predisposition while
                         unaware). float64 so that the exact rule tests hold to rounding.
+    predisposition : float64
+                        the attitude at week 0, to which the customer stays anchored
+                        (Friedkin-Johnsen).
     adopted : bool      has bought; never reverts.
     adstock : float32   remembered ad pressure in exposures, decays with the push half-life.
-    irritated : bool    adstock above the irritation threshold this week.
+    irritated : bool    adstock above the customer's irritation threshold this week.
     advocacy : float32  temporary boost to talking after a conversation with the brand, in [0, 1].
     heard_via : int8    first channel (HEARD_* codes above).
+    reminded : bool     met an ad, a talk or a conversation this week (cleared every week).
+    taste : float32     the customer's taste: they experience the product at fit + taste.
+    tolerance : float32 ad tolerance factor (median 1): scales the effective frequency and the
+                        irritation threshold.
+    anchoring : float32 weekly weight of the predisposition in the attitude, in [0, 1].
     scratch : float64, shape (2, n)
-                        not state: work space of the compiled kernels (sim.engine.influence), all
-                        zeros between uses, kept here so that no week allocates it anew.
+                        not state: work space of the compiled kernels (sim.engine.influence),
+                        all zeros between uses, kept here so that no week allocates it anew.
     """
 
     aware: np.ndarray
+    heard: np.ndarray
     attitude: np.ndarray
+    predisposition: np.ndarray
     adopted: np.ndarray
     adstock: np.ndarray
     irritated: np.ndarray
     advocacy: np.ndarray
     heard_via: np.ndarray
+    reminded: np.ndarray
+    taste: np.ndarray
+    tolerance: np.ndarray
+    anchoring: np.ndarray
     scratch: np.ndarray
 
     @classmethod
     def empty(cls, n: int) -> CustomerState:
+        """Everyone unaware and neutral, with no taste, tolerance 1 and no anchoring."""
         return cls(
             aware=np.zeros(n, dtype=bool),
+            heard=np.zeros(n, dtype=bool),
             attitude=np.zeros(n, dtype=np.float64),
+            predisposition=np.zeros(n, dtype=np.float64),
             adopted=np.zeros(n, dtype=bool),
             adstock=np.zeros(n, dtype=np.float32),
             irritated=np.zeros(n, dtype=bool),
             advocacy=np.zeros(n, dtype=np.float32),
             heard_via=np.zeros(n, dtype=np.int8),
+            reminded=np.zeros(n, dtype=bool),
+            taste=np.zeros(n, dtype=np.float32),
+            tolerance=np.ones(n, dtype=np.float32),
+            anchoring=np.zeros(n, dtype=np.float32),
             scratch=np.zeros((2, n)),
         )
 
     def make_aware(self, who: np.ndarray, channel: int) -> int:
-        """Mark customers (indices or mask) aware, recording ``channel`` for the newly aware.
+        """Mark customers (indices or mask) aware and reminded, recording ``channel`` for those
+        who never heard of the brand before.
 
         Returns the number of customers who were not aware before.
         """
-        if who.dtype == bool:
-            newly = who & ~self.aware
-            self.heard_via[newly] = channel
-            self.aware[newly] = True
-            return int(np.count_nonzero(newly))
-        newly = who[~self.aware[who]]
-        if newly.size == 0:
-            return 0
-        # Count by difference (O(n) over bools) rather than np.unique (a sort of the repeats).
-        before = np.count_nonzero(self.aware)
-        self.heard_via[newly] = channel
-        self.aware[newly] = True
-        return int(np.count_nonzero(self.aware)) - int(before)
+        if who.dtype != bool:
+            mask = np.zeros(self.aware.size, dtype=bool)
+            mask[who] = True
+            who = mask
+        newly = who & ~self.aware
+        first = who & ~self.heard
+        self.heard_via[first] = channel
+        self.heard |= who
+        self.aware |= who
+        self.reminded |= who
+        return int(np.count_nonzero(newly))

@@ -46,7 +46,8 @@ def run_adoption(
     attitudes: bool,
 ) -> int:
     """Aware non-adopters adopt with ``adoption_probability``; then every adopter's attitude moves
-    ``experience_rate`` of the way toward the product's fit (ads cannot fix a bad product).
+    ``experience_rate`` of the way toward the fit they experience, ``product_fit + taste``
+    clipped to [-1, 1] (ads cannot fix a bad product).
 
     One uniform per customer per week (common random numbers across arms). With attitudes off
     everyone aware adopts with ``base_rate``. Returns the number of new adopters.
@@ -61,7 +62,7 @@ def run_adoption(
         state.adopted[undecided[u < p]] = True
     new = int(np.count_nonzero(state.adopted)) - adopted_before
     if attitudes and experience_rate > 0:
-        _use(state.attitude, state.adopted, product_fit, experience_rate)
+        _use(state.attitude, state.adopted, state.taste, product_fit, experience_rate)
     return new
 
 
@@ -114,8 +115,10 @@ def _adopt_sure(aware, adopted, attitude, key, table):
 
 
 @compiled
-def _use(attitude, adopted, product_fit, rate):
-    """Every adopter's attitude moves ``rate`` of the way toward the fit (``a += rate * (fit -
-    a)``; adds ``* 1.0`` or ``* 0.0``, so the loop vectorises)."""
+def _use(attitude, adopted, taste, product_fit, rate):
+    """Every adopter's attitude moves ``rate`` of the way toward the fit they experience,
+    ``min(max(product_fit + taste, -1), 1)`` (adds ``* 1.0`` or ``* 0.0``, so the loop
+    vectorises)."""
     for i in range(attitude.size):
-        attitude[i] += (product_fit - attitude[i]) * rate * adopted[i]
+        experienced = min(max(product_fit + np.float64(taste[i]), -1.0), 1.0)
+        attitude[i] += (experienced - attitude[i]) * rate * adopted[i]

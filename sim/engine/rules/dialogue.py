@@ -35,6 +35,7 @@ class DialogueOutcome:
     conversations: int = 0
     complaints_answered: int = 0
     mentions_answered: int = 0
+    mentions_heard: int = 0
     outreach: int = 0
     spend: float = 0.0
 
@@ -87,7 +88,7 @@ def run_dialogue(
     if capacity == 0:
         return outcome
     n = state.aware.size
-    answered, answered_negative = _answer_order(
+    answered, answered_negative, outcome.mentions_heard = _answer_order(
         mentions.speaker,
         mentions.negative,
         week_key(rng),
@@ -108,6 +109,8 @@ def run_dialogue(
     outcome.spend = outcome.conversations * spec.cost_per_conversation
     outcome.complaints_answered = _converse(
         state.aware,
+        state.heard,
+        state.reminded,
         state.heard_via,
         state.attitude,
         state.advocacy,
@@ -134,7 +137,7 @@ _NOBODY = np.empty(0, dtype=np.int64)
 def _answer_order(speaker, negative, key, listening_share, capacity, n):
     """Whom the brand answers: the heard mentions in random order, complaints first, one answer
     per customer, at most ``capacity``. Returns (customers, whether each answered mention was a
-    complaint).
+    complaint, how many mentions were heard).
 
     Mention ``j`` is heard when the high half of word ``j`` of the week's ``key`` is below
     ``listening_share``; heard mentions are ordered by its low half (ties by position).
@@ -160,12 +163,14 @@ def _answer_order(speaker, negative, key, listening_share, capacity, n):
                 answered[k] = who
                 answered_negative[k] = complaints
                 k += 1
-    return answered[:k], answered_negative[:k]
+    return answered[:k], answered_negative[:k], count
 
 
 @compiled
 def _converse(
     aware,
+    heard,
+    reminded,
     heard_via,
     attitude,
     advocacy,
@@ -194,9 +199,11 @@ def _converse(
         moved[j] = repeated_pull(attitude[talked[j]], target, strength, 1, epsilon)
     for j in range(talked.size):
         who = talked[j]
-        if not aware[who]:
-            aware[who] = True
+        if not heard[who]:
+            heard[who] = True
             heard_via[who] = HEARD_DIALOGUE
+        aware[who] = True
+        reminded[who] = True
         advocacy[who] = max(advocacy[who], boost32)
         if attitudes:
             attitude[who] = moved[j]

@@ -8,6 +8,7 @@ import numpy as np
 
 from sim.engine.influence import small_power, whole_power
 from sim.engine.jit import compiled
+from sim.engine.rules.media import Audience, build_audience, pick
 from sim.engine.state import HEARD_AD, CustomerState
 from sim.engine.uniforms import full_uniform, week_key, word_at
 from sim.params import PushSpec
@@ -19,17 +20,21 @@ def adstock_decay(half_life: float) -> float:
 
 
 @compiled(inline=True)
-def exposure_weight(adstock, effective, irritation):
+def exposure_weight(adstock, effective, irritation, reactance):
     """Effect of one exposure, relative to its best, given the customer's adstock (exposures).
 
-    Rises linearly up to 1 at the effective frequency (wear-in), falls linearly to 0 at the
-    irritation threshold (wear-out) and is negative above it (reactance), floored at -1.
+    Full (1) up to the effective frequency; above it the effect wears out linearly to 0 at the
+    irritation threshold; above the threshold it is negative (reactance) and deepens linearly
+    to ``-reactance`` at ``irritation + (irritation - effective)``, then stays there. So the
+    response to more exposures is concave (each adds less than the one before) and the
+    negative effect is bounded and weaker than the positive one (``reactance`` < 1).
     """
     if adstock <= effective:
-        weight = adstock / effective
-    else:
-        weight = (irritation - adstock) / (irritation - effective)
-    return min(max(weight, -1.0), 1.0)
+        return 1.0
+    gap = irritation - effective
+    if adstock <= irritation:
+        return (irritation - adstock) / gap
+    return -reactance * min((adstock - irritation) / gap, 1.0)
 
 
 @dataclass
@@ -43,42 +48,53 @@ def run_push(
     state: CustomerState,
     spec: PushSpec,
     budget: float,
-    target: np.ndarray | None,
+    audience: Audience | np.ndarray | None,
     rng: np.random.Generator,
     attitudes: bool,
 ) -> PushOutcome:
     """Buy ``floor(budget / cost_per_impression)`` impressions and deliver them.
 
-    Each impression lands on a customer drawn uniformly (with replacement) from ``target``
-    (customer indices; None = everyone), so a customer is reached at least once with probability
-    ``1 - (1 - 1/len(target)) ** impressions``. Everyone's adstock decays by the half-life, then
-    adds this week's exposures. Exposed customers become aware; with attitudes on, ``k`` exposures
-    at weight ``w`` pull attitude toward the claim ``k`` times with strength ``c * mu * w`` (inside
-    the confidence bound), or, when ``w < 0``, push it toward the opposite of the claim
-    (reactance, no confidence bound). Irritated customers complain with ``complaint_prob``.
+    Each impression lands on a member of the ``audience`` (the reachable customers of the
+    target), drawn with replacement in proportion to their media weight (sim.engine.rules.media).
+    Everyone's adstock decays by the half-life, then adds this week's exposures. Exposed
+    customers become aware (and are reminded of the brand); with attitudes on, ``k`` exposures
+    at weight ``w`` (:func:`exposure_weight`, with the customer's own effective frequency and
+    irritation threshold: the push values times their tolerance) pull attitude toward the
+    claim ``k`` times with strength ``c * mu * w`` (inside the confidence bound), or, when
+    ``w < 0``, push it toward the opposite of the claim (reactance, no confidence bound).
+    Customers whose adstock is above their threshold are irritated and complain with
+    ``complaint_prob``.
 
+    ``audience`` may also be given as target indices (None: everyone), all equally reachable.
     Spend is ``impressions * cost_per_impression`` and never exceeds ``budget``.
     """
-    n = state.aware.size
+    if not isinstance(audience, Audience):
+        n = state.aware.size
+        audience = build_audience(n, audience, np.ones(n, dtype=bool), None)
     impressions = int(np.floor(budget / spec.cost_per_impression + 1e-9)) if budget > 0 else 0
     outcome = PushOutcome(impressions=impressions, spend=impressions * spec.cost_per_impression)
-    pool = n if target is None else target.size
-    if impressions == 0 or pool == 0:
+    if impressions == 0 or audience.size == 0:
         impressions = outcome.impressions = 0
         outcome.spend = 0.0
     irritated = _deliver(
         state.aware,
+        state.heard,
         state.heard_via,
+        state.reminded,
         state.attitude,
         state.adstock,
         state.irritated,
+        state.tolerance,
         week_key(rng),
         impressions,
-        _EVERYONE if target is None else target.astype(np.int64, copy=False),
+        audience.members,
+        audience.prob,
+        audience.alias,
         np.float32(adstock_decay(spec.half_life)),
         np.float32(spec.irritation_threshold),  # adstock is float32: compare as numpy would
         spec.effective_frequency,
         spec.irritation_threshold,
+        spec.reactance,
         spec.claim,
         spec.credibility * spec.mu,
         spec.epsilon,
@@ -91,23 +107,26 @@ def run_push(
     return outcome
 
 
-_EVERYONE = np.empty(0, dtype=np.int64)
-
-
 @compiled
 def _deliver(
     aware,
+    heard,
     heard_via,
+    reminded,
     attitude,
     adstock,
     irritated,
+    tolerance,
     key,
     impressions,
-    target,
+    members,
+    prob,
+    alias,
     decay32,
     threshold32,
     effective,
     irritation,
+    reactance,
     claim,
     strength,
     epsilon,
@@ -115,35 +134,42 @@ def _deliver(
 ):
     """Compiled body of :func:`run_push` after the draws.
 
-    Impression ``j`` lands on the customer that word ``j`` of the week's ``key`` picks
-    uniformly from ``target`` (empty: everyone; sim.engine.uniforms). Then one pass over the
-    customers
-    decays adstock, adds the exposures, makes the exposed aware, marks who is irritated and
-    persuades the exposed (:func:`_ad_pull`; the power ``(1 - s) ** k`` by selects for
-    ``k < 8``, and a second pass for the rare ``k >= 8``). Returns the irritated customers'
-    indices.
+    Impression ``j`` lands on the audience member that word ``j`` of the week's ``key`` picks
+    (:func:`sim.engine.rules.media.pick`; ``members`` empty: any customer, uniformly). Then one
+    pass over the customers decays adstock, adds the exposures, makes the exposed aware, marks
+    who is irritated and persuades the exposed (:func:`_ad_pull`; the power ``(1 - s) ** k`` by
+    selects for ``k < 8``, and a second pass for the rare ``k >= 8``). Returns the irritated
+    customers' indices.
     """
     n = aware.size
     exposures = np.zeros(n, dtype=np.int32)
-    if target.size == 0:
+    # Three loops rather than one with the choice inside (see docs/NOTES.md: a branch in the
+    # loop body slows the common case several times).
+    if members.size == 0:
         for j in range(impressions):
             exposures[np.int64(full_uniform(word_at(key, j)) * n)] += 1
+    elif prob.size == 0:
+        for j in range(impressions):
+            exposures[members[np.int64(full_uniform(word_at(key, j)) * members.size)]] += 1
     else:
         for j in range(impressions):
-            exposures[target[np.int64(full_uniform(word_at(key, j)) * target.size)]] += 1
+            exposures[pick(full_uniform(word_at(key, j)), n, members, prob, alias)] += 1
     n_irritated = 0
     many = 0  # customers exposed 8 times or more this week
-    ad = (effective, irritation, claim, strength)
     for i in range(n):  # without branches (selects), so that the compiler vectorises it
         k = exposures[i]
         seen = k > 0
         adstock[i] = adstock[i] * decay32 + np.float32(k)
-        irritated[i] = adstock[i] > threshold32
+        irritated[i] = adstock[i] > threshold32 * tolerance[i]
         n_irritated += irritated[i]
-        heard_via[i] = HEARD_AD if seen and not aware[i] else heard_via[i]
+        heard_via[i] = HEARD_AD if seen and not heard[i] else heard_via[i]
         aware[i] |= seen
+        heard[i] |= seen
+        reminded[i] |= seen
         if attitudes:
             many += k >= 8
+            tolerance64 = np.float64(tolerance[i])  # (numpy would multiply in float32)
+            ad = (effective * tolerance64, irritation * tolerance64, reactance, claim, strength)
             message, gap, keep_share, reactant = _ad_pull(attitude[i], adstock[i], ad)
             moved = message - small_power(keep_share, k) * gap
             unmoved = (k == 0) | (k >= 8) | ((abs(gap) >= epsilon) & ~reactant)
@@ -151,6 +177,8 @@ def _deliver(
     if attitudes and many:
         for i in range(n):  # the rare customers exposed 8 times or more: a loop for the power
             if exposures[i] >= 8:
+                tolerance64 = np.float64(tolerance[i])  # (numpy would multiply in float32)
+                ad = (effective * tolerance64, irritation * tolerance64, reactance, claim, strength)
                 message, gap, keep_share, reactant = _ad_pull(attitude[i], adstock[i], ad)
                 if abs(gap) < epsilon or reactant:
                     attitude[i] = message - whole_power(keep_share, exposures[i]) * gap
@@ -167,15 +195,15 @@ def _deliver(
 def _ad_pull(a, adstock, ad):
     """How this week's exposures act on attitude ``a`` (adstock already updated).
 
-    ``ad`` is (effective frequency, irritation threshold, claim, c * mu). An exposure at weight
-    ``w`` (:func:`exposure_weight`) pulls toward the claim with strength ``c * mu * w`` when
-    ``w >= 0``, and when ``w < 0`` (reactance) pushes toward the opposite of the claim with
-    strength ``c * mu * |w|`` and no confidence bound. ``k`` exposures give
-    ``m - (m - a) * (1 - s) ** k`` (``repeated_pull``). Returns (message m, gap m - a, 1 - s,
-    reactant).
+    ``ad`` is (the customer's effective frequency, their irritation threshold, reactance,
+    claim, c * mu). An exposure at weight ``w`` (:func:`exposure_weight`) pulls toward the claim
+    with strength ``c * mu * w`` when ``w >= 0``, and when ``w < 0`` (reactance) pushes toward
+    the opposite of the claim with strength ``c * mu * |w|`` and no confidence bound. ``k``
+    exposures give ``m - (m - a) * (1 - s) ** k`` (``repeated_pull``). Returns (message m,
+    gap m - a, 1 - s, reactant).
     """
-    effective, irritation, claim, strength = ad
-    weight = exposure_weight(np.float64(adstock), effective, irritation)
+    effective, irritation, reactance, claim, strength = ad
+    weight = exposure_weight(np.float64(adstock), effective, irritation, reactance)
     reactant = weight < 0
     message = -claim if reactant else claim
     return message, message - a, 1.0 - abs(weight) * strength, reactant

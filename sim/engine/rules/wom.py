@@ -37,7 +37,7 @@ def run_wom(
 
     Speakers are the customers aware at the start of the week (news takes a week to be retold)
     who talk with ``talk_probability``, plus this week's complainers (irritated by ads), who voice
-    ``complaint_position``. Each talk reaches ``listeners`` neighbours drawn with replacement
+    ``complaint_position``. Speakers and listeners are reminded of the brand. Each talk reaches ``listeners`` neighbours drawn with replacement
     (by tie weight where the network has weights). Listeners become aware; with attitudes on they
     are pulled toward the speaker's attitude with peer credibility (``mu * negative_impact`` for
     negative messages), all of one week's messages judged against the listener's attitude at the
@@ -51,6 +51,8 @@ def run_wom(
     negative_incidence = spec.negative_incidence if attitudes else 1.0
     positive, negative, mention_speaker, mention_negative = _talk(
         state.aware,
+        state.heard,
+        state.reminded,
         state.heard_via,
         state.attitude,
         state.advocacy,
@@ -83,6 +85,8 @@ def run_wom(
 @compiled
 def _talk(
     aware,
+    heard,
+    reminded,
     heard_via,
     attitude,
     advocacy,
@@ -189,11 +193,15 @@ def _talk(
     )
     if attitudes and k:
         pull_messages(attitude, heard_by, heard_message, heard_strength, epsilon, scratch)
+    for t in range(total):  # talking about the brand keeps it in the speaker's mind too
+        reminded[talks[t]] = True
     for j in range(k):
         who = heard_by[j]
-        if not aware[who]:
-            aware[who] = True
+        if not heard[who]:
+            heard[who] = True
             heard_via[who] = HEARD_WOM
+        aware[who] = True
+        reminded[who] = True
     return total - negative, negative, mention_speaker, mention_negative
 
 

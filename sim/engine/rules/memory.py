@@ -1,0 +1,70 @@
+"""Step 5 of the week, memory: attitudes stay anchored to predispositions; unreminded customers
+may forget the brand."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.jit import compiled
+from sim.engine.state import CustomerState
+from sim.engine.uniforms import half_uniform, week_key, word_at
+
+
+def forget_probability(recall_half_life: float | None) -> float:
+    """Weekly probability that an unreminded aware customer forgets: ``1 - 0.5 ** (1 / h)``
+    (``h`` in weeks; None: 0, nobody forgets)."""
+    return 0.0 if recall_half_life is None else 1.0 - 0.5 ** (1.0 / recall_half_life)
+
+
+def run_memory(
+    state: CustomerState,
+    forget: float,
+    rng: np.random.Generator,
+    attitudes: bool,
+) -> int:
+    """Anchoring and forgetting, after the week's messages and purchases.
+
+    Anchoring (Friedkin & Johnsen 1990): with attitudes on, every customer's attitude moves a
+    share ``anchoring_i`` of the way back to their predisposition, ``a += g_i * (a0 - a)``, so
+    that the week's net update keeps a weight on their own initial view.
+
+    Forgetting: an aware customer who has not bought and was not reminded this week (no ad
+    exposure, no talk heard or spoken, no conversation) forgets the brand with probability
+    ``forget`` (``aware`` becomes False; ``heard`` stays True; attitude is kept). Customer
+    ``i`` uses the high half of word ``i`` of the week's key from the (arm-independent) memory
+    stream, so forgetting has common random numbers across arms. Clears ``reminded`` for the
+    next week. Returns the number of customers who forgot.
+    """
+    key = week_key(rng)
+    return int(
+        _remember(
+            state.aware,
+            state.adopted,
+            state.reminded,
+            state.attitude,
+            state.predisposition,
+            state.anchoring,
+            key,
+            forget,
+            attitudes,
+        )
+    )
+
+
+@compiled
+def _remember(
+    aware, adopted, reminded, attitude, predisposition, anchoring, key, forget, attitudes
+):
+    """Compiled body of :func:`run_memory` (loops without branches, so that they vectorise)."""
+    if attitudes:
+        for i in range(aware.size):
+            attitude[i] += np.float64(anchoring[i]) * (predisposition[i] - attitude[i])
+    forgot = 0
+    if forget > 0.0:
+        for i in range(aware.size):
+            lapse = aware[i] & ~adopted[i] & ~reminded[i]
+            lapse &= half_uniform(word_at(key, i), False) < forget
+            aware[i] &= ~lapse
+            forgot += lapse
+    reminded[:] = False
+    return forgot
