@@ -37,7 +37,8 @@ def run_wom(
 
     Speakers are the customers aware at the start of the week (news takes a week to be retold)
     who talk with ``talk_probability``, plus this week's complainers (irritated by ads), who voice
-    ``complaint_position``. Speakers and listeners are reminded of the brand. Each talk reaches ``listeners`` neighbours drawn with replacement
+    ``complaint_position``. Speakers and listeners are reminded of the brand. Each talk reaches
+    ``listeners`` neighbours drawn with replacement
     (by tie weight where the network has weights). Listeners become aware; with attitudes on they
     are pulled toward the speaker's attitude with peer credibility (``mu * negative_impact`` for
     negative messages), all of one week's messages judged against the listener's attitude at the
