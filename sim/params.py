@@ -252,13 +252,13 @@ class WomSpec(Section):
     """Word of mouth: who talks, to whom, and with what effect."""
 
     talk_base: Probability = _f(
-        0.05,
+        0.0073,
         "Weekly probability that an aware, neutral customer talks "
         "about the brand (q of the Bass limit).",
         "per week",
     )
     talk_feeling: float = _f(
-        0.3, "Extra talk probability per unit of |attitude|.", "per week", ge=0.0, le=1.0
+        0.02, "Extra talk probability per unit of |attitude|.", "per week", ge=0.0, le=1.0
     )
     talk_advocacy: float = _f(
         0.5, "Extra talk probability per unit of advocacy.", "per week", ge=0.0, le=1.0

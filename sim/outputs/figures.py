@@ -22,7 +22,13 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.engine.bass import bass_closed_form, bass_pq, bass_recurrence, is_bass_limit  # noqa: E402
-from sim.engine.measures import LABELS, LOWER_IS_BETTER, MEASURES  # noqa: E402, F401 (re-exported)
+from sim.engine.measures import (  # noqa: E402, F401 (re-exported)
+    HIST_EDGES,
+    HIST_NAMES,
+    LABELS,
+    LOWER_IS_BETTER,
+    MEASURES,
+)
 from sim.params import ArmSpec, ModelParams  # noqa: E402
 from sim.study.stats import band  # noqa: E402
 
@@ -140,6 +146,8 @@ def _time_figures(folder: Path, study: dict, table: pd.DataFrame) -> list[Path]:
     if study["params"].get("attitudes", True):
         line_figure("mean_attitude")
         line_figure("net_sentiment")
+        if HIST_NAMES[0] in table:
+            out.append(_attitude_histograms(folder, table, arms, colours))
     out.append(_wom_figure(folder, table, arms, colours, styles, crisis))
     line_figure("cost_per_aware", name="spend_efficiency", skip=lambda arm: not spends.get(arm))
     out.append(_first_heard_figure(folder, table, arms))
@@ -242,6 +250,41 @@ def _wom_figure(folder, table, arms, colours, styles, crisis) -> Path:
     return _save(fig, folder / "wom.png")
 
 
+def _attitude_histograms(folder, table, arms, colours) -> Path | None:
+    """Attitudes of the aware, per arm (rows) at weeks 4, 13 and the last week (columns): the
+    share of aware customers in each 0.2-wide attitude bin, mean over replicates."""
+    last = int(table["week"].max())
+    weeks = sorted({w for w in (4, 13, last) if w <= last})
+    if not weeks:
+        return None
+    centres = np.array(HIST_EDGES[:-1]) + 0.1
+    fig, axes = plt.subplots(
+        len(arms),
+        len(weeks),
+        figsize=(4.2 * len(weeks) + 1.5, 1.9 * len(arms) + 1.2),
+        sharex=True,
+        sharey=True,
+        squeeze=False,
+    )
+    for r, arm in enumerate(arms):
+        rows = table[table["arm"] == arm]
+        for c, week in enumerate(weeks):
+            ax = axes[r][c]
+            shares = rows.loc[rows["week"] == week, list(HIST_NAMES)].mean().to_numpy(float)
+            ax.bar(centres, np.nan_to_num(shares), width=0.18, color=colours[arm])
+            ax.axvline(0.0, color="#888888", linewidth=1)
+            if r == 0:
+                ax.set_title(f"week {week}", fontsize=15)
+            if c == 0:
+                ax.set_ylabel(arm, rotation=0, ha="right", va="center", fontsize=14)
+            ax.set_xlim(-1, 1)
+            ax.grid(axis="x", visible=False)
+    fig.supxlabel("Attitude of aware customers (-1 = hates the brand, +1 = loves it)")
+    fig.supylabel("Share of the aware", x=0.005)
+    fig.suptitle("How are attitudes spread? (one histogram per arm and week)", fontweight="bold")
+    return _save(fig, folder / "attitude_histograms.png")
+
+
 def _first_heard_figure(folder, table, arms) -> Path:
     last = table[table["week"] == table["week"].max()]
     channels = [
@@ -252,7 +295,9 @@ def _first_heard_figure(folder, table, arms) -> Path:
     fig, ax = plt.subplots(figsize=SIZE)
     y = np.arange(len(arms))[::-1]
     left = np.zeros(len(arms))
-    aware = np.array([last.loc[last["arm"] == a, "awareness"].mean() for a in arms])
+    # The channel shares are of everyone who ever heard (older results: of the aware).
+    base = "ever_aware" if "ever_aware" in last else "awareness"
+    aware = np.array([last.loc[last["arm"] == a, base].mean() for a in arms])
     for column, label, colour in channels:
         share = np.array([last.loc[last["arm"] == a, column].mean() for a in arms])
         width = np.nan_to_num(share * aware)

@@ -58,6 +58,8 @@ def write_report(
     parts.append("<h2>Setup</h2>")
     parts.append(setup_in_words(study))
     parts.append("<h2>Key results</h2>")
+    if summary.get("leads"):
+        parts.append(who_leads(summary["leads"]))
     parts.append(key_tables(study, summary))
     if figures:
         parts.append("<h2>Figures</h2>")
@@ -100,10 +102,16 @@ def setup_in_words(study: dict) -> str:
         f"predispositions average {pop['initial_attitude']:+.2f} on a scale from -1 to +1.</li>"
     )
     if p.get("attitudes", True):
+        learning = p.get("learning") or {}
+        learns = (
+            f" Learning from customers is on: what the brand hears can raise the fit toward "
+            f"{learning['ceiling']:+.2f}."
+            if learning.get("enabled")
+            else " The product does not change during the study (learning is off)."
+        )
         items.append(
-            f"<li><b>Product:</b> its true fit is {prod['fit']:+.2f} (what using it settles "
-            f"customers on), and listening to customers can raise it toward "
-            f"{prod['fit_ceiling']:+.2f}.</li>"
+            f"<li><b>Product:</b> its true fit is {prod['fit']:+.2f} for a customer of average "
+            f"taste (what using it settles customers on).{learns}</li>"
         )
     else:
         items.append(
@@ -121,6 +129,13 @@ def setup_in_words(study: dict) -> str:
     items.append("<li><b>Arms compared</b> (budgets per 1,000 customers per week):<ul>")
     items += arms
     items.append("</ul></li>")
+    from sim.engine.mechanisms import describe
+
+    items.append(
+        "<li><b>Mechanisms</b> (docs/model.md explains each):<ul>"
+        + "".join(f"<li>{_e(line)}</li>" for line in describe(p))
+        + "</ul></li>"
+    )
     sweep = study.get("sweep") or {}
     if sweep:
         grid = "; ".join(f"{_e(k)} = {', '.join(map(str, v))}" for k, v in sweep.items())
@@ -180,6 +195,34 @@ def _arm_words(arm: dict, push: dict, dia: dict) -> str:
     if arm.get("start_week", 1) > 1 or arm.get("end_week"):
         when = f"; weeks {arm.get('start_week', 1)} to {arm.get('end_week') or 'the end'}"
     return "; ".join(parts) + when
+
+
+def who_leads(leads: list[dict]) -> str:
+    """Plain sentences: which arm leads each key measure at weeks 4, 13 and 52, or a tie."""
+    lines = []
+    for week in sorted({item["week"] for item in leads}):
+        sentences = []
+        for item in (i for i in leads if i["week"] == week):
+            label = LABELS.get(item["measure"], item["measure"]).lower()
+            d = item["difference"]
+            gap = f"{_fmt(d['mean'])} [{_fmt(d['low'])}, {_fmt(d['high'])}]"
+            if item["tie"]:
+                sentences.append(
+                    f"on {_e(label)}, <b>no clear leader</b>: {_e(item['leader'])} "
+                    f"({_fmt(item['leader_mean'])}) and {_e(item['runner_up'])} "
+                    f"({_fmt(item['runner_up_mean'])}) differ by {gap}, within noise"
+                )
+            else:
+                sentences.append(
+                    f"<b>{_e(item['leader'])}</b> leads on {_e(label)} "
+                    f"({_fmt(item['leader_mean'])} against {_e(item['runner_up'])}'s "
+                    f"{_fmt(item['runner_up_mean'])}; difference {gap})"
+                )
+        lines.append(f"<li><b>Week {week}:</b> " + "; ".join(sentences) + ".</li>")
+    return (
+        "<p>Who leads when (mean over replicates; the difference to the runner-up is paired "
+        "by replicate, with its 95 % interval):</p><ul>" + "\n".join(lines) + "</ul>"
+    )
 
 
 def key_tables(study: dict, summary: dict) -> str:

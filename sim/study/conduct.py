@@ -170,6 +170,7 @@ def saved_tables(folder: Path) -> tuple[dict, object, dict, bool]:
             table, arm_names, study["baseline"], paths, contrast=study.get("contrast")
         )
         summary = {"title": study["title"], "scenario": study["name"], **summary}
+        summary.update(res.study_context(table, study, paths))
     return manifest, table, summary, complete
 
 

@@ -306,6 +306,57 @@ def summarise(
     }
 
 
+# Weeks at which the report says which arm leads (those within the study's weeks).
+LEAD_WEEKS = (4, 13, 52)
+
+
+def leads(
+    table: pd.DataFrame,
+    arm_names: list[str],
+    measures: list[str],
+    weeks: tuple[int, ...] = LEAD_WEEKS,
+    confidence: float = CONFIDENCE,
+) -> list[dict]:
+    """Which arm leads each measure at each of ``weeks``, and whether the lead is within noise.
+
+    The leader has the best mean over replicates (highest, or lowest for LOWER_IS_BETTER
+    measures); it is compared with the runner-up by the paired difference over replicates. A
+    ``tie`` is a difference whose interval includes zero (or that has no interval: fewer than
+    two replicates). Weeks beyond the table's last week are skipped. One entry per (week,
+    measure) with ``leader``, ``runner_up``, ``leader_mean``, ``runner_up_mean``,
+    ``difference`` (interval dict) and ``tie``.
+    """
+    from sim.engine.measures import LOWER_IS_BETTER
+
+    out = []
+    last = int(table["week"].max()) if len(table) else -1
+    for week in [w for w in weeks if w <= last]:
+        rows = table[table["week"] == week]
+        by_arm = {a: rows[rows["arm"] == a].set_index("replicate") for a in arm_names}
+        for m in measures:
+            means = {a: float(by_arm[a][m].mean()) for a in arm_names if len(by_arm[a])}
+            means = {a: v for a, v in means.items() if math.isfinite(v)}
+            if len(means) < 2:
+                continue
+            ranked = sorted(means, key=means.get, reverse=m not in LOWER_IS_BETTER)
+            leader, runner = ranked[0], ranked[1]
+            diff = _paired(by_arm, leader, runner, [m], confidence)["measures"][m]
+            tie = diff["low"] is None or (diff["low"] <= 0.0 <= diff["high"])
+            out.append(
+                {
+                    "week": week,
+                    "measure": m,
+                    "leader": leader,
+                    "runner_up": runner,
+                    "leader_mean": means[leader],
+                    "runner_up_mean": means[runner],
+                    "difference": diff,
+                    "tie": bool(tie),
+                }
+            )
+    return out
+
+
 def _paired(by_arm: dict, arm: str, versus: str, measures: list[str], confidence: float) -> dict:
     """Paired differences ``arm - versus`` over the replicates both have."""
     data, base = by_arm[arm], by_arm[versus]
@@ -392,6 +443,21 @@ def point_summary(summary: dict, index: int = 0) -> dict:
     raise KeyError(index)
 
 
+def study_context(table: pd.DataFrame, study: dict, sweep_paths: list[str]) -> dict:
+    """What a summary says besides the final-week numbers: the mechanisms that were on, and
+    (not for sweeps) which arm leads the key measures at weeks 4, 13 and 52."""
+    from sim.engine.mechanisms import describe, mechanisms
+
+    context = {
+        "mechanisms": mechanisms(study["params"]),
+        "mechanisms_text": describe(study["params"]),
+    }
+    if not sweep_paths:
+        measures = [m for m in study.get("key_measures", []) if m in table.columns]
+        context["leads"] = leads(table, [a["name"] for a in study["arms"]], measures)
+    return context
+
+
 def write_summaries(out: Path, table: pd.DataFrame, study: dict, sweep_paths: list[str]) -> dict:
     """Write summary.json, summary.csv (and sweep.csv for sweeps); return the summary."""
     summary = summarise(
@@ -402,6 +468,7 @@ def write_summaries(out: Path, table: pd.DataFrame, study: dict, sweep_paths: li
         contrast=study.get("contrast"),
     )
     summary = {"title": study["title"], "scenario": study["name"], **summary}
+    summary.update(study_context(table, study, sweep_paths))
     write_json(Path(out) / "summary.json", summary)
     write_table(Path(out) / "summary.csv", summary_table(summary))
     if sweep_paths:
