@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean-venv
+.PHONY: run test lint format bench assumptions clean-venv
 
 run: $(STAMP)
 	$(PY) run_sim.py
@@ -25,6 +25,12 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m pip install --quiet --constraint requirements.lock --editable '.[dev,bench]'
 	$(PY) benchmarks/run_all.py $(ARGS)
+
+# `make assumptions` re-runs the default scenario under each varied assumption and every shipped
+# scenario with the market mechanisms switched off one at a time, and rewrites section 10 of
+# docs/model.md and docs/mechanisms.md (a few minutes).
+assumptions: $(STAMP)
+	$(PY) -m sim.evidence.assumptions $(ARGS)
 
 $(PY):
 	@set -e; \

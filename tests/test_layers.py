@@ -27,7 +27,7 @@ LAYERS = [
     ("network", ["sim.network"]),
     ("engine", ["sim.engine"]),
     ("study", ["sim.study"]),
-    ("outputs", ["sim.outputs"]),
+    ("outputs", ["sim.outputs", "sim.evidence"]),
     ("app", ["sim.viz", "sim.api"]),
     ("cli", ["sim.cli"]),
 ]

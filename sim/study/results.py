@@ -322,7 +322,8 @@ def leads(
     The leader has the best mean over replicates (highest, or lowest for LOWER_IS_BETTER
     measures); it is compared with the runner-up by the paired difference over replicates. A
     ``tie`` is a difference whose interval includes zero (or that has no interval: fewer than
-    two replicates). Weeks beyond the table's last week are skipped. One entry per (week,
+    two replicates). Weeks beyond the table's last week are skipped, and the last week is
+    always included. One entry per (week,
     measure) with ``leader``, ``runner_up``, ``leader_mean``, ``runner_up_mean``,
     ``difference`` (interval dict) and ``tie``.
     """
@@ -330,7 +331,8 @@ def leads(
 
     out = []
     last = int(table["week"].max()) if len(table) else -1
-    for week in [w for w in weeks if w <= last]:
+    wanted = sorted({w for w in weeks if w <= last} | ({last} if last >= 0 else set()))
+    for week in wanted:
         rows = table[table["week"] == week]
         by_arm = {a: rows[rows["arm"] == a].set_index("replicate") for a in arm_names}
         for m in measures:
