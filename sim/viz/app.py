@@ -68,17 +68,21 @@ white neutral, blue positive. A black ring means they have bought. Bigger dots h
 **What happens each week** (one press of *Step*):
 
 1. **Push** (ads): the push share of the budget buys ad impressions, scattered over the
-   population. Ads make people aware and nudge them towards the brand's claim, but people trust
-   ads little, repetition wears out, and too much of it irritates, so some start complaining.
+   population (heavy media users see most of them; some people never see ads). Ads make people
+   aware and nudge them towards the brand's claim, but people trust ads little, repetition
+   wears out, and too much of it irritates, so some start complaining.
 2. **Dialogue**: the rest of the budget pays for conversations. The brand answers what customers
    say in public, complaints first, and then starts conversations itself. It reaches far fewer
-   people per unit of money, but is believed, turns the people it talks to into advocates, and
-   learns from them, which slowly makes the product itself better.
+   people per unit of money, but is believed and turns the people it talks to into advocates.
+   (If the scenario switches learning on, what the brand hears slowly improves the product.)
 3. **Word of mouth**: customers who know the brand talk to their friends, more when they feel
    strongly. Friends are believed more than ads. People only move towards opinions not too far
    from their own.
 4. **Buying**: aware customers buy with a chance that grows with their attitude; after buying,
-   their opinion moves towards how good the product really is. Ads cannot fix a bad product.
+   their opinion moves towards how good the product really is for them (tastes differ). Ads
+   cannot fix a bad product.
+5. **Memory**: people drift back toward their own first opinion, and someone who hears nothing
+   of the brand for a while may forget it (buyers do not).
 
 **Side by side** runs two campaigns on the *same* network with the *same* luck (seed): every
 difference between the two panels comes from the campaign, nothing else.
