@@ -199,3 +199,26 @@ def test_nobody_aware_gives_undefined_spread_not_zero():
     m = measures_of(CustomerState.empty(4))
     assert np.isnan(m["attitude_sd"]) and np.isnan(m["attitude_p50"])
     assert m["top_box"] == 0.0 and all(m[name] == 0.0 for name in HIST_NAMES)
+
+
+def test_packed_alias_table_keeps_members_aliases_and_thresholds():
+    """Each row of the packed table holds floor(prob * 2**32), the member (low 32 bits) and the
+    member its slot aliases to (high 32 bits); decoded, it samples weight / sum(weight) to
+    within 2**-32 per slot."""
+    from sim.engine.rules.media import pack_table
+
+    weight = np.array([1.0, 2.0, 3.0, 4.0])
+    members = np.array([10, 20, 30, 40])
+    prob, alias = alias_table(weight)
+    table = pack_table(prob, alias, members)
+    keep = (table[:, 1] & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    other = (table[:, 1] >> np.uint64(32)).astype(np.int64)
+    assert list(keep) == [10, 20, 30, 40]
+    assert list(other) == list(members[alias])
+    threshold = table[:, 0].astype(float) / 2**32
+    np.testing.assert_allclose(threshold, prob, atol=2**-32)
+    decoded = np.zeros(4)
+    for j in range(4):
+        decoded[j] += threshold[j] / 4
+        decoded[alias[j]] += (1 - threshold[j]) / 4
+    np.testing.assert_allclose(decoded, weight / weight.sum(), atol=2**-31)

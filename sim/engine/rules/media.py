@@ -23,16 +23,17 @@ class Audience:
 
     members : int64 indices of the reachable customers of the target; empty with ``everyone``.
     everyone : True when every customer is a member (then ``members`` is empty).
-    prob, alias : Walker alias table over the members' media weights (empty: all equally
-        likely). Impression ``u`` picks slot ``j = floor(u * m)`` and keeps it when the
-        fraction ``u * m - j`` is below ``prob[j]``, else takes ``alias[j]``.
+    table : Walker alias table over the members' media weights, packed for speed (shape
+        (m, 2), uint64; empty: all members equally likely). Row ``j`` holds the slot's keep
+        threshold ``floor(prob[j] * 2**32)`` and its two customers, the member itself in the
+        low 32 bits and its alias in the high 32 bits: one cache line per impression instead
+        of three scattered reads (see :func:`pick`).
     size : number of customers that can be hit.
     """
 
     members: np.ndarray
     everyone: bool
-    prob: np.ndarray
-    alias: np.ndarray
+    table: np.ndarray
     size: int
 
 
@@ -46,13 +47,23 @@ def build_audience(
     """
     everyone = target is None and bool(reachable.all()) and weight is None
     if everyone:
-        return Audience(_EMPTY_INT, True, _EMPTY_FLOAT, _EMPTY_INT, n)
+        return Audience(_EMPTY_INT, True, _EMPTY_TABLE, n)
     members = np.arange(n, dtype=np.int64) if target is None else target.astype(np.int64)
     members = members[reachable[members]]
     if weight is None or members.size == 0:
-        return Audience(members, False, _EMPTY_FLOAT, _EMPTY_INT, int(members.size))
+        return Audience(members, False, _EMPTY_TABLE, int(members.size))
     prob, alias = alias_table(weight[members].astype(np.float64))
-    return Audience(members, False, prob, alias, int(members.size))
+    return Audience(members, False, pack_table(prob, alias, members), int(members.size))
+
+
+def pack_table(prob: np.ndarray, alias: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """The (m, 2) uint64 form of an alias table over ``members`` (see :class:`Audience`)."""
+    table = np.empty((prob.size, 2), dtype=np.uint64)
+    table[:, 0] = np.floor(prob * 2.0**32).astype(np.uint64)
+    keep = members.astype(np.uint64)
+    other = members[alias].astype(np.uint64)
+    table[:, 1] = keep | (other << np.uint64(32))
+    return table
 
 
 @compiled
@@ -95,17 +106,17 @@ def alias_table(weight):
 
 
 @compiled(inline=True)
-def pick(u, n, members, prob, alias):
-    """The customer that uniform number ``u`` in [0, 1) picks from an audience (see
-    :class:`Audience`; ``members`` empty: any of ``n`` customers, equally likely)."""
-    if members.size == 0:
-        return np.int64(u * n)
-    x = u * members.size
+def pick(u, table):
+    """The customer that uniform number ``u`` in [0, 1) picks from a packed alias table: slot
+    ``j = floor(u * m)``, kept when the fraction ``u * m - j`` is below its threshold, else its
+    alias (the fraction has 53 - log2(m) random bits, 28 or more for 20 million members)."""
+    x = u * table.shape[0]
     j = np.int64(x)
-    if prob.size and x - j >= prob[j]:
-        j = alias[j]
-    return members[j]
+    packed = table[j, 1]
+    if (x - j) * 4294967296.0 < np.float64(table[j, 0]):
+        return np.int64(packed & np.uint64(0xFFFFFFFF))
+    return np.int64(packed >> np.uint64(32))
 
 
 _EMPTY_INT = np.empty(0, dtype=np.int64)
-_EMPTY_FLOAT = np.empty(0, dtype=np.float64)
+_EMPTY_TABLE = np.empty((0, 2), dtype=np.uint64)

@@ -55,16 +55,17 @@ def run_memory(
 def _remember(
     aware, adopted, reminded, attitude, predisposition, anchoring, key, forget, attitudes
 ):
-    """Compiled body of :func:`run_memory` (loops without branches, so that they vectorise)."""
-    if attitudes:
-        for i in range(aware.size):
-            attitude[i] += np.float64(anchoring[i]) * (predisposition[i] - attitude[i])
+    """Compiled body of :func:`run_memory`: one pass without branches (so that it vectorises);
+    the random word is computed only when somebody can forget."""
     forgot = 0
-    if forget > 0.0:
-        for i in range(aware.size):
+    may_forget = forget > 0.0
+    for i in range(aware.size):
+        if attitudes:
+            attitude[i] += np.float64(anchoring[i]) * (predisposition[i] - attitude[i])
+        if may_forget:
             lapse = aware[i] & ~adopted[i] & ~reminded[i]
             lapse &= half_uniform(word_at(key, i), False) < forget
             aware[i] &= ~lapse
             forgot += lapse
-    reminded[:] = False
+        reminded[i] = False
     return forgot

@@ -88,8 +88,7 @@ def run_push(
         week_key(rng),
         impressions,
         audience.members,
-        audience.prob,
-        audience.alias,
+        audience.table,
         np.float32(adstock_decay(spec.half_life)),
         np.float32(spec.irritation_threshold),  # adstock is float32: compare as numpy would
         spec.effective_frequency,
@@ -120,8 +119,7 @@ def _deliver(
     key,
     impressions,
     members,
-    prob,
-    alias,
+    table,
     decay32,
     threshold32,
     effective,
@@ -135,7 +133,8 @@ def _deliver(
     """Compiled body of :func:`run_push` after the draws.
 
     Impression ``j`` lands on the audience member that word ``j`` of the week's ``key`` picks
-    (:func:`sim.engine.rules.media.pick`; ``members`` empty: any customer, uniformly). Then one
+    (:func:`sim.engine.rules.media.pick` on the packed alias ``table``; ``members`` empty: any
+    customer, uniformly; ``table`` empty: any member, uniformly). Then one
     pass over the customers decays adstock, adds the exposures, makes the exposed aware, marks
     who is irritated and persuades the exposed (:func:`_ad_pull`; the power ``(1 - s) ** k`` by
     selects for ``k < 8``, and a second pass for the rare ``k >= 8``). Returns the irritated
@@ -148,12 +147,12 @@ def _deliver(
     if members.size == 0:
         for j in range(impressions):
             exposures[np.int64(full_uniform(word_at(key, j)) * n)] += 1
-    elif prob.size == 0:
+    elif table.shape[0] == 0:
         for j in range(impressions):
             exposures[members[np.int64(full_uniform(word_at(key, j)) * members.size)]] += 1
     else:
         for j in range(impressions):
-            exposures[pick(full_uniform(word_at(key, j)), n, members, prob, alias)] += 1
+            exposures[pick(full_uniform(word_at(key, j)), table)] += 1
     n_irritated = 0
     many = 0  # customers exposed 8 times or more this week
     for i in range(n):  # without branches (selects), so that the compiler vectorises it
