@@ -87,3 +87,26 @@ def test_model_doc_has_the_generated_assumption_tables():
         assert f"**Week {week}**" in section
     assert section.count("| as shipped |") == 3
     assert (ROOT / "docs" / "mechanisms.md").is_file()
+
+
+def test_report_names_the_leaders_the_mechanisms_and_draws_the_histograms(tmp_path):
+    """A small default study: report.html says who leads at weeks 4 and 13 (the last week),
+    lists the mechanisms that were on, and embeds the attitude histograms."""
+    import json
+
+    import sim
+
+    outcome = sim.run_scenario(
+        "default", settings={"network.n": 300}, weeks=13, replicates=2, out=tmp_path / "r"
+    )
+    summary = json.loads((outcome.out / "summary.json").read_text())
+    assert {i["week"] for i in summary["leads"]} == {4, 13}
+    assert (
+        summary["mechanisms"]["forgetting"] and not summary["mechanisms"]["learning from customers"]
+    )
+    page = (outcome.out / "report.html").read_text()
+    assert "Who leads when" in page and "<b>Week 4:</b>" in page and "<b>Week 13:</b>" in page
+    assert "forgetting: on (recall half-life 26 weeks)" in page
+    assert "learning from customers: off" in page
+    assert (outcome.out / "figures" / "attitude_histograms.png").is_file()
+    assert 'alt="attitude histograms"' in page

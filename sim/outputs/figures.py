@@ -276,7 +276,7 @@ def _attitude_histograms(folder, table, arms, colours) -> Path | None:
             if r == 0:
                 ax.set_title(f"week {week}", fontsize=15)
             if c == 0:
-                ax.set_ylabel(arm, rotation=0, ha="right", va="center", fontsize=14)
+                ax.set_ylabel(arm, rotation=0, ha="right", va="center", fontsize=14, labelpad=30)
             ax.set_xlim(-1, 1)
             ax.grid(axis="x", visible=False)
     fig.supxlabel("Attitude of aware customers (-1 = hates the brand, +1 = loves it)")
