@@ -14,11 +14,14 @@ up (``benchmarks/bench_engine.py`` re-checks them; docs/performance.md, "Memory 
 
 - a fixed ~300 MB for Python and the libraries the command line loads (measured: about 230 with
   numba and LLVM loaded; 120 to 220 before the weekly rules were compiled);
-- about 120 bytes per customer (measured: ~60): 36 bytes of state (bool aware, adopted,
-  irritated, float64 attitude, float32 adstock and advocacy, int8 first channel, the kernels'
-  16-byte work array), per-customer network and sampler arrays (int64 row pointers and degrees,
-  int16 groups, the hub order) and the weekly step's temporaries (talk flags, candidate and
-  talker index lists, push exposure counts: arrays of length n);
+- about 200 bytes per customer (measured with the heterogeneous market of issue #11: a 1e6
+  run of four arms peaked 780 MB, of which ~140 bytes per customer): 58 bytes of state (bool
+  aware, heard, adopted, irritated, reminded, float64 attitude and predisposition, float32
+  adstock, advocacy, taste, tolerance and anchoring, int8 first channel, the kernels' 16-byte
+  work array), the push audience (int64 members and a 16-byte packed alias table; building it
+  briefly needs about 56 bytes more), per-customer network and sampler arrays (int64 row
+  pointers and degrees, int16 groups, the hub order) and the weekly step's temporaries (talk
+  flags, candidate and talker index lists, push exposure counts: arrays of length n);
 - about 34 bytes per tie end while the network is generated (measured: ~30; int64 endpoints
   and sort keys of the CSR builder), of which 4 (int32 neighbour index) stay for the run.
 
@@ -37,7 +40,7 @@ from pathlib import Path
 from sim.params import ModelParams, NetworkSpec, ParameterError
 
 BASE_BYTES = 300 * 2**20
-BYTES_PER_CUSTOMER = 120
+BYTES_PER_CUSTOMER = 200
 BYTES_PER_TIE_END = 34
 # Real networks shipped with networkx are tiny (at most a few hundred customers).
 REAL_NETWORK_BYTES = 16 * 2**20
