@@ -34,7 +34,7 @@ from sim.study.stats import band  # noqa: E402
 
 UNITS = {m.name: m.unit for m in MEASURES}
 QUESTIONS = {
-    "awareness": "How many customers have heard of the brand?",
+    "awareness": "How many customers know the brand now?",
     "adoption": "How many customers have bought?",
     "mean_attitude": "What do aware customers think of the brand?",
     "net_sentiment": "Do advocates outnumber detractors?",
