@@ -304,10 +304,10 @@ def test_unusable_out_folders_exit_2_naming_the_path(tmp_path, capsys, monkeypat
     if case == "read_only":
         target = tmp_path / "ro" / "out"
 
-        def refuse(self, *args, **kwargs):
-            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        def refuse(path, *args, **kwargs):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
 
-        monkeypatch.setattr(Path, "mkdir", refuse)
+        monkeypatch.setattr(os, "mkdir", refuse)  # as on a read-only disk (we run as root)
     elif case == "parent_is_file":
         (tmp_path / "file").write_text("x")
         target = tmp_path / "file" / "out"
@@ -584,9 +584,7 @@ def test_viz_invalid_host_is_not_called_a_busy_port(capsys):
 
 def test_warnings_on_stderr_are_one_line(tmp_path, capsys):
     net = write(tmp_path / "loops.csv", "a,a\na,b\nb,c\nc,a\na,b\n")
-    path = write(
-        tmp_path / "s.toml", TINY.replace("n = 60", 'kind = "file"\npath = "loops.csv"')
-    )
+    path = write(tmp_path / "s.toml", TINY.replace("n = 60", 'kind = "file"\npath = "loops.csv"'))
     assert net.exists()
     status, _, err = cli(["run", path, "--out", tmp_path / "o", "--quiet", "--no-figures"], capsys)
     assert status == 0, err

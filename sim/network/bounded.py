@@ -24,10 +24,11 @@ from typing import BinaryIO
 class FileRefused(OSError):
     """A path that is not a readable regular file within the size limit (one-line message)."""
 
-    def __init__(self, path: str | Path, problem: str):
+    def __init__(self, path: str | Path, problem: str, missing: bool = False):
         super().__init__(f"{path}: {problem}")
         self.path = str(path)
         self.problem = problem
+        self.missing = missing
 
     def __str__(self) -> str:
         return f"{self.path}: {self.problem}"
@@ -72,7 +73,7 @@ def open_regular(path: str | Path, max_bytes: int | None = None, what: str = "fi
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
-        raise FileRefused(path, "no such file") from None
+        raise FileRefused(path, "no such file", missing=True) from None
     except OSError as error:
         raise FileRefused(path, f"cannot read ({_reason(error)})") from None
     try:
