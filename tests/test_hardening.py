@@ -15,6 +15,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import types
 from pathlib import Path
 
 import pandas as pd
@@ -477,7 +478,8 @@ def test_viz_resolves_a_relative_scenario_before_starting_the_server(tmp_path, m
         seen["env"] = env
         return FakeProcess()
 
-    monkeypatch.setattr(server.subprocess, "Popen", popen)
+    fake = types.SimpleNamespace(Popen=popen, TimeoutExpired=TimeoutError)
+    monkeypatch.setattr(server, "subprocess", fake)
     assert server.serve("sub/karate.toml", "127.0.0.1", free_port()) == 0
     assert seen["env"]["RECLAMARE_PRESET"] == str(path.resolve())
 

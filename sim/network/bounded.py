@@ -20,6 +20,8 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
+CHUNK_BYTES = 2**24  # read in 16 MB pieces: a limit is not a buffer size
+
 
 class FileRefused(OSError):
     """A path that is not a readable regular file within the size limit (one-line message)."""
@@ -100,11 +102,18 @@ def read_bounded(path: str | Path, max_bytes: int, what: str = "file") -> bytes:
     The size is checked before reading and again while reading (a file that grows meanwhile is
     refused too). Raises :class:`FileRefused`.
     """
+    chunks, size = [], 0
     with open_regular(path, max_bytes, what) as handle:
         try:
-            data = handle.read(max_bytes + 1)
+            while size <= max_bytes:
+                chunk = handle.read(min(CHUNK_BYTES, max_bytes + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
         except OSError as error:
             raise FileRefused(path, f"cannot read ({_reason(error)})") from None
+    data = b"".join(chunks)
     if len(data) > max_bytes:
         raise FileRefused(path, f"{what} is more than the limit of {max_bytes:,} bytes")
     return data

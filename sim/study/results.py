@@ -416,7 +416,7 @@ def write_run(out: Path, task: RunTask, records: pd.DataFrame) -> Path:
     """Save one finished run's records atomically as ``runs/<key>.csv``."""
     path = run_path(out, task.key)
     try:
-        path.parent.mkdir(exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise ResultsError(f"{path.parent}: cannot create ({_reason(error)})") from None
     write_atomic(path, lambda handle: records.to_csv(handle, index=False, lineterminator="\n"))
@@ -442,9 +442,13 @@ def _read_table(path: Path, max_bytes: int, what: str) -> pd.DataFrame:
         raise ResultsError(str(error)) from None
     try:
         return pd.read_csv(io.BytesIO(data))
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
-        text = " ".join(str(e).split())[:100] or type(e).__name__
-        raise ResultsError(f"{path}: not a readable {what} ({text})") from None
+    except UnicodeDecodeError as error:
+        problem = f"not UTF-8 text (byte {error.start})"
+    except pd.errors.EmptyDataError:
+        problem = "empty"
+    except (pd.errors.ParserError, ValueError):
+        problem = "not a CSV table"
+    raise ResultsError(f"{path}: {problem}, not a readable {what}")
 
 
 def run_file_limit(arms: int, weeks: int) -> int:

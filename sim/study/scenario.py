@@ -69,7 +69,9 @@ PLAN_LIMITS = {
     "runs": ("RECLAMARE_MAX_RUNS", 100_000),
     "rows": ("RECLAMARE_MAX_ROWS", 10_000_000),
 }
-BYTES_PER_ROW = 250  # timeseries.csv, measured ~200 (21 columns), plus summaries
+# Disk per row of results: ~125 bytes in timeseries.csv (measured, 21 columns) and as much again
+# in runs/*.csv; in memory, assembling the table takes about as much again.
+BYTES_PER_ROW = 250
 PARAM_SECTIONS = tuple(
     name
     for name, f in ModelParams.model_fields.items()
@@ -252,7 +254,11 @@ def _read_toml(path: Path) -> dict:
 
 def load_raw(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict, list[Path]]:
     """The file's data merged over everything it ``extends``; returns (data, files in order)."""
-    layers = load_layers(path, _chain)
+    return merge_layers(load_layers(path, _chain))
+
+
+def merge_layers(layers: list[tuple[Path, dict]]) -> tuple[dict, list[Path]]:
+    """Merge the files of an ``extends`` chain (base first); returns (data, files in order)."""
     merged: dict = {}
     for _, data in layers:
         merged = merge_scenario(merged, data)
@@ -356,7 +362,7 @@ def check_path(raw: dict, path: str, source: str, allow_top: bool = False) -> No
     head = parts[0]
     top_scalars = ("title", "description", "weeks", "replicates", "seed", "baseline")
     if head == "arms":
-        names = [e.get("name") for e in _arm_entries(raw) if isinstance(e, dict)]
+        names = [e.get("name") for e in _arm_list(raw) if isinstance(e, dict)]
         if len(parts) != 3:
             raise ScenarioError(f"{source}: arm paths look like arms.<arm name>.<field>")
         if parts[1] not in names:
@@ -413,8 +419,15 @@ def set_path(raw: dict, path: str, value: Any) -> None:
 
 
 def _arm_entries(raw: dict) -> list:
+    """A copy of the arm entries (the default four when the scenario has none)."""
     arms = raw.get("arms")
     return copy.deepcopy(arms) if isinstance(arms, list) else default_arm_entries()
+
+
+def _arm_list(raw: dict) -> list:
+    """The arm entries themselves, to read only (no copy: linear in the number of arms)."""
+    arms = raw.get("arms")
+    return arms if isinstance(arms, list) else default_arm_entries()
 
 
 # --------------------------------------------------------------------------- validation
@@ -459,7 +472,7 @@ class Scenario:
 
     @property
     def arm_names(self) -> list[str]:
-        return [e["name"] for e in _arm_entries(self.raw)]
+        return [e["name"] for e in _arm_list(self.raw)]
 
     @property
     def baseline(self) -> str:
@@ -503,14 +516,17 @@ class Scenario:
 
     def resolve(self, point: dict | None = None) -> tuple[ModelParams, list[ArmSpec]]:
         """Parameters and arms at one sweep point (validated)."""
-        raw = copy.deepcopy(self.raw)
+        raw = dict(self.raw)  # copy only what the point changes (set_path copies the arms)
         for path, value in (point or {}).items():
+            head = path.split(".")[0]
+            if head != "arms" and isinstance(raw.get(head), dict):
+                raw[head] = copy.deepcopy(raw[head])
             set_path(raw, path, value)
         sections = {k: raw[k] for k in (*PARAM_SECTIONS, "attitudes") if k in raw}
         params = ModelParams.model_validate(sections, strict=True)
         defaults = sections.get("arm", {})
         arms = []
-        for entry in _arm_entries(raw):
+        for entry in _arm_list(raw):  # _deep_merge makes new dicts: entries are not changed
             try:
                 arms.append(ArmSpec.model_validate(_deep_merge(defaults, entry), strict=True))
             except ValidationError as error:
@@ -576,7 +592,7 @@ def load_scenario(
     """
     path = resolve_scenario_path(name_or_path)
     layers = load_layers(path)
-    raw, files = load_raw(path)
+    raw, files = merge_layers(layers)
     overrides = list(overrides or [])
     if overrides:
         raw = apply_overrides(raw, overrides)
