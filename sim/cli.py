@@ -23,8 +23,11 @@ import os
 import signal
 import sys
 import threading
+import warnings
 from pathlib import Path
 
+from sim.network.errors import NetworkError
+from sim.params import ParameterError
 from sim.study.results import ResultsError
 from sim.study.scenario import (
     DEFAULT_SCENARIO,
@@ -170,10 +173,16 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_INPUT
     _stop_cleanly_on_sigterm()
+    with _one_line_warnings():
+        return _dispatch(args, argv or ["run"])
+
+
+def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
+    """Run the command; every failure becomes one line on stderr and an exit status."""
     try:
-        return COMMANDS[args.command](args, argv or ["run"])
-    except (ScenarioError, ResultsError, CliError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        return COMMANDS[args.command](args, argv)
+    except (ScenarioError, ResultsError, CliError, ParameterError, NetworkError) as error:
+        print(f"error: {_flat(error)}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
@@ -183,6 +192,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 - last line of defence: no traceback for users
         if os.environ.get("RECLAMARE_DEBUG"):
             raise
+        if isinstance(error, OSError) and error.filename is not None:
+            # A disk or path problem outside the places that say more (e.g. drawing figures).
+            print(f"error: {error.filename}: {error.strerror or error}", file=sys.stderr)
+            return EXIT_INPUT
         text = " ".join(str(error).split())[:300]
         print(
             f"error: unexpected {type(error).__name__}: {text} (set RECLAMARE_DEBUG=1 for the "
@@ -190,6 +203,29 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_FAIL
+
+
+def _flat(error: object, limit: int = 1000) -> str:
+    """An error message on one line (line breaks and runs of spaces become one space)."""
+    text = " ".join(str(error).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+@contextlib.contextmanager
+def _one_line_warnings():
+    """Show every warning as one line on stderr, ``warning: <message>`` (no source lines)."""
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        stream = sys.stderr if file is None else file
+        with contextlib.suppress(OSError, ValueError):
+            stream.write(f"warning: {_flat(message, 300)}\n")
+
+    previous = warnings.showwarning
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = previous
 
 
 def run() -> None:
@@ -392,7 +428,7 @@ def cmd_list(args: argparse.Namespace, argv: list[str]) -> int:
 def cmd_report(args: argparse.Namespace, argv: list[str]) -> int:
     from sim.outputs.build import rebuild
 
-    if not args.folder.is_dir():
+    if not os.path.isdir(args.folder):
         raise CliError(f"{args.folder}: no such results folder")
     _, complete = rebuild(args.folder)
     print(f"Report: {args.folder / 'report.html'}")

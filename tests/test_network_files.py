@@ -137,15 +137,15 @@ def test_format_overrides_extension(tmp_path):
     ("text", "line", "words"),
     [
         ("a,b\nb,c\nc,d,e,f\n", 3, ["4 fields", "source target"]),
-        ("a,b,1\nb,c,abc\n", 2, ["weight 'abc' is not a number", "positive numbers"]),
-        ("a,b,1\nb,c,-2\n", 2, ["weight '-2' is not positive"]),
-        ("a,b,0\n", 1, ["weight '0' is not positive"]),
+        ("a,b,1\nb,c,abc\n", 2, ["weight (field 3) is not a number", "1e-30 to 1e+30"]),
+        ("a,b,1\nb,c,-2\n", 2, ["weight (field 3) is not positive"]),
+        ("a,b,0\n", 1, ["weight (field 3) is not positive"]),
         ("a,b,inf\n", 1, ["not a finite number"]),
         ("a,b,nan\n", 1, ["not a finite number"]),
         ("# c\na,b,1\nb,c\n", 3, ["has no weight but line 2 has one", "every line or on none"]),
         ("a,b\n\nb,c,4\n", 3, ["has a weight but line 1 has none"]),
         ("a,,1\n", 1, ["empty node label"]),
-        ("a,b,\n", 1, ["weight '' is not a number"]),
+        ("a,b,\n", 1, ["weight (field 3) is not a number"]),
         ("source,target\nlonely\n", 2, ["1 fields"]),
     ],
 )
@@ -161,8 +161,8 @@ def test_error_example_from_brief(tmp_path):
     lines = "\n".join(["a,b,1"] * 6 + ["a,c,abc"])
     message = error_of(write(tmp_path, "x.csv", lines))
     assert message == (
-        f"network file {tmp_path / 'x.csv'}, line 7: weight 'abc' is not a number "
-        "(weights must be positive numbers)"
+        f"network file {tmp_path / 'x.csv'}, line 7: the weight (field 3) is not a number "
+        "(weights must be numbers from 1e-30 to 1e+30)"
     )
 
 

@@ -14,6 +14,11 @@ from .csr import build_csr
 from .errors import NetworkError, NetworkWarning, one_line
 from .graph import Network
 
+# Tie weights are stored as float32 (max 3.4e38, smallest normal 1.2e-38) and summed per row in
+# float64 for sampling; 1e-30 to 1e30 keeps every weight and every row's sum exact enough.
+MIN_WEIGHT = 1e-30
+MAX_WEIGHT = 1e30
+
 
 def label_array(labels: Sequence) -> np.ndarray | None:
     """Original node labels as an array, or None when they are exactly ``0 .. n - 1``.
@@ -116,17 +121,21 @@ def assemble(
 
 
 def _weight_value(x: object, where: str, u: object, v: object) -> float:
+    """A tie weight as a float in [MIN_WEIGHT, MAX_WEIGHT], else NetworkError."""
     try:
         value = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         value = math.nan
         bad = "is not a number"
     else:
-        bad = "is not a finite number" if not math.isfinite(value) else "is not positive"
-    if not (math.isfinite(value) and value > 0):
+        if not math.isfinite(value):
+            bad = "is not a finite number"
+        else:
+            bad = "is not positive" if value <= 0 else "is out of range"
+    if not (MIN_WEIGHT <= value <= MAX_WEIGHT):
         raise NetworkError(
             f"{where}: tie {one_line(u, 60)} -- {one_line(v, 60)}: weight {one_line(repr(x), 60)}"
-            f" {bad} (weights must be positive numbers)"
+            f" {bad} (weights must be numbers from {MIN_WEIGHT:g} to {MAX_WEIGHT:g})"
         )
     return value
 

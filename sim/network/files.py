@@ -3,20 +3,32 @@
 Nothing in a file is ever executed: edge lists are split into fields by hand, GraphML and GEXF
 go through networkx's XML readers (Python's ElementTree, which resolves no external entities).
 Every problem raises :class:`NetworkError` with a one-line message naming the file and, for edge
-lists, the line number.
+lists, the line number. Messages say where and what kind of problem, never the file's content
+(a network path may name any file on the machine, e.g. one holding passwords).
+
+Bounds: only regular files are read (a FIFO, a device such as /dev/zero or a folder is refused
+before reading), an edge-list line may have at most ``MAX_LINE_CHARS`` characters, and tie
+weights must lie in ``[MIN_WEIGHT, MAX_WEIGHT]`` (they are stored as float32).
 """
 
 from __future__ import annotations
 
+import io
 import math
+import os
+import stat
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 import networkx as nx
 import numpy as np
 
-from .convert import assemble, from_networkx, label_array
+from .bounded import FileRefused, kind_of, open_regular
+from .convert import MAX_WEIGHT, MIN_WEIGHT, assemble, from_networkx, label_array
 from .errors import NetworkError, one_line
 from .graph import Network
+
+MAX_LINE_CHARS = 10_000
 
 EDGELIST_EXTENSIONS = (".csv", ".tsv", ".txt", ".edges", ".edgelist")
 FORMATS = {ext: "edgelist" for ext in EDGELIST_EXTENSIONS} | {
@@ -58,16 +70,23 @@ def detect_format(path: Path, fmt: str, where: str) -> str:
 
 
 def _parse_weight(text: str, where: str) -> float:
+    """The weight in field 3 of an edge-list line; NetworkError (no content quoted) if bad."""
     try:
         value = float(text)
     except ValueError:
         problem = "is not a number"
     else:
-        if math.isfinite(value) and value > 0:
+        if MIN_WEIGHT <= value <= MAX_WEIGHT:
             return value
-        problem = "is not a finite number" if not math.isfinite(value) else "is not positive"
+        if not math.isfinite(value):
+            problem = "is not a finite number"
+        elif value <= 0:
+            problem = "is not positive"
+        else:
+            problem = "is out of range"
     raise NetworkError(
-        f"{where}: weight '{one_line(text, 40)}' {problem} (weights must be positive numbers)"
+        f"{where}: the weight (field 3) {problem} (weights must be numbers from "
+        f"{MIN_WEIGHT:g} to {MAX_WEIGHT:g})"
     )
 
 
@@ -111,8 +130,8 @@ def read_edgelist(path: Path, where: str) -> tuple:
     has_weight = False
     lineno = 0
     try:
-        with open(path, encoding="utf-8") as fh:
-            for lineno, raw in enumerate(fh, 1):  # noqa: B007 - lineno used after the loop
+        with io.TextIOWrapper(open_regular(path, what="network file"), encoding="utf-8-sig") as fh:
+            for lineno, raw in enumerate(_bounded_lines(fh, where), 1):  # noqa: B007
                 line = raw.strip()
                 if not line or line[0] == "#":
                     continue
@@ -133,9 +152,8 @@ def read_edgelist(path: Path, where: str) -> tuple:
                 if nf != 2 and nf != 3:
                     at = f"{where}, line {lineno}"
                     raise NetworkError(
-                        f"{at}: {nf} fields separated by {sep_name} in "
-                        f"'{one_line(line, 60)}' (expected 'source target' or "
-                        "'source target weight')"
+                        f"{at}: {nf} fields separated by {sep_name} (expected 'source target' "
+                        "or 'source target weight')"
                     )
                 if not fields[0] or not fields[1]:
                     at = f"{where}, line {lineno}"
@@ -154,7 +172,7 @@ def read_edgelist(path: Path, where: str) -> tuple:
                         value = float(fields[2])
                     except ValueError:
                         value = math.nan
-                    if not (value > 0 and value < math.inf):  # also rejects nan
+                    if not (MIN_WEIGHT <= value <= MAX_WEIGHT):  # also rejects nan
                         _parse_weight(fields[2], f"{where}, line {lineno}")  # raises
                     wts.append(value)
                 src.append(setdefault(fields[0], len(index)))
@@ -163,6 +181,8 @@ def read_edgelist(path: Path, where: str) -> tuple:
         raise NetworkError(
             f"{where}, line {lineno + 1}: not UTF-8 text (an edge list must be a text file)"
         ) from None
+    except FileRefused as err:
+        raise NetworkError(f"{where}: {err.problem}") from None
     except OSError as err:
         raise NetworkError(f"{where}: cannot read ({one_line(err.strerror or err, 80)})") from None
     if not src:
@@ -176,6 +196,22 @@ def read_edgelist(path: Path, where: str) -> tuple:
         np.array(wts) if has_weight else None,
         list(index),
     )
+
+
+def _bounded_lines(handle: io.TextIOBase, where: str):
+    """The lines of ``handle``, refusing one longer than ``MAX_LINE_CHARS`` (NetworkError)."""
+    lineno = 0
+    while True:
+        line = handle.readline(MAX_LINE_CHARS + 1)
+        if not line:
+            return
+        lineno += 1
+        if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
+            raise NetworkError(
+                f"{where}, line {lineno}: longer than {MAX_LINE_CHARS:,} characters (an edge "
+                "list has one short 'source target [weight]' per line)"
+            )
+        yield line
 
 
 def _split(line: str, sep: str | None) -> list[str]:
@@ -233,11 +269,13 @@ def read_network_file(
     where = f"network file {path}"
     full = resolve_path(path, base_dir)
     kind = detect_format(full, fmt, where)
-    if not full.exists():
+    try:
+        mode = os.stat(full).st_mode
+    except OSError:
         extra = f" (looked for {full})" if str(full) != str(path) else ""
-        raise NetworkError(f"{where}: file not found{extra}")
-    if full.is_dir():
-        raise NetworkError(f"{where}: is a folder, not a file")
+        raise NetworkError(f"{where}: file not found{extra}") from None
+    if not stat.S_ISREG(mode):
+        raise NetworkError(f"{where}: is {kind_of(mode)}, not a network file")
     if kind == "edgelist":
         n, src, dst, weights, labels = read_edgelist(full, where)
         return assemble(
@@ -253,11 +291,14 @@ def read_network_file(
         )
     reader, label = (nx.read_graphml, "GraphML") if kind == "graphml" else (nx.read_gexf, "GEXF")
     try:
-        graph = reader(full)
+        with open_regular(full, what="network file") as handle:
+            graph = reader(handle)
+    except FileRefused as err:
+        raise NetworkError(f"{where}: {err.problem}") from None
     except Exception as err:  # any parser failure is a bad file, never a crash
-        raise NetworkError(
-            f"{where}: not a valid {label} file ({one_line(err, 120) or type(err).__name__})"
-        ) from None
+        # The XML parser's messages give a position only; others may quote the file: not shown.
+        detail = one_line(err, 120) if isinstance(err, ParseError) else type(err).__name__
+        raise NetworkError(f"{where}: not a valid {label} file ({detail})") from None
     if graph.number_of_nodes() and all(isinstance(x, str) for x in graph.nodes):
         names = list(graph.nodes)
         relabel = _numeric_labels(names)

@@ -12,6 +12,7 @@ on many workers). Results never depend on the executor or the completion order.
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 import sys
 import time
@@ -66,28 +67,88 @@ def execute(
 ) -> StudyOutcome:
     """Run every missing task of the study into its results folder and write all outputs.
 
-    On Ctrl-C (KeyboardInterrupt) the finished runs are kept, the manifest says
-    ``completed: false``, an ``INCOMPLETE`` note says how to resume, and KeyboardInterrupt is
-    raised again (with ``.outcome`` set) for the caller to exit with status 130.
+    The folder is created (exclusively, for the default timestamped one) and locked for the
+    whole study: a second writer is refused with a ResultsError naming this process. On Ctrl-C
+    (KeyboardInterrupt) the finished runs are kept, the manifest says ``completed: false``, an
+    ``INCOMPLETE`` note says what happened and how to resume, and KeyboardInterrupt is raised
+    again (with ``.outcome`` set) for the caller to exit with status 130. On any other error
+    (a full disk, a run that fails) the note says so and the error is raised again; a folder
+    created by this call in which no run finished is removed.
     """
     log = log or (lambda text: print(text, file=sys.stderr))
     argv = list(sys.argv[1:] if argv is None else argv)
     start = time.perf_counter()
-    tasks, study, folder, resuming, plan_fp = prepare(scenario, sweep, out, results_root)
-
-    folder.mkdir(parents=True, exist_ok=True)
-    if resuming:
-        manifest = res.read_manifest(folder)
+    tasks, study, folder, _, plan_fp = prepare(scenario, sweep, out, results_root)
+    if out is None:
+        folder = res.create_default_folder(scenario.name, results_root)
+        created = True
     else:
-        manifest = res.new_manifest(study, tasks, "sweep" if sweep else "run", argv, plan_fp)
-    session = {"command": manifest["command"][:1] + argv, "started": res.now_iso()}
-    manifest["sessions"].append(session)
+        created = res.create_out_dir(folder)
+    lock = res.FolderLock(folder)
+    try:
+        lock.acquire()
+        # Checked again under the lock: another writer may have used the folder meanwhile.
+        resuming = out is not None and res.check_out_dir(folder, plan_fp)
+    except BaseException:
+        lock.release()
+        if created:
+            res.discard_new_folder(folder)
+        raise
+    try:
+        return _execute_locked(
+            scenario,
+            tasks,
+            study,
+            folder,
+            resuming,
+            created,
+            plan_fp,
+            sweep,
+            executor,
+            quiet,
+            argv,
+            log,
+            start,
+        )
+    finally:
+        lock.release()
+
+
+def _execute_locked(
+    scenario,
+    tasks,
+    study,
+    folder,
+    resuming,
+    created,
+    plan_fp,
+    sweep,
+    executor,
+    quiet,
+    argv,
+    log,
+    start,
+) -> StudyOutcome:
+    """The study in its locked folder (see :func:`execute`)."""
     resume_cmd = _resume_command(argv, folder)
-    res.mark_incomplete(folder, resume_cmd)
-    done = res.done_keys(folder) & {t.key for t in tasks}
+    keys = {t.key for t in tasks}
+    try:
+        if resuming:
+            manifest = res.read_manifest(folder)
+        else:
+            manifest = res.new_manifest(study, tasks, "sweep" if sweep else "run", argv, plan_fp)
+        session = {"command": manifest["command"][:1] + argv, "started": res.now_iso()}
+        manifest["sessions"].append(session)
+        res.mark_incomplete(folder, resume_cmd)
+        done = _checked_done(folder, tasks, study, log) if resuming else res.done_keys(folder)
+        done &= keys
+        manifest["runs_done"] = len(done)
+        res.write_json(folder / res.MANIFEST, manifest)
+    except BaseException:
+        if created:
+            res.discard_new_folder(folder)
+        raise
     pending = [t for t in tasks if t.key not in done]
-    manifest["runs_done"] = len(done)
-    res.write_json(folder / res.MANIFEST, manifest)
     if resuming:
         log(f"Resuming {folder}: {len(done)} of {len(tasks)} runs already done")
 
@@ -103,11 +164,8 @@ def execute(
     except KeyboardInterrupt as interrupt:
         bar.close()
         _close(executor)
-        manifest["runs_done"] = len(res.done_keys(folder) & {t.key for t in tasks})
-        session["ended"] = res.now_iso()
-        session["interrupted"] = True
-        manifest["completed"] = False
-        res.write_json(folder / res.MANIFEST, manifest)
+        what = f"it was interrupted (Ctrl-C or SIGTERM) at {res.now_iso()}"
+        _record_stop(folder, manifest, session, tasks, keys, resume_cmd, what, interrupted=True)
         interrupt.outcome = StudyOutcome(  # type: ignore[attr-defined]
             folder,
             False,
@@ -117,6 +175,21 @@ def execute(
             time.perf_counter() - start,
         )
         interrupt.resume_command = resume_cmd  # type: ignore[attr-defined]
+        raise
+    except BaseException as error:
+        bar.close()
+        _close(executor)
+        text = " ".join(str(error).split())[:300] or type(error).__name__
+        what = f"it stopped at {res.now_iso()} because of an error: {text}"
+        if created and not res.done_keys(folder):
+            res.discard_new_folder(folder)
+            raise
+        _record_stop(folder, manifest, session, tasks, keys, resume_cmd, what)
+        if isinstance(error, res.ResultsError):
+            raise res.ResultsError(
+                f"{error}; {manifest['runs_done']} of {len(tasks)} runs are kept in {folder} "
+                "(INCOMPLETE says how to finish)"
+            ) from None
         raise
     bar.close()
     _close(executor)
@@ -131,6 +204,42 @@ def execute(
     return StudyOutcome(
         folder, True, len(tasks), len(tasks), ran_now, time.perf_counter() - start, summary
     )
+
+
+def _checked_done(folder: Path, tasks: list[RunTask], study: dict, log) -> set[str]:
+    """Keys of the saved runs that hold complete records; bad run files are set aside (renamed
+    ``*.csv.bad``) and recomputed, and each is reported in one line."""
+    arm_names = [a["name"] for a in study["arms"]]
+    saved = res.done_keys(folder)
+    good = set()
+    for task in tasks:
+        if task.key not in saved:
+            continue
+        path = res.run_path(folder, task.key)
+        problem = res.run_problem(path, task, arm_names)
+        if problem is None:
+            good.add(task.key)
+            continue
+        aside = res.set_aside(path)
+        log(f"note: {path}: {problem}; recomputing it (the file is kept as {aside.name})")
+    return good
+
+
+def _record_stop(folder, manifest, session, tasks, keys, resume_cmd, what, interrupted=False):
+    """Say in the manifest and the INCOMPLETE note how far the study got and why it stopped.
+
+    Best effort: on a full disk these small writes may fail too, and then the note written at
+    the start (the study started and has not finished) stays.
+    """
+    done = len(res.done_keys(folder) & keys)
+    manifest["runs_done"] = done
+    session["ended"] = res.now_iso()
+    session["interrupted" if interrupted else "error"] = True if interrupted else what
+    manifest["completed"] = False
+    with contextlib.suppress(res.ResultsError, OSError):
+        res.write_json(folder / res.MANIFEST, manifest)
+    with contextlib.suppress(res.ResultsError, OSError):
+        res.mark_incomplete(folder, resume_cmd, f"{what}, after {done} of {len(tasks)} runs")
 
 
 def finish(folder: Path, manifest: dict) -> dict:

@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import hashlib
+import json
 import logging
 import os
 import signal
@@ -295,9 +296,10 @@ class DaskExecutor:
 
         try:
             if os.path.isfile(scheduler):
+                check_scheduler_file(scheduler)
                 return Client(scheduler_file=scheduler, timeout=timeout)
             return Client(scheduler, timeout=timeout)
-        except (OSError, TimeoutError, ValueError) as error:
+        except (OSError, TimeoutError, ValueError, AssertionError, KeyError, TypeError) as error:
             text = " ".join(str(error).split())[:200]
             raise ExecutorError(
                 f"cannot reach a Dask scheduler at {scheduler} within {timeout:g} s ({text})"
@@ -452,4 +454,32 @@ def make_executor(
         scheduler = (env.get(SCHEDULER_ENV) or "").strip() or None
     if workers is None and not scheduler:
         return InProcessExecutor()
+    if scheduler and os.path.lexists(scheduler):
+        check_scheduler_file(scheduler)
     return DaskExecutor(workers=workers, scheduler=scheduler, log=log, **options)
+
+
+MAX_SCHEDULER_FILE_BYTES = 2**20
+
+
+def check_scheduler_file(path: str) -> None:
+    """Refuse (ExecutorError, one line naming the file) anything but a Dask scheduler file: a
+    regular file of JSON with the scheduler's ``address``, as ``dask scheduler
+    --scheduler-file`` writes it."""
+    from sim.network.bounded import FileRefused, read_bounded
+
+    expected = (
+        "expected a Dask scheduler file: JSON with the scheduler's address, as written by "
+        "'dask scheduler --scheduler-file FILE'"
+    )
+    try:
+        data = read_bounded(path, MAX_SCHEDULER_FILE_BYTES, "scheduler file")
+    except FileRefused as error:
+        raise ExecutorError(f"--scheduler {error}") from None
+    try:
+        info = json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError):
+        info = None
+    address = info.get("address") if isinstance(info, dict) else None
+    if not isinstance(address, str) or "://" not in address:
+        raise ExecutorError(f"--scheduler {path}: not a scheduler file ({expected})")

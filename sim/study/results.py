@@ -11,8 +11,12 @@ Layout of ``results/<scenario>/<timestamp>/`` (or ``--out DIR``)::
     figures/*.png      one figure per question
     report.html        one self-contained page
 
-Each run's records are written atomically (temporary name, then ``os.replace``) as soon as the run
-finishes, so a folder is always consistent and a rerun only does what is missing. The final tables
+Each run's records are written atomically (temporary name, ``fsync``, then ``os.replace``) as soon
+as the run finishes, so a folder is always consistent and a rerun only does what is missing; a
+failed write removes its temporary file. One process at a time writes a folder: it holds an
+exclusive lock (``flock``) on the hidden file ``.lock`` in it for the whole study (the file names
+the holder: process, host, start). A resumed study checks each run file it keeps (columns, arms,
+weeks, replicate) and recomputes the bad ones. The final tables
 are always assembled from the ``runs/`` files, sorted by (sweep point, arm order, replicate, week),
 so they are byte-identical whatever the executor, worker count, completion order or interruptions.
 """
@@ -21,19 +25,26 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import hashlib
+import io
 import json
 import math
 import os
 import platform
+import re
+import socket
+import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from sim.engine.measures import MEASURE_NAMES, MEASURES
+from sim.network.bounded import FileRefused, read_bounded
 from sim.study.runner import RunTask
 from sim.study.stats import CONFIDENCE, mean_ci, paired_diff_ci
 
@@ -41,10 +52,24 @@ UNITS = {m.name: m.unit for m in MEASURES}
 MANIFEST = "manifest.json"
 INCOMPLETE = "INCOMPLETE"
 RUNS = "runs"
+LOCK = ".lock"
+# Our own files, read back with a bound all the same (a folder given to ``report`` may be anyone's).
+MAX_MANIFEST_BYTES = 256 * 2**20
+RUN_KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+try:  # POSIX; elsewhere studies run without a folder lock
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
 
 
 class ResultsError(ValueError):
     """A results folder that cannot be used (exists, belongs to another study, unreadable)."""
+
+
+def _reason(error: OSError) -> str:
+    """The operating system's words for an error ("No space left on device")."""
+    return error.strerror or str(error) or type(error).__name__
 
 
 # --------------------------------------------------------------------------- folder
@@ -55,13 +80,74 @@ def timestamp() -> str:
 
 
 def default_out_dir(scenario_name: str, root: Path | str = "results") -> Path:
-    """``results/<scenario>/<timestamp>``, with a suffix when that folder already exists."""
+    """``results/<scenario>/<timestamp>``, with a suffix when that folder already exists.
+
+    Only a proposal (for messages): :func:`create_default_folder` makes the folder.
+    """
     base = Path(root) / scenario_name / timestamp()
     out, k = base, 1
     while out.exists():
         k += 1
         out = base.with_name(f"{base.name}-{k}")
     return out
+
+
+def create_default_folder(scenario_name: str, root: Path | str = "results") -> Path:
+    """Create ``results/<scenario>/<timestamp>[-k]`` exclusively and return it.
+
+    ``mkdir`` either creates the folder or fails because it exists, so two studies started in the
+    same second never share one (the next suffix is tried).
+    """
+    parent = Path(root) / scenario_name
+    _make_parents(parent, f"results folder {parent}")
+    base = timestamp()
+    for k in range(1, 10_000):
+        candidate = parent / (base if k == 1 else f"{base}-{k}")
+        try:
+            os.mkdir(candidate)
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise ResultsError(f"{candidate}: cannot create ({_reason(error)})") from None
+        return candidate
+    raise ResultsError(f"{parent}: too many results folders named {base}")
+
+
+def create_out_dir(out: Path) -> bool:
+    """Make sure the ``--out`` folder exists; returns True when this call created it.
+
+    Refuses (ResultsError, one line naming the path) a path that is a file, a symbolic link to
+    nothing, below a file, too long, or in a folder that cannot be written.
+    """
+    try:
+        os.mkdir(out)
+        return True
+    except FileExistsError:
+        if os.path.isdir(out):
+            return False
+        if os.path.islink(out):
+            raise ResultsError(
+                f"--out {out}: is a symbolic link to {os.readlink(out)}, which does not exist"
+            ) from None
+        raise ResultsError(
+            f"--out {out}: exists and is not a folder (results are never overwritten)"
+        ) from None
+    except FileNotFoundError:
+        _make_parents(Path(out).parent, f"--out {out}")
+        return create_out_dir(out)
+    except NotADirectoryError:
+        raise ResultsError(f"--out {out}: a folder above it is a file") from None
+    except OSError as error:
+        raise ResultsError(f"--out {out}: cannot create ({_reason(error)})") from None
+
+
+def _make_parents(folder: Path, what: str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise ResultsError(f"{what}: a folder above it is a file") from None
+    except OSError as error:
+        raise ResultsError(f"{what}: cannot create ({_reason(error)})") from None
 
 
 def fingerprint(study: dict, tasks: list[RunTask]) -> str:
@@ -78,15 +164,30 @@ def check_out_dir(out: Path, plan_fingerprint: str) -> bool:
     """May ``out`` receive this study? Returns True when it resumes an interrupted run of it.
 
     A missing or empty folder is fine (False). A folder holding an unfinished run of the same plan
-    is resumed (True). Anything else is refused: results are never overwritten.
+    is resumed (True). Anything else is refused: results are never overwritten. Checked once
+    before anything is created, and again while holding the folder's lock.
     """
-    if not out.exists():
+    try:
+        info = os.stat(out)
+    except FileNotFoundError:
+        if os.path.islink(out):
+            raise ResultsError(
+                f"--out {out}: is a symbolic link to {os.readlink(out)}, which does not exist"
+            ) from None
         return False
-    if not out.is_dir():
+    except NotADirectoryError:
+        raise ResultsError(f"--out {out}: a folder above it is a file") from None
+    except OSError as error:
+        raise ResultsError(f"--out {out}: cannot use ({_reason(error)})") from None
+    if not stat.S_ISDIR(info.st_mode):
         raise ResultsError(
             f"--out {out}: exists and is not a folder (results are never overwritten)"
         )
-    if not any(out.iterdir()):
+    try:
+        names = [p.name for p in Path(out).iterdir()]
+    except OSError as error:
+        raise ResultsError(f"--out {out}: cannot list ({_reason(error)})") from None
+    if not [name for name in names if name != LOCK]:
         return False
     manifest = read_manifest(out, missing_ok=True)
     if manifest is None:
@@ -107,16 +208,152 @@ def check_out_dir(out: Path, plan_fingerprint: str) -> bool:
     return True
 
 
+class FolderLock:
+    """The one live writer of a results folder: an exclusive ``flock`` on ``FOLDER/.lock``.
+
+    Held from :meth:`acquire` to :meth:`release` (or the end of a ``with`` block, or the end of
+    the process, whatever kills it: the kernel drops the lock). The file says who holds it
+    (process id, host, start time) so a refused writer can name the other process. The file is
+    left in place afterwards: deleting a lock file while another process waits on it would let
+    two writers in.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.fd: int | None = None
+
+    def acquire(self) -> FolderLock:
+        path = self.folder / LOCK
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            fd = os.open(path, flags, 0o644)
+        except OSError as error:
+            raise ResultsError(f"{self.folder}: cannot write ({_reason(error)})") from None
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as error:
+                if error.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    holder = _lock_holder(fd)
+                    os.close(fd)
+                    raise ResultsError(
+                        f"{self.folder}: in use by another study ({holder}); wait until it "
+                        "has finished, or choose another --out"
+                    ) from None
+                # ENOLCK/EOPNOTSUPP: a file system without locks; go on unlocked.
+        stamp = f"process {os.getpid()} on {socket.gethostname()}, since {now_iso()}\n"
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, stamp.encode(), 0)
+        self.fd = fd
+        return self
+
+    def release(self) -> None:
+        if self.fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)  # closing drops the flock
+            self.fd = None
+
+    def __enter__(self) -> FolderLock:
+        return self.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def _lock_holder(fd: int) -> str:
+    try:
+        text = os.pread(fd, 300, 0).decode("utf-8", "replace")
+    except OSError:
+        text = ""
+    return " ".join(text.split())[:200] or "another process"
+
+
+def discard_new_folder(folder: Path) -> None:
+    """Remove a folder this process created when it holds nothing but its own bookkeeping.
+
+    Called when a new study fails before any run finished: no empty or half-made folder is left
+    behind. Anything else in it (a run, a file someone put there) keeps the folder.
+    """
+    folder = Path(folder)
+    ours = {LOCK, MANIFEST, INCOMPLETE}
+    with contextlib.suppress(OSError):
+        runs = folder / RUNS
+        if runs.is_dir():
+            for path in runs.iterdir():
+                if path.name.startswith(".") and ".tmp-" in path.name:
+                    path.unlink()
+            runs.rmdir()
+        for path in folder.iterdir():
+            if path.name in ours or (path.name.startswith(".") and ".tmp-" in path.name):
+                path.unlink()
+        folder.rmdir()
+
+
 def read_manifest(folder: Path, missing_ok: bool = False) -> dict | None:
+    """The manifest of a results folder, checked to have the parts the program reads.
+
+    Raises ResultsError (one line naming the file) when it is missing (unless ``missing_ok``),
+    unreadable, not JSON, or not a Reclamare manifest.
+    """
     path = Path(folder) / MANIFEST
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        if missing_ok:
-            return None
-        raise ResultsError(f"{folder}: no {MANIFEST} (not a results folder)") from None
-    except (OSError, ValueError) as error:
-        raise ResultsError(f"{path}: unreadable ({error})") from None
+        data = read_bounded(path, MAX_MANIFEST_BYTES, "manifest")
+    except FileRefused as error:
+        if error.missing:
+            if missing_ok:
+                return None
+            raise ResultsError(f"{folder}: no {MANIFEST} (not a results folder)") from None
+        raise ResultsError(str(error)) from None
+    try:
+        manifest = json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError) as error:
+        text = " ".join(str(error).split())[:120]
+        raise ResultsError(f"{path}: unreadable ({text})") from None
+    problem = manifest_problem(manifest)
+    if problem:
+        raise ResultsError(f"{path}: not a Reclamare manifest ({problem})")
+    return manifest
+
+
+def manifest_problem(manifest) -> str | None:
+    """What is missing or malformed in a manifest, or None when it has everything read from it."""
+    if not isinstance(manifest, dict):
+        return "not a JSON object"
+    study = manifest.get("scenario")
+    if not isinstance(study, dict):
+        return "no 'scenario' object"
+    arms = study.get("arms")
+    if not isinstance(arms, list) or not arms:
+        return "no list of 'scenario.arms'"
+    if not all(isinstance(a, dict) and isinstance(a.get("name"), str) for a in arms):
+        return "an arm without a name"
+    for key in ("title", "name", "baseline"):
+        if not isinstance(study.get(key), str):
+            return f"no 'scenario.{key}'"
+    if not isinstance(study.get("sweep") or {}, dict):
+        return "'scenario.sweep' is not an object"
+    contrast = study.get("contrast")
+    if contrast is not None and not (
+        isinstance(contrast, list)
+        and len(contrast) == 2
+        and all(isinstance(c, str) for c in contrast)
+    ):
+        return "'scenario.contrast' is not two arm names"
+    runs = manifest.get("runs")
+    if not isinstance(runs, list):
+        return "no list of 'runs'"
+    for run in runs:
+        if not (
+            isinstance(run, dict)
+            and isinstance(run.get("key"), str)
+            and RUN_KEY.match(run["key"])
+            and isinstance(run.get("replicate"), int)
+            and isinstance(run.get("point_index"), int)
+            and isinstance(run.get("point"), dict)
+        ):
+            return "a run without key, replicate, point_index or point"
+    return None
 
 
 def write_json(path: Path, data) -> None:
@@ -126,9 +363,32 @@ def write_json(path: Path, data) -> None:
 
 
 def write_text(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) atomically; see :func:`write_atomic`."""
+    write_atomic(path, lambda handle: handle.write(text))
+
+
+def write_atomic(path: Path, fill: Callable[[io.TextIOBase], object]) -> None:
+    """Write a finished file: a temporary file in the same folder, ``fsync``, then rename.
+
+    ``fill(handle)`` writes the content to a UTF-8 text handle. Readers see the old file or the
+    complete new one, never a partial one, also after a power cut (the data reach the disk
+    before the rename). On any failure the temporary file is removed, so a full disk leaves
+    nothing behind, and the error becomes a ResultsError naming the file.
+    """
+    path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as handle:
+            fill(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(error, OSError):
+            raise ResultsError(f"{path}: cannot write ({_reason(error)})") from None
+        raise
 
 
 def _json_safe(value):
@@ -155,10 +415,11 @@ def run_path(out: Path, key: str) -> Path:
 def write_run(out: Path, task: RunTask, records: pd.DataFrame) -> Path:
     """Save one finished run's records atomically as ``runs/<key>.csv``."""
     path = run_path(out, task.key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    records.to_csv(tmp, index=False, lineterminator="\n")
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ResultsError(f"{path.parent}: cannot create ({_reason(error)})") from None
+    write_atomic(path, lambda handle: records.to_csv(handle, index=False, lineterminator="\n"))
     return path
 
 
@@ -169,8 +430,68 @@ def done_keys(out: Path) -> set[str]:
     return {p.stem for p in folder.glob("*.csv") if not p.name.startswith(".")}
 
 
-def read_run(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path)
+def read_run(path: Path, max_bytes: int = 2**31) -> pd.DataFrame:
+    """A run file's records; ResultsError (naming the file) when it is not a readable table."""
+    return _read_table(path, max_bytes, "run file")
+
+
+def _read_table(path: Path, max_bytes: int, what: str) -> pd.DataFrame:
+    try:
+        data = read_bounded(path, max_bytes, what)
+    except FileRefused as error:
+        raise ResultsError(str(error)) from None
+    try:
+        return pd.read_csv(io.BytesIO(data))
+    except UnicodeDecodeError as error:
+        problem = f"not UTF-8 text (byte {error.start})"
+    except pd.errors.EmptyDataError:
+        problem = "empty"
+    except (pd.errors.ParserError, ValueError):
+        problem = "not a CSV table"
+    raise ResultsError(f"{path}: {problem}, not a readable {what}")
+
+
+def run_file_limit(arms: int, weeks: int) -> int:
+    """Largest plausible size of one run file, in bytes (a row is well under 1 kB)."""
+    return 4096 + 1024 * arms * (weeks + 1)
+
+
+def run_problem(path: Path, task: RunTask, arm_names: list[str]) -> str | None:
+    """Why a saved run file is not the complete record of ``task``, or None when it is.
+
+    Checked: a readable CSV table within a plausible size, the columns ``arm, replicate, week``
+    and every measure (numbers), exactly the study's arms, weeks 0..weeks for each, and the
+    task's replicate.
+    """
+    try:
+        frame = read_run(path, run_file_limit(len(arm_names), task.weeks))
+    except ResultsError as error:
+        return str(error).removeprefix(f"{path}: ")
+    required = ["arm", "replicate", "week", *MEASURE_NAMES]
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        return f"columns missing: {', '.join(missing[:3])}" + (" ..." if len(missing) > 3 else "")
+    if any(not pd.api.types.is_numeric_dtype(frame[c]) for c in required[1:]):
+        return "a measure, week or replicate column holds text"
+    if sorted(set(frame["arm"].astype(str))) != sorted(arm_names):
+        return "its arms are not the study's arms"
+    if not (frame["replicate"] == task.replicate).all():
+        return f"its replicate is not {task.replicate}"
+    weeks = list(range(task.weeks + 1))
+    for _, rows in frame.groupby("arm", sort=False):
+        if sorted(rows["week"].tolist()) != weeks:
+            return f"weeks are not 0 to {task.weeks} for every arm"
+    return None
+
+
+def set_aside(path: Path) -> Path:
+    """Rename a bad run file to ``<name>.bad`` (kept for inspection, no longer counted as done)."""
+    target = path.with_name(path.name + ".bad")
+    try:
+        os.replace(path, target)
+    except OSError as error:
+        raise ResultsError(f"{path}: cannot set the bad file aside ({_reason(error)})") from None
+    return target
 
 
 def assemble(
@@ -213,13 +534,17 @@ def assemble(
 
 
 def write_table(path: Path, table: pd.DataFrame) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    table.to_csv(tmp, index=False, lineterminator="\n")
-    os.replace(tmp, path)
+    """Write a table as CSV atomically (see :func:`write_atomic`)."""
+    write_atomic(path, lambda handle: table.to_csv(handle, index=False, lineterminator="\n"))
 
 
 def read_timeseries(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path)
+    """timeseries.csv of a complete study (ResultsError naming the file when unreadable)."""
+    table = _read_table(path, 2**40, "time series table")
+    missing = [c for c in ("arm", "replicate", "week") if c not in table.columns]
+    if missing:
+        raise ResultsError(f"{path}: not a time series table (no column {missing[0]!r})")
+    return table
 
 
 # --------------------------------------------------------------------------- summaries
@@ -563,9 +888,21 @@ def new_manifest(
     }
 
 
-def mark_incomplete(out: Path, command: str) -> None:
+def mark_incomplete(out: Path, command: str, what_happened: str | None = None) -> None:
+    """Write the INCOMPLETE note: what happened, and the command that finishes the study.
+
+    Without ``what_happened`` (at the start of a study) the note says the study started and has
+    not finished: it is running, or its process was stopped without a chance to say more
+    (killed, or the computer went down).
+    """
+    if what_happened is None:
+        what_happened = (
+            f"it started at {now_iso()} (process {os.getpid()} on {socket.gethostname()}) and "
+            "has not finished: it is still running, or that process was stopped (killed, or "
+            "the computer went down) before every run finished"
+        )
     text = (
-        "This study is INCOMPLETE: it was interrupted before every run finished.\n"
+        f"This study is INCOMPLETE: {what_happened}.\n"
         "The finished runs are kept in runs/. To run only what is missing, rerun:\n\n"
         f"    {command}\n"
     )

@@ -17,15 +17,24 @@ A scenario file is TOML and data only (nothing in it is ever evaluated). It desc
   parts of it. Tables merge key by key; ``arms``, ``sweep`` and lists are replaced whole.
 
 Every problem is reported as a ``ScenarioError`` with a one-line message naming the file, the
-field and what is allowed.
+field and what is allowed; a problem inherited through ``extends`` names the file that has it.
+
+Bounds (docs/NOTES.md, "Session 3: hardening"): scenario files are regular files of at most
+``MAX_SCENARIO_BYTES``; titles are one line, descriptions at most ``MAX_DESCRIPTION_CHARS``; a
+plan has at most ``RECLAMARE_MAX_ARMS`` arms, ``RECLAMARE_MAX_RUNS`` runs and
+``RECLAMARE_MAX_ROWS`` rows of results (environment variables raise them); and every network
+setting of the plan must fit in memory (``sim.engine.memory``), checked before anything runs.
 """
 
 from __future__ import annotations
 
+import collections
 import copy
 import difflib
 import itertools
 import json
+import os
+import stat
 import tomllib
 import types
 import typing
@@ -33,9 +42,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.engine.measures import MEASURE_NAMES
+from sim.network.bounded import FileRefused, kind_of, read_bounded
 from sim.params import (
     ArmSpec,
     ModelParams,
@@ -50,6 +60,18 @@ SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 DEFAULT_SCENARIO = "default"
 MAX_EXTENDS_DEPTH = 32
 MAX_GRID_POINTS = 10_000
+MAX_SCENARIO_BYTES = 2**20  # 1 MiB; the shipped files are 1-3 kB
+MAX_TITLE_CHARS = 200
+MAX_DESCRIPTION_CHARS = 20_000
+# Plan limits: (environment variable that raises it, default, what it counts).
+PLAN_LIMITS = {
+    "arms": ("RECLAMARE_MAX_ARMS", 200),
+    "runs": ("RECLAMARE_MAX_RUNS", 100_000),
+    "rows": ("RECLAMARE_MAX_ROWS", 10_000_000),
+}
+# Disk per row of results: ~125 bytes in timeseries.csv (measured, 21 columns) and as much again
+# in runs/*.csv; in memory, assembling the table takes about as much again.
+BYTES_PER_ROW = 250
 PARAM_SECTIONS = tuple(
     name
     for name, f in ModelParams.model_fields.items()
@@ -70,6 +92,13 @@ class ArmEntry(ArmSpec):
     name: str = Field(
         ..., description="Label of the arm in outputs (unique).", min_length=1, max_length=60
     )
+
+    @field_validator("name")
+    @classmethod
+    def _one_line_name(cls, value: str) -> str:
+        if not value.isprintable():
+            raise ValueError("must be one line without control characters (tabs, line breaks)")
+        return value
 
 
 class ReportSpec(BaseModel):
@@ -104,9 +133,13 @@ class ScenarioFile(ModelParams):
     extends: str | None = Field(
         None, description="Another scenario file this one builds on (path relative to this file)."
     )
-    title: str = Field("", description="Short title of the study.", max_length=200)
+    title: str = Field(
+        "", description="Short title of the study (one line).", max_length=MAX_TITLE_CHARS
+    )
     description: str = Field(
-        "", description="The question the study answers, and what to look at in the results."
+        "",
+        description="The question the study answers, and what to look at in the results "
+        f"(at most {MAX_DESCRIPTION_CHARS:,} characters).",
     )
     weeks: int = Field(52, description="Weeks to simulate.", ge=1, le=10_000)
     replicates: int = Field(
@@ -134,10 +167,29 @@ class ScenarioFile(ModelParams):
     )
     report: ReportSpec = Field(default_factory=ReportSpec)
 
+    @field_validator("title")
+    @classmethod
+    def _one_line_title(cls, value: str) -> str:
+        if not value.isprintable():
+            raise ValueError(
+                f"must be one line of at most {MAX_TITLE_CHARS} characters, without control "
+                "characters (tabs, line breaks)"
+            )
+        return value
+
+    @field_validator("description")
+    @classmethod
+    def _bounded_description(cls, value: str) -> str:
+        if len(value) > MAX_DESCRIPTION_CHARS:
+            raise ValueError(
+                f"is {len(value):,} characters long; at most {MAX_DESCRIPTION_CHARS:,} allowed"
+            )
+        return value
+
     @model_validator(mode="after")
     def _check_arms(self) -> ScenarioFile:
-        names = [a.name for a in self.arms or []]
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        counts = collections.Counter(a.name for a in self.arms or [])
+        dupes = sorted(name for name, count in counts.items() if count > 1)
         if dupes:
             raise ValueError(f"arm names must be unique; repeated: {', '.join(dupes)}")
         return self
@@ -159,7 +211,7 @@ def default_arm_entries() -> list[dict]:
 def resolve_scenario_path(name_or_path: str | Path) -> Path:
     """A scenario file from a path, or the name of a shipped scenario (``default``, ``crisis``)."""
     path = Path(name_or_path)
-    if path.exists():
+    if os.path.lexists(path):
         return path
     if path.parent == Path(".") and not path.suffix:
         shipped = SCENARIO_DIR / f"{path.name}.toml"
@@ -181,18 +233,17 @@ def shipped_names() -> list[str]:
 
 
 def _read_toml(path: Path) -> dict:
+    """The TOML data of one scenario file (regular, UTF-8 with or without BOM, bounded)."""
     try:
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{path}: is a folder, not a scenario file") from None
+        data = read_bounded(path, MAX_SCENARIO_BYTES, "scenario file")
+    except FileRefused as error:
+        raise ScenarioError(str(error)) from None
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ScenarioError(
             f"{path}: not UTF-8 text (byte {error.start}); scenario files are TOML"
         ) from None
-    except OSError as error:
-        raise ScenarioError(f"{path}: cannot read ({error.strerror or error})") from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -203,6 +254,20 @@ def _read_toml(path: Path) -> dict:
 
 def load_raw(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict, list[Path]]:
     """The file's data merged over everything it ``extends``; returns (data, files in order)."""
+    return merge_layers(load_layers(path, _chain))
+
+
+def merge_layers(layers: list[tuple[Path, dict]]) -> tuple[dict, list[Path]]:
+    """Merge the files of an ``extends`` chain (base first); returns (data, files in order)."""
+    merged: dict = {}
+    for _, data in layers:
+        merged = merge_scenario(merged, data)
+    merged.pop("extends", None)
+    return merged, [p for p, _ in layers]
+
+
+def load_layers(path: Path, _chain: tuple[Path, ...] = ()) -> list[tuple[Path, dict]]:
+    """(file, its own data) for the file and everything it ``extends``, the furthest base first."""
     resolved = path.resolve()
     if resolved in _chain:
         cycle = " -> ".join(p.name for p in (*_chain, resolved)[_chain.index(resolved) :])
@@ -212,20 +277,25 @@ def load_raw(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict, list[Path
     data = _read_toml(path)
     parent = data.get("extends")
     if parent is None:
-        return data, [path]
+        return [(path, data)]
     if not isinstance(parent, str) or not parent.strip():
         raise ScenarioError(
             f"{path}: extends = {parent!r}: must be the path of another scenario file"
         )
     target = (path.parent / parent).expanduser()
-    if not target.suffix and not target.exists():
+    if not target.suffix and not os.path.lexists(target):
         target = target.with_suffix(".toml")
-    if not target.is_file():
-        raise ScenarioError(f"{path}: extends = {parent!r}: no such file ({target.resolve()})")
-    base, chain = load_raw(target, (*_chain, resolved))
-    merged = merge_scenario(base, data)
-    merged.pop("extends", None)
-    return merged, [*chain, path]
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        raise ScenarioError(
+            f"{path}: extends = {parent!r}: no such file ({target.resolve()})"
+        ) from None
+    if not stat.S_ISREG(mode):
+        raise ScenarioError(
+            f"{path}: extends = {parent!r}: {target} is {kind_of(mode)}, not a scenario file"
+        )
+    return [*load_layers(target, (*_chain, resolved)), (path, data)]
 
 
 def merge_scenario(base: dict, override: dict) -> dict:
@@ -292,7 +362,7 @@ def check_path(raw: dict, path: str, source: str, allow_top: bool = False) -> No
     head = parts[0]
     top_scalars = ("title", "description", "weeks", "replicates", "seed", "baseline")
     if head == "arms":
-        names = [e.get("name") for e in _arm_entries(raw) if isinstance(e, dict)]
+        names = [e.get("name") for e in _arm_list(raw) if isinstance(e, dict)]
         if len(parts) != 3:
             raise ScenarioError(f"{source}: arm paths look like arms.<arm name>.<field>")
         if parts[1] not in names:
@@ -349,8 +419,15 @@ def set_path(raw: dict, path: str, value: Any) -> None:
 
 
 def _arm_entries(raw: dict) -> list:
+    """A copy of the arm entries (the default four when the scenario has none)."""
     arms = raw.get("arms")
     return copy.deepcopy(arms) if isinstance(arms, list) else default_arm_entries()
+
+
+def _arm_list(raw: dict) -> list:
+    """The arm entries themselves, to read only (no copy: linear in the number of arms)."""
+    arms = raw.get("arms")
+    return arms if isinstance(arms, list) else default_arm_entries()
 
 
 # --------------------------------------------------------------------------- validation
@@ -366,6 +443,7 @@ class Scenario:
     raw: dict
     files: list[Path] = field(default_factory=list)
     overrides: list[tuple[str, Any]] = field(default_factory=list)
+    layers: list[tuple[Path, dict]] = field(default_factory=list, repr=False)
 
     # ---- shortcuts
     @property
@@ -394,7 +472,7 @@ class Scenario:
 
     @property
     def arm_names(self) -> list[str]:
-        return [e["name"] for e in _arm_entries(self.raw)]
+        return [e["name"] for e in _arm_list(self.raw)]
 
     @property
     def baseline(self) -> str:
@@ -438,14 +516,17 @@ class Scenario:
 
     def resolve(self, point: dict | None = None) -> tuple[ModelParams, list[ArmSpec]]:
         """Parameters and arms at one sweep point (validated)."""
-        raw = copy.deepcopy(self.raw)
+        raw = dict(self.raw)  # copy only what the point changes (set_path copies the arms)
         for path, value in (point or {}).items():
+            head = path.split(".")[0]
+            if head != "arms" and isinstance(raw.get(head), dict):
+                raw[head] = copy.deepcopy(raw[head])
             set_path(raw, path, value)
         sections = {k: raw[k] for k in (*PARAM_SECTIONS, "attitudes") if k in raw}
         params = ModelParams.model_validate(sections, strict=True)
         defaults = sections.get("arm", {})
         arms = []
-        for entry in _arm_entries(raw):
+        for entry in _arm_list(raw):  # _deep_merge makes new dicts: entries are not changed
             try:
                 arms.append(ArmSpec.model_validate(_deep_merge(defaults, entry), strict=True))
             except ValidationError as error:
@@ -510,12 +591,12 @@ def load_scenario(
     so bad network files or unknown target groups are reported before anything runs.
     """
     path = resolve_scenario_path(name_or_path)
-    raw, files = load_raw(path)
-    raw.pop("extends", None)
+    layers = load_layers(path)
+    raw, files = merge_layers(layers)
     overrides = list(overrides or [])
     if overrides:
         raw = apply_overrides(raw, overrides)
-    return validate_raw(raw, path, files, overrides, preflight=preflight)
+    return validate_raw(raw, path, files, overrides, preflight=preflight, layers=layers)
 
 
 def validate_raw(
@@ -525,38 +606,155 @@ def validate_raw(
     overrides: list | None = None,
     *,
     preflight: bool = True,
+    layers: list[tuple[Path, dict]] | None = None,
 ) -> Scenario:
-    """Validate merged scenario data (see ``load_scenario``)."""
+    """Validate merged scenario data (see ``load_scenario``).
+
+    ``layers`` (each file of the ``extends`` chain with its own data) lets a message name the
+    file that sets the failing field rather than the file that was loaded.
+    """
     source = str(path) if path else "scenario"
+    layers = list(layers or [])
+
+    def blame(*loc) -> str:
+        return _blame(loc, layers, overrides or [], source)
+
+    _check_arm_count(raw, blame("arms"))
     try:
         spec = ScenarioFile.model_validate(raw, strict=True)
     except ValidationError as error:
-        raise ScenarioError(format_error(error, source, raw)) from None
+        loc = error.errors()[0]["loc"]
+        raise ScenarioError(format_error(error, blame(*loc), raw)) from None
     name = path.stem if path else "scenario"
-    scenario = Scenario(name, path, spec, raw, files or [], overrides or [])
+    scenario = Scenario(name, path, spec, raw, files or [], overrides or [], layers)
     names = scenario.arm_names
     if spec.baseline is not None and spec.baseline not in names:
         raise ScenarioError(
-            f"{source}: baseline = {spec.baseline!r}: must be one of the arms {names}"
+            f"{blame('baseline')}: baseline = {spec.baseline!r}: must be one of the arms {names}"
         )
     if spec.report.contrast:
+        known = set(names)
         for arm in spec.report.contrast:
-            if arm not in names:
+            if arm not in known:
                 raise ScenarioError(
-                    f"{source}: report.contrast: {arm!r} is not an arm (arms: {names})"
+                    f"{blame('report', 'contrast')}: report.contrast: {arm!r} is not an arm "
+                    f"(arms: {names})"
                 )
-    _check_sweep(scenario, source)
+    _check_sweep(scenario, blame("sweep"))
+    _check_plan_size(scenario, source)
+    networks: set[str] = set()
     for point in scenario.points(sweep=True):
         where = f" at sweep point {_point_text(point)}" if point else ""
         try:
-            scenario.resolve(point)
+            params, _ = scenario.resolve(point)
         except ValidationError as error:
             raise ScenarioError(format_error(error, source + where, raw)) from None
         except ScenarioError as error:
             raise ScenarioError(f"{source}{where}: {error}") from None
+        key = params.network.model_dump_json()
+        if key not in networks:
+            networks.add(key)
+            _check_memory(params, scenario.base_dir, blame("network") + where)
     if preflight:
         _preflight(scenario, source)
     return scenario
+
+
+def _blame(loc: tuple, layers: list[tuple[Path, dict]], overrides: list, default: str) -> str:
+    """The source of the value at ``loc``: the last ``--set`` or the nearest file that sets it.
+
+    ``loc`` is a path into the scenario data (keys and list indices, as pydantic reports it).
+    Falls back to ``default`` (the loaded file) when no layer sets it.
+    """
+    dotted = ".".join(str(part) for part in loc if not isinstance(part, int))
+    for path, _ in reversed(overrides):
+        if path == dotted or dotted.startswith(path + ".") or path.startswith(dotted + "."):
+            return default
+    for path, data in reversed(layers):
+        if _has_path(data, loc):
+            return str(path)
+    return default
+
+
+def _has_path(data: Any, loc: tuple) -> bool:
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and not isinstance(part, int) and str(part) in node:
+            node = node[str(part)]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return False
+    return bool(loc)
+
+
+def plan_limit(what: str) -> int:
+    """The limit on a plan's ``what`` ("arms", "runs", "rows"): its environment variable or the
+    default (PLAN_LIMITS)."""
+    variable, default = PLAN_LIMITS[what]
+    text = os.environ.get(variable, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise ScenarioError(f"{variable} = {text!r}: must be a whole number") from None
+    if value < 1:
+        raise ScenarioError(f"{variable} = {text!r}: must be at least 1")
+    return value
+
+
+def _over_limit(source: str, what: str, count: int, detail: str) -> ScenarioError:
+    variable, _ = PLAN_LIMITS[what]
+    limit = plan_limit(what)
+    return ScenarioError(
+        f"{source}: {detail}, more than the limit of {limit:,}; make the study smaller, or raise "
+        f"the limit with the environment variable {variable}={count}"
+    )
+
+
+def _check_arm_count(raw: dict, source: str) -> None:
+    arms = raw.get("arms")
+    count = len(arms) if isinstance(arms, list) else len(default_arm_entries())
+    if count > plan_limit("arms"):
+        raise _over_limit(source, "arms", count, f"the study has {count:,} arms")
+
+
+def _check_plan_size(scenario: Scenario, source: str) -> None:
+    """Refuse plans too big to carry out sensibly, before any plan or grid is built.
+
+    Counts runs (sweep points x replicates) and rows of results (runs x arms x weeks + 1): the
+    whole time series is assembled in memory and written as CSV at the end of a study.
+    """
+    from sim.engine.memory import gigabytes
+
+    points = 1
+    for values in scenario.sweep.values():
+        points *= len(values)
+    reps, arms, weeks = scenario.replicates, len(scenario.arm_names), scenario.weeks
+    runs = points * reps
+    if runs > plan_limit("runs"):
+        detail = f"the plan has {runs:,} runs ({points:,} sweep points x {reps:,} replicates)"
+        raise _over_limit(source, "runs", runs, detail)
+    rows = runs * arms * (weeks + 1)
+    if rows > plan_limit("rows"):
+        detail = (
+            f"the plan writes {rows:,} rows of results, about {gigabytes(rows * BYTES_PER_ROW)} "
+            f"of tables ({runs:,} runs x {arms} arms x {weeks + 1:,} weeks)"
+        )
+        raise _over_limit(source, "rows", rows, detail)
+
+
+def _check_memory(params: ModelParams, base_dir: Path, source: str) -> None:
+    """Refuse a network setting whose run cannot fit in the memory available now (estimated by
+    ``sim.engine.memory``): checked for every distinct network of the plan (every sweep point)
+    during validation, before any folder is created."""
+    from sim.engine.memory import MemoryGuardError, check_memory
+
+    try:
+        check_memory(params, base_dir)
+    except MemoryGuardError as error:
+        raise ScenarioError(f"{source}: {_one_line(error).removeprefix('parameters: ')}") from None
 
 
 def _check_sweep(scenario: Scenario, source: str) -> None:
@@ -591,9 +789,12 @@ def _preflight(scenario: Scenario, source: str) -> None:
         seen.add(key)
         where = f" (sweep point {_point_text(point)})" if point else ""
         seed = run_seed(scenario.seed, 0, point or None)
+        # One model per distinct target group (what depends on the network), not one per arm:
+        # validation stays linear in the number of arms.
+        by_target = {arm.target_group: arm for arm in arms}
         try:
             network = build_network_for(params, seed, scenario.base_dir)
-            for arm in arms:
+            for arm in by_target.values():
                 BrandModel(params, network=network, rng=seed, collect=False, arm=arm.model_dump())
         except NetworkError as error:
             raise ScenarioError(f"{source}{where}: network: {_one_line(error)}") from None

@@ -15,7 +15,6 @@ import math
 import os
 import threading
 from collections import OrderedDict
-from pathlib import Path
 
 import solara
 from mesa.visualization.solara_viz import ModelController
@@ -34,7 +33,7 @@ from sim.viz.controls import (
     parse_seed,
     with_preset,
 )
-from sim.viz.presets import REPO, load_preset, preset_names
+from sim.viz.presets import PRESET_ENV, REPO, listed_preset, load_preset, offered_presets
 
 
 def _telemetry_off() -> None:
@@ -322,7 +321,7 @@ def ControlPanel(
             controls.set(_replace(controls.value, seed=str(seed)))
 
     with solara.Card("Scenario", margin=0, classes=["reclamare-scenario"]):
-        names = preset_names()
+        names = offered_presets()
         solara.Select("Scenario preset", value=c.preset, values=names, on_value=on_preset)
         solara.Switch(
             label="Side by side (two campaigns, same network, same seed)",
@@ -396,9 +395,7 @@ def _replace(controls: Controls, **changes) -> Controls:
 
 def initial_controls() -> Controls:
     """Controls of the preset named by ``RECLAMARE_PRESET`` (the default preset otherwise)."""
-    name = os.environ.get("RECLAMARE_PRESET", "").strip()
-    if name:
-        name = Path(name).stem
+    name = os.environ.get(PRESET_ENV, "").strip()
     preset = load_preset(name or "default")
     return controls_for(preset) if not preset.error else Controls()
 
@@ -420,7 +417,10 @@ def Page():
     solara.use_effect(sync, [controls.value])
 
     def on_preset(name):
-        new = with_preset(controls.value, load_preset(name))
+        preset = listed_preset(name)  # only what the menu offers, never a path from the browser
+        if preset is None:
+            return
+        new = with_preset(controls.value, preset)
         controls.set(new)
         model_parameters.set({"controls": new})
         model.set(Arena(new))  # a preset applies at once

@@ -168,7 +168,7 @@ def controls_for(preset: Preset) -> Controls:
     budget = arm_a.budget if arm_a.budget > 0 else (arm_b.budget if arm_b else 0.0)
     kind = p.network.kind
     return Controls(
-        preset=preset.name,
+        preset=preset.key,
         strategy=strategy,
         push_share=_clip("push_share", share),
         budget=_clip("budget", budget),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 SCENARIO_DIR = REPO / "scenarios"
 DEFAULT_NAME = "default"  # scenarios/default.toml, or the schema defaults when it is missing
 DEFAULT_WEEKS = 52
+PRESET_ENV = "RECLAMARE_PRESET"  # the scenario ``viz SCENARIO`` opens (a name or a full path)
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,14 @@ class Preset:
     error: str | None = None
     question: str = ""
 
+    @property
+    def key(self) -> str:
+        """What names this preset in the menu and the controls: a shipped scenario's name, else
+        the full path of its file (so the same file is loaded again, never a namesake)."""
+        if self.path is None or self.path.parent == SCENARIO_DIR:
+            return self.name
+        return str(self.path)
+
 
 def default_preset() -> Preset:
     params = ModelParams()
@@ -83,18 +93,42 @@ def preset_names(directory: Path = SCENARIO_DIR) -> list[str]:
 
 
 def load_preset(name: str, directory: Path = SCENARIO_DIR) -> Preset:
-    """The preset called ``name`` (a file name or path also works), cached per file version.
-
-    ``"default"`` without a ``default.toml`` gives the schema's defaults.
+    """The preset called ``name``: a shipped scenario's name, or the path of a ``.toml`` file
+    (exactly that file: a user's ``karate.toml`` is not the shipped karate). Cached per file
+    version. ``"default"`` without a ``default.toml`` gives the schema's defaults.
     """
     path = Path(name)
-    if path.suffix != ".toml" or not path.is_file():
-        path = directory / f"{Path(name).stem}.toml"
+    shipped = directory / f"{path.stem}.toml"
+    if name in preset_names(directory) or (not path.suffix and path.parent == Path(".")):
+        path = shipped
+    elif not os.path.lexists(path) and path.parent == Path(".") and shipped.is_file():
+        path = shipped  # "karate.toml" with no such file here: the shipped one
     if not path.is_file():
-        if Path(name).stem == DEFAULT_NAME:
+        if path.stem == DEFAULT_NAME and path == shipped:
             return default_preset()
-        return Preset(name=Path(name).stem, title=name, error=f"no scenario file {path}")
+        return Preset(name=path.stem, title=name, error=f"no scenario file {path}")
     return _load_file(path.resolve(), path.stat().st_mtime_ns)
+
+
+def offered_presets(directory: Path = SCENARIO_DIR) -> list[str]:
+    """Keys the preset menu offers: the shipped scenarios, plus the file the app was started
+    with (``RECLAMARE_PRESET``, set by ``viz SCENARIO``) when it is not a shipped one."""
+    names = preset_names(directory)
+    given = os.environ.get(PRESET_ENV, "").strip()
+    if given and given not in names:
+        names.append(str(Path(given).resolve()))
+    return names
+
+
+def listed_preset(name: str, directory: Path = SCENARIO_DIR) -> Preset | None:
+    """The preset ``name`` if the menu offers it (:func:`offered_presets`), else None.
+
+    The browser sends the menu's value back to the server; anything else it might send (any
+    path on the server) is never loaded.
+    """
+    if not isinstance(name, str) or name not in offered_presets(directory):
+        return None
+    return load_preset(name, directory)
 
 
 @functools.lru_cache(maxsize=64)

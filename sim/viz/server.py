@@ -9,6 +9,8 @@ with no internet at all). 127.0.0.1 by default; ``--host 0.0.0.0`` shares it on 
 from __future__ import annotations
 
 import argparse
+import errno
+import ipaddress
 import os
 import signal
 import socket
@@ -76,14 +78,67 @@ def check_scenario(scenario: str | None) -> str | None:
     return f"scenario {scenario}: {preset.error}" if preset.error else None
 
 
-def _port_free(host: str, port: int) -> bool:
+def preset_argument(scenario: str | None) -> str | None:
+    """What the server is told to open: a shipped scenario's name as given, or the full path of
+    a scenario file (the server runs in another folder, and a user's ``karate.toml`` must not
+    become the shipped karate)."""
+    if not scenario:
+        return None
+    if os.path.lexists(scenario):
+        return str(Path(scenario).resolve())
+    return scenario
+
+
+def host_problem(host: str) -> str | None:
+    """None when ``host`` is an IPv4 address or a host name that resolves, else one line."""
+    if host in ("", "localhost"):
+        return None
+    looks_numeric = all(part.isdigit() for part in host.split("."))
+    try:
+        if looks_numeric:
+            ipaddress.IPv4Address(host)
+        else:
+            socket.getaddrinfo(host, None, socket.AF_INET, socket.SOCK_STREAM)
+    except (ValueError, OSError, UnicodeError):
+        return (
+            f"--host {host}: not a valid address (use an IPv4 address of this computer, e.g. "
+            "127.0.0.1, or 0.0.0.0 for every network interface)"
+        )
+    return None
+
+
+def bind_problem(host: str, port: int) -> str | None:
+    """None when the server could listen on ``host:port``, else one line saying why not."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host if host not in ("", "0.0.0.0") else "0.0.0.0", port))
-        except OSError:
-            return False
-    return True
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return f"port {port} on {host} is in use; choose another with --port"
+            if error.errno == errno.EADDRNOTAVAIL:
+                return f"--host {host}: not an address of this computer"
+            if error.errno == errno.EACCES:
+                return f"port {port}: not allowed here (ports below 1024 need administrator rights)"
+            return f"cannot listen on {host} port {port} ({error.strerror or error})"
+    return None
+
+
+def _port_free(host: str, port: int) -> bool:
+    return bind_problem(host, port) is None
+
+
+def port_number(text: str) -> int:
+    """argparse type of ``--port``: a whole number from 1 to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a whole number (a port is 1 to 65535)"
+        ) from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is out of range (a port is 1 to 65535)")
+    return value
 
 
 def address(host: str, port: int) -> str:
@@ -105,14 +160,10 @@ def serve(scenario: str | None = None, host: str = DEFAULT_HOST, port: int = DEF
     port : int
         TCP port (default 8765).
     """
-    problem = check_scenario(scenario)
+    scenario = preset_argument(scenario)
+    problem = check_scenario(scenario) or host_problem(host) or bind_problem(host, port)
     if problem:
-        print(f"error: {problem}", file=sys.stderr)
-        return 2
-    if not _port_free(host, port):
-        print(
-            f"error: port {port} on {host} is in use; choose another with --port", file=sys.stderr
-        )
+        print(f"error: {' '.join(problem.split())}", file=sys.stderr)
         return 2
     process = subprocess.Popen(server_command(host, port), env=server_env(scenario), cwd=REPO)
     # A SIGTERM to this process stops the server too (as Ctrl-C does), leaving no orphan.
@@ -168,7 +219,10 @@ def add_viz_parser(subparsers) -> argparse.ArgumentParser:
         help=f"address to listen on (default {DEFAULT_HOST}; 0.0.0.0 shares it on the network)",
     )
     parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+        "--port",
+        type=port_number,
+        default=DEFAULT_PORT,
+        help=f"port, 1 to 65535 (default {DEFAULT_PORT})",
     )
     parser.set_defaults(handler=run_viz)
     return parser
