@@ -11,11 +11,11 @@ over array code. This module states the *same* rules the way Mesa's own examples
     customer.talk()            # word of mouth: maybe tell random neighbours
     customer.advance()         # weigh what was heard, maybe buy, use the product, remember
 
-Read it to learn what the model does; use :class:`BrandModel` to run it. It is two orders of
-magnitude slower (docs/performance.md, "Against per-agent Mesa"), which is the point of the
-benchmark that times both. ``tests/test_agentbased.py`` checks that the two give the same results
-in distribution (replicate means of the weekly measures) on small networks, so the comparison is
-between the same model.
+Read it to learn what the model does; use :class:`BrandModel` to run it. It is about 50 times
+slower at the default parameters (docs/performance.md, "Against per-agent Mesa"), which is the
+point of the benchmark that times both. ``tests/test_agentbased.py`` checks that the two give
+the same results in distribution (replicate means of the weekly measures) on small networks, so
+the comparison is between the same model.
 
 Same rules, same order within the week (docs/model.md): crisis, push, dialogue (and learning,
 when switched on), word of mouth, adoption and experience, memory (anchoring, then forgetting),
@@ -35,7 +35,9 @@ neighbourhood's agent list on every call, about 2.4 us), impressions are drawn i
 ``random.choices`` call a week, k exposures act through the closed form
 ``m - (m - a) * (1 - s) ** k`` rather than k pulls, and the parameters and the numbers derived from
 them (decay factors, strengths, log-odds) are copied once into plain attributes (a pydantic section
-read through a property in a hot loop cost up to 780 ns a call). {SPEED}
+read through a property in a hot loop cost up to 780 ns a call). Measured side by side on a
+loaded 2-core machine: 5.6 and 5.2 us of CPU per customer-week at 10,000 and 100,000 customers,
+against 11.3 and 12.1 us for the version before #11 (which had simpler rules).
 """
 
 from __future__ import annotations
