@@ -35,9 +35,17 @@ import pandas as pd
 import pytest
 
 from sim.engine.agentbased import AgentBrandModel, Customer, exposure_weight
-from sim.engine.measures import MEASURE_NAMES
+from sim.engine.measures import MEASURE_NAMES, compute_measures
 from sim.engine.model import BrandModel, build_network_for
 from sim.engine.rules.push import exposure_weight as engine_exposure_weight
+from sim.engine.state import (
+    HEARD_AD,
+    HEARD_BEFORE,
+    HEARD_DIALOGUE,
+    HEARD_NOT_YET,
+    HEARD_WOM,
+    CustomerState,
+)
 from sim.params import make_params
 
 REPLICATES = 40
@@ -198,3 +206,53 @@ def test_per_agent_model_is_a_mesa_model_with_one_customer_per_node():
     assert len(frame) == 4 and isinstance(frame, pd.DataFrame)
     assert tuple(frame.columns) == MEASURE_NAMES  # the engine's measures, in its order
     assert 0 < frame["spend"].iloc[-1] <= 3 * 20.0  # cu per 1,000 customers, 3 weeks of 20
+
+
+def test_measures_are_the_engines_on_the_same_customers():
+    """The per-agent measures are the engine's definitions: computed by sim.engine.measures on
+    the agents' own state they agree to rounding (quantiles to the engine's histogram bin, 0.001).
+    Push aimed at one group, a crisis and fast forgetting make every measure non-trivial."""
+    model = AgentBrandModel(
+        network={"n": 300, "kind": "communities"},
+        arm={"budget": 40, "target_group": "g2"},
+        crisis={"week": 3, "share": 0.3},
+        population={"recall_half_life": 2.0},
+        rng=5,
+    )
+    model.run_for(6)
+    customers, state = model.customers, CustomerState.empty(model.n)
+    codes = {None: HEARD_NOT_YET, "ad": HEARD_AD, "wom": HEARD_WOM}
+    codes |= {"dialogue": HEARD_DIALOGUE, "before": HEARD_BEFORE}
+    for name in ("aware", "heard", "adopted", "irritated", "attitude"):
+        getattr(state, name)[:] = [getattr(c, name) for c in customers]
+    state.heard_via[:] = [codes[c.heard_via] for c in customers]
+    groups = np.array([c.group for c in customers], dtype=np.intp)
+    week_counts = {
+        "wom_positive": model.talks[False],
+        "wom_negative": model.talks[True],
+        "public_mentions": len(model.mentions_now),
+        "conversations": model.conversations,
+        "complaints_answered": model.complaints_answered,
+        "forgot": model.forgot,
+    }
+    outside = np.flatnonzero(groups != model.group_names.index("g2"))
+    cutoffs = model.params.measures
+    expected = compute_measures(
+        state,
+        week_counts,
+        model.spend_total,
+        model.product_fit,
+        groups,
+        len(model.group_names),
+        outside,
+        sentiment_cutoff=cutoffs.sentiment_cutoff,
+        top_box_cutoff=cutoffs.top_box_cutoff,
+    )
+    got = model.measures
+    assert 0 < got["awareness"] < got["ever_aware"] < 1 and got["forgot"] > 0
+    assert got["irritated"] > 0 and 0 < got["awareness_outside_target"] < 1
+    for name in MEASURE_NAMES:
+        tolerance = 0.0011 if name.startswith("attitude_p") else 1e-9
+        if name != "groups_reached":  # the engine's is sticky over the weeks it has seen
+            assert got[name] == pytest.approx(expected[name], abs=tolerance), name
+    assert got["groups_reached"] >= expected["groups_reached"]
