@@ -8,8 +8,10 @@ cent against an independent sum of what was bought and spent; properties with hy
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -329,3 +331,70 @@ def test_shares_stay_shares_counts_stay_positive_and_spend_within_budget(
     assert frame["profit"].iloc[-1] == pytest.approx(
         margin * frame["units"].sum() - frame["spend"].iloc[-1], abs=1e-6
     )
+
+
+# -------------------------------------------------------------------------------- outputs
+def test_every_output_shows_the_money(tmp_path, capsys):
+    """A small default study: the command line's table has profit to date and says what pays;
+    summary.json holds paired differences of profit with intervals and the what-pays lead;
+    report.html has the sentence, the market in words and the profit figure."""
+    import json
+
+    from sim.cli import main
+
+    out = tmp_path / "r"
+    status = main(
+        [
+            "run",
+            "default",
+            "--set",
+            "network.n=300",
+            "--weeks",
+            "13",
+            "--replicates",
+            "3",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
+    assert status == 0
+    printed = capsys.readouterr().out
+    assert "profit" in printed.splitlines()[5] and "What pays:" in printed
+    summary = json.loads((out / "summary.json").read_text())
+    (profit, roi) = summary["what_pays"]
+    assert profit["measure"] == "profit" and roi["measure"] == "roi" and profit["week"] == 13
+    diff = summary["points"][0]["differences"][0]["measures"]["profit"]
+    assert diff["low"] is not None and diff["low"] <= diff["mean"] <= diff["high"]
+    page = (out / "report.html").read_text()
+    assert "<b>What pays:</b>" in page and "highest profit to date" in page
+    assert "of customers are in the category" in page
+    assert "repeat purchases, lapses and returns: on" in page
+    for name in ("profit", "market_share", "customers"):
+        assert (out / "figures" / f"{name}.png").is_file(), name
+
+
+def test_sweeps_map_profit_and_return_on_spend(tmp_path):
+    """Sweep figures take their measures from [report] measures: profit and roi work there
+    (roi is empty for an arm that spends nothing)."""
+    scenario = tmp_path / "sweep.toml"
+    scenario.write_text(
+        'extends = "'
+        + str(Path(__file__).resolve().parents[1] / "scenarios" / "default.toml")
+        + '"\nweeks = 8\nreplicates = 2\n[network]\nn = 200\n'
+        '[sweep]\n"arm.budget" = [10.0, 40.0]\n"money.unit_margin" = [0.5, 2.0]\n'
+        '[report]\nmeasures = ["profit", "roi"]\n'
+    )
+    import sim
+
+    outcome = sim.run_scenario(str(scenario), sweep=True, out=tmp_path / "s")
+    figures = sorted(p.name for p in (outcome.out / "figures").glob("*.png"))
+    assert any("profit" in f for f in figures) and any("roi" in f for f in figures), figures
+    sweep = pd.read_csv(outcome.out / "sweep.csv")
+    none = sweep[sweep["arm"] == "none"]
+    assert none["roi_mean"].isna().all() and sweep["profit_mean"].notna().all()
+    # More margin, more profit, at every budget and arm (same runs, only the money differs).
+    wide = sweep.pivot_table(
+        index=["arm", "arm.budget"], columns="money.unit_margin", values="profit_mean"
+    )
+    assert (wide[2.0] >= wide[0.5]).all()
