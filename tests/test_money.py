@@ -398,3 +398,35 @@ def test_sweeps_map_profit_and_return_on_spend(tmp_path):
         index=["arm", "arm.budget"], columns="money.unit_margin", values="profit_mean"
     )
     assert (wide[2.0] >= wide[0.5]).all()
+
+
+def test_the_app_shows_profit_on_the_scoreboard_and_a_money_chart(monkeypatch):
+    from tests.test_viz import _button, _render, _with_class
+
+    monkeypatch.setenv("RECLAMARE_PRESET", "default")
+    rc = _render()
+    rc.find(__import__("ipyvuetify").Switch).widget.v_model = True
+    _button(rc, "Reset").click()
+    for _ in range(3):
+        _button(rc, "Step").click()
+    (board,) = _with_class(rc, "reclamare-scoreboard")
+    html_text = board.unsafe_innerHTML
+    assert "Profit to date / 1,000" in html_text and "Customers of the brand" in html_text
+
+
+def test_the_money_chart_goes_below_zero_when_profit_does():
+    from sim.viz.charts import MONEY_PANEL, PANELS, ChartsPainter
+
+    assert PANELS[MONEY_PANEL][0] == "Money to date"
+
+    class Arm:
+        def __init__(self, profit):
+            self.values = {"spend": np.arange(5) * 20.0, "profit": np.array(profit)}
+
+        def series(self, name):
+            return self.values.get(name, np.zeros(5))
+
+    painter = ChartsPainter(["A"])
+    assert painter.render([Arm([0.0, -20.0, -45.0, -30.0, -10.0])])[:4] == b"\x89PNG"
+    low, high = painter.axes[MONEY_PANEL].get_ylim()
+    assert low <= -45.0 and high >= 80.0

@@ -113,6 +113,8 @@ def _time_figures(folder: Path, study: dict, table: pd.DataFrame) -> list[Path]:
     colours = arm_colours(arms)
     styles = arm_styles(arms)
     crisis = (study["params"].get("crisis") or {}).get("week")
+    market = study["params"].get("market") or {}
+    launch = market.get("launch_week") if market.get("purchase_rate") else None
     out = []
 
     def series(measure):
@@ -137,6 +139,7 @@ def _time_figures(folder: Path, study: dict, table: pd.DataFrame) -> list[Path]:
         if extra:
             extra(ax)
         _crisis_line(ax, crisis)
+        _crisis_line(ax, launch, " competitor launch")
         ax.set_title(QUESTIONS.get(measure, LABELS.get(measure, measure)))
         ax.set_xlabel("Week")
         ax.set_ylabel(axis_label(measure))
@@ -181,11 +184,12 @@ def _zero_line(ax):
     ax.axhline(0.0, color="#444444", linewidth=1.2)
 
 
-def _crisis_line(ax, crisis):
+def _crisis_line(ax, crisis, text=" crisis"):
+    """A dotted vertical line at the week of an event (a crisis, a competitor launch)."""
     if crisis:
         ax.axvline(crisis, color="#444444", linestyle=":", linewidth=2)
         ax.annotate(
-            " crisis",
+            text,
             (crisis, 1.0),
             xycoords=("data", "axes fraction"),
             va="top",
