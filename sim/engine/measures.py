@@ -176,7 +176,7 @@ LABELS = {
     "heard_via_dialogue": "First heard via dialogue",
     "forgot": "Forgot the brand this week",
     "customers": "Customers of the brand now",
-    "market_share": "Market share (of category units)",
+    "market_share": "Market share",
     "units": "Units sold this week",
     "lapsed": "Lapsed to the alternative this week",
     "returned": "Came back this week",
