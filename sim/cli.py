@@ -348,6 +348,8 @@ def print_outcome(scenario, outcome, sweep: bool, figures: bool = True) -> None:
     measures = [m for m in scenario.key_measures if m in summary["units"]]
     if not sweep:
         point = summary["points"][0]
+        if "profit" in summary["units"] and "profit" not in measures:
+            measures.append("profit")  # the manager's question, in every table (cu per 1,000)
         rows = [[f"week {week}", *measures]]
         rows += [
             [item["arm"], *(_short(item["measures"][m]) for m in measures)]
@@ -370,6 +372,12 @@ def print_outcome(scenario, outcome, sweep: bool, figures: bool = True) -> None:
                 + "".join(c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True))
             )
         print("mean [95 % interval] over replicates; * = difference excludes zero")
+        for item in summary.get("what_pays", [])[:1]:
+            print(
+                f"What pays: {item['leader']} has the highest profit to date "
+                f"({item['leader_mean']:.4g} cu per 1,000 customers, {item['runner_up']} "
+                f"{item['runner_up_mean']:.4g})" + (", within noise" if item["tie"] else "")
+            )
         return
     m = measures[0]
     paths = summary["sweep_paths"]

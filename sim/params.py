@@ -248,6 +248,100 @@ class AdoptionSpec(Section):
     )
 
 
+class MarketSpec(Section):
+    """The category the brand sells in: who buys it, how often, and the competing offer.
+
+    Off by default (``purchase_rate = "off"``): the first version's one-off adoption in a
+    market of its own, the special case the Bass limit uses. With a purchase rate, customers who
+    have tried the brand choose at each purchase occasion between the brand and the
+    alternative (docs/model.md, section 7.6)."""
+
+    potential: Probability = _f(
+        1.0,
+        "Share of customers in the category (drawn once per customer); the others may hear of "
+        "the brand and talk about it but never buy.",
+        "share",
+    )
+    purchase_rate: Annotated[float | None, Switchable] = _f(
+        None,
+        "Category purchase occasions per in-market customer per week (Poisson; a week holds at "
+        "most one: probability 1 - exp(-rate)). 'off': one-off adoption, no repeat purchases, "
+        "no lapses (the Bass limit's special case).",
+        "per week",
+        gt=0.0,
+        le=7.0,
+    )
+    choice_slope: float = _f(
+        3.0,
+        "Logit choice at a purchase occasion: log-odds of choosing the brand over the "
+        "alternative per unit of (attitude - competitor attractiveness).",
+        "log-odds",
+        ge=0.0,
+        le=50.0,
+    )
+    competitor: Attitude = _f(
+        0.0,
+        "Attractiveness of the alternative (competitor or outside option) on the attitude "
+        "scale: a customer whose attitude equals it chooses either with probability 1/2.",
+        "attitude",
+    )
+    launch_week: int | None = _f(
+        None,
+        "Week from which the alternative's attractiveness is launch_attractiveness (a "
+        "competitor launch; None: never).",
+        "week",
+        ge=1,
+        le=10_000,
+    )
+    launch_attractiveness: Attitude = _f(
+        0.3,
+        "Attractiveness of the alternative from launch_week on.",
+        "attitude",
+    )
+
+    def attractiveness(self, week: int) -> float:
+        """The alternative's attractiveness in ``week`` (attitude units)."""
+        if self.launch_week is not None and week >= self.launch_week:
+            return self.launch_attractiveness
+        return self.competitor
+
+
+class MoneySpec(Section):
+    """Prices and margins: what a unit sold earns, and how future margin is discounted. They
+    change no dynamics, only the money measures."""
+
+    price: float = _f(
+        3.0,
+        "Price of one unit to the customer (revenue per unit sold).",
+        "cu per unit",
+        ge=0.0,
+        le=1e9,
+    )
+    unit_margin: float = _f(
+        1.0,
+        "Contribution margin of one unit sold: price less the cost of making and selling it "
+        "(gross profit per unit, before marketing spend).",
+        "cu per unit",
+        ge=0.0,
+        le=1e9,
+    )
+    discount_rate: float = _f(
+        0.0022,
+        "Discount rate of future margin in customer equity (0.0022 a week is about 12 % a year).",
+        "per week",
+        gt=0.0,
+        le=1.0,
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> MoneySpec:
+        if self.unit_margin > self.price:
+            raise ValueError(
+                f"unit_margin ({self.unit_margin}) must not exceed price ({self.price})"
+            )
+        return self
+
+
 class WomSpec(Section):
     """Word of mouth: who talks, to whom, and with what effect."""
 
@@ -448,6 +542,8 @@ class ModelParams(Section):
     product: ProductSpec = Field(default_factory=ProductSpec)
     learning: LearningSpec = Field(default_factory=LearningSpec)
     adoption: AdoptionSpec = Field(default_factory=AdoptionSpec)
+    market: MarketSpec = Field(default_factory=MarketSpec)
+    money: MoneySpec = Field(default_factory=MoneySpec)
     wom: WomSpec = Field(default_factory=WomSpec)
     push: PushSpec = Field(default_factory=PushSpec)
     dialogue: DialogueSpec = Field(default_factory=DialogueSpec)

@@ -105,7 +105,9 @@ def test_the_adoption_table_decides_exactly_like_the_logistic():
         expected = aware & ~adopted & (u < adoption_probability(spec, attitude))
         table = adoption_probability(spec, np.linspace(-1.0, 1.0, 129))
         after = adopted.copy()
-        undecided, u_undecided = _adopt_sure(aware, after, attitude, key, table)
+        customer = adopted.copy()
+        undecided, u_undecided = _adopt_sure(aware, after, customer, attitude, key, table)
+        np.testing.assert_array_equal(customer, after)  # the table's adopters are customers
         np.testing.assert_array_equal(u_undecided, u[undecided])
         assert undecided.size < 0.01 * n
         after[undecided[u_undecided < adoption_probability(spec, attitude[undecided])]] = True
@@ -266,7 +268,7 @@ def test_warm_up_compiles_every_kernel_a_run_calls():
 
     import sim.engine.influence
     import sim.engine.measures
-    from sim.engine.rules import adoption, contacts, dialogue, media, memory, push, wom
+    from sim.engine.rules import adoption, contacts, dialogue, market, media, memory, push, wom
     from sim.engine.warmup import warm_up
 
     assert warm_up() > 0
@@ -280,6 +282,7 @@ def test_warm_up_compiles_every_kernel_a_run_calls():
             contacts,
             media,
             memory,
+            market,
             sim.engine.influence,
             sim.engine.measures,
         )
@@ -300,6 +303,8 @@ def test_warm_up_compiles_every_kernel_a_run_calls():
         "_count",
         "alias_table",
         "_remember",
+        "_shop",
+        "_attitude_counts",
     }
     assert [
         name for name, kernel in kernels.items() if name not in inner and not kernel.signatures
@@ -307,7 +312,8 @@ def test_warm_up_compiles_every_kernel_a_run_calls():
 
 
 # Configurations for the plain-Python check: every rule and code path (weighted ties, attitudes
-# off, targeting, hubs and random outreach, complaints, a crisis, several listeners).
+# off, targeting, hubs and random outreach, complaints, a crisis, several listeners, repeat
+# purchases with a category potential and a competitor launch).
 PLAIN_PYTHON_RUNS = """
 import numpy as np
 from sim.engine.warmup import warm_up_model
@@ -329,6 +335,12 @@ models = [
                learning={"enabled": True, "insights_half": 20.0, "lag_weeks": 1}),
     BrandModel(network={"n": 300}, rng=7, population={"media_shape": None,
                "unreachable_share": 0.0, "taste_spread": 0.0, "tolerance_spread": 0.0}),
+    BrandModel(network={"n": 400}, rng=8, arm={"budget": 40, "push_share": 0.7},
+               population={"initial_awareness": 0.1}, product={"fit": -0.2},
+               market={"potential": 0.6, "purchase_rate": 0.4, "competitor": 0.5,
+                       "launch_week": 5, "launch_attractiveness": 0.8}),
+    BrandModel(network={"n": 300}, rng=9, attitudes=False,
+               market={"purchase_rate": 1.5, "potential": 0.9, "choice_slope": 0.0}),
 ]
 for model in models:
     model.run_for(10)
@@ -349,7 +361,7 @@ def test_kernels_run_as_plain_python_give_the_same_results():
         return done.stdout
 
     compiled = run(False)
-    assert compiled.count("\n") == 14
+    assert compiled.count("\n") == 18
     assert run(True) == compiled
 
 

@@ -83,7 +83,7 @@ def test_nobody_reachable_means_no_impressions_and_no_spend():
 
 def test_experience_pulls_each_adopter_toward_fit_plus_their_taste_clipped():
     state = CustomerState.empty(3)
-    state.aware[:] = state.adopted[:] = True
+    state.aware[:] = state.adopted[:] = state.customer[:] = True
     state.attitude[:] = [0.0, 0.0, 0.0]
     state.taste[:] = [0.25, -0.5, 0.9]
     run_adoption(state, AdoptionSpec(base_rate=0.0), 0.5, 0.4, rng(), True)
@@ -113,7 +113,7 @@ def test_only_unreminded_aware_non_buyers_forget():
     state = CustomerState.empty(5)
     state.aware[:] = [True, True, True, False, True]
     state.heard[:] = [True, True, True, True, True]
-    state.adopted[:] = [False, True, False, False, False]
+    state.adopted[:] = state.customer[:] = [False, True, False, False, False]
     state.reminded[:] = [False, False, True, False, False]
     forgot = run_memory(state, 1.0, rng(), True)
     assert forgot == 2

@@ -289,7 +289,7 @@ def test_adoption_certain_at_rate_one_and_impossible_at_zero():
 
 def test_experience_moves_adopters_toward_true_fit():
     state = state_with([0.9, 0.9], aware=[True, True])
-    state.adopted[0] = True
+    state.adopted[0] = state.customer[0] = True
     run_adoption(state, AdoptionSpec(base_rate=0.0), 0.25, -0.3, rng(), True)
     assert state.attitude[0] == pytest.approx(0.9 + 0.25 * (-0.3 - 0.9))
     assert state.attitude[1] == 0.9

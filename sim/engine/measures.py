@@ -88,6 +88,53 @@ MEASURES: tuple[Measure, ...] = (
         "per 1,000 customers",
         "Customers who forgot the brand this week (aware, not buyers, not reminded).",
     ),
+    Measure(
+        "customers",
+        "share of customers",
+        "Customers of the brand now: they bought it at their last purchase (with one-off "
+        "adoption, everyone who has bought).",
+    ),
+    Measure(
+        "market_share",
+        "share of category units",
+        "Brand units over all units bought in the category this week by customers in the "
+        "category (empty without repeat purchases, where no category is simulated).",
+    ),
+    Measure("units", "units per 1,000 customers", "Units of the brand sold this week."),
+    Measure(
+        "lapsed",
+        "per 1,000 customers",
+        "Customers of the brand who chose the alternative this week.",
+    ),
+    Measure(
+        "returned",
+        "per 1,000 customers",
+        "Lapsed customers who chose the brand again this week.",
+    ),
+    Measure("revenue", "cu per 1,000 customers", "Price times units sold this week."),
+    Measure(
+        "gross_profit",
+        "cu per 1,000 customers",
+        "Unit margin times units sold this week (before marketing spend).",
+    ),
+    Measure(
+        "profit",
+        "cu per 1,000 customers",
+        "Profit to date after marketing: unit margin times units sold to date, less spend to date.",
+    ),
+    Measure(
+        "roi",
+        "cu per cu spent",
+        "Return on marketing spend to date: profit to date over spend to date (every sale "
+        "counted; compare arms, or with the arm that spends nothing, for the part marketing "
+        "made). Empty before anything is spent.",
+    ),
+    Measure(
+        "customer_equity",
+        "cu per 1,000 customers",
+        "Discounted expected margin of today's customers of the brand (Gupta & Lehmann 2005; "
+        "0 with one-off adoption: nobody buys again).",
+    ),
     *(
         Measure(
             name,
@@ -128,13 +175,61 @@ LABELS = {
     "heard_via_wom": "First heard via word of mouth",
     "heard_via_dialogue": "First heard via dialogue",
     "forgot": "Forgot the brand this week",
+    "customers": "Customers of the brand now",
+    "market_share": "Market share",
+    "units": "Units sold this week",
+    "lapsed": "Lapsed to the alternative this week",
+    "returned": "Came back this week",
+    "revenue": "Revenue this week",
+    "gross_profit": "Gross profit this week",
+    "profit": "Profit to date (after spend)",
+    "roi": "Return on marketing spend",
+    "customer_equity": "Customer equity",
     **{
         name: f"Attitude {HIST_EDGES[k]:+.1f} to {HIST_EDGES[k + 1]:+.1f}"
         for k, name in enumerate(HIST_NAMES)
     },
 }
 # Measures where less is better (the "winning" arm has the lowest value).
-LOWER_IS_BETTER = {"wom_negative", "irritated", "cost_per_aware", "spend", "forgot"}
+LOWER_IS_BETTER = {"wom_negative", "irritated", "cost_per_aware", "spend", "forgot", "lapsed"}
+# Money measures (cu), for tables and figures that show money apart from shares.
+MONEY_MEASURES = ("revenue", "gross_profit", "profit", "customer_equity", "spend")
+
+
+def money_measures(
+    n: int,
+    customers: int,
+    units: int,
+    category_units: int | None,
+    lapsed: int,
+    returned: int,
+    units_total: int,
+    spend_total: float,
+    equity: float,
+    price: float,
+    unit_margin: float,
+) -> dict[str, float]:
+    """The market and money measures (see MEASURES for units) from absolute counts and money:
+    this week's units of the brand and of the category (None: no category simulated), lapses
+    and returns, units sold and money spent to date (cu), customer equity (cu)."""
+    per_1000 = 1000.0 / n
+    if category_units is None:
+        share = float("nan")
+    else:
+        share = units / category_units if category_units else float("nan")
+    profit_total = unit_margin * units_total - spend_total
+    return {
+        "customers": customers / n,
+        "market_share": share,
+        "units": units * per_1000,
+        "lapsed": lapsed * per_1000,
+        "returned": returned * per_1000,
+        "revenue": price * units * per_1000,
+        "gross_profit": unit_margin * units * per_1000,
+        "profit": profit_total * per_1000,
+        "roi": profit_total / spend_total if spend_total > 0 else float("nan"),
+        "customer_equity": equity * per_1000,
+    }
 
 
 def compute_measures(

@@ -6,13 +6,14 @@ answer (docs/model.md describes each one).
 
 from __future__ import annotations
 
-from sim.params import ModelParams
+from sim.params import MarketSpec, ModelParams
 
 
 def mechanisms(params: ModelParams | dict) -> dict[str, bool]:
     """``{mechanism: on?}`` for a parameter set (a ModelParams or its ``model_dump()``)."""
     p = params if isinstance(params, dict) else params.model_dump()
     pop = p["population"]
+    market = p.get("market") or MarketSpec().model_dump()
     attitudes = bool(p.get("attitudes", True))
     return {
         "attitudes": attitudes,
@@ -22,6 +23,10 @@ def mechanisms(params: ModelParams | dict) -> dict[str, bool]:
         "anchoring to predispositions": attitudes and pop["anchoring"] > 0,
         "forgetting": pop["recall_half_life"] is not None,
         "learning from customers": attitudes and bool(p["learning"]["enabled"]),
+        "category potential": market["potential"] < 1.0,
+        "repeat purchases, lapses and returns": market["purchase_rate"] is not None,
+        "competitor launch": market["purchase_rate"] is not None
+        and market["launch_week"] is not None,
     }
 
 
@@ -29,6 +34,7 @@ def describe(params: ModelParams | dict) -> list[str]:
     """One short line per mechanism, e.g. ``"forgetting: on (recall half-life 26 weeks)"``."""
     p = params if isinstance(params, dict) else params.model_dump()
     pop, learning = p["population"], p["learning"]
+    market = p.get("market") or MarketSpec().model_dump()
     on = mechanisms(p)
     details = {
         "attitudes": "awareness, attitudes and adoption" if on["attitudes"] else "awareness only",
@@ -49,6 +55,15 @@ def describe(params: ModelParams | dict) -> list[str]:
         "learning from customers": (
             f"ceiling {learning['ceiling']:+.2f}, half after {learning['insights_half']:g} "
             f"insights, lag {learning['lag_weeks']} weeks"
+        ),
+        "category potential": f"{market['potential']:.0%} of customers in the category",
+        "repeat purchases, lapses and returns": (
+            f"{market['purchase_rate'] or 0:g} purchases a week, logit choice against an "
+            f"alternative of attractiveness {market['competitor']:+.2f}"
+        ),
+        "competitor launch": (
+            f"attractiveness {market['launch_attractiveness']:+.2f} from week "
+            f"{market['launch_week']}"
         ),
     }
     return [

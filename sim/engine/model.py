@@ -7,8 +7,10 @@ A week (one ``step()``) runs, in this fixed order (docs/model.md explains why):
 2. dialogue: answer last week's heard mentions (complaints first), then outreach; learning,
    when switched on, turns what was heard into product fit after a lag;
 3. word of mouth: customers aware at the start of the week talk to neighbours;
-4. adoption and experience (each adopter toward the fit they experience);
-5. memory: attitudes stay anchored to predispositions, unreminded customers may forget; then
+4. adoption and experience (trial; each customer of the brand toward the fit they experience);
+5. purchases (with repeat purchases switched on): occasions, brand or alternative, lapses and
+   returns; units sold are money (unit margin) and the spend is taken off;
+6. memory: attitudes stay anchored to predispositions, unreminded customers may forget; then
    advocacy decays and the week's measures are collected.
 """
 
@@ -20,12 +22,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.engine.measures import MEASURE_NAMES, compute_measures
+from sim.engine.measures import MEASURE_NAMES, compute_measures, money_measures
 from sim.engine.memory import tune_allocator
 from sim.engine.mesa_import import mesa
 from sim.engine.rules.adoption import run_adoption
 from sim.engine.rules.contacts import NeighbourSampler
 from sim.engine.rules.dialogue import HubQueue, Mentions, run_dialogue
+from sim.engine.rules.market import (
+    Purchases,
+    customer_equity,
+    occasion_probability,
+    run_purchases,
+)
 from sim.engine.rules.media import build_audience
 from sim.engine.rules.memory import forget_probability, run_memory
 from sim.engine.rules.push import run_push
@@ -35,10 +43,20 @@ from sim.network.graph import Network
 from sim.params import ModelParams, ParameterError, make_params
 
 # One independent random stream per purpose, derived from the run's seed. Streams that do not
-# depend on the arm (network, initial state, word of mouth, adoption, crisis) are the same in every
-# arm of a replicate: common random numbers, so arm differences are paired.
+# depend on the arm (network, initial state, word of mouth, adoption, crisis, memory, market) are
+# the same in every arm of a replicate: common random numbers, so arm differences are paired.
 # New streams are added at the end: a stream's numbers depend on its position in this tuple.
-STREAMS = ("network", "initial", "push", "dialogue", "wom", "adoption", "crisis", "memory")
+STREAMS = (
+    "network",
+    "initial",
+    "push",
+    "dialogue",
+    "wom",
+    "adoption",
+    "crisis",
+    "memory",
+    "market",
+)
 
 
 def stream(seed: int, name: str) -> np.random.Generator:
@@ -138,6 +156,16 @@ class BrandModel(mesa.Model):
         self.target, self.outside_target = self._target_groups()
         self.state = self._initial_state()
         self.audience = build_audience(self.n, self.target, *self._media())
+        # Who is in the category: drawn last from the initial stream (after the media draws),
+        # so that every earlier draw is what it was before the market existed.
+        market = self.params.market
+        in_market = self._streams["initial"].random(self.n) < market.potential
+        self.state.in_market[:] = in_market
+        self._everyone_in_market = bool(in_market.all())
+        self._occasion = occasion_probability(market.purchase_rate)
+        # Money to date (absolute): units of the brand sold; spend is spend_total.
+        self.units_total = 0
+        self.purchases = Purchases(brand=0, category=0, lapsed=0, returned=0)
         # Cached for the weekly measures: group index as intp (saves a cast) and group sizes.
         self._groups = net.groups.astype(np.intp)
         self._group_sizes = np.bincount(self._groups, minlength=net.n_groups)
@@ -299,6 +327,8 @@ class BrandModel(mesa.Model):
             attitudes,
         )
         self.mentions = wom.mentions
+        repeat = self._occasion > 0.0
+        tried_before = state.adopted.copy() if repeat else None
         counts["new_adopters"] = run_adoption(
             state,
             p.adoption,
@@ -306,7 +336,21 @@ class BrandModel(mesa.Model):
             self.product_fit,
             self._streams["adoption"],
             attitudes,
+            None if self._everyone_in_market else state.aware & state.in_market,
         )
+        if repeat:
+            self.purchases = run_purchases(
+                state,
+                self._occasion,
+                p.market.choice_slope,
+                p.market.attractiveness(self.week),
+                tried_before,
+                self._streams["market"],
+            )
+        else:  # one-off adoption: a trial is the only purchase there is
+            new = counts["new_adopters"]
+            self.purchases = Purchases(brand=new, category=new, lapsed=0, returned=0)
+        self.units_total += self.purchases.brand
         counts["forgot"] = run_memory(state, self._forget, self._streams["memory"], attitudes)
         state.advocacy *= self._advocacy_decay
 
@@ -353,6 +397,18 @@ class BrandModel(mesa.Model):
 
     def _measure(self) -> dict[str, float]:
         net = self.network
+        market, money = self.params.market, self.params.money
+        repeat = self._occasion > 0.0
+        equity = customer_equity(
+            self.state.customer,
+            self.state.attitude,
+            self._occasion,
+            market.choice_slope,
+            market.attractiveness(self.week),
+            money.unit_margin,
+            money.discount_rate,
+        )
+        bought = self.purchases
         measures = {"week": self.week} | compute_measures(
             self.state,
             self.week_counts,
@@ -367,6 +423,21 @@ class BrandModel(mesa.Model):
             self.params.measures.top_box_cutoff,
         )
         self._groups_reached = measures["groups_reached"]
+        measures.update(
+            money_measures(
+                self.n,
+                int(np.count_nonzero(self.state.customer)),
+                bought.brand,
+                bought.category if repeat else None,
+                bought.lapsed,
+                bought.returned,
+                self.units_total,
+                self.spend_total,
+                equity,
+                money.price,
+                money.unit_margin,
+            )
+        )
         return measures
 
     # ---------------------------------------------------------------- output
@@ -390,6 +461,8 @@ class BrandModel(mesa.Model):
                 "attitude": s.attitude,
                 "predisposition": s.predisposition,
                 "adopted": s.adopted,
+                "brand_customer": s.customer,
+                "in_market": s.in_market,
                 "adstock": s.adstock,
                 "irritated": s.irritated,
                 "advocacy": s.advocacy,

@@ -34,7 +34,12 @@ class CustomerState:
     predisposition : float64
                         the attitude at week 0, to which the customer stays anchored
                         (Friedkin-Johnsen).
-    adopted : bool      has bought; never reverts.
+    adopted : bool      has bought the brand at least once (tried it); never reverts.
+    customer : bool     bought the brand at their last purchase (a customer of the brand now);
+                        with one-off adoption the same as ``adopted``; with repeat purchases it
+                        becomes False when the customer chooses the alternative (lapses) and
+                        True again when they come back.
+    in_market : bool    in the category: buys (the brand or the alternative) at all; drawn once.
     adstock : float32   remembered ad pressure in exposures, decays with the push half-life.
     irritated : bool    adstock above the customer's irritation threshold this week.
     advocacy : float32  temporary boost to talking after a conversation with the brand, in [0, 1].
@@ -54,6 +59,8 @@ class CustomerState:
     attitude: np.ndarray
     predisposition: np.ndarray
     adopted: np.ndarray
+    customer: np.ndarray
+    in_market: np.ndarray
     adstock: np.ndarray
     irritated: np.ndarray
     advocacy: np.ndarray
@@ -66,13 +73,16 @@ class CustomerState:
 
     @classmethod
     def empty(cls, n: int) -> CustomerState:
-        """Everyone unaware and neutral, with no taste, tolerance 1 and no anchoring."""
+        """Everyone unaware and neutral, in the market, with no taste, tolerance 1 and no
+        anchoring."""
         return cls(
             aware=np.zeros(n, dtype=bool),
             heard=np.zeros(n, dtype=bool),
             attitude=np.zeros(n, dtype=np.float64),
             predisposition=np.zeros(n, dtype=np.float64),
             adopted=np.zeros(n, dtype=bool),
+            customer=np.zeros(n, dtype=bool),
+            in_market=np.ones(n, dtype=bool),
             adstock=np.zeros(n, dtype=np.float32),
             irritated=np.zeros(n, dtype=bool),
             advocacy=np.zeros(n, dtype=np.float32),

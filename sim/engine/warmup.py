@@ -16,12 +16,13 @@ from sim.engine.model import BrandModel
 def warm_up_model(weeks: int = 4) -> BrandModel:
     """A small model with every rule active, run for ``weeks``: push to a target group with
     irritation and complaints, dialogue answering them with outreach, word of mouth, adoption,
-    a crisis."""
+    a crisis, and a category with repeat purchases and a competitor launch."""
     model = BrandModel(
         network={"kind": "communities", "n": 300, "groups": 3},
         arm={"budget": 400, "push_share": 0.6, "target_group": "g1", "outreach": "hubs"},
         push={"effective_frequency": 1.0, "irritation_threshold": 2.0, "complaint_prob": 0.5},
         crisis={"week": 2},
+        market={"potential": 0.8, "purchase_rate": 0.3, "launch_week": 3},
         rng=1,
     )
     model.run_for(weeks)

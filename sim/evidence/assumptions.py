@@ -49,6 +49,11 @@ ASSUMPTIONS: list[tuple[str, dict]] = [
     ("adoption base rate halved (0.01)", {"adoption.base_rate": 0.01}),
     ("adoption base rate doubled (0.04)", {"adoption.base_rate": 0.04}),
     ("learning from customers on", {"learning.enabled": True}),
+    (
+        "one-off adoption, everyone in the market",
+        {"market.purchase_rate": "off", "market.potential": 1.0},
+    ),
+    ("a weaker alternative (attractiveness 0.3)", {"market.competitor": 0.3}),
 ]
 
 # The mechanisms issue #11 added, each switched off alone, then all together.

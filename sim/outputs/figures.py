@@ -44,6 +44,11 @@ QUESTIONS = {
     "irritated": "Are the ads irritating customers?",
     "awareness_outside_target": "Does the story cross into the groups push does not target?",
     "product_fit": "Does the brand learn to fit its customers better?",
+    "profit": "What pays? Profit to date after marketing spend",
+    "market_share": "What share of category purchases does the brand win?",
+    "customers": "How many customers does the brand have now?",
+    "roi": "What does each cu spent return?",
+    "customer_equity": "What are today's customers worth?",
 }
 # Okabe-Ito colours (safe for colour-blind readers); a "none" arm is grey.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
@@ -108,6 +113,8 @@ def _time_figures(folder: Path, study: dict, table: pd.DataFrame) -> list[Path]:
     colours = arm_colours(arms)
     styles = arm_styles(arms)
     crisis = (study["params"].get("crisis") or {}).get("week")
+    market = study["params"].get("market") or {}
+    launch = market.get("launch_week") if market.get("purchase_rate") else None
     out = []
 
     def series(measure):
@@ -132,6 +139,7 @@ def _time_figures(folder: Path, study: dict, table: pd.DataFrame) -> list[Path]:
         if extra:
             extra(ax)
         _crisis_line(ax, crisis)
+        _crisis_line(ax, launch, " competitor launch")
         ax.set_title(QUESTIONS.get(measure, LABELS.get(measure, measure)))
         ax.set_xlabel("Week")
         ax.set_ylabel(axis_label(measure))
@@ -143,6 +151,10 @@ def _time_figures(folder: Path, study: dict, table: pd.DataFrame) -> list[Path]:
     spends = {a["name"]: a["budget"] > 0 for a in study["arms"]}
     line_figure("awareness", extra=_bass_overlay(study, colours), ylim=(0, 1.02))
     line_figure("adoption", ylim=(0, 1.02))
+    line_figure("profit", extra=_zero_line)
+    if "market_share" in table and table["market_share"].notna().any():
+        line_figure("market_share", ylim=(0, 1.02))
+        line_figure("customers", ylim=(0, 1.02))
     if study["params"].get("attitudes", True):
         line_figure("mean_attitude")
         line_figure("net_sentiment")
@@ -167,11 +179,17 @@ def _band(ax, x, values, colour, label, linestyle="-"):
         ax.fill_between(x, low, high, color=colour, alpha=0.2, linewidth=0)
 
 
-def _crisis_line(ax, crisis):
+def _zero_line(ax):
+    """Break-even: profit to date above the line has paid for the marketing."""
+    ax.axhline(0.0, color="#444444", linewidth=1.2)
+
+
+def _crisis_line(ax, crisis, text=" crisis"):
+    """A dotted vertical line at the week of an event (a crisis, a competitor launch)."""
     if crisis:
         ax.axvline(crisis, color="#444444", linestyle=":", linewidth=2)
         ax.annotate(
-            " crisis",
+            text,
             (crisis, 1.0),
             xycoords=("data", "axes fraction"),
             va="top",

@@ -58,6 +58,8 @@ def write_report(
     parts.append("<h2>Setup</h2>")
     parts.append(setup_in_words(study))
     parts.append("<h2>Key results</h2>")
+    if summary.get("what_pays"):
+        parts.append(what_pays(summary["what_pays"]))
     if summary.get("leads"):
         parts.append(who_leads(summary["leads"]))
     parts.append(key_tables(study, summary))
@@ -117,6 +119,7 @@ def setup_in_words(study: dict) -> str:
         items.append(
             "<li><b>Attitudes are switched off:</b> only awareness spreads (the Bass limit).</li>"
         )
+    items.append(f"<li><b>Money and market:</b> {_market_words(p)}.</li>")
     crisis = p["crisis"]
     if crisis.get("week"):
         items.append(
@@ -146,6 +149,34 @@ def setup_in_words(study: dict) -> str:
         f"against the <b>{_e(study['baseline'])}</b> arm.</li>"
     )
     return '<ul class="setup">' + "\n".join(items) + "</ul>"
+
+
+def _market_words(p: dict) -> str:
+    """The category, the competitor and the money, in words."""
+    market = p.get("market") or {}
+    money = p.get("money") or {}
+    potential = market.get("potential", 1.0)
+    words = [f"{potential:.0%} of customers are in the category"]
+    rate = market.get("purchase_rate")
+    if rate is None:
+        words.append("each buys the brand at most once (one-off adoption, no competitor)")
+    else:
+        words.append(
+            f"they buy in it {rate * 52:.3g} times a year on average, each time the brand or "
+            f"the alternative (attractiveness {market.get('competitor', 0.0):+.2f}"
+            + (
+                f", {market['launch_attractiveness']:+.2f} from week {market['launch_week']}"
+                if market.get("launch_week")
+                else ""
+            )
+            + "); customers who choose the alternative lapse and may come back"
+        )
+    if money:
+        words.append(
+            f"a unit sells at {money.get('price', 0):g} cu with a margin of "
+            f"{money.get('unit_margin', 0):g} cu"
+        )
+    return "; ".join(words)
 
 
 def _network_words(net: dict) -> str:
@@ -222,6 +253,35 @@ def who_leads(leads: list[dict]) -> str:
     return (
         "<p>Who leads when (mean over replicates; the difference to the runner-up is paired "
         "by replicate, with its 95 % interval):</p><ul>" + "\n".join(lines) + "</ul>"
+    )
+
+
+def what_pays(items: list[dict]) -> str:
+    """One paragraph: which arm has the highest profit to date after its marketing spend at the
+    last week, whether that lead is beyond noise, and which returns most per cu spent."""
+    sentences = []
+    for item in items:
+        d = item["difference"]
+        gap = f"{_fmt(d['mean'])} [{_fmt(d['low'])}, {_fmt(d['high'])}]"
+        leader, runner = _e(item["leader"]), _e(item["runner_up"])
+        if item["measure"] == "profit":
+            head = (
+                f"by week {item['week']}, <b>{leader}</b> has the highest profit to date after "
+                f"its marketing spend ({_fmt(item['leader_mean'])} cu per 1,000 customers, "
+                f"against {runner}'s {_fmt(item['runner_up_mean'])}; difference {gap})"
+            )
+        else:
+            head = (
+                f"<b>{leader}</b> returns the most per cu spent ({_fmt(item['leader_mean'])} "
+                f"against {runner}'s {_fmt(item['runner_up_mean'])}; difference {gap})"
+            )
+        sentences.append(head + (", <b>within noise</b>" if item["tie"] else ""))
+    if not sentences:
+        return ""
+    return (
+        "<p><b>What pays:</b> " + "; ".join(sentences) + ". Profit counts every unit sold "
+        "(unit margin times units, less spend); the arm that spends nothing shows what the "
+        "market buys on its own.</p>"
     )
 
 

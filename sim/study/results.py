@@ -772,7 +772,8 @@ def point_summary(summary: dict, index: int = 0) -> dict:
 
 def study_context(table: pd.DataFrame, study: dict, sweep_paths: list[str]) -> dict:
     """What a summary says besides the final-week numbers: the mechanisms that were on, and
-    (not for sweeps) which arm leads the key measures at weeks 4, 13 and 52."""
+    (not for sweeps) which arm leads the key measures at weeks 4, 13 and 52 and which pays
+    best (profit to date and return on spend at the last week)."""
     from sim.engine.mechanisms import describe, mechanisms
 
     context = {
@@ -782,6 +783,9 @@ def study_context(table: pd.DataFrame, study: dict, sweep_paths: list[str]) -> d
     if not sweep_paths:
         measures = [m for m in study.get("key_measures", []) if m in table.columns]
         context["leads"] = leads(table, [a["name"] for a in study["arms"]], measures)
+        # What pays: the arm with the highest profit to date (and return on spend) at the end.
+        money = [m for m in ("profit", "roi") if m in table.columns]
+        context["what_pays"] = leads(table, [a["name"] for a in study["arms"]], money, ())
     return context
 
 

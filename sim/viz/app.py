@@ -196,6 +196,8 @@ def Scoreboard(arena: Arena):
         ("Positive talk / 1,000", "wom_positive", "{:.0f}", True),
         ("Negative talk / 1,000", "wom_negative", "{:.0f}", False),
         ("Cost per aware customer", "cost_per_aware", "{:.2f}", False),
+        ("Customers of the brand", "customers", "{:.0%}", True),
+        ("Profit to date / 1,000", "profit", "{:+,.0f}", True),
     )
     names = [_arm_title(arm.label, i, True) for i, arm in enumerate(arena.arms)]
     cells = []

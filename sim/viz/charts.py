@@ -196,7 +196,11 @@ PANELS = (
         (("wom_positive", "positive", "-"), ("wom_negative", "negative", "--")),
         UNITS["wom_positive"],
     ),
-    ("Spend to date", (("spend", "spend", "-"),), UNITS["spend"]),
+    (
+        "Money to date",
+        (("spend", "spend", "-"), ("profit", "profit after spend", "--")),
+        UNITS["spend"],
+    ),
     ("Cost per aware customer", (("cost_per_aware", "cost per aware", "-"),), "cu per customer"),
     (
         "How the aware first heard",
@@ -302,6 +306,7 @@ class ChartsPainter(BlitPainter):
         with self.lock:
             week = 0
             tops = [0.0] * len(self.axes)
+            lowest = 0.0  # of the money panel: profit to date can be negative
             for name, a, line in self.lines:
                 y = arms[a].series(name)
                 line.set_data(np.arange(y.size), y)
@@ -310,12 +315,15 @@ class ChartsPainter(BlitPainter):
                 if finite.size:
                     panel = self.axes.index(line.axes)
                     tops[panel] = max(tops[panel], float(finite.max()))
+                    if panel == MONEY_PANEL:
+                        lowest = min(lowest, float(finite.min()))
             xmax = _step_up(week, X_STEPS)
             tops[2] = max(tops[2], MIN_WOM_TOP)
             tops[3] = max(tops[3], self.spend_rate * xmax)
             limits = (xmax,) + tuple(
                 _nice_ceiling(tops[i]) if i in FREE_Y else None for i in range(len(self.axes))
             )
+            floor = -_nice_ceiling(-lowest) if lowest < 0 else 0.0
             if week == 0:
                 self._limits = None  # a new run (Reset) starts from the smallest ranges again
             if limits != getattr(self, "_limits", None):
@@ -327,17 +335,23 @@ class ChartsPainter(BlitPainter):
                         for new, old in zip(limits[1:], previous[1:], strict=True)
                     )
                 self._limits = limits
+            if week:  # the money panel's floor only goes down within a run, as ranges grow
+                floor = min(floor, getattr(self, "_floor", 0.0))
+            self._floor = floor
+            if (limits, floor) != getattr(self, "_drawn", None):
                 for i, ax in enumerate(self.axes):
                     ax.set_xlim(0, limits[0])
                     if limits[i + 1] is not None:
-                        ax.set_ylim(0, limits[i + 1])
-                self.invalidate(limits)
+                        ax.set_ylim(floor if i == MONEY_PANEL else 0, limits[i + 1])
+                self._drawn = (limits, floor)
+                self.invalidate((limits, floor))
             return self.frame()
 
 
 MIN_WOM_TOP = 50.0  # talks per 1,000 customers
 X_STEPS = (26, 52, 104, 208, 520, 1040)
-FREE_Y = (2, 3, 4)  # panels whose y range follows the data (WOM, spend, cost per aware)
+FREE_Y = (2, 3, 4)  # panels whose y range follows the data (WOM, money, cost per aware)
+MONEY_PANEL = 3  # spend and profit to date: its range goes below 0 when profit does
 
 
 def _step_up(value: float, steps: tuple) -> float:

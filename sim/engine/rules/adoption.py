@@ -44,10 +44,14 @@ def run_adoption(
     product_fit: float,
     rng: np.random.Generator,
     attitudes: bool,
+    eligible: np.ndarray | None = None,
 ) -> int:
-    """Aware non-adopters adopt with ``adoption_probability``; then every adopter's attitude moves
-    ``experience_rate`` of the way toward the fit they experience, ``product_fit + taste``
-    clipped to [-1, 1] (ads cannot fix a bad product).
+    """Trial and experience. Aware non-adopters (of ``eligible``, a mask of aware customers;
+    default: everyone aware) try the brand with ``adoption_probability``: they have bought it
+    (``adopted``) and are its customers (``customer``). Then every customer of the brand's
+    attitude moves ``experience_rate`` of the way toward the fit they experience,
+    ``product_fit + taste`` clipped to [-1, 1] (ads cannot fix a bad product); customers who
+    lapsed to the alternative no longer use the product.
 
     One uniform per customer per week (common random numbers across arms). With attitudes off
     everyone aware adopts with ``base_rate``. Returns the number of new adopters.
@@ -56,13 +60,18 @@ def run_adoption(
     adopted_before = int(np.count_nonzero(state.adopted))
     # The table of the probability bounds every customer's (see _adopt_sure).
     table = _probability_table(spec.base_rate, slope)
-    undecided, u = _adopt_sure(state.aware, state.adopted, state.attitude, week_key(rng), table)
+    aware = state.aware if eligible is None else eligible
+    undecided, u = _adopt_sure(
+        aware, state.adopted, state.customer, state.attitude, week_key(rng), table
+    )
     if undecided.size:
         p = expit(_log_odds(spec.base_rate) + slope * state.attitude[undecided])
-        state.adopted[undecided[u < p]] = True
+        trying = undecided[u < p]
+        state.adopted[trying] = True
+        state.customer[trying] = True
     new = int(np.count_nonzero(state.adopted)) - adopted_before
     if attitudes and experience_rate > 0:
-        _use(state.attitude, state.adopted, state.taste, product_fit, experience_rate)
+        _use(state.attitude, state.customer, state.taste, product_fit, experience_rate)
     return new
 
 
@@ -71,8 +80,9 @@ _BINS = 128
 
 
 @compiled
-def _adopt_sure(aware, adopted, attitude, key, table):
-    """Adopt the aware non-adopters whose decision the table settles; return the others.
+def _adopt_sure(aware, adopted, customer, attitude, key, table):
+    """Adopt the aware non-adopters whose decision the table settles (``adopted`` and
+    ``customer`` become True); return the others.
 
     Customer ``i``'s uniform number ``u`` is the high half of word ``i`` of the week's ``key``
     (sim.engine.uniforms); the rule is ``u < adoption_probability(a)``. ``table`` holds that
@@ -105,6 +115,7 @@ def _adopt_sure(aware, adopted, attitude, key, table):
         k = min(max(np.int64((attitude[i] + 1.0) * (bins / 2)), 0), bins - 1)
         if u < table[max(k - 1, 0)]:
             adopted[i] = True
+            customer[i] = True
         elif u < table[min(k + 2, bins)]:
             undecided[count] = i
             count += 1
@@ -115,10 +126,10 @@ def _adopt_sure(aware, adopted, attitude, key, table):
 
 
 @compiled
-def _use(attitude, adopted, taste, product_fit, rate):
-    """Every adopter's attitude moves ``rate`` of the way toward the fit they experience,
-    ``min(max(product_fit + taste, -1), 1)`` (adds ``* 1.0`` or ``* 0.0``, so the loop
-    vectorises)."""
+def _use(attitude, customer, taste, product_fit, rate):
+    """Every customer of the brand's attitude moves ``rate`` of the way toward the fit they
+    experience, ``min(max(product_fit + taste, -1), 1)`` (adds ``* 1.0`` or ``* 0.0``, so the
+    loop vectorises)."""
     for i in range(attitude.size):
         experienced = min(max(product_fit + np.float64(taste[i]), -1.0), 1.0)
-        attitude[i] += (experienced - attitude[i]) * rate * adopted[i]
+        attitude[i] += (experienced - attitude[i]) * rate * customer[i]

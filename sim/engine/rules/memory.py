@@ -28,7 +28,8 @@ def run_memory(
     share ``anchoring_i`` of the way back to their predisposition, ``a += g_i * (a0 - a)``, so
     that the week's net update keeps a weight on their own initial view.
 
-    Forgetting: an aware customer who has not bought and was not reminded this week (no ad
+    Forgetting: an aware customer who is not a customer of the brand now (never bought it, or
+    lapsed to the alternative) and was not reminded this week (no ad
     exposure, no talk heard or spoken, no conversation) forgets the brand with probability
     ``forget`` (``aware`` becomes False; ``heard`` stays True; attitude is kept). Customer
     ``i`` uses the high half of word ``i`` of the week's key from the (arm-independent) memory
@@ -39,7 +40,7 @@ def run_memory(
     return int(
         _remember(
             state.aware,
-            state.adopted,
+            state.customer,
             state.reminded,
             state.attitude,
             state.predisposition,
@@ -53,7 +54,7 @@ def run_memory(
 
 @compiled
 def _remember(
-    aware, adopted, reminded, attitude, predisposition, anchoring, key, forget, attitudes
+    aware, customer, reminded, attitude, predisposition, anchoring, key, forget, attitudes
 ):
     """Compiled body of :func:`run_memory`: one pass without branches (so that it vectorises);
     the random word is computed only when somebody can forget."""
@@ -63,7 +64,7 @@ def _remember(
         if attitudes:
             attitude[i] += np.float64(anchoring[i]) * (predisposition[i] - attitude[i])
         if may_forget:
-            lapse = aware[i] & ~adopted[i] & ~reminded[i]
+            lapse = aware[i] & ~customer[i] & ~reminded[i]
             lapse &= half_uniform(word_at(key, i), False) < forget
             aware[i] &= ~lapse
             forgot += lapse
