@@ -35,7 +35,7 @@ import pandas as pd
 import pytest
 
 from sim.engine.agentbased import AgentBrandModel, Customer, exposure_weight
-from sim.engine.measures import MEASURE_NAMES, compute_measures
+from sim.engine.measures import MEASURE_NAMES, compute_measures, money_measures
 from sim.engine.model import BrandModel, build_network_for
 from sim.engine.rules.push import exposure_weight as engine_exposure_weight
 from sim.engine.state import (
@@ -248,6 +248,21 @@ def test_measures_are_the_engines_on_the_same_customers():
         sentiment_cutoff=cutoffs.sentiment_cutoff,
         top_box_cutoff=cutoffs.top_box_cutoff,
     )
+    # One-off adoption books each trial as one unit (as BrandModel does with the market off).
+    money = model.params.money
+    expected |= money_measures(
+        model.n,
+        int(state.adopted.sum()),
+        model.new_adopters,
+        model.new_adopters,
+        0,
+        0,
+        model.units_total,
+        model.spend_total,
+        0.0,
+        money.price,
+        money.unit_margin,
+    )
     got = model.measures
     assert 0 < got["awareness"] < got["ever_aware"] < 1 and got["forgot"] > 0
     assert got["irritated"] > 0 and 0 < got["awareness_outside_target"] < 1
@@ -256,3 +271,11 @@ def test_measures_are_the_engines_on_the_same_customers():
         if name != "groups_reached":  # the engine's is sticky over the weeks it has seen
             assert got[name] == pytest.approx(expected[name], abs=tolerance), name
     assert got["groups_reached"] >= expected["groups_reached"]
+
+
+def test_per_agent_version_refuses_the_repeat_purchase_market():
+    """It states one-off adoption only; a market with repeat purchases gets a clear error."""
+    from sim.params import ParameterError
+
+    with pytest.raises(ParameterError, match="one-off adoption only"):
+        AgentBrandModel(network={"n": 50}, market={"purchase_rate": 0.2}, rng=1)

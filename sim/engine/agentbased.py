@@ -53,10 +53,10 @@ import mesa
 from mesa.discrete_space import FixedAgent
 from mesa.discrete_space import Network as NetworkSpace
 
-from sim.engine.measures import HIST_EDGES, HIST_NAMES, MEASURE_NAMES
+from sim.engine.measures import HIST_EDGES, HIST_NAMES, MEASURE_NAMES, money_measures
 from sim.network.convert import to_networkx
 from sim.network.graph import Network
-from sim.params import ModelParams, make_params
+from sim.params import ModelParams, ParameterError, make_params
 
 
 class Customer(FixedAgent):
@@ -203,6 +203,7 @@ class Customer(FixedAgent):
         adoption = self.model.adoption
         if self.random.random() < logistic(adoption.log_odds + adoption.slope * self.attitude):
             self.adopted = True
+            self.model.new_adopters += 1
 
     def use_product(self) -> None:
         """My attitude moves toward the fit I experience, ``clip(fit + taste, -1, 1)``."""
@@ -304,6 +305,11 @@ class AgentBrandModel(mesa.Model):
             sections["network"] = network  # the network *section*, as BrandModel accepts
             network = None
         self.params = p = make_params(params, **sections)
+        if p.market.purchase_rate is not None or p.market.potential < 1.0:
+            raise ParameterError(
+                "parameters: market: the per-agent version implements one-off adoption only "
+                "(market.purchase_rate = 'off', market.potential = 1); use BrandModel"
+            )
         if network is None:
             from sim.engine.model import build_network_for
 
@@ -369,6 +375,7 @@ class AgentBrandModel(mesa.Model):
         self.mentions_now: list[tuple[Customer, bool]] = []
         self.talks = [0, 0]  # this week's positive and negative talks
         self.conversations = self.complaints_answered = self.forgot = 0
+        self.new_adopters = self.units_total = 0  # one-off adoption: a trial is one unit
         self.groups_reached = 0
         self.measures = weekly_measures(self)
         self.datacollector = mesa.DataCollector(
@@ -444,8 +451,9 @@ class AgentBrandModel(mesa.Model):
         for customer in complainers:
             if customer.neighbours:
                 customer.say(self.push.complaint_position)
-        self.forgot = 0
+        self.forgot = self.new_adopters = 0
         self.agents.do("advance")
+        self.units_total += self.new_adopters
         self.mentions = self.mentions_now
         self.measures = weekly_measures(self)
         self.datacollector.collect(self)
@@ -542,6 +550,11 @@ def leftover(budget: float, unit_cost: float) -> float:
     return max(0.0, budget - whole_units(budget, unit_cost) * unit_cost)
 
 
+def count_adopters(customers) -> int:
+    """How many customers have adopted (with one-off adoption: the brand's customers)."""
+    return sum(1 for c in customers if c.adopted)
+
+
 def weekly_measures(model: AgentBrandModel) -> dict[str, float]:
     """The engine's weekly measures (sim.engine.measures: same names, units and definitions)."""
     customers, n, per_1000 = model.customers, model.n, 1000.0 / model.n
@@ -574,6 +587,22 @@ def weekly_measures(model: AgentBrandModel) -> dict[str, float]:
         },
         "forgot": model.forgot * per_1000,
     }
+    # Money with one-off adoption, as the engine books it: each trial is one unit of the brand
+    # (and of the category), nobody lapses, and customer equity is 0 without repeat purchases.
+    money = model.params.money
+    out |= money_measures(
+        n,
+        count_adopters(customers),
+        model.new_adopters,
+        model.new_adopters,
+        0,
+        0,
+        model.units_total,
+        model.spend_total,
+        0.0,
+        money.price,
+        money.unit_margin,
+    )
     if model.groups_reached < len(model.group_sizes):  # a group once reached stays reached
         aware_by_group = Counter(c.group for c in aware)
         reached = sum(aware_by_group[g] > 0.10 * size for g, size in model.group_sizes.items())
