@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean-venv
+.PHONY: run test lint format bench mutate clean-venv
 
 run: $(STAMP)
 	$(PY) run_sim.py
@@ -25,6 +25,14 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m pip install --quiet --constraint requirements.lock --editable '.[dev,bench]'
 	$(PY) benchmarks/run_all.py $(ARGS)
+
+# `make mutate` runs the mutation tests of the engine's rules and measures and of the statistics
+# (tools/mutate.py, cosmic-ray from the mutate extra; an hour or more, not part of `make test`)
+# and writes the kill rate and the surviving mutants into docs/testing.md.
+# `make mutate ARGS="measures stats --minutes 5"` runs some groups, each for at most 5 minutes.
+mutate: $(STAMP)
+	$(PY) -m pip install --quiet --constraint requirements.lock --editable '.[dev,mutate]'
+	$(PY) tools/mutate.py $(ARGS)
 
 $(PY):
 	@set -e; \

@@ -187,8 +187,22 @@ def test_nobody_aware():
     assert got["net_sentiment"] == 0.0 and got["awareness"] == 0.0
     assert got["heard_via_ad"] == got["heard_via_wom"] == got["heard_via_dialogue"] == 0.0
     assert got["cost_per_aware"] == 0.0
-    assert math.isnan(compute_measures(state, COUNTS, 2.0, 0.0, groups, 1, None)["cost_per_aware"])
-    assert math.isnan(got["awareness_outside_target"])  # no target group
+    for spend in (0.5, 2.0):  # any spend at all with nobody aware: undefined
+        got = compute_measures(state, COUNTS, spend, 0.0, groups, 1, None)
+        assert math.isnan(got["cost_per_aware"])
+    assert math.isnan(
+        compute_measures(state, COUNTS, 0.0, 0.0, groups, 1, None)["awareness_outside_target"]
+    )  # no target group
+
+
+def test_measure_descriptions_are_read_only():
+    """The table of measures (names, units, descriptions) cannot be changed by accident."""
+    import dataclasses
+
+    from sim.engine.measures import MEASURES
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        MEASURES[0].unit = "percent"
 
 
 # ------------------------------------------------------------------ properties over random states
