@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import ast
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -61,7 +62,11 @@ GROUPS = (
     Group(
         "stats",
         ("sim/study/stats.py",),
-        ("tests/test_stats.py", "tests/test_summaries.py::test_summarise_on_a_hand_built_table"),
+        (
+            "tests/test_stats.py",
+            "tests/test_stats_edges.py",
+            "tests/test_summaries.py::test_summarise_on_a_hand_built_table",
+        ),
     ),
     Group(
         "summaries",
@@ -102,10 +107,11 @@ KEEP = re.compile(
 
 
 def copy_project() -> None:
-    if WORK.exists():
-        shutil.rmtree(WORK)
+    """A fresh copy of the code; earlier groups' sessions (``.mutate/<group>.sqlite``) stay, so
+    a run of some groups updates their rows of the report and keeps the others."""
     ignore = shutil.ignore_patterns("__pycache__", "*.nbi", "*.nbc")
     for folder in ("sim", "tests", "scenarios"):
+        shutil.rmtree(WORK / folder, ignore_errors=True)
         shutil.copytree(ROOT / folder, WORK / folder, ignore=ignore)
     shutil.copy(ROOT / "pyproject.toml", WORK / "pyproject.toml")
 
@@ -224,6 +230,7 @@ def serve() -> None:
 
 
 def results(group: Group, session: Path) -> dict:
+    """Counts and survivors of a group's session (the run's facts from ``<group>.json``)."""
     from cosmic_ray.work_db import WorkDB, use_db
     from cosmic_ray.work_item import TestOutcome
 
@@ -248,8 +255,13 @@ def results(group: Group, session: Path) -> dict:
             )
         else:
             incompetent += 1
+    facts = session.with_suffix(".json")
+    run = json.loads(facts.read_text()) if facts.exists() else {}
     return {
         "group": group,
+        "date": run.get("date", "?"),
+        "minutes": run.get("minutes"),
+        "stopped": run.get("stopped", False),
         "total": total,
         "run": len(done),
         "killed": killed,
@@ -258,19 +270,20 @@ def results(group: Group, session: Path) -> dict:
     }
 
 
-def write_doc(reports: list[dict], seconds: float) -> None:
+def write_doc(reports: list[dict]) -> None:
     version = metadata.version("cosmic-ray")
     killed = sum(r["killed"] for r in reports)
     counted = sum(r["killed"] + len(r["survived"]) for r in reports)
     lines = [
         BEGIN,
-        f"Run {dt.date.today().isoformat()} with cosmic-ray {version} (`make mutate`, "
-        f"{seconds / 60:.0f} minutes): **{killed} of {counted} mutants killed "
+        f"cosmic-ray {version}, `make mutate` (each group's date and minutes in the table; "
+        "'stopped' marks a group cut off by `--minutes`, whose mutants were run in file order): "
+        f"**{killed} of {counted} mutants run were killed "
         f"({100 * killed / max(counted, 1):.1f} %)**.",
         "",
-        "| group | modules | tests run for each mutant | mutants | run | killed | survived "
-        "| incompetent | kill rate |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| group | modules | tests run for each mutant | date | minutes | mutants | run | killed "
+        "| survived | incompetent | kill rate |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in reports:
         g = r["group"]
@@ -280,9 +293,11 @@ def write_doc(reports: list[dict], seconds: float) -> None:
         tests = ", ".join(f"`{t}`" for t in g.tests)
         counted = r["killed"] + len(r["survived"])
         rate = f"{100 * r['killed'] / counted:.1f} %" if counted else "-"
+        minutes = "-" if r["minutes"] is None else f"{r['minutes']:.0f}"
+        minutes += " (stopped)" if r["stopped"] else ""
         lines.append(
-            f"| {g.name} | {where} | {tests} | {r['total']} | {r['run']} | {r['killed']} | "
-            f"{len(r['survived'])} | {r['incompetent']} | {rate} |"
+            f"| {g.name} | {where} | {tests} | {r['date']} | {minutes} | {r['total']} | "
+            f"{r['run']} | {r['killed']} | {len(r['survived'])} | {r['incompetent']} | {rate} |"
         )
     lines += ["", "Surviving mutants (file:line, operator, the mutated line):", ""]
     for r in reports:
@@ -305,20 +320,29 @@ def main() -> None:
         serve()
         return
     chosen = [g for g in GROUPS if not args.groups or g.name in args.groups]
-    start = time.monotonic()
     copy_project()
-    reports = []
     for group in chosen:
+        start = time.monotonic()
         config, session = prepare(group)
-        execute(group, config, session, args.minutes)
+        finished = execute(group, config, session, args.minutes)
+        facts = {
+            "date": dt.date.today().isoformat(),
+            "minutes": (time.monotonic() - start) / 60,
+            "stopped": not finished,
+        }
+        session.with_suffix(".json").write_text(json.dumps(facts))
         report = results(group, session)
         print(
             f"{group.name}: {report['killed']} killed, {len(report['survived'])} survived, "
             f"{report['incompetent']} incompetent, of {report['run']} run ({report['total']})",
             flush=True,
         )
-        reports.append(report)
-    write_doc(reports, time.monotonic() - start)
+    reports = [
+        results(g, WORK / f"{g.name}.sqlite")
+        for g in GROUPS
+        if (WORK / f"{g.name}.sqlite").exists()
+    ]
+    write_doc(reports)
 
 
 if __name__ == "__main__":
