@@ -25,7 +25,7 @@ from scipy import stats
 
 from sim.cli import main
 from sim.engine.measures import MEASURE_NAMES
-from sim.study.results import summarise
+from sim.study.results import point_summary, summarise
 from sim.study.scenario import SCENARIO_DIR, load_scenario
 
 PRINTED = 0.006  # relative tolerance of a number printed with 3 significant digits
@@ -112,6 +112,7 @@ def test_summarise_on_a_hand_built_table():
     summary = summarise(pd.DataFrame(rows), ["none", "push"], "none", [])
     point = summary["points"][0]
     assert summary["final_week"] == 3
+    assert point["index"] == 0 and point["point"] == {} and point_summary(summary) is point
     half = 3.18244631 * math.sqrt(10 / 3) / 2
     diff = point["differences"][0]
     assert (diff["arm"], diff["versus"]) == ("push", "none")
@@ -339,6 +340,9 @@ def test_sweep_csv_is_the_time_series_per_grid_point(sweep):
     out, table, _, _ = sweep
     grid = pd.read_csv(out / "sweep.csv")
     assert len(grid) == 4 * len(SWEEP_ARMS)
+    rows = pd.read_csv(out / "summary.csv")  # a sweep's summary rows say which point they are
+    assert sorted(set(rows["point"])) == [0, 1, 2, 3]
+    assert {"wom.negative_incidence", "wom.negative_impact"} <= set(rows.columns)
     for row in grid.to_dict("records"):
         point, arm = row["point"], row["arm"]
         assert row["replicates"] == 3
