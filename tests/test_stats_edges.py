@@ -16,6 +16,7 @@ from sim.study.stats import Interval, band, mean_ci, t_quantile
 
 def test_half_width_is_half_the_interval():
     assert Interval(1.0, -1.0, 3.0, 5).half_width == 2.0
+    assert Interval(1.5, 0.0, 3.0, 5).half_width == 1.5
 
 
 @pytest.mark.parametrize(
