@@ -85,7 +85,15 @@ GROUPS = (
         ),
     ),
     Group(
-        "influence", ("sim/engine/influence.py",), ("tests/test_rules.py", "tests/test_kernels.py")
+        "influence",
+        ("sim/engine/influence.py",),
+        (  # not the whole of test_kernels.py: its fresh-process checks take a minute each time
+            "tests/test_rules.py",
+            "tests/test_kernels.py::test_whole_power_is_the_power_by_squaring",
+            "tests/test_kernels.py::test_pull_messages_is_the_rule_and_leaves_its_work_array_clean",
+            "tests/test_sampling.py::test_a_talk_reaches_exactly_listeners_neighbours",
+            "tests/test_decay.py",
+        ),
     ),
     Group("contacts", ("sim/engine/rules/contacts.py",), RULE_TESTS),
     Group("adoption", ("sim/engine/rules/adoption.py",), RULE_TESTS),
