@@ -134,6 +134,7 @@ def function_lines(path: Path, names: tuple[str, ...]) -> list[range]:
 
 
 def prepare(group: Group) -> tuple[Path, Path]:
+    restore(group)
     config = WORK / f"{group.name}.toml"
     session = WORK / f"{group.name}.sqlite"
     modules = ", ".join(f'"{m}"' for m in group.modules)
@@ -193,6 +194,14 @@ def execute(group: Group, config: Path, session: Path, minutes: float | None) ->
     finally:
         server.terminate()
         server.wait()
+        restore(group)
+
+
+def restore(group: Group) -> None:
+    """Put the group's modules back as they are in the project: cosmic-ray stopped in the middle
+    of a mutant leaves it applied (and every later group would then fail every mutant)."""
+    for module in group.modules:
+        shutil.copy(ROOT / module, WORK / module)
 
 
 def serve() -> None:
