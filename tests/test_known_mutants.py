@@ -63,8 +63,22 @@ MUTANTS = [
     Mutant(
         "mean_attitude summed over all customers, not the aware",
         "sim/engine/measures.py",
-        "sums[lane] += attitude[i + lane] * aware[i + lane]",
-        "sums[lane] += attitude[i + lane]",
+        "a = attitude[i + lane] * aware[i + lane]",
+        "a = attitude[i + lane]",
+        MEASURES,
+    ),
+    Mutant(
+        "heard_via shares of the aware, not of the ever aware",
+        "sim/engine/measures.py",
+        "via = [count / heard for count in via] if heard else",
+        "via = [count / max(aware_count, 1) for count in via] if heard else",
+        MEASURES,
+    ),
+    Mutant(
+        "top box counts attitudes on the cut-off",
+        "sim/engine/measures.py",
+        "top += is_aware & (attitude[i] > top_cutoff)",
+        "top += is_aware & (attitude[i] >= top_cutoff)",
         MEASURES,
     ),
     Mutant(
@@ -75,10 +89,10 @@ MUTANTS = [
         MEASURES,
     ),
     Mutant(
-        "net-sentiment advocate threshold 0.5 -> 0.4",
+        "net-sentiment advocate threshold 0.5 -> 0.4 (the cut-off less 0.1)",
         "sim/engine/measures.py",
-        "advocates += is_aware & (attitude[i] > 0.5)",
-        "advocates += is_aware & (attitude[i] > 0.4)",
+        "advocates += is_aware & (attitude[i] > cutoff)",
+        "advocates += is_aware & (attitude[i] > cutoff - 0.1)",
         MEASURES,
     ),
     Mutant(
