@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench assumptions clean-venv
+.PHONY: run test lint format bench assumptions mutate clean-venv
 
 run: $(STAMP)
 	$(PY) run_sim.py
@@ -31,6 +31,14 @@ bench: $(STAMP)
 # docs/model.md and docs/mechanisms.md (a few minutes).
 assumptions: $(STAMP)
 	$(PY) -m sim.evidence.assumptions $(ARGS)
+
+# `make mutate` runs the mutation tests of the engine's rules and measures and of the statistics
+# (tools/mutate.py, cosmic-ray from the mutate extra; an hour or more, not part of `make test`)
+# and writes the kill rate and the surviving mutants into docs/testing.md.
+# `make mutate ARGS="measures stats --minutes 5"` runs some groups, each for at most 5 minutes.
+mutate: $(STAMP)
+	$(PY) -m pip install --quiet --constraint requirements.lock --editable '.[dev,mutate]'
+	$(PY) tools/mutate.py $(ARGS)
 
 $(PY):
 	@set -e; \

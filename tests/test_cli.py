@@ -61,8 +61,13 @@ def test_run_writes_every_output(tmp_path, capsys):
     assert summary["final_week"] == 6 and summary["baseline"] == "none"
     point = summary["points"][0]
     assert [a["arm"] for a in point["arms"]] == ["none", "push", "dialogue", "mix"]
+    # Push's final awareness: the mean of the two replicates' week-6 values and its t
+    # interval, t(0.975; 1) = 12.706 (tests/test_summaries.py checks every number).
+    final = table[(table["week"] == 6) & (table["arm"] == "push")]["awareness"].to_numpy()
+    half = 12.7062047 * final.std(ddof=1) / 2**0.5
     aw = point["arms"][1]["measures"]["awareness"]
-    assert aw["low"] <= aw["mean"] <= aw["high"] and aw["n"] == 2
+    assert aw["n"] == 2 and aw["mean"] == pytest.approx(final.mean(), abs=1e-12)
+    assert (aw["low"], aw["high"]) == pytest.approx((final.mean() - half, final.mean() + half))
     assert [d["arm"] for d in point["differences"]] == ["push", "dialogue", "mix"]
     rows = list(csv.DictReader((out / "summary.csv").open()))
     assert {r["kind"] for r in rows} >= {"level", "difference"}
