@@ -171,7 +171,7 @@ def _deliver(
             ad = (effective * tolerance64, irritation * tolerance64, reactance, claim, strength)
             message, gap, keep_share, reactant = _ad_pull(attitude[i], adstock[i], ad)
             moved = message - small_power(keep_share, k) * gap
-            unmoved = (k == 0) | (k >= 8) | ((abs(gap) >= epsilon) & ~reactant)
+            unmoved = (k == 0) | (k >= 8) | ((abs(gap) >= epsilon) & (not reactant))
             attitude[i] = attitude[i] if unmoved else moved
     if attitudes and many:
         for i in range(n):  # the rare customers exposed 8 times or more: a loop for the power
