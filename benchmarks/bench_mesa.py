@@ -101,12 +101,12 @@ def not_met(rows: list[dict]) -> str:
         "and 498x measured before #11 (on another machine): the per-agent baseline lost its "
         "slow spots (about half the CPU per customer-week of the version before #11, see "
         "below), and the engine's week does more (media "
-        "audiences, per-customer tolerance, forgetting, spread measures). Most of the engine's "
-        "added time is the media-weighted choice of each impression's customer (an alias table "
-        "read at random, three dependent cache misses per impression): with "
-        "`population.media_shape = off` the engine took 43 instead of 110 ns of CPU per "
-        "customer-week at 100,000 customers (2026-12-01, load about 5). Both are honest: "
-        "the ratio is what it is against an idiomatic per-agent version of the same rules."
+        "audiences, per-customer tolerance, forgetting, spread measures): on this machine the "
+        "engine before #11 took 39-41 ns of CPU per customer-week at 100,000 customers, now "
+        "50-55 (docs/NOTES.md, session 3; the media-weighted choice of each impression's "
+        "customer reads a packed alias table at random, one cache line per impression). Both "
+        "are honest: the ratio is what it is against an idiomatic per-agent version of the "
+        "same rules."
     )
 
 
