@@ -8,6 +8,7 @@ import numpy as np
 from scipy.special import expit, logit
 
 from sim.engine.jit import compiled
+from sim.engine.rules.selection import flagged
 from sim.engine.state import CustomerState
 from sim.engine.uniforms import half_uniform, week_key, word_at
 from sim.params import AdoptionSpec
@@ -102,11 +103,8 @@ def _adopt_sure(aware, adopted, customer, attitude, key, table):
     may = np.empty(n, dtype=np.bool_)
     for i in range(n):
         may[i] = aware[i] & (not adopted[i]) & (half_uniform(word_at(key, i), False) < table[bins])
-    screened = np.empty(n + 1, dtype=np.int64)  # branch-free compaction of the screened
-    m = 0
-    for i in range(n):
-        screened[m] = i
-        m += may[i]
+    screened = flagged(may)
+    m = screened.size
     undecided = np.empty(m, dtype=np.int64)
     count = 0
     for j in range(m):

@@ -35,6 +35,7 @@ from scipy.special import expit
 
 from sim.engine.jit import compiled
 from sim.engine.measures import FINE_BINS
+from sim.engine.rules.selection import flagged
 from sim.engine.state import CustomerState
 from sim.engine.uniforms import half_uniform, week_key, word_at
 
@@ -144,11 +145,8 @@ def _shop(in_market, aware, adopted, tried_before, customer, attitude, key, occa
         brand += in_market[i] & tried_now
         has_occasion = half_uniform(word_at(key, i), False) < occasion
         shopping[i] = in_market[i] & ~tried_now & has_occasion
-    shoppers = np.empty(n + 1, dtype=np.int64)  # branch-free compaction of the shoppers
-    m = 0
-    for i in range(n):
-        shoppers[m] = i
-        m += shopping[i]
+    shoppers = flagged(shopping)
+    m = shoppers.size
     undecided = np.empty(m, dtype=np.int64)
     count = 0
     for j in range(m):
