@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SIM = ROOT / "sim"
 
 LAYERS = [
-    ("base", ["sim", "sim.params"]),
+    ("base", ["sim", "sim.params", "sim.i18n"]),
     ("network", ["sim.network"]),
     ("engine", ["sim.engine"]),
     ("study", ["sim.study"]),
