@@ -8,6 +8,8 @@ Commands::
     list               the shipped scenarios and their questions
     report DIR         rebuild figures and report from a results folder
     schema             the JSON Schema of the scenario format (for editors)
+    evidence           regenerate docs/validation.md (the model against published results)
+    calibrate SERIES   fit push reach and talk rate (and Bass p, q) to an observed series
 
 Exit status: 0 done, 1 unexpected failure, 2 bad input (nothing created), 130 interrupted
 (finished runs kept, folder marked incomplete).
@@ -26,6 +28,8 @@ import threading
 import warnings
 from pathlib import Path
 
+from sim.evidence.commands import EvidenceError
+from sim.evidence.commands import add_parsers as add_evidence_parsers
 from sim.network.errors import NetworkError
 from sim.params import ParameterError
 from sim.study.results import ResultsError
@@ -108,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
     add_viz_parser(sub)
+    add_evidence_parsers(sub, add_executor_options)
     return parser
 
 
@@ -181,7 +186,14 @@ def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
     """Run the command; every failure becomes one line on stderr and an exit status."""
     try:
         return COMMANDS[args.command](args, argv)
-    except (ScenarioError, ResultsError, CliError, ParameterError, NetworkError) as error:
+    except (
+        ScenarioError,
+        ResultsError,
+        CliError,
+        ParameterError,
+        NetworkError,
+        EvidenceError,
+    ) as error:
         print(f"error: {_flat(error)}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
@@ -466,6 +478,18 @@ def _note(text: str, quiet: bool) -> None:
         print(text, file=sys.stderr)
 
 
+def cmd_evidence(args: argparse.Namespace, argv: list[str]) -> int:
+    from sim.evidence.commands import cmd_evidence as run
+
+    return run(args, argv, make_executor)
+
+
+def cmd_calibrate(args: argparse.Namespace, argv: list[str]) -> int:
+    from sim.evidence.commands import cmd_calibrate as run
+
+    return run(args, argv)
+
+
 COMMANDS = {
     "run": cmd_study,
     "sweep": cmd_study,
@@ -474,6 +498,8 @@ COMMANDS = {
     "report": cmd_report,
     "schema": cmd_schema,
     "viz": cmd_viz,
+    "evidence": cmd_evidence,
+    "calibrate": cmd_calibrate,
 }
 
 

@@ -1,0 +1,425 @@
+"""Fit the model's push reach and talk rate (and the Bass p, q) to an observed adoption series.
+
+Method (docs/calibration.md says it for users):
+
+1. The Bass model is fitted by non-linear least squares (``sim.evidence.bassfit``); its
+   ``p`` and ``q``, per period, give the starting point: weekly reach ``p / w`` and talk rate
+   ``q / w`` for ``w`` weeks per period (52 for a yearly series).
+2. The model (a base scenario, ``bass`` unless told: its first arm, all other settings kept) is
+   run on a log-spaced grid of ``grid x grid`` points around that start, ``step`` apart (a
+   factor), ``replicates`` runs per point. Every point uses the same replicate seeds (common
+   random numbers), so the error surface is smooth in the parameters. The predicted new
+   adopters per period are ``m`` times the increase of the model's share adopted, with the
+   best ``m`` (market size, in the series' unit) solved exactly for each point. When the best
+   point is on the grid's edge, the grid moves there and the new points are run (at most
+   ``MAX_MOVES`` times); points already run are reused.
+3. Intervals: a residual bootstrap. The residuals of the best fit are resampled onto the fitted
+   values, and each resample picks its best grid point (no new runs). The 2.5 and 97.5
+   percentiles are widened to at least half a grid step either side of the estimate: the grid
+   cannot resolve less. Simulation noise of the grid curves is not in the interval (with
+   common random numbers it shifts the whole surface together); more replicates shrink it.
+
+"Push reach" is the weekly probability that push reaches a given customer when everyone is
+equally reachable, ``1 - (1 - 1/n) ** impressions``; it is set through the arm's budget
+(``sim.engine.bass.push_reach`` inverted). "Talk rate" is ``wom.talk_base``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from sim.evidence.bassfit import bootstrap_bass, fit_bass
+from sim.evidence.runs import run_all, task
+from sim.evidence.series import Series, SeriesError, read_series
+
+MAX_MOVES = 4
+MEASURES = ("adoption", "awareness")
+
+
+class CalibrationError(ValueError):
+    """Calibration cannot proceed (one line)."""
+
+
+@dataclass
+class Grid:
+    """Simulated share curves at grid points, keyed by (reach index, talk index) on a lattice
+    ``center * step ** index``."""
+
+    center_reach: float
+    center_talk: float
+    step: float
+    curves: dict = field(default_factory=dict)  # (i, j) -> (periods,) new share per period
+
+    def reach(self, i: int) -> float:
+        return self.center_reach * self.step**i
+
+    def talk(self, j: int) -> float:
+        return self.center_talk * self.step**j
+
+
+@dataclass
+class Setup:
+    """The base scenario's parameters and arm, and the size of the runs."""
+
+    params: object
+    arm: object
+    scenario_path: Path
+    n: int
+    replicates: int
+    seed: int
+    measure: str
+
+
+def setup(scenario: str, n: int, replicates: int, seed: int, measure: str = "adoption") -> Setup:
+    """The base scenario's resolved parameters on ``n`` customers and its first arm."""
+    from sim.study.scenario import load_scenario
+
+    if measure not in MEASURES:
+        raise CalibrationError(f"--measure {measure!r}: one of {', '.join(MEASURES)}")
+    loaded = load_scenario(scenario, [("network.n", n)], preflight=False)
+    params, arms = loaded.resolve()
+    arm = arms[0]
+    if arm.push_share <= 0.0:
+        raise CalibrationError(
+            f"{loaded.path}: the first arm ({arm.name}) spends nothing on push; calibrating "
+            "push reach needs an arm with push_share > 0"
+        )
+    return Setup(params, arm, Path(loaded.path), n, replicates, seed, measure)
+
+
+def arm_for_reach(s: Setup, reach: float):
+    """The base arm with the budget whose push reaches a given customer with ``reach`` a week."""
+    n, cost = s.n, s.params.push.cost_per_impression
+    impressions = math.log1p(-reach) / math.log1p(-1.0 / n)
+    budget = impressions * cost * 1000.0 / n / s.arm.push_share
+    return s.arm.model_copy(update={"budget": budget, "name": "fitted"})
+
+
+def params_for_talk(s: Setup, talk: float):
+    return s.params.model_copy(update={"wom": s.params.wom.model_copy(update={"talk_base": talk})})
+
+
+def simulate(s: Setup, grid: Grid, points, periods: int, weeks_per_period: int, quiet=True):
+    """Run the grid ``points`` not yet run; store the mean new share per period of each."""
+    weeks = periods * weeks_per_period
+    todo = [(i, j) for i, j in points if (i, j) not in grid.curves]
+    tasks = {}
+    for i, j in todo:
+        reach, talk = grid.reach(i), grid.talk(j)
+        if not (0.0 < reach < 1.0 and 0.0 < talk <= 1.0):
+            grid.curves[(i, j)] = None  # outside what the model allows
+            continue
+        params = params_for_talk(s, talk)
+        arm = arm_for_reach(s, reach)
+        for r in range(s.replicates):
+            key = f"g{i:+d}_{j:+d}_r{r}"
+            tasks[key] = ((i, j), task(key, params, [arm], s.seed, r, weeks))
+    frames = run_all([t for _, t in tasks.values()], None, "calibration grid", quiet)
+    collected: dict = {}
+    for key, (ij, _) in tasks.items():
+        share = frames[key][s.measure].to_numpy()[::weeks_per_period]
+        collected.setdefault(ij, []).append(np.diff(share))
+    for ij, runs in collected.items():
+        grid.curves[ij] = np.mean(runs, axis=0)
+
+
+def best_point(grid: Grid, y: np.ndarray, keys=None):
+    """The grid point with the smallest squared error (best scale each), its scale and SSE."""
+    keys = [k for k in (keys or grid.curves) if grid.curves.get(k) is not None]
+    shapes = np.array([grid.curves[k] for k in keys])
+    dots = shapes @ y
+    norms = np.einsum("ij,ij->i", shapes, shapes)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.where(norms > 0, np.maximum(dots, 0.0) / norms, 0.0)
+    sse = ((y[None, :] - scale[:, None] * shapes) ** 2).sum(axis=1)
+    best = int(np.argmin(sse))
+    return keys[best], float(scale[best]), float(sse[best])
+
+
+def square(ci: int, cj: int, half: int):
+    return [(ci + a, cj + b) for a in range(-half, half + 1) for b in range(-half, half + 1)]
+
+
+def fit_model(
+    s: Setup, series: Series, start: tuple[float, float], grid_size=7, step=2 ** (1 / 3), quiet=True
+):
+    """Grid search of (reach, talk) around ``start`` (weekly values); see the module docstring."""
+    y = series.values
+    half = grid_size // 2
+    grid = Grid(start[0], start[1], step)
+    ci = cj = 0
+    for _ in range(MAX_MOVES + 1):
+        points = square(ci, cj, half)
+        simulate(s, grid, points, y.size, series.weeks_per_period, quiet)
+        (bi, bj), scale, sse = best_point(grid, y, points)
+        if abs(bi - ci) < half and abs(bj - cj) < half:
+            break
+        ci, cj = bi, bj  # on the edge: move the grid there
+    points = square(ci, cj, half)
+    return grid, points, (bi, bj), scale, sse
+
+
+def bootstrap_model(grid: Grid, points, best, scale: float, y: np.ndarray, resamples: int, seed):
+    """Percentile intervals of reach, talk and m from a residual bootstrap over the grid."""
+    rng = np.random.default_rng(seed)
+    fitted = scale * grid.curves[best]
+    residuals = y - fitted
+    draws = []
+    for _ in range(resamples):
+        sample = np.clip(fitted + rng.choice(residuals, residuals.size), 0.0, None)
+        (i, j), m, _ = best_point(grid, sample, points)
+        draws.append((grid.reach(i), grid.talk(j), m))
+    draws = np.array(draws)
+    low, high = np.percentile(draws, [2.5, 97.5], axis=0)
+    widen = math.sqrt(grid.step)
+    reach, talk = grid.reach(best[0]), grid.talk(best[1])
+    return {
+        "reach": (min(low[0], reach / widen), max(high[0], reach * widen)),
+        "talk": (min(low[1], talk / widen), max(high[1], talk * widen)),
+        "m": (float(low[2]), float(high[2])),
+    }
+
+
+def calibrate(
+    series: Series,
+    s: Setup,
+    resamples: int = 200,
+    grid_size: int = 7,
+    step: float = 2 ** (1 / 3),
+    quiet: bool = True,
+) -> dict:
+    """Bass fit and model fit of ``series``, with bootstrap intervals (see module docstring)."""
+    y = series.values
+    w = series.weeks_per_period
+    bass = fit_bass(y)
+    bass_ci = bootstrap_bass(y, bass, resamples, s.seed)
+    start = (min(0.5, bass.p / w), min(0.5, bass.q / w))
+    grid, points, best, scale, sse = fit_model(s, series, start, grid_size, step, quiet)
+    model_ci = bootstrap_model(grid, points, best, scale, y, resamples, s.seed)
+    fitted = scale * grid.curves[best]
+    total = float(((y - y.mean()) ** 2).sum())
+    return {
+        "series": series,
+        "bass": {
+            "p": bass.p,
+            "q": bass.q,
+            "m": bass.m,
+            "ci": bass_ci,
+            "fitted": bass.fitted,
+            "r2": 1.0 - bass.sse / total if total > 0 else float("nan"),
+        },
+        "model": {
+            "reach": grid.reach(best[0]),
+            "talk": grid.talk(best[1]),
+            "m": scale,
+            "ci": model_ci,
+            "fitted": fitted,
+            "r2": 1.0 - sse / total if total > 0 else float("nan"),
+            "grid_step": step,
+            "grid_points": len([p for p in grid.curves if grid.curves[p] is not None]),
+            "on_edge": _on_edge(best, points),
+        },
+        "setup": s,
+        "resamples": resamples,
+    }
+
+
+def _on_edge(best, points) -> bool:
+    i = [p[0] for p in points]
+    j = [p[1] for p in points]
+    return best[0] in (min(i), max(i)) or best[1] in (min(j), max(j))
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+def scenario_text(result: dict, out_file: Path) -> str:
+    """A scenario file that extends the base scenario with the fitted reach and talk rate."""
+    s: Setup = result["setup"]
+    series: Series = result["series"]
+    model = result["model"]
+    arm = arm_for_reach(s, model["reach"])
+    base = os.path.relpath(s.scenario_path.resolve(), out_file.resolve().parent)
+    weeks = series.values.size * series.weeks_per_period
+    lo_r, hi_r = model["ci"]["reach"]
+    lo_t, hi_t = model["ci"]["talk"]
+    name = Path(series.path).name
+    text = f'''# Written by run_sim.py calibrate {name} on {dt.date.today().isoformat()}.
+# Fitted to {name} ({series.values.size} {series.period}s) on {s.n} customers, {s.replicates} runs
+# per grid point; 95 % bootstrap intervals: push reach {lo_r:.3g} to {hi_r:.3g} a week, talk rate
+# {lo_t:.3g} to {hi_t:.3g} a week. Other settings come from the base scenario.
+extends = {json.dumps(base)}
+title = {json.dumps(f"Calibrated to {name}"[:200])}
+description = """
+The base scenario ({s.scenario_path.name}) with push reach and talk rate fitted to the observed
+series {name} by run_sim.py calibrate: push reaches a given customer with probability
+{model["reach"]:.4g} a week (budget {arm.budget:.4g} cu per 1,000 customers a week) and aware
+customers talk with probability {model["talk"]:.4g} a week. For comparison, the Bass model's
+fit: p = {result["bass"]["p"]:.4g}, q = {result["bass"]["q"]:.4g} per {series.period}.
+"""
+weeks = {weeks}
+
+[network]
+n = {s.n}
+
+[wom]
+talk_base = {model["talk"]:.6g}
+
+[[arms]]
+name = "fitted"
+budget = {arm.budget:.6g}
+push_share = {arm.push_share:.6g}
+'''
+    tomllib.loads(text)  # a file we write must parse
+    return text
+
+
+def fit_figure(result: dict, path: Path) -> Path:
+    """Observed new adopters per period and cumulative, with the Bass and model fits."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sim.outputs.figures import PALETTE, STYLE
+
+    series: Series = result["series"]
+    x = series.periods
+    with plt.rc_context(STYLE | {"font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11,
+                                 "legend.fontsize": 9, "lines.linewidth": 2.0}):
+        fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+        for ax, transform, label in (
+            (left, lambda v: v, f"new adopters per {series.period}"),
+            (right, np.cumsum, "adopters to date"),
+        ):
+            ax.plot(x, transform(series.values), "o", color="black", label="observed")
+            ax.plot(x, transform(result["bass"]["fitted"]), "--", color=PALETTE[1],
+                    label=f"Bass fit (R² {result['bass']['r2']:.2f})")
+            ax.plot(x, transform(result["model"]["fitted"]), "-", color=PALETTE[0],
+                    label=f"model fit (R² {result['model']['r2']:.2f})")
+            ax.set_xlabel(series.period)
+            ax.set_ylabel(label)
+        left.legend()
+        fig.suptitle(f"Calibration to {Path(series.path).name}", weight="bold")
+        fig.tight_layout()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, metadata={"Software": None}, bbox_inches="tight")
+        plt.close(fig)
+    return path
+
+
+def summary(result: dict) -> dict:
+    """The fitted values and intervals as plain data (calibration.json)."""
+    series: Series = result["series"]
+    s: Setup = result["setup"]
+    bass, model = result["bass"], result["model"]
+    return {
+        "series": series.path,
+        "period": series.period,
+        "periods": [int(v) for v in series.periods],
+        "bass": {
+            "p": bass["p"],
+            "q": bass["q"],
+            "m": bass["m"],
+            "r2": bass["r2"],
+            "ci95": {k: list(v) for k, v in bass["ci"].items()},
+            "per": series.period,
+        },
+        "model": {
+            "push_reach_per_week": model["reach"],
+            "talk_rate_per_week": model["talk"],
+            "m": model["m"],
+            "r2": model["r2"],
+            "ci95": {
+                "push_reach_per_week": list(model["ci"]["reach"]),
+                "talk_rate_per_week": list(model["ci"]["talk"]),
+                "m": list(model["ci"]["m"]),
+            },
+            "grid_step": model["grid_step"],
+            "grid_points": model["grid_points"],
+            "best_on_grid_edge": model["on_edge"],
+        },
+        "scenario": str(s.scenario_path),
+        "customers": s.n,
+        "replicates": s.replicates,
+        "measure": s.measure,
+        "bootstrap_resamples": result["resamples"],
+        "seed": s.seed,
+    }
+
+
+OUTPUT_FILES = ("calibration.json", "fit.png", "fitted.toml")
+
+
+def calibrate_command(args, argv) -> int:
+    """``run_sim.py calibrate SERIES.csv``: fit, then write the figure, table and scenario."""
+    from sim.evidence.commands import EvidenceError
+    from sim.study.results import create_default_folder, create_out_dir, write_text
+
+    for name, value, low, high in (
+        ("--bootstrap", args.bootstrap, 20, 10_000),
+        ("--replicates", args.replicates, 1, 100),
+        ("--n", args.n, 50, 100_000),
+        ("--seed", args.seed, 0, 2**63 - 1),
+    ):
+        if not low <= value <= high:
+            raise EvidenceError(f"{name} {value}: out of range ({low} to {high})")
+    try:
+        series = read_series(args.series)
+    except SeriesError as error:
+        raise EvidenceError(str(error)) from None
+    if args.out is not None:
+        taken = [f for f in OUTPUT_FILES if (args.out / f).exists() or (args.out / f).is_symlink()]
+        if taken:
+            raise EvidenceError(
+                f"{args.out / taken[0]}: exists; calibrate never overwrites files: choose "
+                "another --out"
+            )
+    try:
+        s = setup(args.scenario, args.n, args.replicates, args.seed, args.measure)
+    except CalibrationError as error:
+        raise EvidenceError(str(error)) from None
+    result = calibrate(series, s, args.bootstrap, quiet=args.quiet)
+    if args.out is not None:
+        create_out_dir(args.out)
+        out = args.out
+    else:
+        out = create_default_folder("calibrate", "results")
+    for name in OUTPUT_FILES:  # again: something may have appeared during the runs
+        if (out / name).exists():
+            raise EvidenceError(f"{out / name}: appeared during the fit; not overwriting it")
+    write_text(out / "calibration.json", json.dumps(summary(result), indent=2) + "\n")
+    fit_figure(result, out / "fit.png")
+    scenario = out / "fitted.toml"
+    try:
+        with open(scenario, "x", encoding="utf-8") as handle:
+            handle.write(scenario_text(result, scenario))
+    except FileExistsError:
+        raise EvidenceError(f"{scenario}: exists; not overwriting it") from None
+    _report(result, out)
+    return 0
+
+
+def _report(result: dict, out: Path) -> None:
+    series, bass, model = result["series"], result["bass"], result["model"]
+    per = series.period
+    print(f"Bass fit: p = {bass['p']:.4g} [{bass['ci']['p'][0]:.4g}, {bass['ci']['p'][1]:.4g}], "
+          f"q = {bass['q']:.4g} [{bass['ci']['q'][0]:.4g}, {bass['ci']['q'][1]:.4g}] per {per}, "
+          f"m = {bass['m']:.4g}, R² {bass['r2']:.3f}")
+    print(f"Model fit: push reach {model['reach']:.4g} [{model['ci']['reach'][0]:.4g}, "
+          f"{model['ci']['reach'][1]:.4g}], talk rate {model['talk']:.4g} "
+          f"[{model['ci']['talk'][0]:.4g}, {model['ci']['talk'][1]:.4g}] per week, "
+          f"m = {model['m']:.4g}, R² {model['r2']:.3f}")
+    if model["on_edge"]:
+        print("note: the best model point is on the edge of the grid after moving it "
+              f"{MAX_MOVES} times; the interval may be cut off there", file=sys.stderr)
+    print(f"Wrote {out / 'fitted.toml'}, {out / 'fit.png'}, {out / 'calibration.json'}")
