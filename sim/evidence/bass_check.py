@@ -102,7 +102,15 @@ def tasks_for(case: BassCase, replicates: int, seed: int):
     params = bass_limit_params(case.n, case.impressions, case.q)
     arms = [params.arm]
     return [
-        task(f"bass-{case.label}-r{r:03d}", params, arms, seed, r, case.weeks, {"product": case.label})
+        task(
+            f"bass-{case.label}-r{r:03d}",
+            params,
+            arms,
+            seed,
+            r,
+            case.weeks,
+            {"product": case.label},
+        )
         for r in range(replicates)
     ]
 

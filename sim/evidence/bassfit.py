@@ -4,8 +4,11 @@ New adopters in period ``k`` (periods of the series' own length, starting at t =
 ``m * (F(k + 1) - F(k))`` with the closed form ``F`` of ``sim.engine.bass.bass_closed_form``;
 for given ``(p, q)`` the best market size ``m`` is a linear least-squares solution, so only
 ``p`` and ``q`` are searched (log scale, a grid of starts, then ``scipy.optimize``).
-Intervals: residual bootstrap (resample the residuals of the fit, refit, 2.5 and 97.5
-percentiles).
+Intervals: a wild bootstrap of the residuals (each period keeps its own residual, with a random
+sign, scaled by sqrt(k / (k - 3)) for the three fitted parameters; refit; 2.5 and 97.5
+percentiles). Wild, because the scatter of adoption counts grows with their size. Measured
+coverage on Bass series with Poisson noise (15 periods, 20 seeds, 150 resamples): 80 % (p),
+90 % (q), 95 % (m) for a nominal 95 %: the intervals are somewhat too narrow on short series.
 """
 
 from __future__ import annotations
@@ -69,14 +72,22 @@ def fit_bass(y: np.ndarray, starts=STARTS) -> BassFit:
     return BassFit(float(p), float(q), m, fitted, float(((y - fitted) ** 2).sum()))
 
 
+def wild_residuals(residuals: np.ndarray, fitted_parameters: int) -> np.ndarray:
+    """Residuals scaled by ``sqrt(k / (k - fitted_parameters))`` (least squares shrinks them)."""
+    k = residuals.size
+    return residuals * np.sqrt(k / max(1, k - fitted_parameters))
+
+
 def bootstrap_bass(y: np.ndarray, fit: BassFit, resamples: int, seed: int) -> dict:
-    """Percentile intervals of ``p``, ``q``, ``m`` from a residual bootstrap of ``fit`` (each
+    """Percentile intervals of ``p``, ``q``, ``m`` from a wild bootstrap of ``fit`` (each
     resample refitted from the point estimate)."""
     rng = np.random.default_rng(seed)
-    residuals = np.asarray(y, float) - fit.fitted
+    residuals = wild_residuals(np.asarray(y, float) - fit.fitted, 3)
     draws = []
     for _ in range(resamples):
-        sample = np.clip(fit.fitted + rng.choice(residuals, residuals.size), 0.0, None)
+        sample = np.clip(
+            fit.fitted + residuals * rng.choice((-1.0, 1.0), residuals.size), 0.0, None
+        )
         refit = fit_bass(sample, starts=((fit.p, fit.q),))
         draws.append((refit.p, refit.q, refit.m))
     draws = np.array(draws)

@@ -11,13 +11,27 @@ Method (docs/calibration.md says it for users):
    random numbers), so the error surface is smooth in the parameters. The predicted new
    adopters per period are ``m`` times the increase of the model's share adopted, with the
    best ``m`` (market size, in the series' unit) solved exactly for each point. When the best
-   point is on the grid's edge, the grid moves there and the new points are run (at most
-   ``MAX_MOVES`` times); points already run are reused.
-3. Intervals: a residual bootstrap. The residuals of the best fit are resampled onto the fitted
-   values, and each resample picks its best grid point (no new runs). The 2.5 and 97.5
-   percentiles are widened to at least half a grid step either side of the estimate: the grid
-   cannot resolve less. Simulation noise of the grid curves is not in the interval (with
-   common random numbers it shifts the whole surface together); more replicates shrink it.
+   point is not the middle of the grid, the grid is centred on it and the new points are run
+   (at most ``MAX_MOVES`` times; points already run are reused), so that the bootstrap below
+   has room on every side.
+3. Intervals, from two sources of uncertainty, each a bootstrap over the grid:
+
+   - the scatter of the observed series around the fit: a wild bootstrap (each period keeps
+     its residual with a random sign, scaled for the fitted parameters), each resample picking
+     its best grid point (no new runs);
+   - the randomness of diffusion itself in a market of ``n`` customers: a parametric bootstrap,
+     ``PARAMETRIC`` new runs at the fitted point with fresh seeds, each scaled by the fitted
+     market size and fitted on the grid. A single path of a stochastic diffusion takes off
+     early or late, and that error is correlated across periods, which the residual bootstrap
+     alone misses (it under-covered the model's own parameters in the recovery test).
+
+   The parametric draws' deviations from the estimate are widened by ``sqrt(1 + 1/R)`` (log
+   scale): the grid's own mean curves (``R`` runs each) carry the same kind of error, ``1/R``
+   as large in variance. The reported 95 % interval is the union of the two percentile
+   intervals, widened to at least half a grid step either side of the estimate (the grid
+   cannot resolve less). The parametric part describes a market of ``n`` customers: for a
+   real market much larger than ``n`` it is conservative. More replicates shrink the grid's
+   part. Coverage measured on series the model made itself: docs/NOTES-ev13a.md.
 
 "Push reach" is the weekly probability that push reaches a given customer when everyone is
 equally reachable, ``1 - (1 - 1/n) ** impressions``; it is set through the arm's budget
@@ -37,11 +51,12 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.evidence.bassfit import bootstrap_bass, fit_bass
+from sim.evidence.bassfit import bootstrap_bass, fit_bass, wild_residuals
 from sim.evidence.runs import run_all, task
 from sim.evidence.series import Series, SeriesError, read_series
 
-MAX_MOVES = 4
+MAX_MOVES = 8
+PARAMETRIC = 60  # runs of the parametric bootstrap
 MEASURES = ("adoption", "awareness")
 
 
@@ -161,32 +176,81 @@ def fit_model(
         points = square(ci, cj, half)
         simulate(s, grid, points, y.size, series.weeks_per_period, quiet)
         (bi, bj), scale, sse = best_point(grid, y, points)
-        if abs(bi - ci) < half and abs(bj - cj) < half:
+        if (bi, bj) == (ci, cj):
             break
-        ci, cj = bi, bj  # on the edge: move the grid there
+        ci, cj = bi, bj  # centre the grid on the best point (the bootstrap needs room around it)
     points = square(ci, cj, half)
     return grid, points, (bi, bj), scale, sse
 
 
-def bootstrap_model(grid: Grid, points, best, scale: float, y: np.ndarray, resamples: int, seed):
-    """Percentile intervals of reach, talk and m from a residual bootstrap over the grid."""
+def bootstrap_model(
+    grid: Grid,
+    points,
+    best,
+    scale: float,
+    y: np.ndarray,
+    resamples: int,
+    seed,
+    paths=(),
+    replicates: int = 1,
+):
+    """95 % intervals of reach, talk and m (see the module docstring, step 3).
+
+    ``paths``: new share per period of fresh runs at the fitted point (parametric part).
+    """
     rng = np.random.default_rng(seed)
     fitted = scale * grid.curves[best]
-    residuals = y - fitted
-    draws = []
-    for _ in range(resamples):
-        sample = np.clip(fitted + rng.choice(residuals, residuals.size), 0.0, None)
+    residuals = wild_residuals(y - fitted, 3)
+
+    def pick(sample):
         (i, j), m, _ = best_point(grid, sample, points)
-        draws.append((grid.reach(i), grid.talk(j), m))
-    draws = np.array(draws)
-    low, high = np.percentile(draws, [2.5, 97.5], axis=0)
+        return grid.reach(i), grid.talk(j), m
+
+    wild = [
+        pick(np.clip(fitted + residuals * rng.choice((-1.0, 1.0), residuals.size), 0.0, None))
+        for _ in range(resamples)
+    ]
+    parts = [np.percentile(np.array(wild), [2.5, 97.5], axis=0)]
+    if len(paths):
+        draws = np.array([pick(scale * p) for p in paths])
+        # The estimate's error is the observed path's (what these draws show) plus that of the
+        # grid's mean curves (R runs: variance 1/R as large, independent): widen the draws'
+        # deviations from the estimate by sqrt(1 + 1/R), on the log scale of the grid.
+        estimate = np.array([grid.reach(best[0]), grid.talk(best[1]), scale])
+        draws = estimate * np.exp(np.sqrt(1.0 + 1.0 / replicates) * np.log(draws / estimate))
+        parts.append(np.percentile(draws, [2.5, 97.5], axis=0))
+    everything = np.concatenate(
+        [np.array(wild)] + ([np.array([pick(scale * p) for p in paths])] if len(paths) else [])
+    )
+    edge = (
+        np.isclose(everything[:, 0], min(grid.reach(i) for i, _ in points))
+        | np.isclose(everything[:, 0], max(grid.reach(i) for i, _ in points))
+        | np.isclose(everything[:, 1], min(grid.talk(j) for _, j in points))
+        | np.isclose(everything[:, 1], max(grid.talk(j) for _, j in points))
+    )
+    low = np.min([part[0] for part in parts], axis=0)
+    high = np.max([part[1] for part in parts], axis=0)
     widen = math.sqrt(grid.step)
     reach, talk = grid.reach(best[0]), grid.talk(best[1])
     return {
-        "reach": (min(low[0], reach / widen), max(high[0], reach * widen)),
-        "talk": (min(low[1], talk / widen), max(high[1], talk * widen)),
+        "reach": (float(min(low[0], reach / widen)), float(max(high[0], reach * widen))),
+        "talk": (float(min(low[1], talk / widen)), float(max(high[1], talk * widen))),
         "m": (float(low[2]), float(high[2])),
+        "edge_share": float(edge.mean()),
     }
+
+
+def fresh_paths(s: Setup, grid: Grid, best, series: Series, runs: int, quiet=True) -> list:
+    """New share per period of ``runs`` runs at the fitted point, seeds unused by the grid."""
+    w = series.weeks_per_period
+    weeks = series.values.size * w
+    params = params_for_talk(s, grid.talk(best[1]))
+    arm = arm_for_reach(s, grid.reach(best[0]))
+    tasks = [
+        task(f"path-r{r}", params, [arm], s.seed, s.replicates + r, weeks) for r in range(runs)
+    ]
+    frames = run_all(tasks, None, "parametric bootstrap", quiet)
+    return [np.diff(frames[t.key][s.measure].to_numpy()[::w]) for t in tasks]
 
 
 def calibrate(
@@ -204,7 +268,8 @@ def calibrate(
     bass_ci = bootstrap_bass(y, bass, resamples, s.seed)
     start = (min(0.5, bass.p / w), min(0.5, bass.q / w))
     grid, points, best, scale, sse = fit_model(s, series, start, grid_size, step, quiet)
-    model_ci = bootstrap_model(grid, points, best, scale, y, resamples, s.seed)
+    paths = fresh_paths(s, grid, best, series, min(PARAMETRIC, resamples), quiet)
+    model_ci = bootstrap_model(grid, points, best, scale, y, resamples, s.seed, paths, s.replicates)
     fitted = scale * grid.curves[best]
     total = float(((y - y.mean()) ** 2).sum())
     return {
@@ -227,6 +292,7 @@ def calibrate(
             "grid_step": step,
             "grid_points": len([p for p in grid.curves if grid.curves[p] is not None]),
             "on_edge": _on_edge(best, points),
+            "bootstrap_on_edge": model_ci["edge_share"],
         },
         "setup": s,
         "resamples": resamples,
@@ -294,18 +360,36 @@ def fit_figure(result: dict, path: Path) -> Path:
 
     series: Series = result["series"]
     x = series.periods
-    with plt.rc_context(STYLE | {"font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11,
-                                 "legend.fontsize": 9, "lines.linewidth": 2.0}):
+    with plt.rc_context(
+        STYLE
+        | {
+            "font.size": 11,
+            "axes.titlesize": 12,
+            "axes.labelsize": 11,
+            "legend.fontsize": 9,
+            "lines.linewidth": 2.0,
+        }
+    ):
         fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
         for ax, transform, label in (
             (left, lambda v: v, f"new adopters per {series.period}"),
             (right, np.cumsum, "adopters to date"),
         ):
             ax.plot(x, transform(series.values), "o", color="black", label="observed")
-            ax.plot(x, transform(result["bass"]["fitted"]), "--", color=PALETTE[1],
-                    label=f"Bass fit (R² {result['bass']['r2']:.2f})")
-            ax.plot(x, transform(result["model"]["fitted"]), "-", color=PALETTE[0],
-                    label=f"model fit (R² {result['model']['r2']:.2f})")
+            ax.plot(
+                x,
+                transform(result["bass"]["fitted"]),
+                "--",
+                color=PALETTE[1],
+                label=f"Bass fit (R² {result['bass']['r2']:.2f})",
+            )
+            ax.plot(
+                x,
+                transform(result["model"]["fitted"]),
+                "-",
+                color=PALETTE[0],
+                label=f"model fit (R² {result['model']['r2']:.2f})",
+            )
             ax.set_xlabel(series.period)
             ax.set_ylabel(label)
         left.legend()
@@ -347,6 +431,7 @@ def summary(result: dict) -> dict:
             "grid_step": model["grid_step"],
             "grid_points": model["grid_points"],
             "best_on_grid_edge": model["on_edge"],
+            "bootstrap_share_on_grid_edge": model["bootstrap_on_edge"],
         },
         "scenario": str(s.scenario_path),
         "customers": s.n,
@@ -370,9 +455,12 @@ def calibrate_command(args, argv) -> int:
         ("--replicates", args.replicates, 1, 100),
         ("--n", args.n, 50, 100_000),
         ("--seed", args.seed, 0, 2**63 - 1),
+        ("--grid", args.grid, 3, 15),
     ):
         if not low <= value <= high:
             raise EvidenceError(f"{name} {value}: out of range ({low} to {high})")
+    if args.grid % 2 == 0:
+        raise EvidenceError(f"--grid {args.grid}: must be odd (the start is the middle point)")
     try:
         series = read_series(args.series)
     except SeriesError as error:
@@ -388,7 +476,7 @@ def calibrate_command(args, argv) -> int:
         s = setup(args.scenario, args.n, args.replicates, args.seed, args.measure)
     except CalibrationError as error:
         raise EvidenceError(str(error)) from None
-    result = calibrate(series, s, args.bootstrap, quiet=args.quiet)
+    result = calibrate(series, s, args.bootstrap, grid_size=args.grid, quiet=args.quiet)
     if args.out is not None:
         create_out_dir(args.out)
         out = args.out
@@ -412,14 +500,27 @@ def calibrate_command(args, argv) -> int:
 def _report(result: dict, out: Path) -> None:
     series, bass, model = result["series"], result["bass"], result["model"]
     per = series.period
-    print(f"Bass fit: p = {bass['p']:.4g} [{bass['ci']['p'][0]:.4g}, {bass['ci']['p'][1]:.4g}], "
-          f"q = {bass['q']:.4g} [{bass['ci']['q'][0]:.4g}, {bass['ci']['q'][1]:.4g}] per {per}, "
-          f"m = {bass['m']:.4g}, R² {bass['r2']:.3f}")
-    print(f"Model fit: push reach {model['reach']:.4g} [{model['ci']['reach'][0]:.4g}, "
-          f"{model['ci']['reach'][1]:.4g}], talk rate {model['talk']:.4g} "
-          f"[{model['ci']['talk'][0]:.4g}, {model['ci']['talk'][1]:.4g}] per week, "
-          f"m = {model['m']:.4g}, R² {model['r2']:.3f}")
+    print(
+        f"Bass fit: p = {bass['p']:.4g} [{bass['ci']['p'][0]:.4g}, {bass['ci']['p'][1]:.4g}], "
+        f"q = {bass['q']:.4g} [{bass['ci']['q'][0]:.4g}, {bass['ci']['q'][1]:.4g}] per {per}, "
+        f"m = {bass['m']:.4g}, R² {bass['r2']:.3f}"
+    )
+    print(
+        f"Model fit: push reach {model['reach']:.4g} [{model['ci']['reach'][0]:.4g}, "
+        f"{model['ci']['reach'][1]:.4g}], talk rate {model['talk']:.4g} "
+        f"[{model['ci']['talk'][0]:.4g}, {model['ci']['talk'][1]:.4g}] per week, "
+        f"m = {model['m']:.4g}, R² {model['r2']:.3f}"
+    )
     if model["on_edge"]:
-        print("note: the best model point is on the edge of the grid after moving it "
-              f"{MAX_MOVES} times; the interval may be cut off there", file=sys.stderr)
+        print(
+            "note: the best model point is on the edge of the grid after moving it "
+            f"{MAX_MOVES} times; the interval may be cut off there",
+            file=sys.stderr,
+        )
+    elif model["bootstrap_on_edge"] > 0.025:
+        print(
+            f"note: {model['bootstrap_on_edge']:.0%} of the bootstrap fits are on the edge of "
+            "the grid; the interval may be cut off there (a larger --grid widens it)",
+            file=sys.stderr,
+        )
     print(f"Wrote {out / 'fitted.toml'}, {out / 'fit.png'}, {out / 'calibration.json'}")

@@ -73,6 +73,9 @@ def add_parsers(sub, add_executor_options) -> None:
     cal.add_argument(
         "--replicates", type=int, default=4, metavar="R", help="model runs per grid point"
     )
+    cal.add_argument(
+        "--grid", type=int, default=7, metavar="G", help="grid points per parameter (odd, 3-15)"
+    )
     cal.add_argument("--n", type=int, default=1000, metavar="N", help="customers simulated")
     cal.add_argument("--seed", type=int, default=1969, metavar="S", help="master seed")
     cal.add_argument("--quiet", action="store_true", help="no progress bars")

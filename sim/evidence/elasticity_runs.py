@@ -79,11 +79,24 @@ def run_elasticities(n: int, replicates: int, seed: int, executor=None, quiet=Tr
                     "talk_feeling": params.wom.talk_feeling * m,
                 }
             )
-            tasks.append(task(f"talk{i}-r{r:03d}", params.model_copy(update={"wom": talk}), arms, seed, r, WEEKS))
+            tasks.append(
+                task(
+                    f"talk{i}-r{r:03d}",
+                    params.model_copy(update={"wom": talk}),
+                    arms,
+                    seed,
+                    r,
+                    WEEKS,
+                )
+            )
             neg = params.wom.model_copy(
                 update={"negative_incidence": params.wom.negative_incidence * m}
             )
-            tasks.append(task(f"neg{i}-r{r:03d}", params.model_copy(update={"wom": neg}), arms, seed, r, WEEKS))
+            tasks.append(
+                task(
+                    f"neg{i}-r{r:03d}", params.model_copy(update={"wom": neg}), arms, seed, r, WEEKS
+                )
+            )
     frames = run_all(tasks, executor, "elasticities", quiet)
     rows, curves, base = [], {}, {}
     for arm in arms:
@@ -98,13 +111,24 @@ def run_elasticities(n: int, replicates: int, seed: int, executor=None, quiet=Tr
         for key, label in (("short", "ad_short"), ("long", "ad_long")):
             y = np.array(ad[key])
             rows.append(_row(label, arm.name, elasticity_interval(spend, y), "push spend", y))
-        curves[("ad", arm.name)] = {"x": spend, "short": np.array(ad["short"]), "long": np.array(ad["long"])}
-        # Word of mouth: driver = measured volume (or positive share), outcome = units / new customers.
+        curves[("ad", arm.name)] = {
+            "x": spend,
+            "short": np.array(ad["short"]),
+            "long": np.array(ad["long"]),
+        }
+        # Word of mouth: driver = measured volume (or positive share); outcome = units or new
+        # customers.
         volume, units, new, pos_share, units_neg = [], [], [], [], []
         for r in range(replicates):
-            talk = [_arm_frame(frames[f"talk{i}-r{r:03d}"], arm.name) for i in range(len(MULTIPLIERS))]
-            neg = [_arm_frame(frames[f"neg{i}-r{r:03d}"], arm.name) for i in range(len(MULTIPLIERS))]
-            volume.append([_window(f, "wom_positive", YEAR) + _window(f, "wom_negative", YEAR) for f in talk])
+            talk = [
+                _arm_frame(frames[f"talk{i}-r{r:03d}"], arm.name) for i in range(len(MULTIPLIERS))
+            ]
+            neg = [
+                _arm_frame(frames[f"neg{i}-r{r:03d}"], arm.name) for i in range(len(MULTIPLIERS))
+            ]
+            volume.append(
+                [_window(f, "wom_positive", YEAR) + _window(f, "wom_negative", YEAR) for f in talk]
+            )
             units.append([_window(f, "units", YEAR) for f in talk])
             new.append([_new_customers(f) for f in talk])
             pos_share.append([_positive_share(f) for f in neg])
@@ -114,9 +138,21 @@ def run_elasticities(n: int, replicates: int, seed: int, executor=None, quiet=Tr
             base[arm.name].append(talk[MULTIPLIERS.index(1.0)])
         volume, units, new = np.array(volume), np.array(units), np.array(new)
         pos_share, units_neg = np.array(pos_share), np.array(units_neg)
-        rows.append(_row("wom_volume", arm.name, elasticity_interval(volume, units), "WOM volume", units))
-        rows.append(_row("referrals_long", arm.name, elasticity_interval(volume, new), "WOM volume", new))
-        rows.append(_row("wom_valence", arm.name, elasticity_interval(pos_share, units_neg), "positive share", units_neg))
+        rows.append(
+            _row("wom_volume", arm.name, elasticity_interval(volume, units), "WOM volume", units)
+        )
+        rows.append(
+            _row("referrals_long", arm.name, elasticity_interval(volume, new), "WOM volume", new)
+        )
+        rows.append(
+            _row(
+                "wom_valence",
+                arm.name,
+                elasticity_interval(pos_share, units_neg),
+                "positive share",
+                units_neg,
+            )
+        )
         curves[("wom", arm.name)] = {"volume": volume, "units": units, "new": new}
         curves[("valence", arm.name)] = {"share": pos_share, "units": units_neg}
     return {

@@ -49,7 +49,7 @@ def network_order(
             )
     frames = run_all(tasks.values(), executor, "network order", quiet)
     out = {}
-    for label, kind, _ in NETWORK_KINDS:
+    for label, _, _ in NETWORK_KINDS:
         curves = np.array(
             [frames[tasks[(label, r)].key]["awareness"].to_numpy() for r in range(replicates)]
         )

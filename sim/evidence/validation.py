@@ -58,7 +58,7 @@ SIZES = {
         "small",
         bass_products=1,
         bass_impressions=1,
-        bass_replicates=4,
+        bass_replicates=3,
         order_n=300,
         order_replicates=3,
         order_weeks=25,
@@ -66,8 +66,8 @@ SIZES = {
         cluster_seeds=2,
         cluster_n=200,
         cluster_weeks=120,
-        elasticity_n=500,
-        elasticity_replicates=3,
+        elasticity_n=300,
+        elasticity_replicates=2,
     ),
 }
 
@@ -143,7 +143,9 @@ def default_ad_share(frames) -> dict:
     share = []
     for s in starts:
         total = new[:, s : s + DEFAULT_SHARE_PERIOD].sum()
-        share.append(new_via[:, s : s + DEFAULT_SHARE_PERIOD].sum() / total if total > 0 else np.nan)
+        share.append(
+            new_via[:, s : s + DEFAULT_SHARE_PERIOD].sum() / total if total > 0 else np.nan
+        )
 
     def window(lo, hi):
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -271,8 +273,16 @@ def comparison(rows: list[dict]) -> list[dict]:
             verdict = "above"
         else:
             verdict = "inside"
-        out.append(row | {"label": pub.label, "published": pub.mean, "source": pub.source,
-                          "band": (lo, hi), "verdict": verdict})
+        out.append(
+            row
+            | {
+                "label": pub.label,
+                "published": pub.mean,
+                "source": pub.source,
+                "band": (lo, hi),
+                "verdict": verdict,
+            }
+        )
     return out
 
 

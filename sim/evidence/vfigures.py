@@ -53,12 +53,17 @@ def bass_limit(cases, path: Path) -> Path:
             ax.plot(years, mean, color=PALETTE[0], label=f"model ({case.replicates} runs)")
             rec = bass_recurrence(case.p, case.q, case.n, case.weeks)
             ax.plot(years, rec, "--", color=PALETTE[1], label="recurrence")
-            ax.plot(years, bass_closed_form(case.p, case.q, case.weeks), ":", color="black",
-                    label="closed form")
+            ax.plot(
+                years,
+                bass_closed_form(case.p, case.q, case.weeks),
+                ":",
+                color="black",
+                label="closed form",
+            )
             ax.set_title(f"{case.label}\np={case.estimate.p:g}, q={case.estimate.q:g} a year")
             ax.set_xlabel("years")
             ax.set_ylabel("share aware")
-        for ax in axes.flat[len(cases):]:
+        for ax in axes.flat[len(cases) :]:
             ax.axis("off")
         axes.flat[0].legend(loc="lower right")
         fig.suptitle("Does the model follow the Bass curve for published (p, q)?", weight="bold")
@@ -81,8 +86,10 @@ def bass_gap(cases, path: Path) -> Path:
         ax.axhline(0.0, color="black", lw=0.8)
         ax.set_xlabel("years")
         ax.set_ylabel("model mean - recurrence (share aware)")
-        ax.set_title("How far is the exact process from its mean-field recurrence?\n"
-                     "(shaded: 3 standard errors of the model mean)")
+        ax.set_title(
+            "How far is the exact process from its mean-field recurrence?\n"
+            "(shaded: 3 standard errors of the model mean)"
+        )
         ax.legend(ncol=2)
         return _save(fig, path)
 
@@ -98,8 +105,10 @@ def network_order(order: dict, path: Path) -> Path:
         ax.axvline(order["week"], color="grey", lw=0.8, ls=":")
         ax.set_xlabel("week")
         ax.set_ylabel("share aware")
-        ax.set_title(f"Does clustering slow word of mouth? ({order['n']} customers, mean degree "
-                     f"10, {order['replicates']} runs each)")
+        ax.set_title(
+            f"Does clustering slow word of mouth? ({order['n']} customers, mean degree "
+            f"10, {order['replicates']} runs each)"
+        )
         ax.legend(loc="upper left")
         return _save(fig, path)
 
@@ -109,13 +118,23 @@ def clusters(result: dict, path: Path) -> Path:
         fig, ax = plt.subplots(figsize=(8, 4.5))
         eps = sorted(result["counts"])
         grid = np.linspace(min(eps), max(eps), 400)
-        ax.plot(grid, np.maximum(1, np.floor(1.0 / (2.0 * grid))), color="black", lw=1.2,
-                label="floor(1 / (2 eps))")
+        ax.plot(
+            grid,
+            np.maximum(1, np.floor(1.0 / (2.0 * grid))),
+            color="black",
+            lw=1.2,
+            label="floor(1 / (2 eps))",
+        )
         rng = np.random.default_rng(0)  # jitter only, for visibility
         for e in eps:
             counts = np.asarray(result["counts"][e])
-            ax.scatter(e + rng.uniform(-0.004, 0.004, counts.size), counts, color=PALETTE[0],
-                       alpha=0.6, s=25)
+            ax.scatter(
+                e + rng.uniform(-0.004, 0.004, counts.size),
+                counts,
+                color=PALETTE[0],
+                alpha=0.6,
+                s=25,
+            )
         ax.scatter([], [], color=PALETTE[0], label=f"model ({result['seeds']} seeds each)")
         ax.set_xlabel("confidence bound eps (share of the attitude range)")
         ax.set_ylabel("opinion clusters")
@@ -142,8 +161,11 @@ def ad_share(case, share: dict, default_share: dict, path: Path) -> Path:
         right.set_title("Default market (grocery brand)")
         right.set_ylim(0, 1.05)
         right.legend()
-        fig.suptitle("Is advertising's part in bringing new customers largest early? "
-                     "(Goldenberg, Libai & Muller 2001)", weight="bold")
+        fig.suptitle(
+            "Is advertising's part in bringing new customers largest early? "
+            "(Goldenberg, Libai & Muller 2001)",
+            weight="bold",
+        )
         fig.tight_layout()
         return _save(fig, path)
 
@@ -158,8 +180,14 @@ def elasticities(rows: list[dict], path: Path) -> Path:
         for j, key in enumerate(keys):
             y = len(keys) - 1 - j
             mean = published[key].mean
-            ax.plot([mean / AGREEMENT_FACTOR, mean * AGREEMENT_FACTOR], [y, y], color="grey",
-                    lw=8, alpha=0.3, solid_capstyle="butt")
+            ax.plot(
+                [mean / AGREEMENT_FACTOR, mean * AGREEMENT_FACTOR],
+                [y, y],
+                color="grey",
+                lw=8,
+                alpha=0.3,
+                solid_capstyle="butt",
+            )
             ax.plot(mean, y, "D", color="black", ms=7)
             for i, arm in enumerate(arms):
                 row = next((r for r in rows if r["key"] == key and r["arm"] == arm), None)
@@ -169,9 +197,15 @@ def elasticities(rows: list[dict], path: Path) -> Path:
                 offset = 0.18 * (i - (len(arms) - 1) / 2) + 0.0
                 lo = iv["low"] if iv["low"] is not None else iv["mean"]
                 hi = iv["high"] if iv["high"] is not None else iv["mean"]
-                ax.errorbar(iv["mean"], y + offset, xerr=[[iv["mean"] - lo], [hi - iv["mean"]]],
-                            fmt="o", color=PALETTE[i + 2], capsize=3,
-                            label=arm if j == 0 else None)
+                ax.errorbar(
+                    iv["mean"],
+                    y + offset,
+                    xerr=[[iv["mean"] - lo], [hi - iv["mean"]]],
+                    fmt="o",
+                    color=PALETTE[i + 2],
+                    capsize=3,
+                    label=arm if j == 0 else None,
+                )
         ax.plot([], [], "D", color="black", label="published mean")
         ax.plot([], [], color="grey", lw=8, alpha=0.3, label=f"within x{AGREEMENT_FACTOR:g}")
         ax.axvline(0.0, color="black", lw=0.8)
