@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench assumptions mutate clean-venv
+.PHONY: run test lint format bench assumptions evidence mutate clean-venv
 
 run: $(STAMP)
 	$(PY) run_sim.py
@@ -31,6 +31,12 @@ bench: $(STAMP)
 # docs/model.md and docs/mechanisms.md (a few minutes).
 assumptions: $(STAMP)
 	$(PY) -m sim.evidence.assumptions $(ARGS)
+
+# `make evidence` re-runs every validation check and rewrites docs/validation.md and
+# docs/figures/validation/ (minutes); `make evidence ARGS="--small --out /tmp/v"` is the quick version,
+# `ARGS=--workers=2` spreads the runs over a local Dask cluster.
+evidence: $(STAMP)
+	$(PY) run_sim.py evidence $(ARGS)
 
 # `make mutate` runs the mutation tests of the engine's rules and measures and of the statistics
 # (tools/mutate.py, cosmic-ray from the mutate extra; an hour or more, not part of `make test`)

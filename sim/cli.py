@@ -28,8 +28,8 @@ import threading
 import warnings
 from pathlib import Path
 
-from sim.evidence.commands import EvidenceError
 from sim.evidence.commands import add_parsers as add_evidence_parsers
+from sim.evidence.errors import EvidenceError
 from sim.network.errors import NetworkError
 from sim.params import ParameterError
 from sim.study.results import ResultsError

@@ -10,11 +10,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.evidence.errors import EvidenceError
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-class EvidenceError(ValueError):
-    """Bad input to ``evidence`` or ``calibrate``: one line, exit status 2."""
 
 
 def add_parsers(sub, add_executor_options) -> None:
