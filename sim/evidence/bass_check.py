@@ -15,6 +15,9 @@ Three curves are compared, all in weeks:
   approximation: the expectation of a non-linear function is not the function of the
   expectation, so the mean of the process drifts from the recurrence by a term of order
   ``Var(F) / n`` (measured here as the largest gap, in absolute share and in standard errors);
+- the exact expectation of the process (``sim.evidence.meanfield``: the Markov chain of the
+  number aware, followed without sampling), whose distance from the recurrence is the
+  mean-field gap measured without noise;
 - the continuous closed form ``bass_closed_form`` with the weekly ``p`` and ``q``, which the
   recurrence approaches as the step shrinks (the weekly step is already small).
 
@@ -32,6 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.engine.bass import bass_closed_form, bass_recurrence
+from sim.evidence.meanfield import exact_mean
 from sim.evidence.published import BassEstimate
 from sim.evidence.runs import run_all, task
 from sim.params import make_params
@@ -150,6 +154,9 @@ def evaluate(case: BassCase) -> dict:
     se = curves.std(axis=0, ddof=1) / math.sqrt(curves.shape[0])
     rec = bass_recurrence(p, q, n, weeks)
     closed = bass_closed_form(p, q, weeks)
+    exact = exact_mean(p, q, n, weeks)
+    meanfield = exact - rec
+    versus_exact = np.abs(mean - exact)
     gap = mean - rec
     # Standard errors are ~0 where every replicate agrees (week 0, saturation): measure the gap
     # in standard errors only where the standard error is a real spread (> 1 customer's share).
@@ -168,6 +175,13 @@ def evaluate(case: BassCase) -> dict:
         "tolerance": float((3.0 * se + 0.005)[np.abs(gap).argmax()]),
         "within": bool(np.all(np.abs(gap) <= 3.0 * se + 0.005)),
         "rec_vs_closed": float(np.abs(rec - closed).max()),
+        "exact": exact,
+        "meanfield_max": float(np.abs(meanfield).max()),
+        "meanfield_week": int(np.abs(meanfield).argmax()),
+        "meanfield_mean": float(meanfield[1:].mean()),
+        "exact_gap": float(versus_exact.max()),
+        "exact_z": float(np.where(spread, versus_exact / np.where(spread, se, 1.0), 0.0).max()),
+        "exact_within": bool(np.all(versus_exact <= 3.0 * se + 0.005)),
         "peak_closed": math.log(q / p) / (p + q),
         "peak_recurrence": float(rec_peak_increase),
         "peak_recurrence_level": crossing_week(rec, level),

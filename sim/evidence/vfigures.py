@@ -81,16 +81,19 @@ def bass_gap(cases, path: Path) -> Path:
             se = case.curves.std(axis=0, ddof=1) / math.sqrt(case.curves.shape[0])
             gap = mean - bass_recurrence(case.p, case.q, case.n, case.weeks)
             colour = PALETTE[i % len(PALETTE)]
-            ax.plot(years, gap, color=colour, label=case.label)
+            ax.plot(years, gap, color=colour, lw=1.2, label=f"{case.label}: model runs")
+            exact = case.results["exact"] - bass_recurrence(case.p, case.q, case.n, case.weeks)
+            ax.plot(years, exact, "--", color=colour, lw=2.2, label=f"{case.label}: exact")
             ax.fill_between(years, -3 * se, 3 * se, color=colour, alpha=0.08, lw=0)
         ax.axhline(0.0, color="black", lw=0.8)
         ax.set_xlabel("years")
-        ax.set_ylabel("model mean - recurrence (share aware)")
+        ax.set_ylabel("minus the recurrence (share aware)")
         ax.set_title(
             "How far is the exact process from its mean-field recurrence?\n"
-            "(shaded: 3 standard errors of the model mean)"
+            "(solid: mean of the model's runs; dashed: exact expectation; shaded: 3 standard "
+            "errors)"
         )
-        ax.legend(ncol=2)
+        ax.legend(ncol=2, fontsize=7)
         return _save(fig, path)
 
 
@@ -213,5 +216,5 @@ def elasticities(rows: list[dict], path: Path) -> Path:
         ax.set_yticklabels([published[k].label for k in reversed(keys)])
         ax.set_xlabel("elasticity (% change in outcome per % change in driver)")
         ax.set_title("Emergent elasticities of the default market beside meta-analyses")
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
         return _save(fig, path)
