@@ -138,31 +138,25 @@ def test_calibration_recovers_the_models_own_parameters(reach, talk, seed):
 
 @pytest.mark.slow
 def test_calibrate_command_writes_files_and_never_overwrites(tmp_path, capsys):
+    """End to end on a short weekly series (a Bass curve of 300 adopters, 30 weeks), small
+    settings so that it takes a few seconds; the shipped yearly series is fitted above."""
+    csv = tmp_path / "weekly.csv"
+    new = np.round(300 * increments(0.01, 0.2, 30)).astype(int)
+    csv.write_text(
+        "# a Bass curve\nweek,adopters\n" + "".join(f"{w},{v}\n" for w, v in enumerate(new, 1))
+    )
     out = tmp_path / "fit"
-    args = [
-        "calibrate",
-        str(AIR_CONDITIONERS),
-        "--out",
-        str(out),
-        "--n",
-        "200",
-        "--replicates",
-        "1",
-        "--grid",
-        "3",
-        "--bootstrap",
-        "20",
-        "--quiet",
-    ]
+    args = ["calibrate", str(csv), "--out", str(out), "--n", "300", "--replicates", "1"]
+    args += ["--grid", "3", "--bootstrap", "20", "--quiet"]
     assert main(args) == 0
     summary = json.loads((out / "calibration.json").read_text())
-    assert summary["period"] == "year" and summary["customers"] == 200
+    assert summary["period"] == "week" and summary["customers"] == 300
     assert (out / "fit.png").stat().st_size > 5000
     scenario = tomllib.loads((out / "fitted.toml").read_text())
     assert scenario["wom"]["talk_base"] == pytest.approx(
         summary["model"]["talk_rate_per_week"], rel=1e-5
     )
-    assert scenario["weeks"] == 13 * 52
+    assert scenario["weeks"] == 30
     assert main(["validate", str(out / "fitted.toml")]) == 0
     capsys.readouterr()
     before = (out / "fitted.toml").read_text()
