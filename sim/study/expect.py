@@ -27,26 +27,33 @@ def claim_point(e: Expectation) -> dict:
 
 
 def point_tasks(scenario: Scenario, point: dict, claims: list[Expectation]) -> list[RunTask]:
-    """The runs that judge ``claims`` (all at ``point``): the arms they name, up to the last
-    week they mention, as many replicates as the most demanding asks for. Seeds as ``run`` and
-    ``sweep`` derive them, so the numbers are theirs."""
-    arms = {e.arm for e in claims} | {e.versus for e in claims if e.versus}
-    reps = max(e.replicates for e in claims)
+    """The runs that judge ``claims`` (all at ``point``): the arms they name, each for as many
+    replicates as the most demanding claim about it asks for, up to the last week they
+    mention. Seeds as ``run`` and ``sweep`` derive them, so the numbers are theirs."""
+    need: dict[str, int] = {}  # replicates each arm is needed for
+    for e in claims:
+        for arm in (e.arm, e.versus):
+            if arm:
+                need[arm] = max(need.get(arm, 0), e.replicates)
     weeks = max(1, max(e.week for e in claims))
     params, specs = scenario.resolve(point)
-    return [
-        RunTask(
-            key=f"r{rep:04d}",
-            params=params.model_dump(mode="json"),
-            arms=[a.model_dump(mode="json") for a in specs if a.name in arms],
-            seed=run_seed(scenario.seed, rep, point or None),
-            weeks=weeks,
-            replicate=rep,
-            point=dict(point),
-            base_dir=str(scenario.base_dir),
+    data = params.model_dump(mode="json")
+    tasks = []
+    for rep in range(max(need.values())):
+        arms = [a.model_dump(mode="json") for a in specs if need.get(a.name, 0) > rep]
+        tasks.append(
+            RunTask(
+                key=f"r{rep:04d}",
+                params=data,
+                arms=arms,
+                seed=run_seed(scenario.seed, rep, point or None),
+                weeks=weeks,
+                replicate=rep,
+                point=dict(point),
+                base_dir=str(scenario.base_dir),
+            )
         )
-        for rep in range(reps)
-    ]
+    return tasks
 
 
 def check_scenario(scenario: Scenario, executor=None, quiet: bool = True) -> list[dict]:
