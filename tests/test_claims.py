@@ -68,6 +68,17 @@ def test_judge_behind_and_own_sign():
     assert judge(_claim("negative", versus=None), low)["held"] is True
 
 
+def test_above_and_below_compare_with_value():
+    # a's values are 0.6, -0.49, 0.29, -0.2 (mean 0.05): not above 0 nor above -2 ... below 2.
+    assert judge(_claim("above", versus=None, value=-2.0), AHEAD)["held"] is True
+    assert judge(_claim("above", versus=None, value=0.0), AHEAD)["held"] is False
+    assert judge(_claim("below", versus=None, value=2.0), AHEAD)["held"] is True
+    # With versus: the paired difference (0.1 +/- 0.01) is above 0.05 and below 0.15.
+    assert judge(_claim("above", value=0.05), AHEAD)["held"] is True
+    assert judge(_claim("below", value=0.15), AHEAD)["held"] is True
+    assert judge(_claim("above", value=0.15), AHEAD)["held"] is False
+
+
 def test_judge_uses_only_the_claimed_replicates():
     # Replicate 4 (beyond the claim's 4) would turn the difference around; it is not used.
     extra = pd.concat([AHEAD, _table([-50.0], [50.0]).assign(replicate=4)], ignore_index=True)
@@ -116,14 +127,16 @@ push_share = 1.0
          "expect[0].week = 9: must be at most the scenario's weeks (8)"),
         ('arm = "push"\nmeasure = "awareness"\nweek = 4\nrelation = "ahead"',
          "expect[0].versus: required when relation = 'ahead'"),
-        ('arm = "push"\nversus = "none"\nmeasure = "awareness"\nweek = 4\nrelation = "above"',
-         "expect[0].relation = 'above': must be one of"),
+        ('arm = "push"\nversus = "none"\nmeasure = "awareness"\nweek = 4\nrelation = "over"',
+         "expect[0].relation = 'over': must be one of"),
         ('arm = "push"\nversus = "none"\nmeasure = "awareness"\nweek = 4\nrelation = "ahead"\n'
          "replicates = 1", "expect[0].replicates = 1: must be >= 2"),
         ('arm = "push"\nversus = "none"\nmeasure = "awareness"\nweek = 4\nrelation = "ahead"\n'
          'at = {"wom.mu" = 0.3}', "expect[0].at: must name every sweep path"),
         ('arm = "push"\nversus = "none"\nmeasure = "awareness"\nweek = 4\nrelation = "ahead"\n'
          "colour = 1", "unknown parameter 'expect[0].colour'"),
+        ('arm = "push"\nmeasure = "awareness"\nweek = 4\nrelation = "above"',
+         "expect[0].value: required when relation = 'above'"),
     ],
 )
 def test_bad_claims_are_one_line_errors_naming_file_and_field(tmp_path, claim, message):

@@ -18,7 +18,10 @@ claim is judged on::
 - ``within noise``: that interval includes zero (the two cannot be told apart at this many
   replicates: a weak claim, stated as such);
 - ``positive`` / ``negative``: the interval of the arm's own value (or, with ``versus``, of the
-  difference) lies wholly above / below zero.
+  difference) lies wholly above / below zero;
+- ``above`` / ``below``: the same against ``value`` instead of zero (e.g. more than half of
+  the aware first heard by word of mouth: ``measure = "heard_via_wom"``, ``relation =
+  "above"``, ``value = 0.5``).
 
 The claim is judged on replicates 0 .. ``replicates`` - 1 of the scenario's seed, so a ``run``
 with at least that many replicates judges it on the same runs as ``check``.
@@ -35,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sim.engine.measures import MEASURE_NAMES
 from sim.study.stats import CONFIDENCE, mean_ci, paired_diff_ci
 
-RELATIONS = ("ahead", "behind", "within noise", "positive", "negative")
+RELATIONS = ("ahead", "behind", "within noise", "positive", "negative", "above", "below")
 NEEDS_VERSUS = ("ahead", "behind", "within noise")
 
 MeasureName = Literal[MEASURE_NAMES]  # type: ignore[valid-type]
@@ -60,7 +63,10 @@ class Expectation(BaseModel):
         ...,
         description="ahead / behind: the paired difference's 95 % interval is above / below 0; "
         "within noise: it includes 0; positive / negative: the value's (or difference's) "
-        "interval is above / below 0.",
+        "interval is above / below 0; above / below: the same against 'value'.",
+    )
+    value: float | None = Field(
+        None, description="The number 'above' and 'below' compare with (required for them only)."
     )
     replicates: int = Field(
         10, description="Replicates the claim is judged on (at least 2).", ge=2, le=10_000
@@ -101,6 +107,10 @@ def problems(
             out.append(f"{where}.versus = {e.versus!r}: must differ from arm")
         if e.versus is None and e.relation in NEEDS_VERSUS:
             out.append(f"{where}.versus: required when relation = {e.relation!r}")
+        if e.relation in ("above", "below") and e.value is None:
+            out.append(f"{where}.value: required when relation = {e.relation!r}")
+        if e.relation not in ("above", "below") and e.value is not None:
+            out.append(f"{where}.value: only used with relation 'above' or 'below'")
         if e.week > weeks:
             out.append(f"{where}.week = {e.week}: must be at most the scenario's weeks ({weeks})")
     return out
@@ -130,18 +140,21 @@ def judge(e: Expectation, table: pd.DataFrame, confidence: float = CONFIDENCE) -
     if not (math.isfinite(ci.low) and math.isfinite(ci.high)):
         out.update(held=False, why="no interval (the measure is empty here)")
         return out
-    above, below = ci.low > 0.0, ci.high < 0.0
+    ref = e.value if e.relation in ("above", "below") else 0.0
+    above, below = ci.low > ref, ci.high < ref
     held = {
         "ahead": above,
         "positive": above,
+        "above": above,
         "behind": below,
         "negative": below,
+        "below": below,
         "within noise": not (above or below),
     }[e.relation]
     out["held"] = bool(held)
     if not held:
-        out["why"] = "the interval includes zero" if not (above or below) else (
-            "the interval is wholly " + ("above" if above else "below") + " zero"
+        out["why"] = f"the interval includes {ref:g}" if not (above or below) else (
+            "the interval is wholly " + ("above" if above else "below") + f" {ref:g}"
         )
     return out
 
@@ -149,7 +162,9 @@ def judge(e: Expectation, table: pd.DataFrame, confidence: float = CONFIDENCE) -
 def describe(e: Expectation) -> str:
     """The claim in words for tables: ``mix - push, adoption, week 52: ahead``."""
     what = f"{e.arm} - {e.versus}" if e.versus else e.arm
-    return f"{what}, {e.measure}, week {e.week}: {e.relation}"
+    relation = f"{e.relation} {e.value:g}" if e.value is not None else e.relation
+    where = "" if not e.at else " at " + ", ".join(f"{k}={v}" for k, v in e.at.items())
+    return f"{what}, {e.measure}, week {e.week}{where}: {relation}"
 
 
 def judge_all(expectations: list[Expectation], table: pd.DataFrame) -> list[dict]:
