@@ -154,7 +154,9 @@ def add_evidence_parsers(sub) -> None:
         help="where sensitivity.md and its figures go (default: docs/ for the full analysis, "
         "the results folder for --small)",
     )
-    gsa.add_argument("--seed", type=_seed, metavar="S", help="master seed (default: default.toml's)")
+    gsa.add_argument(
+        "--seed", type=_seed, metavar="S", help="master seed (default: default.toml's)"
+    )
     gsa.add_argument("--quiet", action="store_true", help="no progress bar")
     add_executor_options(gsa)
 
@@ -550,7 +552,9 @@ def cmd_sensitivity(args: argparse.Namespace, argv: list[str]) -> int:
     path = write_page(analysis, page)
     print(f"Runs:  {analysis['folder']}")
     print(f"Page:  {path}")
-    print(f"Time:  {analysis['seconds']:.0f} s this session, {analysis['total_seconds']:.0f} s in all")
+    print(
+        f"Time:  {analysis['seconds']:.0f} s this session, {analysis['total_seconds']:.0f} s in all"
+    )
     return EXIT_OK
 
 

@@ -23,7 +23,12 @@ def _table(a: list[float], b: list[float], week: int = 5, measure: str = "adopti
 
 def _claim(relation: str, versus: str | None = "b", **extra) -> Expectation:
     return Expectation(
-        arm="a", versus=versus, measure="adoption", week=5, relation=relation, replicates=4,
+        arm="a",
+        versus=versus,
+        measure="adoption",
+        week=5,
+        relation=relation,
+        replicates=4,
         **extra,
     )
 
@@ -90,8 +95,11 @@ def test_judge_uses_only_the_claimed_replicates():
 
 def test_judge_all_says_what_it_cannot_judge():
     items = judge_all(
-        [_claim("ahead"), _claim("ahead").model_copy(update={"week": 9}),
-         _claim("ahead").model_copy(update={"replicates": 50})],
+        [
+            _claim("ahead"),
+            _claim("ahead").model_copy(update={"week": 9}),
+            _claim("ahead").model_copy(update={"replicates": 50}),
+        ],
         AHEAD,
     )
     assert items[0]["held"] is True
@@ -117,26 +125,49 @@ push_share = 1.0
 @pytest.mark.parametrize(
     ("claim", "message"),
     [
-        ('arm = "pushh"\nmeasure = "awareness"\nweek = 4\nrelation = "positive"',
-         "expect[0].arm = 'pushh': must be one of the arms"),
-        ('arm = "push"\nversus = "nobody"\nmeasure = "awareness"\nweek = 4\nrelation = "ahead"',
-         "expect[0].versus = 'nobody'"),
-        ('arm = "push"\nmeasure = "awarenes"\nweek = 4\nrelation = "positive"',
-         "expect[0].measure = 'awarenes': must be one of"),
-        ('arm = "push"\nversus = "none"\nmeasure = "awareness"\nweek = 9\nrelation = "ahead"',
-         "expect[0].week = 9: must be at most the scenario's weeks (8)"),
-        ('arm = "push"\nmeasure = "awareness"\nweek = 4\nrelation = "ahead"',
-         "expect[0].versus: required when relation = 'ahead'"),
-        ('arm = "push"\nversus = "none"\nmeasure = "awareness"\nweek = 4\nrelation = "over"',
-         "expect[0].relation = 'over': must be one of"),
-        ('arm = "push"\nversus = "none"\nmeasure = "awareness"\nweek = 4\nrelation = "ahead"\n'
-         "replicates = 1", "expect[0].replicates = 1: must be >= 2"),
-        ('arm = "push"\nversus = "none"\nmeasure = "awareness"\nweek = 4\nrelation = "ahead"\n'
-         'at = {"wom.mu" = 0.3}', "expect[0].at: must name every sweep path"),
-        ('arm = "push"\nversus = "none"\nmeasure = "awareness"\nweek = 4\nrelation = "ahead"\n'
-         "colour = 1", "unknown parameter 'expect[0].colour'"),
-        ('arm = "push"\nmeasure = "awareness"\nweek = 4\nrelation = "above"',
-         "expect[0].value: required when relation = 'above'"),
+        (
+            'arm = "pushh"\nmeasure = "awareness"\nweek = 4\nrelation = "positive"',
+            "expect[0].arm = 'pushh': must be one of the arms",
+        ),
+        (
+            'arm = "push"\nversus = "nobody"\nmeasure = "awareness"\nweek = 4\nrelation = "ahead"',
+            "expect[0].versus = 'nobody'",
+        ),
+        (
+            'arm = "push"\nmeasure = "awarenes"\nweek = 4\nrelation = "positive"',
+            "expect[0].measure = 'awarenes': must be one of",
+        ),
+        (
+            'arm = "push"\nversus = "none"\nmeasure = "awareness"\nweek = 9\nrelation = "ahead"',
+            "expect[0].week = 9: must be at most the scenario's weeks (8)",
+        ),
+        (
+            'arm = "push"\nmeasure = "awareness"\nweek = 4\nrelation = "ahead"',
+            "expect[0].versus: required when relation = 'ahead'",
+        ),
+        (
+            'arm = "push"\nversus = "none"\nmeasure = "awareness"\nweek = 4\nrelation = "over"',
+            "expect[0].relation = 'over': must be one of",
+        ),
+        (
+            'arm = "push"\nversus = "none"\nmeasure = "awareness"\nweek = 4\nrelation = "ahead"\n'
+            "replicates = 1",
+            "expect[0].replicates = 1: must be >= 2",
+        ),
+        (
+            'arm = "push"\nversus = "none"\nmeasure = "awareness"\nweek = 4\nrelation = "ahead"\n'
+            'at = {"wom.mu" = 0.3}',
+            "expect[0].at: must name every sweep path",
+        ),
+        (
+            'arm = "push"\nversus = "none"\nmeasure = "awareness"\nweek = 4\nrelation = "ahead"\n'
+            "colour = 1",
+            "unknown parameter 'expect[0].colour'",
+        ),
+        (
+            'arm = "push"\nmeasure = "awareness"\nweek = 4\nrelation = "above"',
+            "expect[0].value: required when relation = 'above'",
+        ),
     ],
 )
 def test_bad_claims_are_one_line_errors_naming_file_and_field(tmp_path, claim, message):
@@ -219,7 +250,9 @@ def test_every_shipped_scenario_makes_claims_and_they_hold():
         assert sc.expectations, f"{name}: the scenario makes no [[expect]] claims"
         for item in check_scenario(sc):
             if not item["held"]:
-                failures.append(f"{name}: {item['claim']}: {item['mean']:+.4g} "
-                                f"[{item['low']:.4g}, {item['high']:.4g}] ({item['why']})")
+                failures.append(
+                    f"{name}: {item['claim']}: {item['mean']:+.4g} "
+                    f"[{item['low']:.4g}, {item['high']:.4g}] ({item['why']})"
+                )
     assert not failures, "\n".join(failures)
     assert np.isfinite(time.perf_counter() - start)

@@ -58,8 +58,9 @@ def test_sobol_reproduces_the_ishigami_indices():
     np.testing.assert_allclose(st, ISHIGAMI_ST, atol=ISHIGAMI_TOL)
     assert list(table.index) == ["x1", "x2", "x3"]  # sorted by ST
     # The intervals are honest: each covers its analytic value within twice its width.
-    for name, s, c in zip(("x1", "x2", "x3"), ISHIGAMI_ST, table.loc[["x1", "x2", "x3"], "ST_conf"],
-                          strict=True):
+    for name, s, c in zip(
+        ("x1", "x2", "x3"), ISHIGAMI_ST, table.loc[["x1", "x2", "x3"], "ST_conf"], strict=True
+    ):
         assert abs(table.loc[name, "ST"] - s) < 2 * c + 1e-9
 
 

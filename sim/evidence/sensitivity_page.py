@@ -96,9 +96,10 @@ def driven_by(sobol: pd.DataFrame, output: str, _=str) -> str:
             label=output_label(output, _)
         )
     top = table.sort_values("ST", ascending=False).head(3)
-    names = [f"`{p}` (total index {st:.2f} ± {c:.2f})" for p, st, c in zip(
-        top["parameter"], top["ST"], top["ST_conf"], strict=True
-    )]
+    names = [
+        f"`{p}` (total index {st:.2f} ± {c:.2f})"
+        for p, st, c in zip(top["parameter"], top["ST"], top["ST_conf"], strict=True)
+    ]
     first = top.iloc[0]
     s1_sum = float(table["S1"].clip(lower=0).sum())
     interactions = max(0.0, 1.0 - s1_sum)
@@ -141,8 +142,9 @@ def _panels(_):
     fig, axes = plt.subplots(
         len(MEASURES), len(WEEKS), figsize=(11, 3.3 * len(MEASURES)), squeeze=False
     )
-    return fig, {f"{m}_w{w}": axes[i][j] for i, m in enumerate(MEASURES) for j, w in
-                 enumerate(WEEKS)}
+    return fig, {
+        f"{m}_w{w}": axes[i][j] for i, m in enumerate(MEASURES) for j, w in enumerate(WEEKS)
+    }
 
 
 def _morris_figure(morris: dict, path: Path, _) -> Path:
@@ -153,11 +155,17 @@ def _morris_figure(morris: dict, path: Path, _) -> Path:
         ax.barh(y, t["mu_star"], xerr=t["mu_star_conf"], color="#4c72b0", capsize=2)
         ax.set_yticks(y, t["parameter"], fontsize=7)
         ax.set_title(output_label(o, _), fontsize=9)
-        ax.set_xlabel(_("mu* (mean |effect| over the range), {unit}").format(unit=unit_of(o)),
-                      fontsize=8)
+        ax.set_xlabel(
+            _("mu* (mean |effect| over the range), {unit}").format(unit=unit_of(o)), fontsize=8
+        )
         ax.tick_params(axis="x", labelsize=7)
-    fig.suptitle(_("Morris screening of dialogue - push: the {k} largest effects per output, "
-                   "with 95 % bootstrap intervals").format(k=TOP_BARS), fontsize=10)
+    fig.suptitle(
+        _(
+            "Morris screening of dialogue - push: the {k} largest effects per output, "
+            "with 95 % bootstrap intervals"
+        ).format(k=TOP_BARS),
+        fontsize=10,
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110, metadata={"Software": None})
     plt.close(fig)
@@ -169,10 +177,24 @@ def _sobol_figure(sobol: dict, path: Path, _) -> Path:
     for o, ax in axes.items():
         t = sobol[o].iloc[::-1]
         y = np.arange(len(t))
-        ax.barh(y + 0.2, t["ST"].fillna(0), 0.4, xerr=t["ST_conf"].fillna(0), capsize=2,
-                color="#c44e52", label=_("total (ST)"))
-        ax.barh(y - 0.2, t["S1"].fillna(0), 0.4, xerr=t["S1_conf"].fillna(0), capsize=2,
-                color="#8c8c8c", label=_("first order (S1)"))
+        ax.barh(
+            y + 0.2,
+            t["ST"].fillna(0),
+            0.4,
+            xerr=t["ST_conf"].fillna(0),
+            capsize=2,
+            color="#c44e52",
+            label=_("total (ST)"),
+        )
+        ax.barh(
+            y - 0.2,
+            t["S1"].fillna(0),
+            0.4,
+            xerr=t["S1_conf"].fillna(0),
+            capsize=2,
+            color="#8c8c8c",
+            label=_("first order (S1)"),
+        )
         ax.set_yticks(y, t["parameter"], fontsize=7)
         ax.set_xlim(min(0.0, float(t["S1"].min(skipna=True) or 0) - 0.05), 1.05)
         ax.axvline(0, color="black", lw=0.5)
@@ -180,8 +202,7 @@ def _sobol_figure(sobol: dict, path: Path, _) -> Path:
         ax.set_xlabel(_("share of variance"), fontsize=8)
         ax.tick_params(axis="x", labelsize=7)
     next(iter(axes.values())).legend(fontsize=7, loc="lower right")
-    fig.suptitle(_("Sobol indices of dialogue - push, with 95 % bootstrap intervals"),
-                 fontsize=10)
+    fig.suptitle(_("Sobol indices of dialogue - push, with 95 % bootstrap intervals"), fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110, metadata={"Software": None})
     plt.close(fig)
@@ -197,21 +218,36 @@ def _map_figure(
         xs = np.sort(mine["x0"].unique())
         ys = np.sort(mine["x1"].unique())
         grid = mine.pivot(index="x1", columns="x0", values="mean").loc[ys, xs].to_numpy()
-        noise = (mine.pivot(index="x1", columns="x0", values="winner").loc[ys, xs] == "noise")
+        noise = mine.pivot(index="x1", columns="x0", values="winner").loc[ys, xs] == "noise"
         top = float(np.nanmax(np.abs(grid))) or 1.0
-        mesh = ax.pcolormesh(_edges(xs), _edges(ys), grid, cmap="RdBu", vmin=-top, vmax=top,
-                             shading="flat")
+        mesh = ax.pcolormesh(
+            _edges(xs), _edges(ys), grid, cmap="RdBu", vmin=-top, vmax=top, shading="flat"
+        )
         for (i, j), flag in np.ndenumerate(noise.to_numpy()):
             if flag:
-                ax.add_patch(plt.Rectangle(
-                    (_edges(xs)[j], _edges(ys)[i]), _edges(xs)[j + 1] - _edges(xs)[j],
-                    _edges(ys)[i + 1] - _edges(ys)[i], fill=False, hatch="///",
-                    edgecolor="0.4", lw=0))
+                ax.add_patch(
+                    plt.Rectangle(
+                        (_edges(xs)[j], _edges(ys)[i]),
+                        _edges(xs)[j + 1] - _edges(xs)[j],
+                        _edges(ys)[i + 1] - _edges(ys)[i],
+                        fill=False,
+                        hatch="///",
+                        edgecolor="0.4",
+                        lw=0,
+                    )
+                )
         if np.nanmin(grid) < 0 < np.nanmax(grid) and len(xs) > 1 and len(ys) > 1:
             ax.contour(xs, ys, grid, levels=[0.0], colors="black", linewidths=1)
         if base and all(p in base for p in pair):
-            ax.plot([base[pair[0]]], [base[pair[1]]], marker="*", color="gold", ms=12,
-                    markeredgecolor="black", label=_("default market"))
+            ax.plot(
+                [base[pair[0]]],
+                [base[pair[1]]],
+                marker="*",
+                color="gold",
+                ms=12,
+                markeredgecolor="black",
+                label=_("default market"),
+            )
             ax.legend(fontsize=7, loc="upper right")
         bar = fig.colorbar(mesh, ax=ax)
         bar.set_label(_("dialogue - push, {unit}").format(unit=unit_of(o)), fontsize=7)
@@ -220,8 +256,13 @@ def _map_figure(
         ax.set_xlabel(pair[0], fontsize=8)
         ax.set_ylabel(pair[1], fontsize=8)
         ax.tick_params(labelsize=7)
-    fig.suptitle(_("Where each arm wins: blue dialogue ahead, red push ahead, hatched within "
-                   "noise (95 % interval includes 0); black line: difference 0; star: the default market"), fontsize=10)
+    fig.suptitle(
+        _(
+            "Where each arm wins: blue dialogue ahead, red push ahead, hatched within "
+            "noise (95 % interval includes 0); black line: difference 0; star: the default market"
+        ),
+        fontsize=10,
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110, metadata={"Software": None})
     plt.close(fig)
@@ -247,39 +288,55 @@ def page_text(analysis: dict, cells: pd.DataFrame, pngs: list[Path], page_dir: P
     lines = [
         "# " + _("Which assumptions drive the answer? Global sensitivity analysis"),
         "",
-        _("Generated by `python run_sim.py sensitivity` (`make sensitivity`); every number on "
-          "this page comes from that run (size **{size}**). Do not edit by hand.").format(
-            size=s["name"]),
+        _(
+            "Generated by `python run_sim.py sensitivity` (`make sensitivity`); every number on "
+            "this page comes from that run (size **{size}**). Do not edit by hand."
+        ).format(size=s["name"]),
         "",
-        _("**The question.** In the default market (scenarios/default.toml: a grocery brand on a "
-          "small-world network of {n} customers), push and dialogue spend the same weekly budget "
-          "(base {budget:g} cu per 1,000 customers). How much does the difference dialogue - push "
-          "in profit to date, mean attitude of the aware and adoption, at weeks 13 and 52, "
-          "depend on the model's {k} varied parameters, each over the plausible range in "
-          "`sim/evidence/ranges.py` (table below)?").format(
-            n=s["n"], budget=analysis["budget"], k=len(RANGES)),
+        _(
+            "**The question.** In the default market (scenarios/default.toml: a grocery brand "
+            "on a small-world network of {n} customers), push and dialogue spend the same "
+            "weekly budget (base {budget:g} cu per 1,000 customers). How much does the "
+            "difference dialogue - push in profit to date, mean attitude of the aware and adoption, at weeks 13 and 52, "
+            "depend on the model's {k} varied parameters, each over the plausible range in "
+            "`sim/evidence/ranges.py` (table below)?"
+        ).format(n=s["n"], budget=analysis["budget"], k=len(RANGES)),
         "",
         "## " + _("How it was done"),
         "",
-        _("1. **Morris screening** over all {k} parameters: {t} trajectories, {m} runs. "
-          "2. **Sobol indices** (first order S1 and total ST, Saltelli design, base sample "
-          "{sn}) of the {sk} parameters Morris ranks first over all outputs: {so} runs. "
-          "3. **Tipping-point maps**: a {g} x {g} grid of the two parameters with the largest "
-          "total index, {mr} replicates per point: {mp} runs. Every run is one market in which "
-          "both arms run on the same network with the same seed (common random numbers), so the "
-          "difference is paired; within the Morris and Sobol designs every row uses the same "
-          "seed, so two rows differ by their parameters only. Parameters not varied stay at "
-          "the default market's values.").format(
-            k=len(RANGES), t=s["trajectories"], m=runs["morris"], sn=s["sobol_n"],
-            sk=s["sobol_k"], so=runs["sobol"], g=s["map_points"], mr=s["map_replicates"],
-            mp=runs["map"]),
+        _(
+            "1. **Morris screening** over all {k} parameters: {t} trajectories, {m} runs. "
+            "2. **Sobol indices** (first order S1 and total ST, Saltelli design, base sample "
+            "{sn}) of the {sk} parameters Morris ranks first over all outputs: {so} runs. "
+            "3. **Tipping-point maps**: a {g} x {g} grid of the two parameters with the largest "
+            "total index, {mr} replicates per point: {mp} runs. Every run is one market in which "
+            "both arms run on the same network with the same seed (common random numbers), so the "
+            "difference is paired; within the Morris and Sobol designs every row uses the same "
+            "seed, so two rows differ by their parameters only. Parameters not varied stay at "
+            "the default market's values."
+        ).format(
+            k=len(RANGES),
+            t=s["trajectories"],
+            m=runs["morris"],
+            sn=s["sobol_n"],
+            sk=s["sobol_k"],
+            so=runs["sobol"],
+            g=s["map_points"],
+            mr=s["map_replicates"],
+            mp=runs["map"],
+        ),
         "",
-        _("**Wall time**: {minutes:.1f} minutes for all {total} runs on this machine "
-          "({sessions} session(s); 2 cores shared with other work). Sobol indices from "
-          "{sn} base samples carry bootstrap intervals of about ±0.05-0.15: read the ranking, "
-          "not the second decimal.").format(
-            minutes=minutes, total=sum(runs.values()), sessions=analysis["sessions"],
-            sn=s["sobol_n"]),
+        _(
+            "**Wall time**: {minutes:.1f} minutes for all {total} runs on this machine "
+            "({sessions} session(s); 2 cores shared with other work). Sobol indices from "
+            "{sn} base samples carry bootstrap intervals of about ±0.05-0.15: read the ranking, "
+            "not the second decimal."
+        ).format(
+            minutes=minutes,
+            total=sum(runs.values()),
+            sessions=analysis["sessions"],
+            sn=s["sobol_n"],
+        ),
         "",
         "## " + _("The answer is driven mostly by ..."),
         "",
@@ -287,10 +344,12 @@ def page_text(analysis: dict, cells: pd.DataFrame, pngs: list[Path], page_dir: P
     noise = analysis["noise"]
     for o in OUTPUTS:
         lines += [
-            f"**{output_label(o, _)}** ({unit_of(o)}). " + driven_by(analysis["sobol"][o], o, _)
-            + " " + winners_sentence(cells, o, _)
-            + " " + _("Run-to-run noise (sd between seeds at one point): {sd:.3g}.").format(
-                sd=noise[o]),
+            f"**{output_label(o, _)}** ({unit_of(o)}). "
+            + driven_by(analysis["sobol"][o], o, _)
+            + " "
+            + winners_sentence(cells, o, _)
+            + " "
+            + _("Run-to-run noise (sd between seeds at one point): {sd:.3g}.").format(sd=noise[o]),
             "",
         ]
     lines += [
@@ -298,9 +357,11 @@ def page_text(analysis: dict, cells: pd.DataFrame, pngs: list[Path], page_dir: P
         "",
         f"![Morris]({rel[0]})",
         "",
-        _("mu* is the mean absolute change in the difference when the parameter moves across a "
-          "quarter-steps grid of its range; a large sigma next to mu* means its effect depends "
-          "on the other parameters."),
+        _(
+            "mu* is the mean absolute change in the difference when the parameter moves across a "
+            "quarter-steps grid of its range; a large sigma next to mu* means its effect depends "
+            "on the other parameters."
+        ),
         "",
         _morris_table(analysis["morris"], _),
         "",
@@ -314,11 +375,13 @@ def page_text(analysis: dict, cells: pd.DataFrame, pngs: list[Path], page_dir: P
         "",
         f"![Tipping points]({rel[2]})",
         "",
-        _("Axes: `{a}` and `{b}` over their ranges; every other parameter at the default "
-          "market's value. Each cell is the mean of {r} paired replicates; hatched cells are "
-          "within noise (the 95 % t interval of the paired difference includes zero).").format(
-            a=analysis["map_parameters"][0], b=analysis["map_parameters"][1],
-            r=s["map_replicates"]),
+        _(
+            "Axes: `{a}` and `{b}` over their ranges; every other parameter at the default "
+            "market's value. Each cell is the mean of {r} paired replicates; hatched cells are "
+            "within noise (the 95 % t interval of the paired difference includes zero)."
+        ).format(
+            a=analysis["map_parameters"][0], b=analysis["map_parameters"][1], r=s["map_replicates"]
+        ),
         "",
         "## " + _("Parameter ranges"),
         "",
@@ -328,12 +391,14 @@ def page_text(analysis: dict, cells: pd.DataFrame, pngs: list[Path], page_dir: P
         "",
         "## " + _("What this does not say"),
         "",
-        _("The ranges are mostly illustrative (no published estimate for this model's "
-          "parameters), and every value in a range counts as equally likely: the indices say "
-          "which assumptions the answer is sensitive to, not which answer is true. Parameters "
-          "outside the Sobol set are held at their defaults there, so interactions with them "
-          "are only seen in the Morris sigma. The analysis is of one market (the default "
-          "scenario's) at one population size."),
+        _(
+            "The ranges are mostly illustrative (no published estimate for this model's "
+            "parameters), and every value in a range counts as equally likely: the indices say "
+            "which assumptions the answer is sensitive to, not which answer is true. Parameters "
+            "outside the Sobol set are held at their defaults there, so interactions with them "
+            "are only seen in the Morris sigma. The analysis is of one market (the default "
+            "scenario's) at one population size."
+        ),
         "",
     ]
     return "\n".join(lines)
@@ -358,8 +423,11 @@ def _morris_table(morris: dict, _) -> str:
             row = morris[o].set_index("parameter").loc[p]
             cells.append(f"{row['mu_star']:.3g} ± {row['mu_star_conf']:.2g}")
         lines.append(f"| `{p}` | " + " | ".join(cells) + " |")
-    return _("mu* ± 95 % half-width for every parameter in some output's top five:") + "\n\n" + (
-        "\n".join(lines))
+    return (
+        _("mu* ± 95 % half-width for every parameter in some output's top five:")
+        + "\n\n"
+        + ("\n".join(lines))
+    )
 
 
 def _sobol_table(sobol: dict, _) -> str:
@@ -376,8 +444,10 @@ def _sobol_table(sobol: dict, _) -> str:
 
 
 def _ranges_table(_) -> str:
-    lines = ["| " + _("parameter") + " | " + _("low") + " | " + _("high") + " | " + _("source")
-             + " |", "|---|---|---|---|"]
+    lines = [
+        "| " + _("parameter") + " | " + _("low") + " | " + _("high") + " | " + _("source") + " |",
+        "|---|---|---|---|",
+    ]
     for r in RANGES:
         lines.append(f"| `{r.path}` | {r.low:g} | {r.high:g} | {r.source} |")
     assert set(BY_PATH) == {r.path for r in RANGES}

@@ -359,9 +359,7 @@ def _value(r: Range, x: float):
 def _noise(table: pd.DataFrame) -> dict[str, float]:
     """Typical standard deviation of an output between replicates at one grid point (the
     square root of the mean within-point variance): the model's own randomness."""
-    return {
-        o: float(np.sqrt(table.groupby("row")[o].var(ddof=1).mean())) for o in OUTPUTS
-    }
+    return {o: float(np.sqrt(table.groupby("row")[o].var(ddof=1).mean())) for o in OUTPUTS}
 
 
 def _save_tables(path: Path, tables: dict[str, pd.DataFrame]) -> None:

@@ -153,8 +153,10 @@ def judge(e: Expectation, table: pd.DataFrame, confidence: float = CONFIDENCE) -
     }[e.relation]
     out["held"] = bool(held)
     if not held:
-        out["why"] = f"the interval includes {ref:g}" if not (above or below) else (
-            "the interval is wholly " + ("above" if above else "below") + f" {ref:g}"
+        out["why"] = (
+            f"the interval includes {ref:g}"
+            if not (above or below)
+            else ("the interval is wholly " + ("above" if above else "below") + f" {ref:g}")
         )
     return out
 
@@ -188,8 +190,9 @@ def judge_all(expectations: list[Expectation], table: pd.DataFrame) -> list[dict
         if e.at is not None:
             item.update(held=None, why="a claim about a sweep point (python run_sim.py check)")
         elif have_reps < e.replicates:
-            item.update(held=None, why=f"needs {e.replicates} replicates, this study has "
-                        f"{have_reps}")
+            item.update(
+                held=None, why=f"needs {e.replicates} replicates, this study has {have_reps}"
+            )
         elif e.week > last_week:
             item.update(held=None, why=f"needs week {e.week}, this study ends at {last_week}")
         elif e.arm not in arms or (e.versus is not None and e.versus not in arms):

@@ -4,14 +4,14 @@ For each scenario, only what its claims need is run: at each point the claims ar
 base setting, or a point of the sweep grid named by ``at``), the arms they name, up to the last
 week they mention, with as many replicates as the most demanding claim asks for (replicate
 seeds as in ``run`` and ``sweep``, so the numbers are theirs with that many replicates; an arm's
-runs do not depend on which other arms run beside it). Nothing is written to disk. Each claim is judged by ``sim.study.claims.judge``.
+runs do not depend on which other arms run beside it). Nothing is written to disk. Each claim
+is judged by ``sim.study.claims.judge``.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from dataclasses import replace
 
 import pandas as pd
 
@@ -97,8 +97,10 @@ def check_scenarios(names: list[str], overrides, executor=None, quiet: bool = Fa
         print(f"{scenario.name}: {len(results) - len(bad)} of {len(results)} claims hold")
         for r in results:
             mark = "held    " if r["held"] else "NOT HELD"
-            print(f"  {mark} {r['claim']}: {_interval(r)} (n={r['n']})"
-                  + (f"; {r['why']}" if r["why"] else ""))
+            print(
+                f"  {mark} {r['claim']}: {_interval(r)} (n={r['n']})"
+                + (f"; {r['why']}" if r["why"] else "")
+            )
     return failed
 
 
@@ -115,8 +117,9 @@ def _bar(total: int, name: str, quiet: bool):
         return _NoBar()
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=f"check {name}", unit="run", file=sys.stderr, disable=None,
-                leave=False)
+    return tqdm(
+        total=total, desc=f"check {name}", unit="run", file=sys.stderr, disable=None, leave=False
+    )
 
 
-__all__ = ["ScenarioError", "check_scenario", "check_scenarios", "run_claims"]
+__all__ = ["ScenarioError", "check_scenario", "check_scenarios"]

@@ -154,9 +154,7 @@ def fingerprint(study: dict, tasks: list[RunTask]) -> str:
     """Identity of a study's plan: same fingerprint = same runs with the same seeds."""
     payload = {
         # The claims ([[expect]]) judge results; they do not change the runs.
-        "study": {
-            k: v for k, v in study.items() if k not in ("file", "extends_chain", "expect")
-        },
+        "study": {k: v for k, v in study.items() if k not in ("file", "extends_chain", "expect")},
         "tasks": [[t.key, t.seed, t.replicate, t.point, t.weeks] for t in tasks],
     }
     text = json.dumps(payload, sort_keys=True, default=str)

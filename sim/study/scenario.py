@@ -659,9 +659,7 @@ def validate_raw(
                     f"(arms: {names})"
                 )
     _check_sweep(scenario, blame("sweep"))
-    for problem in claim_problems(
-        scenario.expectations, names, spec.weeks, scenario.sweep
-    )[:1]:
+    for problem in claim_problems(scenario.expectations, names, spec.weeks, scenario.sweep)[:1]:
         raise ScenarioError(f"{blame('expect')}: {problem}")
     _check_plan_size(scenario, source)
     networks: set[str] = set()
