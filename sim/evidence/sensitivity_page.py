@@ -248,7 +248,8 @@ def _map_figure(
                 markeredgecolor="black",
                 label=_("default market"),
             )
-            ax.legend(fontsize=7, loc="upper right")
+            if ax is next(iter(axes.values())):
+                ax.legend(fontsize=7, loc="upper right")
         bar = fig.colorbar(mesh, ax=ax)
         bar.set_label(_("dialogue - push, {unit}").format(unit=unit_of(o)), fontsize=7)
         bar.ax.tick_params(labelsize=7)
@@ -258,8 +259,8 @@ def _map_figure(
         ax.tick_params(labelsize=7)
     fig.suptitle(
         _(
-            "Where each arm wins: blue dialogue ahead, red push ahead, hatched within "
-            "noise (95 % interval includes 0); black line: difference 0; star: the default market"
+            "Where each arm wins: blue dialogue ahead, red push ahead, hatched within noise\n"
+            "(95 % interval includes 0); black line: difference 0; star: the default market"
         ),
         fontsize=10,
     )
@@ -328,11 +329,13 @@ def page_text(analysis: dict, cells: pd.DataFrame, pngs: list[Path], page_dir: P
         ),
         "",
         _(
-            "**Wall time**: {minutes:.1f} minutes for all {total} runs on this machine "
-            "({sessions} session(s); 2 cores shared with other work). Sobol indices from "
-            "{sn} base samples carry bootstrap intervals of about ±0.05-0.15: read the ranking, "
-            "not the second decimal."
+            "**Wall time**: {minutes:.1f} minutes for all {total} runs and the analysis, on "
+            "this project's 2-core machine shared with other work, in one process ({sessions} "
+            "session(s) of the command: resuming or re-drawing the page adds one). With {sn} "
+            "base samples the total indices' 95 % bootstrap half-widths reach {conf:.2f}: read "
+            "the ranking, not the second decimal."
         ).format(
+            conf=max(float(t["ST_conf"].max(skipna=True) or 0) for t in analysis["sobol"].values()),
             minutes=minutes,
             total=sum(runs.values()),
             sessions=analysis["sessions"],
