@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench assumptions evidence mutate clean-venv
+.PHONY: run test lint format bench assumptions evidence sensitivity mutate clean-venv
 
 run: $(STAMP)
 	$(PY) run_sim.py
@@ -37,6 +37,12 @@ assumptions: $(STAMP)
 # `ARGS=--workers=2` spreads the runs over a local Dask cluster.
 evidence: $(STAMP)
 	$(PY) run_sim.py evidence $(ARGS)
+
+# `make sensitivity` redoes the global sensitivity analysis (Morris, Sobol, tipping points) and
+# rewrites docs/sensitivity.md and docs/figures/sensitivity/ (about 10-25 minutes on 2 cores;
+# `make sensitivity ARGS=--small` is a quick version in a temporary folder).
+sensitivity: $(STAMP)
+	$(PY) run_sim.py sensitivity $(ARGS)
 
 # `make mutate` runs the mutation tests of the engine's rules and measures and of the statistics
 # (tools/mutate.py, cosmic-ray from the mutate extra; an hour or more, not part of `make test`)

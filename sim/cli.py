@@ -10,6 +10,8 @@ Commands::
     schema             the JSON Schema of the scenario format (for editors)
     evidence           regenerate docs/validation.md (the model against published results)
     calibrate SERIES   fit push reach and talk rate (and Bass p, q) to an observed series
+    check [SCENARIO...] run the scenarios' [[expect]] claims; exit 1 when one does not hold
+    sensitivity        global sensitivity analysis (Morris, Sobol, tipping points)
 
 Exit status: 0 done, 1 unexpected failure, 2 bad input (nothing created), 130 interrupted
 (finished runs kept, folder marked incomplete).
@@ -113,7 +115,55 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
     add_viz_parser(sub)
     add_evidence_parsers(sub, add_executor_options)
+    add_claims_parsers(sub)
     return parser
+
+
+def add_claims_parsers(sub) -> None:
+    """The ``check`` and ``sensitivity`` commands (issue #13)."""
+    check = sub.add_parser(
+        "check", help="run every [[expect]] claim of scenarios (default: all shipped ones)"
+    )
+    check.add_argument("scenarios", metavar="SCENARIO", nargs="*")
+    check.add_argument(
+        "--set",
+        dest="overrides",
+        metavar="PATH=VALUE",
+        action="append",
+        default=[],
+        help="override a parameter of every scenario checked (e.g. --set network.n=300)",
+    )
+    check.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_executor_options(check)
+    gsa = sub.add_parser(
+        "sensitivity",
+        help="global sensitivity analysis of dialogue - push (writes docs/sensitivity.md)",
+    )
+    gsa.add_argument(
+        "--small",
+        action="store_true",
+        help="a few runs (CI): results and page in a new temporary folder (or --out), never "
+        "in docs/",
+    )
+    gsa.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="folder of the runs (default results/sensitivity/<timestamp>); the same command "
+        "with --out DIR resumes an interrupted analysis",
+    )
+    gsa.add_argument(
+        "--page",
+        type=Path,
+        metavar="DIR",
+        help="where sensitivity.md and its figures go (default: docs/ for the full analysis, "
+        "the results folder for --small)",
+    )
+    gsa.add_argument(
+        "--seed", type=_seed, metavar="S", help="master seed (default: default.toml's)"
+    )
+    gsa.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_executor_options(gsa)
 
 
 def add_executor_options(parser: argparse.ArgumentParser) -> None:
@@ -490,6 +540,48 @@ def cmd_calibrate(args: argparse.Namespace, argv: list[str]) -> int:
     return run(args, argv)
 
 
+def cmd_check(args: argparse.Namespace, argv: list[str]) -> int:
+    from sim.study.expect import check_scenarios
+
+    overrides = [parse_assignment(text) for text in args.overrides]
+    names = args.scenarios or [name for name, _ in shipped_scenarios()]
+    executor = make_executor(args)
+    try:
+        failed = check_scenarios(names, overrides, executor, quiet=args.quiet)
+    finally:
+        executor.close()
+    return EXIT_FAIL if failed else EXIT_OK
+
+
+def cmd_sensitivity(args: argparse.Namespace, argv: list[str]) -> int:
+    import tempfile
+
+    from sim.evidence.sensitivity_page import write_page
+    from sim.evidence.sensitivity_runs import SIZES, SensitivityError
+
+    size = SIZES["small" if args.small else "full"]
+    out = args.out
+    if args.small and out is None:
+        out = Path(tempfile.mkdtemp(prefix="reclamare-sensitivity-"))
+    page = args.page or (out if args.small else Path(__file__).resolve().parents[1] / "docs")
+    executor = make_executor(args)
+    try:
+        from sim.evidence.sensitivity_runs import analyse
+
+        analysis = analyse(size, executor, out=out, seed=args.seed, quiet=args.quiet)
+    except SensitivityError as error:
+        raise CliError(str(error)) from None
+    finally:
+        executor.close()
+    path = write_page(analysis, page)
+    print(f"Runs:  {analysis['folder']}")
+    print(f"Page:  {path}")
+    print(
+        f"Time:  {analysis['seconds']:.0f} s this session, {analysis['total_seconds']:.0f} s in all"
+    )
+    return EXIT_OK
+
+
 COMMANDS = {
     "run": cmd_study,
     "sweep": cmd_study,
@@ -500,6 +592,8 @@ COMMANDS = {
     "viz": cmd_viz,
     "evidence": cmd_evidence,
     "calibrate": cmd_calibrate,
+    "check": cmd_check,
+    "sensitivity": cmd_sensitivity,
 }
 
 

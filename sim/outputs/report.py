@@ -62,6 +62,8 @@ def write_report(
         parts.append(what_pays(summary["what_pays"]))
     if summary.get("leads"):
         parts.append(who_leads(summary["leads"]))
+    if summary.get("claims"):
+        parts.append(claims_table(summary["claims"]))
     parts.append(key_tables(study, summary))
     if figures:
         parts.append("<h2>Figures</h2>")
@@ -253,6 +255,28 @@ def who_leads(leads: list[dict]) -> str:
     return (
         "<p>Who leads when (mean over replicates; the difference to the runner-up is paired "
         "by replicate, with its 95 % interval):</p><ul>" + "\n".join(lines) + "</ul>"
+    )
+
+
+def claims_table(claims: list[dict]) -> str:
+    """The scenario's claims ([[expect]]) judged on this study's runs: held / not held."""
+    rows = []
+    for c in claims:
+        if c.get("held") is None:
+            verdict, cls, value = "not judged", "", _e(c.get("why", ""))
+        else:
+            verdict, cls = ("held", "up") if c["held"] else ("NOT held", "down")
+            value = _ci_text({"mean": c["mean"], "low": c["low"], "high": c["high"]})
+        says = f"<br><span class='ci'>{_e(c['says'])}</span>" if c.get("says") else ""
+        rows.append(
+            f"<tr><td class='arm'>{_e(c['claim'])}{says}</td><td class='{cls}'>{verdict}</td>"
+            f"<td>{value}</td><td>{c['replicates']}</td></tr>"
+        )
+    return (
+        "<p>The scenario's claims, judged on this study's runs (95 % paired intervals over the "
+        "first <i>n</i> replicates; <code>python run_sim.py check</code> runs them alone):</p>"
+        "<table><tr><th class='arm'>claim</th><th>verdict</th><th>mean [interval]</th>"
+        "<th>n</th></tr>" + "".join(rows) + "</table>"
     )
 
 

@@ -153,7 +153,8 @@ def _make_parents(folder: Path, what: str) -> None:
 def fingerprint(study: dict, tasks: list[RunTask]) -> str:
     """Identity of a study's plan: same fingerprint = same runs with the same seeds."""
     payload = {
-        "study": {k: v for k, v in study.items() if k not in ("file", "extends_chain")},
+        # The claims ([[expect]]) judge results; they do not change the runs.
+        "study": {k: v for k, v in study.items() if k not in ("file", "extends_chain", "expect")},
         "tasks": [[t.key, t.seed, t.replicate, t.point, t.weeks] for t in tasks],
     }
     text = json.dumps(payload, sort_keys=True, default=str)
@@ -786,6 +787,11 @@ def study_context(table: pd.DataFrame, study: dict, sweep_paths: list[str]) -> d
         # What pays: the arm with the highest profit to date (and return on spend) at the end.
         money = [m for m in ("profit", "roi") if m in table.columns]
         context["what_pays"] = leads(table, [a["name"] for a in study["arms"]], money, ())
+        if study.get("expect"):
+            from sim.study.claims import Expectation, judge_all
+
+            claims = [Expectation.model_validate(e) for e in study["expect"]]
+            context["claims"] = judge_all(claims, table)
     return context
 
 

@@ -54,6 +54,8 @@ from sim.params import (
     did_you_mean,
 )
 from sim.study.arms import run_seed
+from sim.study.claims import Expectation
+from sim.study.claims import problems as claim_problems
 from sim.study.runner import RunTask
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
@@ -166,6 +168,11 @@ class ScenarioFile(ModelParams):
         "'arms.push.budget') -> list of values. Used by the sweep command.",
     )
     report: ReportSpec = Field(default_factory=ReportSpec)
+    expect: list[Expectation] | None = Field(
+        None,
+        description="The claims of the description, checked by 'run_sim.py check' "
+        "(docs/scenarios.md, 'Expectations'). Not inherited through extends.",
+    )
 
     @field_validator("title")
     @classmethod
@@ -263,6 +270,11 @@ def merge_layers(layers: list[tuple[Path, dict]]) -> tuple[dict, list[Path]]:
     for _, data in layers:
         merged = merge_scenario(merged, data)
     merged.pop("extends", None)
+    # Claims belong to the file that makes them: a file that extends another does not inherit
+    # its [[expect]] (its story is a different one).
+    merged.pop("expect", None)
+    if layers and "expect" in layers[-1][1]:
+        merged["expect"] = copy.deepcopy(layers[-1][1]["expect"])
     return merged, [p for p, _ in layers]
 
 
@@ -496,6 +508,11 @@ class Scenario:
         return list(self.spec.report.measures)
 
     @property
+    def expectations(self) -> list[Expectation]:
+        """The scenario's ``[[expect]]`` claims (empty when it makes none)."""
+        return list(self.spec.expect or [])
+
+    @property
     def sweep(self) -> dict[str, list]:
         return dict(self.spec.sweep or {})
 
@@ -575,6 +592,7 @@ class Scenario:
             "params": params.model_dump(mode="json"),
             "arms": [a.model_dump(mode="json") for a in arms],
             "sweep": self.sweep if sweep else {},
+            "expect": [e.model_dump(mode="json") for e in self.expectations],
         }
 
 
@@ -641,6 +659,10 @@ def validate_raw(
                     f"(arms: {names})"
                 )
     _check_sweep(scenario, blame("sweep"))
+    for problem in claim_problems(
+        scenario.expectations, names, _claim_weeks(spec, overrides, layers), scenario.sweep
+    )[:1]:
+        raise ScenarioError(f"{blame('expect')}: {problem}")
     _check_plan_size(scenario, source)
     networks: set[str] = set()
     for point in scenario.points(sweep=True):
@@ -658,6 +680,16 @@ def validate_raw(
     if preflight:
         _preflight(scenario, source)
     return scenario
+
+
+def _claim_weeks(spec: ScenarioFile, overrides, layers) -> int:
+    """The weeks a file's claims are checked against: the file's own, so a shorter ``--weeks``
+    for a quick run is not an error (such a run leaves the later claims unjudged)."""
+    if layers and any(path == "weeks" for path, _ in overrides or []):
+        weeks = merge_layers(layers)[0].get("weeks", ScenarioFile.model_fields["weeks"].default)
+        if isinstance(weeks, int) and not isinstance(weeks, bool):
+            return max(weeks, spec.weeks)
+    return spec.weeks
 
 
 def _blame(loc: tuple, layers: list[tuple[Path, dict]], overrides: list, default: str) -> str:
