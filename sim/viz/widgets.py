@@ -1,0 +1,52 @@
+"""The two browser-drawn widgets of the app: a network view (canvas) and a chart (ECharts).
+
+Both are ipyvue templates (``sim/viz/vue/*.vue``): the server sets a few traits, the browser
+draws. Nothing is loaded from the internet: the network view needs no library, and the charts
+load ECharts 5.4.0 and require.js from the app's own ``/_solara/cdn/`` path, served from the
+installed ``solara-assets`` package (the files Solara's own ``FigureEcharts`` uses).
+"""
+
+from __future__ import annotations
+
+import ipyvuetify
+import traitlets
+
+
+class NetworkWidget(ipyvuetify.VuetifyTemplate):
+    """One network view. ``layout``: :func:`sim.viz.frames.network_static` as JSON (on Reset);
+    ``codes``: :func:`sim.viz.frames.node_codes` (every week); ``height`` in px."""
+
+    template_file = (__file__, "vue/network.vue")
+    layout = traitlets.Unicode("").tag(sync=True)  # JSON text (a string: Solara never walks it)
+    codes = traitlets.Unicode("").tag(sync=True)
+    height = traitlets.Int(280).tag(sync=True)
+    png_label = traitlets.Unicode("").tag(sync=True)
+    filename = traitlets.Unicode("network.png").tag(sync=True)
+
+
+class ChartWidget(ipyvuetify.VuetifyTemplate):
+    """One chart. ``spec``: :func:`sim.viz.chartspec.chart_spec` (on Reset);
+    ``data``: :func:`sim.viz.chartspec.chart_data` as JSON (every week); ``height`` in px.
+
+    The large values are JSON strings rather than dicts: Solara's renderer walks every list and
+    dict in a component's properties on each render (about 0.3 s a frame for a network of 1,000
+    customers, measured), but not strings."""
+
+    template_file = (__file__, "vue/chart.vue")
+    spec = traitlets.Dict({}).tag(sync=True)
+    data = traitlets.Unicode("").tag(sync=True)  # JSON text, parsed in the browser
+    height = traitlets.Int(240).tag(sync=True)
+    png_label = traitlets.Unicode("").tag(sync=True)
+    filename = traitlets.Unicode("chart.png").tag(sync=True)
+
+
+class HtmlBox(ipyvuetify.VuetifyTemplate):
+    """A box of HTML the server replaces every week (the scoreboard, the week), set directly
+    on the widget so that a week does not re-render the page."""
+
+    template = traitlets.Unicode('<div :class="box_class" v-html="html"></div>').tag(sync=True)
+    html = traitlets.Unicode("").tag(sync=True)
+    box_class = traitlets.Unicode("").tag(sync=True)
+
+
+__all__ = ["ChartWidget", "HtmlBox", "NetworkWidget"]
