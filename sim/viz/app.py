@@ -103,7 +103,8 @@ CSS = f"""
 .rc-help {{ font-size: 14px; color: #444; }}
 .rc-control {{ margin-top: 2px; }}
 .rc-control-label {{ font-size: 14px; line-height: 18px; }}
-.rc-control-label .rc-i {{ color: #1976d2; cursor: help; }}
+.rc-i {{ display: inline-block; width: 18px; height: 18px; line-height: 16px; border: 1px solid #1976d2;
+  border-radius: 50%; text-align: center; color: #1976d2; font-size: 14px; cursor: help; }}
 .rc-message {{ font-size: 14px; min-height: 20px; color: #b00020; }}
 .reclamare-prose {{ font-size: 14px; line-height: 1.45; }}
 .reclamare-prose table {{ border-collapse: collapse; font-size: 14px; }}
@@ -260,7 +261,7 @@ def NetworkPanel(arena: Arena, index: int, lang: str, present: bool, sink: Frame
             style=f"color:{ARM_COLORS[index] if compare else '#222'}",
         )
         element = NetworkWidget.element(
-            layout=static,
+            graph=static,
             height=NETWORK_HEIGHT + (40 if present else 0),
             png_label=_("Download this picture (PNG)"),
             filename=f"reclamare-network-{'AB'[index] if compare else 'run'}.png",
@@ -411,7 +412,7 @@ def ReplicateRunner(state: State):
 def _label(text: str, help_text: str, _):
     solara.HTML(
         tag="div",
-        unsafe_innerHTML=f"{_escape(text)} <span class='rc-i'>&#9432;</span>",
+        unsafe_innerHTML=f"{_escape(text)} <span class='rc-i'>?</span>",
         classes=["rc-control-label"],
         attributes={"title": _(help_text)},
     )

@@ -100,7 +100,7 @@ CHARTS: dict[str, ChartDef] = {
             "money",
             N_("Money to date"),
             (("spend", N_("spend")), ("profit", N_("profit"))),
-            N_("cu per 1,000 customers"),
+            N_("cu / 1,000 customers"),
             N_(
                 "cu = currency units (any currency). Spend: marketing money spent so far. "
                 "Profit: margin on everything sold so far minus that spend (below zero until "

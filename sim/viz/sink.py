@@ -70,7 +70,7 @@ class FrameSink:
             if self.reps is not None:
                 bands = self.reps.bands([m for m, _label in CHARTS[key].lines])
             data = chart_data(key, [arm.history for arm in arena.arms], bands)
-            widget.data = json.dumps(data, separators=(",", ":"))
+            widget.weekly = json.dumps(data, separators=(",", ":"))
         elif kind == "score":
             widget.html = scoreboard_html(arena, self.lang, self.reps)
         elif kind == "week":

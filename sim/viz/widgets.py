@@ -13,11 +13,11 @@ import traitlets
 
 
 class NetworkWidget(ipyvuetify.VuetifyTemplate):
-    """One network view. ``layout``: :func:`sim.viz.frames.network_static` as JSON (on Reset);
+    """One network view. ``graph``: :func:`sim.viz.frames.network_static` as JSON (on Reset);
     ``codes``: :func:`sim.viz.frames.node_codes` (every week); ``height`` in px."""
 
     template_file = (__file__, "vue/network.vue")
-    layout = traitlets.Unicode("").tag(sync=True)  # JSON text (a string: Solara never walks it)
+    graph = traitlets.Unicode("").tag(sync=True)  # JSON text (a string: Solara never walks it)
     codes = traitlets.Unicode("").tag(sync=True)
     height = traitlets.Int(280).tag(sync=True)
     png_label = traitlets.Unicode("").tag(sync=True)
@@ -26,7 +26,7 @@ class NetworkWidget(ipyvuetify.VuetifyTemplate):
 
 class ChartWidget(ipyvuetify.VuetifyTemplate):
     """One chart. ``spec``: :func:`sim.viz.chartspec.chart_spec` (on Reset);
-    ``data``: :func:`sim.viz.chartspec.chart_data` as JSON (every week); ``height`` in px.
+    ``weekly``: :func:`sim.viz.chartspec.chart_data` as JSON (every week); ``height`` in px.
 
     The large values are JSON strings rather than dicts: Solara's renderer walks every list and
     dict in a component's properties on each render (about 0.3 s a frame for a network of 1,000
@@ -34,7 +34,7 @@ class ChartWidget(ipyvuetify.VuetifyTemplate):
 
     template_file = (__file__, "vue/chart.vue")
     spec = traitlets.Dict({}).tag(sync=True)
-    data = traitlets.Unicode("").tag(sync=True)  # JSON text, parsed in the browser
+    weekly = traitlets.Unicode("").tag(sync=True)  # JSON text, parsed in the browser
     height = traitlets.Int(240).tag(sync=True)
     png_label = traitlets.Unicode("").tag(sync=True)
     filename = traitlets.Unicode("chart.png").tag(sync=True)
