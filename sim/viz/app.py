@@ -103,8 +103,9 @@ CSS = f"""
 .rc-help {{ font-size: 14px; color: #444; }}
 .rc-control {{ margin-top: 2px; }}
 .rc-control-label {{ font-size: 14px; line-height: 18px; }}
-.rc-i {{ display: inline-block; width: 18px; height: 18px; line-height: 16px; border: 1px solid #1976d2;
-  border-radius: 50%; text-align: center; color: #1976d2; font-size: 14px; cursor: help; }}
+.rc-i {{ display: inline-block; width: 18px; height: 18px; line-height: 16px;
+  border: 1px solid #1976d2; border-radius: 50%; text-align: center;
+  color: #1976d2; font-size: 14px; cursor: help; }}
 .rc-message {{ font-size: 14px; min-height: 20px; color: #b00020; }}
 .reclamare-prose {{ font-size: 14px; line-height: 1.45; }}
 .reclamare-prose table {{ border-collapse: collapse; font-size: 14px; }}
@@ -275,7 +276,9 @@ def ChartPanel(arena: Arena, key: str, lang: str, present: bool, sink: FrameSink
     _ = _translator(lang)
     names = arm_names(arena, lang)
     weeks = arena.plan.weeks
-    spec = solara.use_memo(lambda: chart_spec(key, names, weeks, _), [id(arena), key, lang])
+    spec = solara.use_memo(
+        lambda: chart_spec(key, names, weeks, _, bass=arena.bass), [id(arena), key, lang]
+    )
     element = ChartWidget.element(
         spec=spec,
         height=CHART_HEIGHT + (40 if present else 0),
@@ -440,7 +443,12 @@ def _menu(
 def _slider(name: str, value, on_value, _, disabled: bool = False, label: str | None = None):
     spec = SLIDERS[name]
     widget = solara.SliderInt if spec.integer else solara.SliderFloat
-    shown = f"{value:,}".replace(",", "\u2009") if spec.integer else f"{value:g}"
+    if spec.integer:
+        shown = f"{value:,}".replace(",", "\u2009")
+    elif name.startswith("push_share"):
+        shown = f"{value:.0%}".replace("%", "\u2009%")
+    else:
+        shown = f"{value:g}"
     help_key = "push_share" if name.startswith("push_share") else name
     with solara.Div(
         classes=["rc-control", f"slider-{name}"], attributes={"title": _(CONTROL_HELP[help_key])}

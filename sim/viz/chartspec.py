@@ -158,7 +158,7 @@ def histogram_labels() -> list[str]:
     return [f"{c:+.1f}" for c in centres]
 
 
-def chart_spec(key: str, arm_names: list[str], weeks: int, _) -> dict:
+def chart_spec(key: str, arm_names: list[str], weeks: int, _, bass: list | None = None) -> dict:
     """The static part of a chart, for the browser (translated with ``_``).
 
     Parameters
@@ -169,6 +169,9 @@ def chart_spec(key: str, arm_names: list[str], weeks: int, _) -> dict:
         Campaign names, one (single) or two (side by side: "A: push (ads)", ...).
     weeks : int
         The scenario's weeks: the x axis starts at this length (it grows when run longer).
+    bass : list of arrays or None, optional
+        Expected awareness of the Bass limit per arm (``Arena.bass``): drawn as a wide grey line
+        under the awareness chart's lines.
     """
     chart = CHARTS[key]
     compare = len(arm_names) == 2
@@ -189,9 +192,23 @@ def chart_spec(key: str, arm_names: list[str], weeks: int, _) -> dict:
                         "dash": DASHES[k % len(DASHES)] if compare else "solid",
                     }
                 )
+    extra = []
+    if key == "awareness":
+        for a, curve in enumerate(bass or []):
+            if curve is None:
+                continue
+            prefix = f"{arm_names[a].split(':')[0]} " if compare else ""
+            extra.append(
+                {
+                    "name": prefix + _("Bass (expected)"),
+                    "color": "#9e9e9e",
+                    "values": rounded(curve),
+                }
+            )
     return {
         "key": key,
         "kind": chart.kind,
+        "extra": extra,
         "title": _(chart.title),
         "unit": _(chart.unit),
         "help": _(chart.help),
