@@ -233,8 +233,16 @@ class State:
 def _attached(sink: FrameSink, kind: str, key, element, dependencies: list) -> None:
     """Register the widget of ``element`` with the page's frame sink while it is shown."""
 
+    found = solara.use_ref(None)
+
     def attach():
-        widget = solara.get_widget(element)
+        try:
+            widget = solara.get_widget(element)
+        except KeyError:  # reacton kept the equal element of an earlier render, and its widget
+            widget = found.current
+        if widget is None:
+            return None
+        found.current = widget
         sink.attach(kind, key, widget)
         return lambda: sink.detach(kind, key, widget)
 
