@@ -186,7 +186,7 @@ def runs_csv(arm_names: list[str], histories: list[dict[str, list[float]]]) -> s
     """The campaigns on the page as CSV: ``arm, week`` and every measure, one row per week."""
     measures: list[str] = []
     for history in histories:
-        measures.extend(m for m in history if m not in measures)
+        measures.extend(m for m in history if m not in measures and m != "week")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["arm", "week", *measures])
