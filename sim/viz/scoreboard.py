@@ -166,14 +166,14 @@ def legend_html(lang: str, attitudes: bool) -> str:
     _ = page_translator(lang)
     ramp = "linear-gradient(90deg,#67001f,#d6604d,#f7f7f7,#4393c3,#053061)"
     items = [
-        "<span><svg width='14' height='14'><circle cx='7' cy='7' r='5' fill='white' "
-        f"stroke='#8a8a8a' stroke-width='1.5'/></svg> {escape(_('not heard of it'))}</span>",
+        "<span><svg width='14' height='14'><circle cx='7' cy='7' r='4' fill='none' "
+        f"stroke='#a8a8a8' stroke-width='1.2'/></svg> {escape(_('not heard of it'))}</span>",
     ]
     if attitudes:
         items.append(
             f"<span>{escape(_('negative'))} <span style='display:inline-block;width:70px;"
-            f"height:12px;background:{ramp};border:1px solid #555;vertical-align:middle'></span>"
-            f" {escape(_('positive'))}</span>"
+            f"height:12px;background:{ramp};border:1px solid #303030;vertical-align:middle'>"
+            f"</span> {escape(_('positive'))}</span>"
         )
     else:
         items.append(
