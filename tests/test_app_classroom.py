@@ -91,6 +91,10 @@ def test_every_chart_has_data_for_every_series(key):
         # Side by side: each line is named at its end with its campaign's letter.
         assert {s["name"][0] for s in spec["series"]} == {"A", "B"}
     json.dumps(data)  # JSON-safe (no NaN)
+    if CHARTS[key].kind != "histogram":
+        later = chart_data(key, [arm.history for arm in arena.arms], None, start=2)
+        assert later["start"] == 2 and "bands" not in later
+        assert [v[2:] for v in data["values"]] == later["values"]
 
 
 def test_bass_preset_draws_the_expected_curve_on_the_awareness_chart():

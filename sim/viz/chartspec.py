@@ -226,8 +226,11 @@ def _color(arm: int, line: int, compare: bool) -> str:
     return ARM_COLORS[arm] if compare else MEASURE_COLORS[line % len(MEASURE_COLORS)]
 
 
-def chart_data(key: str, histories: list[dict[str, list[float]]], bands: dict | None) -> dict:
-    """The weekly part of a chart: every line's values so far, or this week's histogram.
+def chart_data(
+    key: str, histories: list[dict[str, list[float]]], bands: dict | None, start: int = 0
+) -> dict:
+    """The weekly part of a chart: the lines' values from week ``start`` on, or this week's
+    histogram.
 
     Parameters
     ----------
@@ -235,29 +238,32 @@ def chart_data(key: str, histories: list[dict[str, list[float]]], bands: dict | 
         Per arm, measure name -> weekly values (week 0 first).
     bands : dict or None
         Replicate bands: ``bands[arm][measure] = (low, high)`` arrays over weeks, or None.
+        Sent only with ``start == 0`` (the browser keeps them).
+    start : int
+        First week sent: the browser already holds the weeks before it (0: everything).
 
     Returns
     -------
     dict
-        ``values`` (one list per series, in the order of ``chart_spec``'s series),
-        ``bands`` (one ``[low, high]`` per series, or None), ``week``.
+        ``start``, ``week``, ``values`` (one list per series, in the order of ``chart_spec``'s
+        series, from week ``start``), and with ``start == 0`` ``bands`` (one ``[low, high]`` per
+        series, or None).
     """
     chart = CHARTS[key]
     week = max((len(next(iter(h.values()), [])) for h in histories), default=1) - 1
     if chart.kind == "histogram":
         values = [rounded([h.get(name, [np.nan])[-1] for name in HIST_NAMES]) for h in histories]
-        return {"values": values, "bands": None, "week": week}
+        return {"start": 0, "values": values, "bands": None, "week": week}
     values, band_values = [], []
     for measure, _label in chart.lines:
         for a, history in enumerate(histories):
-            values.append(rounded(history.get(measure, [])))
-            band = (bands or {}).get(a, {}).get(measure) if bands else None
+            values.append(rounded(history.get(measure, [])[start:]))
+            band = (bands or {}).get(a, {}).get(measure) if bands and start == 0 else None
             band_values.append([rounded(band[0]), rounded(band[1])] if band is not None else None)
-    return {
-        "values": values,
-        "bands": band_values if any(b is not None for b in band_values) else None,
-        "week": week,
-    }
+    data = {"start": int(start), "values": values, "week": week}
+    if start == 0:
+        data["bands"] = band_values if any(b is not None for b in band_values) else None
+    return data
 
 
 __all__ = ["ARM_COLORS", "CHARTS", "DEFAULT_CHARTS", "MAX_CHARTS", "chart_data", "chart_spec"]

@@ -30,6 +30,7 @@ class FrameSink:
         self.arena = None
         self.lang = "en"
         self.reps = None
+        self.sent: dict[tuple[str, object], tuple] = {}  # chart -> (widget, arena, reps, weeks)
 
     def context(self, arena, lang: str, reps) -> None:
         """What the widgets show: this arena, in this language, with these replicates."""
@@ -40,7 +41,17 @@ class FrameSink:
         """Register a widget (``kind``: network / chart / score / week) and fill it at once."""
         with self.lock:
             self.widgets[(kind, key)] = widget
+            self.sent.pop((kind, key), None)  # a new widget gets everything
+            if kind == "chart":
+                widget.on_full = lambda: self.refill(kind, key, widget)
             self._fill(kind, key, widget)
+
+    def refill(self, kind: str, key, widget) -> None:
+        """Send a widget everything again (its browser view was created after earlier weeks)."""
+        with self.lock:
+            if self.widgets.get((kind, key)) is widget:
+                self.sent.pop((kind, key), None)
+                self._fill(kind, key, widget)
 
     def detach(self, kind: str, key, widget) -> None:
         with self.lock:
@@ -66,11 +77,20 @@ class FrameSink:
                 state.attitude[nodes], state.aware[nodes], state.adopted[nodes]
             )
         elif kind == "chart":
+            # Only the weeks the browser does not have yet, unless the widget, the run or the
+            # replicates changed (then everything, with the replicates' bands).
+            histories = [arm.history for arm in arena.arms]
+            weeks = min(len(h.get("week", ())) for h in histories)
+            known = self.sent.get((kind, key))
+            start = 0
+            if known is not None and known[:3] == (widget, arena, self.reps) and known[3] <= weeks:
+                start = max(known[3] - 1, 0)  # resend the last week: it may have been partial
             bands = None
-            if self.reps is not None:
+            if start == 0 and self.reps is not None:
                 bands = self.reps.bands([m for m, _label in CHARTS[key].lines])
-            data = chart_data(key, [arm.history for arm in arena.arms], bands)
+            data = chart_data(key, histories, bands, start=start)
             widget.weekly = json.dumps(data, separators=(",", ":"))
+            self.sent[(kind, key)] = (widget, arena, self.reps, weeks)
         elif kind == "score":
             widget.html = scoreboard_html(arena, self.lang, self.reps)
         elif kind == "week":

@@ -38,6 +38,12 @@ class ChartWidget(ipyvuetify.VuetifyTemplate):
     height = traitlets.Int(240).tag(sync=True)
     png_label = traitlets.Unicode("").tag(sync=True)
     filename = traitlets.Unicode("chart.png").tag(sync=True)
+    on_full = None  # set by the frame sink: send every week again (not synced)
+
+    def vue_request_full(self, data=None):
+        """The browser's view lacks earlier weeks (it was created late): send everything."""
+        if self.on_full is not None:
+            self.on_full()
 
 
 class HtmlBox(ipyvuetify.VuetifyTemplate):
