@@ -292,6 +292,14 @@ def test_page_changes_apply_at_once_and_menus_show_names(page):
     assert _week(rc) == 0  # the run restarted with the new network
     notes = [w.unsafe_innerHTML for w in _html(rc, "reclamare-notes")]
     assert "Scale-free" in notes[0] and "scale_free" not in notes[0]
+    # Choosing a chart that is shown already swaps the two (each chart is shown once).
+    _button(rc, "Step").click()
+    first, second, third = _select(rc, "charts")
+    assert (first.v_model, second.v_model) == ("awareness", "histogram")
+    first.v_model = "histogram"
+    keys = [w.spec["key"] for w in rc.find(ChartWidget).widgets]
+    assert keys == ["histogram", "awareness", "money"]
+    assert _week(rc) == 1  # the run goes on: charts are only views
 
 
 def _html(rc, cls):

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 
 import solara
 
+from sim.i18n import LANGUAGES
 from sim.viz.arena import Arena
 from sim.viz.chartspec import ARM_COLORS, CHARTS, DEFAULT_CHARTS, MAX_CHARTS, chart_spec
 from sim.viz.controls import (
@@ -385,7 +386,7 @@ def RunBar(state: State):
         solara.HTML(tag="div", unsafe_innerHTML=_escape(status), classes=["rc-status"])
         solara.ToggleButtonsSingle(
             value=lang,
-            on_value=state.lang.set,
+            on_value=lambda value: state.lang.set(value) if value in LANGUAGES else None,
             children=[solara.Button("EN", value="en"), solara.Button("NB", value="nb")],
             classes=["rc-lang"],
         )
@@ -620,8 +621,10 @@ def ControlPanel(state: State, problems: list[str]):
 
             def choose(key, i=i):
                 now = list(state.charts.value)
-                if key is None or i >= len(now) or now[i] == key:
+                if key not in CHARTS or i >= len(now) or now[i] == key:
                     return
+                if key in now:  # shown already: the two swap places (a chart is shown once)
+                    now[now.index(key)] = now[i]
                 now[i] = key
                 state.charts.set(tuple(now))
 
