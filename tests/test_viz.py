@@ -29,7 +29,7 @@ from sim.viz.controls import (
 )
 from sim.viz.layout import MAX_DRAWN, LayoutCache
 from sim.viz.presets import load_preset, preset_files, preset_names
-from sim.viz.widgets import ChartWidget, HtmlBox, NetworkWidget
+from sim.viz.widgets import ChartWidget, FrameBus, HtmlBox, NetworkWidget
 
 SMALL = Controls(n=200)
 
@@ -194,23 +194,33 @@ def _button(rc, label):
     return rc.find(v.Btn, children=[label]).widget
 
 
+def _latest(rc, widget, trait):
+    """What the browser shows in ``widget``: the page's last FrameBus message for it, else the
+    widget's own trait (set when it was attached)."""
+    buses = rc.find(FrameBus).widgets
+    value = getattr(widget, trait)
+    if buses and buses[0].frame:
+        value = json.loads(buses[0].frame)["items"].get(widget.target, value)
+    return json.loads(value) if trait == "weekly" and isinstance(value, str) else value
+
+
 def _week(rc) -> int:
     (box,) = [w for w in rc.find(HtmlBox).widgets if "reclamare-week" in w.box_class]
-    return int(box.html.split("/")[0].split()[-1])
+    return int(_latest(rc, box, "html").split("/")[0].split()[-1])
 
 
 def _codes(rc) -> list[str]:
-    return [w.codes for w in rc.find(NetworkWidget).widgets]
+    return [_latest(rc, w, "codes") for w in rc.find(NetworkWidget).widgets]
 
 
 def _chart(rc, key) -> dict:
     (widget,) = [w for w in rc.find(ChartWidget).widgets if w.spec.get("key") == key]
-    return json.loads(widget.weekly)
+    return _latest(rc, widget, "weekly")
 
 
 def _scoreboard(rc) -> str:
     (box,) = [w for w in rc.find(HtmlBox).widgets if "rc-side-score" in w.box_class]
-    return box.html
+    return _latest(rc, box, "html")
 
 
 def _select(rc, name):

@@ -52,7 +52,7 @@ from sim.viz.scoreboard import escape as _escape
 from sim.viz.scoreboard import page_translator as _translator
 from sim.viz.share import controls_from_query, query_string, runs_csv, scenario_toml
 from sim.viz.sink import FrameSink
-from sim.viz.widgets import ChartWidget, HtmlBox, NetworkWidget
+from sim.viz.widgets import ChartWidget, FrameBus, HtmlBox, NetworkWidget
 
 
 def _telemetry_off() -> None:
@@ -772,6 +772,8 @@ def Views(state: State):
     with solara.Div(classes=["rc-charts"], style=f"--rc-charts:{len(charts)}"):
         for key in charts:
             ChartPanel(arena, key, lang, present, sink).key(f"chart-{key}")
+    bus = FrameBus.element()
+    _attached(sink, "bus", 0, bus, [])
     solara.use_effect(sink.push, [id(arena), lang, id(reps), charts])
 
 

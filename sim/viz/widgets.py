@@ -19,6 +19,7 @@ class NetworkWidget(ipyvuetify.VuetifyTemplate):
     template_file = (__file__, "vue/network.vue")
     graph = traitlets.Unicode("").tag(sync=True)  # JSON text (a string: Solara never walks it)
     codes = traitlets.Unicode("").tag(sync=True)
+    target = traitlets.Unicode("").tag(sync=True)  # its name in the weekly FrameBus message
     height = traitlets.Int(280).tag(sync=True)
     png_label = traitlets.Unicode("").tag(sync=True)
     filename = traitlets.Unicode("network.png").tag(sync=True)
@@ -34,7 +35,8 @@ class ChartWidget(ipyvuetify.VuetifyTemplate):
 
     template_file = (__file__, "vue/chart.vue")
     spec = traitlets.Dict({}).tag(sync=True)
-    weekly = traitlets.Unicode("").tag(sync=True)  # JSON text, parsed in the browser
+    weekly = traitlets.Unicode("").tag(sync=True)
+    target = traitlets.Unicode("").tag(sync=True)  # JSON text, parsed in the browser
     height = traitlets.Int(240).tag(sync=True)
     png_label = traitlets.Unicode("").tag(sync=True)
     filename = traitlets.Unicode("chart.png").tag(sync=True)
@@ -50,9 +52,22 @@ class HtmlBox(ipyvuetify.VuetifyTemplate):
     """A box of HTML the server replaces every week (the scoreboard, the week), set directly
     on the widget so that a week does not re-render the page."""
 
-    template = traitlets.Unicode('<div :class="box_class" v-html="html"></div>').tag(sync=True)
+    template_file = (__file__, "vue/htmlbox.vue")
     html = traitlets.Unicode("").tag(sync=True)
     box_class = traitlets.Unicode("").tag(sync=True)
+    target = traitlets.Unicode("").tag(sync=True)
 
 
-__all__ = ["ChartWidget", "HtmlBox", "NetworkWidget"]
+class FrameBus(ipyvuetify.VuetifyTemplate):
+    """Carries one week for every weekly widget of the page in one message.
+
+    ``frame`` is JSON ``{"seq": n, "items": {target: payload}}``; in the browser it is handed to
+    the widgets (a window event) and each takes its own payload. One message a week instead of
+    one per widget: Solara's cost per message (serialising, a hop between threads, the
+    websocket) is most of the server's work per week (measured with py-spy)."""
+
+    template_file = (__file__, "vue/framebus.vue")
+    frame = traitlets.Unicode("").tag(sync=True)
+
+
+__all__ = ["ChartWidget", "FrameBus", "HtmlBox", "NetworkWidget"]
