@@ -131,14 +131,24 @@ class Student:
         return None
 
     def _update(self, comm_id: str, state: dict) -> None:
-        self.widgets.setdefault(comm_id, {}).update(state)
-        html = self.widgets[comm_id].get("html")
-        if "reclamare-week" in str(self.widgets[comm_id].get("box_class", "")) and html:
-            week = int(html.split("/")[0].split()[-1])
-            if week != self.week:
-                self.week = week
-                self.arrivals.append(time.perf_counter())
-                self.week_changed.set()
+        widget = self.widgets.setdefault(comm_id, {})
+        widget.update(state)
+        if "reclamare-week" in str(widget.get("box_class", "")):
+            self.week_target = widget.get("target")
+            if "html" in state and state["html"]:
+                self._week_from(state["html"])
+        if state.get("frame"):  # the page's FrameBus: one message with every weekly widget
+            items = json.loads(state["frame"])["items"]
+            html = items.get(getattr(self, "week_target", None))
+            if html:
+                self._week_from(html)
+
+    def _week_from(self, html: str) -> None:
+        week = int(html.split("/")[0].split()[-1])
+        if week != self.week:
+            self.week = week
+            self.arrivals.append(time.perf_counter())
+            self.week_changed.set()
 
     async def receive(self) -> None:
         async for raw in self.ws:
