@@ -1,14 +1,16 @@
-"""Latency of the browser app at 1,000 customers: Step (model + redraw) and Reset.
+"""Latency of the browser app at 1,000 customers: Step (model + frame) and Reset.
 
     .venv/bin/python benchmarks/bench_viz.py [--browser] [--weeks 52]
 
-Server side (always): a week of the model plus the redraw of the network view(s) and the charts
-into PNG bytes, for one campaign and for side by side; and a Reset (a new Arena on the same
-network and seed, then its first frame), cold (network and layout built) and warm (cached).
+Server side (always): a week of the model plus the frame the server sends (one character per
+drawn customer, the charts' data as JSON, the scoreboard's HTML: ``sim.viz.sink``), for one
+campaign and for side by side; and a Reset (a new Arena on the same network and seed, then its
+first frame), cold (network and layout built) and warm (cached). The browser draws the frame;
+sending it over the websocket is measured by ``benchmarks/bench_classroom.py``.
 
 With ``--browser`` (needs /usr/bin/chromium and the playwright package): the app server is
 started on a free port and a headless chromium presses Step and Reset, timing each click until
-the week label and the pictures on the page have changed (the latency a user sees).
+the week label on the page has changed (the latency a user sees).
 Results go to docs/performance.md, section "Browser app".
 """
 
@@ -23,21 +25,37 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sim.viz.app import render_frame  # noqa: E402
+from types import SimpleNamespace  # noqa: E402
+
 from sim.viz.arena import Arena, _cached_network  # noqa: E402
+from sim.viz.chartspec import DEFAULT_CHARTS  # noqa: E402
 from sim.viz.controls import controls_for  # noqa: E402
 from sim.viz.layout import LAYOUTS  # noqa: E402
 from sim.viz.presets import load_preset  # noqa: E402
+from sim.viz.sink import FrameSink  # noqa: E402
 
 
 def ms(seconds: float) -> str:
-    return f"{1000 * seconds:.0f} ms"
+    return f"{1000 * seconds:.1f} ms"
 
 
 def summary(samples: list[float]) -> str:
     samples = sorted(samples)
     p90 = samples[min(len(samples) - 1, int(0.9 * len(samples)))]
     return f"median {ms(statistics.median(samples))}, p90 {ms(p90)}, max {ms(samples[-1])}"
+
+
+def render_frame(arena) -> FrameSink:
+    """Build everything the server sends for the arena's week (into stand-in widgets)."""
+    sink = FrameSink()
+    sink.context(arena, "en", None)
+    for i in range(len(arena.arms)):
+        sink.attach("network", i, SimpleNamespace())
+    for key in DEFAULT_CHARTS:
+        sink.attach("chart", key, SimpleNamespace())
+    sink.attach("score", 0, SimpleNamespace())
+    sink.attach("week", 0, SimpleNamespace())
+    return sink
 
 
 def bench_server(weeks: int) -> None:
@@ -59,18 +77,19 @@ def bench_server(weeks: int) -> None:
             render_frame(arena)
             resets.append(time.perf_counter() - start)
         steps, models = [], []
+        sink = render_frame(arena)
         for _ in range(weeks):
             start = time.perf_counter()
             arena.step()
             middle = time.perf_counter()
-            render_frame(arena)
+            sink.push()
             steps.append(time.perf_counter() - start)
             models.append(middle - start)
         print(f"server, {label}, n = {arena.network.n:,}:")
         print(f"  Reset cold (network + layout + first frame): {ms(cold)}")
         print(f"  Reset warm (cached network and layout):      {summary(resets)}")
         print(f"  Step, model only:                            {summary(models)}")
-        print(f"  Step, model + redraw:                        {summary(steps)}")
+        print(f"  Step, model + frame sent:                    {summary(steps)}")
 
 
 def bench_browser(clicks: int) -> None:
@@ -107,13 +126,9 @@ def bench_browser(clicks: int) -> None:
             page = browser.new_page(viewport={"width": 1500, "height": 1500})
             start = time.perf_counter()
             page.goto(url)
-            page.wait_for_selector("img.reclamare-charts")
+            page.wait_for_selector(".reclamare-chart-body svg")
             first = time.perf_counter() - start
-            snapshot = (
-                "() => [document.querySelector('.reclamare-week').textContent,"
-                " ...[...document.querySelectorAll('img.reclamare-network, img.reclamare-charts')]"
-                ".map(i => i.src)].join('|')"
-            )
+            snapshot = "() => document.querySelector('.reclamare-week').textContent"
 
             def click_and_wait(name: str) -> float:
                 before = page.evaluate(snapshot)
@@ -134,15 +149,14 @@ def bench_browser(clicks: int) -> None:
                 if compare:
                     page.locator(".reclamare-compare").get_by_text("Side by side").click()
                     page.get_by_role("button", name="Reset", exact=True).click()
-                    page.wait_for_selector("img.reclamare-network.arm-1")
-                    page.wait_for_selector("img.reclamare-charts")
+                    page.wait_for_selector(".rc-network.arm-1 canvas")
                 steps = [click_and_wait("Step") for _ in range(clicks)]
                 resets = []
                 for _ in range(5):
                     click_and_wait("Step")  # so that Reset changes the week label
                     resets.append(click_and_wait("Reset"))
                 label = "side by side" if compare else "one campaign"
-                print(f"browser, {label} (click until label and every picture changed):")
+                print(f"browser, {label} (click until the week label changed):")
                 print(f"  Step:  {summary(steps)}")
                 print(f"  Reset: {summary(resets)}")
             print(f"browser: first page load with pictures: {ms(first)}")

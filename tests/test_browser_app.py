@@ -1,12 +1,17 @@
 """The browser app in a real headless chromium (Debian's ``/usr/bin/chromium`` via Playwright).
 
-Starts the app server on a free loopback port, loads the page, switches preset, steps, checks
-that the network view and the charts rendered and changed, resets, switches to side by side,
-and asserts that the page made no request to any host other than the local server.
+Starts the app server on a free loopback port and drives the page as a teacher would at a
+1280 x 720 projector: side by side, the scoreboard, both networks and three charts must lie inside
+the window (element geometry) with no text under 14 px; Step, Play, Reset, a preset, *Run 20
+times* (intervals and verdicts), presentation mode, the bokmål page, the share link (reopens the
+same settings), and the downloads (CSV, a scenario file that loads, a PNG drawn in the browser).
+Every request to a host other than the local server is refused (route-blocked) and recorded:
+the test fails if the page tried one, or if any request failed.
 
 Skips with a reason when chromium or the Playwright package is missing, unless
 ``RECLAMARE_REQUIRE_BROWSER=1`` (set by ``.ci/run``), which turns the skip into a failure.
-Screenshots go to the test's tmp folder and, when ``RECLAMARE_SCREENSHOT_DIR`` is set, there too.
+Screenshots go to the test's tmp folder and, when ``RECLAMARE_SCREENSHOT_DIR`` is set, there too
+(``RECLAMARE_SCREENSHOT_DIR=docs/figures/app`` makes the pictures of docs/app.md).
 Playwright never downloads a browser here: it is pointed at the system chromium.
 """
 
@@ -23,6 +28,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from sim.study.scenario import load_scenario
 from sim.viz.server import server_command, server_env
 
 pytestmark = pytest.mark.browser
@@ -90,15 +96,41 @@ def browser_executable() -> str:
     return executable
 
 
-@pytest.fixture
-def app_server(browser_executable, tmp_path):
+# Until sim.i18n loads the catalogue itself, the server process gets it from the PO file through
+# this sitecustomize (a test helper; it does nothing once the real catalogue translates).
+SITECUSTOMIZE = """
+import sys
+sys.path.insert(0, {tests!r})
+import sim.i18n as i18n
+if i18n.translator("nb")("Week {{week}}") == "Week {{week}}":
+    from po_catalogue import read_po
+    _table = read_po()
+    _original = i18n.translator
+    def translator(lang="en"):
+        i18n.check_language(lang)
+        if lang == "nb":
+            return lambda message: _table.get(message) or message
+        return _original(lang)
+    i18n.translator = translator
+"""
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory):
     """The app server on a free loopback port; stopped by its process id, even on failure."""
+    tmp_path = tmp_path_factory.mktemp("app")
     port = _free_port()
     env = server_env("default")
     # Any attempt by the server itself to reach the internet fails fast instead of succeeding.
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
         env[name] = "http://127.0.0.1:9"
     env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    shim = tmp_path / "shim"
+    shim.mkdir()
+    (shim / "sitecustomize.py").write_text(
+        SITECUSTOMIZE.format(tests=str(Path(__file__).resolve().parent))
+    )
+    env["PYTHONPATH"] = os.pathsep.join([str(shim), env["PYTHONPATH"]])
     log = (tmp_path / "server.log").open("w")
     process = subprocess.Popen(
         server_command("127.0.0.1", port), env=env, stdout=log, stderr=subprocess.STDOUT
@@ -128,97 +160,223 @@ def _screens(tmp_path: Path) -> list[Path]:
     return folders
 
 
-def test_app_in_a_real_browser(browser_executable, app_server, tmp_path):
+# Every element with its own visible text, and every SVG text (the charts), with its size.
+SMALL_TEXT_JS = """
+() => {
+  const small = [];
+  const seen = new Set();
+  for (const el of document.querySelectorAll('body *')) {
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own && el.tagName.toLowerCase() !== 'text') continue;
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none') continue;
+    if (style.opacity === '0') continue;
+    let size = parseFloat(style.fontSize);
+    if (el.tagName.toLowerCase() === 'text' && el.getAttribute('font-size')) {
+      size = parseFloat(el.getAttribute('font-size'));
+    }
+    const m = (el.getAttribute('style') || '').match(/font:[^;]*?(\\d+(\\.\\d+)?)px/);
+    if (m) size = parseFloat(m[1]);
+    if (size < 14) {
+      const text = el.textContent.trim().slice(0, 40);
+      const key = el.tagName + text;
+      if (!seen.has(key)) { seen.add(key); small.push(`${el.tagName} ${size}px "${text}"`); }
+    }
+  }
+  return small;
+}
+"""
+
+BOX_JS = """
+(selector) => [...document.querySelectorAll(selector)].map(e => {
+  const r = e.getBoundingClientRect();
+  return [r.left, r.top, r.right, r.bottom];
+})
+"""
+
+
+class Recorder:
+    """Every request the page makes; requests to other hosts are refused and remembered."""
+
+    def __init__(self, port: int):
+        self.local = {f"127.0.0.1:{port}", f"localhost:{port}"}
+        self.foreign: list[str] = []
+        self.failures: list[str] = []
+
+    def install(self, context) -> None:
+        def route(r):
+            url = r.request.url
+            if urlparse(url).scheme in ("data", "blob") or urlparse(url).netloc in self.local:
+                r.continue_()
+            else:
+                self.foreign.append(url)
+                r.abort()
+
+        context.route("**/*", route)
+        context.on(
+            "response",
+            lambda resp: (
+                self.failures.append(f"{resp.status} {resp.url}") if resp.status >= 400 else None
+            ),
+        )
+
+    def check(self) -> None:
+        assert not self.foreign, f"requests to hosts other than the local server: {self.foreign}"
+        blocked = [f for f in self.failures if not any(u in f for u in self.foreign)]
+        assert not blocked, f"failed requests: {blocked[:10]}"
+
+
+def _week(page) -> int:
+    text = page.locator(".reclamare-week").inner_text()
+    return int(text.split("/")[0].split()[-1])
+
+
+def _wait_week(page, week: int) -> None:
+    page.wait_for_function(
+        "w => { const e = document.querySelector('.reclamare-week');"
+        " return e && parseInt(e.textContent.split('/')[0].trim().split(' ').pop()) === w; }",
+        arg=week,
+        timeout=TIMEOUT_MS,
+    )
+
+
+def _step(page, times: int) -> None:
+    start = _week(page)
+    for k in range(1, times + 1):
+        page.locator(".rc-step").click()
+        _wait_week(page, start + k)
+
+
+def _inside(box, width: int, height: int) -> bool:
+    left, top, right, bottom = box
+    return left >= 0 and top >= 0 and right <= width + 0.5 and bottom <= height + 0.5
+
+
+def _canvas_signature(page, index: int) -> str:
+    return page.evaluate(
+        "i => document.querySelectorAll('.rc-network canvas')[i].toDataURL().slice(-200)", index
+    )
+
+
+def test_projector_layout_and_classroom_features(browser_executable, app_server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    executable = browser_executable
     url, port, server_log = app_server
-    local = {f"127.0.0.1:{port}", f"localhost:{port}"}
-    requests: list[str] = []
-    failures: list[str] = []
+    recorder = Recorder(port)
     folders = _screens(tmp_path)
+    width, height = 1280, 720
 
-    def shot(page, name: str, top: bool = True) -> None:
-        # Element screenshots scroll the main panel; scroll back so the page is seen from the top.
-        if top:
-            page.evaluate(
-                "document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; })"
-            )
+    def shot(page, name: str) -> None:
         for folder in folders:
-            page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
-
-    def week_is(page, week: int) -> None:
-        expect(page.locator(".reclamare-week")).to_have_text(f"Week {week}", timeout=TIMEOUT_MS)
-
-    def pictures(page) -> list[bytes]:
-        images = page.locator("img.reclamare-network, img.reclamare-charts")
-        return [images.nth(i).screenshot() for i in range(images.count())]
-
-    def step(page, times: int, start: int) -> None:
-        for k in range(1, times + 1):
-            page.get_by_role("button", name="Step", exact=True).click()
-            week_is(page, start + k)
+            page.screenshot(path=str(folder / f"{name}.png"))
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=browser_executable, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1500})
-            page.set_default_timeout(TIMEOUT_MS)
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("websocket", lambda ws: requests.append(ws.url))
-            page.on(
-                "response",
-                lambda r: failures.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+            context = browser.new_context(
+                viewport={"width": width, "height": height}, accept_downloads=True
             )
-            page.on("requestfailed", lambda r: failures.append(f"failed {r.url}"))
-
+            recorder.install(context)
+            page = context.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
             page.goto(url)
-            page.wait_for_selector("img.reclamare-network")
-            page.wait_for_selector("img.reclamare-charts")
-            week_is(page, 0)
-            shot(page, "01-start")
+            page.wait_for_selector(".reclamare-chart-body svg text")
+            _wait_week(page, 0)
 
-            # Switch preset: the karate club (a real network), applied at once.
-            page.locator(".v-select").filter(has_text="Scenario preset").click()
-            page.get_by_role("option", name="karate", exact=True).click()
-            expect(page.locator(".reclamare-notes")).to_contain_text("karate", timeout=TIMEOUT_MS)
-            week_is(page, 0)
-            before = pictures(page)
-            step(page, 5, 0)
-            after = pictures(page)
-            assert len(after) == 2, "expected one network view and the charts"
-            assert after[0] != before[0], "the network view did not change"
-            assert after[1] != before[1], "the charts did not change"
-            shot(page, "02-karate-week5")
-
-            page.get_by_role("button", name="Reset", exact=True).click()
-            week_is(page, 0)
-
-            # Side by side: two campaigns on the same network with the same seed.
+            # Side by side applies at once: two networks, the scoreboard, three charts.
             page.locator(".reclamare-compare").get_by_text("Side by side").click()
-            expect(page.locator(".reclamare-pending")).to_be_visible()
-            page.get_by_role("button", name="Reset", exact=True).click()
-            page.wait_for_selector("img.reclamare-network.arm-1")
-            expect(page.locator(".reclamare-scoreboard")).to_contain_text("week 0")
-            step(page, 4, 0)
-            expect(page.locator(".reclamare-scoreboard")).to_contain_text("week 4")
-            assert page.locator("img.reclamare-network").count() == 2
-            shot(page, "03-side-by-side-week4")
+            page.wait_for_selector(".rc-network.arm-1 canvas")
+            expect(page.locator(".reclamare-scoreboard")).to_contain_text("B")
+            before = [_canvas_signature(page, 0), _canvas_signature(page, 1)]
+            _step(page, 6)
+            page.wait_for_function(
+                "() => document.querySelectorAll('.reclamare-chart-body svg path').length > 6"
+            )
+            after = [_canvas_signature(page, 0), _canvas_signature(page, 1)]
+            assert after[0] != before[0] and after[1] != before[1], "networks not redrawn"
 
-            # The how-it-works panel and the full model description, also served locally.
-            page.get_by_text("How it works").click()
-            page.get_by_role("button", name="Read the full model description").click()
-            expect(page.locator(".reclamare-model-doc")).to_contain_text("ODD")
-            page.locator(".reclamare-how").scroll_into_view_if_needed()
-            shot(page, "04-how-it-works", top=False)
+            # Run 20 times: intervals on the charts and verdicts (A, B or tie) on the scoreboard.
+            page.locator(".rc-replicates").click()
+            expect(page.locator(".rc-score-note")).to_contain_text(
+                "Verdicts from 20 runs", timeout=120_000
+            )
+            verdicts = page.locator(".rc-verdict").all_inner_texts()
+            assert verdicts and set(verdicts) <= {"A", "B", "tie", ""}, verdicts
+            assert page.locator(".reclamare-scoreboard svg rect").count() >= 5  # B - A bars
+            page.wait_for_function(  # the bands: polygons drawn by the custom series
+                "() => document.querySelectorAll('.reclamare-chart-body svg path[fill-opacity],"
+                " .reclamare-chart-body svg path[opacity]').length > 0"
+                " || document.querySelectorAll('.reclamare-chart-body svg path').length > 20"
+            )
+
+            # The projector: everything the class must see is inside 1280 x 720.
+            boxes = {
+                "scoreboard": page.evaluate(BOX_JS, ".reclamare-scoreboard"),
+                "networks": page.evaluate(BOX_JS, ".rc-network canvas"),
+                "charts": page.evaluate(BOX_JS, ".reclamare-chart"),
+                "run buttons": page.evaluate(BOX_JS, ".rc-step, .rc-play, .rc-reset"),
+            }
+            assert len(boxes["networks"]) == 2 and len(boxes["charts"]) == 3
+            outside = {
+                name: [b for b in found if not _inside(b, width, height)]
+                for name, found in boxes.items()
+            }
+            assert not any(outside.values()), f"outside the 1280 x 720 window: {outside}"
+            a, b = boxes["networks"]
+            assert a[2] <= b[0] and abs(a[1] - b[1]) < 1, "networks are not side by side"
+            small = page.evaluate(SMALL_TEXT_JS)
+            assert not small, f"text under 14 px: {small[:12]}"
+            shot(page, "side-by-side-en")
+
+            # Presentation mode hides the controls; the views grow; still no small text.
+            page.locator(".rc-present").click()
+            expect(page.locator(".rc-controls")).to_have_count(0)
+            assert not page.evaluate(SMALL_TEXT_JS)
+            shot(page, "presentation-en")
+            page.locator(".rc-present").click()
+            expect(page.locator(".rc-controls")).to_have_count(1)
+
+            # Downloads: the runs as CSV, a scenario file that loads, a chart as PNG.
+            with page.expect_download() as info:
+                page.get_by_text("Runs as CSV").click()
+            csv_text = Path(info.value.path()).read_text(encoding="utf-8")
+            assert csv_text.startswith("arm,week,awareness") and "A: push (ads)" in csv_text
+            with page.expect_download() as info:
+                page.get_by_text("Scenario file (TOML)").click()
+            saved = tmp_path / "saved.toml"
+            saved.write_bytes(Path(info.value.path()).read_bytes())
+            scenario = load_scenario(saved, preflight=False)
+            assert [arm.push_share for arm in scenario.resolve()[1]] == [1.0, 0.0]
+            with page.expect_download() as info:
+                page.locator(".chart-awareness .reclamare-png").click()
+            assert Path(info.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+            # Play stops at the scenario's last week (52), not at 520.
+            page.locator(".rc-play").click()
+            _wait_week(page, 52)
+            page.wait_for_timeout(800)
+            assert _week(page) == 52
+            expect(page.locator(".rc-play")).to_be_disabled()
+
+            # The share link reopens the same settings, here in bokmål.
+            href = page.locator(".rc-share-link").get_attribute("href")
+            assert "compare=1" in href and "strategy=push" in href
+            page.goto(url + href.replace("lang=en", "lang=nb"))
+            page.wait_for_selector(".rc-network.arm-1 canvas")
+            page.wait_for_selector(".reclamare-chart-body svg text")
+            expect(page.locator(".reclamare-week")).to_contain_text("Uke 0")
+            _step(page, 6)
+            expect(page.locator(".reclamare-scoreboard")).to_contain_text("Kjenner merket")
+            expect(page.locator(".rc-step")).to_have_text("Steg")
+            small = page.evaluate(SMALL_TEXT_JS)
+            assert not small, f"text under 14 px (nb): {small[:12]}"
+            shot(page, "side-by-side-nb")
         finally:
             browser.close()
 
-    foreign = sorted(
-        {u for u in requests if urlparse(u).scheme not in ("data", "blob")}
-        - {u for u in requests if urlparse(u).netloc in local}
-    )
-    assert not foreign, f"requests to hosts other than the local server: {foreign[:10]}"
-    assert not failures, f"failed requests: {failures[:10]}"
+    recorder.check()
     log = server_log.read_text(errors="replace")
     assert "Could not load URL" not in log, log[-2000:]
+    assert "Traceback" not in log, log[-3000:]

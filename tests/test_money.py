@@ -401,32 +401,31 @@ def test_sweeps_map_profit_and_return_on_spend(tmp_path):
 
 
 def test_the_app_shows_profit_on_the_scoreboard_and_a_money_chart(monkeypatch):
-    from tests.test_viz import _button, _render, _with_class
+    from tests.test_viz import _button, _chart, _render, _scoreboard
 
     monkeypatch.setenv("RECLAMARE_PRESET", "default")
     rc = _render()
-    rc.find(__import__("ipyvuetify").Switch).widget.v_model = True
-    _button(rc, "Reset").click()
+    rc.find(__import__("ipyvuetify").Switch).widget.v_model = True  # applies at once
     for _ in range(3):
         _button(rc, "Step").click()
-    (board,) = _with_class(rc, "reclamare-scoreboard")
-    html_text = board.unsafe_innerHTML
-    assert "Profit to date / 1,000" in html_text and "Customers of the brand" in html_text
+    board = _scoreboard(rc)
+    assert "Profit (cu)" in board and "Customers" in board and "Spent (cu)" in board
+    money = _chart(rc, "money")  # a default chart: spend and profit of A and B
+    assert money["week"] == 3 and len(money["values"]) == 4
 
 
 def test_the_money_chart_goes_below_zero_when_profit_does():
-    from sim.viz.charts import MONEY_PANEL, PANELS, ChartsPainter
+    from sim.viz.chartspec import CHARTS, chart_data, chart_spec
 
-    assert PANELS[MONEY_PANEL][0] == "Money to date"
-
-    class Arm:
-        def __init__(self, profit):
-            self.values = {"spend": np.arange(5) * 20.0, "profit": np.array(profit)}
-
-        def series(self, name):
-            return self.values.get(name, np.zeros(5))
-
-    painter = ChartsPainter(["A"])
-    assert painter.render([Arm([0.0, -20.0, -45.0, -30.0, -10.0])])[:4] == b"\x89PNG"
-    low, high = painter.axes[MONEY_PANEL].get_ylim()
-    assert low <= -45.0 and high >= 80.0
+    spec = chart_spec("money", ["push"], 52, lambda message: message)
+    assert spec["title"] == "Money to date" and [s["name"] for s in spec["series"]] == [
+        "spend",
+        "profit",
+    ]
+    # No fixed range: the browser fits the axis to the data, below zero when profit is.
+    assert spec["ymin"] is None and spec["ymax"] is None and CHARTS["money"].ymin is None
+    history = {"week": [0, 1, 2, 3, 4], "spend": [0.0, 20.0, 40.0, 60.0, 80.0]}
+    history["profit"] = [0.0, -20.0, -45.0, -30.0, -10.0]
+    data = chart_data("money", [history], None)
+    assert data["values"] == [history["spend"], history["profit"]]
+    assert min(data["values"][1]) == -45.0

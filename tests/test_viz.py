@@ -6,11 +6,12 @@ press Step and Reset, switch presets and side-by-side mode, and check the model 
 
 from __future__ import annotations
 
+import json
 import math
+import time
 from dataclasses import replace
 
 import ipyvuetify as v
-import ipywidgets as widgets
 import numpy as np
 import pytest
 import solara
@@ -28,6 +29,7 @@ from sim.viz.controls import (
 )
 from sim.viz.layout import MAX_DRAWN, LayoutCache
 from sim.viz.presets import load_preset, preset_files, preset_names
+from sim.viz.widgets import ChartWidget, FrameBus, HtmlBox, NetworkWidget
 
 SMALL = Controls(n=200)
 
@@ -171,15 +173,20 @@ def test_bass_preset_draws_the_analytic_curve():
 
 # --------------------------------------------------------------------------------- page
 def _render():
-    from sim.viz.app import Page
+    from sim.viz import app
+
+    app.WARM.wait(120)  # the page waits for the kernels' warm-up before it builds a model
 
     @solara.component
     def App():
         with solara.AppLayout():
-            Page()
+            app.Page()
 
     box, rc = solara.render(App(), handle_error=False)
     rc.root_box = box
+    deadline = time.monotonic() + 30
+    while not rc.find(NetworkWidget) and time.monotonic() < deadline:
+        time.sleep(0.05)  # the page builds its model once the warm-up thread reports
     return rc
 
 
@@ -187,37 +194,37 @@ def _button(rc, label):
     return rc.find(v.Btn, children=[label]).widget
 
 
-def _images(rc, cls):
-    return [w.value for w in _with_class(rc, cls, widgets.Image)]
-
-
-def _walk(widget):
-    yield widget
-    for child in getattr(widget, "children", None) or ():
-        if isinstance(child, widgets.Widget):
-            yield from _walk(child)
-
-
-def _with_class(rc, cls, kind=widgets.Widget):
-    """Widgets of ``kind`` (anywhere in the page) whose CSS classes include ``cls``."""
-    found = []
-    for w in _walk(rc.root_box):
-        if not isinstance(w, kind):
-            continue
-        names = str(getattr(w, "class_", "") or "").split() + list(getattr(w, "_dom_classes", ()))
-        names += str((getattr(w, "attributes", None) or {}).get("class", "")).split()
-        if cls in names:
-            found.append(w)
-    return found
+def _latest(rc, widget, trait):
+    """What the browser shows in ``widget``: the page's last FrameBus message for it, else the
+    widget's own trait (set when it was attached)."""
+    buses = rc.find(FrameBus).widgets
+    value = getattr(widget, trait)
+    if buses and buses[0].frame:
+        value = json.loads(buses[0].frame)["items"].get(widget.target, value)
+    return json.loads(value) if trait == "weekly" and isinstance(value, str) else value
 
 
 def _week(rc) -> int:
-    (label,) = _with_class(rc, "reclamare-week")
-    return int(label.children[0].split()[-1])
+    (box,) = [w for w in rc.find(HtmlBox).widgets if "reclamare-week" in w.box_class]
+    return int(_latest(rc, box, "html").split("/")[0].split()[-1])
 
 
-def _select(rc, label):
-    return rc.find(v.Select, label=label).widget
+def _codes(rc) -> list[str]:
+    return [_latest(rc, w, "codes") for w in rc.find(NetworkWidget).widgets]
+
+
+def _chart(rc, key) -> dict:
+    (widget,) = [w for w in rc.find(ChartWidget).widgets if w.spec.get("key") == key]
+    return _latest(rc, widget, "weekly")
+
+
+def _scoreboard(rc) -> str:
+    (box,) = [w for w in rc.find(HtmlBox).widgets if "rc-side-score" in w.box_class]
+    return _latest(rc, box, "html")
+
+
+def _select(rc, name):
+    return rc.find(v.Select, class_=f"rc-select select-{name}").widgets
 
 
 @pytest.fixture
@@ -229,53 +236,104 @@ def page(monkeypatch):
 def test_page_steps_and_resets(page):
     rc = page
     assert _week(rc) == 0
-    (net0,) = _images(rc, "reclamare-network")
-    (charts0,) = _images(rc, "reclamare-charts")
+    (codes0,) = _codes(rc)
+    awareness0 = _chart(rc, "awareness")
     for _ in range(3):
         _button(rc, "Step").click()
     assert _week(rc) == 3
-    (net3,) = _images(rc, "reclamare-network")
-    (charts3,) = _images(rc, "reclamare-charts")
-    assert net3 != net0 and charts3 != charts0
-    assert net3[:8] == b"\x89PNG\r\n\x1a\n"
+    (codes3,) = _codes(rc)
+    awareness3 = _chart(rc, "awareness")
+    assert codes3 != codes0 and len(codes3) == len(codes0) == 1000
+    # Only the weeks the browser lacks are sent (from "start"; the last one again).
+    assert awareness3["week"] == 3 and awareness3["start"] == 2
+    assert len(awareness3["values"][0]) == 2 and awareness0["start"] == 0
     _button(rc, "Reset").click()
     assert _week(rc) == 0
-    assert _images(rc, "reclamare-charts")[0] == charts0  # same seed: same first frame
+    assert _codes(rc) == [codes0]  # same seed: same first frame
+    assert _chart(rc, "awareness") == awareness0
 
 
 def test_page_side_by_side_and_preset_switch(page):
     rc = page
     switch = rc.find(v.Switch).widget
-    switch.v_model = True
-    assert _with_class(rc, "reclamare-pending")
-    _button(rc, "Reset").click()
-    assert len(_images(rc, "reclamare-network")) == 2
-    (board,) = _with_class(rc, "reclamare-scoreboard")
-    assert "week 0" in board.unsafe_innerHTML and "dialogue" in board.unsafe_innerHTML
+    switch.v_model = True  # applies at once: two networks, no Reset needed
+    assert len(_codes(rc)) == 2
+    board = _scoreboard(rc)
+    assert "Week 0" in board and ">A<" in board and "Press Run 20 times" in board
     _button(rc, "Step").click()
     _button(rc, "Step").click()
     assert _week(rc) == 2
     preset = "karate" if "karate" in preset_names() else preset_names()[-1]
-    _select(rc, "Scenario preset").v_model = preset
+    (menu,) = _select(rc, "preset")
+    assert {"value": preset, "text": "Karate club"} in menu.items  # names, not identifiers
+    menu.v_model = preset
     assert _week(rc) == 0  # a preset applies at once
-    assert len(_images(rc, "reclamare-network")) == 2  # side by side stays on
+    assert len(_codes(rc)) == 2  # side by side stays on
     _button(rc, "Step").click()
     assert _week(rc) == 1
 
 
-def test_page_bad_seed_shows_a_message_and_reset_keeps_the_last_good_seed(page):
+def test_page_plays_to_the_scenarios_last_week_and_stops(page, monkeypatch):
+    from sim.viz import app
+
+    monkeypatch.setattr(app, "PLAY_INTERVAL_S", 0.0)
+    rc = page
+    _button(rc, "Play").click()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not rc.find(v.Btn, children=["Play"]):
+        time.sleep(0.05)  # the button says Pause while playing
+    while time.monotonic() < deadline and not _button(rc, "Play").disabled:
+        time.sleep(0.05)
+    weeks = load_preset("default").weeks
+    assert _week(rc) == weeks  # stopped at the scenario's last week, not at 520
+    assert _button(rc, "Play").disabled and not _button(rc, "Step").disabled
+    _button(rc, "Step").click()  # Step may go on beyond it
+    assert _week(rc) == weeks + 1
+
+
+def test_page_changes_apply_at_once_and_menus_show_names(page):
+    rc = page
+    _button(rc, "Step").click()
+    network_menu = [m for m in _select(rc, "network_kind")][0]
+    texts = {item["value"]: item["text"] for item in network_menu.items}
+    assert texts["small_world"].startswith("Small world")
+    assert all("_" not in text for text in texts.values())
+    network_menu.v_model = "scale_free"
+    assert _week(rc) == 0  # the run restarted with the new network
+    notes = [w.unsafe_innerHTML for w in _html(rc, "reclamare-notes")]
+    assert "Scale-free" in notes[0] and "scale_free" not in notes[0]
+    # Choosing a chart that is shown already swaps the two (each chart is shown once).
+    _button(rc, "Step").click()
+    first, second, third = _select(rc, "charts")
+    assert (first.v_model, second.v_model) == ("awareness", "histogram")
+    first.v_model = "histogram"
+    keys = [w.spec["key"] for w in rc.find(ChartWidget).widgets]
+    assert keys == ["histogram", "awareness", "money"]
+    assert _week(rc) == 1  # the run goes on: charts are only views
+
+
+def _html(rc, cls):
+    """solara.HTML widgets whose classes include ``cls``."""
+    return [
+        w
+        for w in rc.find(solara.widgets.HTML).widgets
+        if cls in str((w.attributes or {}).get("class", "")).split()
+    ]
+
+
+def test_page_bad_seed_shows_a_message_and_keeps_the_last_good_seed(page):
     rc = page
     seed_field = rc.find(v.TextField, label="Seed (whole number)").widget
     seed_field.v_model = "not a number"
     seed_field.fire_event("focusout")  # what the browser sends when the field loses focus
-    assert _with_class(rc, "reclamare-seed-error"), "no message for a bad seed"
-    _button(rc, "Reset").click()
-    assert not _with_class(rc, "reclamare-error")  # the arena was built with the last good seed
+    (message,) = _html(rc, "reclamare-seed-error")
+    assert "whole number" in message.unsafe_innerHTML and "42" in message.unsafe_innerHTML
     _button(rc, "Step").click()
-    assert _week(rc) == 1
+    assert _week(rc) == 1  # the model runs on with the last good seed
     seed_field.v_model = "7"
     seed_field.fire_event("focusout")
-    assert not _with_class(rc, "reclamare-seed-error")
+    assert _week(rc) == 0  # a good seed applies at once
+    assert message.unsafe_innerHTML == ""
 
 
 # ------------------------------------------------------------------------------- server

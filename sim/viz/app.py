@@ -1,39 +1,58 @@
-"""The Reclamare browser app: a Solara page built from Mesa 3.5's SolaraViz pieces.
+"""The Reclamare browser app: a Solara page for a classroom projector and a class of students.
 
 Run it with ``python run_sim.py viz [SCENARIO]`` (see ``sim/viz/server.py``) or directly with
 ``solara run sim.viz.app`` (set ``RECLAMARE_PRESET`` to open a scenario file's preset).
 
-The page reuses Mesa's ``ModelController`` (Reset / Play / Step, with its threaded play loop)
-and Mesa's ``update_counter`` / ``force_update`` redraw signal, but lays out its own controls and
-views: a scenario preset must be able to set every control, and side-by-side mode needs two
-network views and shared charts (docs/app.md explains the choice).
+The server steps the model (``sim.viz.arena.Arena``, a ``mesa.Model``) and sends its state; the
+browser draws the networks (a canvas) and the charts (ECharts, served by the app): see
+``sim/viz/frames.py``, ``sim/viz/chartspec.py`` and ``sim/viz/widgets.py``. Every text on the
+page comes from the catalogue (``sim.i18n``; English and bokmål), chosen with the language
+switch or ``?lang=nb``. The page's settings can be shared as a link (URL query), saved as a
+scenario file, and the runs downloaded as CSV (``sim/viz/share.py``).
+
+Layout: a fixed control column on the left (hidden in presentation mode), a bar with the run
+buttons, then the network view(s) and the scoreboard side by side, then up to three charts; at
+1280 x 720 all of it fits without scrolling (tests/test_browser_app.py checks the geometry).
 """
 
 from __future__ import annotations
 
-import math
+import json
 import os
 import threading
-from collections import OrderedDict
+import time
+from dataclasses import dataclass, replace
 
 import solara
-from mesa.visualization.solara_viz import ModelController
-from mesa.visualization.utils import update_counter
 
+from sim.i18n import LANGUAGES
 from sim.viz.arena import Arena
-from sim.viz.charts import ARM_COLORS, ChartsPainter, NetworkPainter
+from sim.viz.chartspec import ARM_COLORS, CHARTS, DEFAULT_CHARTS, MAX_CHARTS, chart_spec
 from sim.viz.controls import (
     MENU_KINDS,
     REAL_KINDS,
     SLIDERS,
     STRATEGIES,
-    STRATEGY_LABELS,
     Controls,
     controls_for,
     parse_seed,
     with_preset,
 )
+from sim.viz.frames import N_, network_static
+from sim.viz.labels import (
+    CONTROL_HELP,
+    network_label,
+    preset_label,
+    strategy_label,
+)
 from sim.viz.presets import PRESET_ENV, REPO, listed_preset, load_preset, offered_presets
+from sim.viz.replicates import REPLICATES, Replicates, run_replicates
+from sim.viz.scoreboard import arm_names, legend_html
+from sim.viz.scoreboard import escape as _escape
+from sim.viz.scoreboard import page_translator as _translator
+from sim.viz.share import controls_from_query, query_string, runs_csv, scenario_toml
+from sim.viz.sink import FrameSink
+from sim.viz.widgets import ChartWidget, FrameBus, HtmlBox, NetworkWidget
 
 
 def _telemetry_off() -> None:
@@ -48,21 +67,59 @@ def _telemetry_off() -> None:
 
 _telemetry_off()
 
-TITLE = "Reclamare: push or dialogue?"
 MODEL_DOC = REPO / "docs" / "model.md"
-PLAY_INTERVAL_MS = 250
-CSS = """
-.reclamare-scoreboard th, .reclamare-scoreboard td { padding: 3px 14px; text-align: left; }
-.reclamare-scoreboard tr:nth-child(even) { background: #f3f3f3; }
-.reclamare-scoreboard th { border-bottom: 1px solid #ccc; }
-.reclamare-prose table { border-collapse: collapse; font-size: 13px; }
-.reclamare-prose td, .reclamare-prose th { border: 1px solid #ddd; padding: 2px 6px; }
+PLAY_INTERVAL_S = 0.25  # Play: a week every 250 ms (4 weeks a second) at most
+CONTROLS_WIDTH = 292  # px
+NETWORK_HEIGHT = 262  # px of each network canvas (fits 720 px high screens with the charts)
+CHART_HEIGHT = 212  # px of each chart's drawing area
+CSS = f"""
+.rc-shell {{ display: flex; height: 100vh; overflow: hidden; font-size: 14px; }}
+.rc-controls {{ width: {CONTROLS_WIDTH}px; flex: none; height: 100vh; overflow-y: auto;
+  padding: 6px 8px; border-right: 1px solid #ddd; background: #fafafa; }}
+.rc-controls .v-card__title {{ font-size: 16px; padding: 6px 8px 2px 8px; }}
+.rc-controls .v-card__text {{ padding: 2px 8px 6px 8px; }}
+.rc-controls .v-label, .rc-controls .v-select__selection, .rc-controls input,
+.rc-controls .v-input, .rc-controls .v-btn {{ font-size: 14px !important; }}
+.rc-main {{ flex: 1; min-width: 0; height: 100vh; overflow-y: auto; padding: 0 10px 10px 10px; }}
+.rc-bar {{ display: flex; align-items: center; gap: 8px; height: 48px; flex-wrap: nowrap; }}
+.rc-bar .v-btn {{ font-size: 15px !important; }}
+.rc-week {{ font-size: 20px; font-weight: 600; min-width: 118px; white-space: nowrap; }}
+.rc-status {{ font-size: 14px; color: #555; white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis; min-width: 0; flex: 1; }}
+.rc-top {{ display: grid; gap: 8px; align-items: start; }}
+.rc-top.rc-two {{ grid-template-columns: minmax(0, 1fr) minmax(0, 1fr) 392px; }}
+.rc-top.rc-one {{ grid-template-columns: minmax(0, 1.3fr) minmax(330px, 1fr); }}
+.rc-charts {{ display: grid; gap: 10px; margin-top: 6px;
+  grid-template-columns: repeat(var(--rc-charts, 3), minmax(0, 1fr)); }}
+.rc-net-title {{ font-size: 16px; font-weight: 600; line-height: 22px; white-space: nowrap;
+  overflow: hidden; text-overflow: ellipsis; }}
+.rc-score {{ border-collapse: collapse; font-size: 14px; width: 100%; }}
+.rc-score th, .rc-score td {{ padding: 1px 5px; text-align: right; white-space: nowrap; }}
+.rc-score th:first-child, .rc-score td:first-child {{ text-align: left; }}
+.rc-score tr:nth-child(even) {{ background: #f3f3f3; }}
+.rc-score th {{ border-bottom: 1px solid #ccc; }}
+.rc-score td[title] {{ cursor: help; }}
+.rc-legend {{ font-size: 14px; line-height: 22px; margin-top: 4px; }}
+.rc-legend span {{ white-space: nowrap; margin-right: 10px; }}
+.rc-help {{ font-size: 14px; color: #444; }}
+.rc-control {{ margin-top: 2px; }}
+.rc-control-label {{ font-size: 14px; line-height: 18px; }}
+.rc-i {{ display: inline-block; width: 18px; height: 18px; line-height: 16px;
+  border: 1px solid #1976d2; border-radius: 50%; text-align: center;
+  color: #1976d2; font-size: 14px; cursor: help; }}
+.rc-message {{ font-size: 14px; min-height: 20px; color: #b00020; }}
+.reclamare-prose {{ font-size: 14px; line-height: 1.45; }}
+.reclamare-prose table {{ border-collapse: collapse; font-size: 14px; }}
+.reclamare-prose td, .reclamare-prose th {{ border: 1px solid #ddd; padding: 2px 6px; }}
 """
 
-HOW_IT_WORKS = """
-**What you see.** Each dot is a customer; lines are who knows whom. Grey customers have not heard
-of the brand yet. Once they have, their colour shows what they think of it: red is negative,
-white neutral, blue positive. A black ring means they have bought. Bigger dots have more friends.
+HOW_IT_WORKS = N_(
+    """
+**What you see.** Each dot is a customer; lines are who knows whom. Hollow grey rings have not
+heard of the brand yet. Once they have, the dot is filled with what they think of it: red is
+negative, white neutral, blue positive (every aware dot has a thin dark outline, so neutral ones
+show on the white page). A thick black ring means they have bought. Bigger dots have more
+friends.
 
 **What happens each week** (one press of *Step*):
 
@@ -84,12 +141,41 @@ white neutral, blue positive. A black ring means they have bought. Bigger dots h
    of the brand for a while may forget it (buyers do not).
 
 **Side by side** runs two campaigns on the *same* network with the *same* luck (seed): every
-difference between the two panels comes from the campaign, nothing else.
+difference between the two panels comes from the campaign, nothing else. One run can still be
+luck: **Run 20 times** repeats both campaigns with 20 different seeds, draws the range where the
+average lies (95 % interval) around each line, and the scoreboard then says which campaign is
+ahead, or *tie* when the difference is within the noise.
+
+**Words.** *cu* = currency units (any currency; all money is per 1,000 customers). *Net
+sentiment* = share of fans (attitude above +0.5) minus share of critics (below -0.5). *Product
+fit* = how good the product really is for the average customer (-1 awful, +1 perfect).
 
 **Things to try.** Compare push and dialogue at the same budget; then lower the product fit below
 zero and compare again. Raise the negativity multiplier. Switch to a scale-free network. Change the
 seed to see how much is luck.
 """
+)
+
+
+# ------------------------------------------------------------------------------- warm-up
+WARM = threading.Event()
+WARM_ERROR: list[str] = []
+
+
+def _warm_up() -> None:
+    """Compile (or load from numba's cache) the weekly rules once, before the first student
+    presses Step; the page shows a message until this is done."""
+    try:
+        from sim.engine.warmup import warm_up
+
+        warm_up()
+    except Exception as error:  # pragma: no cover - shown on the page, the app still works
+        WARM_ERROR.append(f"{type(error).__name__}: {error}")
+    finally:
+        WARM.set()
+
+
+threading.Thread(target=_warm_up, name="reclamare-warm-up", daemon=True).start()
 
 
 # ------------------------------------------------------------------------------- text
@@ -104,188 +190,279 @@ def markdown_html(text: str) -> str:
     return markdown.markdown(text, extensions=["tables", "fenced_code"])
 
 
-def Prose(text: str, classes: list[str] | None = None, size: str = "14px"):
+def Prose(text: str, classes: list[str] | None = None):
     return solara.HTML(
         tag="div",
         unsafe_innerHTML=markdown_html(text),
         classes=["reclamare-prose", *(classes or [])],
-        style=f"font-size:{size};line-height:1.45",
     )
 
 
-# ------------------------------------------------------------------------------- drawing
-_paint_lock = threading.Lock()
-_PAINTERS: OrderedDict[tuple, tuple[list[NetworkPainter], ChartsPainter]] = OrderedDict()
-PAINTER_CACHE = 6
+# ---------------------------------------------------------------------------- page state
+@dataclass
+class State:
+    """The reactive values of one page (one browser tab: every student has their own)."""
 
+    lang: solara.Reactive
+    controls: solara.Reactive
+    arena: solara.Reactive
+    tick: solara.Reactive
+    playing: solara.Reactive
+    present: solara.Reactive
+    charts: solara.Reactive
+    reps: solara.Reactive
+    rep_progress: solara.Reactive
+    sink: FrameSink
 
-def painters(arena: Arena) -> tuple[list[NetworkPainter], ChartsPainter | None]:
-    """Network and chart painters for the arena.
+    def apply(self, new: Controls) -> None:
+        """New settings apply at once: the run restarts at week 0 with them."""
+        self.playing.set(False)
+        self.controls.set(new)
+        self.arena.set(Arena(new))
+        self.tick.set(self.tick.value + 1)
 
-    Painters are kept across Resets (keyed by layout, arm titles, Bass curves and budget), so a
-    Reset redraws nothing static: it only recolours customers and clears the lines.
-    """
-    if not arena.arms:
-        return [], None
-    compare = arena.compare
-    titles = tuple(_arm_title(arm.label, i, compare) for i, arm in enumerate(arena.arms))
-    spend_rate = max(arm.model.params.arm.budget for arm in arena.arms)
-    bass_key = tuple(hash(c.tobytes()) if c is not None else None for c in arena.bass)
-    key = (id(arena.layout), titles, bass_key, spend_rate, arena.params.attitudes)
-    with _paint_lock:
-        if key in _PAINTERS:
-            _PAINTERS.move_to_end(key)
-            return _PAINTERS[key]
-        nets = [
-            NetworkPainter(
-                arena.layout,
-                arena.network.degree,
-                title,
-                ARM_COLORS[i] if compare else None,
-                attitudes=arena.params.attitudes,
-            )
-            for i, title in enumerate(titles)
-        ]
-        charts = ChartsPainter(list(titles), arena.bass, spend_rate=spend_rate)
-        _PAINTERS[key] = (nets, charts)
-        while len(_PAINTERS) > PAINTER_CACHE:
-            _PAINTERS.popitem(last=False)
-        return nets, charts
-
-
-def _arm_title(label: str, index: int, compare: bool) -> str:
-    name = STRATEGY_LABELS.get(label, label)
-    return f"{'AB'[index]}: {name}" if compare else name
-
-
-def render_frame(arena: Arena) -> tuple[list[bytes], bytes | None]:
-    """PNG bytes of every network view and of the charts, for the arena as it is now."""
-    nets, charts = painters(arena)
-    images = [p.render(arm.model, arena.week) for p, arm in zip(nets, arena.arms, strict=True)]
-    return images, (charts.render(arena.arms) if charts else None)
+    def replicates(self) -> Replicates | None:
+        """The replicates of the current settings (None when none were run for them)."""
+        reps = self.reps.value
+        arena = self.arena.value
+        if reps is None or arena is None or reps.key != (arena.controls, arena.plan.weeks):
+            return None
+        return reps
 
 
 # ---------------------------------------------------------------------------- components
-@solara.component
-def NetworkAndCharts(arena: Arena):
-    """The network view(s) and the charts; redrawn whenever Mesa's update counter moves."""
-    counter = update_counter.get()
-    images, chart = solara.use_memo(
-        lambda: render_frame(arena), dependencies=[id(arena), arena.week, counter]
-    )
-    with solara.Column(gap="8px", classes=["reclamare-views"]):
-        with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
-            for i, image in enumerate(images):
-                solara.Image(image, format="png", classes=["reclamare-network", f"arm-{i}"])
-        if chart is not None:
-            solara.Image(chart, format="png", width="100%", classes=["reclamare-charts"])
+def _attached(sink: FrameSink, kind: str, key, element, dependencies: list) -> None:
+    """Register the widget of ``element`` with the page's frame sink while it is shown."""
+
+    found = solara.use_ref(None)
+
+    def attach():
+        try:
+            widget = solara.get_widget(element)
+        except KeyError:  # reacton kept the equal element of an earlier render, and its widget
+            widget = found.current
+        if widget is None:
+            return None
+        found.current = widget
+        sink.attach(kind, key, widget)
+        return lambda: sink.detach(kind, key, widget)
+
+    solara.use_effect(attach, dependencies)
 
 
 @solara.component
-def Scoreboard(arena: Arena):
-    """Side by side: this week's key measures of A and B, and which one is ahead."""
-    update_counter.get()
-    if not arena.compare:
-        return
-    a, b = arena.summary()
-    rows = (
-        ("Aware", "awareness", "{:.0%}", True),
-        ("Bought", "adoption", "{:.0%}", True),
-        ("Mean attitude (aware)", "mean_attitude", "{:+.2f}", True),
-        ("Net sentiment", "net_sentiment", "{:+.0%}", True),
-        ("Positive talk / 1,000", "wom_positive", "{:.0f}", True),
-        ("Negative talk / 1,000", "wom_negative", "{:.0f}", False),
-        ("Cost per aware customer", "cost_per_aware", "{:.2f}", False),
-        ("Customers of the brand", "customers", "{:.0%}", True),
-        ("Profit to date / 1,000", "profit", "{:+,.0f}", True),
+def NetworkPanel(arena: Arena, index: int, lang: str, present: bool, sink: FrameSink):
+    """One campaign's network, drawn in the browser from one character per customer."""
+    _ = _translator(lang)
+    static = solara.use_memo(
+        lambda: json.dumps(
+            network_static(arena.layout, arena.network.degree, attitudes=arena.params.attitudes),
+            separators=(",", ":"),
+        ),
+        dependencies=[id(arena)],
     )
-    names = [_arm_title(arm.label, i, True) for i, arm in enumerate(arena.arms)]
-    cells = []
-    for label, key, fmt, higher_better in rows:
-        va, vb = a[key], b[key]
-        ahead = ""
-        if _finite(va) and _finite(vb) and abs(va - vb) > 1e-9:
-            ahead = names[0] if (va > vb) == higher_better else names[1]
-        cells.append((label, _fmt(fmt, va), _fmt(fmt, vb), ahead))
-    header = (
-        f"<tr><th>week {arena.week}</th>"
-        f"<th style='color:{ARM_COLORS[0]}'>{names[0]}</th>"
-        f"<th style='color:{ARM_COLORS[1]}'>{names[1]}</th><th>ahead</th></tr>"
-    )
-    body = "".join(
-        f"<tr><td>{label}</td><td>{sa}</td><td>{sb}</td>"
-        f"<td style='color:{_ahead_color(ahead, names)};font-weight:600'>{ahead}</td></tr>"
-        for label, sa, sb, ahead in cells
-    )
-    solara.HTML(
-        tag="table",
-        unsafe_innerHTML=header + body,
-        classes=["reclamare-scoreboard"],
-        style="border-collapse:collapse;font-size:14px;min-width:520px",
-    )
-
-
-def _finite(x) -> bool:
-    return x is not None and not (isinstance(x, float) and math.isnan(x))
-
-
-def _fmt(fmt: str, value) -> str:
-    return fmt.format(value) if _finite(value) else "-"
-
-
-def _ahead_color(ahead: str, names: list[str]) -> str:
-    return ARM_COLORS[names.index(ahead)] if ahead in names else "inherit"
-
-
-@solara.component
-def Notes(arena: Arena):
-    """What the page is showing: the scenario, the network, sampling, the Bass curve."""
-    if arena.error:
-        solara.Error(arena.error, classes=["reclamare-error"])
-        return
-    plan, layout, net = arena.plan, arena.layout, arena.network
-    lines = [f"**{plan.title}**", f"Network: {net.name}, {net.n:,} customers, {net.n_ties:,} ties."]
-    if layout.sampled:
-        lines.append(
-            f"The network view shows a fixed sample of {layout.nodes.size:,} of the {layout.n:,} "
-            "customers (and the ties among them); the charts use everyone."
+    name = arm_names(arena, lang)[index]
+    compare = arena.compare
+    with solara.Column(gap="0px", classes=["rc-network", f"arm-{index}"]):
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=_escape(name),
+            classes=["rc-net-title"],
+            style=f"color:{ARM_COLORS[index] if compare else '#222'}",
         )
-    if layout.ties_sampled:
-        lines.append(f"Only {layout.ties.shape[0]:,} of the {layout.ties_total:,} ties are drawn.")
-    if arena.bass_note:
-        lines.append(arena.bass_note)
-    Prose("  \n".join(lines), classes=["reclamare-notes"])
-    if arena.preset.question:
-        with solara.Details("About this scenario", expand=False):
-            Prose(arena.preset.question)
+        element = NetworkWidget.element(
+            graph=static,
+            height=NETWORK_HEIGHT + (40 if present else 0),
+            png_label=_("Download this picture (PNG)"),
+            filename=f"reclamare-network-{'AB'[index] if compare else 'run'}.png",
+        )
+    _attached(sink, "network", index, element, [id(arena), index])
 
 
 @solara.component
-def HowItWorks():
-    show_model, set_show_model = solara.use_state(False)
-    with solara.Details("How it works", expand=False):
-        Prose(HOW_IT_WORKS, classes=["reclamare-how"])
-        if MODEL_DOC.is_file():
-            solara.Button(
-                "Hide the model description" if show_model else "Read the full model description",
-                text=True,
-                color="primary",
-                on_click=lambda: set_show_model(not show_model),
-            )
-            solara.Text(f"({MODEL_DOC.relative_to(REPO)} in the project)")
-            if show_model:
-                Prose(MODEL_DOC.read_text(encoding="utf-8"), classes=["reclamare-model-doc"])
+def ChartPanel(arena: Arena, key: str, lang: str, present: bool, sink: FrameSink):
+    """One chart, drawn in the browser (ECharts); with replicates, their 95 % bands."""
+    _ = _translator(lang)
+    names = arm_names(arena, lang)
+    weeks = arena.plan.weeks
+    spec = solara.use_memo(
+        lambda: chart_spec(key, names, weeks, _, bass=arena.bass), [id(arena), key, lang]
+    )
+    element = ChartWidget.element(
+        spec=spec,
+        height=CHART_HEIGHT + (40 if present else 0),
+        png_label=_("Download this chart (PNG)"),
+        filename=f"reclamare-{key}.png",
+    )
+    _attached(sink, "chart", key, element, [id(arena), key])
 
 
-def _slider(name: str, value, on_value, disabled: bool = False):
+@solara.component
+def Player(state: State):
+    """Play: a week every ``PLAY_INTERVAL_S`` until the scenario's last week (or Pause)."""
+    arena = state.arena.value
+    playing = state.playing.value
+
+    def play(cancel: threading.Event):
+        if not playing or arena is None or not arena.arms:
+            return
+        while not cancel.is_set() and state.playing.value:
+            if arena.week >= arena.plan.weeks:
+                break
+            start = time.perf_counter()
+            arena.step()
+            state.sink.push()
+            cancel.wait(max(0.0, PLAY_INTERVAL_S - (time.perf_counter() - start)))
+        if not cancel.is_set():
+            state.playing.set(False)
+
+    solara.use_thread(play, dependencies=[playing, id(arena)], intrusive_cancel=False)
+
+
+@solara.component
+def RunBar(state: State):
+    """Reset / Step / Play, the week, Run 20 times, language, presentation mode."""
+    lang = state.lang.value
+    _ = _translator(lang)
+    arena: Arena = state.arena.value
+    _tick = state.tick.value  # subscribes: re-rendered when a run reaches its last week
+    playing = state.playing.value
+    ready = arena is not None and bool(arena.arms)
+    at_end = ready and arena.week >= arena.plan.weeks
+    progress = state.rep_progress.value
+
+    def reset():
+        state.apply(state.controls.value)
+
+    def step():
+        if arena is not None and arena.arms:
+            arena.step()
+            state.sink.push()
+            if arena.week == arena.plan.weeks:  # the buttons and the status change
+                state.tick.set(state.tick.value + 1)
+
+    def play():
+        state.playing.set(not state.playing.value)
+
+    with solara.Div(classes=["rc-bar"]):
+        solara.Button(
+            _("Reset"),
+            color="primary",
+            on_click=reset,
+            disabled=arena is None,
+            classes=["rc-reset"],
+        )
+        solara.Button(
+            _("Step"),
+            color="primary",
+            on_click=step,
+            disabled=not ready or playing,
+            classes=["rc-step"],
+        )
+        solara.Button(
+            _("Pause") if playing else _("Play"),
+            color="primary",
+            on_click=play,
+            disabled=not ready or (at_end and not playing),
+            classes=["rc-play"],
+            style={"min-width": "84px"},
+        )
+        if arena is not None and arena.plan is not None:
+            week = HtmlBox.element(box_class="rc-week reclamare-week")
+            _attached(state.sink, "week", 0, week, [id(arena)])
+        solara.Button(
+            _("Run {n} times").format(n=REPLICATES),
+            outlined=True,
+            color="primary",
+            on_click=lambda: state.rep_progress.set(0),
+            disabled=not ready or progress is not None,
+            classes=["rc-replicates"],
+        )
+        status = ""
+        if progress is not None:
+            status = _("Running {done} of {n}...").format(done=progress, n=REPLICATES)
+        elif at_end and not playing:
+            status = _("Last week of the scenario: Step runs on, Reset starts again.")
+        solara.HTML(tag="div", unsafe_innerHTML=_escape(status), classes=["rc-status"])
+        solara.ToggleButtonsSingle(
+            value=lang,
+            on_value=lambda value: state.lang.set(value) if value in LANGUAGES else None,
+            children=[solara.Button("EN", value="en"), solara.Button("NB", value="nb")],
+            classes=["rc-lang"],
+        )
+        solara.Button(
+            _("Show controls") if state.present.value else _("Presentation"),
+            outlined=True,
+            on_click=lambda: state.present.set(not state.present.value),
+            classes=["rc-present"],
+        )
+
+
+@solara.component
+def ReplicateRunner(state: State):
+    """Runs the replicates in a thread when 'Run 20 times' is pressed (progress on the bar)."""
+    requested = state.rep_progress.value is not None
+    arena = state.arena.value
+
+    def work(cancel: threading.Event):
+        if not requested or arena is None or arena.plan is None:
+            return
+        key = (arena.controls, arena.plan.weeks)
+        result = run_replicates(
+            arena.plan,
+            key,
+            progress=lambda done: state.rep_progress.set(done),
+            cancelled=cancel.is_set,
+        )
+        if result is not None:
+            state.reps.set(result)
+        state.rep_progress.set(None)
+
+    solara.use_thread(work, dependencies=[requested, id(arena)], intrusive_cancel=False)
+
+
+def _label(text: str, help_text: str, _):
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=f"{_escape(text)} <span class='rc-i'>?</span>",
+        classes=["rc-control-label"],
+        attributes={"title": _(help_text)},
+    )
+
+
+def _menu(
+    name: str, label: str, value, items: list[tuple[str, str]], on_value, _, disabled: bool = False
+):
+    """A menu showing names (``items``: value, name) with a tooltip; it never changes size."""
+    with solara.Div(
+        classes=["rc-control", f"control-{name}"], attributes={"title": _(CONTROL_HELP[name])}
+    ):
+        _label(label, CONTROL_HELP[name], _)
+        solara.v.Select(
+            v_model=value,
+            items=[{"value": v, "text": text} for v, text in items],
+            on_v_model=on_value,
+            dense=True,
+            hide_details=True,
+            disabled=disabled,
+            class_=f"rc-select select-{name}",
+        )
+
+
+def _slider(name: str, value, on_value, _, disabled: bool = False, label: str | None = None):
     spec = SLIDERS[name]
     widget = solara.SliderInt if spec.integer else solara.SliderFloat
-    shown = f"{value:,}" if spec.integer else f"{value:g}"
-    with solara.Column(gap="0px", classes=["reclamare-slider", f"slider-{name}"]):
-        solara.Text(
-            f"{spec.label}: {shown}",
-            style={"font-size": "13px", "color": "#9e9e9e" if disabled else "inherit"},
-        )
+    if spec.integer:
+        shown = f"{value:,}".replace(",", "\u2009")
+    elif name.startswith("push_share"):
+        shown = f"{value:.0%}".replace("%", "\u2009%")
+    else:
+        shown = f"{value:g}"
+    help_key = "push_share" if name.startswith("push_share") else name
+    with solara.Div(
+        classes=["rc-control", f"slider-{name}"], attributes={"title": _(CONTROL_HELP[help_key])}
+    ):
+        _label(f"{label or _(spec.label)}: {shown}", CONTROL_HELP[help_key], _)
         widget(
             "",
             value=value,
@@ -297,20 +474,37 @@ def _slider(name: str, value, on_value, disabled: bool = False):
         )
 
 
+SLIDER_LABELS = {
+    "budget": N_("Weekly budget (cu per 1,000 customers)"),
+    "push_share": N_("Push share of the budget"),
+    "push_share_b": N_("Push share of the budget (B)"),
+    "fit": N_("Product fit"),
+    "ad_credibility": N_("Ad credibility"),
+    "negativity": N_("Negativity multiplier"),
+    "n": N_("Customers"),
+}
+
+
 @solara.component
-def ControlPanel(
-    controls: solara.Reactive[Controls],
-    arena: Arena,
-    on_preset,
-):
-    """Every control. Changes apply at Reset, except a preset, which applies at once."""
-    c = controls.value
+def ControlPanel(state: State, problems: list[str]):
+    """Every control, always in the same place (a control that does not apply is greyed out,
+    never removed). Every change applies at once: the run restarts at week 0."""
+    lang = state.lang.value
+    _ = _translator(lang)
+    c: Controls = state.controls.value
 
     def set_field(name):
         def update(value):
-            controls.set(_replace(controls.value, **{name: value}))
+            if value is None or getattr(state.controls.value, name) == value:
+                return
+            state.apply(replace(state.controls.value, **{name: value}))
 
         return update
+
+    def on_preset(name):
+        preset = listed_preset(name)  # only what the menu offers, never a path from the browser
+        if preset is not None:
+            state.apply(with_preset(state.controls.value, preset))
 
     seed_text, set_seed_text = solara.use_state(c.seed)
     seed_message = parse_seed(seed_text)[1]
@@ -319,80 +513,268 @@ def ControlPanel(
     def on_seed(text):
         set_seed_text(text)
         seed, message = parse_seed(text)
-        if message is None:
-            controls.set(_replace(controls.value, seed=str(seed)))
+        if message is None and str(seed) != state.controls.value.seed:
+            state.apply(replace(state.controls.value, seed=str(seed)))
 
-    with solara.Card("Scenario", margin=0, classes=["reclamare-scenario"]):
-        names = offered_presets()
-        solara.Select("Scenario preset", value=c.preset, values=names, on_value=on_preset)
-        solara.Switch(
-            label="Side by side (two campaigns, same network, same seed)",
-            value=c.compare,
-            on_value=set_field("compare"),
-            classes=["reclamare-compare"],
+    strategies = [(s, strategy_label(s, 0.5, _) if s != "mix" else _("mix")) for s in STRATEGIES]
+    with solara.Card(_("Scenario"), margin=0, classes=["reclamare-scenario"]):
+        _menu(
+            "preset",
+            _("Scenario"),
+            c.preset,
+            [(k, preset_label(k, _)) for k in offered_presets()],
+            on_preset,
+            _,
         )
-    with solara.Card("Campaign", margin=0):
-        solara.Select(
-            "Strategy" + (" A" if c.compare else ""),
-            value=c.strategy,
-            values=list(STRATEGIES),
-            on_value=set_field("strategy"),
-        )
-        if c.strategy == "mix":
-            _slider("push_share", c.push_share, set_field("push_share"))
-        if c.compare:
-            solara.Select(
-                "Strategy B",
-                value=c.strategy_b,
-                values=list(STRATEGIES),
-                on_value=set_field("strategy_b"),
+        with solara.Div(attributes={"title": _(CONTROL_HELP["compare"])}):
+            solara.Switch(
+                label=_("Side by side: two campaigns"),
+                value=c.compare,
+                on_value=set_field("compare"),
+                classes=["reclamare-compare"],
             )
-            if c.strategy_b == "mix":
-                _slider("push_share_b", c.push_share_b, set_field("push_share_b"))
-        _slider("budget", c.budget, set_field("budget"))
-        if c.compare:
-            budgets = [arm.model.params.arm.budget for arm in arena.arms]
-            if len(budgets) == 2 and budgets[0] != budgets[1]:
-                note = (
-                    f"Budgets as in the scenario: A {budgets[0]:g}, B {budgets[1]:g}; "
-                    "moving the slider gives both the same budget."
-                )
-            else:
-                note = "Both campaigns get the same budget."
-            solara.Text(note, style={"font-size": "12px"})
-    with solara.Card("Product and market", margin=0):
-        _slider("fit", c.fit, set_field("fit"))
-        _slider("ad_credibility", c.ad_credibility, set_field("ad_credibility"))
-        _slider("negativity", c.negativity, set_field("negativity"))
-    with solara.Card("Network", margin=0):
+    with solara.Card(_("Campaign"), margin=0):
+        _menu(
+            "strategy",
+            _("Campaign A") if c.compare else _("Campaign"),
+            c.strategy,
+            strategies,
+            set_field("strategy"),
+            _,
+        )
+        _slider(
+            "push_share",
+            c.push_share,
+            set_field("push_share"),
+            _,
+            disabled=c.strategy != "mix",
+            label=_(SLIDER_LABELS["push_share"]),
+        )
+        _menu(
+            "strategy",
+            _("Campaign B"),
+            c.strategy_b,
+            strategies,
+            set_field("strategy_b"),
+            _,
+            disabled=not c.compare,
+        )
+        _slider(
+            "push_share_b",
+            c.push_share_b,
+            set_field("push_share_b"),
+            _,
+            disabled=not c.compare or c.strategy_b != "mix",
+            label=_(SLIDER_LABELS["push_share_b"]),
+        )
+        _slider("budget", c.budget, set_field("budget"), _, label=_(SLIDER_LABELS["budget"]))
+    with solara.Card(_("Product and market"), margin=0):
+        _slider("fit", c.fit, set_field("fit"), _, label=_(SLIDER_LABELS["fit"]))
+        _slider(
+            "ad_credibility",
+            c.ad_credibility,
+            set_field("ad_credibility"),
+            _,
+            label=_(SLIDER_LABELS["ad_credibility"]),
+        )
+        _slider(
+            "negativity",
+            c.negativity,
+            set_field("negativity"),
+            _,
+            label=_(SLIDER_LABELS["negativity"]),
+        )
+    with solara.Card(_("Network"), margin=0):
         kinds = list(MENU_KINDS) + ([c.network_kind] if c.network_kind not in MENU_KINDS else [])
-        solara.Select(
-            "Network type", value=c.network_kind, values=kinds, on_value=set_field("network_kind")
+        _menu(
+            "network_kind",
+            _("Network"),
+            c.network_kind,
+            [(k, network_label(k, _)) for k in kinds],
+            set_field("network_kind"),
+            _,
         )
         real = c.network_kind in REAL_KINDS or c.network_kind == "file"
-        _slider("n", c.n, set_field("n"), disabled=real)
-        if real:
-            solara.Text("A real network has its own size.", style={"font-size": "12px"})
-        solara.InputText(
-            "Seed (whole number)",
-            value=seed_text,
-            on_value=on_seed,
-            continuous_update=False,
-            error=seed_message is not None,
-            classes=["reclamare-seed"],
-        )
-        if seed_message:
-            solara.Error(
-                f"{seed_message} Reset keeps seed {c.seed}.",
-                dense=True,
-                classes=["reclamare-seed-error"],
+        _slider("n", c.n, set_field("n"), _, disabled=real, label=_(SLIDER_LABELS["n"]))
+        with solara.Div(classes=["rc-control"], attributes={"title": _(CONTROL_HELP["seed"])}):
+            solara.InputText(
+                _("Seed (whole number)"),
+                value=seed_text,
+                on_value=on_seed,
+                continuous_update=False,
+                error=seed_message is not None,
+                classes=["reclamare-seed"],
             )
+        message = ""
+        if seed_message:
+            message = _("{message} The run keeps seed {seed}.").format(
+                message=_seed_message(seed_text, _), seed=c.seed
+            )
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=_escape(message),
+            classes=["rc-message", "reclamare-seed-error"],
+        )
+    with solara.Card(_("Charts"), margin=0):
+        for i in range(MAX_CHARTS):
+            chosen = list(state.charts.value)
+
+            def choose(key, i=i):
+                now = list(state.charts.value)
+                if key not in CHARTS or i >= len(now) or now[i] == key:
+                    return
+                if key in now:  # shown already: the two swap places (a chart is shown once)
+                    now[now.index(key)] = now[i]
+                now[i] = key
+                state.charts.set(tuple(now))
+
+            _menu(
+                "charts",
+                _("Chart {i}").format(i=i + 1),
+                chosen[i] if i < len(chosen) else None,
+                [(k, _(d.title)) for k, d in CHARTS.items()],
+                choose,
+                _,
+            )
+    ExportCard(state)
+    if problems:
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML="<br>".join(_escape(p) for p in problems),
+            classes=["rc-message", "rc-link-problems"],
+        )
 
 
-def _replace(controls: Controls, **changes) -> Controls:
-    from dataclasses import replace
+def _seed_message(text: str, _) -> str:
+    seed, message = parse_seed(text)
+    if message and "too large" in message:
+        return _("The seed is too large.")
+    return _("The seed must be a whole number, e.g. 42.")
 
-    return replace(controls, **changes)
+
+@solara.component
+def ExportCard(state: State):
+    """Downloads (CSV of the runs, a scenario file) and a link that reopens these settings."""
+    lang = state.lang.value
+    _ = _translator(lang)
+    arena: Arena = state.arena.value
+    if arena is None or arena.plan is None:
+        return
+    query = query_string(state.controls.value, lang, tuple(state.charts.value), state.present.value)
+
+    def csv_data():
+        return runs_csv(arm_names(arena, lang), [arm.history for arm in arena.arms])
+
+    def toml_data():
+        title = " / ".join(arm_names(arena, lang)) + " - " + arena.plan.title
+        return scenario_toml(arena.plan, title)
+
+    with solara.Card(_("Export and share"), margin=0, classes=["rc-export"]):
+        solara.FileDownload(
+            csv_data, filename="reclamare-runs.csv", label=_("Runs as CSV"), mime_type="text/csv"
+        )
+        solara.FileDownload(
+            toml_data,
+            filename="reclamare-scenario.toml",
+            label=_("Scenario file (TOML)"),
+            mime_type="application/toml",
+        )
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=(
+                f"<a class='rc-share-link' href='?{_escape(query)}'>"
+                f"{_escape(_('Link to these settings'))}</a>"
+                f" <span class='rc-help'>({_escape(_('right-click to copy'))})</span>"
+            ),
+            style="font-size:14px;margin-top:4px",
+        )
+
+
+@solara.component
+def Notes(arena: Arena, lang: str):
+    """What the page is showing: the scenario, the network, sampling, the Bass curve."""
+    _ = _translator(lang)
+    if arena.error:
+        solara.Error(arena.error, classes=["reclamare-error"])
+        return
+    plan, layout, net = arena.plan, arena.layout, arena.network
+    lines = [
+        f"**{plan.title}**",
+        _("Network: {name}, {n} customers, {ties} ties.").format(
+            name=network_label(arena.params.network.kind, _),
+            n=f"{net.n:,}".replace(",", "\u2009"),
+            ties=f"{net.n_ties:,}".replace(",", "\u2009"),
+        ),
+    ]
+    if layout.sampled:
+        lines.append(
+            _(
+                "The network view shows a fixed sample of {drawn} of the {n} customers (and the "
+                "ties among them); the charts use everyone."
+            ).format(drawn=layout.nodes.size, n=layout.n)
+        )
+    if layout.ties_sampled:
+        lines.append(
+            _("Only {drawn} of the {total} ties are drawn.").format(
+                drawn=layout.ties.shape[0], total=layout.ties_total
+            )
+        )
+    if arena.bass_note:
+        lines.append(_(arena.bass_note))
+    Prose("  \n".join(lines), classes=["reclamare-notes"])
+    if arena.preset.question:
+        with solara.Details(_("About this scenario"), expand=False):
+            Prose(arena.preset.question)
+
+
+@solara.component
+def HowItWorks(lang: str):
+    _ = _translator(lang)
+    show_model, set_show_model = solara.use_state(False)
+    with solara.Details(_("How it works"), expand=False):
+        Prose(_(HOW_IT_WORKS), classes=["reclamare-how"])
+        if MODEL_DOC.is_file():
+            solara.Button(
+                _("Hide the model description")
+                if show_model
+                else _("Read the full model description"),
+                text=True,
+                color="primary",
+                on_click=lambda: set_show_model(not show_model),
+            )
+            if show_model:
+                Prose(MODEL_DOC.read_text(encoding="utf-8"), classes=["reclamare-model-doc"])
+
+
+@solara.component
+def Views(state: State):
+    """Networks, scoreboard and charts. Rendered when the settings, the language, the charts or
+    the replicates change; a week only updates their widgets (``sim.viz.sink``)."""
+    lang = state.lang.value
+    arena: Arena = state.arena.value
+    present = state.present.value
+    reps = state.replicates()
+    sink = state.sink
+    sink.context(arena, lang, reps)
+    compare = arena.compare
+    charts = tuple(state.charts.value)
+    with solara.Div(classes=["rc-top", "rc-two" if compare else "rc-one"]):
+        for i in range(len(arena.arms)):
+            NetworkPanel(arena, i, lang, present, sink).key(f"net-{i}")
+        with solara.Column(gap="2px", classes=["rc-side"]):
+            score = HtmlBox.element(box_class="rc-side-score")
+            _attached(sink, "score", 0, score, [id(arena)])
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=legend_html(lang, bool(arena.params.attitudes)),
+                classes=["rc-legend"],
+            )
+    with solara.Div(classes=["rc-charts"], style=f"--rc-charts:{len(charts)}"):
+        for key in charts:
+            ChartPanel(arena, key, lang, present, sink).key(f"chart-{key}")
+    bus = FrameBus.element()
+    _attached(sink, "bus", 0, bus, [])
+    solara.use_effect(sink.push, [id(arena), lang, id(reps), charts])
 
 
 def initial_controls() -> Controls:
@@ -402,67 +784,90 @@ def initial_controls() -> Controls:
     return controls_for(preset) if not preset.error else Controls()
 
 
+@dataclass(frozen=True)
+class Start:
+    controls: Controls
+    page: dict
+    problems: list
+
+
+def startup(search: str | None) -> Start:
+    """The first settings of a page: the started preset, changed by the link's query."""
+    controls, page, problems = controls_from_query(search, initial_controls())
+    return Start(controls, page, problems)
+
+
 @solara.component
 def Page():
-    first = solara.use_memo(initial_controls, [])
-    controls = solara.use_reactive(first)
-    model = solara.use_reactive(solara.use_memo(lambda: Arena(first), []))
-    model_parameters = solara.use_reactive({"controls": first})
-    play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
-    render_interval = solara.use_reactive(1)
-    use_threads = solara.use_reactive(False)
+    router = solara.use_router()
+    start = solara.use_memo(lambda: startup(router.search), [])
+    state = State(
+        lang=solara.use_reactive(start.page.get("lang", "en")),
+        controls=solara.use_reactive(start.controls),
+        arena=solara.use_reactive(None),
+        tick=solara.use_reactive(0),
+        playing=solara.use_reactive(False),
+        present=solara.use_reactive(start.page.get("present", False)),
+        charts=solara.use_reactive(tuple(start.page.get("charts", DEFAULT_CHARTS))),
+        reps=solara.use_reactive(None),
+        rep_progress=solara.use_reactive(None),
+        sink=solara.use_memo(FrameSink, []),
+    )
+    ready, set_ready = solara.use_state(WARM.is_set())
 
-    # Reset (Mesa's ModelController) builds Arena(**model_parameters): keep them in step.
-    def sync():
-        model_parameters.set({"controls": controls.value})
+    def wait_for_warm_up(cancel: threading.Event):
+        while not WARM.wait(0.2):
+            if cancel.is_set():
+                return
+        set_ready(True)
 
-    solara.use_effect(sync, [controls.value])
+    solara.use_thread(wait_for_warm_up, dependencies=[], intrusive_cancel=False)
 
-    def on_preset(name):
-        preset = listed_preset(name)  # only what the menu offers, never a path from the browser
-        if preset is None:
-            return
-        new = with_preset(controls.value, preset)
-        controls.set(new)
-        model_parameters.set({"controls": new})
-        model.set(Arena(new))  # a preset applies at once
+    def build():
+        if ready and state.arena.value is None:
+            state.arena.set(Arena(state.controls.value))
 
-    arena = model.value
-    pending = arena.controls != controls.value
+    solara.use_effect(build, [ready])
 
-    solara.Title(TITLE)
+    lang = state.lang.value
+    _ = _translator(lang)
+    arena: Arena | None = state.arena.value
+    solara.Title(_("Reclamare: push or dialogue?"))
     solara.Style(CSS)
-    with solara.AppBar():
-        solara.AppBarTitle(TITLE)
-    with solara.Sidebar(), solara.Column(gap="10px"):
-        with solara.Card("Run", margin=0, classes=["reclamare-run"]):
-            ModelController(
-                model,
-                model_parameters=model_parameters,
-                play_interval=play_interval,
-                render_interval=render_interval,
-                use_threads=use_threads,
-            )
-            WeekLabel(arena)
-            if pending:
-                solara.Warning(
-                    "Changed settings apply when you press Reset.",
-                    dense=True,
-                    classes=["reclamare-pending"],
+    Player(state)
+    ReplicateRunner(state)
+    with solara.Div(classes=["rc-shell", "rc-lang-" + lang]):
+        if not state.present.value:
+            with solara.Div(classes=["rc-controls"]):
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=_escape(_("Reclamare: push or dialogue?")),
+                    style="font-size:18px;font-weight:600;margin:4px 0 6px 2px",
                 )
-        ControlPanel(controls, arena, on_preset)
-    with solara.Column(gap="10px", style={"padding": "4px 12px"}):
-        Notes(arena)
-        Scoreboard(arena)
-        if arena.arms:
-            NetworkAndCharts(arena)
-        HowItWorks()
-
-
-@solara.component
-def WeekLabel(arena: Arena):
-    update_counter.get()
-    solara.Text(f"Week {arena.week}", classes=["reclamare-week"], style={"font-size": "18px"})
+                ControlPanel(state, start.problems)
+        with solara.Div(classes=["rc-main"]):
+            RunBar(state)
+            if not ready or arena is None:
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=_escape(
+                        _(
+                            "Preparing the simulation: the first start after installing compiles "
+                            "it, which can take up to a minute. The page is ready when Step turns "
+                            "blue."
+                        )
+                    ),
+                    classes=["rc-warming"],
+                    style="font-size:18px;margin:20px 0",
+                )
+                solara.ProgressLinear(True)
+            elif arena.arms:
+                Views(state)
+            if arena is not None:
+                Notes(arena, lang)
+                HowItWorks(lang)
+            if WARM_ERROR:
+                solara.Error(WARM_ERROR[0])
 
 
 page = Page

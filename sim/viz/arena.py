@@ -25,6 +25,7 @@ from sim.engine.model import BrandModel, build_network_for
 from sim.network.graph import Network
 from sim.params import ArmSpec, ModelParams
 from sim.viz.controls import Controls, RunPlan, plan_run
+from sim.viz.frames import N_
 from sim.viz.layout import LAYOUTS, Layout
 from sim.viz.presets import Preset, load_preset
 
@@ -190,9 +191,9 @@ def bass_curves(
         f0 = params.population.initial_awareness
         curves.append(bass.bass_recurrence(p, q, n, weeks, f0=f0))
     if params.network.kind == "well_mixed":
-        note = "Grey band: the Bass model's expected awareness (the model's exact limit here)."
+        note = N_("Grey band: the Bass model's expected awareness (the model's exact limit here).")
     else:
-        note = (
+        note = N_(
             "Grey band: the Bass model's expected awareness on a well mixed network; "
             "on this network the simulation should stay below it."
         )

@@ -169,6 +169,11 @@ def serve(scenario: str | None = None, host: str = DEFAULT_HOST, port: int = DEF
     # A SIGTERM to this process stops the server too (as Ctrl-C does), leaving no orphan.
     previous = signal.signal(signal.SIGTERM, _interrupt)
     print(f"Reclamare app: {address(host, port)}  (Ctrl-C to stop)", flush=True)
+    print(
+        "Preparing the simulation: the page says so until the model is compiled (seconds after "
+        "`make`, up to a minute after a fresh install).",
+        flush=True,
+    )
     if host in ("0.0.0.0", ""):
         print(
             f"Shared on this computer's network addresses, e.g. http://{_lan_ip()}:{port}/",

@@ -1,0 +1,173 @@
+"""Plain-language names and explanations for everything the app shows (English message keys).
+
+Identifiers (``small_world``, ``les_miserables``, ``cu``) never reach the page: menus show the
+names below, and every control and measure has a tooltip saying what it means. All texts are
+English keys for ``sim.i18n`` (translated where they are shown).
+"""
+
+from __future__ import annotations
+
+from sim.viz.frames import N_
+
+STRATEGY_NAMES = {
+    "none": N_("no campaign"),
+    "push": N_("push (ads)"),
+    "dialogue": N_("dialogue"),
+    "mix": N_("mix"),
+}
+
+NETWORK_NAMES = {
+    "well_mixed": N_("Well mixed (everyone knows everyone)"),
+    "ring": N_("Ring (only next-door neighbours)"),
+    "small_world": N_("Small world (friend circles, a few far ties)"),
+    "random": N_("Random ties"),
+    "scale_free": N_("Scale-free (a few hubs with many ties)"),
+    "clustered_scale_free": N_("Scale-free with friend circles"),
+    "communities": N_("Communities (groups)"),
+    "karate": N_("Karate club (real, 34 people)"),
+    "les_miserables": N_("Les Misérables characters (real, 77)"),
+    "florentine": N_("Florentine families (real, 15)"),
+    "davis": N_("Southern women (real, 32)"),
+    "file": N_("Network from a file"),
+}
+
+# Tooltips of the controls (name of the control -> what it does).
+CONTROL_HELP = {
+    "preset": N_("A ready-made scenario from the scenarios folder: it sets every control at once."),
+    "compare": N_(
+        "Run two campaigns, A and B, on the same customers with the same luck, so every "
+        "difference comes from the campaign."
+    ),
+    "strategy": N_(
+        "How the money is spent: push buys ads (cheap, many people, little trust); dialogue "
+        "answers and starts conversations (dear, few people, much trust); mix splits it."
+    ),
+    "push_share": N_("Share of the budget spent on ads; the rest pays for dialogue."),
+    "budget": N_(
+        "Money spent each week per 1,000 customers, in cu (currency units: any currency). "
+        "With the default costs, 1 cu buys 100 ad impressions or a fifth of a conversation."
+    ),
+    "fit": N_(
+        "How good the product really is for the average customer, from -1 (awful) to +1 "
+        "(perfect). After buying, customers' opinions move towards it."
+    ),
+    "ad_credibility": N_(
+        "How much people believe an ad, from 0 (not at all) to 1 (as much as a friend)."
+    ),
+    "negativity": N_(
+        "How much more often unhappy customers talk, and how much more their words weigh, "
+        "than happy ones (1: the same)."
+    ),
+    "network_kind": N_("Who knows whom: the shape of the customers' social network."),
+    "n": N_("Number of customers (a real network has its own size)."),
+    "seed": N_(
+        "The luck of the run: the same seed gives exactly the same run; another seed shows how "
+        "much of what you see is chance."
+    ),
+    "charts": N_("Which charts are shown under the networks (up to three)."),
+}
+
+# The scoreboard's rows: measure, label, format, higher is better, explanation.
+SCORE_ROWS = (
+    ("awareness", N_("Aware"), "{:.0%}", True, N_("Share of customers who know the brand.")),
+    ("adoption", N_("Bought"), "{:.0%}", True, N_("Share of customers who have bought.")),
+    (
+        "mean_attitude",
+        N_("Mean attitude"),
+        "{:+.2f}",
+        True,
+        N_("Average opinion of those who know the brand, -1 (hate it) to +1 (love it)."),
+    ),
+    (
+        "net_sentiment",
+        N_("Net sentiment"),
+        "{:+.0%}",
+        True,
+        N_(
+            "Fans minus critics: share of the aware with attitude above +0.5 minus the share "
+            "below -0.5."
+        ),
+    ),
+    (
+        "attitude_sd",
+        N_("Attitude spread"),
+        "{:.2f}",
+        None,
+        N_(
+            "How much opinions differ (standard deviation of the aware's attitudes): 0 = all "
+            "agree; neither higher nor lower is better."
+        ),
+    ),
+    (
+        "wom_positive",
+        N_("Good talk"),
+        "{:.0f}",
+        True,
+        N_("Positive conversations about the brand this week, per 1,000 customers."),
+    ),
+    (
+        "wom_negative",
+        N_("Bad talk"),
+        "{:.0f}",
+        False,
+        N_("Negative conversations and complaints this week, per 1,000 customers."),
+    ),
+    (
+        "customers",
+        N_("Customers"),
+        "{:.0%}",
+        True,
+        N_("Share of customers who chose the brand at their last purchase."),
+    ),
+    (
+        "spend",
+        N_("Spent (cu)"),
+        "{:,.0f}",
+        None,
+        N_("Marketing money spent so far, per 1,000 customers (cu: currency units)."),
+    ),
+    (
+        "profit",
+        N_("Profit (cu)"),
+        "{:+,.0f}",
+        True,
+        N_(
+            "Margin on everything sold so far minus the marketing spend, per 1,000 customers "
+            "(cu: currency units). Below zero: the campaign has not paid for itself yet."
+        ),
+    ),
+)
+
+
+def strategy_label(strategy: str, push_share: float, _) -> str:
+    """The name of a campaign with its push share when it mixes, e.g. ``mix (30 % push)``."""
+    name = _(STRATEGY_NAMES.get(strategy, strategy))
+    if strategy == "mix":
+        return _("{name} ({share} % push)").format(name=name, share=round(100 * push_share))
+    return name
+
+
+def network_label(kind: str, _) -> str:
+    """The menu name of a network family (the identifier itself when unknown)."""
+    return _(NETWORK_NAMES[kind]) if kind in NETWORK_NAMES else kind
+
+
+def preset_label(key: str, _) -> str:
+    """A preset's menu name: ``bad_product`` -> ``Bad product``; a file path -> its file name."""
+    stem = key.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".toml")
+    return _(PRESET_NAMES[stem]) if stem in PRESET_NAMES else stem.replace("_", " ").capitalize()
+
+
+PRESET_NAMES = {
+    "default": N_("Default: push, dialogue or both"),
+    "bad_product": N_("Bad product"),
+    "bass": N_("Bass model (awareness only)"),
+    "budget_frontier": N_("Budget frontier"),
+    "competitor_launch": N_("Competitor launch"),
+    "crisis": N_("Crisis"),
+    "karate": N_("Karate club"),
+    "learning": N_("Learning brand"),
+    "negativity": N_("Negativity"),
+    "networks": N_("Networks"),
+    "target_groups": N_("Target groups"),
+}

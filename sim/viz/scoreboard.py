@@ -1,0 +1,188 @@
+"""The scoreboard, the week label and the network legend as HTML (built on the server, a few
+hundred bytes each; replaced in the browser every week).
+
+Side by side, the scoreboard says for each measure which campaign is ahead. From one run it only
+says which one leads in that run (grey, with a question mark): a lead may be luck. After *Run 20
+times* (``sim.viz.replicates``) the verdict comes from the paired 95 % interval of B - A at this
+week: ``A`` or ``B`` when the interval excludes zero, ``tie`` when it does not, and a bar shows
+the interval against zero.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+from sim.i18n import LANGUAGES, translator
+from sim.viz.chartspec import ARM_COLORS
+from sim.viz.controls import strategy_of
+from sim.viz.labels import SCORE_ROWS, strategy_label
+from sim.viz.replicates import REPLICATES, Replicates, verdict
+
+
+@functools.lru_cache(maxsize=8)
+def page_translator(lang: str):
+    """The translator of ``lang`` (English for an unknown code), cached."""
+    return translator(lang if lang in LANGUAGES else "en")
+
+
+def escape(text: str) -> str:
+    """``text`` safe inside HTML elements and double-quoted attributes."""
+    return (
+        str(text)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+    )
+
+
+def arm_names(arena, lang: str) -> list[str]:
+    """Names of the arena's campaigns with their push share, e.g. ``A: mix (30 % push)``."""
+    _ = page_translator(lang)
+    plan = arena.plan
+    specs = [plan.arm_a] + ([plan.arm_b] if plan.arm_b is not None else [])
+    names = [strategy_label(*strategy_of(spec), _) for spec in specs]
+    if len(names) == 2:
+        names = [f"{'AB'[i]}: {name}" for i, name in enumerate(names)]
+    return names
+
+
+def finite(x) -> bool:
+    return x is not None and not (isinstance(x, float) and math.isnan(x))
+
+
+def fmt(pattern: str, value) -> str:
+    """``value`` formatted, thousands separated by a thin space; ``-`` when missing."""
+    return pattern.format(value).replace(",", "\u2009") if finite(value) else "-"
+
+
+def week_html(arena, lang: str) -> str:
+    _ = page_translator(lang)
+    return escape(_("Week {week}").format(week=arena.week) + f" / {arena.plan.weeks}")
+
+
+def scoreboard_html(arena, lang: str, reps: Replicates | None) -> str:
+    """The scoreboard table (and its note) for the arena's current week."""
+    _ = page_translator(lang)
+    week = arena.week
+    measures = arena.summary()
+    compare = arena.compare
+    have_reps = reps is not None and week <= reps.weeks
+    rows = []
+    for key, label, pattern, higher_better, help_text in SCORE_ROWS:
+        values = [m.get(key) for m in measures]
+        row = f'<td title="{escape(_(help_text))}">{escape(_(label))}</td>' + "".join(
+            f"<td>{fmt(pattern, v)}</td>" for v in values
+        )
+        if compare:
+            row += _verdict_cells(values, higher_better, reps, key, week, have_reps, _)
+        elif have_reps:
+            row += (
+                f"<td style='color:#555'>{_interval_text(reps.level(0, key, week), pattern)}</td>"
+            )
+        rows.append(f"<tr>{row}</tr>")
+    week_cell = f"<th>{escape(_('Week {week}').format(week=week))}</th>"
+    if compare:
+        diff_help = escape(
+            _("B minus A: the bar is the 95 % interval over the runs, the line is zero.")
+        )
+        head = (
+            week_cell
+            + f"<th style='color:{ARM_COLORS[0]}'>A</th><th style='color:{ARM_COLORS[1]}'>B</th>"
+            + f'<th title="{diff_help}">B&minus;A</th>'
+            + f"<th>{escape(_('ahead'))}</th>"
+        )
+        if have_reps:
+            note = _("Verdicts from {n} runs of each campaign (95 % interval of B minus A).")
+        elif reps is not None:
+            note = _("Beyond the weeks the {n} runs covered: verdicts from this run only.")
+        else:
+            note = _("One run: a lead may be luck. Press Run {n} times to tell.")
+        note = note.format(n=reps.n if reps is not None else REPLICATES)
+    else:
+        head = week_cell + f"<th>{escape(arm_names(arena, lang)[0])}</th>"
+        note = ""
+        if have_reps:
+            head += f"<th>{escape(_('{n} runs: 95 % range').format(n=reps.n))}</th>"
+    table = f"<table class='rc-score reclamare-scoreboard'><tr>{head}</tr>{''.join(rows)}</table>"
+    if note:
+        table += f"<div class='rc-help rc-score-note'>{escape(note)}</div>"
+    return table
+
+
+def _interval_text(interval, pattern: str) -> str:
+    if interval is None or not finite(interval.low):
+        return "-"
+    return f"{fmt(pattern, interval.low)} &ndash; {fmt(pattern, interval.high)}"
+
+
+def _verdict_cells(values, higher_better, reps, key, week, have_reps, _) -> str:
+    """The B - A bar and the verdict of one row."""
+    if have_reps:
+        interval = reps.difference(key, week)
+        result = verdict(interval, higher_better)
+        if result == "tie":
+            word, color = _("tie"), "#555"
+        elif result:
+            word, color = result, ARM_COLORS["AB".index(result)]
+        else:
+            word, color = "", "#555"
+        return (
+            f"<td>{diff_bar(interval)}</td>"
+            f"<td class='rc-verdict' style='color:{color};font-weight:600'>{escape(word)}</td>"
+        )
+    a, b = values
+    lead = ""
+    if higher_better is not None and finite(a) and finite(b) and abs(a - b) > 1e-12:
+        lead = "A?" if (a > b) == higher_better else "B?"
+    return f"<td></td><td class='rc-verdict' style='color:#888'>{lead}</td>"
+
+
+def diff_bar(interval) -> str:
+    """An inline SVG: the 95 % interval of B - A on a scale symmetric around zero (the line)."""
+    if interval is None or not finite(interval.low):
+        return ""
+    width, height = 84, 14
+    span = max(abs(interval.low), abs(interval.high), 1e-12)
+    mid = width / 2
+
+    def x(v):
+        return mid + (v / span) * (mid - 3)
+
+    lo, hi, mean = x(interval.low), x(interval.high), x(interval.mean)
+    color = "#888" if not interval.excludes_zero() else ARM_COLORS[1 if interval.low > 0 else 0]
+    return (
+        f"<svg width='{width}' height='{height}' style='vertical-align:middle'>"
+        f"<line x1='{mid}' y1='0' x2='{mid}' y2='{height}' stroke='#333' stroke-width='1'/>"
+        f"<rect x='{lo:.1f}' y='3' width='{max(hi - lo, 1):.1f}' height='8' fill='{color}' "
+        f"opacity='0.55'/><line x1='{mean:.1f}' y1='1' x2='{mean:.1f}' y2='13' stroke='{color}' "
+        f"stroke-width='2'/></svg>"
+    )
+
+
+def legend_html(lang: str, attitudes: bool) -> str:
+    """What the network's markers mean."""
+    _ = page_translator(lang)
+    ramp = "linear-gradient(90deg,#67001f,#d6604d,#f7f7f7,#4393c3,#053061)"
+    items = [
+        "<span><svg width='14' height='14'><circle cx='7' cy='7' r='4' fill='none' "
+        f"stroke='#a8a8a8' stroke-width='1.2'/></svg> {escape(_('not heard of it'))}</span>",
+    ]
+    if attitudes:
+        items.append(
+            f"<span>{escape(_('negative'))} <span style='display:inline-block;width:70px;"
+            f"height:12px;background:{ramp};border:1px solid #303030;vertical-align:middle'>"
+            f"</span> {escape(_('positive'))}</span>"
+        )
+    else:
+        items.append(
+            "<span><svg width='14' height='14'><circle cx='7' cy='7' r='5' fill='#2b7bba' "
+            f"stroke='#555'/></svg> {escape(_('heard of it'))}</span>"
+        )
+    items.append(
+        "<span><svg width='14' height='14'><circle cx='7' cy='7' r='5' fill='#f7f7f7' "
+        f"stroke='black' stroke-width='2.2'/></svg> {escape(_('has bought'))}</span>"
+        f"<span>{escape(_('bigger = more friends'))}</span>"
+    )
+    return "".join(items)

@@ -1,0 +1,239 @@
+"""The classroom app's parts without a browser: frames, charts, replicates, sharing, catalogue.
+
+Issue #14: the server sends state (not pictures) and the browser draws it; "Run 20 times" gives
+intervals and a tie when the difference is within noise; the settings can be shared as a link
+and saved as a scenario file; every text of the app has a bokmål translation.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from sim.engine.measures import HIST_NAMES
+from sim.i18n import LANGUAGES
+from sim.study.scenario import load_scenario
+from sim.study.stats import Interval
+from sim.viz.arena import Arena
+from sim.viz.chartspec import CHARTS, DEFAULT_CHARTS, chart_data, chart_spec
+from sim.viz.controls import Controls, controls_for
+from sim.viz.frames import ATTITUDE_BINS, decode_codes, network_static, node_codes, rounded
+from sim.viz.labels import NETWORK_NAMES, strategy_label
+from sim.viz.presets import load_preset
+from sim.viz.replicates import run_replicates, verdict
+from sim.viz.scoreboard import scoreboard_html
+from sim.viz.share import controls_from_query, query_string, runs_csv, scenario_toml
+from tests.po_catalogue import PO_FILE, app_messages, read_po
+
+SMALL = Controls(n=200)
+
+
+def english(message: str) -> str:
+    return message
+
+
+# --------------------------------------------------------------------------------- frames
+def test_node_codes_round_trip_every_state():
+    attitude = np.array([-1.0, -0.5, 0.0, 0.04, 0.96, 1.0, 0.3, -0.3])
+    aware = np.array([True, True, True, True, True, True, False, False])
+    adopted = np.array([False, True, False, True, False, True, False, True])
+    text = node_codes(attitude, aware, adopted)
+    assert len(text) == 8 and text.isascii() and '"' not in text and "\\" not in text
+    bins, aware_back, adopted_back = decode_codes(text)
+    assert aware_back.tolist() == aware.tolist()
+    assert adopted_back.tolist() == adopted.tolist()
+    # 21 bins of width 0.1 centred on -1, -0.9, ..., 1: -1 -> 0, -0.5 -> 5, 0 and 0.04 -> 10.
+    assert bins.tolist() == [0, 5, 10, 10, ATTITUDE_BINS - 1, ATTITUDE_BINS - 1, -1, -1]
+
+
+def test_network_static_is_compact_json():
+    arena = Arena(SMALL)
+    static = network_static(arena.layout, arena.network.degree)
+    text = json.dumps(static, separators=(",", ":"))
+    assert static["n"] == 200 and len(static["x"]) == len(static["size"]) == 200
+    assert len(static["ties"]) == 2 * arena.layout.ties.shape[0]
+    assert len(static["palette"]) == ATTITUDE_BINS
+    assert min(static["size"]) >= 0.35 and max(static["size"]) == 1.0
+    assert len(text) < 60 * 200 + 12 * len(static["ties"])  # a few bytes per number, no more
+
+
+def test_rounded_keeps_significant_digits_and_nulls():
+    assert rounded([123456.0, 0.000123456, 0.0, np.nan, np.inf, -2.5]) == [
+        123460.0,
+        0.00012346,
+        0.0,
+        None,
+        None,
+        -2.5,
+    ]
+
+
+# --------------------------------------------------------------------------------- charts
+@pytest.mark.parametrize("key", sorted(CHARTS))
+def test_every_chart_has_data_for_every_series(key):
+    arena = Arena(replace(SMALL, compare=True))
+    for _ in range(3):
+        arena.step()
+    names = ["A: push (ads)", "B: dialogue"]
+    spec = chart_spec(key, names, arena.plan.weeks, english)
+    data = chart_data(key, [arm.history for arm in arena.arms], None)
+    assert len(data["values"]) == len(spec["series"]) and data["week"] == 3
+    if CHARTS[key].kind == "histogram":
+        assert [len(v) for v in data["values"]] == [len(HIST_NAMES)] * 2
+        total = sum(v for v in data["values"][0] if v is not None)
+        assert total == pytest.approx(1.0, abs=1e-3)  # shares of the aware
+    else:
+        assert all(len(v) == 4 for v in data["values"])  # weeks 0..3
+        # Side by side: each line is named at its end with its campaign's letter.
+        assert {s["name"][0] for s in spec["series"]} == {"A", "B"}
+    json.dumps(data)  # JSON-safe (no NaN)
+    if CHARTS[key].kind != "histogram":
+        later = chart_data(key, [arm.history for arm in arena.arms], None, start=2)
+        assert later["start"] == 2 and "bands" not in later
+        assert [v[2:] for v in data["values"]] == later["values"]
+
+
+def test_bass_preset_draws_the_expected_curve_on_the_awareness_chart():
+    preset = load_preset("bass")
+    arena = Arena(controls_for(preset))
+    spec = chart_spec("awareness", ["push"], arena.plan.weeks, english, bass=arena.bass)
+    (extra,) = spec["extra"]
+    assert extra["values"][0] == pytest.approx(preset.params.population.initial_awareness)
+    assert np.all(np.diff(np.array(extra["values"], dtype=float)) >= -1e-9)
+
+
+# ----------------------------------------------------------------------------- replicates
+def test_replicate_zero_is_the_run_on_the_page():
+    arena = Arena(replace(SMALL, compare=True))
+    reps = run_replicates(arena.plan, "key", replicates=3, weeks=6)
+    for _ in range(6):
+        arena.step()
+    for a, arm in enumerate(arena.arms):
+        for measure in ("awareness", "adoption", "mean_attitude", "profit"):
+            assert reps.values[a][measure][0].tolist() == pytest.approx(
+                arm.series(measure).tolist(), nan_ok=True
+            )
+    assert reps.n == 3 and reps.values[0]["awareness"].shape == (3, 7)
+
+
+def test_identical_campaigns_tie_and_different_ones_do_not():
+    same = Arena(replace(SMALL, compare=True, strategy="push", strategy_b="push"))
+    reps = run_replicates(same.plan, "same", replicates=5, weeks=8)
+    interval = reps.difference("awareness", 8)
+    # Common random numbers: identical campaigns give identical runs, B - A is exactly 0.
+    assert interval.mean == 0.0 and interval.low == 0.0 == interval.high
+    assert verdict(interval, True) == "tie"
+    # No campaign against push at 200 customers: push makes far more customers aware within
+    # 8 weeks in every replicate, so the 95 % interval of B - A lies above zero.
+    diff = Arena(replace(SMALL, compare=True, strategy="none", strategy_b="push"))
+    reps = run_replicates(diff.plan, "diff", replicates=5, weeks=8)
+    interval = reps.difference("awareness", 8)
+    assert interval.low > 0 and verdict(interval, True) == "B"
+    assert verdict(interval, False) == "A"  # lower is better: A is ahead
+    assert verdict(interval, None) == ""  # neither is better: no verdict
+
+
+def test_verdict_needs_the_interval_to_exclude_zero():
+    assert verdict(Interval(0.1, -0.01, 0.21, 20), True) == "tie"
+    assert verdict(Interval(0.1, 0.01, 0.19, 20), True) == "B"
+    assert verdict(Interval(-0.1, -0.19, -0.01, 20), True) == "A"
+    assert verdict(Interval(0.1, float("nan"), float("nan"), 1), True) == ""
+    assert verdict(None, True) == ""
+
+
+def test_scoreboard_says_tie_or_a_winner_only_from_replicates():
+    arena = Arena(replace(SMALL, compare=True, strategy="push", strategy_b="push"))
+    for _ in range(4):
+        arena.step()
+    one_run = scoreboard_html(arena, "en", None)
+    assert "tie" not in one_run and "a lead may be luck" in one_run
+    reps = run_replicates(arena.plan, "k", replicates=4, weeks=arena.plan.weeks)
+    board = scoreboard_html(arena, "en", reps)
+    assert board.count(">tie<") >= 5 and "Verdicts from 4 runs" in board
+
+
+# --------------------------------------------------------------------------------- sharing
+def test_link_reopens_the_same_settings():
+    preset = load_preset("karate")
+    controls = replace(
+        controls_for(preset), strategy="mix", push_share=0.3, compare=True, fit=-0.2, seed="7"
+    )
+    query = query_string(controls, "nb", ("money", "wom"), True)
+    back, page, problems = controls_from_query(query, Controls())
+    assert back == controls and problems == []
+    assert page == {"lang": "nb", "charts": ("money", "wom"), "present": True}
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("push_share=7", ["push_share", "0 to 1"]),
+        ("n=12.5", ["n=", "whole number"]),
+        ("strategy=shout", ["strategy", "push"]),
+        ("preset=../../etc/passwd", ["preset", "not one of"]),
+        ("lang=de", ["lang", "en, nb"]),
+        ("charts=a,b,c,d", ["charts", "up to 3"]),
+        ("seed=abc", ["seed", "whole number"]),
+        ("colour=red", ["unknown parameter", "colour"]),
+    ],
+)
+def test_bad_link_values_are_one_line_messages_and_change_nothing(query, words):
+    base = Controls()
+    controls, page, problems = controls_from_query(query, base)
+    assert controls == base and page["charts"] == DEFAULT_CHARTS
+    (problem,) = problems
+    assert "\n" not in problem and all(w in problem for w in words), problem
+
+
+def test_scenario_file_loads_and_runs_the_same_arms(tmp_path):
+    preset = load_preset("default")
+    controls = replace(
+        controls_for(preset), compare=True, strategy="mix", push_share=0.3, fit=-0.1, n=300
+    )
+    arena = Arena(controls)
+    text = scenario_toml(arena.plan, "A: mix (30 % push) / B: dialogue")
+    tomllib.loads(text)
+    path = tmp_path / "saved.toml"
+    path.write_text(text, encoding="utf-8")
+    scenario = load_scenario(path, preflight=False)
+    params, arms = scenario.resolve()
+    assert [a.model_dump() for a in arms] == [
+        arena.plan.arm_a.model_dump(),
+        arena.plan.arm_b.model_dump(),
+    ]
+    assert params.product.fit == -0.1 and params.network.n == 300
+    assert params.model_copy(update={"arm": arms[0]}) == arena.plan.params
+    assert scenario.seed == arena.plan.master_seed and scenario.weeks == arena.plan.weeks
+
+
+def test_runs_csv_has_a_row_per_campaign_and_week():
+    arena = Arena(replace(SMALL, compare=True))
+    for _ in range(2):
+        arena.step()
+    lines = runs_csv(["A: mix", "B: dialogue"], [arm.history for arm in arena.arms]).splitlines()
+    header = lines[0].split(",")
+    assert header[:3] == ["arm", "week", "awareness"] and len(lines) == 1 + 2 * 3
+    assert lines[1].startswith("A: mix,0,") and lines[-1].startswith("B: dialogue,2,")
+
+
+# ------------------------------------------------------------------------------ catalogue
+def test_every_app_text_has_a_bokmal_translation():
+    catalogue = read_po(PO_FILE)
+    messages = app_messages()
+    assert len(messages) > 100  # the finder works (the app has this many texts)
+    missing = sorted(m for m in messages if not catalogue.get(m))
+    assert not missing, f"{len(missing)} app texts without nb translation, e.g. {missing[:5]}"
+    for message in messages:  # placeholders survive translation
+        for name in ("{week}", "{n}", "{name}", "{share}", "{i}", "{done}", "{drawn}", "{total}"):
+            assert (name in message) == (name in catalogue[message]), (message, name)
+
+
+def test_menu_names_and_labels_are_plain_language():
+    assert "nb" in LANGUAGES
+    assert all("_" not in name for name in NETWORK_NAMES.values())
+    assert strategy_label("mix", 0.3, english) == "mix (30 % push)"
+    assert strategy_label("push", 1.0, english) == "push (ads)"
