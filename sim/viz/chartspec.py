@@ -216,7 +216,7 @@ def chart_spec(key: str, arm_names: list[str], weeks: int, _, bass: list | None 
         "ymin": chart.ymin,
         "ymax": chart.ymax,
         "xmax": int(weeks),
-        "xname": _("week"),
+        "xname": _("attitude (-1..+1)") if chart.kind == "histogram" else _("week"),
         "categories": histogram_labels() if chart.kind == "histogram" else [],
         "series": series,
     }
