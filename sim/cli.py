@@ -8,6 +8,7 @@ Commands::
     list               the shipped scenarios and their questions
     report DIR         rebuild figures and report from a results folder
     schema             the JSON Schema of the scenario format (for editors)
+    workshop build     the teaching kit: worksheets, keys, figures, slides (docs/workshop/)
 
 Exit status: 0 done, 1 unexpected failure, 2 bad input (nothing created), 130 interrupted
 (finished runs kept, folder marked incomplete).
@@ -121,7 +122,31 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
     add_viz_parser(sub)
+    add_workshop_parser(sub)
     return parser
+
+
+def add_workshop_parser(sub) -> None:
+    """``workshop build``: the teaching kit (docs/workshop/README.md)."""
+    workshop = sub.add_parser("workshop", help="the teaching kit: build worksheets, keys, figures")
+    actions = workshop.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    build = actions.add_parser(
+        "build",
+        help="run every exercise and write worksheets, facilitator keys, debrief figures and "
+        "slides (HTML and PDF) in bokmål and English",
+    )
+    build.add_argument(
+        "--small", action="store_true", help="200 customers, 3 replicates: a quick check only"
+    )
+    build.add_argument("--lang", choices=("nb", "en"), help="one language only (default: both)")
+    build.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="a new or empty folder (default results/workshop/<timestamp>); never overwritten",
+    )
+    build.add_argument("--no-pdf", dest="pdf", action="store_false", help="HTML only")
+    build.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
 def add_executor_options(parser: argparse.ArgumentParser) -> None:
@@ -540,6 +565,42 @@ def cmd_schema(args: argparse.Namespace, argv: list[str]) -> int:
     return EXIT_OK
 
 
+def cmd_workshop(args: argparse.Namespace, argv: list[str]) -> int:
+    import time
+
+    from sim.i18n import LANGUAGES
+    from sim.study.results import create_default_folder
+    from sim.workshop.build import build_kit
+
+    if getattr(args, "action", None) != "build":
+        raise CliError("workshop: say what to do: 'workshop build' (see workshop --help)")
+    if args.out is None:
+        out = create_default_folder("workshop")
+    else:
+        out = args.out
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            raise CliError(f"--out {out}: exists and is not an empty folder; choose a new one")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise CliError(f"--out {out}: cannot create ({error.strerror or error})") from None
+    started = time.perf_counter()
+    kit = build_kit(
+        out,
+        small=args.small,
+        langs=(args.lang,) if args.lang else LANGUAGES,
+        make_pdf=args.pdf,
+        log=lambda text: _note(text, args.quiet),
+    )
+    seconds = time.perf_counter() - started
+    print(f"Teaching kit: {out} ({len(kit['files'])} files, {seconds:.0f} s)")
+    for lang in kit["languages"]:
+        print(f"  {lang}: {out / lang / '90min-worksheet.html'}, {out / lang / '90min-key.html'}")
+    if kit["pdf"] != "made":
+        print(f"  PDF: {kit['pdf']}")
+    return EXIT_OK
+
+
 def _note(text: str, quiet: bool) -> None:
     if not quiet:
         print(text, file=sys.stderr)
@@ -553,6 +614,7 @@ COMMANDS = {
     "report": cmd_report,
     "schema": cmd_schema,
     "viz": cmd_viz,
+    "workshop": cmd_workshop,
 }
 
 

@@ -28,7 +28,7 @@ LAYERS = [
     ("engine", ["sim.engine"]),
     ("study", ["sim.study"]),
     ("outputs", ["sim.outputs", "sim.evidence"]),
-    ("app", ["sim.viz", "sim.api"]),
+    ("app", ["sim.viz", "sim.api", "sim.workshop"]),
     ("cli", ["sim.cli"]),
 ]
 

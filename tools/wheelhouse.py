@@ -57,7 +57,8 @@ Linux and macOS (Python 3.12 or 3.13):
     reclamare-env/bin/reclamare list
 
 Windows (PowerShell or cmd, Python 3.12 or 3.13 from python.org):
-    py -m venv reclamare-env && reclamare-env\\Scripts\\pip install --no-index --find-links {folder} reclamare
+    py -m venv reclamare-env
+    reclamare-env\\Scripts\\pip install --no-index --find-links {folder} reclamare
     reclamare-env\\Scripts\\reclamare list
 
 Then: reclamare run workshop/crisis, reclamare viz (the browser app on http://127.0.0.1:8765).
