@@ -62,6 +62,8 @@ def _time_figure(exercise: Exercise, table, text: dict):
     if exercise.event_week is not None:
         ax.axvline(exercise.event_week, color="black", ls="--", lw=2)
     ax.set_xlim(0, last * 1.3)
+    step = 10 if last > 20 else (5 if last > 8 else 1)
+    ax.set_xticks(range(0, last + 1, step))
     ax.set_xlabel(text["ui"]["week"])
     ax.set_ylabel(text["measures"].get(m, m))
     ax.set_title(_title(exercise, text), fontsize=FONT + 6, loc="left")
@@ -102,7 +104,7 @@ def _sweep_figure(exercise: Exercise, folder, table, text: dict):
     means = last.groupby(["arm", x_path, panel_path], sort=False)[exercise.figure].mean()
     arms = list(dict.fromkeys(table["arm"]))
     panels = sorted(last[panel_path].unique())
-    fig, axes = plt.subplots(1, len(panels), figsize=SIZE, layout="constrained", sharey=True)
+    fig, axes = plt.subplots(1, len(panels), figsize=SIZE, layout="constrained")
     axes = np.atleast_1d(axes)
     for ax, level in zip(axes, panels, strict=True):
         ends = []
@@ -114,11 +116,15 @@ def _sweep_figure(exercise: Exercise, folder, table, text: dict):
         xs = sorted(last[x_path].unique())
         ax.axhline(0, color="black", lw=1.5)
         _direct_labels(ax, ends, xs[-1], text)
-        ax.set_xlim(0, xs[-1] * 1.6)
+        ax.set_xscale("log")
+        ax.set_xlim(xs[0] * 0.8, xs[-1] * 4)
+        ax.set_xticks(xs, [f"{x:g}" for x in xs])
+        ax.minorticks_off()
         ax.set_xlabel(text["paths"].get(x_path, x_path))
-        ax.set_title(f"{text['paths'].get(panel_path, panel_path)} = {level:g}", loc="left")
+        ax.set_title(f"{text['paths'].get(panel_path, panel_path)} = {level:g}", loc="left", pad=14)
         ax.spines[["top", "right"]].set_visible(False)
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel(text["measures"].get(exercise.figure, exercise.figure))
+    for ax in axes:
+        ax.set_ylabel(text["measures"].get(exercise.figure, exercise.figure))
     fig.suptitle(_title(exercise, text), fontsize=FONT + 6, x=0.01, ha="left")
     return fig
