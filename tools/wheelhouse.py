@@ -36,14 +36,14 @@ PLATFORMS = {
         "manylinux_2_17_aarch64",
         "manylinux2014_aarch64",
     ],
-    "macos-x86_64": ["macosx_10_15_x86_64", "macosx_11_0_x86_64", "macosx_10_9_x86_64"],
-    "macos-arm64": ["macosx_11_0_arm64", "macosx_14_0_arm64"],
+    # Intel Macs are missing: numba publishes no macOS x86-64 wheels after 0.63 (the lock pins
+    # 0.68.1; measured with pip download, 2026-12-01), so the pinned versions cannot run there.
+    "macos-arm64": ["macosx_11_0_arm64", "macosx_14_0_arm64", "macosx_15_0_arm64"],
     "windows-amd64": ["win_amd64"],
 }
 # Dependencies that only some platforms need (markers pip cannot evaluate for another one).
 PLATFORM_EXTRAS = {
     "windows-amd64": ["colorama", "pywin32", "tzdata"],
-    "macos-x86_64": ["appnope"],
     "macos-arm64": ["appnope"],
 }
 # Dependencies published as source only: built here into pure-Python wheels first, so that the
@@ -130,10 +130,17 @@ def main(argv: list[str] | None = None) -> int:
     else:
         platforms = args.platform or sorted(PLATFORMS)
         pythons = args.python or list(PYTHONS)
+        failed = []
         for name in platforms:
             for python in pythons:
                 print(f"== {name}, CPython {python}", flush=True)
-                download(out, wheel, PLATFORMS[name], python, PLATFORM_EXTRAS.get(name, ()))
+                try:
+                    download(out, wheel, PLATFORMS[name], python, PLATFORM_EXTRAS.get(name, ()))
+                except subprocess.CalledProcessError:
+                    failed.append(f"{name} CPython {python}")
+        if failed:
+            print(f"error: no complete set of wheels for: {'; '.join(failed)} (see above)")
+            return 1
     (out / "INSTALL.txt").write_text(
         INSTALL_TEXT.format(
             folder=out.name, platforms=", ".join(platforms), pythons=", ".join(pythons)
