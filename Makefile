@@ -41,10 +41,10 @@ mutate: $(STAMP)
 	$(PY) -m pip install --quiet --constraint requirements.lock --editable '.[dev,mutate]'
 	$(PY) tools/mutate.py $(ARGS)
 
-# A room without internet (docs/workshop/setup.md): `make wheelhouse` downloads every wheel the
+# A room without internet (docs/workshop/README.md): `make wheelhouse` downloads every wheel the
 # project needs for Linux (x86-64, arm64), macOS (arm64; not Intel: see tools/wheelhouse.py) and
-# Windows x86-64, CPython 3.12 and
-# 3.13, into wheelhouse/ (about 1-2 GB; ARGS="--platform windows-amd64 --python 3.12" for fewer);
+# Windows x86-64, CPython 3.12 and 3.13, into wheelhouse/ (ARGS="--platform windows-amd64
+# --python 3.12" for fewer);
 # `make offline-install` installs from it into .venv with the package index switched off;
 # `make offline-check` (a CI step) builds a wheelhouse for this machine only, installs it into a
 # fresh venv with no index and runs the installed command from a temporary folder.

@@ -7,7 +7,7 @@
 The folder gets the project's own wheel (built from this source tree, scenarios included) and,
 for each platform and Python version, the binary wheels of every runtime dependency at the
 exact versions of requirements.lock (``pip download --only-binary=:all: --platform ...
---python-version ...``). Install from it with no index (docs/workshop/setup.md)::
+--python-version ...``). Install from it with no index (docs/workshop/README.md)::
 
     python -m venv reclamare-env
     reclamare-env/bin/pip install --no-index --find-links wheelhouse reclamare
