@@ -82,6 +82,10 @@ def test_wheel_carries_every_scenario_unchanged(wheel):
         }
     assert packed == _scenario_files()
     assert "workshop/crisis.toml" in packed
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    for lang in ("en", "nb"):  # the teaching kit's texts
+        assert f"sim/workshop/text/{lang}.toml" in names
 
 
 @pytest.mark.slow

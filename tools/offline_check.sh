@@ -35,5 +35,7 @@ test -f default/summary.json
 printf 'extends = "default.toml"\ntitle = "Mine"\n[product]\nfit = 0.6\n' > mine.toml
 "$R" run mine.toml --set network.n=200 --weeks 5 --replicates 2 --quiet --no-figures --out mine \
   | grep -q "^Mine"
-stage "reclamare list / run default / run workshop/crisis / a student's file: all ran from $PWD"
+"$R" workshop build --small --no-pdf --lang nb --quiet --out kit | grep -q "Teaching kit"
+test -f kit/nb/90min-key.html
+stage "reclamare list / run default / run workshop/crisis / a student's file / workshop build: all ran from $PWD"
 echo "[offline-check] ok"
