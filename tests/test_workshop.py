@@ -203,3 +203,5 @@ def test_every_page_of_the_kit_is_complete_in_both_languages(kit):
     en = (kit / "en" / "90min-key.html").read_text()
     nb = (kit / "nb" / "90min-key.html").read_text()
     assert "Fasit for kursleder" in nb and "Facilitator key" in en
+    # A shortfall is said as an amount: never "less ... by -3".
+    assert "by -" not in _text_of(en) and "med -" not in _text_of(nb)

@@ -21,6 +21,7 @@ margin:2rem auto;padding:0 1rem;line-height:1.45;color:#222}
 h1{font-size:1.8rem}h2{border-top:3px solid #1b9e77;padding-top:.6rem;margin-top:2.5rem}
 h3{margin-bottom:.3rem}code{background:#f3f3f3;padding:.1rem .3rem;border-radius:3px}
 table{border-collapse:collapse;margin:.6rem 0 1rem;font-size:.92rem}
+.plan td,.plan th{text-align:left}
 td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:right}
 td:first-child,th:first-child{text-align:left}caption{text-align:left;font-weight:600;
 padding:.3rem 0}.answer{border:1px solid #bbb;min-height:4.5rem;margin:.3rem 0 1rem;
@@ -74,7 +75,7 @@ def plan_table(plan: Plan, text: dict) -> str:
         for m, who, what in (s.split("|", 2) for s in text["plan"][plan.id]["steps"])
     )
     return (
-        f"<table><tr><th>{_e(ui['timing'])}</th><th>{_e(ui['who'])}</th>"
+        f"<table class=plan><tr><th>{_e(ui['timing'])}</th><th>{_e(ui['who'])}</th>"
         f"<th>{_e(ui['what'])}</th></tr>{rows}</table>"
     )
 
@@ -102,6 +103,19 @@ def _exercise_intro(exercise: Exercise, text: dict, worksheet: bool) -> str:
     return "\n".join(out)
 
 
+def _by(ci: dict, verdict: str, lang: str) -> dict:
+    """The difference, low and high of a sentence "more/less ... by X [low, high]": for "less"
+    the amount is the shortfall (the interval's sign flipped), so no sentence says "less by -3"."""
+    mean, low, high = ci["mean"], ci["low"], ci["high"]
+    if verdict == "less":
+        mean, low, high = -mean, -high, -low
+    return {
+        "difference": number(mean, lang),
+        "low": number(low, lang),
+        "high": number(high, lang),
+    }
+
+
 def _ci(ci: dict, lang: str, diff: bool = False) -> str:
     mean = number(ci["mean"], lang)
     if diff and ci["mean"] is not None and ci["mean"] > 0:
@@ -109,7 +123,8 @@ def _ci(ci: dict, lang: str, diff: bool = False) -> str:
     if ci["low"] is None:
         return mean
     star = "*" if diff and (ci["low"] > 0 or ci["high"] < 0) else ""
-    return f"{mean} [{number(ci['low'], lang)}, {number(ci['high'], lang)}]{star}"
+    sep = "; " if lang == "nb" else ", "  # a decimal comma needs another separator
+    return f"{mean} [{number(ci['low'], lang)}{sep}{number(ci['high'], lang)}]{star}"
 
 
 def _results(exercise: Exercise, found: dict, text: dict, lang: str, figure: Path) -> str:
@@ -178,9 +193,7 @@ def _results(exercise: Exercise, found: dict, text: dict, lang: str, figure: Pat
                             arm=arm.get(p["arm"], p["arm"]),
                             profit=number(p["profit"]["mean"], lang),
                             none=number(p["none"]["mean"], lang),
-                            difference=number(d["mean"], lang),
-                            low=number(d["low"], lang),
-                            high=number(d["high"], lang),
+                            **_by(d, p["verdict"], lang),
                         )
                     )
                     + "</li>"
@@ -218,10 +231,7 @@ def _sweep_results(found: dict, text: dict, lang: str) -> str:
                 "<li>"
                 + _e(
                     ui[f"sweep_dialogue_{d['verdict']}"].format(
-                        point=point_text(point["point"], text, lang),
-                        difference=number(ci["mean"], lang),
-                        low=number(ci["low"], lang),
-                        high=number(ci["high"], lang),
+                        point=point_text(point["point"], text, lang), **_by(ci, d["verdict"], lang)
                     )
                 )
                 + "</li>"
