@@ -37,5 +37,19 @@ printf 'extends = "default.toml"\ntitle = "Mine"\n[product]\nfit = 0.6\n' > mine
   | grep -q "^Mine"
 "$R" workshop build --small --no-pdf --lang nb --quiet --out kit | grep -q "Teaching kit"
 test -f kit/nb/90min-key.html
-stage "reclamare list / run default / run workshop/crisis / a student's file / workshop build: all ran from $PWD"
+# The browser app from the installed package: it must serve its page (preset workshop/crisis).
+PORT=${RECLAMARE_CHECK_PORT:-8797}
+"$R" viz workshop/crisis --port "$PORT" >viz.log 2>&1 &
+VIZ=$!
+ok=""
+for _ in $(seq 1 90); do
+  if "$WORK/venv/bin/python" -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$PORT/', timeout=2)" 2>/dev/null; then
+    ok=1; break
+  fi
+  sleep 1
+done
+kill "$VIZ" 2>/dev/null || true
+wait "$VIZ" 2>/dev/null || true
+if [ -z "$ok" ]; then echo "[offline-check] the app did not answer on port $PORT"; cat viz.log; exit 1; fi
+stage "reclamare list / run default / run workshop/crisis / a student's file / workshop build / viz: all ran from $PWD"
 echo "[offline-check] ok"
