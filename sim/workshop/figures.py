@@ -58,6 +58,8 @@ def _time_figure(exercise: Exercise, table, text: dict):
         ax.plot(series.index, series.to_numpy(), color=colour, lw=4)
         ends.append((float(series.iloc[-1]), arm, colour))
     last = int(table["week"].max())
+    if means.min() >= 0:
+        ax.set_ylim(bottom=0)  # shares and counts from zero, so no small change looks large
     _direct_labels(ax, ends, last, text)
     if exercise.event_week is not None:
         ax.axvline(exercise.event_week, color="black", ls="--", lw=2)
