@@ -6,7 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench assumptions evidence sensitivity mutate clean-venv
+.PHONY: run test lint format bench assumptions evidence sensitivity mutate clean-venv \
+	wheelhouse offline-install offline-check workshop
 
 run: $(STAMP)
 	$(PY) run_sim.py
@@ -51,6 +52,31 @@ sensitivity: $(STAMP)
 mutate: $(STAMP)
 	$(PY) -m pip install --quiet --constraint requirements.lock --editable '.[dev,mutate]'
 	$(PY) tools/mutate.py $(ARGS)
+
+# A room without internet (docs/workshop/README.md): `make wheelhouse` downloads every wheel the
+# project needs for Linux (x86-64, arm64), macOS (arm64; not Intel: see tools/wheelhouse.py) and
+# Windows x86-64, CPython 3.12 and 3.13, into wheelhouse/ (ARGS="--platform windows-amd64
+# --python 3.12" for fewer);
+# `make offline-install` installs from it into .venv with the package index switched off;
+# `make offline-check` (a CI step) builds a wheelhouse for this machine only, installs it into a
+# fresh venv with no index and runs the installed command from a temporary folder.
+WHEELHOUSE := wheelhouse
+
+wheelhouse: $(STAMP)
+	$(PY) tools/wheelhouse.py --out $(WHEELHOUSE) $(ARGS)
+
+offline-install: $(PY)
+	PIP_NO_INDEX=1 PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS=$(WHEELHOUSE) \
+	  $(PY) -m pip install --quiet reclamare
+	$(PY) -m sim.engine.warmup
+
+offline-check: $(STAMP)
+	PY=$(PY) bash tools/offline_check.sh
+
+# `make workshop` builds the teaching kit (worksheets, keys, figures, slides) into
+# results/workshop/ from runs made by the command (docs/workshop/README.md).
+workshop: $(STAMP)
+	$(PY) run_sim.py workshop build $(ARGS)
 
 $(PY):
 	@set -e; \

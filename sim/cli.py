@@ -12,6 +12,7 @@ Commands::
     calibrate SERIES   fit push reach and talk rate (and Bass p, q) to an observed series
     check [SCENARIO...] run the scenarios' [[expect]] claims; exit 1 when one does not hold
     sensitivity        global sensitivity analysis (Morris, Sobol, tipping points)
+    workshop build     the teaching kit: worksheets, keys, figures, slides (docs/workshop/)
 
 Exit status: 0 done, 1 unexpected failure, 2 bad input (nothing created), 130 interrupted
 (finished runs kept, folder marked incomplete).
@@ -33,7 +34,7 @@ from pathlib import Path
 from sim.evidence.commands import add_parsers as add_evidence_parsers
 from sim.evidence.errors import EvidenceError
 from sim.network.errors import NetworkError
-from sim.params import ParameterError
+from sim.params import ParameterError, did_you_mean
 from sim.study.results import ResultsError
 from sim.study.scenario import (
     DEFAULT_SCENARIO,
@@ -100,6 +101,19 @@ def build_parser() -> argparse.ArgumentParser:
             help="write tables, summaries and manifest only (no figures, no report.html; "
             "'report DIR' draws them later); the quickest way to run a large study",
         )
+        p.add_argument(
+            "--versus",
+            metavar="ARM",
+            help="the arm the paired differences are taken against, in the table and the "
+            "summaries (default: the scenario's baseline, else its first arm)",
+        )
+        p.add_argument(
+            "--weeks-shown",
+            type=_weeks_list,
+            metavar="W1,W2,...",
+            help="print the table at each of these weeks, e.g. 13,26,52 (run only; default: "
+            "the last week)",
+        )
         add_executor_options(p)
 
     run = sub.add_parser("run", help="run every arm x replicate of a scenario")
@@ -116,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_viz_parser(sub)
     add_evidence_parsers(sub, add_executor_options)
     add_claims_parsers(sub)
+    add_workshop_parser(sub)
     return parser
 
 
@@ -164,6 +179,29 @@ def add_claims_parsers(sub) -> None:
     )
     gsa.add_argument("--quiet", action="store_true", help="no progress bar")
     add_executor_options(gsa)
+
+
+def add_workshop_parser(sub) -> None:
+    """``workshop build``: the teaching kit (docs/workshop/README.md)."""
+    workshop = sub.add_parser("workshop", help="the teaching kit: build worksheets, keys, figures")
+    actions = workshop.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    build = actions.add_parser(
+        "build",
+        help="run every exercise and write worksheets, facilitator keys, debrief figures and "
+        "slides (HTML and PDF) in bokmål and English",
+    )
+    build.add_argument(
+        "--small", action="store_true", help="200 customers, 3 replicates: a quick check only"
+    )
+    build.add_argument("--lang", choices=("nb", "en"), help="one language only (default: both)")
+    build.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="a new or empty folder (default results/workshop/<timestamp>); never overwritten",
+    )
+    build.add_argument("--no-pdf", dest="pdf", action="store_false", help="HTML only")
+    build.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
 def add_executor_options(parser: argparse.ArgumentParser) -> None:
@@ -217,6 +255,22 @@ def _seed(text: str) -> int:
     if not 0 <= value < 2**63:
         raise argparse.ArgumentTypeError(f"{value} is out of range (0 to 2**63 - 1)")
     return value
+
+
+def _weeks_list(text: str) -> list[int]:
+    """``13,26,52`` -> [13, 26, 52] (sorted, without repeats); each a whole number >= 0."""
+    weeks = set()
+    for part in text.split(","):
+        try:
+            week = int(part.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: expected whole week numbers separated by commas, e.g. 13,26,52"
+            ) from None
+        if week < 0:
+            raise argparse.ArgumentTypeError(f"{text!r}: week {week} is negative (weeks >= 0)")
+        weeks.add(week)
+    return sorted(weeks)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -350,6 +404,17 @@ def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
         if value is not None:
             overrides.append((name, value))
     scenario = load_scenario(args.scenario, overrides)
+    _apply_versus(scenario, args.versus)
+    weeks_shown = args.weeks_shown
+    if weeks_shown:
+        if sweep:
+            raise CliError("--weeks-shown: only for 'run' (a sweep reports its last week)")
+        late = [w for w in weeks_shown if w > scenario.weeks]
+        if late:
+            raise CliError(
+                f"--weeks-shown: week {late[0]} is after the study's last week "
+                f"({scenario.weeks}); choose weeks from 0 to {scenario.weeks}"
+            )
     if sweep and not scenario.has_sweep:
         raise CliError(f"{scenario.path}: has no [sweep] table; use 'run' for a single setting")
     if not sweep and scenario.has_sweep:
@@ -387,13 +452,37 @@ def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
         from sim.outputs.build import rebuild
 
         rebuild(outcome.out)
-    print_outcome(scenario, outcome, sweep, args.figures)
+    print_outcome(scenario, outcome, sweep, args.figures, weeks_shown)
     return EXIT_OK
 
 
-def print_outcome(scenario, outcome, sweep: bool, figures: bool = True) -> None:
-    from sim.engine.measures import LABELS, LOWER_IS_BETTER
+def _apply_versus(scenario, versus: str | None) -> None:
+    """Make ``versus`` the scenario's baseline (checked: it must be one of its arms)."""
+    if versus is None:
+        return
+    names = scenario.arm_names
+    if versus not in names:
+        hint = did_you_mean(versus, names) or f"; arms: {', '.join(names)}"
+        raise CliError(f"--versus {versus!r}: not an arm of {scenario.name}{hint}")
+    scenario.spec = scenario.spec.model_copy(update={"baseline": versus})
+    scenario.overrides.append(("baseline", versus))
 
+
+def _summaries_at(scenario, outcome, weeks: list[int]) -> list[dict]:
+    """The summary (levels and paired differences against the baseline) at each of ``weeks``."""
+    from sim.study import results as res
+
+    table = res.read_timeseries(outcome.out / "timeseries.csv")
+    out = []
+    for week in weeks:
+        rows = table[table["week"] == week]
+        out.append(res.summarise(rows, scenario.arm_names, scenario.baseline, []))
+    return out
+
+
+def print_outcome(
+    scenario, outcome, sweep: bool, figures: bool = True, weeks_shown: list[int] | None = None
+) -> None:
     summary = outcome.summary
     arms = summary["arms"]
     runs = f"{len(arms)} arms x {scenario.replicates} replicates"
@@ -409,38 +498,53 @@ def print_outcome(scenario, outcome, sweep: bool, figures: bool = True) -> None:
     week = summary["final_week"]
     measures = [m for m in scenario.key_measures if m in summary["units"]]
     if not sweep:
-        point = summary["points"][0]
         if "profit" in summary["units"] and "profit" not in measures:
             measures.append("profit")  # the manager's question, in every table (cu per 1,000)
-        rows = [[f"week {week}", *measures]]
-        rows += [
-            [item["arm"], *(_short(item["measures"][m]) for m in measures)]
-            for item in point["arms"]
-        ]
-        diffs = [
-            [
-                f"{item['arm']} - {item['versus']}",
-                *(_short(item["measures"][m], True) for m in measures),
-            ]
-            for item in point["differences"]
-        ]
-        widths = [max(len(r[i]) for r in rows + diffs) + 2 for i in range(len(rows[0]))]
-        print()
-        for k, row in enumerate(rows + diffs):
-            if k == len(rows) and diffs:
-                print("paired differences:")
-            print(
-                row[0].ljust(widths[0])
-                + "".join(c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True))
-            )
-        print("mean [95 % interval] over replicates; * = difference excludes zero")
+        tables = [(week, summary["points"][0])]
+        if weeks_shown:
+            at = _summaries_at(scenario, outcome, weeks_shown)
+            tables = [(w, s["points"][0]) for w, s in zip(weeks_shown, at, strict=True)]
+        for shown, point in tables:
+            _print_table(shown, point, measures)
         for item in summary.get("what_pays", [])[:1]:
             print(
-                f"What pays: {item['leader']} has the highest profit to date "
+                f"What pays: {item['leader']} has the highest profit to date at week {week} "
                 f"({item['leader_mean']:.4g} cu per 1,000 customers, {item['runner_up']} "
                 f"{item['runner_up_mean']:.4g})" + (", within noise" if item["tie"] else "")
             )
         return
+    _print_sweep(summary, measures, week)
+
+
+def _print_table(week: int, point: dict, measures: list[str]) -> None:
+    """One terminal table: each arm's mean [interval] and the paired differences at ``week``."""
+    rows = [[f"week {week}", *measures]]
+    rows += [
+        [item["arm"], *(_short(item["measures"][m]) for m in measures)] for item in point["arms"]
+    ]
+    diffs = [
+        [
+            f"{item['arm']} - {item['versus']}",
+            *(_short(item["measures"][m], True) for m in measures),
+        ]
+        for item in point["differences"]
+    ]
+    widths = [max(len(r[i]) for r in rows + diffs) + 2 for i in range(len(rows[0]))]
+    print()
+    for k, row in enumerate(rows + diffs):
+        if k == len(rows) and diffs:
+            print("paired differences:")
+        print(
+            row[0].ljust(widths[0])
+            + "".join(c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True))
+        )
+    print("mean [95 % interval] over replicates; * = difference excludes zero")
+
+
+def _print_sweep(summary: dict, measures: list[str], week: int) -> None:
+    from sim.engine.measures import LABELS, LOWER_IS_BETTER
+
+    arms = summary["arms"]
     m = measures[0]
     paths = summary["sweep_paths"]
     pick = min if m in LOWER_IS_BETTER else max
@@ -523,6 +627,42 @@ def cmd_schema(args: argparse.Namespace, argv: list[str]) -> int:
     return EXIT_OK
 
 
+def cmd_workshop(args: argparse.Namespace, argv: list[str]) -> int:
+    import time
+
+    from sim.i18n import LANGUAGES
+    from sim.study.results import create_default_folder
+    from sim.workshop.build import build_kit
+
+    if getattr(args, "action", None) != "build":
+        raise CliError("workshop: say what to do: 'workshop build' (see workshop --help)")
+    if args.out is None:
+        out = create_default_folder("workshop")
+    else:
+        out = args.out
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            raise CliError(f"--out {out}: exists and is not an empty folder; choose a new one")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise CliError(f"--out {out}: cannot create ({error.strerror or error})") from None
+    started = time.perf_counter()
+    kit = build_kit(
+        out,
+        small=args.small,
+        langs=(args.lang,) if args.lang else LANGUAGES,
+        make_pdf=args.pdf,
+        log=lambda text: _note(text, args.quiet),
+    )
+    seconds = time.perf_counter() - started
+    print(f"Teaching kit: {out} ({len(kit['files'])} files, {seconds:.0f} s)")
+    for lang in kit["languages"]:
+        print(f"  {lang}: {out / lang / '90min-worksheet.html'}, {out / lang / '90min-key.html'}")
+    if kit["pdf"] != "made":
+        print(f"  PDF: {kit['pdf']}")
+    return EXIT_OK
+
+
 def _note(text: str, quiet: bool) -> None:
     if not quiet:
         print(text, file=sys.stderr)
@@ -594,6 +734,7 @@ COMMANDS = {
     "calibrate": cmd_calibrate,
     "check": cmd_check,
     "sensitivity": cmd_sensitivity,
+    "workshop": cmd_workshop,
 }
 
 

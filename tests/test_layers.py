@@ -23,12 +23,12 @@ ROOT = Path(__file__).resolve().parents[1]
 SIM = ROOT / "sim"
 
 LAYERS = [
-    ("base", ["sim", "sim.params", "sim.i18n"]),
+    ("base", ["sim", "sim.params", "sim.i18n", "sim.shipped"]),
     ("network", ["sim.network"]),
     ("engine", ["sim.engine"]),
     ("study", ["sim.study"]),
     ("outputs", ["sim.outputs", "sim.evidence"]),
-    ("app", ["sim.viz", "sim.api"]),
+    ("app", ["sim.viz", "sim.api", "sim.workshop"]),
     ("cli", ["sim.cli"]),
 ]
 

@@ -13,8 +13,10 @@ A scenario file is TOML and data only (nothing in it is ever evaluated). It desc
 - ``[sweep]``: dotted parameter path -> list of values; the grid is their product;
 - ``[report]``: which measures the key table and sweep figures show, and which two arms the sweep
   difference maps contrast;
-- ``extends = "other.toml"``: start from another file (path relative to this one) and override
-  parts of it. Tables merge key by key; ``arms``, ``sweep`` and lists are replaced whole.
+- ``extends = "other.toml"``: start from another file (path relative to this one; when no such
+  file exists there, a shipped scenario of that name, e.g. ``default.toml`` or
+  ``workshop/crisis``) and override parts of it. Tables merge key by key; ``arms``, ``sweep``
+  and lists are replaced whole.
 
 Every problem is reported as a ``ScenarioError`` with a one-line message naming the file, the
 field and what is allowed; a problem inherited through ``extends`` names the file that has it.
@@ -44,6 +46,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sim import shipped as _shipped
 from sim.engine.measures import MEASURE_NAMES
 from sim.network.bounded import FileRefused, kind_of, read_bounded
 from sim.params import (
@@ -58,7 +61,8 @@ from sim.study.claims import Expectation
 from sim.study.claims import problems as claim_problems
 from sim.study.runner import RunTask
 
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+# The shipped scenarios: the package's copy in an installed wheel, else the repository's folder.
+SCENARIO_DIR = _shipped.SCENARIO_DIR
 DEFAULT_SCENARIO = "default"
 MAX_EXTENDS_DEPTH = 32
 MAX_GRID_POINTS = 10_000
@@ -133,7 +137,9 @@ class ScenarioFile(ModelParams):
     )
 
     extends: str | None = Field(
-        None, description="Another scenario file this one builds on (path relative to this file)."
+        None,
+        description="Another scenario file this one builds on (path relative to this file, or "
+        "the name of a shipped scenario such as 'default.toml' or 'workshop/crisis').",
     )
     title: str = Field(
         "", description="Short title of the study (one line).", max_length=MAX_TITLE_CHARS
@@ -216,17 +222,17 @@ def default_arm_entries() -> list[dict]:
 
 
 def resolve_scenario_path(name_or_path: str | Path) -> Path:
-    """A scenario file from a path, or the name of a shipped scenario (``default``, ``crisis``)."""
+    """A scenario file from a path, or the name of a shipped scenario (``default``, ``crisis``,
+    ``workshop/crisis``; with or without ``.toml``). An existing path always wins."""
     path = Path(name_or_path)
     if os.path.lexists(path):
         return path
-    if path.parent == Path(".") and not path.suffix:
-        shipped = SCENARIO_DIR / f"{path.name}.toml"
-        if shipped.exists():
-            return shipped
-    if path.parent == Path(".") and path.suffix == ".toml" and (SCENARIO_DIR / path.name).exists():
-        return SCENARIO_DIR / path.name
-    close = difflib.get_close_matches(path.stem, shipped_names(), n=1, cutoff=0.6)
+    shipped = shipped_path(str(name_or_path))
+    if shipped is not None:
+        return shipped
+    close = difflib.get_close_matches(
+        str(name_or_path).removesuffix(".toml"), shipped_names(), n=1, cutoff=0.6
+    )
     hint = (
         f" (did you mean '{close[0]}'?)"
         if close
@@ -235,8 +241,35 @@ def resolve_scenario_path(name_or_path: str | Path) -> Path:
     raise ScenarioError(f"{name_or_path}: no such scenario file{hint}")
 
 
+def shipped_path(name: str) -> Path | None:
+    """The shipped scenario file called ``name`` (``crisis``, ``workshop/crisis.toml``), or None.
+
+    Only plain relative names inside the shipped folder count: no absolute paths, no ``..``.
+    """
+    text = name.replace("\\", "/")
+    parts = Path(text).parts
+    if not parts or Path(text).is_absolute() or any(p in ("..", ".") for p in parts):
+        return None
+    candidate = SCENARIO_DIR.joinpath(*parts)
+    if candidate.suffix != ".toml":
+        candidate = candidate.with_name(candidate.name + ".toml")
+    return candidate if candidate.is_file() else None
+
+
 def shipped_names() -> list[str]:
-    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+    """Names of the shipped scenarios: ``default``, ..., then ``workshop/crisis``, ... (sorted)."""
+    return [_shipped_name(p) for p in _shipped_files()]
+
+
+def _shipped_files() -> list[Path]:
+    """Every shipped scenario file: the top folder's first, then each subfolder's (sorted)."""
+    top = sorted(SCENARIO_DIR.glob("*.toml"))
+    deeper = sorted(p for p in SCENARIO_DIR.glob("*/*.toml"))
+    return top + deeper
+
+
+def _shipped_name(path: Path) -> str:
+    return path.relative_to(SCENARIO_DIR).with_suffix("").as_posix()
 
 
 def _read_toml(path: Path) -> dict:
@@ -297,6 +330,10 @@ def load_layers(path: Path, _chain: tuple[Path, ...] = ()) -> list[tuple[Path, d
     target = (path.parent / parent).expanduser()
     if not target.suffix and not os.path.lexists(target):
         target = target.with_suffix(".toml")
+    if not os.path.lexists(target):
+        # A shipped scenario by name (``default``, ``workshop/crisis.toml``), wherever the
+        # extending file lives: a student's file on the desktop can build on ``default.toml``.
+        target = shipped_path(parent) or target
     try:
         mode = os.stat(target).st_mode
     except OSError:
@@ -938,11 +975,11 @@ def json_schema() -> dict:
 def shipped_scenarios() -> list[tuple[str, str]]:
     """(name, one-line question) of every shipped scenario, sorted by name."""
     out = []
-    for path in sorted(SCENARIO_DIR.glob("*.toml")):
+    for path in _shipped_files():
         try:
             raw, _ = load_raw(path)
             title = raw.get("title") if isinstance(raw.get("title"), str) else ""
         except ScenarioError as error:
             title = f"(invalid: {error})"
-        out.append((path.stem, title))
+        out.append((_shipped_name(path), title))
     return out

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.params import ArmSpec, ModelParams
+from sim.shipped import SCENARIO_DIR  # the package's copy when installed, else scenarios/
 
 REPO = Path(__file__).resolve().parents[2]
-SCENARIO_DIR = REPO / "scenarios"
 DEFAULT_NAME = "default"  # scenarios/default.toml, or the schema defaults when it is missing
 DEFAULT_WEEKS = 52
 PRESET_ENV = "RECLAMARE_PRESET"  # the scenario ``viz SCENARIO`` opens (a name or a full path)
@@ -64,8 +64,10 @@ class Preset:
     def key(self) -> str:
         """What names this preset in the menu and the controls: a shipped scenario's name, else
         the full path of its file (so the same file is loaded again, never a namesake)."""
-        if self.path is None or self.path.parent == SCENARIO_DIR:
+        if self.path is None:
             return self.name
+        if self.path.parent == SCENARIO_DIR or self.path.parent.parent == SCENARIO_DIR:
+            return self.path.relative_to(SCENARIO_DIR).with_suffix("").as_posix()
         return str(self.path)
 
 
@@ -80,13 +82,16 @@ def default_preset() -> Preset:
 
 
 def preset_files(directory: Path = SCENARIO_DIR) -> list[Path]:
-    """Every scenario file (``*.toml``) in ``directory``, sorted by name."""
-    return sorted(directory.glob("*.toml")) if directory.is_dir() else []
+    """Every scenario file (``*.toml``) in ``directory``, sorted by name, then those one folder
+    down (``workshop/*.toml``: the teaching kit's exercises)."""
+    if not directory.is_dir():
+        return []
+    return sorted(directory.glob("*.toml")) + sorted(directory.glob("*/*.toml"))
 
 
 def preset_names(directory: Path = SCENARIO_DIR) -> list[str]:
     """Names offered in the preset menu: every scenario file (the default one first)."""
-    names = [p.stem for p in preset_files(directory)]
+    names = [p.relative_to(directory).with_suffix("").as_posix() for p in preset_files(directory)]
     if DEFAULT_NAME in names:
         names.remove(DEFAULT_NAME)
     return [DEFAULT_NAME, *names]
@@ -99,7 +104,10 @@ def load_preset(name: str, directory: Path = SCENARIO_DIR) -> Preset:
     """
     path = Path(name)
     shipped = directory / f"{path.stem}.toml"
-    if name in preset_names(directory) or (not path.suffix and path.parent == Path(".")):
+    if name in preset_names(directory) and path.parent != Path("."):
+        shipped = directory / f"{name}.toml"  # workshop/crisis
+        path = shipped
+    elif name in preset_names(directory) or (not path.suffix and path.parent == Path(".")):
         path = shipped
     elif not os.path.lexists(path) and path.parent == Path(".") and shipped.is_file():
         path = shipped  # "karate.toml" with no such file here: the shipped one

@@ -1,0 +1,25 @@
+"""Where the shipped scenario files are: the package's own copy, or the repository's folder.
+
+The repository keeps its scenarios in the top-level ``scenarios/`` folder (the project's fixed
+layout). A built wheel carries a copy of that folder as package data, ``sim/scenarios/`` (copied
+by the build step in ``setup.py``), so an installed ``reclamare`` finds them from any folder.
+Running from the source tree (or an editable install) there is no ``sim/scenarios/`` and the
+repository's folder is used. Base layer: imports nothing from ``sim``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+REPO_SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+
+
+def scenario_dir() -> Path:
+    """The folder of the shipped scenarios (``default.toml`` and the others, ``workshop/``)."""
+    if (PACKAGE_SCENARIOS / "default.toml").is_file():
+        return PACKAGE_SCENARIOS
+    return REPO_SCENARIOS
+
+
+SCENARIO_DIR = scenario_dir()
