@@ -96,7 +96,9 @@ def arm_colours(arm_names: list[str]) -> dict[str, str]:
 
 def axis_label(measure: str, _=None) -> str:
     """``Name (unit)`` of a measure, in the language of the translator ``_`` (English without)."""
-    return f"{label(measure, _)} ({unit(measure, _)})"
+    text = f"{label(measure, _)} ({unit(measure, _)})"
+    # Longer than the axis of a classroom figure at 15 pt (Norwegian names are longer): two lines.
+    return "\n".join(textwrap.wrap(text, 42)) if len(text) > 48 else text
 
 
 def make_figures(
