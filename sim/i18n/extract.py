@@ -87,6 +87,7 @@ def problems(lang: str, used: dict[str, list[str]] | None = None) -> dict[str, l
     used = messages() if used is None else used
     entries = read_entries(lang)
     report = {
+        "duplicate": duplicates(catalogue_path(lang)),
         "missing": [m for m in used if m not in entries],
         "untranslated": [m for m, (s, fuzzy) in entries.items() if not s or fuzzy],
         "unused": [m for m in entries if m not in used],
@@ -95,6 +96,26 @@ def problems(lang: str, used: dict[str, list[str]] | None = None) -> dict[str, l
         ],
     }
     return report
+
+
+def duplicates(path: Path) -> list[str]:
+    """Messages with more than one entry in a PO file (Babel keeps one of them silently; two
+    branches that add the same message make this after a merge)."""
+    seen: dict[str, int] = {}
+    current: list[str] | None = None
+    for line in Path(path).read_text(encoding="utf-8").splitlines() + [""]:
+        stripped = line.strip()
+        if current is not None and stripped.startswith('"'):
+            current.append(stripped)
+            continue
+        if current is not None:
+            text = "".join(ast.literal_eval(chunk) for chunk in current)
+            if text:
+                seen[text] = seen.get(text, 0) + 1
+            current = None
+        if stripped.startswith("msgid "):
+            current = [stripped[len("msgid ") :]]
+    return [text for text, count in seen.items() if count > 1]
 
 
 def add_missing(lang: str, missing: Iterable[str], used: dict[str, list[str]]) -> int:
