@@ -410,7 +410,7 @@ def _english_prose(source: str) -> list[tuple[int, str]]:
             skip.update(id(n) for n in ast.walk(node))
     found = []
     for node in ast.walk(tree):
-        if id(node) in skip or not isinstance(node, ast.Constant) or not isinstance(node.value, str):
+        if id(node) in skip or not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
             continue
         text = re.sub(r"<[^>]*(>|$)", " ", node.value)  # markup is not prose
         text = re.sub(r"\{[^}]*\}", " ", text)

@@ -220,6 +220,8 @@ def unit(measure: str, _: Callable[[str], str] | None = None) -> str:
     """Unit of ``measure`` in the language of ``_`` (empty for an unknown measure)."""
     text = UNITS.get(measure, "")
     return _(text) if _ is not None and text else text
+
+
 # Measures where less is better (the "winning" arm has the lowest value).
 LOWER_IS_BETTER = {"wom_negative", "irritated", "cost_per_aware", "spend", "forgot", "lapsed"}
 # Money measures (cu), for tables and figures that show money apart from shares.
