@@ -467,6 +467,9 @@ def print_outcome(scenario, outcome, sweep: bool, figures: bool = True, _=None) 
         ]
         widths = [max(len(r[i]) for r in rows + diffs) + 2 for i in range(len(rows[0]))]
         print()
+        if _("Awareness") != "Awareness":  # not English: say what the column names mean
+            names = ", ".join(f"{m} = {label(m, _).lower()}" for m in measures)
+            print(_("Columns: {names}").format(names=names))
         for k, row in enumerate(rows + diffs):
             if k == len(rows) and diffs:
                 print(_("paired differences:"))
