@@ -351,6 +351,17 @@ def test_cli_help_and_tables_follow_the_language(capsys, monkeypatch):
     assert "Kjør ett med:" in capsys.readouterr().out
 
 
+def test_every_parameter_has_a_translatable_axis_label():
+    """A sweep may vary any parameter: each has a label in sim/outputs/paramlabels.py (or is
+    listed there as never on an axis), so no swept axis falls back to English."""
+    from sim.outputs.paramlabels import NOT_ON_AXES, PARAMETER_LABELS
+    from sim.outputs.paramtable import rows
+
+    paths = {row[0] for row in rows()}
+    assert paths - set(PARAMETER_LABELS) - NOT_ON_AXES == set()
+    assert set(PARAMETER_LABELS) - paths == set()  # no label for a parameter that is gone
+
+
 @pytest.mark.slow
 def test_nb_sweep_figures_are_norwegian(tmp_path, monkeypatch):
     """Sweep figures (lines, differences, heat map, winner map) in Norwegian."""
@@ -434,6 +445,8 @@ ALLOWED = {
     "sim/outputs/figures.py": {
         "^(Communities|Small world",  # a pattern stripped from schema descriptions
     },
+    "sim/outputs/paramlabels.py": set(),
+    "sim/engine/mechanisms.py": set(),
 }
 
 

@@ -33,6 +33,7 @@ from sim.engine.measures import (  # noqa: E402, F401 (re-exported)
     unit,
 )
 from sim.i18n import DEFAULT_LANGUAGE, N_, translator  # noqa: E402
+from sim.outputs.paramlabels import PARAMETER_LABELS  # noqa: E402
 from sim.params import ArmSpec, ModelParams  # noqa: E402
 from sim.study.stats import band  # noqa: E402
 
@@ -656,35 +657,13 @@ def _slug(value) -> str:
     return "".join(c if c.isalnum() else "-" for c in str(value))
 
 
-# Axis labels of the parameters a sweep is most likely to vary (name and unit). Others are
-# labelled from the schema's English description (docs/i18n.md: adding one here translates it).
-PARAMETER_LABELS = {
-    "arm.budget": N_("Weekly budget per 1,000 customers (cu per 1,000 customers per week)"),
-    "arm.push_share": N_("Share of the budget spent on push"),
-    "network.kind": N_("Kind of network"),
-    "network.n": N_("Number of customers"),
-    "network.mean_degree": N_("Mean number of ties per customer"),
-    "network.rewire": N_("Share of ties rewired"),
-    "network.mixing": N_("Share of ties to other communities"),
-    "wom.negative_incidence": N_("How much more often negative talk happens"),
-    "wom.negative_impact": N_("How much more negative talk moves attitudes"),
-    "wom.talk_base": N_("Weekly chance that a customer talks about the brand"),
-    "push.cost_per_impression": N_("Cost per ad impression (cu)"),
-    "dialogue.cost_per_conversation": N_("Cost per conversation (cu)"),
-    "product.fit": N_("True product fit (attitude)"),
-    "market.competitor": N_("Attractiveness of the alternative (attitude)"),
-    "market.purchase_rate": N_("Category purchases per customer per week"),
-    "money.unit_margin": N_("Margin per unit sold (cu)"),
-}
-
-
 def _path_label(path: str, _=None) -> str:
     """Axis label of a swept parameter: its name and unit, then the path.
 
     ``arm.budget`` -> ``Weekly budget per 1,000 customers (cu per 1,000 customers per week)
-    [arm.budget]``; ``arms.<name>.<field>`` is looked up as ``arm.<field>``. Parameters in
-    ``PARAMETER_LABELS`` are translated by ``_``; the others use the first clause of the
-    schema's (English) description and unit.
+    [arm.budget]``; ``arms.<name>.<field>`` is looked up as ``arm.<field>``. Labels come from
+    ``sim.outputs.paramlabels`` (translated by ``_``); a parameter missing there uses the first
+    clause of the schema's English description and its unit.
     """
     from sim.params import ModelParams
 
