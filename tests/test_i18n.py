@@ -207,7 +207,7 @@ class FigureTexts:
         self.texts: dict[str, dict[str, list[str]]] = {}
         real = figures._save
 
-        def capture(fig, path):
+        def capture(fig, path, *rest):
             axes = fig.get_axes()
             found = {
                 "titles": [ax.get_title() for ax in axes]
@@ -222,7 +222,12 @@ class FigureTexts:
                     found["legends"].append(legend.get_title().get_text())
                     found["legends"] += [t.get_text() for t in legend.get_texts()]
             self.texts[Path(path).stem] = found
-            return real(fig, path)
+            saved = real(fig, path, *rest)
+            # Tick labels exist once the figure is drawn (saved).
+            found["ticks"] = [
+                t.get_text() for ax in axes for t in ax.get_xticklabels() + ax.get_yticklabels()
+            ]
+            return saved
 
         monkeypatch.setattr(figures, "_save", capture)
 
@@ -269,6 +274,26 @@ def test_nb_figures_have_norwegian_titles_axes_and_legends(nb_study):
     assert texts["wom"]["titles"][:2] == ["Positiv omtale", "Negativ omtale"]
     assert set(texts["first_heard"]["legends"]) >= {"hørte først via", "reklame", "dialog"}
     assert "uke 4" in texts["attitude_histograms"]["titles"]
+
+
+def test_nb_numbers_have_a_decimal_comma(nb_study):
+    """Norwegian report cells and figure ticks write 0,25 and intervals [0,1; 0,2]."""
+    out, texts = nb_study
+    html = (out / "report.html").read_text(encoding="utf-8")
+    cells = re.findall(r'<td>([^<]*) <span class="ci">(\[[^<]*\])</span>', html)
+    assert cells
+    for mean, interval in cells:
+        assert "." not in mean and "." not in interval, (mean, interval)
+        assert re.fullmatch(r"\[\S+; \S+\]", interval), interval
+    ticks = texts["awareness"]["ticks"]
+    assert any("," in t for t in ticks) and not any(re.search(r"\d\.\d", t) for t in ticks)
+
+
+def test_number_style():
+    nb = i18n.number_style("nb")
+    assert nb("1,234.5") == "1\u00a0234,5" and nb("12%") == "12\u00a0%" and nb("-0.25") == "-0,25"
+    assert i18n.number_style("en")("1,234.5") == "1,234.5"
+    assert i18n.list_separator("nb") == "; " and i18n.list_separator("en") == ", "
 
 
 def test_nb_figures_hold_no_english_words(nb_study):

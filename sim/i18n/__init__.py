@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -89,7 +90,7 @@ def catalogue(lang: str) -> Mapping[str, str]:
 
 
 def translator(lang: str = DEFAULT_LANGUAGE) -> Callable[[str], str]:
-    """A function mapping an English message to ``lang``.
+    """A function mapping an English message to ``lang`` (its language is its ``.lang``).
 
     A message the catalogue lacks comes back in English (and is listed by
     :func:`missing_messages`).
@@ -101,6 +102,7 @@ def translator(lang: str = DEFAULT_LANGUAGE) -> Callable[[str], str]:
         def english(message: str) -> str:
             return message
 
+        english.lang = lang  # type: ignore[attr-defined]
         return english
 
     def translate(message: str) -> str:
@@ -110,7 +112,38 @@ def translator(lang: str = DEFAULT_LANGUAGE) -> Callable[[str], str]:
             return message
         return text
 
+    translate.lang = lang  # type: ignore[attr-defined]
     return translate
+
+
+# A number as Python formats it: 1,234.5 / -0.25 / +0.40 / 12% / 1.2e-05 (nothing else).
+NUMBER = re.compile(r"[+\-\u2212]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?(e[+-]?\d+)?%?")
+# Decimal comma and a no-break space as thousands separator and before %, in these languages.
+_COMMA_LANGUAGES = {"nb"}
+
+
+def number_style(lang: str) -> Callable[[str], str]:
+    """A function rewriting a number formatted the English (Python) way into ``lang``'s style.
+
+    Norwegian: ``"1,234.5"`` -> ``"1 234,5"``, ``"12%"`` -> ``"12 %"`` (no-break spaces);
+    English: unchanged. Only separators between digits change, so text around a number is safe,
+    but two numbers in a list need :func:`list_separator` (``"[0,1; 0,2]"``).
+    """
+    if check_language(lang) not in _COMMA_LANGUAGES:
+        return lambda text: text
+
+    def comma(text: str) -> str:
+        text = re.sub(r"(?<=\d),(?=\d{3}(\D|$))", "\u00a0", text)
+        text = re.sub(r"(?<=\d)\.(?=\d)", ",", text)
+        return re.sub(r"(?<=\d)%", "\u00a0%", text)
+
+    return comma
+
+
+def list_separator(lang: str) -> str:
+    """Between two numbers of an interval or list: ``", "``, or ``"; "`` where the comma is the
+    decimal sign."""
+    return "; " if check_language(lang) in _COMMA_LANGUAGES else ", "
 
 
 def missing_messages() -> set[tuple[str, str]]:

@@ -20,6 +20,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import FixedFormatter, FuncFormatter, ScalarFormatter  # noqa: E402
 
 from sim.engine.bass import bass_closed_form, bass_pq, bass_recurrence, is_bass_limit  # noqa: E402
 from sim.engine.measures import (  # noqa: E402, F401 (re-exported)
@@ -32,7 +33,7 @@ from sim.engine.measures import (  # noqa: E402, F401 (re-exported)
     label,
     unit,
 )
-from sim.i18n import DEFAULT_LANGUAGE, N_, translator  # noqa: E402
+from sim.i18n import DEFAULT_LANGUAGE, N_, NUMBER, number_style, translator  # noqa: E402
 from sim.outputs.paramlabels import PARAMETER_LABELS  # noqa: E402
 from sim.params import ArmSpec, ModelParams  # noqa: E402
 from sim.study.stats import band  # noqa: E402
@@ -102,6 +103,12 @@ def axis_label(measure: str, _=None) -> str:
     return "\n".join(textwrap.wrap(text, 42)) if len(text) > 48 else text
 
 
+def _wrapped(text: str, width: int) -> str:
+    """``text`` with each of its lines wrapped at ``width`` characters (titles and labels that
+    would run off a classroom figure, above all in Norwegian)."""
+    return "\n".join("\n".join(textwrap.wrap(line, width) or [""]) for line in text.split("\n"))
+
+
 def make_figures(
     folder: Path,
     study: dict,
@@ -164,7 +171,7 @@ def _time_figures(folder: Path, study: dict, table: pd.DataFrame, _) -> list[Pat
         if ylim:
             ax.set_ylim(*ylim)
         _legend(ax, _("mean and\n95 % band"))
-        out.append(_save(fig, folder / f"{name or measure}.png"))
+        out.append(_save(fig, folder / f"{name or measure}.png", _))
 
     spends = {a["name"]: a["budget"] > 0 for a in study["arms"]}
     line_figure("awareness", extra=_bass_overlay(study, colours, _), ylim=(0, 1.02))
@@ -228,11 +235,47 @@ def _legend(ax, title):
     )
 
 
-def _save(fig, path: Path) -> Path:
+def _save(fig, path: Path, _=None) -> Path:
+    """Lay out, write and close a figure; numbers on its axes in the style of ``_``'s language."""
+    _number_ticks(fig, number_style(getattr(_, "lang", DEFAULT_LANGUAGE)))
     fig.tight_layout()
     fig.savefig(path, metadata={"Software": None})
     plt.close(fig)
     return path
+
+
+class _StyledScalarFormatter(ScalarFormatter):
+    """Matplotlib's default tick labels, then restyled (decimal comma in Norwegian)."""
+
+    def __init__(self, number):
+        super().__init__()
+        self._number = number
+
+    def __call__(self, x, pos=None):
+        return self._number(super().__call__(x, pos))
+
+
+def _number_ticks(fig, number) -> None:
+    """Tick labels of every axis in the style of ``number`` (``sim.i18n.number_style``);
+    labels that are not numbers (arm names, network kinds) are left alone."""
+    if number("0.5") == "0.5":
+        return
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            formatter = axis.get_major_formatter()
+            if isinstance(formatter, FixedFormatter):
+                formatter.seq = [
+                    number(t) if NUMBER.fullmatch(str(t)) else t for t in formatter.seq
+                ]
+            elif isinstance(formatter, FuncFormatter):  # labels given with set_xticks
+
+                def styled(x, pos=None, inner=formatter):
+                    text = inner(x, pos)
+                    return number(text) if NUMBER.fullmatch(text) else text
+
+                axis.set_major_formatter(FuncFormatter(styled))
+            elif type(formatter) is ScalarFormatter:
+                axis.set_major_formatter(_StyledScalarFormatter(number))
 
 
 def _bass_overlay(study: dict, colours: dict, _):
@@ -240,6 +283,8 @@ def _bass_overlay(study: dict, colours: dict, _):
     arms = [ArmSpec.model_validate(a) for a in study["arms"]]
     if not is_bass_limit(params, arms) or params.crisis.week is not None:
         return None
+
+    number = number_style(getattr(_, "lang", DEFAULT_LANGUAGE))
 
     def draw(ax):
         weeks = study["weeks"]
@@ -253,7 +298,7 @@ def _bass_overlay(study: dict, colours: dict, _):
             ax.plot(t, rec, color="black", linestyle="--", linewidth=1.8)
             ax.plot(t, bass_closed_form(p, q, weeks), color=colours[arm.name], linestyle=":")
             ax.annotate(
-                f"p={p:.3g}, q={q:.3g}",
+                "p={p}, q={q}".format(p=number(f"{p:.3g}"), q=number(f"{q:.3g}")),
                 (t[len(t) // 3], rec[len(t) // 3]),
                 xytext=(10, -18),
                 textcoords="offset points",
@@ -286,7 +331,7 @@ def _wom_figure(folder, table, arms, colours, styles, crisis, _) -> Path:
         ax.yaxis.set_tick_params(labelleft=True)
     _legend(axes[1], _("mean and\n95 % band"))
     fig.suptitle(_(QUESTIONS["wom"]), fontsize=17, fontweight="bold")
-    return _save(fig, folder / "wom.png")
+    return _save(fig, folder / "wom.png", _)
 
 
 def _attitude_histograms(folder, table, arms, colours, _) -> Path | None:
@@ -321,7 +366,7 @@ def _attitude_histograms(folder, table, arms, colours, _) -> Path | None:
     fig.supxlabel(_("Attitude of aware customers (-1 = hates the brand, +1 = loves it)"))
     fig.supylabel(_("Share of the aware"), x=0.005)
     fig.suptitle(_("How are attitudes spread? (one histogram per arm and week)"), fontweight="bold")
-    return _save(fig, folder / "attitude_histograms.png")
+    return _save(fig, folder / "attitude_histograms.png", _)
 
 
 def _first_heard_figure(folder, table, arms, _) -> Path:
@@ -361,7 +406,7 @@ def _first_heard_figure(folder, table, arms, _) -> Path:
         title=_("first heard via"),
         title_fontsize=12,
     )
-    return _save(fig, folder / "first_heard.png")
+    return _save(fig, folder / "first_heard.png", _)
 
 
 # --------------------------------------------------------------------------- sweeps
@@ -439,9 +484,9 @@ def _sweep_line(folder, study, summary, measure, arms, colours, _) -> Path:
     title = _("{measure}: which arm wins at each {parameter}?").format(
         measure=label(measure, _), parameter=what
     )
-    ax.set_title("\n".join(textwrap.wrap(title, 60)))
+    ax.set_title(_wrapped(title, 60))
     _legend(ax, _("mean and\n95 % interval"))
-    return _save(fig, folder / f"sweep_{measure}.png")
+    return _save(fig, folder / f"sweep_{measure}.png", _)
 
 
 def _sweep_diff_line(folder, study, summary, measure, contrast, _) -> Path | None:
@@ -482,17 +527,23 @@ def _sweep_diff_line(folder, study, summary, measure, contrast, _) -> Path | Non
     ax.axhline(0, color="black", linewidth=1)
     ax.set_xlabel(_path_label(path, _))
     ax.set_ylabel(
-        _("Difference in {measure}\n({unit})").format(
-            measure=label(measure, _).lower(), unit=unit(measure, _)
+        _wrapped(
+            _("Difference in {measure}\n({unit})").format(
+                measure=label(measure, _).lower(), unit=unit(measure, _)
+            ),
+            42,
         )
     )
     ax.set_title(
-        _("Where does {arm} beat {versus} on {measure}?").format(
-            arm=a, versus=b, measure=label(measure, _).lower()
+        _wrapped(
+            _("Where does {arm} beat {versus} on {measure}?").format(
+                arm=a, versus=b, measure=label(measure, _).lower()
+            ),
+            60,
         )
     )
     _legend(ax, _("paired difference,\n95 % interval"))
-    return _save(fig, folder / f"sweep_diff_{measure}.png")
+    return _save(fig, folder / f"sweep_diff_{measure}.png", _)
 
 
 def _sweep_maps(folder, study, summary, measure, arms, colours, contrast, _) -> list[Path]:
@@ -563,6 +614,7 @@ def _sweep_maps(folder, study, summary, measure, arms, colours, contrast, _) -> 
 
 
 def _heatmap(path, grid, sig, xs, ys, px, py, title, colour_label, _) -> Path:
+    number = number_style(getattr(_, "lang", DEFAULT_LANGUAGE))
     fig, ax = plt.subplots(figsize=SIZE)
     finite = grid[np.isfinite(grid)]
     lim = float(np.max(np.abs(finite))) if finite.size else 1.0
@@ -571,7 +623,7 @@ def _heatmap(path, grid, sig, xs, ys, px, py, title, colour_label, _) -> Path:
     for i in range(grid.shape[0]):
         for j in range(grid.shape[1]):
             if np.isfinite(grid[i, j]):
-                text = f"{grid[i, j]:+.2f}" + ("" if sig[i, j] else "\n" + _("(n.s.)"))
+                text = number(f"{grid[i, j]:+.2f}") + ("" if sig[i, j] else "\n" + _("(n.s.)"))
                 dark = abs(grid[i, j]) > 0.6 * lim
                 ax.text(
                     j,
@@ -587,10 +639,10 @@ def _heatmap(path, grid, sig, xs, ys, px, py, title, colour_label, _) -> Path:
     ax.set_xlabel(_path_label(px, _))
     ax.set_ylabel(_path_label(py, _))
     ax.grid(False)
-    ax.set_title(title)
+    ax.set_title(_wrapped(title, 60))
     bar = fig.colorbar(im, ax=ax)
     bar.set_label(colour_label, fontsize=12)
-    return _save(fig, path)
+    return _save(fig, path, _)
 
 
 def _winner_map(path, summary, measure, arms, colours, xs, ys, px, py, idx, note, _) -> Path:
@@ -607,7 +659,8 @@ def _winner_map(path, summary, measure, arms, colours, xs, ys, px, py, idx, note
             pick = min if measure in LOWER_IS_BETTER else max
             best, arm = pick(means)
             code[i, j] = arms.index(arm)
-            ax.text(j, i, f"{arm}\n{best:.2f}", ha="center", va="center", fontsize=12)
+            best_text = number_style(getattr(_, "lang", DEFAULT_LANGUAGE))(f"{best:.2f}")
+            ax.text(j, i, f"{arm}\n{best_text}", ha="center", va="center", fontsize=12)
     from matplotlib.colors import ListedColormap
 
     cmap = ListedColormap([colours[a] for a in arms])
@@ -624,17 +677,20 @@ def _winner_map(path, summary, measure, arms, colours, xs, ys, px, py, idx, note
         if measure in LOWER_IS_BETTER
         else _("Which arm gives the highest {measure}?")
     )
-    ax.set_title(question.format(measure=label(measure, _).lower()))
-    ax.text(
-        0.0,
-        -0.16 if len(xs) < 8 else -0.2,
+    ax.set_title(_wrapped(question.format(measure=label(measure, _).lower()), 60))
+    # Below the x label (which may be two lines), from the left edge of the plot.
+    ax.annotate(
         _("Best arm and its mean at week {week}").format(week=summary["final_week"])
         + (f"; {note}" if note else ""),
-        transform=ax.transAxes,
+        xy=(0.0, 0.0),
+        xycoords=("axes fraction", ax.xaxis.label),
+        xytext=(0, -4),
+        textcoords="offset points",
+        va="top",
         fontsize=12,
         color="#444444",
     )
-    return _save(fig, path)
+    return _save(fig, path, _)
 
 
 def _numeric_axis(ax, values) -> None:

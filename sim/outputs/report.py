@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sim.engine.measures import LABELS, LOWER_IS_BETTER, label, unit
-from sim.i18n import DEFAULT_LANGUAGE, N_, translator
+from sim.i18n import DEFAULT_LANGUAGE, N_, NUMBER, list_separator, number_style, translator
 from sim.study.results import write_text
 
 CSS = """
@@ -36,14 +36,43 @@ figure { margin: 1.5em 0; } figure img { width: 100%; border: 1px solid #eee; }
 
 def html_translator(lang: str) -> Callable[..., str]:
     """``_(message, **values)``: ``message`` in ``lang``, HTML-escaped, then filled with
-    ``values`` (which the caller has made HTML-safe: escaped names, numbers, ``<b>`` tags)."""
+    ``values`` (which the caller has made HTML-safe: escaped names, numbers, ``<b>`` tags).
+
+    A value that is a number and nothing else (``"0.25"``, ``"12%"``, ``"2,000"``) is written
+    in the language's style (``"0,25"``, ``"12 %"``, ``"2 000"`` in Norwegian); names are not
+    touched. ``_.plain`` is the plain translator, ``_.fmt(x)`` a number in the report's
+    precision and style, ``_.interval(low, high)`` ``"[low, high]"`` (``"[low; high]"``),
+    ``_.value(v)`` a parameter value (styled when it is a number).
+    """
     plain = translator(lang)
+    number = number_style(lang)
+    separator = list_separator(lang)
 
     def translate(message: str, **values) -> str:
         text = html.escape(plain(message), quote=False)
-        return text.format(**values) if values else text
+        if not values:
+            return text
+        values = {
+            k: number(v) if isinstance(v, str) and NUMBER.fullmatch(v) else v
+            for k, v in values.items()
+        }
+        return text.format(**values)
+
+    def fmt(x) -> str:
+        return number(_fmt(x))
+
+    def value(x) -> str:
+        text = str(x)
+        return number(text) if NUMBER.fullmatch(text) else text
+
+    def interval(low, high) -> str:
+        return f"[{fmt(low)}{separator}{fmt(high)}]"
 
     translate.plain = plain  # type: ignore[attr-defined]
+    translate.fmt = fmt  # type: ignore[attr-defined]
+    translate.interval = interval  # type: ignore[attr-defined]
+    translate.value = value  # type: ignore[attr-defined]
+    translate.separator = separator  # type: ignore[attr-defined]
     return translate
 
 
@@ -254,7 +283,9 @@ def setup_in_words(study: dict, _) -> str:
     )
     sweep = study.get("sweep") or {}
     if sweep:
-        grid = "; ".join(f"{_e(k)} = {_e(', '.join(map(str, v)))}" for k, v in sweep.items())
+        grid = "; ".join(
+            f"{_e(k)} = {_e(_.separator.join(map(_.value, v)))}" for k, v in sweep.items()
+        )
         items.append(_item(_("Sweep:"), _("every combination of {grid}.", grid=grid)))
     runs = (
         _(
@@ -425,13 +456,13 @@ def who_leads(leads: list[dict], _) -> str:
         for item in (i for i in leads if i["week"] == week):
             name = _e(label(item["measure"], _.plain).lower())
             d = item["difference"]
-            gap = f"{_fmt(d['mean'])} [{_fmt(d['low'])}, {_fmt(d['high'])}]"
+            gap = f"{_.fmt(d['mean'])} {_.interval(d['low'], d['high'])}"
             values = {
                 "measure": name,
                 "leader": _e(item["leader"]),
-                "leader_mean": _fmt(item["leader_mean"]),
+                "leader_mean": _.fmt(item["leader_mean"]),
                 "runner_up": _e(item["runner_up"]),
-                "runner_up_mean": _fmt(item["runner_up_mean"]),
+                "runner_up_mean": _.fmt(item["runner_up_mean"]),
                 "gap": gap,
             }
             if item["tie"]:
@@ -470,9 +501,9 @@ def what_pays(items: list[dict], _) -> str:
         values = {
             "leader": f"<b>{_e(item['leader'])}</b>",
             "runner_up": _e(item["runner_up"]),
-            "leader_mean": _fmt(item["leader_mean"]),
-            "runner_up_mean": _fmt(item["runner_up_mean"]),
-            "gap": f"{_fmt(d['mean'])} [{_fmt(d['low'])}, {_fmt(d['high'])}]",
+            "leader_mean": _.fmt(item["leader_mean"]),
+            "runner_up_mean": _.fmt(item["runner_up_mean"]),
+            "gap": f"{_.fmt(d['mean'])} {_.interval(d['low'], d['high'])}",
         }
         if item["measure"] == "profit":
             head = _(
@@ -513,7 +544,7 @@ def key_tables(study: dict, summary: dict, _) -> str:
     week = summary["final_week"]
     for point in summary["points"]:
         if paths:
-            point_label = ", ".join(f"{k} = {v}" for k, v in point["point"].items())
+            point_label = ", ".join(f"{k} = {_.value(v)}" for k, v in point["point"].items())
             out.append(f"<h3>{_e(point_label)}</h3>")
         head = "".join(
             f"<th>{_e(label(m, _.plain))}<br><small>{_e(unit(m, _.plain))}</small></th>"
@@ -522,7 +553,7 @@ def key_tables(study: dict, summary: dict, _) -> str:
         arm_head = _("Arm (week {week})", week=week)
         rows = [f'<table><tr><th class="arm">{arm_head}</th>{head}</tr>']
         for item in point["arms"]:
-            cells = "".join(f"<td>{_ci_text(item['measures'][m])}</td>" for m in measures)
+            cells = "".join(f"<td>{_ci_text(item['measures'][m], _)}</td>" for m in measures)
             rows.append(f'<tr><td class="arm">{_e(item["arm"])}</td>{cells}</tr>')
         rows.append("</table>")
         out.append("".join(rows))
@@ -532,7 +563,7 @@ def key_tables(study: dict, summary: dict, _) -> str:
         if diffs:
             rows = [f'<table><tr><th class="arm">{_("Paired difference")}</th>{head}</tr>']
             for item in diffs:
-                cells = "".join(_diff_cell(item["measures"][m]) for m in measures)
+                cells = "".join(_diff_cell(item["measures"][m], _) for m in measures)
                 name = _("{arm} minus {versus}", arm=_e(item["arm"]), versus=_e(item["versus"]))
                 rows.append(f'<tr><td class="arm">{name}</td>{cells}</tr>')
             rows.append("</table>")
@@ -565,14 +596,14 @@ def _sweep_compact(study: dict, summary: dict, measures: list[str], _) -> list[s
     )
     rows = [f"<p>{intro}</p>", f"<table><tr>{head}</tr>"]
     for point in summary["points"]:
-        cells = "".join(f"<td>{_e(str(v))}</td>" for v in point["point"].values())
+        cells = "".join(f"<td>{_e(_.value(v))}</td>" for v in point["point"].values())
         levels = {a["arm"]: a["measures"][m] for a in point["arms"]}
         if m in LOWER_IS_BETTER:
             best = min(arms, key=lambda a: _num(levels[a].get("mean"), math.inf))
         else:
             best = max(arms, key=lambda a: _num(levels[a].get("mean"), -math.inf))
         for a in arms:
-            text = _ci_text(levels[a])
+            text = _ci_text(levels[a], _)
             cells += f"<td><b>{text}</b></td>" if a == best else f"<td>{text}</td>"
         rows.append(f"<tr>{cells}</tr>")
     rows.append("</table>")
@@ -589,13 +620,13 @@ def _fmt(x) -> str:
     return f"{x:.3g}" if abs(x) >= 0.001 or x == 0 else f"{x:.2e}"
 
 
-def _ci_text(ci: dict) -> str:
+def _ci_text(ci: dict, _) -> str:
     if ci["low"] is None:
-        return _fmt(ci["mean"])
-    return f'{_fmt(ci["mean"])} <span class="ci">[{_fmt(ci["low"])}, {_fmt(ci["high"])}]</span>'
+        return _.fmt(ci["mean"])
+    return f'{_.fmt(ci["mean"])} <span class="ci">{_.interval(ci["low"], ci["high"])}</span>'
 
 
-def _diff_cell(ci: dict) -> str:
+def _diff_cell(ci: dict, _) -> str:
     cls = ""
     if ci["low"] is not None and ci["low"] > 0:
         cls = ' class="up"'
@@ -603,7 +634,7 @@ def _diff_cell(ci: dict) -> str:
         cls = ' class="down"'
     mean = ci["mean"]
     sign = "+" if mean is not None and mean > 0 else ""
-    text = _ci_text(ci)
+    text = _ci_text(ci, _)
     return f"<td{cls}>{sign}{text}</td>"
 
 
