@@ -99,8 +99,9 @@ def arm_colours(arm_names: list[str]) -> dict[str, str]:
 def axis_label(measure: str, _=None) -> str:
     """``Name (unit)`` of a measure, in the language of the translator ``_`` (English without)."""
     text = f"{label(measure, _)} ({unit(measure, _)})"
-    # Longer than the axis of a classroom figure at 15 pt (Norwegian names are longer): two lines.
-    return "\n".join(textwrap.wrap(text, 42)) if len(text) > 48 else text
+    # Longer than the y axis of a classroom figure at 15 pt (about 56 characters; Norwegian
+    # names are longer): two lines. Every English label fits on one.
+    return "\n".join(textwrap.wrap(text, 42)) if len(text) > 56 else text
 
 
 def _wrapped(text: str, width: int) -> str:
