@@ -285,6 +285,9 @@ def test_nb_numbers_have_a_decimal_comma(nb_study):
     for mean, interval in cells:
         assert "." not in mean and "." not in interval, (mean, interval)
         assert re.fullmatch(r"\[\S+; \S+\]", interval), interval
+    # A styled number is never restyled (0,801 read as 801 thousandths: "0 801").
+    assert not re.search("\\b0\u00a0\\d", html)
+    assert "smak sd 0,35" in html  # the mechanisms' numbers too
     ticks = texts["awareness"]["ticks"]
     assert any("," in t for t in ticks) and not any(re.search(r"\d\.\d", t) for t in ticks)
 

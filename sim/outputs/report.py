@@ -53,27 +53,35 @@ def html_translator(lang: str) -> Callable[..., str]:
         if not values:
             return text
         values = {
-            k: number(v) if isinstance(v, str) and NUMBER.fullmatch(v) else v
+            k: number(v)
+            if isinstance(v, str) and not isinstance(v, _Styled) and NUMBER.fullmatch(v)
+            else v
             for k, v in values.items()
         }
         return text.format(**values)
 
     def fmt(x) -> str:
-        return number(_fmt(x))
+        return _Styled(number(_fmt(x)))
 
     def value(x) -> str:
         text = str(x)
-        return number(text) if NUMBER.fullmatch(text) else text
+        return _Styled(number(text) if NUMBER.fullmatch(text) else text)
 
     def interval(low, high) -> str:
-        return f"[{fmt(low)}{separator}{fmt(high)}]"
+        return _Styled(f"[{fmt(low)}{separator}{fmt(high)}]")
 
     translate.plain = plain  # type: ignore[attr-defined]
     translate.fmt = fmt  # type: ignore[attr-defined]
     translate.interval = interval  # type: ignore[attr-defined]
     translate.value = value  # type: ignore[attr-defined]
     translate.separator = separator  # type: ignore[attr-defined]
+    translate.number = number  # type: ignore[attr-defined]
     return translate
+
+
+class _Styled(str):
+    """A number already written in the report's language (not to be restyled: "0,801" must not
+    be read as an English thousands separator)."""
 
 
 def write_report(
@@ -278,7 +286,7 @@ def setup_in_words(study: dict, _) -> str:
         + "</b> "
         + _("(docs/model.md explains each):")
         + "<ul>"
-        + "".join(f"<li>{_e(line)}</li>" for line in describe(p, _.plain))
+        + "".join(f"<li>{_e(_.number(line))}</li>" for line in describe(p, _.plain))
         + "</ul></li>"
     )
     sweep = study.get("sweep") or {}
