@@ -172,7 +172,7 @@ def _time_figures(folder: Path, study: dict, table: pd.DataFrame, _) -> list[Pat
         if ylim:
             ax.set_ylim(*ylim)
         _legend(ax, _("mean and\n95 % band"))
-        out.append(_save(fig, folder / f"{name or measure}.png", _))
+        out.append(_finish(fig, folder / f"{name or measure}.png", _))
 
     spends = {a["name"]: a["budget"] > 0 for a in study["arms"]}
     line_figure("awareness", extra=_bass_overlay(study, colours, _), ylim=(0, 1.02))
@@ -236,9 +236,14 @@ def _legend(ax, title):
     )
 
 
-def _save(fig, path: Path, _=None) -> Path:
-    """Lay out, write and close a figure; numbers on its axes in the style of ``_``'s language."""
+def _finish(fig, path: Path, _) -> Path:
+    """Numbers on the axes in the style of ``_``'s language, then :func:`_save`."""
     _number_ticks(fig, number_style(getattr(_, "lang", DEFAULT_LANGUAGE)))
+    return _save(fig, path)
+
+
+def _save(fig, path: Path) -> Path:
+    """Lay out, write and close a figure."""
     fig.tight_layout()
     fig.savefig(path, metadata={"Software": None})
     plt.close(fig)
@@ -332,7 +337,7 @@ def _wom_figure(folder, table, arms, colours, styles, crisis, _) -> Path:
         ax.yaxis.set_tick_params(labelleft=True)
     _legend(axes[1], _("mean and\n95 % band"))
     fig.suptitle(_(QUESTIONS["wom"]), fontsize=17, fontweight="bold")
-    return _save(fig, folder / "wom.png", _)
+    return _finish(fig, folder / "wom.png", _)
 
 
 def _attitude_histograms(folder, table, arms, colours, _) -> Path | None:
@@ -367,7 +372,7 @@ def _attitude_histograms(folder, table, arms, colours, _) -> Path | None:
     fig.supxlabel(_("Attitude of aware customers (-1 = hates the brand, +1 = loves it)"))
     fig.supylabel(_("Share of the aware"), x=0.005)
     fig.suptitle(_("How are attitudes spread? (one histogram per arm and week)"), fontweight="bold")
-    return _save(fig, folder / "attitude_histograms.png", _)
+    return _finish(fig, folder / "attitude_histograms.png", _)
 
 
 def _first_heard_figure(folder, table, arms, _) -> Path:
@@ -407,7 +412,7 @@ def _first_heard_figure(folder, table, arms, _) -> Path:
         title=_("first heard via"),
         title_fontsize=12,
     )
-    return _save(fig, folder / "first_heard.png", _)
+    return _finish(fig, folder / "first_heard.png", _)
 
 
 # --------------------------------------------------------------------------- sweeps
@@ -487,7 +492,7 @@ def _sweep_line(folder, study, summary, measure, arms, colours, _) -> Path:
     )
     ax.set_title(_wrapped(title, 60))
     _legend(ax, _("mean and\n95 % interval"))
-    return _save(fig, folder / f"sweep_{measure}.png", _)
+    return _finish(fig, folder / f"sweep_{measure}.png", _)
 
 
 def _sweep_diff_line(folder, study, summary, measure, contrast, _) -> Path | None:
@@ -544,7 +549,7 @@ def _sweep_diff_line(folder, study, summary, measure, contrast, _) -> Path | Non
         )
     )
     _legend(ax, _("paired difference,\n95 % interval"))
-    return _save(fig, folder / f"sweep_diff_{measure}.png", _)
+    return _finish(fig, folder / f"sweep_diff_{measure}.png", _)
 
 
 def _sweep_maps(folder, study, summary, measure, arms, colours, contrast, _) -> list[Path]:
@@ -643,7 +648,7 @@ def _heatmap(path, grid, sig, xs, ys, px, py, title, colour_label, _) -> Path:
     ax.set_title(_wrapped(title, 60))
     bar = fig.colorbar(im, ax=ax)
     bar.set_label(colour_label, fontsize=12)
-    return _save(fig, path, _)
+    return _finish(fig, path, _)
 
 
 def _winner_map(path, summary, measure, arms, colours, xs, ys, px, py, idx, note, _) -> Path:
@@ -691,7 +696,7 @@ def _winner_map(path, summary, measure, arms, colours, xs, ys, px, py, idx, note
         fontsize=12,
         color="#444444",
     )
-    return _save(fig, path, _)
+    return _finish(fig, path, _)
 
 
 def _numeric_axis(ax, values) -> None:
