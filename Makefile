@@ -6,8 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench assumptions evidence sensitivity mutate clean-venv \
-	wheelhouse offline-install offline-check workshop
+.PHONY: run test lint format bench assumptions evidence sensitivity mutate i18n-check \
+	clean-venv wheelhouse offline-install offline-check workshop
 
 run: $(STAMP)
 	$(PY) run_sim.py
@@ -20,6 +20,12 @@ lint: $(STAMP)
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
+
+# `make i18n-check` lists messages the language catalogues lack, leave untranslated or no longer
+# use (sim/i18n/extract.py; docs/i18n.md); `make i18n-check ARGS=--add-missing` appends the
+# missing ones to the PO files, ready to translate.
+i18n-check: $(STAMP)
+	$(PY) -m sim.i18n.extract $(ARGS)
 
 # `make bench` runs every benchmark (minutes) and rewrites docs/performance.md;
 # `make bench ARGS=--quick` is the short version. The bench extra adds NDlib.

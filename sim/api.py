@@ -18,6 +18,7 @@ def run_scenario(
     figures: bool = True,
     quiet: bool = True,
     results_root: str | Path = "results",
+    lang: str | None = None,
     **top_level: Any,
 ) -> StudyOutcome:
     """Run a shipped scenario (by name) or a scenario file into a results folder.
@@ -36,6 +37,9 @@ def run_scenario(
         resumes in it.
     figures : bool
         Also draw the figures and write report.html.
+    lang : str, optional
+        Language of report.html and the figures, ``"en"`` or ``"nb"`` (``sim.i18n.LANGUAGES``);
+        default ``$RECLAMARE_LANG``, else English. Recorded in the manifest.
     **top_level
         Top-level scenario fields such as ``weeks=26``, ``replicates=4``, ``seed=7``.
 
@@ -44,6 +48,9 @@ def run_scenario(
     StudyOutcome
         ``.out`` is the results folder, ``.summary`` the final-week summary.
     """
+    from sim.i18n import DEFAULT_LANGUAGE, check_language, language_from_env
+
+    lang = check_language(lang) if lang is not None else language_from_env() or DEFAULT_LANGUAGE
     overrides = list((settings or {}).items()) + list(top_level.items())
     loaded = load_scenario(scenario, overrides)
     outcome = execute(
@@ -54,8 +61,10 @@ def run_scenario(
         argv=[],
         results_root=results_root,
     )
-    if figures:
-        from sim.outputs.build import rebuild
+    from sim.outputs.build import rebuild, record_language
 
-        rebuild(outcome.out)
+    if figures:
+        rebuild(outcome.out, lang)
+    else:
+        record_language(outcome.out, lang)
     return outcome

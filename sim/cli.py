@@ -14,6 +14,10 @@ Commands::
     sensitivity        global sensitivity analysis (Morris, Sobol, tipping points)
     workshop build     the teaching kit: worksheets, keys, figures, slides (docs/workshop/)
 
+``--lang nb|en`` (run, sweep, report; default ``$RECLAMARE_LANG``, else English) chooses the
+language of report.html, the figures and this program's own help and tables (sim/i18n). One-line
+error messages are in English.
+
 Exit status: 0 done, 1 unexpected failure, 2 bad input (nothing created), 130 interrupted
 (finished runs kept, folder marked incomplete).
 """
@@ -33,6 +37,7 @@ from pathlib import Path
 
 from sim.evidence.commands import add_parsers as add_evidence_parsers
 from sim.evidence.errors import EvidenceError
+from sim.i18n import LANGUAGES, check_language, language_from_env, translator
 from sim.network.errors import NetworkError
 from sim.params import ParameterError, did_you_mean
 from sim.study.results import ResultsError
@@ -57,13 +62,28 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(_=None) -> argparse.ArgumentParser:
+    """The argument parser, its help texts in the language of the translator ``_``."""
+    _ = _ or translator()
     parser = _Parser(
         prog="run_sim.py",
-        description="Reclamare: push advertising versus dialogue on a customer social network. "
-        "Without arguments, runs the default scenario.",
+        description=_(
+            "Reclamare: push advertising versus dialogue on a customer social network. "
+            "Without arguments, runs the default scenario."
+        ),
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def lang_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--lang",
+            type=_language,
+            metavar="|".join(LANGUAGES),
+            help=_(
+                "language of report.html, the figures and this command's output "
+                "(default: $RECLAMARE_LANG, else en)"
+            ),
+        )
 
     def study_options(p: argparse.ArgumentParser, scenario_required: bool) -> None:
         p.add_argument(
@@ -71,8 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="SCENARIO",
             nargs=None if scenario_required else "?",
             default=DEFAULT_SCENARIO,
-            help="scenario file, or the name of a shipped scenario (see 'list')"
-            + ("" if scenario_required else "; default: default"),
+            help=_("scenario file, or the name of a shipped scenario (see 'list')")
+            if scenario_required
+            else _(
+                "scenario file, or the name of a shipped scenario (see 'list'); default: default"
+            ),
         )
         p.add_argument(
             "--set",
@@ -80,26 +103,32 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="PATH=VALUE",
             action="append",
             default=[],
-            help="override a parameter by its dotted path, value parsed as TOML "
-            "(e.g. --set network.n=200 --set arms.push.budget=40); repeatable",
+            help=_(
+                "override a parameter by its dotted path, value parsed as TOML "
+                "(e.g. --set network.n=200 --set arms.push.budget=40); repeatable"
+            ),
         )
-        p.add_argument("--replicates", type=_count, metavar="N", help="replicates per arm")
-        p.add_argument("--weeks", type=_count, metavar="W", help="weeks to simulate")
-        p.add_argument("--seed", type=_seed, metavar="S", help="master seed")
+        p.add_argument("--replicates", type=_count, metavar="N", help=_("replicates per arm"))
+        p.add_argument("--weeks", type=_count, metavar="W", help=_("weeks to simulate"))
+        p.add_argument("--seed", type=_seed, metavar="S", help=_("master seed"))
         p.add_argument(
             "--out",
             type=Path,
             metavar="DIR",
-            help="results folder (default results/<scenario>/<timestamp>); never overwritten, "
-            "but an interrupted study in DIR is resumed by the same command",
+            help=_(
+                "results folder (default results/<scenario>/<timestamp>); never overwritten, "
+                "but an interrupted study in DIR is resumed by the same command"
+            ),
         )
-        p.add_argument("--quiet", action="store_true", help="no progress bar")
+        p.add_argument("--quiet", action="store_true", help=_("no progress bar"))
         p.add_argument(
             "--no-figures",
             dest="figures",
             action="store_false",
-            help="write tables, summaries and manifest only (no figures, no report.html; "
-            "'report DIR' draws them later); the quickest way to run a large study",
+            help=_(
+                "write tables, summaries and manifest only (no figures, no report.html; "
+                "'report DIR' draws them later); the quickest way to run a large study"
+            ),
         )
         p.add_argument(
             "--versus",
@@ -114,19 +143,31 @@ def build_parser() -> argparse.ArgumentParser:
             help="print the table at each of these weeks, e.g. 13,26,52 (run only; default: "
             "the last week)",
         )
-        add_executor_options(p)
+        lang_option(p)
+        add_executor_options(p, _)
 
-    run = sub.add_parser("run", help="run every arm x replicate of a scenario")
+    run = sub.add_parser("run", help=_("run every arm x replicate of a scenario"))
     study_options(run, scenario_required=False)
-    sweep = sub.add_parser("sweep", help="run the scenario's [sweep] grid x arms x replicates")
+    sweep = sub.add_parser("sweep", help=_("run the scenario's [sweep] grid x arms x replicates"))
     study_options(sweep, scenario_required=True)
-    validate = sub.add_parser("validate", help="check scenario files without running")
+    validate = sub.add_parser("validate", help=_("check scenario files without running"))
     validate.add_argument("files", metavar="FILE", nargs="+")
-    sub.add_parser("list", help="the shipped scenarios, each with its question")
-    report = sub.add_parser("report", help="rebuild figures and report.html of a results folder")
+    lang_option(validate)
+    listing = sub.add_parser("list", help=_("the shipped scenarios, each with its question"))
+    lang_option(listing)
+    report = sub.add_parser("report", help=_("rebuild figures and report.html of a results folder"))
     report.add_argument("folder", metavar="RESULTS_DIR", type=Path)
-    schema = sub.add_parser("schema", help="print the JSON Schema of scenario files")
-    schema.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
+    report.add_argument(
+        "--lang",
+        type=_language,
+        metavar="|".join(LANGUAGES),
+        help=_(
+            "language of report.html and the figures (default: $RECLAMARE_LANG, else the "
+            "language the folder was drawn in, else en)"
+        ),
+    )
+    schema = sub.add_parser("schema", help=_("print the JSON Schema of scenario files"))
+    schema.add_argument("-o", "--output", type=Path, metavar="FILE", help=_("write to FILE"))
     add_viz_parser(sub)
     add_evidence_parsers(sub, add_executor_options)
     add_claims_parsers(sub)
@@ -204,21 +245,24 @@ def add_workshop_parser(sub) -> None:
     build.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
-def add_executor_options(parser: argparse.ArgumentParser) -> None:
+def add_executor_options(parser: argparse.ArgumentParser, _=None) -> None:
     """Where the runs happen: here (default), a local Dask cluster, or an existing one."""
-    group = parser.add_argument_group("parallel runs on Dask (docs/distributed.md)")
+    _ = _ or translator()
+    group = parser.add_argument_group(_("parallel runs on Dask (docs/distributed.md)"))
     where = group.add_mutually_exclusive_group()
     where.add_argument(
         "--workers",
         type=_count,
         metavar="N",
-        help="run on a local Dask cluster of N worker processes (started and stopped here)",
+        help=_("run on a local Dask cluster of N worker processes (started and stopped here)"),
     )
     where.add_argument(
         "--scheduler",
         metavar="ADDRESS",
-        help="run on an existing Dask cluster: scheduler address (tcp://host:8786) or scheduler "
-        "file; default: $RECLAMARE_SCHEDULER when set",
+        help=_(
+            "run on an existing Dask cluster: scheduler address (tcp://host:8786) or scheduler "
+            "file; default: $RECLAMARE_SCHEDULER when set"
+        ),
     )
 
 
@@ -245,6 +289,27 @@ def _count(text: str) -> int:
     if not 1 <= value <= 10_000:
         raise argparse.ArgumentTypeError(f"{value} is out of range (1 to 10000)")
     return value
+
+
+def _language(text: str) -> str:
+    try:
+        return check_language(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _peek_language(argv: list[str]) -> str | None:
+    """The language ``--lang`` asks for in ``argv`` (None when absent or not a language), so
+    that help texts can be in it before the arguments are parsed."""
+    for k, word in enumerate(argv):
+        value = None
+        if word == "--lang" and k + 1 < len(argv):
+            value = argv[k + 1]
+        elif word.startswith("--lang="):
+            value = word.partition("=")[2]
+        if value in LANGUAGES:
+            return value
+    return None
 
 
 def _seed(text: str) -> int:
@@ -276,8 +341,16 @@ def _weeks_list(text: str) -> list[int]:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``run_sim.py`` and the ``reclamare`` console script; returns exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    try:
+        env_lang = language_from_env()
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_INPUT
+    lang = _peek_language(argv) or env_lang
+    parser = build_parser(translator(lang or "en"))
     args = parser.parse_args(argv or ["run"])
+    if getattr(args, "lang", None) is None:
+        args.lang = env_lang  # None: the default (report: the folder's own language)
     if args.command is None:
         parser.print_help()
         return EXIT_INPUT
@@ -417,10 +490,13 @@ def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
             )
     if sweep and not scenario.has_sweep:
         raise CliError(f"{scenario.path}: has no [sweep] table; use 'run' for a single setting")
+    _ = translator(args.lang or "en")
     if not sweep and scenario.has_sweep:
         _note(
-            f"note: {scenario.name} has a [sweep] table; 'run' runs its base setting only "
-            f"(use 'sweep {args.scenario}' for the grid)",
+            _(
+                "note: {name} has a [sweep] table; 'run' runs its base setting only "
+                "(use 'sweep {scenario}' for the grid)"
+            ).format(name=scenario.name, scenario=args.scenario),
             args.quiet,
         )
     # Refuse an unusable --out before anything is created.
@@ -440,9 +516,15 @@ def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
         if outcome is None:
             raise
         print(
-            f"\nInterrupted: {outcome.runs_done} of {outcome.runs_total} runs finished and are "
-            f"kept in {outcome.out} (marked incomplete).\nTo finish only what is missing: "
-            f"{interrupt.resume_command}",
+            "\n"
+            + _(
+                "Interrupted: {done} of {total} runs finished and are kept in {folder} "
+                "(marked incomplete)."
+            ).format(done=outcome.runs_done, total=outcome.runs_total, folder=outcome.out)
+            + "\n"
+            + _("To finish only what is missing: {command}").format(
+                command=interrupt.resume_command
+            ),
             file=sys.stderr,
         )
         return EXIT_INTERRUPT
@@ -451,8 +533,12 @@ def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
     if args.figures:
         from sim.outputs.build import rebuild
 
-        rebuild(outcome.out)
-    print_outcome(scenario, outcome, sweep, args.figures, weeks_shown)
+        rebuild(outcome.out, args.lang or "en")
+    else:
+        from sim.outputs.build import record_language
+
+        record_language(outcome.out, args.lang or "en")
+    print_outcome(scenario, outcome, sweep, args.figures, _, weeks_shown)
     return EXIT_OK
 
 
@@ -481,50 +567,84 @@ def _summaries_at(scenario, outcome, weeks: list[int]) -> list[dict]:
 
 
 def print_outcome(
-    scenario, outcome, sweep: bool, figures: bool = True, weeks_shown: list[int] | None = None
+    scenario,
+    outcome,
+    sweep: bool,
+    figures: bool = True,
+    _=None,
+    weeks_shown: list[int] | None = None,
 ) -> None:
+    from sim.engine.measures import label
+
+    _ = _ or translator()
     summary = outcome.summary
     arms = summary["arms"]
-    runs = f"{len(arms)} arms x {scenario.replicates} replicates"
-    if sweep:
-        runs += f" x {len(summary['points'])} grid points"
+    values = {
+        "arms": len(arms),
+        "replicates": scenario.replicates,
+        "points": len(summary["points"]),
+        "weeks": scenario.weeks,
+        "seconds": f"{outcome.seconds:.1f}",
+    }
+    runs = (
+        _(
+            "{arms} arms x {replicates} replicates x {points} grid points, {weeks} weeks: "
+            "{seconds} s"
+        )
+        if sweep
+        else _("{arms} arms x {replicates} replicates, {weeks} weeks: {seconds} s")
+    )
     print(f"{scenario.title}")
-    print(f"  {runs}, {scenario.weeks} weeks: {outcome.seconds:.1f} s")
-    print(f"Results: {outcome.out}")
+    print("  " + runs.format(**values))
+    print(_("Results: {folder}").format(folder=outcome.out))
     if figures:
-        print(f"Report:  {outcome.out / 'report.html'}")
+        print(_("Report:  {file}").format(file=outcome.out / "report.html"))
     else:
-        print(f"Report:  not drawn (--no-figures); python run_sim.py report {outcome.out}")
+        print(
+            _("Report:  not drawn (--no-figures); {command}").format(
+                command=f"python run_sim.py report {outcome.out}"
+            )
+        )
     week = summary["final_week"]
     measures = [m for m in scenario.key_measures if m in summary["units"]]
     if not sweep:
         if "profit" in summary["units"] and "profit" not in measures:
             measures.append("profit")  # the manager's question, in every table (cu per 1,000)
+        if _("Awareness") != "Awareness":  # not English: say what the column names mean
+            names = ", ".join(f"{m} = {label(m, _).lower()}" for m in measures)
+            print(_("Columns: {names}").format(names=names))
         tables = [(week, summary["points"][0])]
         if weeks_shown:
             at = _summaries_at(scenario, outcome, weeks_shown)
             tables = [(w, s["points"][0]) for w, s in zip(weeks_shown, at, strict=True)]
         for shown, point in tables:
-            _print_table(shown, point, measures)
+            _print_table(shown, point, measures, _)
         for item in summary.get("what_pays", [])[:1]:
             print(
-                f"What pays: {item['leader']} has the highest profit to date at week {week} "
-                f"({item['leader_mean']:.4g} cu per 1,000 customers, {item['runner_up']} "
-                f"{item['runner_up_mean']:.4g})" + (", within noise" if item["tie"] else "")
+                _(
+                    "What pays: {leader} has the highest profit to date ({leader_mean} cu per "
+                    "1,000 customers, {runner_up} {runner_up_mean})"
+                ).format(
+                    leader=item["leader"],
+                    leader_mean=f"{item['leader_mean']:.4g}",
+                    runner_up=item["runner_up"],
+                    runner_up_mean=f"{item['runner_up_mean']:.4g}",
+                )
+                + (_(", within noise") if item["tie"] else "")
             )
         return
-    _print_sweep(summary, measures, week)
+    _print_sweep(summary, measures, week, _)
 
 
-def _print_table(week: int, point: dict, measures: list[str]) -> None:
+def _print_table(week: int, point: dict, measures: list[str], _) -> None:
     """One terminal table: each arm's mean [interval] and the paired differences at ``week``."""
-    rows = [[f"week {week}", *measures]]
+    rows = [[_("week {week}").format(week=week), *measures]]
     rows += [
         [item["arm"], *(_short(item["measures"][m]) for m in measures)] for item in point["arms"]
     ]
     diffs = [
         [
-            f"{item['arm']} - {item['versus']}",
+            f"{item['arm']} - {item['versus']}",  # arm names as the scenario wrote them
             *(_short(item["measures"][m], True) for m in measures),
         ]
         for item in point["differences"]
@@ -533,22 +653,27 @@ def _print_table(week: int, point: dict, measures: list[str]) -> None:
     print()
     for k, row in enumerate(rows + diffs):
         if k == len(rows) and diffs:
-            print("paired differences:")
+            print(_("paired differences:"))
         print(
             row[0].ljust(widths[0])
             + "".join(c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True))
         )
-    print("mean [95 % interval] over replicates; * = difference excludes zero")
+    print(_("mean [95 % interval] over replicates; * = difference excludes zero"))
 
 
-def _print_sweep(summary: dict, measures: list[str], week: int) -> None:
-    from sim.engine.measures import LABELS, LOWER_IS_BETTER
+def _print_sweep(summary: dict, measures: list[str], week: int, _) -> None:
+    from sim.engine.measures import LOWER_IS_BETTER, label
 
     arms = summary["arms"]
     m = measures[0]
     paths = summary["sweep_paths"]
     pick = min if m in LOWER_IS_BETTER else max
-    print(f"\n{LABELS.get(m, m)} at week {week} (mean over replicates; best arm marked *):")
+    print(
+        "\n"
+        + _("{measure} at week {week} (mean over replicates; best arm marked *):").format(
+            measure=label(m, _), week=week
+        )
+    )
     head = "".join(f"{p[-22:]:>24}" for p in paths) + "".join(f"{a[:12]:>14}" for a in arms)
     print(head)
     for point in summary["points"][:40]:
@@ -562,7 +687,9 @@ def _print_sweep(summary: dict, measures: list[str], week: int) -> None:
             row += f"{text:>14}"
         print(row)
     if len(summary["points"]) > 40:
-        print(f"... {len(summary['points']) - 40} more grid points in sweep.csv")
+        print(
+            _("... {count} more grid points in sweep.csv").format(count=len(summary["points"]) - 40)
+        )
 
 
 def _short(ci: dict, diff: bool = False) -> str:
@@ -577,6 +704,7 @@ def _short(ci: dict, diff: bool = False) -> str:
 
 
 def cmd_validate(args: argparse.Namespace, argv: list[str]) -> int:
+    _ = translator(args.lang or "en")
     bad = 0
     for name in args.files:
         try:
@@ -585,17 +713,28 @@ def cmd_validate(args: argparse.Namespace, argv: list[str]) -> int:
             print(f"invalid: {error}", file=sys.stderr)
             bad += 1
             continue
-        extra = f", sweep of {len(scenario.points())} points" if scenario.has_sweep else ""
-        print(f"ok: {name}: {scenario.title} ({len(scenario.arm_names)} arms{extra})")
+        size = {"arms": len(scenario.arm_names)}
+        detail = (
+            _("{arms} arms, sweep of {points} points").format(points=len(scenario.points()), **size)
+            if scenario.has_sweep
+            else _("{arms} arms").format(**size)
+        )
+        print(f"ok: {name}: {scenario.title} ({detail})")
     return EXIT_INPUT if bad else EXIT_OK
 
 
 def cmd_list(args: argparse.Namespace, argv: list[str]) -> int:
+    _ = translator(args.lang or "en")
     rows = shipped_scenarios()
     width = max((len(name) for name, _ in rows), default=0) + 2
     for name, title in rows:
         print(f"{name:<{width}}{title}")
-    print("\nRun one with: python run_sim.py run NAME   (sweeps: python run_sim.py sweep NAME)")
+    print(
+        "\n"
+        + _("Run one with: {run}   (sweeps: {sweep})").format(
+            run="python run_sim.py run NAME", sweep="python run_sim.py sweep NAME"
+        )
+    )
     return EXIT_OK
 
 
@@ -604,11 +743,15 @@ def cmd_report(args: argparse.Namespace, argv: list[str]) -> int:
 
     if not os.path.isdir(args.folder):
         raise CliError(f"{args.folder}: no such results folder")
-    _, complete = rebuild(args.folder)
-    print(f"Report: {args.folder / 'report.html'}")
-    print(f"Figures: {args.folder / 'figures'}")
+    _summary, complete = rebuild(args.folder, args.lang)
+    from sim.outputs.build import recorded_language
+    from sim.study.results import read_manifest
+
+    _ = translator(recorded_language(read_manifest(args.folder)))
+    print(_("Report: {file}").format(file=args.folder / "report.html"))
+    print(_("Figures: {folder}").format(folder=args.folder / "figures"))
     if not complete:
-        print("note: the study is incomplete; the report uses the finished runs only")
+        print(_("note: the study is incomplete; the report uses the finished runs only"))
     return EXIT_OK
 
 

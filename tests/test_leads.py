@@ -109,4 +109,4 @@ def test_report_names_the_leaders_the_mechanisms_and_draws_the_histograms(tmp_pa
     assert "forgetting: on (recall half-life 26 weeks)" in page
     assert "learning from customers: off" in page
     assert (outcome.out / "figures" / "attitude_histograms.png").is_file()
-    assert 'alt="attitude histograms"' in page
+    assert 'alt="Attitude histograms per arm and week"' in page  # alt texts: sim/i18n catalogue

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim.engine.jit import compiled
 from sim.engine.state import HEARD_AD, HEARD_DIALOGUE, HEARD_WOM, CustomerState
+from sim.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -25,120 +27,128 @@ HIST_EDGES = tuple(round(-1.0 + 0.2 * k, 1) for k in range(HIST_BINS + 1))
 FINE_BINS = 2000
 
 MEASURES: tuple[Measure, ...] = (
-    Measure("awareness", "share of customers", "Customers who know the brand now."),
+    Measure("awareness", N_("share of customers"), "Customers who know the brand now."),
     Measure(
         "ever_aware",
-        "share of customers",
+        N_("share of customers"),
         "Customers who have ever heard of the brand (some may have forgotten it since).",
     ),
-    Measure("adoption", "share of customers", "Customers who have bought."),
-    Measure("mean_attitude", "attitude (-1..1)", "Mean attitude of aware customers."),
+    Measure("adoption", N_("share of customers"), "Customers who have bought."),
+    Measure("mean_attitude", N_("attitude (-1..1)"), "Mean attitude of aware customers."),
     Measure(
         "net_sentiment",
-        "share of aware",
+        N_("share of aware"),
         "Advocates (a > cut-off, default 0.5) minus detractors (a < -cut-off), as shares of "
         "aware customers.",
     ),
     Measure(
         "top_box",
-        "share of aware",
+        N_("share of aware"),
         "Aware customers whose attitude is above the top-box cut-off (default 0.6).",
     ),
-    Measure("attitude_sd", "attitude (-1..1)", "Standard deviation of the aware's attitudes."),
-    Measure("attitude_p10", "attitude (-1..1)", "10th percentile of the aware's attitudes."),
-    Measure("attitude_p50", "attitude (-1..1)", "Median attitude of the aware."),
-    Measure("attitude_p90", "attitude (-1..1)", "90th percentile of the aware's attitudes."),
-    Measure("wom_positive", "talks per 1,000 customers", "Positive (a >= 0) talks this week."),
+    Measure("attitude_sd", N_("attitude (-1..1)"), "Standard deviation of the aware's attitudes."),
+    Measure("attitude_p10", N_("attitude (-1..1)"), "10th percentile of the aware's attitudes."),
+    Measure("attitude_p50", N_("attitude (-1..1)"), "Median attitude of the aware."),
+    Measure("attitude_p90", N_("attitude (-1..1)"), "90th percentile of the aware's attitudes."),
+    Measure("wom_positive", N_("talks per 1,000 customers"), "Positive (a >= 0) talks this week."),
     Measure(
         "wom_negative",
-        "talks per 1,000 customers",
+        N_("talks per 1,000 customers"),
         "Negative talks this week (incl. ad complaints).",
     ),
     Measure(
         "public_mentions",
-        "per 1,000 customers",
+        N_("per 1,000 customers"),
         "Public talks this week (the brand may hear them next week).",
     ),
-    Measure("conversations", "per 1,000 customers", "Conversations the brand held this week."),
-    Measure("complaints_answered", "per 1,000 customers", "Negative mentions answered this week."),
+    Measure("conversations", N_("per 1,000 customers"), "Conversations the brand held this week."),
+    Measure(
+        "complaints_answered", N_("per 1,000 customers"), "Negative mentions answered this week."
+    ),
     Measure(
         "irritated",
-        "share of customers",
+        N_("share of customers"),
         "Customers whose ad pressure is above the irritation threshold.",
     ),
-    Measure("product_fit", "attitude (-1..1)", "Current product/offer fit (rises with learning)."),
-    Measure("spend", "cu per 1,000 customers", "Money spent to date."),
-    Measure("cost_per_aware", "cu per aware customer", "Money spent to date per aware customer."),
-    Measure("groups_reached", "groups", "Groups whose awareness has passed 10 % so far."),
+    Measure(
+        "product_fit", N_("attitude (-1..1)"), "Current product/offer fit (rises with learning)."
+    ),
+    Measure("spend", N_("cu per 1,000 customers"), "Money spent to date."),
+    Measure(
+        "cost_per_aware", N_("cu per aware customer"), "Money spent to date per aware customer."
+    ),
+    Measure("groups_reached", N_("groups"), "Groups whose awareness has passed 10 % so far."),
     Measure(
         "awareness_outside_target",
-        "share of customers",
+        N_("share of customers"),
         "Awareness among customers outside "
         "the push target group (empty when push targets everyone).",
     ),
-    Measure("heard_via_ad", "share of ever aware", "Customers who first heard through an ad."),
-    Measure("heard_via_wom", "share of ever aware", "Customers who first heard by word of mouth."),
+    Measure("heard_via_ad", N_("share of ever aware"), "Customers who first heard through an ad."),
+    Measure(
+        "heard_via_wom", N_("share of ever aware"), "Customers who first heard by word of mouth."
+    ),
     Measure(
         "heard_via_dialogue",
-        "share of ever aware",
+        N_("share of ever aware"),
         "Customers who first heard in a conversation with the brand.",
     ),
     Measure(
         "forgot",
-        "per 1,000 customers",
+        N_("per 1,000 customers"),
         "Customers who forgot the brand this week (aware, not buyers, not reminded).",
     ),
     Measure(
         "customers",
-        "share of customers",
+        N_("share of customers"),
         "Customers of the brand now: they bought it at their last purchase (with one-off "
         "adoption, everyone who has bought).",
     ),
     Measure(
         "market_share",
-        "share of category units",
+        N_("share of category units"),
         "Brand units over all units bought in the category this week by customers in the "
         "category (empty without repeat purchases, where no category is simulated).",
     ),
-    Measure("units", "units per 1,000 customers", "Units of the brand sold this week."),
+    Measure("units", N_("units per 1,000 customers"), "Units of the brand sold this week."),
     Measure(
         "lapsed",
-        "per 1,000 customers",
+        N_("per 1,000 customers"),
         "Customers of the brand who chose the alternative this week.",
     ),
     Measure(
         "returned",
-        "per 1,000 customers",
+        N_("per 1,000 customers"),
         "Lapsed customers who chose the brand again this week.",
     ),
-    Measure("revenue", "cu per 1,000 customers", "Price times units sold this week."),
+    Measure("revenue", N_("cu per 1,000 customers"), "Price times units sold this week."),
     Measure(
         "gross_profit",
-        "cu per 1,000 customers",
+        N_("cu per 1,000 customers"),
         "Unit margin times units sold this week (before marketing spend).",
     ),
     Measure(
         "profit",
-        "cu per 1,000 customers",
+        N_("cu per 1,000 customers"),
         "Profit to date after marketing: unit margin times units sold to date, less spend to date.",
     ),
     Measure(
         "roi",
-        "cu per cu spent",
+        N_("cu per cu spent"),
         "Return on marketing spend to date: profit to date over spend to date (every sale "
         "counted; compare arms, or with the arm that spends nothing, for the part marketing "
         "made). Empty before anything is spent.",
     ),
     Measure(
         "customer_equity",
-        "cu per 1,000 customers",
+        N_("cu per 1,000 customers"),
         "Discounted expected margin of today's customers of the brand (Gupta & Lehmann 2005; "
         "0 with one-off adoption: nobody buys again).",
     ),
     *(
         Measure(
             name,
-            "share of aware",
+            N_("share of aware"),
             f"Aware customers with attitude in [{HIST_EDGES[k]:.1f}, {HIST_EDGES[k + 1]:.1f}"
             + ("]." if k == HIST_BINS - 1 else ")."),
         )
@@ -147,49 +157,71 @@ MEASURES: tuple[Measure, ...] = (
 )
 MEASURE_NAMES = tuple(m.name for m in MEASURES)
 # Short names for tables and figure axes (here, not in sim.outputs.figures, so that printing a
-# summary
-# does not import matplotlib).
+# summary does not import matplotlib). English; show them through :func:`label` (or
+# ``_(LABELS[m])``) to get the reader's language. Units are translated the same way.
+HIST_LABEL = N_("Attitude {low} to {high}")
 LABELS = {
-    "awareness": "Awareness",
-    "ever_aware": "Ever heard of the brand",
-    "adoption": "Adoption",
-    "mean_attitude": "Mean attitude of the aware",
-    "net_sentiment": "Net sentiment",
-    "top_box": "Top box (attitude above 0.6)",
-    "attitude_sd": "Spread of attitudes (sd)",
-    "attitude_p10": "Attitude, 10th percentile",
-    "attitude_p50": "Attitude, median",
-    "attitude_p90": "Attitude, 90th percentile",
-    "wom_positive": "Positive word of mouth",
-    "wom_negative": "Negative word of mouth",
-    "public_mentions": "Public mentions",
-    "conversations": "Conversations",
-    "complaints_answered": "Complaints answered",
-    "irritated": "Irritated customers",
-    "product_fit": "Product fit",
-    "spend": "Spend to date",
-    "cost_per_aware": "Cost per aware customer",
-    "groups_reached": "Groups reached",
-    "awareness_outside_target": "Awareness outside the target group",
-    "heard_via_ad": "First heard via an ad",
-    "heard_via_wom": "First heard via word of mouth",
-    "heard_via_dialogue": "First heard via dialogue",
-    "forgot": "Forgot the brand this week",
-    "customers": "Customers of the brand now",
-    "market_share": "Market share",
-    "units": "Units sold this week",
-    "lapsed": "Lapsed to the alternative this week",
-    "returned": "Came back this week",
-    "revenue": "Revenue this week",
-    "gross_profit": "Gross profit this week",
-    "profit": "Profit to date (after spend)",
-    "roi": "Return on marketing spend",
-    "customer_equity": "Customer equity",
+    "awareness": N_("Awareness"),
+    "ever_aware": N_("Ever heard of the brand"),
+    "adoption": N_("Adoption"),
+    "mean_attitude": N_("Mean attitude of the aware"),
+    "net_sentiment": N_("Net sentiment"),
+    "top_box": N_("Top box (attitude above 0.6)"),
+    "attitude_sd": N_("Spread of attitudes (sd)"),
+    "attitude_p10": N_("Attitude, 10th percentile"),
+    "attitude_p50": N_("Attitude, median"),
+    "attitude_p90": N_("Attitude, 90th percentile"),
+    "wom_positive": N_("Positive word of mouth"),
+    "wom_negative": N_("Negative word of mouth"),
+    "public_mentions": N_("Public mentions"),
+    "conversations": N_("Conversations"),
+    "complaints_answered": N_("Complaints answered"),
+    "irritated": N_("Irritated customers"),
+    "product_fit": N_("Product fit"),
+    "spend": N_("Spend to date"),
+    "cost_per_aware": N_("Cost per aware customer"),
+    "groups_reached": N_("Groups reached"),
+    "awareness_outside_target": N_("Awareness outside the target group"),
+    "heard_via_ad": N_("First heard via an ad"),
+    "heard_via_wom": N_("First heard via word of mouth"),
+    "heard_via_dialogue": N_("First heard via dialogue"),
+    "forgot": N_("Forgot the brand this week"),
+    "customers": N_("Customers of the brand now"),
+    "market_share": N_("Market share"),
+    "units": N_("Units sold this week"),
+    "lapsed": N_("Lapsed to the alternative this week"),
+    "returned": N_("Came back this week"),
+    "revenue": N_("Revenue this week"),
+    "gross_profit": N_("Gross profit this week"),
+    "profit": N_("Profit to date (after spend)"),
+    "roi": N_("Return on marketing spend"),
+    "customer_equity": N_("Customer equity"),
     **{
-        name: f"Attitude {HIST_EDGES[k]:+.1f} to {HIST_EDGES[k + 1]:+.1f}"
+        name: HIST_LABEL.format(low=f"{HIST_EDGES[k]:+.1f}", high=f"{HIST_EDGES[k + 1]:+.1f}")
         for k, name in enumerate(HIST_NAMES)
     },
 }
+UNITS = {m.name: m.unit for m in MEASURES}
+
+
+def label(measure: str, _: Callable[[str], str] | None = None) -> str:
+    """Display name of ``measure`` in the language of the translator ``_`` (English without one).
+
+    Unknown names come back unchanged (a column of an older results folder, say).
+    """
+    if measure in HIST_NAMES and _ is not None:
+        k = HIST_NAMES.index(measure)
+        return _(HIST_LABEL).format(low=f"{HIST_EDGES[k]:+.1f}", high=f"{HIST_EDGES[k + 1]:+.1f}")
+    text = LABELS.get(measure, measure)
+    return _(text) if _ is not None and measure in LABELS else text
+
+
+def unit(measure: str, _: Callable[[str], str] | None = None) -> str:
+    """Unit of ``measure`` in the language of ``_`` (empty for an unknown measure)."""
+    text = UNITS.get(measure, "")
+    return _(text) if _ is not None and text else text
+
+
 # Measures where less is better (the "winning" arm has the lowest value).
 LOWER_IS_BETTER = {"wom_negative", "irritated", "cost_per_aware", "spend", "forgot", "lapsed"}
 # Money measures (cu), for tables and figures that show money apart from shares.

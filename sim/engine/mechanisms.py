@@ -6,6 +6,9 @@ answer (docs/model.md describes each one).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from sim.i18n import N_
 from sim.params import MarketSpec, ModelParams
 
 
@@ -30,43 +33,77 @@ def mechanisms(params: ModelParams | dict) -> dict[str, bool]:
     }
 
 
-def describe(params: ModelParams | dict) -> list[str]:
-    """One short line per mechanism, e.g. ``"forgetting: on (recall half-life 26 weeks)"``."""
+def describe(params: ModelParams | dict, _: Callable[[str], str] | None = None) -> list[str]:
+    """One short line per mechanism, e.g. ``"forgetting: on (recall half-life 26 weeks)"``.
+
+    In the language of the translator ``_`` (``sim.i18n.translator``); English without one.
+    """
+    _ = _ or (lambda text: text)
     p = params if isinstance(params, dict) else params.model_dump()
     pop, learning = p["population"], p["learning"]
     market = p.get("market") or MarketSpec().model_dump()
     on = mechanisms(p)
+    media = _("{share} unreachable").format(share=f"{pop['unreachable_share']:.0%}")
+    if pop["media_shape"]:
+        media += _(", gamma media weights (shape {shape})").format(shape=f"{pop['media_shape']:g}")
     details = {
-        "attitudes": "awareness, attitudes and adoption" if on["attitudes"] else "awareness only",
-        "different tastes": f"taste sd {pop['taste_spread']:g}",
-        "different media use": (
-            f"{pop['unreachable_share']:.0%} unreachable"
-            + (
-                f", gamma media weights (shape {pop['media_shape']:g})"
-                if pop["media_shape"]
-                else ""
-            )
+        "attitudes": _("awareness, attitudes and adoption")
+        if on["attitudes"]
+        else _("awareness only"),
+        "different tastes": _("taste sd {sd}").format(sd=f"{pop['taste_spread']:g}"),
+        "different media use": media,
+        "different ad tolerance": _("lognormal sigma {sigma}").format(
+            sigma=f"{pop['tolerance_spread']:g}"
         ),
-        "different ad tolerance": f"lognormal sigma {pop['tolerance_spread']:g}",
-        "anchoring to predispositions": f"mean {pop['anchoring']:g} a week",
-        "forgetting": f"recall half-life {pop['recall_half_life']:g} weeks"
+        "anchoring to predispositions": _("mean {weight} a week").format(
+            weight=f"{pop['anchoring']:g}"
+        ),
+        "forgetting": _("recall half-life {weeks} weeks").format(
+            weeks=f"{pop['recall_half_life']:g}"
+        )
         if pop["recall_half_life"] is not None
         else "",
-        "learning from customers": (
-            f"ceiling {learning['ceiling']:+.2f}, half after {learning['insights_half']:g} "
-            f"insights, lag {learning['lag_weeks']} weeks"
+        "learning from customers": _(
+            "ceiling {ceiling}, half after {insights} insights, lag {lag} weeks"
+        ).format(
+            ceiling=f"{learning['ceiling']:+.2f}",
+            insights=f"{learning['insights_half']:g}",
+            lag=learning["lag_weeks"],
         ),
-        "category potential": f"{market['potential']:.0%} of customers in the category",
-        "repeat purchases, lapses and returns": (
-            f"{market['purchase_rate'] or 0:g} purchases a week, logit choice against an "
-            f"alternative of attractiveness {market['competitor']:+.2f}"
+        "category potential": _("{share} of customers in the category").format(
+            share=f"{market['potential']:.0%}"
         ),
-        "competitor launch": (
-            f"attractiveness {market['launch_attractiveness']:+.2f} from week "
-            f"{market['launch_week']}"
+        "repeat purchases, lapses and returns": _(
+            "{rate} purchases a week, logit choice against an alternative of attractiveness "
+            "{attractiveness}"
+        ).format(
+            rate=f"{market['purchase_rate'] or 0:g}",
+            attractiveness=f"{market['competitor']:+.2f}",
+        ),
+        "competitor launch": _("attractiveness {attractiveness} from week {week}").format(
+            attractiveness=f"{market['launch_attractiveness']:+.2f}", week=market["launch_week"]
         ),
     }
-    return [
-        f"{name}: {'on' if state else 'off'}" + (f" ({details[name]})" if state else "")
-        for name, state in on.items()
-    ]
+    lines = []
+    for name, state in on.items():
+        words = {"name": _(NAMES[name]), "state": _("on") if state else _("off")}
+        if state:
+            lines.append(_("{name}: {state} ({details})").format(**words, details=details[name]))
+        else:
+            lines.append(_("{name}: {state}").format(**words))
+    return lines
+
+
+# The mechanisms' names, for the catalogue (the keys of :func:`mechanisms` are English).
+NAMES = {
+    "attitudes": N_("attitudes"),
+    "different tastes": N_("different tastes"),
+    "different media use": N_("different media use"),
+    "different ad tolerance": N_("different ad tolerance"),
+    "anchoring to predispositions": N_("anchoring to predispositions"),
+    "forgetting": N_("forgetting"),
+    "learning from customers": N_("learning from customers"),
+    "category potential": N_("category potential"),
+    "repeat purchases, lapses and returns": N_("repeat purchases, lapses and returns"),
+    "competitor launch": N_("competitor launch"),
+}

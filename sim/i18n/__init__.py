@@ -11,16 +11,37 @@ English text is the message key (gettext style), so code reads naturally::
 ``LANGUAGES`` lists the codes a user may choose (``en``, ``nb``); an unknown code is a one-line
 ``ValueError`` naming what is allowed. This module sits in the base layer: anything may import it.
 
-Stub interface (session 4): the catalogue itself is being built under issue #14; until then
-every language returns the English text.
+The catalogue of a language is a standard gettext PO file,
+``sim/i18n/locale/<lang>/LC_MESSAGES/reclamare.po`` (msgid English, msgstr the translation),
+shipped as package data and read with Babel the first time a translator for that language is
+made (then cached for the life of the process; about 0.1 s). English needs no file.
+
+Strings defined where no translator is at hand (module-level tables such as the measures'
+labels) are marked with :func:`N_`, which returns its argument unchanged, and translated where
+they are shown: ``_(LABELS[m])``. The test suite (tests/test_i18n.py) finds every ``_("...")``
+and ``N_("...")`` literal in ``sim/`` and fails when one is missing from a catalogue.
+
+A missing or empty translation falls back to the English text at runtime (a page is never
+broken by a missing string) and is remembered in :func:`missing_messages`, so tests that render
+a whole report can assert that nothing fell back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+import os
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
 
 LANGUAGES = ("en", "nb")
 DEFAULT_LANGUAGE = "en"
+# The environment variable that sets the default language of reports and figures.
+ENV_VAR = "RECLAMARE_LANG"
+DOMAIN = "reclamare"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+_missing: set[tuple[str, str]] = set()
 
 
 def check_language(lang: str) -> str:
@@ -31,11 +52,114 @@ def check_language(lang: str) -> str:
     return lang
 
 
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
+    """Mark ``message`` for the catalogue without translating it now; returns it unchanged."""
+    return message
+
+
+def catalogue_path(lang: str) -> Path:
+    """Where the PO file of ``lang`` lives (English has none: its text is the key)."""
+    return LOCALE_DIR / check_language(lang) / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@functools.cache
+def catalogue(lang: str) -> Mapping[str, str]:
+    """``{English msgid: translation}`` of ``lang``, read once per process.
+
+    Entries with an empty msgstr or marked fuzzy are left out (they fall back to English).
+    English is the empty mapping. Raises ``OSError`` when the shipped file is missing (a
+    broken installation) and ``ValueError`` (one line, naming the file) when it is malformed.
+    """
+    if check_language(lang) == DEFAULT_LANGUAGE:
+        return {}
+    from babel.messages.pofile import PoFileError, read_po  # only when a translation is needed
+
+    path = catalogue_path(lang)
+    with open(path, "rb") as handle:
+        try:
+            entries = read_po(handle, locale=None, abort_invalid=True)
+        except PoFileError as error:
+            raise ValueError(f"{path}: not a valid PO file ({error})") from None
+    table = {}
+    for message in entries:
+        if not message.id or not isinstance(message.id, str) or message.fuzzy:
+            continue
+        if isinstance(message.string, str) and message.string:
+            table[message.id] = message.string
+    return table
+
+
 def translator(lang: str = DEFAULT_LANGUAGE) -> Callable[[str], str]:
-    """A function mapping an English message to ``lang`` (English text when not yet translated)."""
+    """A function mapping an English message to ``lang`` (its language is its ``.lang``).
+
+    A message the catalogue lacks comes back in English (and is listed by
+    :func:`missing_messages`).
+    """
     check_language(lang)
+    table = catalogue(lang)
+    if not table and lang == DEFAULT_LANGUAGE:
+
+        def english(message: str) -> str:
+            return message
+
+        english.lang = lang  # type: ignore[attr-defined]
+        return english
 
     def translate(message: str) -> str:
-        return message
+        text = table.get(message)
+        if text is None:
+            _missing.add((lang, message))
+            return message
+        return text
 
+    translate.lang = lang  # type: ignore[attr-defined]
     return translate
+
+
+# A number as Python formats it: 1,234.5 / -0.25 / +0.40 / 12% / 1.2e-05 (nothing else).
+NUMBER = re.compile(r"[+\-\u2212]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?(e[+-]?\d+)?%?")
+# Decimal comma and a no-break space as thousands separator and before %, in these languages.
+_COMMA_LANGUAGES = {"nb"}
+
+
+def number_style(lang: str) -> Callable[[str], str]:
+    """A function rewriting a number formatted the English (Python) way into ``lang``'s style.
+
+    Norwegian: ``"1,234.5"`` -> ``"1 234,5"``, ``"12%"`` -> ``"12 %"`` (no-break spaces);
+    English: unchanged. Only separators between digits change, so text around a number is safe,
+    but two numbers in a list need :func:`list_separator` (``"[0,1; 0,2]"``).
+    """
+    if check_language(lang) not in _COMMA_LANGUAGES:
+        return lambda text: text
+
+    def comma(text: str) -> str:
+        text = re.sub(r"(?<=\d),(?=\d{3}(\D|$))", "\u00a0", text)
+        text = re.sub(r"(?<=\d)\.(?=\d)", ",", text)
+        return re.sub(r"(?<=\d)%", "\u00a0%", text)
+
+    return comma
+
+
+def list_separator(lang: str) -> str:
+    """Between two numbers of an interval or list: ``", "``, or ``"; "`` where the comma is the
+    decimal sign."""
+    return "; " if check_language(lang) in _COMMA_LANGUAGES else ", "
+
+
+def missing_messages() -> set[tuple[str, str]]:
+    """``(lang, message)`` pairs asked for in this process that had no translation."""
+    return set(_missing)
+
+
+def language_from_env(environ: Mapping[str, str] | None = None) -> str | None:
+    """The language set by ``RECLAMARE_LANG``, None when it is unset or empty.
+
+    A value that is not a language code is a one-line ``ValueError`` naming the variable.
+    """
+    value = (os.environ if environ is None else environ).get(ENV_VAR, "").strip()
+    if not value:
+        return None
+    try:
+        return check_language(value)
+    except ValueError as error:
+        raise ValueError(f"{ENV_VAR}={value}: {error}") from None

@@ -4,25 +4,57 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sim.i18n import DEFAULT_LANGUAGE, LANGUAGES, check_language
 from sim.study.conduct import saved_tables
-from sim.study.results import FolderLock, read_manifest
+from sim.study.results import MANIFEST, FolderLock, read_manifest, write_json
 
 
-def rebuild(folder: Path) -> tuple[dict, bool]:
+def rebuild(folder: Path, lang: str | None = None) -> tuple[dict, bool]:
     """Figures (``figures/*.png``) and ``report.html`` of a finished or interrupted study.
 
     The command line calls this after a study, and ``report RESULTS_DIR`` calls it on an
     existing folder. An incomplete folder is reported from the runs that finished (marked as
-    incomplete). Returns (summary, complete). Holds the folder's lock meanwhile (a study still
-    writing the folder makes this a one-line ResultsError).
+    incomplete). ``lang`` is the language of the report and the figures' labels
+    (``sim.i18n.LANGUAGES``); None keeps the language the manifest records (English when it
+    records none). The language used is recorded in the manifest (``"language"``). Returns
+    (summary, complete). Holds the folder's lock meanwhile (a study still writing the folder
+    makes this a one-line ResultsError).
     """
     from sim.outputs.figures import make_figures
     from sim.outputs.report import write_report
 
     folder = Path(folder)
+    if lang is not None:
+        check_language(lang)
     read_manifest(folder)  # a results folder at all? (before a lock file is made in it)
     with FolderLock(folder):
         manifest, table, summary, complete = saved_tables(folder)
-        figures = make_figures(folder / "figures", manifest["scenario"], table, summary)
-        write_report(folder / "report.html", manifest, summary, figures, complete=complete)
+        lang = lang or recorded_language(manifest)
+        _record(folder, manifest, lang)
+        figures = make_figures(folder / "figures", manifest["scenario"], table, summary, lang)
+        write_report(
+            folder / "report.html", manifest, summary, figures, complete=complete, lang=lang
+        )
     return summary, complete
+
+
+def recorded_language(manifest: dict) -> str:
+    """The language a manifest records for its report (English when none or unknown)."""
+    lang = manifest.get("language")
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def record_language(folder: Path, lang: str) -> None:
+    """Record ``lang`` in a results folder's manifest (for a study run without figures, so that
+    a later ``report RESULTS_DIR`` draws them in that language)."""
+    check_language(lang)
+    folder = Path(folder)
+    read_manifest(folder)
+    with FolderLock(folder):
+        _record(folder, read_manifest(folder), lang)
+
+
+def _record(folder: Path, manifest: dict, lang: str) -> None:
+    if manifest.get("language") != lang:
+        manifest["language"] = lang
+        write_json(folder / MANIFEST, manifest)

@@ -20,6 +20,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import FixedFormatter, FuncFormatter, ScalarFormatter  # noqa: E402
 
 from sim.engine.bass import bass_closed_form, bass_pq, bass_recurrence, is_bass_limit  # noqa: E402
 from sim.engine.measures import (  # noqa: E402, F401 (re-exported)
@@ -28,27 +29,31 @@ from sim.engine.measures import (  # noqa: E402, F401 (re-exported)
     LABELS,
     LOWER_IS_BETTER,
     MEASURES,
+    UNITS,
+    label,
+    unit,
 )
+from sim.i18n import DEFAULT_LANGUAGE, N_, NUMBER, number_style, translator  # noqa: E402
+from sim.outputs.paramlabels import PARAMETER_LABELS  # noqa: E402
 from sim.params import ArmSpec, ModelParams  # noqa: E402
 from sim.study.stats import band  # noqa: E402
 
-UNITS = {m.name: m.unit for m in MEASURES}
 QUESTIONS = {
-    "awareness": "How many customers know the brand now?",
-    "adoption": "How many customers have bought?",
-    "mean_attitude": "What do aware customers think of the brand?",
-    "net_sentiment": "Do advocates outnumber detractors?",
-    "wom": "How much do customers talk, and in which tone?",
-    "cost_per_aware": "What does each aware customer cost?",
-    "first_heard": "How did customers first hear of the brand?",
-    "irritated": "Are the ads irritating customers?",
-    "awareness_outside_target": "Does the story cross into the groups push does not target?",
-    "product_fit": "Does the brand learn to fit its customers better?",
-    "profit": "What pays? Profit to date after marketing spend",
-    "market_share": "What share of category purchases does the brand win?",
-    "customers": "How many customers does the brand have now?",
-    "roi": "What does each cu spent return?",
-    "customer_equity": "What are today's customers worth?",
+    "awareness": N_("How many customers know the brand now?"),
+    "adoption": N_("How many customers have bought?"),
+    "mean_attitude": N_("What do aware customers think of the brand?"),
+    "net_sentiment": N_("Do advocates outnumber detractors?"),
+    "wom": N_("How much do customers talk, and in which tone?"),
+    "cost_per_aware": N_("What does each aware customer cost?"),
+    "first_heard": N_("How did customers first hear of the brand?"),
+    "irritated": N_("Are the ads irritating customers?"),
+    "awareness_outside_target": N_("Does the story cross into the groups push does not target?"),
+    "product_fit": N_("Does the brand learn to fit its customers better?"),
+    "profit": N_("What pays? Profit to date after marketing spend"),
+    "market_share": N_("What share of category purchases does the brand win?"),
+    "customers": N_("How many customers does the brand have now?"),
+    "roi": N_("What does each cu spent return?"),
+    "customer_equity": N_("What are today's customers worth?"),
 }
 # Okabe-Ito colours (safe for colour-blind readers); a "none" arm is grey.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
@@ -91,24 +96,45 @@ def arm_colours(arm_names: list[str]) -> dict[str, str]:
     return out
 
 
-def axis_label(measure: str) -> str:
-    return f"{LABELS.get(measure, measure)} ({UNITS.get(measure, '')})"
+def axis_label(measure: str, _=None) -> str:
+    """``Name (unit)`` of a measure, in the language of the translator ``_`` (English without)."""
+    text = f"{label(measure, _)} ({unit(measure, _)})"
+    # Longer than the y axis of a classroom figure at 15 pt (about 56 characters; Norwegian
+    # names are longer): two lines. Every English label fits on one.
+    return "\n".join(textwrap.wrap(text, 42)) if len(text) > 56 else text
 
 
-def make_figures(folder: Path, study: dict, table: pd.DataFrame, summary: dict) -> list[Path]:
-    """Write every figure of the study into ``folder``; return their paths in reading order."""
+def _wrapped(text: str, width: int) -> str:
+    """``text`` with each of its lines wrapped at ``width`` characters (titles and labels that
+    would run off a classroom figure, above all in Norwegian)."""
+    return "\n".join("\n".join(textwrap.wrap(line, width) or [""]) for line in text.split("\n"))
+
+
+def make_figures(
+    folder: Path,
+    study: dict,
+    table: pd.DataFrame,
+    summary: dict,
+    lang: str = DEFAULT_LANGUAGE,
+) -> list[Path]:
+    """Write every figure of the study into ``folder``; return their paths in reading order.
+
+    Titles, axis labels, legends and notes are in ``lang`` (``sim.i18n.LANGUAGES``); arm names
+    and parameter paths are shown as the scenario wrote them.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    _ = translator(lang)
     with plt.rc_context(STYLE):
         if study.get("sweep"):
-            return _sweep_figures(folder, study, summary)
-        return _time_figures(folder, study, table)
+            return _sweep_figures(folder, study, summary, _)
+        return _time_figures(folder, study, table, _)
 
 
 # --------------------------------------------------------------------------- time series
 
 
-def _time_figures(folder: Path, study: dict, table: pd.DataFrame) -> list[Path]:
+def _time_figures(folder: Path, study: dict, table: pd.DataFrame, _) -> list[Path]:
     arms = [a["name"] for a in study["arms"]]
     colours = arm_colours(arms)
     styles = arm_styles(arms)
@@ -138,18 +164,18 @@ def _time_figures(folder: Path, study: dict, table: pd.DataFrame) -> list[Path]:
             return
         if extra:
             extra(ax)
-        _crisis_line(ax, crisis)
-        _crisis_line(ax, launch, " competitor launch")
-        ax.set_title(QUESTIONS.get(measure, LABELS.get(measure, measure)))
-        ax.set_xlabel("Week")
-        ax.set_ylabel(axis_label(measure))
+        _crisis_line(ax, crisis, " " + _("crisis"))
+        _crisis_line(ax, launch, " " + _("competitor launch"))
+        ax.set_title(_(QUESTIONS[measure]) if measure in QUESTIONS else label(measure, _))
+        ax.set_xlabel(_("Week"))
+        ax.set_ylabel(axis_label(measure, _))
         if ylim:
             ax.set_ylim(*ylim)
-        _legend(ax)
-        out.append(_save(fig, folder / f"{name or measure}.png"))
+        _legend(ax, _("mean and\n95 % band"))
+        out.append(_finish(fig, folder / f"{name or measure}.png", _))
 
     spends = {a["name"]: a["budget"] > 0 for a in study["arms"]}
-    line_figure("awareness", extra=_bass_overlay(study, colours), ylim=(0, 1.02))
+    line_figure("awareness", extra=_bass_overlay(study, colours, _), ylim=(0, 1.02))
     line_figure("adoption", ylim=(0, 1.02))
     line_figure("profit", extra=_zero_line)
     if "market_share" in table and table["market_share"].notna().any():
@@ -159,10 +185,10 @@ def _time_figures(folder: Path, study: dict, table: pd.DataFrame) -> list[Path]:
         line_figure("mean_attitude")
         line_figure("net_sentiment")
         if HIST_NAMES[0] in table:
-            out.append(_attitude_histograms(folder, table, arms, colours))
-    out.append(_wom_figure(folder, table, arms, colours, styles, crisis))
+            out.append(_attitude_histograms(folder, table, arms, colours, _))
+    out.append(_wom_figure(folder, table, arms, colours, styles, crisis, _))
     line_figure("cost_per_aware", name="spend_efficiency", skip=lambda arm: not spends.get(arm))
-    out.append(_first_heard_figure(folder, table, arms))
+    out.append(_first_heard_figure(folder, table, arms, _))
     if "irritated" in table and table["irritated"].fillna(0).max() > 0:
         line_figure("irritated")
     if "awareness_outside_target" in table and table["awareness_outside_target"].notna().any():
@@ -184,7 +210,7 @@ def _zero_line(ax):
     ax.axhline(0.0, color="#444444", linewidth=1.2)
 
 
-def _crisis_line(ax, crisis, text=" crisis"):
+def _crisis_line(ax, crisis, text):
     """A dotted vertical line at the week of an event (a crisis, a competitor launch)."""
     if crisis:
         ax.axvline(crisis, color="#444444", linestyle=":", linewidth=2)
@@ -198,7 +224,7 @@ def _crisis_line(ax, crisis, text=" crisis"):
         )
 
 
-def _legend(ax, title="mean and\n95 % band"):
+def _legend(ax, title):
     """Legend outside the plot, on the right, so it never hides a line."""
     ax.legend(
         title=title,
@@ -210,18 +236,61 @@ def _legend(ax, title="mean and\n95 % band"):
     )
 
 
+def _finish(fig, path: Path, _) -> Path:
+    """Numbers on the axes in the style of ``_``'s language, then :func:`_save`."""
+    _number_ticks(fig, number_style(getattr(_, "lang", DEFAULT_LANGUAGE)))
+    return _save(fig, path)
+
+
 def _save(fig, path: Path) -> Path:
+    """Lay out, write and close a figure."""
     fig.tight_layout()
     fig.savefig(path, metadata={"Software": None})
     plt.close(fig)
     return path
 
 
-def _bass_overlay(study: dict, colours: dict):
+class _StyledScalarFormatter(ScalarFormatter):
+    """Matplotlib's default tick labels, then restyled (decimal comma in Norwegian)."""
+
+    def __init__(self, number):
+        super().__init__()
+        self._number = number
+
+    def __call__(self, x, pos=None):
+        return self._number(super().__call__(x, pos))
+
+
+def _number_ticks(fig, number) -> None:
+    """Tick labels of every axis in the style of ``number`` (``sim.i18n.number_style``);
+    labels that are not numbers (arm names, network kinds) are left alone."""
+    if number("0.5") == "0.5":
+        return
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            formatter = axis.get_major_formatter()
+            if isinstance(formatter, FixedFormatter):
+                formatter.seq = [
+                    number(t) if NUMBER.fullmatch(str(t)) else t for t in formatter.seq
+                ]
+            elif isinstance(formatter, FuncFormatter):  # labels given with set_xticks
+
+                def styled(x, pos=None, inner=formatter):
+                    text = inner(x, pos)
+                    return number(text) if NUMBER.fullmatch(text) else text
+
+                axis.set_major_formatter(FuncFormatter(styled))
+            elif type(formatter) is ScalarFormatter:
+                axis.set_major_formatter(_StyledScalarFormatter(number))
+
+
+def _bass_overlay(study: dict, colours: dict, _):
     params = ModelParams.model_validate(study["params"])
     arms = [ArmSpec.model_validate(a) for a in study["arms"]]
     if not is_bass_limit(params, arms) or params.crisis.week is not None:
         return None
+
+    number = number_style(getattr(_, "lang", DEFAULT_LANGUAGE))
 
     def draw(ax):
         weeks = study["weeks"]
@@ -235,40 +304,43 @@ def _bass_overlay(study: dict, colours: dict):
             ax.plot(t, rec, color="black", linestyle="--", linewidth=1.8)
             ax.plot(t, bass_closed_form(p, q, weeks), color=colours[arm.name], linestyle=":")
             ax.annotate(
-                f"p={p:.3g}, q={q:.3g}",
+                "p={p}, q={q}".format(p=number(f"{p:.3g}"), q=number(f"{q:.3g}")),
                 (t[len(t) // 3], rec[len(t) // 3]),
                 xytext=(10, -18),
                 textcoords="offset points",
                 fontsize=12,
                 color=colours[arm.name],
             )
-        ax.plot([], [], color="black", linestyle="--", linewidth=1.8, label="Bass recurrence")
-        ax.plot([], [], color="grey", linestyle=":", label="Bass closed form")
+        ax.plot([], [], color="black", linestyle="--", linewidth=1.8, label=_("Bass recurrence"))
+        ax.plot([], [], color="grey", linestyle=":", label=_("Bass closed form"))
 
     return draw
 
 
-def _wom_figure(folder, table, arms, colours, styles, crisis) -> Path:
+def _wom_figure(folder, table, arms, colours, styles, crisis, _) -> Path:
     fig, axes = plt.subplots(1, 2, figsize=(SIZE[0] * 1.25, SIZE[1]), sharey=True)
     for ax, measure, tone in zip(
-        axes, ("wom_positive", "wom_negative"), ("Positive talk", "Negative talk"), strict=True
+        axes,
+        ("wom_positive", "wom_negative"),
+        (_("Positive talk"), _("Negative talk")),
+        strict=True,
     ):
         for arm in arms:
             rows = table[table["arm"] == arm]
             wide = rows.pivot(index="replicate", columns="week", values=measure)
             x, values = wide.columns.to_numpy(), wide.to_numpy(float)
             _band(ax, x, values, colours[arm], arm, styles[arm])
-        _crisis_line(ax, crisis)
+        _crisis_line(ax, crisis, " " + _("crisis"))
         ax.set_title(tone, fontsize=15)
-        ax.set_xlabel("Week")
-        ax.set_ylabel(f"Talks per week ({UNITS[measure]})")
+        ax.set_xlabel(_("Week"))
+        ax.set_ylabel(_("Talks per week ({unit})").format(unit=unit(measure, _)))
         ax.yaxis.set_tick_params(labelleft=True)
-    _legend(axes[1])
-    fig.suptitle(QUESTIONS["wom"], fontsize=17, fontweight="bold")
-    return _save(fig, folder / "wom.png")
+    _legend(axes[1], _("mean and\n95 % band"))
+    fig.suptitle(_(QUESTIONS["wom"]), fontsize=17, fontweight="bold")
+    return _finish(fig, folder / "wom.png", _)
 
 
-def _attitude_histograms(folder, table, arms, colours) -> Path | None:
+def _attitude_histograms(folder, table, arms, colours, _) -> Path | None:
     """Attitudes of the aware, per arm (rows) at weeks 4, 13 and the last week (columns): the
     share of aware customers in each 0.2-wide attitude bin, mean over replicates."""
     last = int(table["week"].max())
@@ -292,23 +364,23 @@ def _attitude_histograms(folder, table, arms, colours) -> Path | None:
             ax.bar(centres, np.nan_to_num(shares), width=0.18, color=colours[arm])
             ax.axvline(0.0, color="#888888", linewidth=1)
             if r == 0:
-                ax.set_title(f"week {week}", fontsize=15)
+                ax.set_title(_("week {week}").format(week=week), fontsize=15)
             if c == 0:
                 ax.set_ylabel(arm, rotation=0, ha="right", va="center", fontsize=14, labelpad=30)
             ax.set_xlim(-1, 1)
             ax.grid(axis="x", visible=False)
-    fig.supxlabel("Attitude of aware customers (-1 = hates the brand, +1 = loves it)")
-    fig.supylabel("Share of the aware", x=0.005)
-    fig.suptitle("How are attitudes spread? (one histogram per arm and week)", fontweight="bold")
-    return _save(fig, folder / "attitude_histograms.png")
+    fig.supxlabel(_("Attitude of aware customers (-1 = hates the brand, +1 = loves it)"))
+    fig.supylabel(_("Share of the aware"), x=0.005)
+    fig.suptitle(_("How are attitudes spread? (one histogram per arm and week)"), fontweight="bold")
+    return _finish(fig, folder / "attitude_histograms.png", _)
 
 
-def _first_heard_figure(folder, table, arms) -> Path:
+def _first_heard_figure(folder, table, arms, _) -> Path:
     last = table[table["week"] == table["week"].max()]
     channels = [
-        ("heard_via_ad", "ad", "#E69F00"),
-        ("heard_via_wom", "word of mouth", "#009E73"),
-        ("heard_via_dialogue", "dialogue", "#0072B2"),
+        ("heard_via_ad", _("ad"), "#E69F00"),
+        ("heard_via_wom", _("word of mouth"), "#009E73"),
+        ("heard_via_dialogue", _("dialogue"), "#0072B2"),
     ]
     fig, ax = plt.subplots(figsize=SIZE)
     y = np.arange(len(arms))[::-1]
@@ -316,33 +388,37 @@ def _first_heard_figure(folder, table, arms) -> Path:
     # The channel shares are of everyone who ever heard (older results: of the aware).
     base = "ever_aware" if "ever_aware" in last else "awareness"
     aware = np.array([last.loc[last["arm"] == a, base].mean() for a in arms])
-    for column, label, colour in channels:
+    for column, name, colour in channels:
         share = np.array([last.loc[last["arm"] == a, column].mean() for a in arms])
         width = np.nan_to_num(share * aware)
-        ax.barh(y, width, left=left, color=colour, label=label, height=0.6)
+        ax.barh(y, width, left=left, color=colour, label=name, height=0.6)
         left += width
     before = np.clip(aware - left, 0, None)
     if before.max() > 0.005:
-        ax.barh(y, before, left=left, color="#BBBBBB", label="before / crisis news", height=0.6)
+        ax.barh(y, before, left=left, color="#BBBBBB", label=_("before / crisis news"), height=0.6)
     ax.set_yticks(y, arms)
     ax.set_xlim(0, 1)
-    ax.set_xlabel("Share of all customers, by the channel they first heard through (share)")
-    ax.set_title(QUESTIONS["first_heard"] + f" (week {int(last['week'].max())})")
+    ax.set_xlabel(_("Share of all customers, by the channel they first heard through (share)"))
+    ax.set_title(
+        _("{question} (week {week})").format(
+            question=_(QUESTIONS["first_heard"]), week=int(last["week"].max())
+        )
+    )
     ax.grid(axis="y", visible=False)
     ax.legend(
         frameon=False,
         loc="upper left",
         bbox_to_anchor=(1.01, 1.0),
-        title="first heard via",
+        title=_("first heard via"),
         title_fontsize=12,
     )
-    return _save(fig, folder / "first_heard.png")
+    return _finish(fig, folder / "first_heard.png", _)
 
 
 # --------------------------------------------------------------------------- sweeps
 
 
-def _sweep_figures(folder: Path, study: dict, summary: dict) -> list[Path]:
+def _sweep_figures(folder: Path, study: dict, summary: dict, _) -> list[Path]:
     paths = list(study["sweep"])
     arms = [a["name"] for a in study["arms"]]
     colours = arm_colours(arms)
@@ -352,11 +428,11 @@ def _sweep_figures(folder: Path, study: dict, summary: dict) -> list[Path]:
         if measure not in summary["units"]:
             continue
         if len(paths) == 1:
-            out.append(_sweep_line(folder, study, summary, measure, arms, colours))
+            out.append(_sweep_line(folder, study, summary, measure, arms, colours, _))
             if contrast:
-                out.append(_sweep_diff_line(folder, study, summary, measure, contrast))
+                out.append(_sweep_diff_line(folder, study, summary, measure, contrast, _))
         else:
-            out += _sweep_maps(folder, study, summary, measure, arms, colours, contrast)
+            out += _sweep_maps(folder, study, summary, measure, arms, colours, contrast, _)
     return [p for p in out if p is not None]
 
 
@@ -382,7 +458,7 @@ def _is_numeric(values) -> bool:
     return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
 
 
-def _sweep_line(folder, study, summary, measure, arms, colours) -> Path:
+def _sweep_line(folder, study, summary, measure, arms, colours, _) -> Path:
     path = next(iter(study["sweep"]))
     values = study["sweep"][path]
     levels = _levels(summary, measure)
@@ -406,16 +482,20 @@ def _sweep_line(folder, study, summary, measure, arms, colours) -> Path:
         ax.set_xticks(np.arange(len(values)), [str(v) for v in values])
     else:
         _numeric_axis(ax, values)
-    ax.set_xlabel(_path_label(path))
-    ax.set_ylabel(f"{axis_label(measure)}, week {summary['final_week']}")
-    what = _path_label(path).split("\n")[0].split(" (")[0].split(" per ")[0].lower()
-    title = f"{LABELS.get(measure, measure)}: which arm wins at each {what}?"
-    ax.set_title("\n".join(textwrap.wrap(title, 60)))
-    _legend(ax, "mean and\n95 % interval")
-    return _save(fig, folder / f"sweep_{measure}.png")
+    ax.set_xlabel(_path_label(path, _))
+    ax.set_ylabel(
+        _("{label}, week {week}").format(label=axis_label(measure, _), week=summary["final_week"])
+    )
+    what = _path_label(path, _).split("\n")[0].split(" (")[0].split(" per ")[0].lower()
+    title = _("{measure}: which arm wins at each {parameter}?").format(
+        measure=label(measure, _), parameter=what
+    )
+    ax.set_title(_wrapped(title, 60))
+    _legend(ax, _("mean and\n95 % interval"))
+    return _finish(fig, folder / f"sweep_{measure}.png", _)
 
 
-def _sweep_diff_line(folder, study, summary, measure, contrast) -> Path | None:
+def _sweep_diff_line(folder, study, summary, measure, contrast, _) -> Path | None:
     path = next(iter(study["sweep"]))
     values = study["sweep"][path]
     cis = [_contrast_ci(summary, i, measure, contrast) for i in range(len(values))]
@@ -427,26 +507,52 @@ def _sweep_diff_line(folder, study, summary, measure, contrast) -> Path | None:
     fig, ax = plt.subplots(figsize=SIZE)
     a, b = contrast
     if _is_numeric(values):
-        ax.plot(values, mean, marker="o", color="#333333", label=f"{a} minus {b}")
+        ax.plot(
+            values,
+            mean,
+            marker="o",
+            color="#333333",
+            label=_("{arm} minus {versus}").format(arm=a, versus=b),
+        )
         ax.fill_between(values, low, high, color="#333333", alpha=0.2, linewidth=0)
     else:
         x = np.arange(len(values))
         colours = ["#009E73" if m > 0 else "#D55E00" for m in np.nan_to_num(mean)]
-        ax.bar(x, mean, color=colours, width=0.6, label=f"{a} minus {b}")
+        ax.bar(
+            x,
+            mean,
+            color=colours,
+            width=0.6,
+            label=_("{arm} minus {versus}").format(arm=a, versus=b),
+        )
         err = np.nan_to_num(np.vstack([mean - low, high - mean]))
         ax.errorbar(x, mean, yerr=err, fmt="none", ecolor="black", capsize=5)
         ax.set_xticks(x, [str(v) for v in values])
     if _is_numeric(values):
         _numeric_axis(ax, values)
     ax.axhline(0, color="black", linewidth=1)
-    ax.set_xlabel(_path_label(path))
-    ax.set_ylabel(f"Difference in {LABELS.get(measure, measure).lower()}\n({UNITS[measure]})")
-    ax.set_title(f"Where does {a} beat {b} on {LABELS.get(measure, measure).lower()}?")
-    _legend(ax, "paired difference,\n95 % interval")
-    return _save(fig, folder / f"sweep_diff_{measure}.png")
+    ax.set_xlabel(_path_label(path, _))
+    ax.set_ylabel(
+        _wrapped(
+            _("Difference in {measure}\n({unit})").format(
+                measure=label(measure, _).lower(), unit=unit(measure, _)
+            ),
+            42,
+        )
+    )
+    ax.set_title(
+        _wrapped(
+            _("Where does {arm} beat {versus} on {measure}?").format(
+                arm=a, versus=b, measure=label(measure, _).lower()
+            ),
+            60,
+        )
+    )
+    _legend(ax, _("paired difference,\n95 % interval"))
+    return _finish(fig, folder / f"sweep_diff_{measure}.png", _)
 
 
-def _sweep_maps(folder, study, summary, measure, arms, colours, contrast) -> list[Path]:
+def _sweep_maps(folder, study, summary, measure, arms, colours, contrast, _) -> list[Path]:
     paths = list(study["sweep"])
     px, py = paths[1], paths[0]  # first path down the rows, second across the columns
     xs, ys = study["sweep"][px], study["sweep"][py]
@@ -481,10 +587,17 @@ def _sweep_maps(folder, study, summary, measure, arms, colours, contrast) -> lis
                     ys,
                     px,
                     py,
-                    f"Where does {contrast[0]} beat {contrast[1]} on "
-                    f"{LABELS.get(measure, measure).lower()}?",
-                    f"{contrast[0]} minus {contrast[1]} ({UNITS[measure]}), week "
-                    f"{summary['final_week']}" + (f"; {note}" if note else ""),
+                    _("Where does {arm} beat {versus} on {measure}?").format(
+                        arm=contrast[0], versus=contrast[1], measure=label(measure, _).lower()
+                    ),
+                    _("{arm} minus {versus} ({unit}), week {week}").format(
+                        arm=contrast[0],
+                        versus=contrast[1],
+                        unit=unit(measure, _),
+                        week=summary["final_week"],
+                    )
+                    + (f"; {note}" if note else ""),
+                    _,
                 )
             )
         out.append(
@@ -500,12 +613,14 @@ def _sweep_maps(folder, study, summary, measure, arms, colours, contrast) -> lis
                 py,
                 idx,
                 note,
+                _,
             )
         )
     return out
 
 
-def _heatmap(path, grid, sig, xs, ys, px, py, title, label) -> Path:
+def _heatmap(path, grid, sig, xs, ys, px, py, title, colour_label, _) -> Path:
+    number = number_style(getattr(_, "lang", DEFAULT_LANGUAGE))
     fig, ax = plt.subplots(figsize=SIZE)
     finite = grid[np.isfinite(grid)]
     lim = float(np.max(np.abs(finite))) if finite.size else 1.0
@@ -514,7 +629,7 @@ def _heatmap(path, grid, sig, xs, ys, px, py, title, label) -> Path:
     for i in range(grid.shape[0]):
         for j in range(grid.shape[1]):
             if np.isfinite(grid[i, j]):
-                text = f"{grid[i, j]:+.2f}" + ("" if sig[i, j] else "\n(n.s.)")
+                text = number(f"{grid[i, j]:+.2f}") + ("" if sig[i, j] else "\n" + _("(n.s.)"))
                 dark = abs(grid[i, j]) > 0.6 * lim
                 ax.text(
                     j,
@@ -527,16 +642,16 @@ def _heatmap(path, grid, sig, xs, ys, px, py, title, label) -> Path:
                 )
     ax.set_xticks(range(len(xs)), [str(v) for v in xs])
     ax.set_yticks(range(len(ys)), [str(v) for v in ys])
-    ax.set_xlabel(_path_label(px))
-    ax.set_ylabel(_path_label(py))
+    ax.set_xlabel(_path_label(px, _))
+    ax.set_ylabel(_path_label(py, _))
     ax.grid(False)
-    ax.set_title(title)
+    ax.set_title(_wrapped(title, 60))
     bar = fig.colorbar(im, ax=ax)
-    bar.set_label(label, fontsize=12)
-    return _save(fig, path)
+    bar.set_label(colour_label, fontsize=12)
+    return _finish(fig, path, _)
 
 
-def _winner_map(path, summary, measure, arms, colours, xs, ys, px, py, idx, note) -> Path:
+def _winner_map(path, summary, measure, arms, colours, xs, ys, px, py, idx, note, _) -> Path:
     levels = _levels(summary, measure)
     fig, ax = plt.subplots(figsize=SIZE)
     code = np.full((len(ys), len(xs)), np.nan)
@@ -550,7 +665,8 @@ def _winner_map(path, summary, measure, arms, colours, xs, ys, px, py, idx, note
             pick = min if measure in LOWER_IS_BETTER else max
             best, arm = pick(means)
             code[i, j] = arms.index(arm)
-            ax.text(j, i, f"{arm}\n{best:.2f}", ha="center", va="center", fontsize=12)
+            best_text = number_style(getattr(_, "lang", DEFAULT_LANGUAGE))(f"{best:.2f}")
+            ax.text(j, i, f"{arm}\n{best_text}", ha="center", va="center", fontsize=12)
     from matplotlib.colors import ListedColormap
 
     cmap = ListedColormap([colours[a] for a in arms])
@@ -559,21 +675,28 @@ def _winner_map(path, summary, measure, arms, colours, xs, ys, px, py, idx, note
     )
     ax.set_xticks(range(len(xs)), [str(v) for v in xs])
     ax.set_yticks(range(len(ys)), [str(v) for v in ys])
-    ax.set_xlabel(_path_label(px))
-    ax.set_ylabel(_path_label(py))
+    ax.set_xlabel(_path_label(px, _))
+    ax.set_ylabel(_path_label(py, _))
     ax.grid(False)
-    most = "lowest" if measure in LOWER_IS_BETTER else "highest"
-    title = f"Which arm gives the {most} {LABELS.get(measure, measure).lower()}?"
-    ax.set_title(title)
-    ax.text(
-        0.0,
-        -0.16 if len(xs) < 8 else -0.2,
-        f"Best arm and its mean at week {summary['final_week']}" + (f"; {note}" if note else ""),
-        transform=ax.transAxes,
+    question = (
+        _("Which arm gives the lowest {measure}?")
+        if measure in LOWER_IS_BETTER
+        else _("Which arm gives the highest {measure}?")
+    )
+    ax.set_title(_wrapped(question.format(measure=label(measure, _).lower()), 60))
+    # Below the x label (which may be two lines), from the left edge of the plot.
+    ax.annotate(
+        _("Best arm and its mean at week {week}").format(week=summary["final_week"])
+        + (f"; {note}" if note else ""),
+        xy=(0.0, 0.0),
+        xycoords=("axes fraction", ax.xaxis.label),
+        xytext=(0, -4),
+        textcoords="offset points",
+        va="top",
         fontsize=12,
         color="#444444",
     )
-    return _save(fig, path)
+    return _finish(fig, path, _)
 
 
 def _numeric_axis(ax, values) -> None:
@@ -596,17 +719,23 @@ def _slug(value) -> str:
     return "".join(c if c.isalnum() else "-" for c in str(value))
 
 
-def _path_label(path: str) -> str:
-    """Axis label of a swept parameter: its description's first clause and unit, then the path.
+def _path_label(path: str, _=None) -> str:
+    """Axis label of a swept parameter: its name and unit, then the path.
 
     ``arm.budget`` -> ``Weekly budget per 1,000 customers (cu per 1,000 customers per week)
-    [arm.budget]``; ``arms.<name>.<field>`` is looked up as ``arm.<field>``.
+    [arm.budget]``; ``arms.<name>.<field>`` is looked up as ``arm.<field>``. Labels come from
+    ``sim.outputs.paramlabels`` (translated by ``_``); a parameter missing there uses the first
+    clause of the schema's English description and its unit.
     """
     from sim.params import ModelParams
 
     parts = path.split(".")
     if parts[0] == "arms" and len(parts) == 3:
         parts = ["arm", parts[2]]
+    key = ".".join(parts)
+    if key in PARAMETER_LABELS:
+        text = PARAMETER_LABELS[key]
+        return f"{_(text) if _ is not None else text}\n[{path}]"
     fields = ModelParams.model_fields
     info = fields.get(parts[0])
     if info is not None and len(parts) == 2 and hasattr(info.annotation, "model_fields"):

@@ -9,12 +9,12 @@ from __future__ import annotations
 import base64
 import html
 import math
+from collections.abc import Callable
 from pathlib import Path
 
-from sim.engine.measures import LABELS, LOWER_IS_BETTER, MEASURES
+from sim.engine.measures import LABELS, LOWER_IS_BETTER, label, unit
+from sim.i18n import DEFAULT_LANGUAGE, N_, NUMBER, list_separator, number_style, translator
 from sim.study.results import write_text
-
-UNITS = {m.name: m.unit for m in MEASURES}
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; font-size: 18px;
@@ -34,14 +34,74 @@ figure { margin: 1.5em 0; } figure img { width: 100%; border: 1px solid #eee; }
 """
 
 
+def html_translator(lang: str) -> Callable[..., str]:
+    """``_(message, **values)``: ``message`` in ``lang``, HTML-escaped, then filled with
+    ``values`` (which the caller has made HTML-safe: escaped names, numbers, ``<b>`` tags).
+
+    A value that is a number and nothing else (``"0.25"``, ``"12%"``, ``"2,000"``) is written
+    in the language's style (``"0,25"``, ``"12 %"``, ``"2 000"`` in Norwegian); names are not
+    touched. ``_.plain`` is the plain translator, ``_.fmt(x)`` a number in the report's
+    precision and style, ``_.interval(low, high)`` ``"[low, high]"`` (``"[low; high]"``),
+    ``_.value(v)`` a parameter value (styled when it is a number).
+    """
+    plain = translator(lang)
+    number = number_style(lang)
+    separator = list_separator(lang)
+
+    def translate(message: str, **values) -> str:
+        text = html.escape(plain(message), quote=False)
+        if not values:
+            return text
+        values = {
+            k: number(v)
+            if isinstance(v, str) and not isinstance(v, _Styled) and NUMBER.fullmatch(v)
+            else v
+            for k, v in values.items()
+        }
+        return text.format(**values)
+
+    def fmt(x) -> str:
+        return _Styled(number(_fmt(x)))
+
+    def value(x) -> str:
+        text = str(x)
+        return _Styled(number(text) if NUMBER.fullmatch(text) else text)
+
+    def interval(low, high) -> str:
+        return _Styled(f"[{fmt(low)}{separator}{fmt(high)}]")
+
+    translate.plain = plain  # type: ignore[attr-defined]
+    translate.fmt = fmt  # type: ignore[attr-defined]
+    translate.interval = interval  # type: ignore[attr-defined]
+    translate.value = value  # type: ignore[attr-defined]
+    translate.separator = separator  # type: ignore[attr-defined]
+    translate.number = number  # type: ignore[attr-defined]
+    return translate
+
+
+class _Styled(str):
+    """A number already written in the report's language (not to be restyled: "0,801" must not
+    be read as an English thousands separator)."""
+
+
 def write_report(
-    path: Path, manifest: dict, summary: dict, figures: list[Path], complete: bool = True
+    path: Path,
+    manifest: dict,
+    summary: dict,
+    figures: list[Path],
+    complete: bool = True,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> Path:
-    """Write the report page; returns its path."""
+    """Write the report page in the language ``lang`` (``sim.i18n.LANGUAGES``); returns its path.
+
+    The scenario's own title, description and arm names are the author's words and are shown
+    as written.
+    """
+    _ = html_translator(lang)
     study = manifest["scenario"]
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{lang}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_e(study['title'])}</title><style>{CSS}</style></head><body>",
         f"<h1>{_e(study['title'])}</h1>",
@@ -49,281 +109,493 @@ def write_report(
     if not complete:
         done, total = manifest.get("runs_done", "?"), manifest.get("runs_total", "?")
         parts.append(
-            f'<p class="warning"><b>Incomplete study:</b> only {done} of {total} runs finished. '
-            "The numbers below use the finished runs only. See the INCOMPLETE file in this "
-            "folder for the command that finishes it.</p>"
+            '<p class="warning"><b>'
+            + _("Incomplete study:")
+            + "</b> "
+            + _(
+                "only {done} of {total} runs finished. The numbers below use the finished runs "
+                "only. See the INCOMPLETE file in this folder for the command that finishes it.",
+                done=_e(done),
+                total=_e(total),
+            )
+            + "</p>"
         )
     if study.get("description"):
         parts.append(f'<div class="question">{_e(study["description"].strip())}</div>')
-    parts.append("<h2>Setup</h2>")
-    parts.append(setup_in_words(study))
-    parts.append("<h2>Key results</h2>")
+    parts.append(f"<h2>{_('Setup')}</h2>")
+    parts.append(setup_in_words(study, _))
+    parts.append(f"<h2>{_('Key results')}</h2>")
     if summary.get("what_pays"):
-        parts.append(what_pays(summary["what_pays"]))
+        parts.append(what_pays(summary["what_pays"], _))
     if summary.get("leads"):
-        parts.append(who_leads(summary["leads"]))
+        parts.append(who_leads(summary["leads"], _))
     if summary.get("claims"):
-        parts.append(claims_table(summary["claims"]))
-    parts.append(key_tables(study, summary))
+        parts.append(claims_table(summary["claims"], _))
+    parts.append(key_tables(study, summary, _))
     if figures:
-        parts.append("<h2>Figures</h2>")
+        parts.append(f"<h2>{_('Figures')}</h2>")
         for fig in figures:
             data = base64.b64encode(Path(fig).read_bytes()).decode("ascii")
-            alt = Path(fig).stem.replace("_", " ")
+            alt = figure_alt(Path(fig).stem, _)
             parts.append(
                 f'<figure><img alt="{_e(alt)}" src="data:image/png;base64,{data}"></figure>'
             )
-    parts.append("<h2>Caveats</h2>")
-    parts.append(CAVEATS)
-    parts.append(_meta(manifest))
+    parts.append(f"<h2>{_('Caveats')}</h2>")
+    parts.append("<ul>" + "".join(f"<li>{_(item)}</li>" for item in CAVEATS) + "</ul>")
+    parts.append(_meta(manifest, _))
     parts.append("</body></html>")
     write_text(Path(path), "\n".join(parts) + "\n")
     return Path(path)
 
 
-CAVEATS = """<ul>
-<li>This is a model, not a forecast. Its parameter values are illustrative, chosen to be
-plausible from the marketing literature (see docs/model.md), not estimated for any real brand or
-market. Use it to think about mechanisms and to compare strategies under stated assumptions.</li>
-<li>The 95 % intervals describe the model's own randomness over the replicates (Student t),
-nothing else: not the uncertainty in the parameters, and not the gap between the model and a
-real market. More replicates give narrower intervals but the same assumptions.</li>
-<li>Arms are compared on the same networks and random streams (common random numbers), so the
-paired differences are sharper than the two arms' separate intervals suggest.</li>
-<li>Budgets are per 1,000 customers per week; push and dialogue buy very different numbers of
-contacts with the same money (see the setup). Conclusions can flip with the costs, the product's
-true fit and the network: try a sweep before generalising.</li>
-</ul>"""
+CAVEATS = (
+    N_(
+        "This is a model, not a forecast. Its parameter values are illustrative, chosen to be "
+        "plausible from the marketing literature (see docs/model.md), not estimated for any real "
+        "brand or market. Use it to think about mechanisms and to compare strategies under stated "
+        "assumptions."
+    ),
+    N_(
+        "The 95 % intervals describe the model's own randomness over the replicates (Student t), "
+        "nothing else: not the uncertainty in the parameters, and not the gap between the model "
+        "and a real market. More replicates give narrower intervals but the same assumptions."
+    ),
+    N_(
+        "Arms are compared on the same networks and random streams (common random numbers), so "
+        "the paired differences are sharper than the two arms' separate intervals suggest."
+    ),
+    N_(
+        "Budgets are per 1,000 customers per week; push and dialogue buy very different numbers "
+        "of contacts with the same money (see the setup). Conclusions can flip with the costs, "
+        "the product's true fit and the network: try a sweep before generalising."
+    ),
+)
+
+# Alternative text of each figure (by file name); sweep figures are named after their measure.
+FIGURE_ALT = {
+    "awareness": N_("Awareness over the weeks, per arm"),
+    "adoption": N_("Adoption over the weeks, per arm"),
+    "profit": N_("Profit to date over the weeks, per arm"),
+    "market_share": N_("Market share over the weeks, per arm"),
+    "customers": N_("Customers of the brand over the weeks, per arm"),
+    "mean_attitude": N_("Mean attitude of the aware over the weeks, per arm"),
+    "net_sentiment": N_("Net sentiment over the weeks, per arm"),
+    "attitude_histograms": N_("Attitude histograms per arm and week"),
+    "wom": N_("Positive and negative word of mouth over the weeks, per arm"),
+    "spend_efficiency": N_("Cost per aware customer over the weeks, per arm"),
+    "first_heard": N_("How customers first heard of the brand, per arm"),
+    "irritated": N_("Irritated customers over the weeks, per arm"),
+    "awareness_outside_target": N_("Awareness outside the target group over the weeks"),
+    "product_fit": N_("Product fit over the weeks, per arm"),
+}
 
 
-def setup_in_words(study: dict) -> str:
+def figure_alt(stem: str, _) -> str:
+    """Alternative text of a figure file, in the reader's language (plain text)."""
+    if stem in FIGURE_ALT:
+        return _.plain(FIGURE_ALT[stem])
+    for prefix, text in (
+        ("sweep_winner_", N_("Best arm per grid point: {measure}")),
+        ("sweep_diff_", N_("Paired difference over the sweep: {measure}")),
+        ("sweep_", N_("{measure} over the sweep, per arm")),
+    ):
+        if stem.startswith(prefix):
+            rest = stem[len(prefix) :]
+            measure = max((m for m in LABELS if rest.startswith(m)), key=len, default=rest)
+            return _.plain(text).format(measure=label(measure, _.plain))
+    return stem.replace("_", " ")
+
+
+def setup_in_words(study: dict, _) -> str:
     p = study["params"]
     net, push, dia, prod = p["network"], p["push"], p["dialogue"], p["product"]
-    items = [f"<li><b>Market:</b> {_network_words(net)}.</li>"]
+    items = [_item(_("Market:"), _network_words(net, _) + ".")]
     pop = p["population"]
     items.append(
-        f"<li><b>At the start:</b> {pop['initial_awareness']:.0%} of customers know the brand; "
-        f"predispositions average {pop['initial_attitude']:+.2f} on a scale from -1 to +1.</li>"
+        _item(
+            _("At the start:"),
+            _(
+                "{aware} of customers know the brand; predispositions average {attitude} on a "
+                "scale from -1 to +1.",
+                aware=f"{pop['initial_awareness']:.0%}",
+                attitude=f"{pop['initial_attitude']:+.2f}",
+            ),
+        )
     )
     if p.get("attitudes", True):
         learning = p.get("learning") or {}
         learns = (
-            f" Learning from customers is on: what the brand hears can raise the fit toward "
-            f"{learning['ceiling']:+.2f}."
+            _(
+                "Learning from customers is on: what the brand hears can raise the fit toward "
+                "{ceiling}.",
+                ceiling=f"{learning['ceiling']:+.2f}",
+            )
             if learning.get("enabled")
-            else " The product does not change during the study (learning is off)."
+            else _("The product does not change during the study (learning is off).")
         )
         items.append(
-            f"<li><b>Product:</b> its true fit is {prod['fit']:+.2f} for a customer of average "
-            f"taste (what using it settles customers on).{learns}</li>"
+            _item(
+                _("Product:"),
+                _(
+                    "its true fit is {fit} for a customer of average taste (what using it "
+                    "settles customers on).",
+                    fit=f"{prod['fit']:+.2f}",
+                )
+                + " "
+                + learns,
+            )
         )
     else:
         items.append(
-            "<li><b>Attitudes are switched off:</b> only awareness spreads (the Bass limit).</li>"
+            _item(
+                _("Attitudes are switched off:"),
+                _("only awareness spreads (the Bass limit)."),
+            )
         )
-    items.append(f"<li><b>Money and market:</b> {_market_words(p)}.</li>")
+    items.append(_item(_("Money and market:"), _market_words(p, _) + "."))
     crisis = p["crisis"]
     if crisis.get("week"):
         items.append(
-            f"<li><b>Crisis:</b> in week {crisis['week']}, {crisis['share']:.0%} of customers "
-            f"hear bad news and their attitude drops to {crisis['attitude']:+.2f}.</li>"
+            _item(
+                _("Crisis:"),
+                _(
+                    "in week {week}, {share} of customers hear bad news and their attitude "
+                    "drops to {attitude}.",
+                    week=crisis["week"],
+                    share=f"{crisis['share']:.0%}",
+                    attitude=f"{crisis['attitude']:+.2f}",
+                ),
+            )
         )
-    arms = []
-    for arm in study["arms"]:
-        arms.append(f"<li><b>{_e(arm['name'])}</b>: {_arm_words(arm, push, dia)}</li>")
-    items.append("<li><b>Arms compared</b> (budgets per 1,000 customers per week):<ul>")
+    arms = [
+        f"<li><b>{_e(arm['name'])}</b>: {_arm_words(arm, push, dia, _)}</li>"
+        for arm in study["arms"]
+    ]
+    items.append(
+        "<li><b>"
+        + _("Arms compared")
+        + "</b> "
+        + _("(budgets per 1,000 customers per week):")
+        + "<ul>"
+    )
     items += arms
     items.append("</ul></li>")
     from sim.engine.mechanisms import describe
 
     items.append(
-        "<li><b>Mechanisms</b> (docs/model.md explains each):<ul>"
-        + "".join(f"<li>{_e(line)}</li>" for line in describe(p))
+        "<li><b>"
+        + _("Mechanisms")
+        + "</b> "
+        + _("(docs/model.md explains each):")
+        + "<ul>"
+        + "".join(f"<li>{_e(_.number(line))}</li>" for line in describe(p, _.plain))
         + "</ul></li>"
     )
     sweep = study.get("sweep") or {}
     if sweep:
-        grid = "; ".join(f"{_e(k)} = {', '.join(map(str, v))}" for k, v in sweep.items())
-        items.append(f"<li><b>Sweep:</b> every combination of {grid}.</li>")
-    items.append(
-        f"<li><b>Runs:</b> {study['weeks']} weeks, {study['replicates']} replicates per arm"
-        f"{' and grid point' if sweep else ''}, master seed {study['seed']}. Differences are "
-        f"against the <b>{_e(study['baseline'])}</b> arm.</li>"
+        grid = "; ".join(
+            f"{_e(k)} = {_e(_.separator.join(map(_.value, v)))}" for k, v in sweep.items()
+        )
+        items.append(_item(_("Sweep:"), _("every combination of {grid}.", grid=grid)))
+    runs = (
+        _(
+            "{weeks} weeks, {replicates} replicates per arm and grid point, master seed {seed}.",
+            weeks=study["weeks"],
+            replicates=study["replicates"],
+            seed=study["seed"],
+        )
+        if sweep
+        else _(
+            "{weeks} weeks, {replicates} replicates per arm, master seed {seed}.",
+            weeks=study["weeks"],
+            replicates=study["replicates"],
+            seed=study["seed"],
+        )
     )
+    against = _(
+        "Differences are against the {baseline} arm.",
+        baseline=f"<b>{_e(study['baseline'])}</b>",
+    )
+    items.append(_item(_("Runs:"), f"{runs} {against}"))
     return '<ul class="setup">' + "\n".join(items) + "</ul>"
 
 
-def _market_words(p: dict) -> str:
+def _item(head: str, text: str) -> str:
+    return f"<li><b>{head}</b> {text}</li>"
+
+
+def _market_words(p: dict, _) -> str:
     """The category, the competitor and the money, in words."""
     market = p.get("market") or {}
     money = p.get("money") or {}
     potential = market.get("potential", 1.0)
-    words = [f"{potential:.0%} of customers are in the category"]
+    words = [_("{share} of customers are in the category", share=f"{potential:.0%}")]
     rate = market.get("purchase_rate")
     if rate is None:
-        words.append("each buys the brand at most once (one-off adoption, no competitor)")
+        words.append(_("each buys the brand at most once (one-off adoption, no competitor)"))
     else:
-        words.append(
-            f"they buy in it {rate * 52:.3g} times a year on average, each time the brand or "
-            f"the alternative (attractiveness {market.get('competitor', 0.0):+.2f}"
-            + (
-                f", {market['launch_attractiveness']:+.2f} from week {market['launch_week']}"
-                if market.get("launch_week")
-                else ""
+        launch = (
+            _(
+                ", {attractiveness} from week {week}",
+                attractiveness=f"{market['launch_attractiveness']:+.2f}",
+                week=market["launch_week"],
             )
-            + "); customers who choose the alternative lapse and may come back"
+            if market.get("launch_week")
+            else ""
+        )
+        words.append(
+            _(
+                "they buy in it {times} times a year on average, each time the brand or the "
+                "alternative (attractiveness {attractiveness}{launch}); customers who choose "
+                "the alternative lapse and may come back",
+                times=f"{rate * 52:.3g}",
+                attractiveness=f"{market.get('competitor', 0.0):+.2f}",
+                launch=launch,
+            )
         )
     if money:
         words.append(
-            f"a unit sells at {money.get('price', 0):g} cu with a margin of "
-            f"{money.get('unit_margin', 0):g} cu"
+            _(
+                "a unit sells at {price} cu with a margin of {margin} cu",
+                price=f"{money.get('price', 0):g}",
+                margin=f"{money.get('unit_margin', 0):g}",
+            )
         )
     return "; ".join(words)
 
 
-def _network_words(net: dict) -> str:
+NETWORK_WORDS = {
+    "well_mixed": N_("{n} who all know each other (well mixed)"),
+    "ring": N_("{n} on a ring lattice with {degree} ties each"),
+    "small_world": N_(
+        "{n} on a small-world network ({degree} ties each, {rewire} of ties rewired)"
+    ),
+    "random": N_("{n} on a random network (about {degree} ties each)"),
+    "scale_free": N_("{n} on a scale-free network (mean {degree} ties; a few hubs know very many)"),
+    "clustered_scale_free": N_("{n} on a clustered scale-free network (mean {degree} ties)"),
+    "communities": N_(
+        "{n} in {groups} communities (about {degree} ties each, {mixing} of them to other "
+        "communities)"
+    ),
+    "karate": N_("the 34 members of Zachary's karate club and their friendships"),
+    "les_miserables": N_("the 77 characters of Les Miserables, tied when they meet"),
+    "florentine": N_("the 15 Florentine families tied by marriage"),
+    "davis": N_("the Southern women and the events they attended (Davis)"),
+    "file": N_("the network read from {path}"),
+}
+
+
+def _network_words(net: dict, _) -> str:
     kind = net["kind"]
-    n = f"{net['n']:,} customers"
-    words = {
-        "well_mixed": f"{n} who all know each other (well mixed)",
-        "ring": f"{n} on a ring lattice with {net['mean_degree']:g} ties each",
-        "small_world": f"{n} on a small-world network ({net['mean_degree']:g} ties each, "
-        f"{net['rewire']:.0%} of ties rewired)",
-        "random": f"{n} on a random network (about {net['mean_degree']:g} ties each)",
-        "scale_free": f"{n} on a scale-free network (mean {net['mean_degree']:g} ties; a few "
-        "hubs know very many)",
-        "clustered_scale_free": f"{n} on a clustered scale-free network (mean "
-        f"{net['mean_degree']:g} ties)",
-        "communities": f"{n} in {net['groups']} communities (about {net['mean_degree']:g} ties "
-        f"each, {net['mixing']:.0%} of them to other communities)",
-        "karate": "the 34 members of Zachary's karate club and their friendships",
-        "les_miserables": "the 77 characters of Les Miserables, tied when they meet",
-        "florentine": "the 15 Florentine families tied by marriage",
-        "davis": "the Southern women and the events they attended (Davis)",
-        "file": f"the network read from {net.get('path')}",
+    if kind not in NETWORK_WORDS:
+        return _e(kind)
+    values = {
+        "n": _("{n} customers", n=f"{net['n']:,}"),
+        "degree": f"{net.get('mean_degree') or 0:g}",
+        "rewire": f"{net.get('rewire') or 0:.0%}",
+        "groups": _e(net.get("groups")),
+        "mixing": f"{net.get('mixing') or 0:.0%}",
+        "path": _e(net.get("path")),
     }
-    return words.get(kind, kind)
+    return _(NETWORK_WORDS[kind], **values)
 
 
-def _arm_words(arm: dict, push: dict, dia: dict) -> str:
+OUTREACH = {
+    "random": N_("then random outreach"),
+    "hubs": N_("then outreach to the best-connected customers"),
+    "none": N_("no outreach"),
+}
+
+
+def _arm_words(arm: dict, push: dict, dia: dict, _) -> str:
     budget = arm["budget"]
     if budget <= 0:
-        return "no spending (what happens on its own)"
+        return _("no spending (what happens on its own)")
     share = arm["push_share"]
     impressions = budget * share / push["cost_per_impression"]
     talks = budget * (1 - share) / dia["cost_per_conversation"]
-    parts = [f"{budget:g} cu a week"]
+    parts = [_("{budget} cu a week", budget=f"{budget:g}")]
     if share > 0:
-        target = f" to group {arm['target_group']}" if arm.get("target_group") else ""
-        parts.append(
-            f"{share:.0%} on push: {impressions:,.0f} ad impressions{target} "
-            f"({impressions / 1000:.2g} per customer)"
-        )
+        values = {
+            "share": f"{share:.0%}",
+            "impressions": f"{impressions:,.0f}",
+            "per_customer": f"{impressions / 1000:.2g}",
+        }
+        if arm.get("target_group"):
+            parts.append(
+                _(
+                    "{share} on push: {impressions} ad impressions to group {group} "
+                    "({per_customer} per customer)",
+                    group=_e(arm["target_group"]),
+                    **values,
+                )
+            )
+        else:
+            parts.append(
+                _(
+                    "{share} on push: {impressions} ad impressions ({per_customer} per customer)",
+                    **values,
+                )
+            )
     if share < 1:
+        outreach = arm.get("outreach", "random")
         parts.append(
-            f"{1 - share:.0%} on dialogue: {talks:,.1f} conversations (answers first, then "
-            f"{arm.get('outreach', 'random')} outreach)"
+            _(
+                "{share} on dialogue: {talks} conversations (answers first, {outreach})",
+                share=f"{1 - share:.0%}",
+                talks=f"{talks:,.1f}",
+                outreach=_(OUTREACH[outreach]) if outreach in OUTREACH else _e(outreach),
+            )
         )
     when = ""
     if arm.get("start_week", 1) > 1 or arm.get("end_week"):
-        when = f"; weeks {arm.get('start_week', 1)} to {arm.get('end_week') or 'the end'}"
+        end = arm.get("end_week")
+        when = "; " + (
+            _("weeks {start} to {end}", start=arm.get("start_week", 1), end=end)
+            if end
+            else _("weeks {start} to the end", start=arm.get("start_week", 1))
+        )
     return "; ".join(parts) + when
 
 
-def who_leads(leads: list[dict]) -> str:
+def who_leads(leads: list[dict], _) -> str:
     """Plain sentences: which arm leads each key measure at weeks 4, 13 and 52, or a tie."""
     lines = []
     for week in sorted({item["week"] for item in leads}):
         sentences = []
         for item in (i for i in leads if i["week"] == week):
-            label = LABELS.get(item["measure"], item["measure"]).lower()
+            name = _e(label(item["measure"], _.plain).lower())
             d = item["difference"]
-            gap = f"{_fmt(d['mean'])} [{_fmt(d['low'])}, {_fmt(d['high'])}]"
+            gap = f"{_.fmt(d['mean'])} {_.interval(d['low'], d['high'])}"
+            values = {
+                "measure": name,
+                "leader": _e(item["leader"]),
+                "leader_mean": _.fmt(item["leader_mean"]),
+                "runner_up": _e(item["runner_up"]),
+                "runner_up_mean": _.fmt(item["runner_up_mean"]),
+                "gap": gap,
+            }
             if item["tie"]:
                 sentences.append(
-                    f"on {_e(label)}, <b>no clear leader</b>: {_e(item['leader'])} "
-                    f"({_fmt(item['leader_mean'])}) and {_e(item['runner_up'])} "
-                    f"({_fmt(item['runner_up_mean'])}) differ by {gap}, within noise"
+                    _(
+                        "on {measure}, {no_leader}: {leader} ({leader_mean}) and {runner_up} "
+                        "({runner_up_mean}) differ by {gap}, within noise",
+                        no_leader="<b>" + _("no clear leader") + "</b>",
+                        **values,
+                    )
                 )
             else:
+                values["leader"] = f"<b>{values['leader']}</b>"
                 sentences.append(
-                    f"<b>{_e(item['leader'])}</b> leads on {_e(label)} "
-                    f"({_fmt(item['leader_mean'])} against {_e(item['runner_up'])}'s "
-                    f"{_fmt(item['runner_up_mean'])}; difference {gap})"
+                    _(
+                        "{leader} leads on {measure} ({leader_mean} against {runner_up}'s "
+                        "{runner_up_mean}; difference {gap})",
+                        **values,
+                    )
                 )
-        lines.append(f"<li><b>Week {week}:</b> " + "; ".join(sentences) + ".</li>")
-    return (
-        "<p>Who leads when (mean over replicates; the difference to the runner-up is paired "
-        "by replicate, with its 95 % interval):</p><ul>" + "\n".join(lines) + "</ul>"
+        head = _("Week {week}:", week=week)
+        lines.append(f"<li><b>{head}</b> " + "; ".join(sentences) + ".</li>")
+    intro = _(
+        "Who leads when (mean over replicates; the difference to the runner-up is paired by "
+        "replicate, with its 95 % interval):"
     )
+    return f"<p>{intro}</p><ul>" + "\n".join(lines) + "</ul>"
 
 
-def claims_table(claims: list[dict]) -> str:
+def claims_table(claims: list[dict], _) -> str:
     """The scenario's claims ([[expect]]) judged on this study's runs: held / not held."""
     rows = []
     for c in claims:
         if c.get("held") is None:
-            verdict, cls, value = "not judged", "", _e(c.get("why", ""))
+            verdict, cls, value = _("not judged"), "", _e(c.get("why", ""))
         else:
-            verdict, cls = ("held", "up") if c["held"] else ("NOT held", "down")
-            value = _ci_text({"mean": c["mean"], "low": c["low"], "high": c["high"]})
+            verdict, cls = (_("held"), "up") if c["held"] else (_("NOT held"), "down")
+            value = _ci_text({"mean": c["mean"], "low": c["low"], "high": c["high"]}, _)
         says = f"<br><span class='ci'>{_e(c['says'])}</span>" if c.get("says") else ""
         rows.append(
             f"<tr><td class='arm'>{_e(c['claim'])}{says}</td><td class='{cls}'>{verdict}</td>"
             f"<td>{value}</td><td>{c['replicates']}</td></tr>"
         )
-    return (
-        "<p>The scenario's claims, judged on this study's runs (95 % paired intervals over the "
-        "first <i>n</i> replicates; <code>python run_sim.py check</code> runs them alone):</p>"
-        "<table><tr><th class='arm'>claim</th><th>verdict</th><th>mean [interval]</th>"
-        "<th>n</th></tr>" + "".join(rows) + "</table>"
+    intro = _(
+        "The scenario's claims, judged on this study's runs (95 % paired intervals over the "
+        "first {n} replicates; {command} runs them alone):",
+        n="<i>n</i>",
+        command="<code>python run_sim.py check</code>",
     )
+    head = "".join(
+        f"<th{cls}>{_e(_(text))}</th>"
+        for cls, text in (
+            (" class='arm'", "claim"),
+            ("", "verdict"),
+            ("", "mean [interval]"),
+            ("", "n"),
+        )
+    )
+    return f"<p>{intro}</p><table><tr>{head}</tr>" + "".join(rows) + "</table>"
 
 
-def what_pays(items: list[dict]) -> str:
+def what_pays(items: list[dict], _) -> str:
     """One paragraph: which arm has the highest profit to date after its marketing spend at the
     last week, whether that lead is beyond noise, and which returns most per cu spent."""
     sentences = []
     for item in items:
         d = item["difference"]
-        gap = f"{_fmt(d['mean'])} [{_fmt(d['low'])}, {_fmt(d['high'])}]"
-        leader, runner = _e(item["leader"]), _e(item["runner_up"])
+        values = {
+            "leader": f"<b>{_e(item['leader'])}</b>",
+            "runner_up": _e(item["runner_up"]),
+            "leader_mean": _.fmt(item["leader_mean"]),
+            "runner_up_mean": _.fmt(item["runner_up_mean"]),
+            "gap": f"{_.fmt(d['mean'])} {_.interval(d['low'], d['high'])}",
+        }
         if item["measure"] == "profit":
-            head = (
-                f"by week {item['week']}, <b>{leader}</b> has the highest profit to date after "
-                f"its marketing spend ({_fmt(item['leader_mean'])} cu per 1,000 customers, "
-                f"against {runner}'s {_fmt(item['runner_up_mean'])}; difference {gap})"
+            head = _(
+                "by week {week}, {leader} has the highest profit to date after its marketing "
+                "spend ({leader_mean} cu per 1,000 customers, against {runner_up}'s "
+                "{runner_up_mean}; difference {gap})",
+                week=item["week"],
+                **values,
             )
         else:
-            head = (
-                f"<b>{leader}</b> returns the most per cu spent ({_fmt(item['leader_mean'])} "
-                f"against {runner}'s {_fmt(item['runner_up_mean'])}; difference {gap})"
+            head = _(
+                "{leader} returns the most per cu spent ({leader_mean} against {runner_up}'s "
+                "{runner_up_mean}; difference {gap})",
+                **values,
             )
-        sentences.append(head + (", <b>within noise</b>" if item["tie"] else ""))
+        noise = ", <b>" + _("within noise") + "</b>"
+        sentences.append(head + (noise if item["tie"] else ""))
     if not sentences:
         return ""
     return (
-        "<p><b>What pays:</b> " + "; ".join(sentences) + ". Profit counts every unit sold "
-        "(unit margin times units, less spend); the arm that spends nothing shows what the "
-        "market buys on its own.</p>"
+        "<p><b>"
+        + _("What pays:")
+        + "</b> "
+        + "; ".join(sentences)
+        + ". "
+        + _(
+            "Profit counts every unit sold (unit margin times units, less spend); the arm that "
+            "spends nothing shows what the market buys on its own."
+        )
+        + "</p>"
     )
 
 
-def key_tables(study: dict, summary: dict) -> str:
+def key_tables(study: dict, summary: dict, _) -> str:
     measures = [m for m in study.get("key_measures", []) if m in summary["units"]]
     paths = summary.get("sweep_paths") or []
     out = []
     week = summary["final_week"]
     for point in summary["points"]:
         if paths:
-            label = ", ".join(f"{k} = {v}" for k, v in point["point"].items())
-            out.append(f"<h3>{_e(label)}</h3>")
+            point_label = ", ".join(f"{k} = {_.value(v)}" for k, v in point["point"].items())
+            out.append(f"<h3>{_e(point_label)}</h3>")
         head = "".join(
-            f"<th>{_e(LABELS.get(m, m))}<br><small>{_e(UNITS[m])}</small></th>" for m in measures
+            f"<th>{_e(label(m, _.plain))}<br><small>{_e(unit(m, _.plain))}</small></th>"
+            for m in measures
         )
-        rows = [f'<table><tr><th class="arm">Arm (week {week})</th>{head}</tr>']
+        arm_head = _("Arm (week {week})", week=week)
+        rows = [f'<table><tr><th class="arm">{arm_head}</th>{head}</tr>']
         for item in point["arms"]:
-            cells = "".join(f"<td>{_ci_text(item['measures'][m])}</td>" for m in measures)
+            cells = "".join(f"<td>{_ci_text(item['measures'][m], _)}</td>" for m in measures)
             rows.append(f'<tr><td class="arm">{_e(item["arm"])}</td>{cells}</tr>')
         rows.append("</table>")
         out.append("".join(rows))
@@ -331,42 +603,49 @@ def key_tables(study: dict, summary: dict) -> str:
             c for c in point.get("contrasts", []) if c["versus"] != summary["baseline"]
         ]
         if diffs:
-            rows = [f'<table><tr><th class="arm">Paired difference</th>{head}</tr>']
+            rows = [f'<table><tr><th class="arm">{_("Paired difference")}</th>{head}</tr>']
             for item in diffs:
-                cells = "".join(_diff_cell(item["measures"][m]) for m in measures)
-                name = f"{item['arm']} minus {item['versus']}"
-                rows.append(f'<tr><td class="arm">{_e(name)}</td>{cells}</tr>')
+                cells = "".join(_diff_cell(item["measures"][m], _) for m in measures)
+                name = _("{arm} minus {versus}", arm=_e(item["arm"]), versus=_e(item["versus"]))
+                rows.append(f'<tr><td class="arm">{name}</td>{cells}</tr>')
             rows.append("</table>")
             out.append("".join(rows))
     if len(summary["points"]) > 6:
-        out = _sweep_compact(study, summary, measures)
+        out = _sweep_compact(study, summary, measures, _)
     out.append(
-        '<p class="meta">Mean over replicates [95 % interval]. Green/red: the paired '
-        "difference is above/below zero with 95 % confidence.</p>"
+        '<p class="meta">'
+        + _(
+            "Mean over replicates [95 % interval]. Green/red: the paired difference is "
+            "above/below zero with 95 % confidence."
+        )
+        + "</p>"
     )
     return "\n".join(out)
 
 
-def _sweep_compact(study: dict, summary: dict, measures: list[str]) -> list[str]:
+def _sweep_compact(study: dict, summary: dict, measures: list[str], _) -> list[str]:
     """Large grids: one row per point, one column per arm, for the first key measure."""
     m = measures[0]
     arms = summary["arms"]
     head = "".join(f"<th>{_e(k)}</th>" for k in summary["sweep_paths"])
     head += "".join(f"<th>{_e(a)}</th>" for a in arms)
-    rows = [
-        f"<p>{_e(LABELS.get(m, m))} ({_e(UNITS[m])}) at week {summary['final_week']}, per grid "
-        "point and arm (all measures are in sweep.csv):</p>",
-        f"<table><tr>{head}</tr>",
-    ]
+    intro = _(
+        "{measure} ({unit}) at week {week}, per grid point and arm (all measures are in "
+        "sweep.csv):",
+        measure=_e(label(m, _.plain)),
+        unit=_e(unit(m, _.plain)),
+        week=summary["final_week"],
+    )
+    rows = [f"<p>{intro}</p>", f"<table><tr>{head}</tr>"]
     for point in summary["points"]:
-        cells = "".join(f"<td>{_e(str(v))}</td>" for v in point["point"].values())
+        cells = "".join(f"<td>{_e(_.value(v))}</td>" for v in point["point"].values())
         levels = {a["arm"]: a["measures"][m] for a in point["arms"]}
         if m in LOWER_IS_BETTER:
             best = min(arms, key=lambda a: _num(levels[a].get("mean"), math.inf))
         else:
             best = max(arms, key=lambda a: _num(levels[a].get("mean"), -math.inf))
         for a in arms:
-            text = _ci_text(levels[a])
+            text = _ci_text(levels[a], _)
             cells += f"<td><b>{text}</b></td>" if a == best else f"<td>{text}</td>"
         rows.append(f"<tr>{cells}</tr>")
     rows.append("</table>")
@@ -383,13 +662,13 @@ def _fmt(x) -> str:
     return f"{x:.3g}" if abs(x) >= 0.001 or x == 0 else f"{x:.2e}"
 
 
-def _ci_text(ci: dict) -> str:
+def _ci_text(ci: dict, _) -> str:
     if ci["low"] is None:
-        return _fmt(ci["mean"])
-    return f'{_fmt(ci["mean"])} <span class="ci">[{_fmt(ci["low"])}, {_fmt(ci["high"])}]</span>'
+        return _.fmt(ci["mean"])
+    return f'{_.fmt(ci["mean"])} <span class="ci">{_.interval(ci["low"], ci["high"])}</span>'
 
 
-def _diff_cell(ci: dict) -> str:
+def _diff_cell(ci: dict, _) -> str:
     cls = ""
     if ci["low"] is not None and ci["low"] > 0:
         cls = ' class="up"'
@@ -397,22 +676,27 @@ def _diff_cell(ci: dict) -> str:
         cls = ' class="down"'
     mean = ci["mean"]
     sign = "+" if mean is not None and mean > 0 else ""
-    text = _ci_text(ci)
+    text = _ci_text(ci, _)
     return f"<td{cls}>{sign}{text}</td>"
 
 
-def _meta(manifest: dict) -> str:
+def _meta(manifest: dict, _) -> str:
     versions = ", ".join(f"{k} {v}" for k, v in manifest.get("versions", {}).items() if v)
     git = manifest.get("git") or {}
     commit = git.get("commit", "")[:12]
-    return (
-        '<p class="meta">Command: <code>'
-        + _e(" ".join(manifest.get("command", [])))
-        + f"</code><br>Started {_e(manifest.get('started') or '')}"
-        + (f", finished {_e(manifest['finished'])}" if manifest.get("finished") else "")
-        + (f"<br>Code: git {commit}" if commit else "")
-        + f"<br>{_e(versions)}</p>"
-    )
+    lines = [
+        _("Command:") + " <code>" + _e(" ".join(manifest.get("command", []))) + "</code>",
+        _("Started {started}", started=_e(manifest.get("started") or ""))
+        + (
+            _(", finished {finished}", finished=_e(manifest["finished"]))
+            if manifest.get("finished")
+            else ""
+        ),
+    ]
+    if commit:
+        lines.append(_("Code: git {commit}", commit=_e(commit)))
+    lines.append(_e(versions))
+    return '<p class="meta">' + "<br>".join(lines) + "</p>"
 
 
 def _e(text) -> str:
