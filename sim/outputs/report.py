@@ -525,10 +525,10 @@ def claims_table(claims: list[dict], _) -> str:
     head = "".join(
         f"<th{cls}>{_e(_(text))}</th>"
         for cls, text in (
-            (" class='arm'", "claim"),
-            ("", "verdict"),
-            ("", "mean [interval]"),
-            ("", "n"),
+            (" class='arm'", N_("claim")),
+            ("", N_("verdict")),
+            ("", N_("mean [interval]")),
+            ("", N_("n")),
         )
     )
     return f"<p>{intro}</p><table><tr>{head}</tr>" + "".join(rows) + "</table>"
