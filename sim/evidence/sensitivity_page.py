@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.engine.measures import LABELS  # noqa: E402
+from sim.engine.measures import LABELS, unit  # noqa: E402
 from sim.evidence.ranges import BY_PATH, EXCLUDED, RANGES  # noqa: E402
 from sim.evidence.sensitivity_runs import MEASURES, OUTPUTS, WEEKS  # noqa: E402
 from sim.i18n import translator  # noqa: E402
@@ -36,8 +36,9 @@ def output_label(output: str, _=str) -> str:
     return _("{measure}, week {week}").format(measure=_(LABELS.get(measure, measure)), week=week)
 
 
-def unit_of(output: str) -> str:
-    return res.UNITS.get(output.rsplit("_w", 1)[0], "")
+def unit_of(output: str, _=None) -> str:
+    """Unit of an output such as ``profit_w52``, in the language of ``_`` (English if None)."""
+    return unit(output.rsplit("_w", 1)[0], _)
 
 
 def write_page(analysis: dict, page_dir: Path, lang: str = "en") -> Path:
@@ -156,7 +157,7 @@ def _morris_figure(morris: dict, path: Path, _) -> Path:
         ax.set_yticks(y, t["parameter"], fontsize=7)
         ax.set_title(output_label(o, _), fontsize=9)
         ax.set_xlabel(
-            _("mu* (mean |effect| over the range), {unit}").format(unit=unit_of(o)), fontsize=8
+            _("mu* (mean |effect| over the range), {unit}").format(unit=unit_of(o, _)), fontsize=8
         )
         ax.tick_params(axis="x", labelsize=7)
     fig.suptitle(
@@ -251,7 +252,7 @@ def _map_figure(
             if ax is next(iter(axes.values())):
                 ax.legend(fontsize=7, loc="upper right")
         bar = fig.colorbar(mesh, ax=ax)
-        bar.set_label(_("dialogue - push, {unit}").format(unit=unit_of(o)), fontsize=7)
+        bar.set_label(_("dialogue - push, {unit}").format(unit=unit_of(o, _)), fontsize=7)
         bar.ax.tick_params(labelsize=7)
         ax.set_title(output_label(o, _), fontsize=9)
         ax.set_xlabel(pair[0], fontsize=8)
@@ -348,7 +349,7 @@ def page_text(analysis: dict, cells: pd.DataFrame, pngs: list[Path], page_dir: P
     noise = analysis["noise"]
     for o in OUTPUTS:
         lines += [
-            f"**{output_label(o, _)}** ({unit_of(o)}). "
+            f"**{output_label(o, _)}** ({unit_of(o, _)}). "
             + driven_by(analysis["sobol"][o], o, _)
             + " "
             + winners_sentence(cells, o, _)
