@@ -35,7 +35,9 @@ from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-WORK = ROOT / ".mutate"
+# MUTATE_WORK: another folder for the copy, so two groups can run side by side (then
+# ``--report`` with the sessions gathered in .mutate/ writes docs/testing.md).
+WORK = Path(os.environ.get("MUTATE_WORK", ROOT / ".mutate")).resolve()
 DOC = ROOT / "docs" / "testing.md"
 BEGIN, END = (
     "<!-- mutation results: written by tools/mutate.py -->",
@@ -331,15 +333,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("groups", nargs="*", help="groups to run (default: all)")
     parser.add_argument("--minutes", type=float, help="time limit per group")
+    parser.add_argument(
+        "--report", action="store_true", help="only rewrite docs/testing.md from the sessions"
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve()
         return
     chosen = [g for g in GROUPS if not args.groups or g.name in args.groups]
-    copy_project()
-    for group in chosen:
+    for group in [] if args.report else chosen:
         start = time.monotonic()
+        copy_project()  # per group: tests added while a long run goes on count for later groups
         config, session = prepare(group)
         finished = execute(group, config, session, args.minutes)
         facts = {
