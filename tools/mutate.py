@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import datetime as dt
 import json
 import os
@@ -47,6 +48,10 @@ SOCKET = WORK / "pytest.sock"
 # cosmic-ray runs this for every mutant: a client that asks the warm server below for a run.
 CLIENT = f"python {ROOT / 'tools' / 'mutate_client.py'} {SOCKET}"
 COSMIC_RAY = str(Path(sys.executable).parent / "cosmic-ray")
+# Seconds a mutant's tests may take. A mutant that loops forever (``k <<= 1``) ends there and
+# counts as killed, as cosmic-ray counts timeouts; the report lists those separately, since on
+# a loaded machine a slow survivor could time out too (the groups' tests take 5-40 s unloaded).
+TIMEOUT = 180
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,31 @@ class Group:
     functions: tuple[str, ...] = ()  # only mutate inside these functions (empty: everywhere)
 
 
-RULE_TESTS = ("tests/test_rules.py", "tests/test_decay.py", "tests/test_sampling.py")
+def _sampling(*names: str) -> tuple[str, ...]:
+    return tuple(f"tests/test_sampling.py::test_{name}" for name in names)
+
+
+def _market_rules(*names: str) -> tuple[str, ...]:
+    return tuple(f"tests/test_market_rules.py::test_{name}" for name in names)
+
+
+# Each rule group runs the tests that exercise its module (fast ones first: -x stops at the
+# first failure), not every rule test: a survivor costs its group's whole list, and
+# tests/test_sampling.py alone takes 18 s as plain Python. The market group leaves out the
+# money tests that run whole models (15-170 s each as plain Python).
+MARKET_TESTS = tuple(
+    f"tests/test_money.py::test_{name}"
+    for name in (
+        "each_kind_of_customer_buys_what_the_rule_says",
+        "without_occasions_only_this_weeks_trials_are_bought",
+        "occasions_and_choices_follow_the_words_exactly",
+        "lapsing_falls_with_attitude_and_the_choice_is_a_logit",
+        "customer_equity_is_the_gupta_lehmann_value_of_todays_customers",
+        "lapse_and_return_rates_match_the_rule_in_a_large_market",
+        "the_market_draws_come_after_every_earlier_draw",
+        "nothing_spent_means_no_return_to_speak_of_and_profit_is_gross_profit",
+    )
+)
 GROUPS = (
     Group("measures", ("sim/engine/measures.py",), ("tests/test_measures_exact.py",)),
     Group(
@@ -97,11 +126,89 @@ GROUPS = (
             "tests/test_decay.py",
         ),
     ),
-    Group("contacts", ("sim/engine/rules/contacts.py",), RULE_TESTS),
-    Group("adoption", ("sim/engine/rules/adoption.py",), RULE_TESTS),
-    Group("push", ("sim/engine/rules/push.py",), RULE_TESTS),
-    Group("wom", ("sim/engine/rules/wom.py",), RULE_TESTS),
-    Group("dialogue", ("sim/engine/rules/dialogue.py",), RULE_TESTS),
+    Group(
+        "contacts",
+        ("sim/engine/rules/contacts.py",),
+        (
+            "tests/test_rules.py",
+            *_sampling("unweighted_listener_is_uniform_over_the_speakers_ties"),
+            *_sampling("weighted_listener_is_chosen_in_proportion_to_tie_weight"),
+            *_sampling("the_sampler_itself_is_uniform_and_by_weight_for_given_numbers"),
+            *_sampling("a_talk_reaches_exactly_listeners_neighbours"),
+            *_sampling("two_listeners_are_two_independent_draws"),
+            "tests/test_kernels.py::test_weighted_sampling_picks_the_tie_whose_weight_share_holds_the_number",
+        ),
+    ),
+    Group(
+        "adoption",
+        ("sim/engine/rules/adoption.py",),
+        (
+            "tests/test_rules.py",
+            "tests/test_kernels.py::test_the_adoption_table_decides_exactly_like_the_logistic",
+            *_market_rules("experience_pulls_each_adopter_toward_fit_plus_their_taste_clipped"),
+            *_sampling("adoption_probability_is_logistic_in_attitude"),
+        ),
+    ),
+    Group(
+        "push",
+        ("sim/engine/rules/push.py",),
+        (
+            "tests/test_rules.py",
+            "tests/test_decay.py",
+            *_market_rules(
+                "push_hits_reachable_members_in_proportion_to_media_weight",
+                "equal_weights_and_everyone_reachable_keep_the_uniform_audience",
+                "nobody_reachable_means_no_impressions_and_no_spend",
+            ),
+            *_sampling(
+                "irritated_customers_complain_with_complaint_prob",
+                "reach_of_one_week_of_impressions_is_one_minus_miss_probability",
+                "impressions_land_uniformly_on_the_target",
+            ),
+        ),
+    ),
+    Group(
+        "wom",
+        ("sim/engine/rules/wom.py",),
+        (
+            "tests/test_rules.py",
+            "tests/test_decay.py",
+            *_sampling(
+                "a_talk_reaches_exactly_listeners_neighbours",
+                "the_brand_hears_each_mention_with_the_listening_share",
+                "two_listeners_are_two_independent_draws",
+                "unweighted_listener_is_uniform_over_the_speakers_ties",
+                "weighted_listener_is_chosen_in_proportion_to_tie_weight",
+                "talk_probability_of_positive_and_negative_customers_with_advocacy",
+            ),
+        ),
+    ),
+    Group(
+        "dialogue",
+        ("sim/engine/rules/dialogue.py",),
+        (
+            "tests/test_rules.py",
+            "tests/test_decay.py",
+            *_sampling(
+                "hub_queue_goes_down_the_degrees_and_wraps_around",
+                "hub_outreach_through_the_rule_continues_where_last_week_stopped",
+                "the_brand_hears_each_mention_with_the_listening_share",
+                "random_outreach_reaches_distinct_customers_uniformly",
+            ),
+        ),
+    ),
+    Group(
+        "media",
+        ("sim/engine/rules/media.py",),
+        ("tests/test_market_rules.py", *_sampling("impressions_land_uniformly_on_the_target")),
+    ),
+    Group("memory", ("sim/engine/rules/memory.py",), ("tests/test_market_rules.py",)),
+    Group("market", ("sim/engine/rules/market.py",), MARKET_TESTS),
+    Group(
+        "selection",
+        ("sim/engine/rules/selection.py",),
+        ("tests/test_rules.py", "tests/test_market_rules.py", *MARKET_TESTS),
+    ),
 )
 
 KEEP = re.compile(
@@ -143,7 +250,7 @@ def prepare(group: Group) -> tuple[Path, Path]:
     config.write_text(
         "[cosmic-ray]\n"
         f"module-path = [{modules}]\n"
-        "timeout = 60.0\n"  # a mutant that loops forever (k <<= 1) is killed at 60 s
+        f"timeout = {TIMEOUT:.1f}\n"
         "excluded-modules = []\n"
         f'test-command = "{CLIENT} {" ".join(group.tests)}"\n\n'
         '[cosmic-ray.distributor]\nname = "local"\n',
@@ -235,7 +342,8 @@ def serve() -> None:
         pid = os.fork()
         if pid == 0:
             server.close()
-            signal.alarm(300)  # cosmic-ray's own timeout ends the client, not this child
+            os.setpgid(0, 0)  # its own group, so a stop ends whatever the tests started
+            signal.alarm(TIMEOUT + 60)  # a last resort: the watch below ends it first
             os.chdir(WORK)
             sys.path.insert(0, str(WORK))
             quiet = os.open(os.devnull, os.O_WRONLY)
@@ -243,9 +351,36 @@ def serve() -> None:
             os.dup2(quiet, 2)
             tests = json.loads(request)
             os._exit(int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", *tests])))
-        _, code = os.waitpid(pid, 0)
-        connection.sendall(str(os.waitstatus_to_exitcode(code)).encode())
+        status = _watch(pid, connection)
+        if status is not None:
+            connection.sendall(str(status).encode())
         connection.close()
+
+
+def _watch(pid: int, connection) -> int | None:
+    """Wait for the child running a mutant's tests; if the client goes away first (cosmic-ray's
+    timeout ended it), end the child's whole group at once and return None. Without this the
+    server sat waiting for a mutant that loops forever while the next mutants' clients queued
+    behind it and timed out in turn, each counted as killed."""
+    import select
+    import signal
+    import socket
+
+    while True:
+        done, code = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(code)
+        readable, _, _ = select.select([connection], [], [], 0.2)
+        if readable:
+            try:
+                gone = connection.recv(1, socket.MSG_PEEK) == b""
+            except OSError:
+                gone = True
+            if gone:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return None
 
 
 def results(group: Group, session: Path) -> dict:
@@ -256,22 +391,23 @@ def results(group: Group, session: Path) -> dict:
     with use_db(str(session), WorkDB.Mode.open) as db:
         total = db.num_work_items
         done = list(db.completed_work_items)
-    killed, survived, incompetent = 0, [], 0
+    killed, survived, timed_out, incompetent = 0, [], [], 0
     for item, result in done:
+        spec = item.mutations[0]
+        changed = [
+            line[1:].strip()
+            for line in (result.diff or "").splitlines()
+            if line.startswith("+") and not line.startswith("+++")
+        ]
+        operator = spec.operator_name.removeprefix("core/")
+        where = f"`{spec.module_path}:{spec.start_pos[0]}` {operator}"
+        text = f"{where}: `{changed[0] if changed else '?'}`"
         if result.test_outcome == TestOutcome.KILLED:
             killed += 1
+            if result.output == "timeout":
+                timed_out.append(text)
         elif result.test_outcome == TestOutcome.SURVIVED:
-            spec = item.mutations[0]
-            changed = [
-                line[1:].strip()
-                for line in (result.diff or "").splitlines()
-                if line.startswith("+") and not line.startswith("+++")
-            ]
-            operator = spec.operator_name.removeprefix("core/")
-            survived.append(
-                f"`{spec.module_path}:{spec.start_pos[0]}` {operator}: "
-                f"`{changed[0] if changed else '?'}`"
-            )
+            survived.append(text)
         else:
             incompetent += 1
     facts = session.with_suffix(".json")
@@ -285,6 +421,7 @@ def results(group: Group, session: Path) -> dict:
         "run": len(done),
         "killed": killed,
         "survived": survived,
+        "timed_out": timed_out,
         "incompetent": incompetent,
     }
 
@@ -301,7 +438,7 @@ def write_doc(reports: list[dict]) -> None:
         f"({100 * killed / max(counted, 1):.1f} %)**.",
         "",
         "| group | modules | tests run for each mutant | date | minutes | mutants | run | killed "
-        "| survived | incompetent | kill rate |",
+        "(of them timed out) | survived | incompetent | kill rate |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in reports:
@@ -316,13 +453,16 @@ def write_doc(reports: list[dict]) -> None:
         minutes += " (stopped)" if r["stopped"] else ""
         lines.append(
             f"| {g.name} | {where} | {tests} | {r['date']} | {minutes} | {r['total']} | "
-            f"{r['run']} | {r['killed']} | {len(r['survived'])} | {r['incompetent']} | {rate} |"
+            f"{r['run']} | {r['killed']} ({len(r.get('timed_out', []))}) | "
+            f"{len(r['survived'])} | {r['incompetent']} | {rate} |"
         )
     lines += ["", "Surviving mutants (file:line, operator, the mutated line):", ""]
     for r in reports:
         lines += [f"- {s}" for s in r["survived"]]
     if not any(r["survived"] for r in reports):
         lines.append("- none")
+    lines += ["", f"Counted as killed because their tests ran past {TIMEOUT} s:", ""]
+    lines += [f"- {s}" for r in reports for s in r.get("timed_out", [])] or ["- none"]
     lines.append(END)
     text = DOC.read_text(encoding="utf-8")
     start, end = text.index(BEGIN), text.index(END) + len(END)
@@ -341,7 +481,11 @@ def main() -> None:
     if args.serve:
         serve()
         return
-    chosen = [g for g in GROUPS if not args.groups or g.name in args.groups]
+    by_name = {g.name: g for g in GROUPS}
+    unknown = [name for name in args.groups if name not in by_name]
+    if unknown:
+        parser.error(f"unknown group {unknown[0]!r}; groups: {', '.join(by_name)}")
+    chosen = [by_name[name] for name in args.groups] if args.groups else list(GROUPS)
     for group in [] if args.report else chosen:
         start = time.monotonic()
         copy_project()  # per group: tests added while a long run goes on count for later groups
