@@ -130,6 +130,39 @@ def test_adstock_halves_after_one_half_life():
     assert state.adstock[0] == pytest.approx(4.0, rel=1e-5)
 
 
+@pytest.mark.parametrize("k", [7, 8, 9, 16])
+def test_k_exposures_in_a_week_pull_k_times_and_the_unexposed_keep_their_attitude_exactly(k):
+    """k impressions on a target of one customer: all land on customer 0 (adstock 0 -> k, below
+    the effective frequency 20, so every exposure has full weight): a = m - (m - a0)(1 - s)^k
+    with s = c mu = 0.15 (docs/model.md 7.1). The engine takes k < 8 and k >= 8 by two paths;
+    k = 7, 8, 9 and 16 are the ones around the seam. The unexposed keep their attitude bit for
+    bit (0.8 - (0.8 - 0.1) is not 0.1 in floating point, so moving them by a zero-step pull
+    would show)."""
+    spec = push_spec(effective_frequency=20.0, irritation_threshold=40.0, epsilon=2.0)
+    start = [0.1, 0.1, 0.3, 0.15]
+    state = state_with(start)
+    out = run_push(state, spec, k * spec.cost_per_impression, np.array([0]), rng(), True)
+    assert out.impressions == k and state.adstock[0] == k
+    m, s = spec.claim, spec.credibility * spec.mu
+    assert state.attitude[0] == pytest.approx(m - (m - 0.1) * (1 - s) ** k, rel=1e-12)
+    assert list(state.attitude[1:]) == start[1:]
+
+
+def test_irritated_means_adstock_strictly_above_the_threshold_times_tolerance():
+    """Half-life 1 week: adstock halves exactly (0.5 is exact in float32). Threshold 2: after
+    the decay, adstock 2.0 (at the line) is not irritated, 2.25 is, 1.75 is not; with tolerance
+    2 the line is at 4: 4.0 not, 4.25 irritated. With complaint_prob 1 every irritated customer
+    complains, so the complainers are exactly customers 1 and 4 (docs/model.md 7.1: "above")."""
+    spec = push_spec(half_life=1.0, irritation_threshold=2.0, complaint_prob=1.0)
+    state = state_with(np.zeros(5))
+    state.adstock[:] = [4.0, 4.5, 3.5, 8.0, 8.5]
+    state.tolerance[:] = [1, 1, 1, 2, 2]
+    out = run_push(state, spec, 0.0, None, rng(), True)
+    assert list(state.adstock) == [2.0, 2.25, 1.75, 4.0, 4.25]
+    assert list(state.irritated) == [False, True, False, False, True]
+    assert list(out.complainers) == [1, 4]
+
+
 @pytest.mark.parametrize("budget", [0.0, 0.009, 0.5, 3.3333, 17.0])
 def test_push_spend_never_above_budget(budget):
     spec = push_spec(cost_per_impression=0.01)
