@@ -304,6 +304,95 @@ def test_only_customers_aware_at_week_start_talk():
     assert out.positive == 0 and not state.aware[1]
 
 
+@pytest.mark.parametrize(("listeners", "attitudes"), [(1, True), (2, True), (3, True), (3, False)])
+def test_a_week_of_talk_follows_the_documented_numbers_exactly(listeners, attitudes):
+    """Who talks, which talks are public and negative, who hears them, and who is reminded,
+    worked out here from the layout documented in sim/engine/rules/wom.py (customer c uses
+    words c W .. c W + W - 1 of the week's key, W = 1 + ceil(L / 2); the first word's high half
+    decides talking, its low half going public, the next words' halves choose the L listeners
+    as tie floor(u * degree); the c-th complainer the same words of the complaint key; talks in
+    customer order, then the complainers). Eight customers: 7 has no ties (never talks, even
+    as a complainer), 6 has one tie, 4 is unaware at the week's start; complainers 6, 7 and 2
+    (2 with a positive attitude: its complaint is still negative). Talk probability
+    clip((0.3 + 0.5 |a| + 0.4 advocacy) * (1.5 if a < 0)); with attitudes off, 0.3 and every
+    customer's own talk neutral. 30 weeks (seeds), every outcome compared."""
+    edges = [(0, 1), (0, 2), (0, 3), (1, 2), (3, 4), (5, 6)]
+    net = network_from_edges(8, edges)
+    rows = {
+        c: sorted([b for a, b in edges if a == c] + [a for a, b in edges if b == c])
+        for c in range(8)
+    }
+    degree = [len(rows[c]) for c in range(8)]
+    attitude = [0.5, -0.4, 0.2, 0.9, 0.0, -0.8, 0.3, 0.6]
+    advocacy = np.array([0.0, 0.5, 0.0, 0.25, 0.0, 0.0, 1.0, 0.0], np.float32)
+    spec = WomSpec(
+        talk_base=0.3,
+        talk_feeling=0.5,
+        talk_advocacy=0.4,
+        negative_incidence=1.5,
+        listeners=listeners,
+        public_share=0.5,
+    )
+    complainers = np.array([6, 7, 2])
+    width = 1 + (listeners + 1) // 2
+    talked_total = 0
+    for seed in range(30):
+        state = state_with(attitude, aware=[True, True, True, True, False, True, True, True])
+        state.advocacy[:] = advocacy
+        state.heard[:] = state.aware
+        state.heard[4] = True  # heard once, forgot: keeps its first channel
+        state.heard_via[4] = HEARD_AD
+        was_aware = state.aware.copy()
+        key = int(rng(seed).bit_generator.random_raw())
+        complaint_key = int(rng(seed + 100).bit_generator.random_raw())
+        talks = []  # (speaker, key, first word, message)
+        for c in range(8):
+            a = attitude[c] if attitudes else 0.0
+            p = 0.3 + (0.5 * abs(a) + float(advocacy[c] * np.float32(0.4)) if attitudes else 0.0)
+            p = min(max(p * (1.5 if attitudes and a < 0 else 1.0), 0.0), 1.0)
+            if was_aware[c] and degree[c] > 0 and _half(_word(key, c * width), False) < p:
+                talks.append((c, key, c * width, a))
+        talks += [
+            (int(who), complaint_key, row * width, -0.6)
+            for row, who in enumerate(complainers)
+            if degree[who] > 0
+        ]
+        mentions, heard_by = [], []
+        for speaker, k, first, message in talks:
+            if _half(_word(k, first), True) < 0.5:
+                mentions.append((speaker, message < 0))
+            for j in range(listeners):
+                u = _half(_word(k, first + 1 + j // 2), bool(j & 1))
+                heard_by.append(rows[speaker][int(u * degree[speaker])])
+        negative = sum(message < 0 for *_, message in talks)
+        heard_before = state.heard.copy()
+        out = run_wom(
+            state,
+            spec,
+            was_aware,
+            complainers,
+            -0.6,
+            NeighbourSampler(net),
+            rng(seed),
+            rng(seed + 100),
+            attitudes,
+        )
+        assert (out.positive, out.negative) == (len(talks) - negative, negative), seed
+        assert list(out.mentions.speaker) == [m[0] for m in mentions], seed
+        assert list(out.mentions.negative) == [m[1] for m in mentions], seed
+        expected_aware = was_aware.copy()
+        expected_aware[heard_by] = True
+        assert np.array_equal(state.aware, expected_aware), seed
+        reminded = np.zeros(8, bool)
+        reminded[[t[0] for t in talks] + heard_by] = True
+        assert np.array_equal(state.reminded, reminded), seed
+        newly = expected_aware & ~heard_before
+        assert np.array_equal(state.heard_via == HEARD_WOM, newly), seed
+        assert state.heard_via[4] == HEARD_AD
+        talked_total += len(talks)
+    assert talked_total > 60  # about 3 to 5 talks a week: the comparison is not empty
+
+
 def test_weighted_ties_choose_listeners_by_weight():
     net = network_from_edges(3, [(0, 1), (0, 2)], weights=[1.0, 9.0])
     sampler = NeighbourSampler(net)
@@ -333,18 +422,24 @@ def test_adoption_probability_rises_with_attitude():
     assert p[1] == pytest.approx(0.05) and p[0] < p[1] < p[2]
 
 
-def _splitmix_high_halves(key: int, n: int) -> np.ndarray:
-    """Customer i's adoption number, written out from the statement in sim/engine/uniforms.py
-    (not by calling it): the high 32 bits of SplitMix64 word i of the week's key, times 2**-32."""
+def _word(key: int, i: int) -> int:
+    """Word ``i`` of the SplitMix64 sequence started at ``key``, written out from the statement
+    in sim/engine/uniforms.py (not by calling it)."""
     mask = (1 << 64) - 1
-    out = np.empty(n)
-    for i in range(n):
-        z = (key + (i + 1) * 0x9E3779B97F4A7C15) & mask
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
-        z ^= z >> 31
-        out[i] = (z >> 32) * 2.0**-32
-    return out
+    z = (key + (i + 1) * 0x9E3779B97F4A7C15) & mask
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+    return z ^ (z >> 31)
+
+
+def _half(word: int, low: bool) -> float:
+    """The low or high 32 bits of a word as a number in [0, 1)."""
+    return ((word & 0xFFFFFFFF) if low else (word >> 32)) * 2.0**-32
+
+
+def _splitmix_high_halves(key: int, n: int) -> np.ndarray:
+    """Customer i's adoption number: the high half of word i of the week's key."""
+    return np.array([_half(_word(key, i), False) for i in range(n)])
 
 
 @pytest.mark.parametrize(
