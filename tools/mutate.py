@@ -71,6 +71,45 @@ def _market_rules(*names: str) -> tuple[str, ...]:
     return tuple(f"tests/test_market_rules.py::test_{name}" for name in names)
 
 
+def _rules(*names: str) -> tuple[str, ...]:
+    return tuple(f"tests/test_rules.py::test_{name}" for name in names)
+
+
+PUSH_RULES = _rules(
+    "one_exposure_moves_attitude_by_c_mu_gap_and_makes_aware",
+    "push_outside_confidence_does_not_move_but_still_informs",
+    "exposure_weight_is_full_then_wears_out_then_bounded_reactance",
+    "reactance_moves_irritated_customers_away_from_the_claim",
+    "ad_tolerance_scales_each_customers_thresholds",
+    "adstock_halves_after_one_half_life",
+    "k_exposures_in_a_week_pull_k_times_and_the_unexposed_keep_their_attitude_exactly",
+    "irritated_means_adstock_strictly_above_the_threshold_times_tolerance",
+    "push_spend_never_above_budget",
+    "targeted_push_only_reaches_the_target",
+)
+DIALOGUE_RULES = _rules(
+    "capacity_never_exceeded_and_complaints_answered_first",
+    "conversation_pulls_toward_claim_capped_by_experience",
+    "observers_of_an_answered_complaint_shift_slightly",
+    "outreach_to_hubs_takes_most_connected_first",
+    "no_outreach_leaves_capacity_unused_and_unspent",
+)
+WOM_RULES = _rules(
+    "a_talk_moves_one_listener_by_peer_c_mu_gap",
+    "negative_impact_multiplies_mu_of_negative_messages",
+    "negative_incidence_multiplies_talk_probability",
+    "only_customers_aware_at_week_start_talk",
+    "a_week_of_talk_follows_the_documented_numbers_exactly",
+    "weighted_ties_choose_listeners_by_weight",
+)
+ADOPTION_RULES = _rules(
+    "adoption_certain_at_rate_one_and_impossible_at_zero",
+    "experience_moves_adopters_toward_true_fit",
+    "adoption_probability_rises_with_attitude",
+    "each_customer_adopts_exactly_when_its_number_is_below_the_logistic",
+)
+
+
 # Each rule group runs the tests that exercise its module (fast ones first: -x stops at the
 # first failure), not every rule test: a survivor costs its group's whole list, and
 # tests/test_sampling.py alone takes 18 s as plain Python. The market group leaves out the
@@ -130,7 +169,7 @@ GROUPS = (
         "contacts",
         ("sim/engine/rules/contacts.py",),
         (
-            "tests/test_rules.py",
+            *WOM_RULES,
             *_sampling("unweighted_listener_is_uniform_over_the_speakers_ties"),
             *_sampling("weighted_listener_is_chosen_in_proportion_to_tie_weight"),
             *_sampling("the_sampler_itself_is_uniform_and_by_weight_for_given_numbers"),
@@ -143,7 +182,7 @@ GROUPS = (
         "adoption",
         ("sim/engine/rules/adoption.py",),
         (
-            "tests/test_rules.py",
+            *ADOPTION_RULES,
             "tests/test_kernels.py::test_the_adoption_table_decides_exactly_like_the_logistic",
             *_market_rules("experience_pulls_each_adopter_toward_fit_plus_their_taste_clipped"),
             *_sampling("adoption_probability_is_logistic_in_attitude"),
@@ -153,7 +192,7 @@ GROUPS = (
         "push",
         ("sim/engine/rules/push.py",),
         (
-            "tests/test_rules.py",
+            *PUSH_RULES,
             "tests/test_decay.py",
             *_market_rules(
                 "push_hits_reachable_members_in_proportion_to_media_weight",
@@ -171,7 +210,7 @@ GROUPS = (
         "wom",
         ("sim/engine/rules/wom.py",),
         (
-            "tests/test_rules.py",
+            *WOM_RULES,
             "tests/test_decay.py",
             *_sampling(
                 "a_talk_reaches_exactly_listeners_neighbours",
@@ -187,7 +226,7 @@ GROUPS = (
         "dialogue",
         ("sim/engine/rules/dialogue.py",),
         (
-            "tests/test_rules.py",
+            *DIALOGUE_RULES,
             "tests/test_decay.py",
             *_sampling(
                 "hub_queue_goes_down_the_degrees_and_wraps_around",
@@ -207,7 +246,7 @@ GROUPS = (
     Group(
         "selection",
         ("sim/engine/rules/selection.py",),
-        ("tests/test_rules.py", "tests/test_market_rules.py", *MARKET_TESTS),
+        (*ADOPTION_RULES, "tests/test_market_rules.py", *MARKET_TESTS),
     ),
 )
 
