@@ -237,6 +237,81 @@ def test_observers_of_an_answered_complaint_shift_slightly():
     assert state.attitude[3] == 0.2  # unaware neighbours do not see it
 
 
+@pytest.mark.parametrize("attitudes", [True, False])
+def test_whom_the_brand_answers_follows_the_documented_numbers_exactly(attitudes):
+    """Ten mentions by eight customers (1, 3 and 5 mention twice; some complaints), capacity 1
+    to 9, 20 weeks each, worked out here from the rule in sim/engine/rules/dialogue.py: mention
+    j is heard when the high half of word j of the week's key is below listening_share (0.6);
+    heard mentions are ordered by the low half (ties by position), complaints first, one answer
+    per customer, at most the capacity. Each answered customer (no ties here, so nobody
+    observes) becomes aware and reminded, heard via dialogue if new, gets advocacy at least
+    the boost (customer 3 already has more) and, with attitudes on, one pull toward the target:
+    a + c mu (t - a) inside the bound (epsilon 1: customer 7 at -0.7 is outside, t = 0.4)."""
+    speaker = np.array([3, 1, 3, 5, 2, 7, 1, 6, 0, 5])
+    negative = np.array([0, 1, 1, 0, 0, 1, 0, 1, 0, 1], bool)
+    attitude = [0.1, -0.2, 0.3, 0.0, 0.5, -0.4, 0.2, -0.7]
+    spec = DialogueSpec(
+        cost_per_conversation=1.0,
+        listening_share=0.6,
+        epsilon=1.0,
+        claim=0.9,
+        honesty_margin=0.0,
+    )
+    c_mu, target = spec.credibility * spec.mu, 0.4
+    net = network_from_edges(8, [])
+    answered_total = 0
+    for capacity in range(1, 10):
+        for seed in range(20):
+            key = int(rng(seed).bit_generator.random_raw())
+            words = [_word(key, j) for j in range(speaker.size)]
+            heard = [j for j in range(speaker.size) if _half(words[j], False) < 0.6]
+            order = sorted(heard, key=lambda j: (_half(words[j], True), j))
+            answered, done = [], set()
+            for complaints in (True, False):
+                for j in order:
+                    who = int(speaker[j])
+                    if len(answered) < capacity and negative[j] == complaints and who not in done:
+                        done.add(who)
+                        answered.append((who, complaints))
+            state = state_with(attitude, aware=[True] * 4 + [False] * 4)
+            state.heard[:] = state.aware
+            state.advocacy[3] = 0.9
+            out = run_dialogue(
+                state,
+                spec,
+                float(capacity),
+                Mentions(speaker, negative),
+                "none",
+                HubQueue(net.degree),
+                NeighbourSampler(net),
+                0.4,
+                rng(seed),
+                attitudes,
+            )
+            who = [w for w, _ in answered]
+            assert out.mentions_heard == len(heard), (capacity, seed)
+            assert out.mentions_answered == out.conversations == len(answered), (capacity, seed)
+            assert out.complaints_answered == sum(c for _, c in answered), (capacity, seed)
+            assert out.spend == len(answered) * 1.0 and out.capacity == capacity
+            talked = np.zeros(8, bool)
+            talked[who] = True
+            assert np.array_equal(state.reminded, talked), (capacity, seed)
+            assert np.array_equal(state.aware, talked | (np.arange(8) < 4)), (capacity, seed)
+            new = talked & (np.arange(8) >= 4)
+            assert np.array_equal(state.heard_via == HEARD_DIALOGUE, new), (capacity, seed)
+            boost = np.float32(spec.advocacy_boost)
+            expected_advocacy = np.where(talked, boost, 0.0).astype(np.float32)
+            expected_advocacy[3] = 0.9
+            assert np.array_equal(state.advocacy, expected_advocacy), (capacity, seed)
+            for c in range(8):
+                a = attitude[c]
+                moved = a + c_mu * (target - a) if abs(target - a) < 1.0 else a
+                want = moved if (talked[c] and attitudes) else a
+                assert state.attitude[c] == pytest.approx(want, abs=1e-15), (c, capacity, seed)
+            answered_total += len(answered)
+    assert answered_total > 400  # the comparison is not empty
+
+
 def test_outreach_to_hubs_takes_most_connected_first():
     net = star(5)
     state = state_with(np.zeros(6))
