@@ -335,7 +335,7 @@ def execute(group: Group, config: Path, session: Path, minutes: float | None) ->
     try:
         process.wait(timeout=None if minutes is None else minutes * 60)
         return True
-    except subprocess.TimeoutExpired:
+    except (subprocess.TimeoutExpired, KeyboardInterrupt):  # the time limit, or Ctrl-C
         process.terminate()
         process.wait()
         return False
@@ -529,7 +529,10 @@ def main() -> None:
         start = time.monotonic()
         copy_project()  # per group: tests added while a long run goes on count for later groups
         config, session = prepare(group)
-        finished = execute(group, config, session, args.minutes)
+        try:
+            finished = execute(group, config, session, args.minutes)
+        except KeyboardInterrupt:  # a second Ctrl-C while stopping
+            finished = False
         facts = {
             "date": dt.date.today().isoformat(),
             "minutes": (time.monotonic() - start) / 60,
@@ -542,6 +545,8 @@ def main() -> None:
             f"{report['incompetent']} incompetent, of {report['run']} run ({report['total']})",
             flush=True,
         )
+        if not finished and args.minutes is None:
+            break  # stopped by hand (Ctrl-C): the later groups do not start
     reports = [
         results(g, WORK / f"{g.name}.sqlite")
         for g in GROUPS
