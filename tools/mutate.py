@@ -465,10 +465,42 @@ def results(group: Group, session: Path) -> dict:
     }
 
 
+def earlier_rows(section: str) -> dict[str, dict]:
+    """The rows (and survivors) of groups in the report as it stands, by group name: a group
+    without a session in this copy keeps its earlier row instead of vanishing from the report."""
+    rows = {}
+    modules = {g.name: g.modules for g in GROUPS}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 11 or cells[0] not in modules:
+            continue
+        killed = int(cells[7].split()[0])
+        if not cells[7].endswith(")"):
+            cells[7] += " (?)"  # written before timeouts were counted apart
+        rows[cells[0]] = {
+            "row": "| " + " | ".join(cells) + " |",
+            "killed": killed,
+            "survived": [
+                other[2:]
+                for other in section.splitlines()
+                if other.startswith("- `")
+                and any(other.startswith(f"- `{m}:") for m in modules[cells[0]])
+                and "ran past" not in other
+            ],
+        }
+    return rows
+
+
 def write_doc(reports: list[dict]) -> None:
     version = metadata.version("cosmic-ray")
-    killed = sum(r["killed"] for r in reports)
+    text = DOC.read_text(encoding="utf-8")
+    start, end = text.index(BEGIN), text.index(END) + len(END)
+    earlier = earlier_rows(text[start:end])
+    fresh = {r["group"].name: r for r in reports}
+    kept = {name: row for name, row in earlier.items() if name not in fresh}
+    killed = sum(r["killed"] for r in reports) + sum(row["killed"] for row in kept.values())
     counted = sum(r["killed"] + len(r["survived"]) for r in reports)
+    counted += sum(row["killed"] + len(row["survived"]) for row in kept.values())
     lines = [
         BEGIN,
         f"cosmic-ray {version}, `make mutate` (each group's date and minutes in the table; "
@@ -480,8 +512,13 @@ def write_doc(reports: list[dict]) -> None:
         "(of them timed out) | survived | incompetent | kill rate |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for r in reports:
-        g = r["group"]
+    for g in GROUPS:
+        if g.name in kept:
+            lines.append(kept[g.name]["row"])
+            continue
+        if g.name not in fresh:
+            continue
+        r = fresh[g.name]
         where = ", ".join(f"`{m}`" for m in g.modules)
         if g.functions:
             where += " (functions " + ", ".join(f"`{f}`" for f in g.functions) + ")"
@@ -495,16 +532,28 @@ def write_doc(reports: list[dict]) -> None:
             f"{r['run']} | {r['killed']} ({len(r.get('timed_out', []))}) | "
             f"{len(r['survived'])} | {r['incompetent']} | {rate} |"
         )
+    if kept:
+        lines += [
+            "",
+            "Rows with '(?)' are from an earlier run, kept because their group was not run "
+            "again (they were written before timeouts were counted apart).",
+        ]
     lines += ["", "Surviving mutants (file:line, operator, the mutated line):", ""]
-    for r in reports:
-        lines += [f"- {s}" for s in r["survived"]]
-    if not any(r["survived"] for r in reports):
-        lines.append("- none")
+    survivors = [
+        s
+        for g in GROUPS
+        for s in (
+            kept[g.name]["survived"]
+            if g.name in kept
+            else fresh[g.name]["survived"]
+            if g.name in fresh
+            else []
+        )
+    ]
+    lines += [f"- {s}" for s in survivors] or ["- none"]
     lines += ["", f"Counted as killed because their tests ran past {TIMEOUT} s:", ""]
     lines += [f"- {s}" for r in reports for s in r.get("timed_out", [])] or ["- none"]
     lines.append(END)
-    text = DOC.read_text(encoding="utf-8")
-    start, end = text.index(BEGIN), text.index(END) + len(END)
     DOC.write_text(text[:start] + "\n".join(lines) + text[end:], encoding="utf-8")
 
 
