@@ -378,6 +378,7 @@ def serve() -> None:
         request = b""
         while chunk := connection.recv(65536):
             request += chunk
+        request = json.loads(request)  # {"client": its process id, "tests": [...]}
         pid = os.fork()
         if pid == 0:
             server.close()
@@ -388,38 +389,35 @@ def serve() -> None:
             quiet = os.open(os.devnull, os.O_WRONLY)
             os.dup2(quiet, 1)
             os.dup2(quiet, 2)
-            tests = json.loads(request)
+            tests = request["tests"]
             os._exit(int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", *tests])))
-        status = _watch(pid, connection)
+        status = _watch(pid, request["client"])
         if status is not None:
             connection.sendall(str(status).encode())
         connection.close()
 
 
-def _watch(pid: int, connection) -> int | None:
-    """Wait for the child running a mutant's tests; if the client goes away first (cosmic-ray's
-    timeout ended it), end the child's whole group at once and return None. Without this the
-    server sat waiting for a mutant that loops forever while the next mutants' clients queued
-    behind it and timed out in turn, each counted as killed."""
-    import select
+def _watch(pid: int, client: int) -> int | None:
+    """Wait for the child running a mutant's tests; if the client (process ``client``) is gone
+    first (cosmic-ray's timeout ended it), end the child's whole group at once and return None.
+    Without this the server sat waiting for a mutant that loops forever while the next
+    mutants' clients queued behind it and timed out in turn, each counted as killed. (The
+    client is watched by its process id, not its socket: it half-closes the socket after its
+    request, which reads the same as a closed one.)"""
     import signal
-    import socket
 
     while True:
         done, code = os.waitpid(pid, os.WNOHANG)
         if done:
             return os.waitstatus_to_exitcode(code)
-        readable, _, _ = select.select([connection], [], [], 0.2)
-        if readable:
-            try:
-                gone = connection.recv(1, socket.MSG_PEEK) == b""
-            except OSError:
-                gone = True
-            if gone:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                return None
+        try:
+            os.kill(client, 0)
+        except ProcessLookupError:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return None
+        time.sleep(0.2)
 
 
 def results(group: Group, session: Path) -> dict:
