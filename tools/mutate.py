@@ -331,6 +331,18 @@ def execute(group: Group, config: Path, session: Path, minutes: float | None) ->
         if server.poll() is not None:
             raise SystemExit("the pytest server did not start")
         time.sleep(0.1)
+    # Control: the unchanged copy must pass the group's tests through the server, or every
+    # mutant would count as killed (a wrong test name, a broken server).
+    control = subprocess.run(
+        [*CLIENT.split(), *group.tests], cwd=WORK, env=env, timeout=TIMEOUT, check=False
+    )
+    if control.returncode != 0:
+        server.terminate()
+        server.wait()
+        raise SystemExit(
+            f"{group.name}: the unchanged copy fails the group's tests (exit "
+            f"{control.returncode}): fix that before counting mutants"
+        )
     process = subprocess.Popen([COSMIC_RAY, "exec", str(config), str(session)], cwd=WORK, env=env)
     try:
         process.wait(timeout=None if minutes is None else minutes * 60)
