@@ -497,6 +497,20 @@ def test_adoption_probability_rises_with_attitude():
     assert p[1] == pytest.approx(0.05) and p[0] < p[1] < p[2]
 
 
+@pytest.mark.parametrize(
+    "flags",
+    [[], [True], [False], [True] * 5, [False] * 5, [True, False] * 3, [False, True, True, True]],
+)
+def test_flagged_lists_the_true_indices_in_ascending_order(flags):
+    """The compaction the adoption screen and the shoppers use (rules/selection.py), on the
+    cases at its edges: nothing, everything (its buffer must hold every index), one of each."""
+    from sim.engine.rules.selection import flagged
+
+    got = flagged(np.array(flags, dtype=bool))
+    assert got.dtype == np.int64
+    assert list(got) == [i for i, flag in enumerate(flags) if flag]
+
+
 def _word(key: int, i: int) -> int:
     """Word ``i`` of the SplitMix64 sequence started at ``key``, written out from the statement
     in sim/engine/uniforms.py (not by calling it)."""

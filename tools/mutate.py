@@ -246,7 +246,12 @@ GROUPS = (
     Group(
         "selection",
         ("sim/engine/rules/selection.py",),
-        (*ADOPTION_RULES, "tests/test_market_rules.py", *MARKET_TESTS),
+        (
+            *_rules("flagged_lists_the_true_indices_in_ascending_order"),
+            *ADOPTION_RULES,
+            "tests/test_market_rules.py",
+            *MARKET_TESTS,
+        ),
     ),
 )
 
