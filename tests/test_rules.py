@@ -532,7 +532,8 @@ def _splitmix_high_halves(key: int, n: int) -> np.ndarray:
 
 
 @pytest.mark.parametrize(
-    ("base", "slope", "attitudes"), [(0.018, 4.0, True), (0.3, 0.0, True), (0.3, 4.0, False)]
+    ("base", "slope", "attitudes"),
+    [(0.018, 4.0, True), (0.982, 4.0, True), (0.3, 0.0, True), (0.3, 4.0, False)],
 )
 def test_each_customer_adopts_exactly_when_its_number_is_below_the_logistic(base, slope, attitudes):
     """Every aware non-adopter adopts iff u < 1 / (1 + exp(-(log(b / (1 - b)) + s a))), with u
@@ -543,8 +544,9 @@ def test_each_customer_adopts_exactly_when_its_number_is_below_the_logistic(base
     (they stay, and are not counted). Each decision is compared, so a slip in the rare path
     (several % of customers fall near their line: a sign, a count) changes some of them. With
     b = 0.018 and s = 4, p(1) = 0.5 where the logistic is steepest, so a table one point short at
-    its top end (p(1 - 2/128) = p(1) - 0.0156) misjudges about 600 * 0.0156 = 9 customers. The
-    count returned is the new adopters only."""
+    its top end (p(1 - 2/128) = p(1) - 0.0156) misjudges about 600 * 0.0156 = 9 customers; with
+    b = 0.982, p(-1) = 0.5, and a lower bound one point too high at the bottom end misjudges
+    about 300 * 0.0156 = 5. The count returned is the new adopters only."""
     n = 3000
     gen = np.random.default_rng(2026)
     attitude = gen.uniform(-1, 1, n)
