@@ -89,6 +89,14 @@ def test_experience_pulls_each_adopter_toward_fit_plus_their_taste_clipped():
     run_adoption(state, AdoptionSpec(base_rate=0.0), 0.5, 0.4, rng(), True)
     # experienced fit: 0.65, -0.1, min(1.3, 1) = 1; half the way there
     np.testing.assert_allclose(state.attitude, [0.325, -0.05, 0.5], atol=1e-7)
+    # fit -0.6: experienced -0.35, max(-1.1, -1) = -1, 0.3; then taste -0.9: max(-1.5, -1) = -1
+    state.attitude[:] = 0.0
+    run_adoption(state, AdoptionSpec(base_rate=0.0), 0.5, -0.6, rng(), True)
+    np.testing.assert_allclose(state.attitude, [-0.175, -0.5, 0.15], atol=1e-7)
+    state.taste[:] = -0.9
+    state.attitude[:] = 0.0
+    run_adoption(state, AdoptionSpec(base_rate=0.0), 0.5, -0.6, rng(), True)
+    np.testing.assert_allclose(state.attitude, [-0.5, -0.5, -0.5], atol=1e-7)
 
 
 def test_anchoring_moves_each_attitude_back_toward_its_predisposition():

@@ -361,6 +361,11 @@ def test_negative_impact_multiplies_mu_of_negative_messages():
     out = wom(state, net, spec)
     assert out.negative == 1
     assert state.attitude[1] == pytest.approx(0.5 + 0.5 * 0.4 * (-1.0))
+    # a positive message keeps mu: 0.1 + 0.5 * 0.2 * (0.5 - 0.1)
+    state = state_with([0.5, 0.1], aware=[True, False])
+    out = wom(state, net, spec)
+    assert (out.positive, out.negative) == (1, 0)
+    assert state.attitude[1] == pytest.approx(0.1 + 0.5 * 0.2 * 0.4)
 
 
 def test_negative_incidence_multiplies_talk_probability():
