@@ -361,6 +361,12 @@ def test_negative_impact_multiplies_mu_of_negative_messages():
     out = wom(state, net, spec)
     assert out.negative == 1
     assert state.attitude[1] == pytest.approx(0.5 + 0.5 * 0.4 * (-1.0))
+    # mu * negative_impact is capped at 1 (docs/model.md 7.3): mu 0.5 x 4 -> 1, so a negative
+    # message pulls with c * 1 = 0.5: 0.5 + 0.5 * (-0.5 - 0.5) = 0 (uncapped: -0.5)
+    capped = spec.model_copy(update={"mu": 0.5, "negative_impact": 4.0})
+    state = state_with([-0.5, 0.5], aware=[True, False])
+    wom(state, net, capped)
+    assert state.attitude[1] == pytest.approx(0.0, abs=1e-12)
     # a positive message keeps mu: 0.1 + 0.5 * 0.2 * (0.5 - 0.1)
     state = state_with([0.5, 0.1], aware=[True, False])
     out = wom(state, net, spec)
