@@ -367,6 +367,11 @@ def test_negative_impact_multiplies_mu_of_negative_messages():
     state = state_with([-0.5, 0.5], aware=[True, False])
     wom(state, net, capped)
     assert state.attitude[1] == pytest.approx(0.0, abs=1e-12)
+    # a neutral message (0) is not negative: mu, not mu * negative_impact: 0.5 + 0.1 * (0 - 0.5)
+    state = state_with([0.0, 0.5], aware=[True, False])
+    out = wom(state, net, spec)
+    assert (out.positive, out.negative) == (1, 0)
+    assert state.attitude[1] == pytest.approx(0.5 - 0.5 * 0.2 * 0.5)
     # a positive message keeps mu: 0.1 + 0.5 * 0.2 * (0.5 - 0.1)
     state = state_with([0.5, 0.1], aware=[True, False])
     out = wom(state, net, spec)
@@ -380,6 +385,7 @@ def test_negative_incidence_multiplies_talk_probability():
     np.testing.assert_allclose(p, [0.2, 0.6])
     assert talk_probability(0.5, np.float32(0.4), 0.1, 0.2, weight, 3.0) == pytest.approx(0.4)
     assert talk_probability(-1.0, no_advocacy, 0.5, 0.5, weight, 3.0) == 1.0  # cut to 1
+    assert talk_probability(0.0, no_advocacy, 0.1, 0.2, weight, 3.0) == 0.1  # 0 is not negative
 
 
 def test_only_customers_aware_at_week_start_talk():
@@ -398,7 +404,8 @@ def test_a_week_of_talk_follows_the_documented_numbers_exactly(listeners, attitu
     decides talking, its low half going public, the next words' halves choose the L listeners
     as tie floor(u * degree); the c-th complainer the same words of the complaint key; talks in
     customer order, then the complainers). Eight customers: 7 has no ties (never talks, even
-    as a complainer), 6 has one tie, 4 is unaware at the week's start; complainers 6, 7 and 2
+    as a complainer), 6 has one tie, 3 and 4 are unaware at the week's start (3 never heard of
+    the brand, 4 forgot it: only 3 can be heard via word of mouth first); complainers 6, 7 and 2
     (2 with a positive attitude: its complaint is still negative). Talk probability
     clip((0.3 + 0.5 |a| + 0.4 advocacy) * (1.5 if a < 0)); with attitudes off, 0.3 and every
     customer's own talk neutral. 30 weeks (seeds), every outcome compared."""
@@ -421,9 +428,9 @@ def test_a_week_of_talk_follows_the_documented_numbers_exactly(listeners, attitu
     )
     complainers = np.array([6, 7, 2])
     width = 1 + (listeners + 1) // 2
-    talked_total = 0
+    talked_total = first_heard = 0
     for seed in range(30):
-        state = state_with(attitude, aware=[True, True, True, True, False, True, True, True])
+        state = state_with(attitude, aware=[True, True, True, False, False, True, True, True])
         state.advocacy[:] = advocacy
         state.heard[:] = state.aware
         state.heard[4] = True  # heard once, forgot: keeps its first channel
@@ -473,10 +480,15 @@ def test_a_week_of_talk_follows_the_documented_numbers_exactly(listeners, attitu
         reminded[[t[0] for t in talks] + heard_by] = True
         assert np.array_equal(state.reminded, reminded), seed
         newly = expected_aware & ~heard_before
+        first_heard += int(newly.sum())
         assert np.array_equal(state.heard_via == HEARD_WOM, newly), seed
+        assert np.array_equal(state.heard, heard_before | expected_aware), seed
+        if not attitudes:  # nobody is persuaded with attitudes off
+            assert list(state.attitude) == attitude, seed
         assert state.heard_via[4] == HEARD_AD
         talked_total += len(talks)
     assert talked_total > 60  # about 3 to 5 talks a week: the comparison is not empty
+    assert first_heard >= 3  # customer 3 heard first via word of mouth in some weeks (5-12)
 
 
 def test_weighted_ties_choose_listeners_by_weight():
