@@ -230,3 +230,26 @@ def test_packed_alias_table_keeps_members_aliases_and_thresholds():
         decoded[j] += threshold[j] / 4
         decoded[alias[j]] += (1 - threshold[j]) / 4
     np.testing.assert_allclose(decoded, weight / weight.sum(), atol=2**-31)
+
+
+def test_who_forgets_is_decided_by_the_high_half_of_each_customers_word():
+    """The documented numbers (sim/engine/rules/memory.py): customer i forgets when the high
+    half of SplitMix64 word i of the week's key is below ``forget`` (written out here with the
+    helpers of tests/test_rules.py, not by calling sim.engine.uniforms); only aware,
+    unreminded non-customers can. 2,000 customers, forget 0.3: about 420 forget."""
+    from tests.test_rules import _half, _word
+
+    n = 2000
+    state = CustomerState.empty(n)
+    state.aware[:] = np.arange(n) % 10 != 0
+    state.customer[:] = np.arange(n) % 7 == 0
+    state.reminded[:] = np.arange(n) % 5 == 0
+    key = int(rng(41).bit_generator.random_raw())
+    u = np.array([_half(_word(key, i), False) for i in range(n)])
+    can = state.aware & ~state.customer & ~state.reminded
+    expected = can & (u < 0.3)
+    aware_before = state.aware.copy()
+    forgot = run_memory(state, 0.3, rng(41), False)
+    assert forgot == int(expected.sum()) and forgot > 300
+    assert np.array_equal(state.aware, aware_before & ~expected)
+    assert not state.reminded.any()
