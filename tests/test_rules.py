@@ -319,6 +319,14 @@ def test_outreach_to_hubs_takes_most_connected_first():
     assert out.outreach == 1 and state.aware[0] and state.aware.sum() == 1
 
 
+def test_capacity_is_the_whole_number_of_conversations_the_budget_pays_for():
+    """0.3 / 0.1 is 2.9999999999999996 in floating point: the budget still pays for 3."""
+    net = star(3)
+    spec = DialogueSpec(cost_per_conversation=0.1)
+    out = dialogue(state_with(np.zeros(4)), net, 0.3, Mentions.none(), spec, outreach="none")
+    assert out.capacity == 3
+
+
 def test_no_outreach_leaves_capacity_unused_and_unspent():
     net = star(3)
     state = state_with(np.zeros(4))
