@@ -20,6 +20,9 @@ from sim.study.scenario import SCENARIO_DIR, load_scenario, shipped_scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ["--set", "network.n=200", "--weeks", "6", "--replicates", "2", "--quiet"]
+# For tests that compare tables only: figures and the report cost ~3.5 s of processor time a
+# run, 20 times the run itself (tests/test_cli.py checks them in the tests that look at them).
+TABLES_ONLY = [*SMALL, "--no-figures"]
 REQUIRED_COLUMNS = [
     "arm",
     "replicate",
@@ -95,20 +98,20 @@ def test_run_writes_every_output(tmp_path, capsys):
 
 def test_same_command_twice_gives_identical_tables(tmp_path, capsys):
     a, b = tmp_path / "a", tmp_path / "b"
-    assert run_cli(["run", "crisis", *SMALL, "--out", str(a)], capsys)[0] == 0
-    assert run_cli(["run", "crisis", *SMALL, "--out", str(b)], capsys)[0] == 0
+    assert run_cli(["run", "crisis", *TABLES_ONLY, "--out", str(a)], capsys)[0] == 0
+    assert run_cli(["run", "crisis", *TABLES_ONLY, "--out", str(b)], capsys)[0] == 0
     assert (a / "timeseries.csv").read_bytes() == (b / "timeseries.csv").read_bytes()
     assert (a / "summary.csv").read_bytes() == (b / "summary.csv").read_bytes()
     c = tmp_path / "c"
-    assert run_cli(["run", "crisis", *SMALL, "--seed", "5", "--out", str(c)], capsys)[0] == 0
+    assert run_cli(["run", "crisis", *TABLES_ONLY, "--seed", "5", "--out", str(c)], capsys)[0] == 0
     assert (a / "timeseries.csv").read_bytes() != (c / "timeseries.csv").read_bytes()
 
 
 def test_existing_results_are_never_overwritten(tmp_path, capsys):
     out = tmp_path / "res"
-    assert run_cli(["run", "default", *SMALL, "--out", str(out)], capsys)[0] == 0
+    assert run_cli(["run", "default", *TABLES_ONLY, "--out", str(out)], capsys)[0] == 0
     before = (out / "timeseries.csv").read_bytes()
-    status, _, err = run_cli(["run", "default", *SMALL, "--out", str(out)], capsys)
+    status, _, err = run_cli(["run", "default", *TABLES_ONLY, "--out", str(out)], capsys)
     assert status == 2 and "never overwritten" in err
     assert (out / "timeseries.csv").read_bytes() == before
     other = tmp_path / "other"
@@ -120,8 +123,8 @@ def test_existing_results_are_never_overwritten(tmp_path, capsys):
 
 def test_default_folder_is_timestamped_and_unique(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert run_cli(["run", "bass", *SMALL], capsys)[0] == 0
-    assert run_cli(["run", "bass", *SMALL], capsys)[0] == 0
+    assert run_cli(["run", "bass", *TABLES_ONLY], capsys)[0] == 0
+    assert run_cli(["run", "bass", *TABLES_ONLY], capsys)[0] == 0
     folders = sorted((tmp_path / "results" / "bass").iterdir())
     assert len(folders) == 2
     assert all((f / "timeseries.csv").exists() for f in folders)
@@ -218,9 +221,9 @@ def test_completion_order_does_not_matter(tmp_path, capsys, monkeypatch):
                 yield task, fn(task)
 
     a, b = tmp_path / "a", tmp_path / "b"
-    assert run_cli(["run", "default", *SMALL, "--out", str(a)], capsys)[0] == 0
+    assert run_cli(["run", "default", *TABLES_ONLY, "--out", str(a)], capsys)[0] == 0
     monkeypatch.setattr(cli, "make_executor", lambda args: Reversed())
-    assert run_cli(["run", "default", *SMALL, "--out", str(b)], capsys)[0] == 0
+    assert run_cli(["run", "default", *TABLES_ONLY, "--out", str(b)], capsys)[0] == 0
     assert (a / "timeseries.csv").read_bytes() == (b / "timeseries.csv").read_bytes()
 
 

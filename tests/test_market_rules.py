@@ -89,6 +89,14 @@ def test_experience_pulls_each_adopter_toward_fit_plus_their_taste_clipped():
     run_adoption(state, AdoptionSpec(base_rate=0.0), 0.5, 0.4, rng(), True)
     # experienced fit: 0.65, -0.1, min(1.3, 1) = 1; half the way there
     np.testing.assert_allclose(state.attitude, [0.325, -0.05, 0.5], atol=1e-7)
+    # fit -0.6: experienced -0.35, max(-1.1, -1) = -1, 0.3; then taste -0.9: max(-1.5, -1) = -1
+    state.attitude[:] = 0.0
+    run_adoption(state, AdoptionSpec(base_rate=0.0), 0.5, -0.6, rng(), True)
+    np.testing.assert_allclose(state.attitude, [-0.175, -0.5, 0.15], atol=1e-7)
+    state.taste[:] = -0.9
+    state.attitude[:] = 0.0
+    run_adoption(state, AdoptionSpec(base_rate=0.0), 0.5, -0.6, rng(), True)
+    np.testing.assert_allclose(state.attitude, [-0.5, -0.5, -0.5], atol=1e-7)
 
 
 def test_anchoring_moves_each_attitude_back_toward_its_predisposition():
@@ -222,3 +230,26 @@ def test_packed_alias_table_keeps_members_aliases_and_thresholds():
         decoded[j] += threshold[j] / 4
         decoded[alias[j]] += (1 - threshold[j]) / 4
     np.testing.assert_allclose(decoded, weight / weight.sum(), atol=2**-31)
+
+
+def test_who_forgets_is_decided_by_the_high_half_of_each_customers_word():
+    """The documented numbers (sim/engine/rules/memory.py): customer i forgets when the high
+    half of SplitMix64 word i of the week's key is below ``forget`` (written out here with the
+    helpers of tests/test_rules.py, not by calling sim.engine.uniforms); only aware,
+    unreminded non-customers can. 2,000 customers, forget 0.3: about 420 forget."""
+    from tests.test_rules import _half, _word
+
+    n = 2000
+    state = CustomerState.empty(n)
+    state.aware[:] = np.arange(n) % 10 != 0
+    state.customer[:] = np.arange(n) % 7 == 0
+    state.reminded[:] = np.arange(n) % 5 == 0
+    key = int(rng(41).bit_generator.random_raw())
+    u = np.array([_half(_word(key, i), False) for i in range(n)])
+    can = state.aware & ~state.customer & ~state.reminded
+    expected = can & (u < 0.3)
+    aware_before = state.aware.copy()
+    forgot = run_memory(state, 0.3, rng(41), False)
+    assert forgot == int(expected.sum()) and forgot > 300
+    assert np.array_equal(state.aware, aware_before & ~expected)
+    assert not state.reminded.any()

@@ -364,8 +364,17 @@ def test_every_output_shows_the_money(tmp_path, capsys):
     summary = json.loads((out / "summary.json").read_text())
     (profit, roi) = summary["what_pays"]
     assert profit["measure"] == "profit" and roi["measure"] == "roi" and profit["week"] == 13
-    diff = summary["points"][0]["differences"][0]["measures"]["profit"]
-    assert diff["low"] is not None and diff["low"] <= diff["mean"] <= diff["high"]
+    # The paired difference of profit, recomputed from timeseries.csv (arm minus baseline,
+    # replicate with replicate; Student t) as tests/test_summaries.py does for every measure.
+    import pandas as pd
+
+    from tests.test_summaries import check_interval, paired
+
+    difference = summary["points"][0]["differences"][0]
+    table = pd.read_csv(out / "timeseries.csv")
+    expected = paired(table, difference["arm"], difference["versus"], "profit")
+    assert expected[3] == 3 and expected[1] < expected[2]
+    check_interval(difference["measures"]["profit"], expected, where="profit")
     page = (out / "report.html").read_text()
     assert "<b>What pays:</b>" in page and "highest profit to date" in page
     assert "of customers are in the category" in page

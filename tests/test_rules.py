@@ -130,6 +130,39 @@ def test_adstock_halves_after_one_half_life():
     assert state.adstock[0] == pytest.approx(4.0, rel=1e-5)
 
 
+@pytest.mark.parametrize("k", [7, 8, 9, 16])
+def test_k_exposures_in_a_week_pull_k_times_and_the_unexposed_keep_their_attitude_exactly(k):
+    """k impressions on a target of one customer: all land on customer 0 (adstock 0 -> k, below
+    the effective frequency 20, so every exposure has full weight): a = m - (m - a0)(1 - s)^k
+    with s = c mu = 0.15 (docs/model.md 7.1). The engine takes k < 8 and k >= 8 by two paths;
+    k = 7, 8, 9 and 16 are the ones around the seam. The unexposed keep their attitude bit for
+    bit (0.8 - (0.8 - 0.1) is not 0.1 in floating point, so moving them by a zero-step pull
+    would show)."""
+    spec = push_spec(effective_frequency=20.0, irritation_threshold=40.0, epsilon=2.0)
+    start = [0.1, 0.1, 0.3, 0.15]
+    state = state_with(start)
+    out = run_push(state, spec, k * spec.cost_per_impression, np.array([0]), rng(), True)
+    assert out.impressions == k and state.adstock[0] == k
+    m, s = spec.claim, spec.credibility * spec.mu
+    assert state.attitude[0] == pytest.approx(m - (m - 0.1) * (1 - s) ** k, rel=1e-12)
+    assert list(state.attitude[1:]) == start[1:]
+
+
+def test_irritated_means_adstock_strictly_above_the_threshold_times_tolerance():
+    """Half-life 1 week: adstock halves exactly (0.5 is exact in float32). Threshold 2: after
+    the decay, adstock 2.0 (at the line) is not irritated, 2.25 is, 1.75 is not; with tolerance
+    2 the line is at 4: 4.0 not, 4.25 irritated. With complaint_prob 1 every irritated customer
+    complains, so the complainers are exactly customers 1 and 4 (docs/model.md 7.1: "above")."""
+    spec = push_spec(half_life=1.0, irritation_threshold=2.0, complaint_prob=1.0)
+    state = state_with(np.zeros(5))
+    state.adstock[:] = [4.0, 4.5, 3.5, 8.0, 8.5]
+    state.tolerance[:] = [1, 1, 1, 2, 2]
+    out = run_push(state, spec, 0.0, None, rng(), True)
+    assert list(state.adstock) == [2.0, 2.25, 1.75, 4.0, 4.25]
+    assert list(state.irritated) == [False, True, False, False, True]
+    assert list(out.complainers) == [1, 4]
+
+
 @pytest.mark.parametrize("budget", [0.0, 0.009, 0.5, 3.3333, 17.0])
 def test_push_spend_never_above_budget(budget):
     spec = push_spec(cost_per_impression=0.01)
@@ -204,11 +237,94 @@ def test_observers_of_an_answered_complaint_shift_slightly():
     assert state.attitude[3] == 0.2  # unaware neighbours do not see it
 
 
+@pytest.mark.parametrize("attitudes", [True, False])
+def test_whom_the_brand_answers_follows_the_documented_numbers_exactly(attitudes):
+    """Ten mentions by eight customers (1, 3 and 5 mention twice; some complaints), capacity 1
+    to 9, 20 weeks each, worked out here from the rule in sim/engine/rules/dialogue.py: mention
+    j is heard when the high half of word j of the week's key is below listening_share (0.6);
+    heard mentions are ordered by the low half (ties by position), complaints first, one answer
+    per customer, at most the capacity. Each answered customer (no ties here, so nobody
+    observes) becomes aware and reminded, heard via dialogue if new, gets advocacy at least
+    the boost (customer 3 already has more) and, with attitudes on, one pull toward the target:
+    a + c mu (t - a) inside the bound (epsilon 1: customer 7 at -0.7 is outside, t = 0.4)."""
+    speaker = np.array([3, 1, 3, 5, 2, 7, 1, 6, 0, 5])
+    negative = np.array([0, 1, 1, 0, 0, 1, 0, 1, 0, 1], bool)
+    attitude = [0.1, -0.2, 0.3, 0.0, 0.5, -0.4, 0.2, -0.7]
+    spec = DialogueSpec(
+        cost_per_conversation=1.0,
+        listening_share=0.6,
+        epsilon=1.0,
+        claim=0.9,
+        honesty_margin=0.0,
+    )
+    c_mu, target = spec.credibility * spec.mu, 0.4
+    net = network_from_edges(8, [])
+    answered_total = 0
+    for capacity in range(1, 10):
+        for seed in range(20):
+            key = int(rng(seed).bit_generator.random_raw())
+            words = [_word(key, j) for j in range(speaker.size)]
+            heard = [j for j in range(speaker.size) if _half(words[j], False) < 0.6]
+            order = sorted(heard, key=lambda j: (_half(words[j], True), j))
+            answered, done = [], set()
+            for complaints in (True, False):
+                for j in order:
+                    who = int(speaker[j])
+                    if len(answered) < capacity and negative[j] == complaints and who not in done:
+                        done.add(who)
+                        answered.append((who, complaints))
+            state = state_with(attitude, aware=[True] * 4 + [False] * 4)
+            state.heard[:] = state.aware
+            state.advocacy[3] = 0.9
+            out = run_dialogue(
+                state,
+                spec,
+                float(capacity),
+                Mentions(speaker, negative),
+                "none",
+                HubQueue(net.degree),
+                NeighbourSampler(net),
+                0.4,
+                rng(seed),
+                attitudes,
+            )
+            who = [w for w, _ in answered]
+            assert out.mentions_heard == len(heard), (capacity, seed)
+            assert out.mentions_answered == out.conversations == len(answered), (capacity, seed)
+            assert out.complaints_answered == sum(c for _, c in answered), (capacity, seed)
+            assert out.spend == len(answered) * 1.0 and out.capacity == capacity
+            talked = np.zeros(8, bool)
+            talked[who] = True
+            assert np.array_equal(state.reminded, talked), (capacity, seed)
+            assert np.array_equal(state.aware, talked | (np.arange(8) < 4)), (capacity, seed)
+            new = talked & (np.arange(8) >= 4)
+            assert np.array_equal(state.heard_via == HEARD_DIALOGUE, new), (capacity, seed)
+            boost = np.float32(spec.advocacy_boost)
+            expected_advocacy = np.where(talked, boost, 0.0).astype(np.float32)
+            expected_advocacy[3] = 0.9
+            assert np.array_equal(state.advocacy, expected_advocacy), (capacity, seed)
+            for c in range(8):
+                a = attitude[c]
+                moved = a + c_mu * (target - a) if abs(target - a) < 1.0 else a
+                want = moved if (talked[c] and attitudes) else a
+                assert state.attitude[c] == pytest.approx(want, abs=1e-15), (c, capacity, seed)
+            answered_total += len(answered)
+    assert answered_total > 400  # the comparison is not empty
+
+
 def test_outreach_to_hubs_takes_most_connected_first():
     net = star(5)
     state = state_with(np.zeros(6))
     out = dialogue(state, net, 1.0, Mentions.none(), outreach="hubs")
     assert out.outreach == 1 and state.aware[0] and state.aware.sum() == 1
+
+
+def test_capacity_is_the_whole_number_of_conversations_the_budget_pays_for():
+    """0.3 / 0.1 is 2.9999999999999996 in floating point: the budget still pays for 3."""
+    net = star(3)
+    spec = DialogueSpec(cost_per_conversation=0.1)
+    out = dialogue(state_with(np.zeros(4)), net, 0.3, Mentions.none(), spec, outreach="none")
+    assert out.capacity == 3
 
 
 def test_no_outreach_leaves_capacity_unused_and_unspent():
@@ -253,6 +369,22 @@ def test_negative_impact_multiplies_mu_of_negative_messages():
     out = wom(state, net, spec)
     assert out.negative == 1
     assert state.attitude[1] == pytest.approx(0.5 + 0.5 * 0.4 * (-1.0))
+    # mu * negative_impact is capped at 1 (docs/model.md 7.3): mu 0.5 x 4 -> 1, so a negative
+    # message pulls with c * 1 = 0.5: 0.5 + 0.5 * (-0.5 - 0.5) = 0 (uncapped: -0.5)
+    capped = spec.model_copy(update={"mu": 0.5, "negative_impact": 4.0})
+    state = state_with([-0.5, 0.5], aware=[True, False])
+    wom(state, net, capped)
+    assert state.attitude[1] == pytest.approx(0.0, abs=1e-12)
+    # a neutral message (0) is not negative: mu, not mu * negative_impact: 0.5 + 0.1 * (0 - 0.5)
+    state = state_with([0.0, 0.5], aware=[True, False])
+    out = wom(state, net, spec)
+    assert (out.positive, out.negative) == (1, 0)
+    assert state.attitude[1] == pytest.approx(0.5 - 0.5 * 0.2 * 0.5)
+    # a positive message keeps mu: 0.1 + 0.5 * 0.2 * (0.5 - 0.1)
+    state = state_with([0.5, 0.1], aware=[True, False])
+    out = wom(state, net, spec)
+    assert (out.positive, out.negative) == (1, 0)
+    assert state.attitude[1] == pytest.approx(0.1 + 0.5 * 0.2 * 0.4)
 
 
 def test_negative_incidence_multiplies_talk_probability():
@@ -261,6 +393,7 @@ def test_negative_incidence_multiplies_talk_probability():
     np.testing.assert_allclose(p, [0.2, 0.6])
     assert talk_probability(0.5, np.float32(0.4), 0.1, 0.2, weight, 3.0) == pytest.approx(0.4)
     assert talk_probability(-1.0, no_advocacy, 0.5, 0.5, weight, 3.0) == 1.0  # cut to 1
+    assert talk_probability(0.0, no_advocacy, 0.1, 0.2, weight, 3.0) == 0.1  # 0 is not negative
 
 
 def test_only_customers_aware_at_week_start_talk():
@@ -269,6 +402,101 @@ def test_only_customers_aware_at_week_start_talk():
     spec = WomSpec(talk_base=1.0)
     out = wom(state, net, spec, was_aware=np.array([False, False]))
     assert out.positive == 0 and not state.aware[1]
+
+
+@pytest.mark.parametrize(("listeners", "attitudes"), [(1, True), (2, True), (3, True), (3, False)])
+def test_a_week_of_talk_follows_the_documented_numbers_exactly(listeners, attitudes):
+    """Who talks, which talks are public and negative, who hears them, and who is reminded,
+    worked out here from the layout documented in sim/engine/rules/wom.py (customer c uses
+    words c W .. c W + W - 1 of the week's key, W = 1 + ceil(L / 2); the first word's high half
+    decides talking, its low half going public, the next words' halves choose the L listeners
+    as tie floor(u * degree); the c-th complainer the same words of the complaint key; talks in
+    customer order, then the complainers). Eight customers: 7 has no ties (never talks, even
+    as a complainer), 6 has one tie, 3 and 4 are unaware at the week's start (3 never heard of
+    the brand, 4 forgot it: only 3 can be heard via word of mouth first); complainers 6, 7 and 2
+    (2 with a positive attitude: its complaint is still negative). Talk probability
+    clip((0.3 + 0.5 |a| + 0.4 advocacy) * (1.5 if a < 0)); with attitudes off, 0.3 and every
+    customer's own talk neutral. 30 weeks (seeds), every outcome compared."""
+    edges = [(0, 1), (0, 2), (0, 3), (1, 2), (3, 4), (5, 6)]
+    net = network_from_edges(8, edges)
+    rows = {
+        c: sorted([b for a, b in edges if a == c] + [a for a, b in edges if b == c])
+        for c in range(8)
+    }
+    degree = [len(rows[c]) for c in range(8)]
+    attitude = [0.5, -0.4, 0.2, 0.9, 0.0, -0.8, 0.3, 0.6]
+    advocacy = np.array([0.0, 0.5, 0.0, 0.25, 0.0, 0.0, 1.0, 0.0], np.float32)
+    spec = WomSpec(
+        talk_base=0.3,
+        talk_feeling=0.5,
+        talk_advocacy=0.4,
+        negative_incidence=1.5,
+        listeners=listeners,
+        public_share=0.5,
+    )
+    complainers = np.array([6, 7, 2])
+    width = 1 + (listeners + 1) // 2
+    talked_total = first_heard = 0
+    for seed in range(30):
+        state = state_with(attitude, aware=[True, True, True, False, False, True, True, True])
+        state.advocacy[:] = advocacy
+        state.heard[:] = state.aware
+        state.heard[4] = True  # heard once, forgot: keeps its first channel
+        state.heard_via[4] = HEARD_AD
+        was_aware = state.aware.copy()
+        key = int(rng(seed).bit_generator.random_raw())
+        complaint_key = int(rng(seed + 100).bit_generator.random_raw())
+        talks = []  # (speaker, key, first word, message)
+        for c in range(8):
+            a = attitude[c] if attitudes else 0.0
+            p = 0.3 + (0.5 * abs(a) + float(advocacy[c] * np.float32(0.4)) if attitudes else 0.0)
+            p = min(max(p * (1.5 if attitudes and a < 0 else 1.0), 0.0), 1.0)
+            if was_aware[c] and degree[c] > 0 and _half(_word(key, c * width), False) < p:
+                talks.append((c, key, c * width, a))
+        talks += [
+            (int(who), complaint_key, row * width, -0.6)
+            for row, who in enumerate(complainers)
+            if degree[who] > 0
+        ]
+        mentions, heard_by = [], []
+        for speaker, k, first, message in talks:
+            if _half(_word(k, first), True) < 0.5:
+                mentions.append((speaker, message < 0))
+            for j in range(listeners):
+                u = _half(_word(k, first + 1 + j // 2), bool(j & 1))
+                heard_by.append(rows[speaker][int(u * degree[speaker])])
+        negative = sum(message < 0 for *_, message in talks)
+        heard_before = state.heard.copy()
+        out = run_wom(
+            state,
+            spec,
+            was_aware,
+            complainers,
+            -0.6,
+            NeighbourSampler(net),
+            rng(seed),
+            rng(seed + 100),
+            attitudes,
+        )
+        assert (out.positive, out.negative) == (len(talks) - negative, negative), seed
+        assert list(out.mentions.speaker) == [m[0] for m in mentions], seed
+        assert list(out.mentions.negative) == [m[1] for m in mentions], seed
+        expected_aware = was_aware.copy()
+        expected_aware[heard_by] = True
+        assert np.array_equal(state.aware, expected_aware), seed
+        reminded = np.zeros(8, bool)
+        reminded[[t[0] for t in talks] + heard_by] = True
+        assert np.array_equal(state.reminded, reminded), seed
+        newly = expected_aware & ~heard_before
+        first_heard += int(newly.sum())
+        assert np.array_equal(state.heard_via == HEARD_WOM, newly), seed
+        assert np.array_equal(state.heard, heard_before | expected_aware), seed
+        if not attitudes:  # nobody is persuaded with attitudes off
+            assert list(state.attitude) == attitude, seed
+        assert state.heard_via[4] == HEARD_AD
+        talked_total += len(talks)
+    assert talked_total > 60  # about 3 to 5 talks a week: the comparison is not empty
+    assert first_heard >= 3  # customer 3 heard first via word of mouth in some weeks (5-12)
 
 
 def test_weighted_ties_choose_listeners_by_weight():
@@ -298,3 +526,78 @@ def test_experience_moves_adopters_toward_true_fit():
 def test_adoption_probability_rises_with_attitude():
     p = adoption_probability(AdoptionSpec(base_rate=0.05, attitude_slope=3), np.array([-1, 0, 1.0]))
     assert p[1] == pytest.approx(0.05) and p[0] < p[1] < p[2]
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [[], [True], [False], [True] * 5, [False] * 5, [True, False] * 3, [False, True, True, True]],
+)
+def test_flagged_lists_the_true_indices_in_ascending_order(flags):
+    """The compaction the adoption screen and the shoppers use (rules/selection.py), on the
+    cases at its edges: nothing, everything (its buffer must hold every index), one of each."""
+    from sim.engine.rules.selection import flagged
+
+    got = flagged(np.array(flags, dtype=bool))
+    assert got.dtype == np.int64
+    assert list(got) == [i for i, flag in enumerate(flags) if flag]
+
+
+def _word(key: int, i: int) -> int:
+    """Word ``i`` of the SplitMix64 sequence started at ``key``, written out from the statement
+    in sim/engine/uniforms.py (not by calling it)."""
+    mask = (1 << 64) - 1
+    z = (key + (i + 1) * 0x9E3779B97F4A7C15) & mask
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+    return z ^ (z >> 31)
+
+
+def _half(word: int, low: bool) -> float:
+    """The low or high 32 bits of a word as a number in [0, 1)."""
+    return ((word & 0xFFFFFFFF) if low else (word >> 32)) * 2.0**-32
+
+
+def _splitmix_high_halves(key: int, n: int) -> np.ndarray:
+    """Customer i's adoption number: the high half of word i of the week's key."""
+    return np.array([_half(_word(key, i), False) for i in range(n)])
+
+
+@pytest.mark.parametrize(
+    ("base", "slope", "attitudes"),
+    [(0.018, 4.0, True), (0.982, 4.0, True), (0.3, 0.0, True), (0.3, 4.0, False)],
+)
+def test_each_customer_adopts_exactly_when_its_number_is_below_the_logistic(base, slope, attitudes):
+    """Every aware non-adopter adopts iff u < 1 / (1 + exp(-(log(b / (1 - b)) + s a))), with u
+    its own number of the week (docs/model.md 7.4; the engine screens most customers with a
+    table and evaluates the logistic only for the few near their line, and both paths must give
+    this). 3,000 customers: a quarter exactly on the table's points, 600 at a = 1 and 300 at
+    a = -1 (the table's ends), the rest spread over [-1, 1]; some unaware, some adopted before
+    (they stay, and are not counted). Each decision is compared, so a slip in the rare path
+    (several % of customers fall near their line: a sign, a count) changes some of them. With
+    b = 0.018 and s = 4, p(1) = 0.5 where the logistic is steepest, so a table one point short at
+    its top end (p(1 - 2/128) = p(1) - 0.0156) misjudges about 600 * 0.0156 = 9 customers; with
+    b = 0.982, p(-1) = 0.5, and a lower bound one point too high at the bottom end misjudges
+    about 300 * 0.0156 = 5. The count returned is the new adopters only."""
+    n = 3000
+    gen = np.random.default_rng(2026)
+    attitude = gen.uniform(-1, 1, n)
+    attitude[:750] = -1 + 2 * gen.integers(0, 129, 750) / 128
+    attitude[750:1350] = 1.0
+    attitude[1350:1650] = -1.0
+    state = state_with(attitude, aware=gen.random(n) < 0.9)
+    before = gen.random(n) < 0.2
+    state.adopted[:] = before
+    state.customer[:] = before
+    seed_rng, run_rng = rng(77), rng(77)
+    key = int(seed_rng.bit_generator.random_raw())  # the rule's one key of the week
+    u = _splitmix_high_halves(key, n)
+    s = slope if attitudes else 0.0
+    p = 1 / (1 + np.exp(-(np.log(base / (1 - base)) + s * attitude)))
+    expected = before | (state.aware & (u < p))
+    new = run_adoption(
+        state, AdoptionSpec(base_rate=base, attitude_slope=slope), 0.0, 0.4, run_rng, attitudes
+    )
+    assert np.array_equal(state.adopted, expected)
+    assert np.array_equal(state.customer, expected)
+    assert new == int(np.count_nonzero(expected & ~before))
+    assert new > 100  # the comparison is not empty

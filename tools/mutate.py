@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import datetime as dt
 import json
 import os
@@ -35,7 +36,9 @@ from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-WORK = ROOT / ".mutate"
+# MUTATE_WORK: another folder for the copy, so two groups can run side by side (then
+# ``--report`` with the sessions gathered in .mutate/ writes docs/testing.md).
+WORK = Path(os.environ.get("MUTATE_WORK", ROOT / ".mutate")).resolve()
 DOC = ROOT / "docs" / "testing.md"
 BEGIN, END = (
     "<!-- mutation results: written by tools/mutate.py -->",
@@ -45,6 +48,10 @@ SOCKET = WORK / "pytest.sock"
 # cosmic-ray runs this for every mutant: a client that asks the warm server below for a run.
 CLIENT = f"python {ROOT / 'tools' / 'mutate_client.py'} {SOCKET}"
 COSMIC_RAY = str(Path(sys.executable).parent / "cosmic-ray")
+# Seconds a mutant's tests may take. A mutant that loops forever (``k <<= 1``) ends there and
+# counts as killed, as cosmic-ray counts timeouts; the report lists those separately, since on
+# a loaded machine a slow survivor could time out too (the groups' tests take 5-40 s unloaded).
+TIMEOUT = 180
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,70 @@ class Group:
     functions: tuple[str, ...] = ()  # only mutate inside these functions (empty: everywhere)
 
 
-RULE_TESTS = ("tests/test_rules.py", "tests/test_decay.py", "tests/test_sampling.py")
+def _sampling(*names: str) -> tuple[str, ...]:
+    return tuple(f"tests/test_sampling.py::test_{name}" for name in names)
+
+
+def _market_rules(*names: str) -> tuple[str, ...]:
+    return tuple(f"tests/test_market_rules.py::test_{name}" for name in names)
+
+
+def _rules(*names: str) -> tuple[str, ...]:
+    return tuple(f"tests/test_rules.py::test_{name}" for name in names)
+
+
+PUSH_RULES = _rules(
+    "one_exposure_moves_attitude_by_c_mu_gap_and_makes_aware",
+    "push_outside_confidence_does_not_move_but_still_informs",
+    "exposure_weight_is_full_then_wears_out_then_bounded_reactance",
+    "reactance_moves_irritated_customers_away_from_the_claim",
+    "ad_tolerance_scales_each_customers_thresholds",
+    "adstock_halves_after_one_half_life",
+    "k_exposures_in_a_week_pull_k_times_and_the_unexposed_keep_their_attitude_exactly",
+    "irritated_means_adstock_strictly_above_the_threshold_times_tolerance",
+    "push_spend_never_above_budget",
+    "targeted_push_only_reaches_the_target",
+)
+DIALOGUE_RULES = _rules(
+    "capacity_never_exceeded_and_complaints_answered_first",
+    "conversation_pulls_toward_claim_capped_by_experience",
+    "observers_of_an_answered_complaint_shift_slightly",
+    "outreach_to_hubs_takes_most_connected_first",
+    "no_outreach_leaves_capacity_unused_and_unspent",
+)
+WOM_RULES = _rules(
+    "a_talk_moves_one_listener_by_peer_c_mu_gap",
+    "negative_impact_multiplies_mu_of_negative_messages",
+    "negative_incidence_multiplies_talk_probability",
+    "only_customers_aware_at_week_start_talk",
+    "a_week_of_talk_follows_the_documented_numbers_exactly",
+    "weighted_ties_choose_listeners_by_weight",
+)
+ADOPTION_RULES = _rules(
+    "adoption_certain_at_rate_one_and_impossible_at_zero",
+    "experience_moves_adopters_toward_true_fit",
+    "adoption_probability_rises_with_attitude",
+    "each_customer_adopts_exactly_when_its_number_is_below_the_logistic",
+)
+
+
+# Each rule group runs the tests that exercise its module (fast ones first: -x stops at the
+# first failure), not every rule test: a survivor costs its group's whole list, and
+# tests/test_sampling.py alone takes 18 s as plain Python. The market group leaves out the
+# money tests that run whole models (15-170 s each as plain Python).
+MARKET_TESTS = tuple(
+    f"tests/test_money.py::test_{name}"
+    for name in (
+        "each_kind_of_customer_buys_what_the_rule_says",
+        "without_occasions_only_this_weeks_trials_are_bought",
+        "occasions_and_choices_follow_the_words_exactly",
+        "lapsing_falls_with_attitude_and_the_choice_is_a_logit",
+        "customer_equity_is_the_gupta_lehmann_value_of_todays_customers",
+        "lapse_and_return_rates_match_the_rule_in_a_large_market",
+        "the_market_draws_come_after_every_earlier_draw",
+        "nothing_spent_means_no_return_to_speak_of_and_profit_is_gross_profit",
+    )
+)
 GROUPS = (
     Group("measures", ("sim/engine/measures.py",), ("tests/test_measures_exact.py",)),
     Group(
@@ -95,11 +165,94 @@ GROUPS = (
             "tests/test_decay.py",
         ),
     ),
-    Group("contacts", ("sim/engine/rules/contacts.py",), RULE_TESTS),
-    Group("adoption", ("sim/engine/rules/adoption.py",), RULE_TESTS),
-    Group("push", ("sim/engine/rules/push.py",), RULE_TESTS),
-    Group("wom", ("sim/engine/rules/wom.py",), RULE_TESTS),
-    Group("dialogue", ("sim/engine/rules/dialogue.py",), RULE_TESTS),
+    Group(
+        "contacts",
+        ("sim/engine/rules/contacts.py",),
+        (
+            *WOM_RULES,
+            *_sampling("unweighted_listener_is_uniform_over_the_speakers_ties"),
+            *_sampling("weighted_listener_is_chosen_in_proportion_to_tie_weight"),
+            *_sampling("the_sampler_itself_is_uniform_and_by_weight_for_given_numbers"),
+            *_sampling("a_talk_reaches_exactly_listeners_neighbours"),
+            *_sampling("two_listeners_are_two_independent_draws"),
+            "tests/test_kernels.py::test_weighted_sampling_picks_the_tie_whose_weight_share_holds_the_number",
+        ),
+    ),
+    Group(
+        "adoption",
+        ("sim/engine/rules/adoption.py",),
+        (
+            *ADOPTION_RULES,
+            "tests/test_kernels.py::test_the_adoption_table_decides_exactly_like_the_logistic",
+            *_market_rules("experience_pulls_each_adopter_toward_fit_plus_their_taste_clipped"),
+            *_sampling("adoption_probability_is_logistic_in_attitude"),
+        ),
+    ),
+    Group(
+        "push",
+        ("sim/engine/rules/push.py",),
+        (
+            *PUSH_RULES,
+            "tests/test_decay.py",
+            *_market_rules(
+                "push_hits_reachable_members_in_proportion_to_media_weight",
+                "equal_weights_and_everyone_reachable_keep_the_uniform_audience",
+                "nobody_reachable_means_no_impressions_and_no_spend",
+            ),
+            *_sampling(
+                "irritated_customers_complain_with_complaint_prob",
+                "reach_of_one_week_of_impressions_is_one_minus_miss_probability",
+                "impressions_land_uniformly_on_the_target",
+            ),
+        ),
+    ),
+    Group(
+        "wom",
+        ("sim/engine/rules/wom.py",),
+        (
+            *WOM_RULES,
+            "tests/test_decay.py",
+            *_sampling(
+                "a_talk_reaches_exactly_listeners_neighbours",
+                "the_brand_hears_each_mention_with_the_listening_share",
+                "two_listeners_are_two_independent_draws",
+                "unweighted_listener_is_uniform_over_the_speakers_ties",
+                "weighted_listener_is_chosen_in_proportion_to_tie_weight",
+                "talk_probability_of_positive_and_negative_customers_with_advocacy",
+            ),
+        ),
+    ),
+    Group(
+        "dialogue",
+        ("sim/engine/rules/dialogue.py",),
+        (
+            *DIALOGUE_RULES,
+            "tests/test_decay.py",
+            *_sampling(
+                "hub_queue_goes_down_the_degrees_and_wraps_around",
+                "hub_outreach_through_the_rule_continues_where_last_week_stopped",
+                "the_brand_hears_each_mention_with_the_listening_share",
+                "random_outreach_reaches_distinct_customers_uniformly",
+            ),
+        ),
+    ),
+    Group(
+        "media",
+        ("sim/engine/rules/media.py",),
+        ("tests/test_market_rules.py", *_sampling("impressions_land_uniformly_on_the_target")),
+    ),
+    Group("memory", ("sim/engine/rules/memory.py",), ("tests/test_market_rules.py",)),
+    Group("market", ("sim/engine/rules/market.py",), MARKET_TESTS),
+    Group(
+        "selection",
+        ("sim/engine/rules/selection.py",),
+        (
+            *_rules("flagged_lists_the_true_indices_in_ascending_order"),
+            *ADOPTION_RULES,
+            "tests/test_market_rules.py",
+            *MARKET_TESTS,
+        ),
+    ),
 )
 
 KEEP = re.compile(
@@ -141,7 +294,7 @@ def prepare(group: Group) -> tuple[Path, Path]:
     config.write_text(
         "[cosmic-ray]\n"
         f"module-path = [{modules}]\n"
-        "timeout = 60.0\n"  # a mutant that loops forever (k <<= 1) is killed at 60 s
+        f"timeout = {TIMEOUT:.1f}\n"
         "excluded-modules = []\n"
         f'test-command = "{CLIENT} {" ".join(group.tests)}"\n\n'
         '[cosmic-ray.distributor]\nname = "local"\n',
@@ -183,11 +336,23 @@ def execute(group: Group, config: Path, session: Path, minutes: float | None) ->
         if server.poll() is not None:
             raise SystemExit("the pytest server did not start")
         time.sleep(0.1)
+    # Control: the unchanged copy must pass the group's tests through the server, or every
+    # mutant would count as killed (a wrong test name, a broken server).
+    control = subprocess.run(
+        [*CLIENT.split(), *group.tests], cwd=WORK, env=env, timeout=TIMEOUT, check=False
+    )
+    if control.returncode != 0:
+        server.terminate()
+        server.wait()
+        raise SystemExit(
+            f"{group.name}: the unchanged copy fails the group's tests (exit "
+            f"{control.returncode}): fix that before counting mutants"
+        )
     process = subprocess.Popen([COSMIC_RAY, "exec", str(config), str(session)], cwd=WORK, env=env)
     try:
         process.wait(timeout=None if minutes is None else minutes * 60)
         return True
-    except subprocess.TimeoutExpired:
+    except (subprocess.TimeoutExpired, KeyboardInterrupt):  # the time limit, or Ctrl-C
         process.terminate()
         process.wait()
         return False
@@ -230,20 +395,46 @@ def serve() -> None:
         request = b""
         while chunk := connection.recv(65536):
             request += chunk
+        request = json.loads(request)  # {"client": its process id, "tests": [...]}
         pid = os.fork()
         if pid == 0:
             server.close()
-            signal.alarm(300)  # cosmic-ray's own timeout ends the client, not this child
+            os.setpgid(0, 0)  # its own group, so a stop ends whatever the tests started
+            signal.alarm(TIMEOUT + 60)  # a last resort: the watch below ends it first
             os.chdir(WORK)
             sys.path.insert(0, str(WORK))
             quiet = os.open(os.devnull, os.O_WRONLY)
             os.dup2(quiet, 1)
             os.dup2(quiet, 2)
-            tests = json.loads(request)
+            tests = request["tests"]
             os._exit(int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", *tests])))
-        _, code = os.waitpid(pid, 0)
-        connection.sendall(str(os.waitstatus_to_exitcode(code)).encode())
+        status = _watch(pid, request["client"])
+        if status is not None:
+            connection.sendall(str(status).encode())
         connection.close()
+
+
+def _watch(pid: int, client: int) -> int | None:
+    """Wait for the child running a mutant's tests; if the client (process ``client``) is gone
+    first (cosmic-ray's timeout ended it), end the child's whole group at once and return None.
+    Without this the server sat waiting for a mutant that loops forever while the next
+    mutants' clients queued behind it and timed out in turn, each counted as killed. (The
+    client is watched by its process id, not its socket: it half-closes the socket after its
+    request, which reads the same as a closed one.)"""
+    import signal
+
+    while True:
+        done, code = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(code)
+        try:
+            os.kill(client, 0)
+        except ProcessLookupError:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return None
+        time.sleep(0.2)
 
 
 def results(group: Group, session: Path) -> dict:
@@ -254,22 +445,23 @@ def results(group: Group, session: Path) -> dict:
     with use_db(str(session), WorkDB.Mode.open) as db:
         total = db.num_work_items
         done = list(db.completed_work_items)
-    killed, survived, incompetent = 0, [], 0
+    killed, survived, timed_out, incompetent = 0, [], [], 0
     for item, result in done:
+        spec = item.mutations[0]
+        changed = [
+            line[1:].strip()
+            for line in (result.diff or "").splitlines()
+            if line.startswith("+") and not line.startswith("+++")
+        ]
+        operator = spec.operator_name.removeprefix("core/")
+        where = f"`{spec.module_path}:{spec.start_pos[0]}` {operator}"
+        text = f"{where}: `{changed[0] if changed else '?'}`"
         if result.test_outcome == TestOutcome.KILLED:
             killed += 1
+            if result.output == "timeout":
+                timed_out.append(text)
         elif result.test_outcome == TestOutcome.SURVIVED:
-            spec = item.mutations[0]
-            changed = [
-                line[1:].strip()
-                for line in (result.diff or "").splitlines()
-                if line.startswith("+") and not line.startswith("+++")
-            ]
-            operator = spec.operator_name.removeprefix("core/")
-            survived.append(
-                f"`{spec.module_path}:{spec.start_pos[0]}` {operator}: "
-                f"`{changed[0] if changed else '?'}`"
-            )
+            survived.append(text)
         else:
             incompetent += 1
     facts = session.with_suffix(".json")
@@ -283,14 +475,47 @@ def results(group: Group, session: Path) -> dict:
         "run": len(done),
         "killed": killed,
         "survived": survived,
+        "timed_out": timed_out,
         "incompetent": incompetent,
     }
 
 
+def earlier_rows(section: str) -> dict[str, dict]:
+    """The rows (and survivors) of groups in the report as it stands, by group name: a group
+    without a session in this copy keeps its earlier row instead of vanishing from the report."""
+    rows = {}
+    modules = {g.name: g.modules for g in GROUPS}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 11 or cells[0] not in modules:
+            continue
+        killed = int(cells[7].split()[0])
+        if not cells[7].endswith(")"):
+            cells[7] += " (?)"  # written before timeouts were counted apart
+        rows[cells[0]] = {
+            "row": "| " + " | ".join(cells) + " |",
+            "killed": killed,
+            "survived": [
+                other[2:]
+                for other in section.splitlines()
+                if other.startswith("- `")
+                and any(other.startswith(f"- `{m}:") for m in modules[cells[0]])
+                and "ran past" not in other
+            ],
+        }
+    return rows
+
+
 def write_doc(reports: list[dict]) -> None:
     version = metadata.version("cosmic-ray")
-    killed = sum(r["killed"] for r in reports)
+    text = DOC.read_text(encoding="utf-8")
+    start, end = text.index(BEGIN), text.index(END) + len(END)
+    earlier = earlier_rows(text[start:end])
+    fresh = {r["group"].name: r for r in reports}
+    kept = {name: row for name, row in earlier.items() if name not in fresh}
+    killed = sum(r["killed"] for r in reports) + sum(row["killed"] for row in kept.values())
     counted = sum(r["killed"] + len(r["survived"]) for r in reports)
+    counted += sum(row["killed"] + len(row["survived"]) for row in kept.values())
     lines = [
         BEGIN,
         f"cosmic-ray {version}, `make mutate` (each group's date and minutes in the table; "
@@ -299,11 +524,16 @@ def write_doc(reports: list[dict]) -> None:
         f"({100 * killed / max(counted, 1):.1f} %)**.",
         "",
         "| group | modules | tests run for each mutant | date | minutes | mutants | run | killed "
-        "| survived | incompetent | kill rate |",
+        "(of them timed out) | survived | incompetent | kill rate |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for r in reports:
-        g = r["group"]
+    for g in GROUPS:
+        if g.name in kept:
+            lines.append(kept[g.name]["row"])
+            continue
+        if g.name not in fresh:
+            continue
+        r = fresh[g.name]
         where = ", ".join(f"`{m}`" for m in g.modules)
         if g.functions:
             where += " (functions " + ", ".join(f"`{f}`" for f in g.functions) + ")"
@@ -314,16 +544,31 @@ def write_doc(reports: list[dict]) -> None:
         minutes += " (stopped)" if r["stopped"] else ""
         lines.append(
             f"| {g.name} | {where} | {tests} | {r['date']} | {minutes} | {r['total']} | "
-            f"{r['run']} | {r['killed']} | {len(r['survived'])} | {r['incompetent']} | {rate} |"
+            f"{r['run']} | {r['killed']} ({len(r.get('timed_out', []))}) | "
+            f"{len(r['survived'])} | {r['incompetent']} | {rate} |"
         )
+    if kept:
+        lines += [
+            "",
+            "Rows with '(?)' are from an earlier run, kept because their group was not run "
+            "again (they were written before timeouts were counted apart).",
+        ]
     lines += ["", "Surviving mutants (file:line, operator, the mutated line):", ""]
-    for r in reports:
-        lines += [f"- {s}" for s in r["survived"]]
-    if not any(r["survived"] for r in reports):
-        lines.append("- none")
+    survivors = [
+        s
+        for g in GROUPS
+        for s in (
+            kept[g.name]["survived"]
+            if g.name in kept
+            else fresh[g.name]["survived"]
+            if g.name in fresh
+            else []
+        )
+    ]
+    lines += [f"- {s}" for s in survivors] or ["- none"]
+    lines += ["", f"Counted as killed because their tests ran past {TIMEOUT} s:", ""]
+    lines += [f"- {s}" for r in reports for s in r.get("timed_out", [])] or ["- none"]
     lines.append(END)
-    text = DOC.read_text(encoding="utf-8")
-    start, end = text.index(BEGIN), text.index(END) + len(END)
     DOC.write_text(text[:start] + "\n".join(lines) + text[end:], encoding="utf-8")
 
 
@@ -331,17 +576,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("groups", nargs="*", help="groups to run (default: all)")
     parser.add_argument("--minutes", type=float, help="time limit per group")
+    parser.add_argument(
+        "--report", action="store_true", help="only rewrite docs/testing.md from the sessions"
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve()
         return
-    chosen = [g for g in GROUPS if not args.groups or g.name in args.groups]
-    copy_project()
-    for group in chosen:
+    by_name = {g.name: g for g in GROUPS}
+    unknown = [name for name in args.groups if name not in by_name]
+    if unknown:
+        parser.error(f"unknown group {unknown[0]!r}; groups: {', '.join(by_name)}")
+    chosen = [by_name[name] for name in args.groups] if args.groups else list(GROUPS)
+    for group in [] if args.report else chosen:
         start = time.monotonic()
+        copy_project()  # per group: tests added while a long run goes on count for later groups
         config, session = prepare(group)
-        finished = execute(group, config, session, args.minutes)
+        try:
+            finished = execute(group, config, session, args.minutes)
+        except KeyboardInterrupt:  # a second Ctrl-C while stopping
+            finished = False
         facts = {
             "date": dt.date.today().isoformat(),
             "minutes": (time.monotonic() - start) / 60,
@@ -354,6 +609,8 @@ def main() -> None:
             f"{report['incompetent']} incompetent, of {report['run']} run ({report['total']})",
             flush=True,
         )
+        if not finished and args.minutes is None:
+            break  # stopped by hand (Ctrl-C): the later groups do not start
     reports = [
         results(g, WORK / f"{g.name}.sqlite")
         for g in GROUPS

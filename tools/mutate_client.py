@@ -3,12 +3,13 @@
 status (0: the mutant survived)."""
 
 import json
+import os
 import socket
 import sys
 
 connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 connection.connect(sys.argv[1])
-connection.sendall(json.dumps(sys.argv[2:]).encode())
+connection.sendall(json.dumps({"client": os.getpid(), "tests": sys.argv[2:]}).encode())
 connection.shutdown(socket.SHUT_WR)
 answer = connection.recv(64)
 sys.exit(int(answer) if answer else 2)
