@@ -9,6 +9,7 @@ import pytest
 
 from sim.engine.bass import bass_closed_form, bass_recurrence
 from sim.engine.model import BrandModel, build_network_for
+from sim.evidence import network_checks
 from sim.params import make_params
 from tests.tiny import CLASSIC_POPULATION
 
@@ -115,36 +116,10 @@ def test_network_order_at_a_fixed_week():
     assert means["small_world"] < means["scale_free"] < means["random"], means
 
 
-def count_clusters(attitudes: np.ndarray, min_share: float = 0.02) -> int:
-    """Opinion clusters: groups of sorted attitudes separated by gaps > 0.05, holding at least
-    ``min_share`` of customers (stray individuals are not a cluster)."""
-    values = np.sort(attitudes)
-    breaks = np.flatnonzero(np.diff(values) > 0.05)
-    sizes = np.diff(np.concatenate(([0], breaks + 1, [values.size])))
-    return int((sizes >= min_share * values.size).sum())
-
-
 def bounded_confidence_clusters(epsilon_fraction: float, seed: int, weeks: int = 250) -> int:
-    """Peer influence only, attitudes uniform on [-1, 1]; epsilon as a fraction of the range."""
-    params = make_params(
-        network=dict(kind="well_mixed", n=500),
-        population=CLASSIC_POPULATION
-        | dict(initial_awareness=1.0, initial_attitude=0.0, attitude_spread=1.0),
-        arm=dict(budget=0.0),
-        wom=dict(
-            talk_base=1.0,
-            talk_feeling=0.0,
-            talk_advocacy=0.0,
-            credibility=1.0,
-            mu=0.5,
-            epsilon=2.0 * epsilon_fraction,
-            public_share=0.0,
-        ),
-        adoption=dict(base_rate=0.0),
-    )
-    model = BrandModel(params, rng=seed)
-    model.run_for(weeks)
-    return count_clusters(model.state.attitude)
+    """Peer influence only, attitudes uniform on [-1, 1]; epsilon as a fraction of the range
+    (the validation page's set-up, at 500 customers)."""
+    return network_checks.bounded_confidence_clusters(epsilon_fraction, seed, n=500, weeks=weeks)
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,7 @@ from sim.evidence.ranges import BY_PATH, RANGES, Range
 from sim.params import make_params
 from sim.study import results as res
 from sim.study.arms import run_seed
+from sim.study.conduct import progress_bar
 from sim.study.runner import RunTask, run_task
 from sim.study.scenario import load_scenario
 
@@ -219,7 +220,7 @@ def run_phase(
     where = Path(folder) / phase
     done = res.done_keys(where)
     pending = [t for t in tasks if t.key not in done]
-    bar = _progress(len(tasks), len(tasks) - len(pending), f"sensitivity {phase}", quiet)
+    bar = progress_bar(len(tasks), len(tasks) - len(pending), f"sensitivity {phase}", quiet)
     try:
         for task, records in executor.map_unordered(pending, run_outputs):
             res.write_run(where, task, records)
@@ -365,21 +366,3 @@ def _noise(table: pd.DataFrame) -> dict[str, float]:
 def _save_tables(path: Path, tables: dict[str, pd.DataFrame]) -> None:
     frames = [t.assign(output=o) for o, t in tables.items()]
     pd.concat(frames, ignore_index=True).to_csv(path, index=False)
-
-
-def _progress(total: int, initial: int, name: str, quiet: bool):
-    from sim.study.conduct import _NoBar
-
-    if quiet:
-        return _NoBar()
-    from tqdm import tqdm
-
-    return tqdm(
-        total=total,
-        initial=initial,
-        desc=name,
-        unit="run",
-        file=sys.stderr,
-        disable=None,
-        dynamic_ncols=True,
-    )

@@ -153,7 +153,7 @@ def _execute_locked(
         log(f"Resuming {folder}: {len(done)} of {len(tasks)} runs already done")
 
     executor = executor or InProcessExecutor()
-    bar = _progress(len(tasks), len(done), scenario.name, quiet)
+    bar = progress_bar(len(tasks), len(done), scenario.name, quiet)
     ran_now = 0
     try:
         for task, records in executor.map_unordered(pending, run_task):
@@ -283,7 +283,8 @@ def saved_tables(folder: Path) -> tuple[dict, object, dict, bool]:
     return manifest, table, summary, complete
 
 
-def _progress(total: int, initial: int, name: str, quiet: bool):
+def progress_bar(total: int, initial: int, name: str, quiet: bool, leave: bool = True):
+    """A tqdm bar of runs on stderr (none when ``quiet``; off when stderr is not a terminal)."""
     if quiet:
         return _NoBar()
     from tqdm import tqdm
@@ -296,6 +297,7 @@ def _progress(total: int, initial: int, name: str, quiet: bool):
         file=sys.stderr,
         disable=None,  # off when stderr is not a terminal
         dynamic_ncols=True,
+        leave=leave,
         bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} runs "
         "[{elapsed} elapsed, {remaining} left]",
     )

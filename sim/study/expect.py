@@ -11,7 +11,6 @@ is judged by ``sim.study.claims.judge``.
 from __future__ import annotations
 
 import json
-import sys
 
 import pandas as pd
 
@@ -111,15 +110,9 @@ def _interval(r: dict) -> str:
 
 
 def _bar(total: int, name: str, quiet: bool):
-    from sim.study.conduct import _NoBar
+    from sim.study.conduct import progress_bar
 
-    if quiet:
-        return _NoBar()
-    from tqdm import tqdm
-
-    return tqdm(
-        total=total, desc=f"check {name}", unit="run", file=sys.stderr, disable=None, leave=False
-    )
+    return progress_bar(total, 0, f"check {name}", quiet, leave=False)
 
 
 __all__ = ["ScenarioError", "check_scenario", "check_scenarios"]
