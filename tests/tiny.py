@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.evidence import bass_check
 from sim.network.graph import Network
 
 
@@ -37,11 +38,4 @@ def star(leaves: int) -> Network:
 # The first version's homogeneous market: no tastes, equal media use and ad tolerance, no
 # anchoring, nobody forgets. Tests of mechanisms that predate those (the Bass limit, bounded
 # confidence clusters, exact rules) use it as their ``population`` section.
-CLASSIC_POPULATION = dict(
-    taste_spread=0.0,
-    media_shape=None,
-    unreachable_share=0.0,
-    tolerance_spread=0.0,
-    anchoring=0.0,
-    recall_half_life=None,
-)
+CLASSIC_POPULATION = bass_check.CLASSIC_POPULATION  # one definition, beside the Bass check
