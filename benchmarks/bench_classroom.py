@@ -45,6 +45,7 @@ sys.path.insert(0, str(REPO))
 from sim.viz.server import server_command, server_env  # noqa: E402
 
 CLOCK = os.sysconf("SC_CLK_TCK")
+IDLE_SECONDS = 5.0  # pages open, nobody clicking: what the server burns on its own
 
 
 # ------------------------------------------------------------------------------ server
@@ -325,6 +326,10 @@ async def main_async(args) -> list[Phase]:
         for k in range(args.students):
             students.append(await connect(port, k))
         print(f"{len(students)} students connected; memory {memory_mb(pid)[0]:.0f} MB")
+        cpu0 = cpu_seconds(pid)
+        await asyncio.sleep(IDLE_SECONDS)
+        idle = (cpu_seconds(pid) - cpu0) / IDLE_SECONDS
+        print(f"server CPU with {len(students)} idle pages: {idle:.3f} cores")
         phases.append(
             await measure(
                 f"{args.students} students, Step at {args.rate:g} weeks/s each",

@@ -39,6 +39,7 @@ from sim.viz.controls import (
     with_preset,
 )
 from sim.viz.frames import N_, network_static
+from sim.viz.ipython_shell import install as keep_one_shell_per_page
 from sim.viz.labels import (
     CONTROL_HELP,
     network_label,
@@ -66,6 +67,7 @@ def _telemetry_off() -> None:
 
 
 _telemetry_off()
+keep_one_shell_per_page()
 
 MODEL_DOC = REPO / "docs" / "model.md"
 PLAY_INTERVAL_S = 0.25  # Play: a week every 250 ms (4 weeks a second) at most
