@@ -294,6 +294,37 @@ def test_page_plays_to_the_scenarios_last_week_and_stops(page, monkeypatch):
     assert _week(rc) == weeks + 1
 
 
+def test_play_and_pause_change_the_buttons_in_place_and_stop_the_weeks(page, monkeypatch):
+    """Play and Pause change the two buttons' widgets in place (no re-render of the page:
+    sim.viz.app.Playback), and Pause really stops the weeks; Reset stops playing too."""
+    from sim.viz import app
+
+    monkeypatch.setattr(app, "PLAY_INTERVAL_S", 0.02)
+    rc = page
+    play, step = _button(rc, "Play"), _button(rc, "Step")
+    play.click()
+    assert play.children == ["Pause"] and step.disabled and not play.disabled
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and _week(rc) < 3:
+        time.sleep(0.02)
+    play.click()  # Pause
+    assert play.children == ["Play"] and not step.disabled
+    time.sleep(0.1)  # a week already under way may still arrive
+    paused_at = _week(rc)
+    assert paused_at >= 3
+    time.sleep(0.3)  # 15 play intervals: a thread still playing would have moved on
+    assert _week(rc) == paused_at
+    assert _button(rc, "Play") is play and _button(rc, "Step") is step  # the same widgets
+    play.click()
+    while time.monotonic() < deadline and _week(rc) < paused_at + 2:
+        time.sleep(0.02)
+    _button(rc, "Reset").click()
+    assert _week(rc) == 0
+    time.sleep(0.3)
+    assert _week(rc) == 0  # Reset stopped the playing
+    assert _button(rc, "Play").children == ["Play"] and not _button(rc, "Step").disabled
+
+
 def test_page_changes_apply_at_once_and_menus_show_names(page):
     rc = page
     _button(rc, "Step").click()

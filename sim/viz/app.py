@@ -209,16 +209,17 @@ class State:
     controls: solara.Reactive
     arena: solara.Reactive
     tick: solara.Reactive
-    playing: solara.Reactive
     present: solara.Reactive
     charts: solara.Reactive
     reps: solara.Reactive
     rep_progress: solara.Reactive
     sink: FrameSink
+    playback: Playback | None = None  # set by Page (it needs the state)
 
     def apply(self, new: Controls) -> None:
         """New settings apply at once: the run restarts at week 0 with them."""
-        self.playing.set(False)
+        if self.playback is not None:
+            self.playback.stop()
         self.controls.set(new)
         self.arena.set(Arena(new))
         self.tick.set(self.tick.value + 1)
@@ -250,6 +251,18 @@ def _attached(sink: FrameSink, kind: str, key, element, dependencies: list) -> N
         return lambda: sink.detach(kind, key, widget)
 
     solara.use_effect(attach, dependencies)
+
+
+def _known_to(playback: Playback, name: str, element) -> None:
+    """Let ``playback`` change this button's widget in place (see :class:`Playback`)."""
+
+    def remember():
+        try:
+            playback.buttons[name] = solara.get_widget(element)
+        except KeyError:  # reacton kept an equal element of an earlier render (and its widget)
+            pass
+
+    solara.use_effect(remember)
 
 
 @solara.component
@@ -299,26 +312,84 @@ def ChartPanel(arena: Arena, key: str, lang: str, present: bool, sink: FrameSink
     _attached(sink, "chart", key, element, [id(arena), key])
 
 
-@solara.component
-def Player(state: State):
-    """Play: a week every ``PLAY_INTERVAL_S`` until the scenario's last week (or Pause)."""
-    arena = state.arena.value
-    playing = state.playing.value
+class Playback:
+    """Play and Pause of one page, without re-rendering the page.
 
-    def play(cancel: threading.Event):
-        if not playing or arena is None or not arena.arms:
-            return
-        while not cancel.is_set() and state.playing.value:
+    A reactive "playing" value made every Play and Pause re-render the page, and reacton
+    reconsolidates the whole tree of about 150 widgets then: some 36 ms of server CPU a click,
+    measured with benchmarks/bench_classroom.py (30 students pressing Play cost as much as 300
+    weeks). Here the flag is plain, the thread is started and stopped directly, and the Step and
+    Play buttons' widgets are changed in place. :func:`RunBar` reads :attr:`playing` when it
+    renders, so a later render agrees with them.
+    """
+
+    def __init__(self, state: State):
+        self.state = state
+        self.playing = False
+        self.lock = threading.Lock()
+        self.cancel: threading.Event | None = None
+        self.buttons: dict[str, object] = {}  # "step", "play" -> their widgets
+        self.labels = ("Play", "Pause")
+
+    def toggle(self) -> None:
+        """Play when paused, Pause when playing."""
+        if self.playing:
+            self.stop()
+        else:
+            self.start()
+
+    def start(self) -> None:
+        arena = self.state.arena.value
+        with self.lock:
+            if self.playing or arena is None or not arena.arms or arena.week >= arena.plan.weeks:
+                return
+            self.playing = True
+            self.cancel = threading.Event()
+            cancel = self.cancel
+        self.show()
+        # Started inside the page's kernel context, so its messages go to this page (Solara's
+        # threads carry the context over).
+        threading.Thread(
+            target=self._run, args=(arena, cancel), name="reclamare-play", daemon=True
+        ).start()
+
+    def stop(self) -> None:
+        with self.lock:
+            if self.cancel is not None:
+                self.cancel.set()
+            self.cancel = None
+            was_playing, self.playing = self.playing, False
+        if was_playing:
+            self.show()
+
+    def show(self) -> None:
+        """Put the flag on the buttons (their label and whether they can be pressed)."""
+        play, step = self.buttons.get("play"), self.buttons.get("step")
+        if play is not None:
+            play.children = [self.labels[1] if self.playing else self.labels[0]]
+            play.disabled = False
+        if step is not None:
+            step.disabled = self.playing
+
+    def _run(self, arena: Arena, cancel: threading.Event) -> None:
+        reached_end = False
+        while not cancel.is_set():
             if arena.week >= arena.plan.weeks:
+                reached_end = True
                 break
             start = time.perf_counter()
             arena.step()
-            state.sink.push()
+            self.state.sink.push()
             cancel.wait(max(0.0, PLAY_INTERVAL_S - (time.perf_counter() - start)))
-        if not cancel.is_set():
-            state.playing.set(False)
-
-    solara.use_thread(play, dependencies=[playing, id(arena)], intrusive_cancel=False)
+        with self.lock:
+            if self.cancel is not cancel:
+                return  # paused or reset meanwhile: that click has shown it
+            self.cancel = None
+            self.playing = False
+        if reached_end:  # the status line and the buttons change: one render of the bar
+            self.state.tick.set(self.state.tick.value + 1)
+        else:
+            self.show()
 
 
 @solara.component
@@ -328,7 +399,9 @@ def RunBar(state: State):
     _ = _translator(lang)
     arena: Arena = state.arena.value
     _tick = state.tick.value  # subscribes: re-rendered when a run reaches its last week
-    playing = state.playing.value
+    playback: Playback = state.playback
+    playing = playback.playing
+    playback.labels = (_("Play"), _("Pause"))
     ready = arena is not None and bool(arena.arms)
     at_end = ready and arena.week >= arena.plan.weeks
     progress = state.rep_progress.value
@@ -343,9 +416,6 @@ def RunBar(state: State):
             if arena.week == arena.plan.weeks:  # the buttons and the status change
                 state.tick.set(state.tick.value + 1)
 
-    def play():
-        state.playing.set(not state.playing.value)
-
     with solara.Div(classes=["rc-bar"]):
         solara.Button(
             _("Reset"),
@@ -354,21 +424,23 @@ def RunBar(state: State):
             disabled=arena is None,
             classes=["rc-reset"],
         )
-        solara.Button(
+        step_button = solara.Button(
             _("Step"),
             color="primary",
             on_click=step,
             disabled=not ready or playing,
             classes=["rc-step"],
         )
-        solara.Button(
+        play_button = solara.Button(
             _("Pause") if playing else _("Play"),
             color="primary",
-            on_click=play,
+            on_click=playback.toggle,
             disabled=not ready or (at_end and not playing),
             classes=["rc-play"],
             style={"min-width": "84px"},
         )
+        _known_to(playback, "step", step_button)
+        _known_to(playback, "play", play_button)
         if arena is not None and arena.plan is not None:
             week = HtmlBox.element(box_class="rc-week reclamare-week")
             _attached(state.sink, "week", 0, week, [id(arena)])
@@ -808,13 +880,16 @@ def Page():
         controls=solara.use_reactive(start.controls),
         arena=solara.use_reactive(None),
         tick=solara.use_reactive(0),
-        playing=solara.use_reactive(False),
         present=solara.use_reactive(start.page.get("present", False)),
         charts=solara.use_reactive(tuple(start.page.get("charts", DEFAULT_CHARTS))),
         reps=solara.use_reactive(None),
         rep_progress=solara.use_reactive(None),
         sink=solara.use_memo(FrameSink, []),
     )
+    playback = solara.use_memo(lambda: Playback(state), [])
+    playback.state = state  # the reactive values are the same objects; the holder is new
+    state.playback = playback
+    solara.use_effect(lambda: playback.stop, [])  # the page closed: stop playing
     ready, set_ready = solara.use_state(WARM.is_set())
 
     def wait_for_warm_up(cancel: threading.Event):
@@ -836,7 +911,6 @@ def Page():
     arena: Arena | None = state.arena.value
     solara.Title(_("Reclamare: push or dialogue?"))
     solara.Style(CSS)
-    Player(state)
     ReplicateRunner(state)
     with solara.Div(classes=["rc-shell", "rc-lang-" + lang]):
         if not state.present.value:
