@@ -17,6 +17,7 @@ buttons, then the network view(s) and the scoreboard side by side, then up to th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -257,10 +258,9 @@ def _known_to(playback: Playback, name: str, element) -> None:
     """Let ``playback`` change this button's widget in place (see :class:`Playback`)."""
 
     def remember():
-        try:
+        # KeyError: reacton kept an equal element of an earlier render (and its widget)
+        with contextlib.suppress(KeyError):
             playback.buttons[name] = solara.get_widget(element)
-        except KeyError:  # reacton kept an equal element of an earlier render (and its widget)
-            pass
 
     solara.use_effect(remember)
 
