@@ -237,3 +237,35 @@ def test_menu_names_and_labels_are_plain_language():
     assert all("_" not in name for name in NETWORK_NAMES.values())
     assert strategy_label("mix", 0.3, english) == "mix (30 % push)"
     assert strategy_label("push", 1.0, english) == "push (ads)"
+
+
+def test_the_app_server_keeps_one_cheap_ipython_shell_per_page():
+    """Solara builds a shell with a MagicMock event hub for every browser message; the app
+    installs sim.viz.ipython_shell so a page keeps one, with a do-nothing hub (its effect on the
+    server's CPU is in docs/performance.md). Run in a fresh process: loading Solara's server
+    patches this process (as `solara run` does)."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+import IPython
+import sim.viz.ipython_shell as shell
+assert not shell.install() and "solara.server.patch" not in sys.modules  # not in a server
+import solara.server.app  # Solara's patches, as `solara run` loads them
+from solara.server import kernel, kernel_context
+assert shell.install()  # sim.viz.app does this at import (in the server)
+first = kernel_context.VirtualKernelContext(id="a", kernel=kernel.Kernel(), session_id="s")
+second = kernel_context.VirtualKernelContext(id="b", kernel=kernel.Kernel(), session_id="s")
+with first:
+    a1, a2 = IPython.get_ipython(), IPython.get_ipython()
+with second:
+    b = IPython.get_ipython()
+assert a1 is a2 and a1 is not b, "one shell per page"
+assert a1.kernel is first.kernel and b.kernel is second.kernel
+assert isinstance(a1.events, shell.QuietEvents)
+a1.events.trigger("pre_execute")
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
