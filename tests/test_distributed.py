@@ -315,6 +315,16 @@ def test_a_worker_killed_mid_sweep_loses_no_run(scenarios, reference, tmp_path):
         assert mine == res.run_path(reference["longer"], task.key).read_bytes(), task.key
 
 
+def signal_state(pid: int) -> str:
+    """A process's blocked, ignored and caught signals (hex masks from /proc), for messages."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError as error:
+        return f"signal masks unreadable ({error})"
+    wanted = ("SigBlk", "SigIgn", "SigCgt")
+    return ", ".join(line.replace("\t", " ") for line in lines if line.startswith(wanted))
+
+
 def interrupt_mid_sweep(command, cwd, out: Path, total: int, how: str) -> tuple[int, str]:
     """Start the command, interrupt it once 3 more runs are saved; (runs saved, its stderr).
 
@@ -342,8 +352,13 @@ def interrupt_mid_sweep(command, cwd, out: Path, total: int, how: str) -> tuple[
         assert proc.poll() is None, "the sweep stopped before it could be interrupted"
         children = psutil.Process(proc.pid).children(recursive=True)
         if how == "ctrl-c":
+            signals = signal_state(proc.pid)  # read before: if Ctrl-C is lost, this says why
             os.killpg(proc.pid, signal.SIGINT)
-            assert proc.wait(timeout=30) == 130
+            code = proc.wait(timeout=30)
+            assert code == 130, (
+                f"exit {code} after Ctrl-C; the client's {signals}; this test process's "
+                f"{signal_state(os.getpid())}; stderr: {log.read_text()[-1500:]}"
+            )
         else:
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=10)
