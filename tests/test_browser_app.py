@@ -189,6 +189,27 @@ SMALL_TEXT_JS = """
 }
 """
 
+OVERLAPPING_LINE_NAMES_JS = """
+() => {
+  // The names at the lines' ends (bold SVG text in each line chart) must not cover each other.
+  const found = [];
+  for (const chart of document.querySelectorAll('.reclamare-chart')) {
+    if (chart.className.includes('chart-histogram')) continue;
+    const names = [...chart.querySelectorAll('svg text')].filter(t => {
+      const w = t.getAttribute('font-weight') || getComputedStyle(t).fontWeight;
+      return String(w) === '600' || String(w) === 'bold';
+    }).map(t => [t.textContent, t.getBoundingClientRect()]);
+    for (let i = 0; i < names.length; i++) for (let j = i + 1; j < names.length; j++) {
+      const [a, r] = names[i], [b, q] = names[j];
+      const overlap = Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top);
+      const across = Math.min(r.right, q.right) - Math.max(r.left, q.left);
+      if (overlap > 2 && across > 2) found.push(`${a} / ${b}`);
+    }
+  }
+  return found;
+}
+"""
+
 BOX_JS = """
 (selector) => [...document.querySelectorAll(selector)].map(e => {
   const r = e.getBoundingClientRect();
@@ -328,6 +349,8 @@ def test_projector_layout_and_classroom_features(browser_executable, app_server,
             assert a[2] <= b[0] and abs(a[1] - b[1]) < 1, "networks are not side by side"
             small = page.evaluate(SMALL_TEXT_JS)
             assert not small, f"text under 14 px: {small[:12]}"
+            covered = page.evaluate(OVERLAPPING_LINE_NAMES_JS)
+            assert not covered, f"line names on top of each other: {covered}"
             shot(page, "side-by-side-en")
 
             # Presentation mode hides the controls; the views grow; still no small text.
