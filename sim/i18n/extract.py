@@ -7,7 +7,8 @@ they are defined.
 
 ``python -m sim.i18n.extract`` (``make i18n-check``) lists, per language, the messages the
 catalogue lacks, those it has with an empty or fuzzy translation, those it has but the code no
-longer uses, and translations whose placeholders differ from the English; exit status 1 when
+longer uses, and translations whose placeholders differ from the English, and the shipped scenarios whose title
+and description lack an up-to-date translation (sim/i18n/scenarios.py); exit status 1 when
 anything is listed. ``--add-missing`` appends the missing messages to the PO files with empty
 translations (and the files that use them), ready to be translated.
 """
@@ -23,6 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from sim.i18n import DEFAULT_LANGUAGE, LANGUAGES, catalogue_path
+from sim.i18n.scenarios import problems as scenario_problems
 
 MARKERS = ("_", "N_")
 SOURCE_ROOT = Path(__file__).resolve().parents[1]  # the sim package
@@ -168,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
             for text in items:
                 bad += 1
                 print(f"{lang}: {kind}: {_one_line(text)}")
+        for line in scenario_problems(lang):  # the shipped scenarios' titles and descriptions
+            bad += 1
+            print(line)
     print(f"{len(used)} messages in the source; {bad} problems", file=sys.stderr)
     return 1 if bad else 0
 
