@@ -38,6 +38,7 @@ from pathlib import Path
 from sim.evidence.commands import add_parsers as add_evidence_parsers
 from sim.evidence.errors import EvidenceError
 from sim.i18n import LANGUAGES, check_language, language_from_env, translator
+from sim.i18n.scenarios import scenario_text
 from sim.network.errors import NetworkError
 from sim.params import ParameterError, did_you_mean
 from sim.study.results import ResultsError
@@ -594,7 +595,7 @@ def print_outcome(
         if sweep
         else _("{arms} arms x {replicates} replicates, {weeks} weeks: {seconds} s")
     )
-    print(f"{scenario.title}")
+    print(scenario_text(scenario.title, scenario.description, _.lang).title)
     print("  " + runs.format(**values))
     print(_("Results: {folder}").format(folder=outcome.out))
     if figures:
@@ -725,7 +726,7 @@ def cmd_validate(args: argparse.Namespace, argv: list[str]) -> int:
 
 def cmd_list(args: argparse.Namespace, argv: list[str]) -> int:
     _ = translator(args.lang or "en")
-    rows = shipped_scenarios()
+    rows = shipped_scenarios(_.lang)
     width = max((len(name) for name, _ in rows), default=0) + 2
     for name, title in rows:
         print(f"{name:<{width}}{title}")

@@ -7,10 +7,10 @@ they are defined.
 
 ``python -m sim.i18n.extract`` (``make i18n-check``) lists, per language, the messages the
 catalogue lacks, those it has with an empty or fuzzy translation, those it has but the code no
-longer uses, and translations whose placeholders differ from the English, and the shipped scenarios whose title
-and description lack an up-to-date translation (sim/i18n/scenarios.py); exit status 1 when
-anything is listed. ``--add-missing`` appends the missing messages to the PO files with empty
-translations (and the files that use them), ready to be translated.
+longer uses, translations whose placeholders differ from the English, and the shipped
+scenarios whose title and description lack an up-to-date translation (sim/i18n/scenarios.py);
+exit status 1 when anything is listed. ``--add-missing`` appends the missing messages to the
+PO files with empty translations (and the files that use them), ready to be translated.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sim.engine.measures import LABELS, LOWER_IS_BETTER, label, unit
 from sim.i18n import DEFAULT_LANGUAGE, N_, NUMBER, list_separator, number_style, translator
+from sim.i18n.scenarios import scenario_text
 from sim.study.results import write_text
 
 CSS = """
@@ -95,16 +96,18 @@ def write_report(
     """Write the report page in the language ``lang`` (``sim.i18n.LANGUAGES``); returns its path.
 
     The scenario's own title, description and arm names are the author's words and are shown
-    as written.
+    as written, except that a shipped scenario's title and description are shown in ``lang``
+    when its catalogue has an up-to-date translation (sim/i18n/scenarios.py).
     """
     _ = html_translator(lang)
     study = manifest["scenario"]
+    text = scenario_text(study.get("title"), study.get("description"), lang)
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{lang}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(study['title'])}</title><style>{CSS}</style></head><body>",
-        f"<h1>{_e(study['title'])}</h1>",
+        f"<title>{_e(text.title)}</title><style>{CSS}</style></head><body>",
+        f"<h1>{_e(text.title)}</h1>",
     ]
     if not complete:
         done, total = manifest.get("runs_done", "?"), manifest.get("runs_total", "?")
@@ -120,8 +123,8 @@ def write_report(
             )
             + "</p>"
         )
-    if study.get("description"):
-        parts.append(f'<div class="question">{_e(study["description"].strip())}</div>')
+    if text.description.strip():
+        parts.append(f'<div class="question">{_e(text.description.strip())}</div>')
     parts.append(f"<h2>{_('Setup')}</h2>")
     parts.append(setup_in_words(study, _))
     parts.append(f"<h2>{_('Key results')}</h2>")

@@ -48,6 +48,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sim import shipped as _shipped
 from sim.engine.measures import MEASURE_NAMES
+from sim.i18n.scenarios import scenario_text
 from sim.network.bounded import FileRefused, kind_of, read_bounded
 from sim.params import (
     ArmSpec,
@@ -972,13 +973,16 @@ def json_schema() -> dict:
     return schema
 
 
-def shipped_scenarios() -> list[tuple[str, str]]:
-    """(name, one-line question) of every shipped scenario, sorted by name."""
+def shipped_scenarios(lang: str = "en") -> list[tuple[str, str]]:
+    """(name, one-line question) of every shipped scenario, sorted by name; the title in
+    ``lang`` when the scenario catalogue translates it (sim/i18n/scenarios.py)."""
     out = []
     for path in _shipped_files():
         try:
             raw, _ = load_raw(path)
             title = raw.get("title") if isinstance(raw.get("title"), str) else ""
+            described = raw.get("description") if isinstance(raw.get("description"), str) else ""
+            title = scenario_text(title, described, lang).title
         except ScenarioError as error:
             title = f"(invalid: {error})"
         out.append((_shipped_name(path), title))

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 import solara
 
 from sim.i18n import LANGUAGES
+from sim.i18n.scenarios import scenario_text
 from sim.viz.arena import Arena
 from sim.viz.chartspec import ARM_COLORS, CHARTS, DEFAULT_CHARTS, MAX_CHARTS, chart_spec
 from sim.viz.controls import (
@@ -772,8 +773,10 @@ def Notes(arena: Arena, lang: str):
         solara.Error(arena.error, classes=["reclamare-error"])
         return
     plan, layout, net = arena.plan, arena.layout, arena.network
+    # A shipped scenario's own words in the page's language (a user's file as written).
+    text = scenario_text(plan.title, arena.preset.question, lang)
     lines = [
-        f"**{plan.title}**",
+        f"**{text.title}**",
         _("Network: {name}, {n} customers, {ties} ties.").format(
             name=network_label(arena.params.network.kind, _),
             n=f"{net.n:,}".replace(",", "\u2009"),
@@ -796,9 +799,9 @@ def Notes(arena: Arena, lang: str):
     if arena.bass_note:
         lines.append(_(arena.bass_note))
     Prose("  \n".join(lines), classes=["reclamare-notes"])
-    if arena.preset.question:
+    if text.description:
         with solara.Details(_("About this scenario"), expand=False):
-            Prose(arena.preset.question)
+            Prose(" ".join(text.description.split()))
 
 
 @solara.component
