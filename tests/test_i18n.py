@@ -264,6 +264,20 @@ def test_nb_report_has_norwegian_headings_and_no_fallbacks(nb_study):
     assert not {m for lang, m in i18n.missing_messages() if lang == "nb" and "(test)" not in m}
 
 
+def test_nb_report_shows_the_scenarios_title_and_description_in_nb(nb_study):
+    """The shipped scenario's own words come from sim/i18n/locale/nb/scenarios.toml."""
+    from sim.i18n.scenarios import scenario_catalogue
+
+    out, _ = nb_study
+    html = (out / "report.html").read_text(encoding="utf-8")
+    nb = scenario_catalogue("nb")["default"]
+    assert f"<h1>{nb['title']}</h1>" in html and f"<title>{nb['title']}</title>" in html
+    question = re.search(r'<div class="question">(.*?)</div>', html, re.S).group(1)
+    assert question == nb["description"].strip()
+    assert "Spørsmål: med det samme ukebudsjettet" in question
+    assert "Push, dialogue or both?" not in html and "Question: with the same" not in html
+
+
 def test_nb_figures_have_norwegian_titles_axes_and_legends(nb_study):
     _, texts = nb_study
     assert {"awareness", "wom", "first_heard", "attitude_histograms"} <= set(texts)

@@ -57,6 +57,7 @@ def test_wheel_carries_every_scenario_unchanged(wheel):
         names = set(archive.namelist())
     for lang in ("en", "nb"):  # the teaching kit's texts
         assert f"sim/workshop/text/{lang}.toml" in names
+    assert "sim/i18n/locale/nb/scenarios.toml" in names  # the scenarios' titles in bokmål
 
 
 def test_source_tree_uses_the_repository_folder():
