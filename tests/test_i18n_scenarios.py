@@ -42,8 +42,8 @@ def test_shipped_scenario_is_shown_in_nb_and_as_written_in_en(key):
 
 def _numbers(text: str, thousands: str) -> Counter:
     """The numbers in ``text``: thousands separators dropped (``,`` in English, a space in
-    Norwegian prose), a decimal comma read as a point, then every digit run with its sign."""
-    text = " ".join(text.split())
+    Norwegian prose: a no-break space), a decimal comma read as a point, then every digit run
+    with its sign."""
     text = re.sub(rf"(?<=\d){thousands}(?=\d{{3}}(?!\d))", "", text)
     text = re.sub(r"(?<=\d),(?=\d)", ".", text)
     return Counter(re.findall(r"[+-]?\d+(?:\.\d+)*", text))
@@ -59,9 +59,9 @@ CODE = re.compile(
 @pytest.mark.parametrize("key", sorted(SHIPPED))
 def test_translation_keeps_numbers_commands_and_identifiers(key):
     title, description = SHIPPED[key]
-    english = " ".join(f"{title}\n{description}".split())
-    norwegian = " ".join(f"{NB[key]['title']}\n{NB[key]['description']}".split())
-    assert _numbers(norwegian, " ") == _numbers(english, ",")
+    english = re.sub(r"[ \n]+", " ", f"{title}\n{description}")  # keeps no-break spaces
+    norwegian = re.sub(r"[ \n]+", " ", f"{NB[key]['title']}\n{NB[key]['description']}")
+    assert _numbers(norwegian, "\u00a0") == _numbers(english, ",")
     assert Counter(CODE.findall(norwegian)) == Counter(CODE.findall(english))
 
 
@@ -78,7 +78,7 @@ def test_the_code_pattern_finds_what_must_not_be_translated():
         "push_x3",
         "--weeks 260",
     ]
-    assert _numbers("per 1 000 kunder, -0,5 og 30 %", " ") == _numbers(
+    assert _numbers("per 1\u00a0000 kunder, -0,5 og 30 %", "\u00a0") == _numbers(
         "per 1,000 customers, -0.5 and 30 %", ","
     )
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -801,7 +802,7 @@ def Notes(arena: Arena, lang: str):
     Prose("  \n".join(lines), classes=["reclamare-notes"])
     if text.description:
         with solara.Details(_("About this scenario"), expand=False):
-            Prose(" ".join(text.description.split()))
+            Prose(re.sub(r"[ \t\r\n]+", " ", text.description))  # keeps no-break spaces
 
 
 @solara.component
