@@ -254,6 +254,25 @@ def test_page_steps_and_resets(page):
     assert _week(rc) == 0
     assert _codes(rc) == [codes0]  # same seed: same first frame
     assert _chart(rc, "awareness") == awareness0
+    _shows_the_scenarios_own_words_in_nb(rc)
+
+
+def _shows_the_scenarios_own_words_in_nb(rc):
+    """The scenario's title (notes line) and description ("About this scenario") follow the
+    language switch: the default scenario's bokmål from sim/i18n/locale/nb/scenarios.toml.
+    (Part of a test above, to render no extra page.)"""
+    from sim.i18n.scenarios import scenario_catalogue
+
+    nb = scenario_catalogue("nb")["default"]
+    english = _html(rc, "reclamare-notes")[0].unsafe_innerHTML
+    assert "Push, dialogue or both?" in english
+    rc.find(v.BtnToggle, class_="rc-lang").widget.v_model = 1  # the EN | NB switch: NB
+    notes = _html(rc, "reclamare-notes")[0].unsafe_innerHTML
+    assert "Nettverk:" in notes  # the page is in nb
+    assert nb["title"] in notes and "Push, dialogue or both?" not in notes
+    shown = " ".join(w.unsafe_innerHTML for w in _html(rc, "reclamare-prose"))
+    assert "Spørsmål: med det samme ukebudsjettet" in shown
+    assert "Question: with the same weekly budget" not in shown
 
 
 def test_page_side_by_side_and_preset_switch(page):
@@ -395,21 +414,3 @@ def test_serve_refuses_an_unknown_scenario_without_starting(capsys):
 
     assert server.serve("no_such_scenario_xyz", port=1) == 2
     assert "no_such_scenario_xyz" in capsys.readouterr().err
-
-
-def test_page_in_nb_shows_the_shipped_scenarios_own_words_in_nb(page):
-    """The scenario's title (notes line) and description ("About this scenario") follow the
-    language switch: the default scenario's bokmål from sim/i18n/locale/nb/scenarios.toml."""
-    from sim.i18n.scenarios import scenario_catalogue
-
-    nb = scenario_catalogue("nb")["default"]
-    rc = page
-    english = _html(rc, "reclamare-notes")[0].unsafe_innerHTML
-    assert "Push, dialogue or both?" in english
-    rc.find(v.BtnToggle, class_="rc-lang").widget.v_model = 1  # the EN | NB switch: NB
-    notes = _html(rc, "reclamare-notes")[0].unsafe_innerHTML
-    assert "Nettverk:" in notes  # the page is in nb
-    assert nb["title"] in notes and "Push, dialogue or both?" not in notes
-    shown = " ".join(w.unsafe_innerHTML for w in _html(rc, "reclamare-prose"))
-    assert "Spørsmål: med det samme ukebudsjettet" in shown
-    assert "Question: with the same weekly budget" not in shown
