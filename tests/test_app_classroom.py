@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 
 from sim.engine.measures import HIST_NAMES
-from sim.i18n import LANGUAGES
+from sim.i18n import LANGUAGES, translator
 from sim.study.scenario import load_scenario
 from sim.study.stats import Interval
 from sim.viz.arena import Arena
-from sim.viz.chartspec import CHARTS, DEFAULT_CHARTS, chart_data, chart_spec
+from sim.viz.chartspec import CHARTS, DEFAULT_CHARTS, chart_data, chart_spec, histogram_labels
 from sim.viz.controls import Controls, controls_for
 from sim.viz.frames import ATTITUDE_BINS, decode_codes, network_static, node_codes, rounded
 from sim.viz.labels import NETWORK_NAMES, strategy_label
@@ -154,6 +154,34 @@ def test_scoreboard_says_tie_or_a_winner_only_from_replicates():
     reps = run_replicates(arena.plan, "k", replicates=4, weeks=arena.plan.weeks)
     board = scoreboard_html(arena, "en", reps)
     assert board.count(">tie<") >= 5 and "Verdicts from 4 runs" in board
+
+
+def test_numbers_on_the_page_are_written_the_pages_way():
+    """Bokmål writes 0,30 and 12 % (as report.html and the figures do); English 0.30 and 12%.
+    The scoreboard's cells, the histogram's bins and the charts' flag for the browser."""
+    import re
+
+    arena = Arena(replace(SMALL, compare=True, strategy="push", strategy_b="dialogue"))
+    for _ in range(4):
+        arena.step()
+    cells = {
+        lang: re.findall(r"<td>([^<]*)</td>", scoreboard_html(arena, lang, None))
+        for lang in ("en", "nb")
+    }
+    decimals_en = [c for c in cells["en"] if re.search(r"\d\.\d", c)]
+    assert decimals_en, cells["en"]  # attitude and spread have decimals
+    assert not any(re.search(r"\d,\d", c) for c in cells["en"])
+    assert not any(re.search(r"\d\.\d", c) for c in cells["nb"]), cells["nb"]
+    assert [c.replace(".", ",") for c in decimals_en] == [
+        c for c in cells["nb"] if re.search(r"\d,\d", c)
+    ]
+    percents = [c for c in cells["nb"] if c.endswith("%")]
+    assert percents and all(c.endswith("\u00a0%") for c in percents)
+    assert histogram_labels("nb")[0] == "-0,9" and histogram_labels("en")[0] == "-0.9"
+    _nb, _en = translator("nb"), translator("en")
+    assert chart_spec("histogram", ["x"], 52, _nb)["categories"][-1] == "+0,9"
+    assert chart_spec("awareness", ["x"], 52, _nb)["comma"] is True
+    assert chart_spec("awareness", ["x"], 52, _en)["comma"] is False
 
 
 # --------------------------------------------------------------------------------- sharing

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 
 import solara
 
-from sim.i18n import LANGUAGES
+from sim.i18n import LANGUAGES, number_style
 from sim.i18n.scenarios import scenario_text
 from sim.viz.arena import Arena
 from sim.viz.chartspec import ARM_COLORS, CHARTS, DEFAULT_CHARTS, MAX_CHARTS, chart_spec
@@ -533,7 +533,7 @@ def _slider(name: str, value, on_value, _, disabled: bool = False, label: str | 
     elif name.startswith("push_share"):
         shown = f"{value:.0%}".replace("%", "\u2009%")
     else:
-        shown = f"{value:g}"
+        shown = number_style(getattr(_, "lang", "en"))(f"{value:g}")
     help_key = "push_share" if name.startswith("push_share") else name
     with solara.Div(
         classes=["rc-control", f"slider-{name}"], attributes={"title": _(CONTROL_HELP[help_key])}

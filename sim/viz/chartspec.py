@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine.measures import HIST_EDGES, HIST_NAMES
+from sim.i18n import number_style
 from sim.viz.frames import N_, rounded
 
 ARM_COLORS = ("#d95f02", "#1b9e77")  # arm A orange, arm B teal (a colour-blind safe pair)
@@ -152,10 +153,12 @@ DEFAULT_CHARTS = ("awareness", "histogram", "money")
 MAX_CHARTS = 3
 
 
-def histogram_labels() -> list[str]:
-    """Bin labels of the attitude histogram: each bin's centre, e.g. ``-0.9`` .. ``+0.9``."""
+def histogram_labels(lang: str = "en") -> list[str]:
+    """Bin labels of the attitude histogram: each bin's centre, e.g. ``-0.9`` .. ``+0.9``
+    (``-0,9`` in bokmål)."""
+    number = number_style(lang)
     centres = [(a + b) / 2 for a, b in zip(HIST_EDGES[:-1], HIST_EDGES[1:], strict=True)]
-    return [f"{c:+.1f}" for c in centres]
+    return [number(f"{c:+.1f}") for c in centres]
 
 
 def chart_spec(key: str, arm_names: list[str], weeks: int, _, bass: list | None = None) -> dict:
@@ -174,6 +177,7 @@ def chart_spec(key: str, arm_names: list[str], weeks: int, _, bass: list | None 
         under the awareness chart's lines.
     """
     chart = CHARTS[key]
+    lang = getattr(_, "lang", "en")
     compare = len(arm_names) == 2
     series = []
     if chart.kind == "histogram":
@@ -217,7 +221,8 @@ def chart_spec(key: str, arm_names: list[str], weeks: int, _, bass: list | None 
         "ymax": chart.ymax,
         "xmax": int(weeks),
         "xname": _("attitude (-1..+1)") if chart.kind == "histogram" else _("week"),
-        "categories": histogram_labels() if chart.kind == "histogram" else [],
+        "categories": histogram_labels(lang) if chart.kind == "histogram" else [],
+        "comma": number_style(lang)("0.5") != "0.5",  # the browser writes 0,5 (and 12 %)
         "series": series,
     }
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import math
 
-from sim.i18n import LANGUAGES, translator
+from sim.i18n import LANGUAGES, number_style, translator
 from sim.viz.chartspec import ARM_COLORS
 from sim.viz.controls import strategy_of
 from sim.viz.labels import SCORE_ROWS, strategy_label
@@ -52,9 +52,14 @@ def finite(x) -> bool:
     return x is not None and not (isinstance(x, float) and math.isnan(x))
 
 
-def fmt(pattern: str, value) -> str:
-    """``value`` formatted, thousands separated by a thin space; ``-`` when missing."""
-    return pattern.format(value).replace(",", "\u2009") if finite(value) else "-"
+def fmt(pattern: str, value, lang: str = "en") -> str:
+    """``value`` formatted in ``lang``'s style (:func:`sim.i18n.number_style`: ``0,5`` and
+    ``1 000`` in bokmål), else with thousands separated by a thin space; ``-`` when missing."""
+    if not finite(value):
+        return "-"
+    text = pattern.format(value)
+    styled = number_style(lang if lang in LANGUAGES else "en")(text)
+    return styled if styled != text else text.replace(",", "\u2009")
 
 
 def week_html(arena, lang: str) -> str:
@@ -73,13 +78,14 @@ def scoreboard_html(arena, lang: str, reps: Replicates | None) -> str:
     for key, label, pattern, higher_better, help_text in SCORE_ROWS:
         values = [m.get(key) for m in measures]
         row = f'<td title="{escape(_(help_text))}">{escape(_(label))}</td>' + "".join(
-            f"<td>{fmt(pattern, v)}</td>" for v in values
+            f"<td>{fmt(pattern, v, lang)}</td>" for v in values
         )
         if compare:
             row += _verdict_cells(values, higher_better, reps, key, week, have_reps, _)
         elif have_reps:
             row += (
-                f"<td style='color:#555'>{_interval_text(reps.level(0, key, week), pattern)}</td>"
+                f"<td style='color:#555'>"
+                f"{_interval_text(reps.level(0, key, week), pattern, lang)}</td>"
             )
         rows.append(f"<tr>{row}</tr>")
     week_cell = f"<th>{escape(_('Week {week}').format(week=week))}</th>"
@@ -111,10 +117,10 @@ def scoreboard_html(arena, lang: str, reps: Replicates | None) -> str:
     return table
 
 
-def _interval_text(interval, pattern: str) -> str:
+def _interval_text(interval, pattern: str, lang: str = "en") -> str:
     if interval is None or not finite(interval.low):
         return "-"
-    return f"{fmt(pattern, interval.low)} &ndash; {fmt(pattern, interval.high)}"
+    return f"{fmt(pattern, interval.low, lang)} &ndash; {fmt(pattern, interval.high, lang)}"
 
 
 def _verdict_cells(values, higher_better, reps, key, week, have_reps, _) -> str:
