@@ -10,25 +10,9 @@ import pytest
 from sim.engine.bass import bass_closed_form, bass_recurrence
 from sim.engine.model import BrandModel, build_network_for
 from sim.evidence import network_checks
-from sim.params import make_params
-from tests.tiny import CLASSIC_POPULATION
+from sim.evidence.bass_check import bass_limit_params  # awareness-only push + WOM set-up
 
 pytestmark = pytest.mark.slow
-
-
-def bass_params(n: int, impressions: int, q: float, kind: str = "well_mixed", **network):
-    """Awareness-only model: push buys exactly ``impressions`` a week, WOM talks with q."""
-    cost = 0.01
-    budget = impressions * cost * 1000.0 / n  # per 1,000 customers
-    return make_params(
-        attitudes=False,
-        population=CLASSIC_POPULATION,
-        network=dict(kind=kind, n=n, **network),
-        arm=dict(name="bass", budget=budget, push_share=1.0, outreach="none"),
-        push=dict(cost_per_impression=cost),
-        wom=dict(talk_base=q, listeners=1, public_share=0.0),
-        adoption=dict(base_rate=0.0),
-    )
 
 
 def awareness_curves(params, replicates: int, weeks: int, seed0: int = 0) -> np.ndarray:
@@ -53,7 +37,7 @@ BASS_CASES = [
 
 @pytest.mark.parametrize(("label", "n", "impressions", "q", "weeks"), BASS_CASES)
 def test_bass_limit_on_a_well_mixed_population(label, n, impressions, q, weeks):
-    params = bass_params(n, impressions, q)
+    params = bass_limit_params(n, impressions, q)
     p = 1.0 - (1.0 - 1.0 / n) ** impressions
     replicates = 60
     curves = awareness_curves(params, replicates, weeks)
@@ -107,7 +91,7 @@ def test_network_order_at_a_fixed_week():
         ("scale_free", {}),
         ("well_mixed", {}),
     ]:
-        params = bass_params(1000, 1, 0.3, kind=kind, mean_degree=10, **extra)
+        params = bass_limit_params(1000, 1, 0.3, kind=kind, mean_degree=10, **extra)
         means[kind] = awareness_curves(params, replicates, week)[:, week].mean()
     margin = 0.05
     assert means["ring"] + margin < means["small_world"], means
