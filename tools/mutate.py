@@ -89,6 +89,8 @@ PUSH_RULES = _rules(
 )
 DIALOGUE_RULES = _rules(
     "capacity_never_exceeded_and_complaints_answered_first",
+    "capacity_is_the_whole_number_of_conversations_the_budget_pays_for",
+    "whom_the_brand_answers_follows_the_documented_numbers_exactly",
     "conversation_pulls_toward_claim_capped_by_experience",
     "observers_of_an_answered_complaint_shift_slightly",
     "outreach_to_hubs_takes_most_connected_first",
