@@ -523,6 +523,27 @@ def test_experience_moves_adopters_toward_true_fit():
     assert state.attitude[1] == 0.9
 
 
+def test_with_attitudes_off_experience_moves_no_attitude():
+    """Attitudes off is the awareness-only Bass limit (docs/model.md, the `attitudes` switch):
+    nothing may move an attitude, so a customer's experience (rate 0.25, fit -0.3, attitude 0.9:
+    0.6 would be 0.9 + 0.25 (-0.3 - 0.9) with attitudes on) leaves every attitude as it was."""
+    state = state_with([0.9, -0.5, 0.2], aware=[True, True, True])
+    state.adopted[:] = state.customer[:] = True
+    run_adoption(state, AdoptionSpec(base_rate=0.0), 0.25, -0.3, rng(), False)
+    assert state.attitude.tolist() == pytest.approx([0.9, -0.5, 0.2], abs=0.0)
+
+
+def test_the_cached_probability_table_is_read_only():
+    """The adoption probability table is cached and shared by every model and week that asks
+    for the same base rate and slope (its docstring: read-only), so a write into it must fail
+    instead of changing every later week's adoptions."""
+    from sim.engine.rules.adoption import _probability_table
+
+    table = _probability_table(0.05, 3.0)
+    with pytest.raises(ValueError, match="read-only"):
+        table[0] = 1.0
+
+
 def test_adoption_probability_rises_with_attitude():
     p = adoption_probability(AdoptionSpec(base_rate=0.05, attitude_slope=3), np.array([-1, 0, 1.0]))
     assert p[1] == pytest.approx(0.05) and p[0] < p[1] < p[2]

@@ -108,6 +108,8 @@ ADOPTION_RULES = _rules(
     "adoption_certain_at_rate_one_and_impossible_at_zero",
     "experience_moves_adopters_toward_true_fit",
     "adoption_probability_rises_with_attitude",
+    "with_attitudes_off_experience_moves_no_attitude",
+    "the_cached_probability_table_is_read_only",
     "each_customer_adopts_exactly_when_its_number_is_below_the_logistic",
 )
 
