@@ -148,6 +148,28 @@ def test_k_exposures_in_a_week_pull_k_times_and_the_unexposed_keep_their_attitud
     assert list(state.attitude[1:]) == start[1:]
 
 
+@pytest.mark.parametrize(
+    ("tolerance", "k", "weight"),
+    [(2.0, 6, 0.75), (2.0, 10, 0.25), (2.0, 16, -0.25), (0.5, 9, -0.5), (0.5, 2, 0.5)],
+)
+def test_each_exposure_weight_uses_the_customers_own_thresholds_on_both_paths(tolerance, k, weight):
+    """Effective frequency 2, threshold 6, reactance 0.5; a customer's own thresholds are
+    these times their tolerance (docs/model.md 7.1). Tolerance 2: 4 and 12, so k = 6 exposures
+    (adstock 0 -> 6) weigh (12 - 6) / 8 = 0.75, k = 10 weigh 0.25 and k = 16 weigh
+    -0.5 * (16 - 12) / 8 = -0.25. Tolerance 0.5: 1 and 3, so k = 2 weigh (3 - 2) / 2 = 0.5 and
+    k = 9 (past 3 + 2) weigh -0.5. A weight w >= 0 pulls k times toward the claim with strength
+    c mu w, a negative one toward -claim with c mu |w|. k < 8 and k >= 8 take different paths in
+    the engine, so both are here."""
+    spec = push_spec(effective_frequency=2.0, irritation_threshold=6.0, reactance=0.5, epsilon=2.0)
+    state = state_with([0.1])
+    state.tolerance[:] = tolerance
+    run_push(state, spec, k * spec.cost_per_impression, np.array([0]), rng(), True)
+    assert state.adstock[0] == k
+    m = spec.claim if weight >= 0 else -spec.claim
+    s = spec.credibility * spec.mu * abs(weight)
+    assert state.attitude[0] == pytest.approx(m - (m - 0.1) * (1 - s) ** k, rel=1e-12)
+
+
 def test_irritated_means_adstock_strictly_above_the_threshold_times_tolerance():
     """Half-life 1 week: adstock halves exactly (0.5 is exact in float32). Threshold 2: after
     the decay, adstock 2.0 (at the line) is not irritated, 2.25 is, 1.75 is not; with tolerance
