@@ -10,7 +10,7 @@ from sim.engine.rules.contacts import NeighbourSampler
 from sim.engine.rules.dialogue import HubQueue, Mentions, conversation_target, run_dialogue
 from sim.engine.rules.push import adstock_decay, exposure_weight, run_push
 from sim.engine.rules.wom import run_wom, talk_probability
-from sim.engine.state import HEARD_AD, HEARD_DIALOGUE, HEARD_WOM, CustomerState
+from sim.engine.state import HEARD_AD, HEARD_DIALOGUE, HEARD_NOT_YET, HEARD_WOM, CustomerState
 from sim.params import AdoptionSpec, DialogueSpec, PushSpec, WomSpec
 from tests.tiny import network_from_edges, star
 
@@ -71,6 +71,19 @@ def test_one_exposure_moves_attitude_by_c_mu_gap_and_makes_aware():
     assert state.attitude[1] == 0.0 and not state.aware[1]
     assert state.aware[0] and state.heard_via[0] == HEARD_AD
     assert state.adstock[0] == pytest.approx(1.0)
+
+
+def test_only_the_exposed_who_never_heard_get_ad_as_their_first_channel():
+    """heard_via is the first channel (docs/model.md 7.9): an exposed customer who never heard
+    of the brand gets 'ad'; one who heard by word of mouth before keeps it, exposed or not; the
+    unexposed who never heard stay 'not yet' (the per-customer table shows it)."""
+    spec = push_spec()
+    state = state_with(np.zeros(4))
+    state.heard[[1, 3]] = True
+    state.heard_via[[1, 3]] = HEARD_WOM
+    run_push(state, spec, 20 * spec.cost_per_impression, np.array([0, 1]), rng(), True)
+    assert state.adstock[0] > 0 and state.adstock[1] > 0  # 20 impressions on two customers
+    assert state.heard_via.tolist() == [HEARD_AD, HEARD_WOM, HEARD_NOT_YET, HEARD_WOM]
 
 
 def test_push_outside_confidence_does_not_move_but_still_informs():

@@ -77,6 +77,7 @@ def _rules(*names: str) -> tuple[str, ...]:
 
 PUSH_RULES = _rules(
     "one_exposure_moves_attitude_by_c_mu_gap_and_makes_aware",
+    "only_the_exposed_who_never_heard_get_ad_as_their_first_channel",
     "push_outside_confidence_does_not_move_but_still_informs",
     "exposure_weight_is_full_then_wears_out_then_bounded_reactance",
     "reactance_moves_irritated_customers_away_from_the_claim",
