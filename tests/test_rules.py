@@ -161,6 +161,22 @@ def test_k_exposures_in_a_week_pull_k_times_and_the_unexposed_keep_their_attitud
     assert list(state.attitude[1:]) == start[1:]
 
 
+def test_each_customer_is_pulled_once_per_own_exposure_whatever_the_others_got():
+    """300 impressions over 40 customers (about 7.5 each, so some get 7 or fewer and some 8 or
+    more in the same week, the engine's two paths side by side). Full weight (effective
+    frequency 100): each customer ends at m - (m - a0)(1 - s)^k with k its own exposures
+    (adstock 0 -> k) and s = c mu (docs/model.md 7.1), whatever the others got."""
+    spec = push_spec(effective_frequency=100.0, irritation_threshold=200.0, epsilon=2.0)
+    start = np.linspace(-0.5, 0.5, 40)
+    state = state_with(start)
+    run_push(state, spec, 300 * spec.cost_per_impression, None, rng(5), True)
+    k = state.adstock.astype(int)
+    assert k.sum() == 300 and (k == state.adstock).all()
+    assert (k < 8).any() and (k == 7).any() and (k >= 8).any()  # both paths, and the seam
+    m, s = spec.claim, spec.credibility * spec.mu
+    np.testing.assert_allclose(state.attitude, m - (m - start) * (1 - s) ** k, rtol=1e-12)
+
+
 @pytest.mark.parametrize(
     ("tolerance", "k", "weight"),
     [(2.0, 6, 0.75), (2.0, 10, 0.25), (2.0, 16, -0.25), (0.5, 9, -0.5), (0.5, 2, 0.5)],

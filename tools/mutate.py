@@ -84,6 +84,7 @@ PUSH_RULES = _rules(
     "ad_tolerance_scales_each_customers_thresholds",
     "adstock_halves_after_one_half_life",
     "k_exposures_in_a_week_pull_k_times_and_the_unexposed_keep_their_attitude_exactly",
+    "each_customer_is_pulled_once_per_own_exposure_whatever_the_others_got",
     "irritated_means_adstock_strictly_above_the_threshold_times_tolerance",
     "each_exposure_weight_uses_the_customers_own_thresholds_on_both_paths",
     "push_spend_never_above_budget",
