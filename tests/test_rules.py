@@ -93,6 +93,20 @@ def test_push_outside_confidence_does_not_move_but_still_informs():
     assert state.attitude[0] == -0.5 and state.aware[0]
 
 
+@pytest.mark.parametrize("k", [3, 9])
+@pytest.mark.parametrize(("start", "moves"), [(0.0, False), (0.25, True)])
+def test_an_ad_exactly_at_the_confidence_bound_does_not_move(k, start, moves):
+    """Customers move only when |m - a| < epsilon (docs/model.md 7.1, strictly): claim 0.5,
+    epsilon 0.5, so a = 0 (gap exactly 0.5) stays where it is and a = 0.25 is pulled k times,
+    to m - (m - a)(1 - c mu)^k; k = 3 and 9 for the engine's two paths (k < 8, k >= 8)."""
+    spec = push_spec(claim=0.5, epsilon=0.5, effective_frequency=20.0, irritation_threshold=40.0)
+    state = state_with([start])
+    run_push(state, spec, k * spec.cost_per_impression, np.array([0]), rng(), True)
+    s = spec.credibility * spec.mu
+    expected = 0.5 - (0.5 - start) * (1 - s) ** k if moves else start
+    assert state.attitude[0] == pytest.approx(expected, rel=1e-12)
+
+
 def test_exposure_weight_is_full_then_wears_out_then_bounded_reactance():
     # effective 3, threshold 10, reactance 0.25: full up to 3, linear to 0 at 10, then down
     # to -0.25 at 10 + (10 - 3) = 17 and flat beyond.

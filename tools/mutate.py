@@ -79,6 +79,7 @@ PUSH_RULES = _rules(
     "one_exposure_moves_attitude_by_c_mu_gap_and_makes_aware",
     "only_the_exposed_who_never_heard_get_ad_as_their_first_channel",
     "push_outside_confidence_does_not_move_but_still_informs",
+    "an_ad_exactly_at_the_confidence_bound_does_not_move",
     "exposure_weight_is_full_then_wears_out_then_bounded_reactance",
     "reactance_moves_irritated_customers_away_from_the_claim",
     "ad_tolerance_scales_each_customers_thresholds",
