@@ -302,6 +302,46 @@ def test_observers_of_an_answered_complaint_shift_slightly():
     assert state.attitude[3] == 0.2  # unaware neighbours do not see it
 
 
+def test_with_attitudes_off_observers_of_an_answered_complaint_keep_their_attitude():
+    """The same complaint as above with attitudes off (the awareness-only Bass limit: nothing
+    moves an attitude): the complaint is answered, and neither the complainer nor the aware
+    neighbours who see the answer move."""
+    net = star(3)
+    start = [-0.5, 0.0, 0.1, 0.2]
+    state = state_with(start, aware=[True, True, True, False])
+    spec = DialogueSpec(cost_per_conversation=1.0, listening_share=1.0, epsilon=2.0)
+    mentions = Mentions(np.array([0]), np.array([True]))
+    out = run_dialogue(
+        state,
+        spec,
+        1.0,
+        mentions,
+        "none",
+        HubQueue(net.degree),
+        NeighbourSampler(net),
+        0.4,
+        rng(),
+        False,
+    )
+    assert out.complaints_answered == 1 and state.advocacy[0] == np.float32(spec.advocacy_boost)
+    assert state.attitude.tolist() == start
+
+
+@pytest.mark.parametrize("budget", [0.0, 0.5])
+def test_without_money_for_one_conversation_the_brand_holds_none_and_reports_zeros(budget):
+    """Capacity floor(budget / cost) = 0 (docs/model.md 7.3): no conversation, no outreach, no
+    spend, nobody answered or reached, and nothing heard: listening is part of the dialogue that
+    is not held (the week's outcome is what the measures and the learning count)."""
+    net = star(3)
+    state = state_with([0.0, 0.1, 0.2, 0.3], aware=[True, True, True, False])
+    spec = DialogueSpec(cost_per_conversation=1.0, listening_share=1.0)
+    mentions = Mentions(np.array([0, 1]), np.array([True, False]))
+    out = dialogue(state, net, budget, mentions, spec)
+    assert (out.capacity, out.conversations, out.complaints_answered) == (0, 0, 0)
+    assert (out.mentions_answered, out.mentions_heard, out.outreach, out.spend) == (0, 0, 0, 0.0)
+    assert not state.advocacy.any() and state.aware.tolist() == [True, True, True, False]
+
+
 @pytest.mark.parametrize("attitudes", [True, False])
 def test_whom_the_brand_answers_follows_the_documented_numbers_exactly(attitudes):
     """Ten mentions by eight customers (1, 3 and 5 mention twice; some complaints), capacity 1

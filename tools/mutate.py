@@ -97,6 +97,8 @@ DIALOGUE_RULES = _rules(
     "whom_the_brand_answers_follows_the_documented_numbers_exactly",
     "conversation_pulls_toward_claim_capped_by_experience",
     "observers_of_an_answered_complaint_shift_slightly",
+    "with_attitudes_off_observers_of_an_answered_complaint_keep_their_attitude",
+    "without_money_for_one_conversation_the_brand_holds_none_and_reports_zeros",
     "outreach_to_hubs_takes_most_connected_first",
     "no_outreach_leaves_capacity_unused_and_unspent",
 )
