@@ -327,6 +327,20 @@ def test_with_attitudes_off_observers_of_an_answered_complaint_keep_their_attitu
     assert state.attitude.tolist() == start
 
 
+@pytest.mark.parametrize("outreach", ["random", "hubs"])
+def test_spare_capacity_of_one_conversation_reaches_one_customer(outreach):
+    """Capacity 1 and no mentions: the one spare conversation goes to outreach (docs/model.md
+    7.3), a random customer or the most connected one (the star's centre, 0)."""
+    net = star(3)
+    state = state_with(np.zeros(4))
+    spec = DialogueSpec(cost_per_conversation=1.0)
+    out = dialogue(state, net, 1.0, Mentions.none(), spec, outreach=outreach)
+    assert (out.capacity, out.conversations, out.outreach, out.spend) == (1, 1, 1, 1.0)
+    reached = np.flatnonzero(state.advocacy > 0)
+    assert reached.size == 1 and state.aware.tolist() == [i in reached for i in range(4)]
+    assert outreach == "random" or reached.tolist() == [0]
+
+
 @pytest.mark.parametrize("budget", [0.0, 0.5])
 def test_without_money_for_one_conversation_the_brand_holds_none_and_reports_zeros(budget):
     """Capacity floor(budget / cost) = 0 (docs/model.md 7.3): no conversation, no outreach, no

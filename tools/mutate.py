@@ -99,6 +99,7 @@ DIALOGUE_RULES = _rules(
     "observers_of_an_answered_complaint_shift_slightly",
     "with_attitudes_off_observers_of_an_answered_complaint_keep_their_attitude",
     "without_money_for_one_conversation_the_brand_holds_none_and_reports_zeros",
+    "spare_capacity_of_one_conversation_reaches_one_customer",
     "outreach_to_hubs_takes_most_connected_first",
     "no_outreach_leaves_capacity_unused_and_unspent",
 )
