@@ -329,15 +329,19 @@ def test_with_attitudes_off_observers_of_an_answered_complaint_keep_their_attitu
 
 @pytest.mark.parametrize("outreach", ["random", "hubs"])
 def test_spare_capacity_of_one_conversation_reaches_one_customer(outreach):
-    """Capacity 1 and no mentions: the one spare conversation goes to outreach (docs/model.md
-    7.3), a random customer or the most connected one (the star's centre, 0)."""
+    """Capacity 1 (0.5 cu at 0.5 cu a conversation) and no mentions: the one spare conversation
+    goes to outreach (docs/model.md 7.3), a random customer or the most connected one (the
+    star's centre, 0); it costs 0.5 cu, and the customer, who never heard of the brand, is now
+    aware and first heard of it in a conversation ("dialogue")."""
     net = star(3)
     state = state_with(np.zeros(4))
-    spec = DialogueSpec(cost_per_conversation=1.0)
-    out = dialogue(state, net, 1.0, Mentions.none(), spec, outreach=outreach)
-    assert (out.capacity, out.conversations, out.outreach, out.spend) == (1, 1, 1, 1.0)
+    spec = DialogueSpec(cost_per_conversation=0.5)
+    out = dialogue(state, net, 0.5, Mentions.none(), spec, outreach=outreach)
+    assert (out.capacity, out.conversations, out.outreach, out.spend) == (1, 1, 1, 0.5)
     reached = np.flatnonzero(state.advocacy > 0)
     assert reached.size == 1 and state.aware.tolist() == [i in reached for i in range(4)]
+    assert state.heard.tolist() == state.aware.tolist()
+    assert state.heard_via.tolist() == [HEARD_DIALOGUE if i in reached else 0 for i in range(4)]
     assert outreach == "random" or reached.tolist() == [0]
 
 
