@@ -305,6 +305,39 @@ def test_measure_descriptions_are_read_only():
         MEASURES[0].unit = "percent"
 
 
+def _nb(text: str) -> str:
+    """A stand-in translator that marks what it translated."""
+    return "nb: " + text
+
+
+def test_histogram_bins_are_named_by_their_edges_and_the_last_is_closed():
+    """attitude_hist_1 .. _10 are bins of 0.2 from -1 (docs/model.md 7.9), the last one
+    closed: the descriptions and labels say so, edge by edge."""
+    from sim.engine.measures import MEASURES, label
+
+    described = {m.name: m.description for m in MEASURES}
+    for k, name in enumerate(HIST_NAMES):
+        low, high = -1.0 + 0.2 * k, -1.0 + 0.2 * (k + 1)
+        end = "]." if k == 9 else ")."
+        assert described[name] == f"Aware customers with attitude in [{low:.1f}, {high:.1f}{end}"
+        assert label(name) == f"Attitude {low:+.1f} to {high:+.1f}"
+        assert label(name, _nb) == f"nb: Attitude {low:+.1f} to {high:+.1f}"
+
+
+def test_labels_and_units_are_translated_by_the_translator_given():
+    """label and unit in the language of the translator (here one that marks its text); English
+    without one; an unknown name comes back as it is and has no unit."""
+    from sim.engine.measures import label, unit
+
+    assert (label("awareness"), label("awareness", _nb)) == ("Awareness", "nb: Awareness")
+    assert (unit("awareness"), unit("awareness", _nb)) == (
+        "share of customers",
+        "nb: share of customers",
+    )
+    assert (label("old_column"), label("old_column", _nb)) == ("old_column", "old_column")
+    assert (unit("old_column"), unit("old_column", _nb)) == ("", "")
+
+
 # ------------------------------------------------------------------ properties over random states
 def reference_measures(aware, ever, attitude, heard, adopted, irritated, groups, n_groups, outside):
     """The measures as docs/model.md section 7.7 states them, in plain numpy (no counters)."""
