@@ -305,6 +305,36 @@ def test_measure_descriptions_are_read_only():
         MEASURES[0].unit = "percent"
 
 
+def test_return_on_spend_below_one_cu():
+    """roi = (margin x units to date - spend) / spend whenever anything was spent, also less
+    than one cu: (1.25 x 11 - 0.5) / 0.5 = 26.5."""
+    assert money_measures(**(MONEY | {"spend_total": 0.5}))["roi"] == pytest.approx(26.5)
+
+
+def test_quantiles_interpolate_linearly_inside_their_bin():
+    """Ten aware customers in the fine bin [0, 0.001) (the 1,000th of 2,000 over [-1, 1]):
+    the q-quantile's rank 10 q lies inside that bin, so it is read as
+    -1 + 0.001 (1000 + 10 q / 10) (compute_measures' docstring: linear interpolation inside
+    the bin that holds the rank): 0.0001, 0.0005 and 0.0009. Unaware customers do not count."""
+    state = CustomerState.empty(13)
+    state.aware[:10] = True
+    state.attitude[:] = [0.0005] * 10 + [-0.9, 0.9, 0.5]
+    got = compute_measures(state, COUNTS, 0.0, 0.0, np.zeros(13, dtype=np.intp), 1, None)
+    quantiles = [got[f"attitude_p{q}"] for q in (10, 50, 90)]
+    assert quantiles == pytest.approx([0.0001, 0.0005, 0.0009], abs=1e-12)
+
+
+def test_identical_attitudes_have_no_spread():
+    """Nine aware customers all at 0.55: the standard deviation is exactly 0 (the variance as
+    mean of squares minus squared mean rounds below 0 here, by about -6e-17; that must not
+    give a negative or complex number)."""
+    state = CustomerState.empty(12)
+    state.aware[:9] = True
+    state.attitude[:] = [0.55] * 9 + [-0.9, 0.1, 0.2]
+    got = compute_measures(state, COUNTS, 0.0, 0.0, np.zeros(12, dtype=np.intp), 1, None)
+    assert got["attitude_sd"] == 0.0 and got["mean_attitude"] == pytest.approx(0.55)
+
+
 def _nb(text: str) -> str:
     """A stand-in translator that marks what it translated."""
     return "nb: " + text
