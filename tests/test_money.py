@@ -156,6 +156,17 @@ def test_customer_equity_is_the_gupta_lehmann_value_of_todays_customers():
     assert customer_equity(customer, attitude, 0.0, 3.0, 0.6, margin, d) == 0.0
 
 
+def test_customer_equity_counts_a_customer_at_exactly_one_in_the_last_bin():
+    """Attitudes are clipped to [-1, 1], so a customer can sit at exactly 1; the bins of width
+    0.001 are closed at 1 (docstring: "the last bin includes 1"), so that customer is worth as
+    much as one at 0.9995, and one at -1 as much as one at -0.9995 (the first bin)."""
+    h, margin, d = occasion_probability(0.2), 1.2, 0.0022
+    one = np.array([True])
+    for edge, inside in ((1.0, 0.9995), (-1.0, -0.9995)):
+        at_edge = customer_equity(one, np.array([edge]), h, 3.0, 0.6, margin, d)
+        assert at_edge == customer_equity(one, np.array([inside]), h, 3.0, 0.6, margin, d) > 0
+
+
 # ------------------------------------------------------------------------- market potential
 def test_customers_outside_the_category_hear_and_talk_but_never_buy():
     model = BrandModel(

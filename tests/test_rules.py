@@ -630,6 +630,18 @@ def test_weighted_ties_choose_listeners_by_weight():
     assert (chosen == 2).mean() == pytest.approx(0.9, abs=1e-3)
 
 
+def test_a_number_that_rounds_onto_the_end_of_its_row_still_picks_a_tie_of_the_speaker():
+    """Customer 1's one tie (to 2) weighs 1 after customer 0's tie of 1e6, so its share of the
+    cumulative weights is [1e6, 1e6 + 1); u = 1 - 2**-53 gives 1e6 + u, which rounds to
+    1e6 + 1, the row's end. The pick is clipped to the speaker's own row (contacts.py:
+    "clipped to the speaker's row"): customer 2, never the next row's first tie (customer 0)."""
+    net = network_from_edges(3, [(0, 2), (1, 2)], weights=[1e6, 1.0])
+    sampler = NeighbourSampler(net)
+    u = 1 - 2.0**-53
+    assert sampler.row_start[1] + u * sampler.row_total[1] == 1e6 + 1  # the rounding
+    assert sampler.sample(np.array([1]), np.array([u])).tolist() == [2]
+
+
 # ------------------------------------------------------------------------------------ adoption
 def test_adoption_certain_at_rate_one_and_impossible_at_zero():
     state = state_with(np.zeros(5), aware=[True, True, False, True, True])

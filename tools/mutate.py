@@ -133,6 +133,7 @@ MARKET_TESTS = tuple(
         "occasions_and_choices_follow_the_words_exactly",
         "lapsing_falls_with_attitude_and_the_choice_is_a_logit",
         "customer_equity_is_the_gupta_lehmann_value_of_todays_customers",
+        "customer_equity_counts_a_customer_at_exactly_one_in_the_last_bin",
         "lapse_and_return_rates_match_the_rule_in_a_large_market",
         "the_market_draws_come_after_every_earlier_draw",
         "nothing_spent_means_no_return_to_speak_of_and_profit_is_gross_profit",
@@ -181,6 +182,9 @@ GROUPS = (
         ("sim/engine/rules/contacts.py",),
         (
             *WOM_RULES,
+            *_rules(
+                "a_number_that_rounds_onto_the_end_of_its_row_still_picks_a_tie_of_the_speaker"
+            ),
             *_sampling("unweighted_listener_is_uniform_over_the_speakers_ties"),
             *_sampling("weighted_listener_is_chosen_in_proportion_to_tie_weight"),
             *_sampling("the_sampler_itself_is_uniform_and_by_weight_for_given_numbers"),
