@@ -311,17 +311,21 @@ def test_return_on_spend_below_one_cu():
     assert money_measures(**(MONEY | {"spend_total": 0.5}))["roi"] == pytest.approx(26.5)
 
 
-def test_quantiles_interpolate_linearly_inside_their_bin():
-    """Ten aware customers in the fine bin [0, 0.001) (the 1,000th of 2,000 over [-1, 1]):
-    the q-quantile's rank 10 q lies inside that bin, so it is read as
-    -1 + 0.001 (1000 + 10 q / 10) (compute_measures' docstring: linear interpolation inside
-    the bin that holds the rank): 0.0001, 0.0005 and 0.0009. Unaware customers do not count."""
+@pytest.mark.parametrize(("attitude", "b"), [(0.0005, 1000), (1.0, 1999)])
+def test_quantiles_interpolate_linearly_inside_their_bin(attitude, b):
+    """Ten aware customers in one fine bin b (of 2,000 of width 0.001 over [-1, 1], the last
+    closed at 1; b = 1000 is [0, 0.001), b = 1999 holds attitude 1, common since attitudes are
+    clipped there): the q-quantile's rank 10 q lies inside that bin, so it is read as
+    -1 + 0.001 (b + 10 q / 10) (_quantiles' docstring: linear interpolation inside the bin that
+    holds the rank): 0.0001, 0.0005, 0.0009 and 0.9991, 0.9995, 0.9999. Unaware customers do
+    not count."""
     state = CustomerState.empty(13)
     state.aware[:10] = True
-    state.attitude[:] = [0.0005] * 10 + [-0.9, 0.9, 0.5]
+    state.attitude[:] = [attitude] * 10 + [-0.9, 0.9, 0.5]
     got = compute_measures(state, COUNTS, 0.0, 0.0, np.zeros(13, dtype=np.intp), 1, None)
     quantiles = [got[f"attitude_p{q}"] for q in (10, 50, 90)]
-    assert quantiles == pytest.approx([0.0001, 0.0005, 0.0009], abs=1e-12)
+    expected = [-1 + 0.001 * (b + q) for q in (0.1, 0.5, 0.9)]
+    assert quantiles == pytest.approx(expected, abs=1e-12)
 
 
 def test_identical_attitudes_have_no_spread():
