@@ -82,10 +82,15 @@ def test_without_occasions_only_this_weeks_trials_are_bought():
     assert list(state.customer) == [True, True, False, False]
 
 
-@pytest.mark.parametrize("slope, competitor", [(3.0, 0.6), (0.5, -0.2), (12.0, 0.0), (0.0, 0.3)])
+@pytest.mark.parametrize(
+    "slope, competitor", [(3.0, 0.6), (0.5, -0.2), (12.0, 0.0), (0.0, 0.3), (12.0, -1.0)]
+)
 def test_occasions_and_choices_follow_the_words_exactly(slope, competitor):
     """Every customer: an occasion when the high half of their word is below h; then the brand
-    when the low half is below the logit (table screen and exact logistic together)."""
+    when the low half is below the logit (table screen and exact logistic together). 3,000
+    customers sit at attitude -1, the table's bottom end: with slope 12 and the competitor at
+    -1 the logit there is 0.5 and rises 0.047 to the table's next point, so a screen one point
+    too high there misjudges about 3,000 x 0.11 (choosing) x 0.047 = 16 of them."""
     n = 20_000
     rng = np.random.default_rng(int(slope * 10))
     state = CustomerState.empty(n)
@@ -93,6 +98,7 @@ def test_occasions_and_choices_follow_the_words_exactly(slope, competitor):
     state.in_market[:] = rng.random(n) < 0.7
     state.attitude[:] = rng.uniform(-1, 1, n)
     state.attitude[:3] = (-1.0, 1.0, competitor)
+    state.attitude[3:3000] = -1.0
     before = state.in_market & (rng.random(n) < 0.6)
     state.adopted[:] = before | (state.in_market & (rng.random(n) < 0.05))
     # Customers now: half of those who tried before, and this week's triers (step 4).
