@@ -305,6 +305,13 @@ def test_measure_descriptions_are_read_only():
         MEASURES[0].unit = "percent"
 
 
+def test_money_per_thousand_customers_when_the_market_size_does_not_divide_1000():
+    """Counts per 1,000 customers are count x 1000 / n: with n = 3,000, 3 units are 1 unit
+    per 1,000 customers and 11 lapses 11 / 3."""
+    got = money_measures(**(MONEY | {"n": 3000, "lapsed": 11}))
+    assert got["units"] == pytest.approx(1.0) and got["lapsed"] == pytest.approx(11 / 3)
+
+
 def test_return_on_spend_below_one_cu():
     """roi = (margin x units to date - spend) / spend whenever anything was spent, also less
     than one cu: (1.25 x 11 - 0.5) / 0.5 = 26.5."""
@@ -347,8 +354,11 @@ def _nb(text: str) -> str:
 def test_histogram_bins_are_named_by_their_edges_and_the_last_is_closed():
     """attitude_hist_1 .. _10 are bins of 0.2 from -1 (docs/model.md 7.9), the last one
     closed: the descriptions and labels say so, edge by edge."""
-    from sim.engine.measures import MEASURES, label
+    from sim.engine.measures import HIST_EDGES, MEASURES, label
 
+    # The edges other modules read (the agent-based histogram, the figures): 11, -1 to 1.
+    assert len(HIST_EDGES) == 11 and (HIST_EDGES[0], HIST_EDGES[-1]) == (-1.0, 1.0)
+    assert np.diff(HIST_EDGES) == pytest.approx([0.2] * 10, abs=1e-12)
     described = {m.name: m.description for m in MEASURES}
     for k, name in enumerate(HIST_NAMES):
         low, high = -1.0 + 0.2 * k, -1.0 + 0.2 * (k + 1)
