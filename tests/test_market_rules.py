@@ -219,6 +219,7 @@ def test_packed_alias_table_keeps_members_aliases_and_thresholds():
     members = np.array([10, 20, 30, 40])
     prob, alias = alias_table(weight)
     table = pack_table(prob, alias, members)
+    assert table.shape == (4, 2) and table.dtype == np.uint64  # Audience: (m, 2), one line
     keep = (table[:, 1] & np.uint64(0xFFFFFFFF)).astype(np.int64)
     other = (table[:, 1] >> np.uint64(32)).astype(np.int64)
     assert list(keep) == [10, 20, 30, 40]

@@ -165,12 +165,18 @@ def test_customer_equity_is_the_gupta_lehmann_value_of_todays_customers():
 def test_customer_equity_counts_a_customer_at_exactly_one_in_the_last_bin():
     """Attitudes are clipped to [-1, 1], so a customer can sit at exactly 1; the bins of width
     0.001 are closed at 1 (docstring: "the last bin includes 1"), so that customer is worth as
-    much as one at 0.9995, and one at -1 as much as one at -0.9995 (the first bin)."""
-    h, margin, d = occasion_probability(0.2), 1.2, 0.0022
-    one = np.array([True])
-    for edge, inside in ((1.0, 0.9995), (-1.0, -0.9995)):
-        at_edge = customer_equity(one, np.array([edge]), h, 3.0, 0.6, margin, d)
-        assert at_edge == customer_equity(one, np.array([inside]), h, 3.0, 0.6, margin, d) > 0
+    much as one at 0.9995 (the last bin), not one at 0.9985 (the bin below), and one at -1 as
+    much as one at -0.9995 (the first bin), not -0.9985. Equity is m r / (1 + d - r) summed,
+    so proportional to the margin m: at m = 1 (the default) half of what it is at m = 2."""
+    h, d = occasion_probability(0.2), 0.0022
+
+    def equity(attitude, margin=1.2):
+        return customer_equity(np.array([True]), np.array([attitude]), h, 3.0, 0.6, margin, d)
+
+    for edge, inside, below in ((1.0, 0.9995, 0.9985), (-1.0, -0.9995, -0.9985)):
+        assert equity(edge) == equity(inside) > 0 and equity(edge) != equity(below)
+    assert equity(0.3, 1.0) == pytest.approx(equity(0.3, 2.0) / 2, rel=1e-12)
+    assert equity(0.3, 1.0) > 0
 
 
 # ------------------------------------------------------------------------- market potential

@@ -38,6 +38,8 @@ def test_no_move_outside_confidence_bound():
     assert repeated_pull(-0.5, 0.8, 0.5, 3, 1.0) == -0.5  # gap 1.3: outside
     assert repeated_pull(0.0, 0.8, 0.5, 3, 1.0) == pytest.approx(0.8 - 0.8 * 0.5**3)  # inside
     assert repeated_pull(0.3, 0.8, 0.5, 0, 1.0) == 0.3  # no message: no move
+    # |m - a| < epsilon strictly (docs/model.md 7.1): exactly on the bound (gap 0.5) no move.
+    assert repeated_pull(0.0, 0.5, 0.5, 2, 0.5) == 0.0
 
 
 def test_pull_many_single_message_is_the_rule_and_many_never_overshoot():
