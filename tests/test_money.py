@@ -83,14 +83,16 @@ def test_without_occasions_only_this_weeks_trials_are_bought():
 
 
 @pytest.mark.parametrize(
-    "slope, competitor", [(3.0, 0.6), (0.5, -0.2), (12.0, 0.0), (0.0, 0.3), (12.0, -1.0)]
+    "slope, competitor",
+    [(3.0, 0.6), (0.5, -0.2), (12.0, 0.0), (0.0, 0.3), (12.0, -1.0), (12.0, 1.0)],
 )
 def test_occasions_and_choices_follow_the_words_exactly(slope, competitor):
     """Every customer: an occasion when the high half of their word is below h; then the brand
     when the low half is below the logit (table screen and exact logistic together). 3,000
-    customers sit at attitude -1, the table's bottom end: with slope 12 and the competitor at
-    -1 the logit there is 0.5 and rises 0.047 to the table's next point, so a screen one point
-    too high there misjudges about 3,000 x 0.11 (choosing) x 0.047 = 16 of them."""
+    customers sit at attitude -1 and 3,000 at 1, the table's ends: with slope 12 and the
+    competitor at -1 (or 1) the logit there is 0.5 and changes by 0.047 to the table's next
+    point, so a screen one point off at that end misjudges about 3,000 x 0.11 (choosing) x
+    0.047 = 16 of them."""
     n = 20_000
     rng = np.random.default_rng(int(slope * 10))
     state = CustomerState.empty(n)
@@ -99,6 +101,7 @@ def test_occasions_and_choices_follow_the_words_exactly(slope, competitor):
     state.attitude[:] = rng.uniform(-1, 1, n)
     state.attitude[:3] = (-1.0, 1.0, competitor)
     state.attitude[3:3000] = -1.0
+    state.attitude[3000:6000] = 1.0
     before = state.in_market & (rng.random(n) < 0.6)
     state.adopted[:] = before | (state.in_market & (rng.random(n) < 0.05))
     # Customers now: half of those who tried before, and this week's triers (step 4).
@@ -177,6 +180,16 @@ def test_customer_equity_counts_a_customer_at_exactly_one_in_the_last_bin():
         assert equity(edge) == equity(inside) > 0 and equity(edge) != equity(below)
     assert equity(0.3, 1.0) == pytest.approx(equity(0.3, 2.0) / 2, rel=1e-12)
     assert equity(0.3, 1.0) > 0
+
+
+def test_the_cached_choice_and_lifetime_value_tables_are_read_only():
+    """Both are cached and shared by every week and model asking for the same parameters (their
+    docstrings: read-only), so a write into either must fail instead of changing later weeks."""
+    from sim.engine.rules.market import _choice_table, _lifetime_values
+
+    for table in (_choice_table(3.0, 0.6), _lifetime_values(0.2, 3.0, 0.6, 1.0, 0.0022)):
+        with pytest.raises(ValueError, match="read-only"):
+            table[0] = 1.0
 
 
 # ------------------------------------------------------------------------- market potential

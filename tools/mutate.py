@@ -134,6 +134,7 @@ MARKET_TESTS = tuple(
         "lapsing_falls_with_attitude_and_the_choice_is_a_logit",
         "customer_equity_is_the_gupta_lehmann_value_of_todays_customers",
         "customer_equity_counts_a_customer_at_exactly_one_in_the_last_bin",
+        "the_cached_choice_and_lifetime_value_tables_are_read_only",
         "lapse_and_return_rates_match_the_rule_in_a_large_market",
         "the_market_draws_come_after_every_earlier_draw",
         "nothing_spent_means_no_return_to_speak_of_and_profit_is_gross_profit",
