@@ -58,6 +58,19 @@ def test_pull_many_single_message_is_the_rule_and_many_never_overshoot():
     assert attitude[2] == 0.9  # no message
 
 
+def test_pull_many_counts_and_moves_one_message_and_none():
+    """One message alone is the rule a += s (m - a) and counts 1; no message counts 0 and moves
+    nobody; a message exactly on the confidence bound (|m - a| = epsilon: docs/model.md 7.1
+    moves only when strictly inside) neither moves nor counts."""
+    attitude = np.array([0.0, 0.2])
+    assert pull_many(attitude, np.array([1]), np.array([0.6]), np.array([0.5]), 1.0) == 1
+    assert attitude.tolist() == [0.0, pytest.approx(0.2 + 0.5 * 0.4)]
+    empty = np.empty(0)
+    assert pull_many(attitude, np.empty(0, np.int64), empty, empty, 1.0) == 0
+    assert pull_many(attitude, np.array([0]), np.array([0.5]), np.array([0.5]), 0.5) == 0
+    assert attitude[0] == 0.0
+
+
 # ---------------------------------------------------------------------------------------- push
 def push_spec(**kw):
     base = dict(effective_frequency=1.0, irritation_threshold=4.0, credibility=0.3, mu=0.5)
