@@ -566,8 +566,9 @@ def write_doc(reports: list[dict]) -> None:
     if kept:
         lines += [
             "",
-            "Rows with '(?)' are from an earlier run, kept because their group was not run "
-            "again (they were written before timeouts were counted apart).",
+            "Groups without a session in this copy keep their row from the report as it was "
+            "(their date says when they ran); '(?)' marks a row written before timeouts were "
+            "counted apart.",
         ]
     lines += ["", "Surviving mutants (file:line, operator, the mutated line):", ""]
     survivors = [
