@@ -71,6 +71,14 @@ def test_equal_weights_and_everyone_reachable_keep_the_uniform_audience():
     n = 10
     audience = build_audience(n, None, np.ones(n, dtype=bool), None)
     assert audience.everyone and audience.size == n and audience.members.size == 0
+    assert audience.table.shape == (0, 2)  # Audience: (m, 2), empty for equal weights
+    # A target, or weights, make a list of members: not everyone (the field's docstring).
+    reachable = np.ones(n, dtype=bool)
+    targeted = build_audience(n, np.array([1, 3]), reachable, None)
+    weighted = build_audience(n, np.array([1, 3]), reachable, np.linspace(1, 2, n))
+    for audience in (targeted, weighted):
+        assert not audience.everyone and audience.members.tolist() == [1, 3]
+    assert targeted.table.shape == (0, 2) and weighted.table.shape == (2, 2)
 
 
 def test_nobody_reachable_means_no_impressions_and_no_spend():
@@ -219,6 +227,7 @@ def test_packed_alias_table_keeps_members_aliases_and_thresholds():
     members = np.array([10, 20, 30, 40])
     prob, alias = alias_table(weight)
     table = pack_table(prob, alias, members)
+    assert table.shape == (4, 2) and table.dtype == np.uint64  # Audience: (m, 2), one line
     keep = (table[:, 1] & np.uint64(0xFFFFFFFF)).astype(np.int64)
     other = (table[:, 1] >> np.uint64(32)).astype(np.int64)
     assert list(keep) == [10, 20, 30, 40]

@@ -305,6 +305,83 @@ def test_measure_descriptions_are_read_only():
         MEASURES[0].unit = "percent"
 
 
+def test_money_per_thousand_customers_when_the_market_size_does_not_divide_1000():
+    """Counts per 1,000 customers are count x 1000 / n: with n = 3,000, 3 units are 1 unit
+    per 1,000 customers and 11 lapses 11 / 3."""
+    got = money_measures(**(MONEY | {"n": 3000, "lapsed": 11}))
+    assert got["units"] == pytest.approx(1.0) and got["lapsed"] == pytest.approx(11 / 3)
+
+
+def test_return_on_spend_below_one_cu():
+    """roi = (margin x units to date - spend) / spend whenever anything was spent, also less
+    than one cu: (1.25 x 11 - 0.5) / 0.5 = 26.5."""
+    assert money_measures(**(MONEY | {"spend_total": 0.5}))["roi"] == pytest.approx(26.5)
+
+
+@pytest.mark.parametrize(("attitude", "b"), [(0.0005, 1000), (1.0, 1999)])
+def test_quantiles_interpolate_linearly_inside_their_bin(attitude, b):
+    """Ten aware customers in one fine bin b (of 2,000 of width 0.001 over [-1, 1], the last
+    closed at 1; b = 1000 is [0, 0.001), b = 1999 holds attitude 1, common since attitudes are
+    clipped there): the q-quantile's rank 10 q lies inside that bin, so it is read as
+    -1 + 0.001 (b + 10 q / 10) (_quantiles' docstring: linear interpolation inside the bin that
+    holds the rank): 0.0001, 0.0005, 0.0009 and 0.9991, 0.9995, 0.9999. Unaware customers do
+    not count."""
+    state = CustomerState.empty(13)
+    state.aware[:10] = True
+    state.attitude[:] = [attitude] * 10 + [-0.9, 0.9, 0.5]
+    got = compute_measures(state, COUNTS, 0.0, 0.0, np.zeros(13, dtype=np.intp), 1, None)
+    quantiles = [got[f"attitude_p{q}"] for q in (10, 50, 90)]
+    expected = [-1 + 0.001 * (b + q) for q in (0.1, 0.5, 0.9)]
+    assert quantiles == pytest.approx(expected, abs=1e-12)
+
+
+def test_identical_attitudes_have_no_spread():
+    """Nine aware customers all at 0.55: the standard deviation is exactly 0 (the variance as
+    mean of squares minus squared mean rounds below 0 here, by about -6e-17; that must not
+    give a negative or complex number)."""
+    state = CustomerState.empty(12)
+    state.aware[:9] = True
+    state.attitude[:] = [0.55] * 9 + [-0.9, 0.1, 0.2]
+    got = compute_measures(state, COUNTS, 0.0, 0.0, np.zeros(12, dtype=np.intp), 1, None)
+    assert got["attitude_sd"] == 0.0 and got["mean_attitude"] == pytest.approx(0.55)
+
+
+def _nb(text: str) -> str:
+    """A stand-in translator that marks what it translated."""
+    return "nb: " + text
+
+
+def test_histogram_bins_are_named_by_their_edges_and_the_last_is_closed():
+    """attitude_hist_1 .. _10 are bins of 0.2 from -1 (docs/model.md 7.9), the last one
+    closed: the descriptions and labels say so, edge by edge."""
+    from sim.engine.measures import HIST_EDGES, MEASURES, label
+
+    # The edges other modules read (the agent-based histogram, the figures): 11, -1 to 1.
+    assert len(HIST_EDGES) == 11 and (HIST_EDGES[0], HIST_EDGES[-1]) == (-1.0, 1.0)
+    assert np.diff(HIST_EDGES) == pytest.approx([0.2] * 10, abs=1e-12)
+    described = {m.name: m.description for m in MEASURES}
+    for k, name in enumerate(HIST_NAMES):
+        low, high = -1.0 + 0.2 * k, -1.0 + 0.2 * (k + 1)
+        end = "]." if k == 9 else ")."
+        assert described[name] == f"Aware customers with attitude in [{low:.1f}, {high:.1f}{end}"
+        assert label(name) == f"Attitude {low:+.1f} to {high:+.1f}"
+        assert label(name, _nb) == f"nb: Attitude {low:+.1f} to {high:+.1f}"
+
+
+def test_labels_and_units_are_translated_by_the_translator_given():
+    """label and unit in the language of the translator (here one that marks its text); English
+    without one; an unknown name comes back as it is and has no unit."""
+    from sim.engine.measures import label, unit
+
+    assert (label("awareness"), label("awareness", _nb)) == ("Awareness", "nb: Awareness")
+    assert (unit("awareness"), unit("awareness", _nb)) == (
+        "share of customers",
+        "nb: share of customers",
+    )
+    assert (label("old_column"), label("old_column", _nb)) == ("old_column", "old_column")
+    assert (unit("old_column"), unit("old_column", _nb)) == ("", "")
+
+
 # ------------------------------------------------------------------ properties over random states
 def reference_measures(aware, ever, attitude, heard, adopted, irritated, groups, n_groups, outside):
     """The measures as docs/model.md section 7.7 states them, in plain numpy (no counters)."""

@@ -82,10 +82,17 @@ def test_without_occasions_only_this_weeks_trials_are_bought():
     assert list(state.customer) == [True, True, False, False]
 
 
-@pytest.mark.parametrize("slope, competitor", [(3.0, 0.6), (0.5, -0.2), (12.0, 0.0), (0.0, 0.3)])
+@pytest.mark.parametrize(
+    "slope, competitor",
+    [(3.0, 0.6), (0.5, -0.2), (12.0, 0.0), (0.0, 0.3), (12.0, -1.0), (12.0, 1.0)],
+)
 def test_occasions_and_choices_follow_the_words_exactly(slope, competitor):
     """Every customer: an occasion when the high half of their word is below h; then the brand
-    when the low half is below the logit (table screen and exact logistic together)."""
+    when the low half is below the logit (table screen and exact logistic together). 3,000
+    customers sit at attitude -1 and 3,000 at 1, the table's ends: with slope 12 and the
+    competitor at -1 (or 1) the logit there is 0.5 and changes by 0.047 to the table's next
+    point, so a screen one point off at that end misjudges about 3,000 x 0.11 (choosing) x
+    0.047 = 16 of them."""
     n = 20_000
     rng = np.random.default_rng(int(slope * 10))
     state = CustomerState.empty(n)
@@ -93,6 +100,8 @@ def test_occasions_and_choices_follow_the_words_exactly(slope, competitor):
     state.in_market[:] = rng.random(n) < 0.7
     state.attitude[:] = rng.uniform(-1, 1, n)
     state.attitude[:3] = (-1.0, 1.0, competitor)
+    state.attitude[3:3000] = -1.0
+    state.attitude[3000:6000] = 1.0
     before = state.in_market & (rng.random(n) < 0.6)
     state.adopted[:] = before | (state.in_market & (rng.random(n) < 0.05))
     # Customers now: half of those who tried before, and this week's triers (step 4).
@@ -154,6 +163,33 @@ def test_customer_equity_is_the_gupta_lehmann_value_of_todays_customers():
     got = customer_equity(customer, attitude, h, 3.0, 0.6, margin, d)
     assert got == pytest.approx(exact, rel=1e-3)  # bins of width 0.001 (docstring)
     assert customer_equity(customer, attitude, 0.0, 3.0, 0.6, margin, d) == 0.0
+
+
+def test_customer_equity_counts_a_customer_at_exactly_one_in_the_last_bin():
+    """Attitudes are clipped to [-1, 1], so a customer can sit at exactly 1; the bins of width
+    0.001 are closed at 1 (docstring: "the last bin includes 1"), so that customer is worth as
+    much as one at 0.9995 (the last bin), not one at 0.9985 (the bin below), and one at -1 as
+    much as one at -0.9995 (the first bin), not -0.9985. Equity is m r / (1 + d - r) summed,
+    so proportional to the margin m: at m = 1 (the default) half of what it is at m = 2."""
+    h, d = occasion_probability(0.2), 0.0022
+
+    def equity(attitude, margin=1.2):
+        return customer_equity(np.array([True]), np.array([attitude]), h, 3.0, 0.6, margin, d)
+
+    for edge, inside, below in ((1.0, 0.9995, 0.9985), (-1.0, -0.9995, -0.9985)):
+        assert equity(edge) == equity(inside) > 0 and equity(edge) != equity(below)
+    assert equity(0.3, 1.0) == pytest.approx(equity(0.3, 2.0) / 2, rel=1e-12)
+    assert equity(0.3, 1.0) > 0
+
+
+def test_the_cached_choice_and_lifetime_value_tables_are_read_only():
+    """Both are cached and shared by every week and model asking for the same parameters (their
+    docstrings: read-only), so a write into either must fail instead of changing later weeks."""
+    from sim.engine.rules.market import _choice_table, _lifetime_values
+
+    for table in (_choice_table(3.0, 0.6), _lifetime_values(0.2, 3.0, 0.6, 1.0, 0.0022)):
+        with pytest.raises(ValueError, match="read-only"):
+            table[0] = 1.0
 
 
 # ------------------------------------------------------------------------- market potential

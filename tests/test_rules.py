@@ -10,7 +10,7 @@ from sim.engine.rules.contacts import NeighbourSampler
 from sim.engine.rules.dialogue import HubQueue, Mentions, conversation_target, run_dialogue
 from sim.engine.rules.push import adstock_decay, exposure_weight, run_push
 from sim.engine.rules.wom import run_wom, talk_probability
-from sim.engine.state import HEARD_AD, HEARD_DIALOGUE, HEARD_WOM, CustomerState
+from sim.engine.state import HEARD_AD, HEARD_DIALOGUE, HEARD_NOT_YET, HEARD_WOM, CustomerState
 from sim.params import AdoptionSpec, DialogueSpec, PushSpec, WomSpec
 from tests.tiny import network_from_edges, star
 
@@ -38,6 +38,8 @@ def test_no_move_outside_confidence_bound():
     assert repeated_pull(-0.5, 0.8, 0.5, 3, 1.0) == -0.5  # gap 1.3: outside
     assert repeated_pull(0.0, 0.8, 0.5, 3, 1.0) == pytest.approx(0.8 - 0.8 * 0.5**3)  # inside
     assert repeated_pull(0.3, 0.8, 0.5, 0, 1.0) == 0.3  # no message: no move
+    # |m - a| < epsilon strictly (docs/model.md 7.1): exactly on the bound (gap 0.5) no move.
+    assert repeated_pull(0.0, 0.5, 0.5, 2, 0.5) == 0.0
 
 
 def test_pull_many_single_message_is_the_rule_and_many_never_overshoot():
@@ -54,6 +56,19 @@ def test_pull_many_single_message_is_the_rule_and_many_never_overshoot():
     # three messages of strength 0.6 add to 1.8 > 1: scaled to a weighted average of the messages
     assert attitude[1] == pytest.approx((1.0 + 1.0 - 1.0) / 3)
     assert attitude[2] == 0.9  # no message
+
+
+def test_pull_many_counts_and_moves_one_message_and_none():
+    """One message alone is the rule a += s (m - a) and counts 1; no message counts 0 and moves
+    nobody; a message exactly on the confidence bound (|m - a| = epsilon: docs/model.md 7.1
+    moves only when strictly inside) neither moves nor counts."""
+    attitude = np.array([0.0, 0.2])
+    assert pull_many(attitude, np.array([1]), np.array([0.6]), np.array([0.5]), 1.0) == 1
+    assert attitude.tolist() == [0.0, pytest.approx(0.2 + 0.5 * 0.4)]
+    empty = np.empty(0)
+    assert pull_many(attitude, np.empty(0, np.int64), empty, empty, 1.0) == 0
+    assert pull_many(attitude, np.array([0]), np.array([0.5]), np.array([0.5]), 0.5) == 0
+    assert attitude[0] == 0.0
 
 
 # ---------------------------------------------------------------------------------------- push
@@ -73,11 +88,38 @@ def test_one_exposure_moves_attitude_by_c_mu_gap_and_makes_aware():
     assert state.adstock[0] == pytest.approx(1.0)
 
 
+def test_only_the_exposed_who_never_heard_get_ad_as_their_first_channel():
+    """heard_via is the first channel (docs/model.md 7.9): an exposed customer who never heard
+    of the brand gets 'ad'; one who heard by word of mouth before keeps it, exposed or not; the
+    unexposed who never heard stay 'not yet' (the per-customer table shows it)."""
+    spec = push_spec()
+    state = state_with(np.zeros(4))
+    state.heard[[1, 3]] = True
+    state.heard_via[[1, 3]] = HEARD_WOM
+    run_push(state, spec, 20 * spec.cost_per_impression, np.array([0, 1]), rng(), True)
+    assert state.adstock[0] > 0 and state.adstock[1] > 0  # 20 impressions on two customers
+    assert state.heard_via.tolist() == [HEARD_AD, HEARD_WOM, HEARD_NOT_YET, HEARD_WOM]
+
+
 def test_push_outside_confidence_does_not_move_but_still_informs():
     spec = push_spec(epsilon=0.5)
     state = state_with([-0.5])
     run_push(state, spec, spec.cost_per_impression, np.array([0]), rng(), True)
     assert state.attitude[0] == -0.5 and state.aware[0]
+
+
+@pytest.mark.parametrize("k", [3, 9])
+@pytest.mark.parametrize(("start", "moves"), [(0.0, False), (0.25, True)])
+def test_an_ad_exactly_at_the_confidence_bound_does_not_move(k, start, moves):
+    """Customers move only when |m - a| < epsilon (docs/model.md 7.1, strictly): claim 0.5,
+    epsilon 0.5, so a = 0 (gap exactly 0.5) stays where it is and a = 0.25 is pulled k times,
+    to m - (m - a)(1 - c mu)^k; k = 3 and 9 for the engine's two paths (k < 8, k >= 8)."""
+    spec = push_spec(claim=0.5, epsilon=0.5, effective_frequency=20.0, irritation_threshold=40.0)
+    state = state_with([start])
+    run_push(state, spec, k * spec.cost_per_impression, np.array([0]), rng(), True)
+    s = spec.credibility * spec.mu
+    expected = 0.5 - (0.5 - start) * (1 - s) ** k if moves else start
+    assert state.attitude[0] == pytest.approx(expected, rel=1e-12)
 
 
 def test_exposure_weight_is_full_then_wears_out_then_bounded_reactance():
@@ -146,6 +188,44 @@ def test_k_exposures_in_a_week_pull_k_times_and_the_unexposed_keep_their_attitud
     m, s = spec.claim, spec.credibility * spec.mu
     assert state.attitude[0] == pytest.approx(m - (m - 0.1) * (1 - s) ** k, rel=1e-12)
     assert list(state.attitude[1:]) == start[1:]
+
+
+def test_each_customer_is_pulled_once_per_own_exposure_whatever_the_others_got():
+    """300 impressions over 40 customers (about 7.5 each, so some get 7 or fewer and some 8 or
+    more in the same week, the engine's two paths side by side). Full weight (effective
+    frequency 100): each customer ends at m - (m - a0)(1 - s)^k with k its own exposures
+    (adstock 0 -> k) and s = c mu (docs/model.md 7.1), whatever the others got."""
+    spec = push_spec(effective_frequency=100.0, irritation_threshold=200.0, epsilon=2.0)
+    start = np.linspace(-0.5, 0.5, 40)
+    state = state_with(start)
+    run_push(state, spec, 300 * spec.cost_per_impression, None, rng(5), True)
+    k = state.adstock.astype(int)
+    assert k.sum() == 300 and (k == state.adstock).all()
+    assert (k < 8).any() and (k == 7).any() and (k >= 8).any()  # both paths, and the seam
+    m, s = spec.claim, spec.credibility * spec.mu
+    np.testing.assert_allclose(state.attitude, m - (m - start) * (1 - s) ** k, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("tolerance", "k", "weight"),
+    [(2.0, 6, 0.75), (2.0, 10, 0.25), (2.0, 16, -0.25), (0.5, 9, -0.5), (0.5, 2, 0.5)],
+)
+def test_each_exposure_weight_uses_the_customers_own_thresholds_on_both_paths(tolerance, k, weight):
+    """Effective frequency 2, threshold 6, reactance 0.5; a customer's own thresholds are
+    these times their tolerance (docs/model.md 7.1). Tolerance 2: 4 and 12, so k = 6 exposures
+    (adstock 0 -> 6) weigh (12 - 6) / 8 = 0.75, k = 10 weigh 0.25 and k = 16 weigh
+    -0.5 * (16 - 12) / 8 = -0.25. Tolerance 0.5: 1 and 3, so k = 2 weigh (3 - 2) / 2 = 0.5 and
+    k = 9 (past 3 + 2) weigh -0.5. A weight w >= 0 pulls k times toward the claim with strength
+    c mu w, a negative one toward -claim with c mu |w|. k < 8 and k >= 8 take different paths in
+    the engine, so both are here."""
+    spec = push_spec(effective_frequency=2.0, irritation_threshold=6.0, reactance=0.5, epsilon=2.0)
+    state = state_with([0.1])
+    state.tolerance[:] = tolerance
+    run_push(state, spec, k * spec.cost_per_impression, np.array([0]), rng(), True)
+    assert state.adstock[0] == k
+    m = spec.claim if weight >= 0 else -spec.claim
+    s = spec.credibility * spec.mu * abs(weight)
+    assert state.attitude[0] == pytest.approx(m - (m - 0.1) * (1 - s) ** k, rel=1e-12)
 
 
 def test_irritated_means_adstock_strictly_above_the_threshold_times_tolerance():
@@ -235,6 +315,64 @@ def test_observers_of_an_answered_complaint_shift_slightly():
     assert state.attitude[1] == pytest.approx(0.0 + step * target)
     assert state.attitude[2] == pytest.approx(0.1 + step * (target - 0.1))
     assert state.attitude[3] == 0.2  # unaware neighbours do not see it
+
+
+def test_with_attitudes_off_observers_of_an_answered_complaint_keep_their_attitude():
+    """The same complaint as above with attitudes off (the awareness-only Bass limit: nothing
+    moves an attitude): the complaint is answered, and neither the complainer nor the aware
+    neighbours who see the answer move."""
+    net = star(3)
+    start = [-0.5, 0.0, 0.1, 0.2]
+    state = state_with(start, aware=[True, True, True, False])
+    spec = DialogueSpec(cost_per_conversation=1.0, listening_share=1.0, epsilon=2.0)
+    mentions = Mentions(np.array([0]), np.array([True]))
+    out = run_dialogue(
+        state,
+        spec,
+        1.0,
+        mentions,
+        "none",
+        HubQueue(net.degree),
+        NeighbourSampler(net),
+        0.4,
+        rng(),
+        False,
+    )
+    assert out.complaints_answered == 1 and state.advocacy[0] == np.float32(spec.advocacy_boost)
+    assert state.attitude.tolist() == start
+
+
+@pytest.mark.parametrize("outreach", ["random", "hubs"])
+def test_spare_capacity_of_one_conversation_reaches_one_customer(outreach):
+    """Capacity 1 (0.5 cu at 0.5 cu a conversation) and no mentions: the one spare conversation
+    goes to outreach (docs/model.md 7.3), a random customer or the most connected one (the
+    star's centre, 0); it costs 0.5 cu, and the customer, who never heard of the brand, is now
+    aware and first heard of it in a conversation ("dialogue")."""
+    net = star(3)
+    state = state_with(np.zeros(4))
+    spec = DialogueSpec(cost_per_conversation=0.5)
+    out = dialogue(state, net, 0.5, Mentions.none(), spec, outreach=outreach)
+    assert (out.capacity, out.conversations, out.outreach, out.spend) == (1, 1, 1, 0.5)
+    reached = np.flatnonzero(state.advocacy > 0)
+    assert reached.size == 1 and state.aware.tolist() == [i in reached for i in range(4)]
+    assert state.heard.tolist() == state.aware.tolist()
+    assert state.heard_via.tolist() == [HEARD_DIALOGUE if i in reached else 0 for i in range(4)]
+    assert outreach == "random" or reached.tolist() == [0]
+
+
+@pytest.mark.parametrize("budget", [0.0, 0.5])
+def test_without_money_for_one_conversation_the_brand_holds_none_and_reports_zeros(budget):
+    """Capacity floor(budget / cost) = 0 (docs/model.md 7.3): no conversation, no outreach, no
+    spend, nobody answered or reached, and nothing heard: listening is part of the dialogue that
+    is not held (the week's outcome is what the measures and the learning count)."""
+    net = star(3)
+    state = state_with([0.0, 0.1, 0.2, 0.3], aware=[True, True, True, False])
+    spec = DialogueSpec(cost_per_conversation=1.0, listening_share=1.0)
+    mentions = Mentions(np.array([0, 1]), np.array([True, False]))
+    out = dialogue(state, net, budget, mentions, spec)
+    assert (out.capacity, out.conversations, out.complaints_answered) == (0, 0, 0)
+    assert (out.mentions_answered, out.mentions_heard, out.outreach, out.spend) == (0, 0, 0, 0.0)
+    assert not state.advocacy.any() and state.aware.tolist() == [True, True, True, False]
 
 
 @pytest.mark.parametrize("attitudes", [True, False])
@@ -507,6 +645,18 @@ def test_weighted_ties_choose_listeners_by_weight():
     assert (chosen == 2).mean() == pytest.approx(0.9, abs=1e-3)
 
 
+def test_a_number_that_rounds_onto_the_end_of_its_row_still_picks_a_tie_of_the_speaker():
+    """Customer 1's one tie (to 2) weighs 1 after customer 0's tie of 1e6, so its share of the
+    cumulative weights is [1e6, 1e6 + 1); u = 1 - 2**-53 gives 1e6 + u, which rounds to
+    1e6 + 1, the row's end. The pick is clipped to the speaker's own row (contacts.py:
+    "clipped to the speaker's row"): customer 2, never the next row's first tie (customer 0)."""
+    net = network_from_edges(3, [(0, 2), (1, 2)], weights=[1e6, 1.0])
+    sampler = NeighbourSampler(net)
+    u = 1 - 2.0**-53
+    assert sampler.row_start[1] + u * sampler.row_total[1] == 1e6 + 1  # the rounding
+    assert sampler.sample(np.array([1]), np.array([u])).tolist() == [2]
+
+
 # ------------------------------------------------------------------------------------ adoption
 def test_adoption_certain_at_rate_one_and_impossible_at_zero():
     state = state_with(np.zeros(5), aware=[True, True, False, True, True])
@@ -521,6 +671,27 @@ def test_experience_moves_adopters_toward_true_fit():
     run_adoption(state, AdoptionSpec(base_rate=0.0), 0.25, -0.3, rng(), True)
     assert state.attitude[0] == pytest.approx(0.9 + 0.25 * (-0.3 - 0.9))
     assert state.attitude[1] == 0.9
+
+
+def test_with_attitudes_off_experience_moves_no_attitude():
+    """Attitudes off is the awareness-only Bass limit (docs/model.md, the `attitudes` switch):
+    nothing may move an attitude, so a customer's experience (rate 0.25, fit -0.3, attitude 0.9:
+    0.6 would be 0.9 + 0.25 (-0.3 - 0.9) with attitudes on) leaves every attitude as it was."""
+    state = state_with([0.9, -0.5, 0.2], aware=[True, True, True])
+    state.adopted[:] = state.customer[:] = True
+    run_adoption(state, AdoptionSpec(base_rate=0.0), 0.25, -0.3, rng(), False)
+    assert state.attitude.tolist() == pytest.approx([0.9, -0.5, 0.2], abs=0.0)
+
+
+def test_the_cached_probability_table_is_read_only():
+    """The adoption probability table is cached and shared by every model and week that asks
+    for the same base rate and slope (its docstring: read-only), so a write into it must fail
+    instead of changing every later week's adoptions."""
+    from sim.engine.rules.adoption import _probability_table
+
+    table = _probability_table(0.05, 3.0)
+    with pytest.raises(ValueError, match="read-only"):
+        table[0] = 1.0
 
 
 def test_adoption_probability_rises_with_attitude():

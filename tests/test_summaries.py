@@ -124,6 +124,25 @@ def test_summarise_on_a_hand_built_table():
     assert point["arms"][1]["measures"]["awareness"]["mean"] == pytest.approx(28.0)
 
 
+def test_a_sweep_with_one_arm_and_one_replicate_names_each_point():
+    """One arm and one replicate are allowed (scenario.py: replicates >= 1, arms at least one),
+    so a sweep point's final week can be a single row: each point still gets its own value of
+    the swept parameter (0.2 and 0.4) and its one number as mean (the interval of one value is
+    undefined)."""
+    rows = [
+        {"point": p, "wom.mu": mu, "arm": "none", "replicate": 0, "week": w, "awareness": a}
+        for p, mu, a in ((0, 0.2, 0.5), (1, 0.4, 0.7))
+        for w in (2, 3)
+    ]
+    summary = summarise(pd.DataFrame(rows), ["none"], "none", ["wom.mu"])
+    assert [(p["index"], p["point"]) for p in summary["points"]] == [
+        (0, {"wom.mu": 0.2}),
+        (1, {"wom.mu": 0.4}),
+    ]
+    means = [p["arms"][0]["measures"]["awareness"]["mean"] for p in summary["points"]]
+    assert means == [0.5, 0.7]
+
+
 # --------------------------------------------------------------------------- a small study
 SMALL = ["--set", "network.n=200", "--weeks", "6", "--replicates", "4", "--quiet"]
 

@@ -77,20 +77,29 @@ def _rules(*names: str) -> tuple[str, ...]:
 
 PUSH_RULES = _rules(
     "one_exposure_moves_attitude_by_c_mu_gap_and_makes_aware",
+    "only_the_exposed_who_never_heard_get_ad_as_their_first_channel",
     "push_outside_confidence_does_not_move_but_still_informs",
+    "an_ad_exactly_at_the_confidence_bound_does_not_move",
     "exposure_weight_is_full_then_wears_out_then_bounded_reactance",
     "reactance_moves_irritated_customers_away_from_the_claim",
     "ad_tolerance_scales_each_customers_thresholds",
     "adstock_halves_after_one_half_life",
     "k_exposures_in_a_week_pull_k_times_and_the_unexposed_keep_their_attitude_exactly",
+    "each_customer_is_pulled_once_per_own_exposure_whatever_the_others_got",
     "irritated_means_adstock_strictly_above_the_threshold_times_tolerance",
+    "each_exposure_weight_uses_the_customers_own_thresholds_on_both_paths",
     "push_spend_never_above_budget",
     "targeted_push_only_reaches_the_target",
 )
 DIALOGUE_RULES = _rules(
     "capacity_never_exceeded_and_complaints_answered_first",
+    "capacity_is_the_whole_number_of_conversations_the_budget_pays_for",
+    "whom_the_brand_answers_follows_the_documented_numbers_exactly",
     "conversation_pulls_toward_claim_capped_by_experience",
     "observers_of_an_answered_complaint_shift_slightly",
+    "with_attitudes_off_observers_of_an_answered_complaint_keep_their_attitude",
+    "without_money_for_one_conversation_the_brand_holds_none_and_reports_zeros",
+    "spare_capacity_of_one_conversation_reaches_one_customer",
     "outreach_to_hubs_takes_most_connected_first",
     "no_outreach_leaves_capacity_unused_and_unspent",
 )
@@ -106,6 +115,8 @@ ADOPTION_RULES = _rules(
     "adoption_certain_at_rate_one_and_impossible_at_zero",
     "experience_moves_adopters_toward_true_fit",
     "adoption_probability_rises_with_attitude",
+    "with_attitudes_off_experience_moves_no_attitude",
+    "the_cached_probability_table_is_read_only",
     "each_customer_adopts_exactly_when_its_number_is_below_the_logistic",
 )
 
@@ -122,6 +133,8 @@ MARKET_TESTS = tuple(
         "occasions_and_choices_follow_the_words_exactly",
         "lapsing_falls_with_attitude_and_the_choice_is_a_logit",
         "customer_equity_is_the_gupta_lehmann_value_of_todays_customers",
+        "customer_equity_counts_a_customer_at_exactly_one_in_the_last_bin",
+        "the_cached_choice_and_lifetime_value_tables_are_read_only",
         "lapse_and_return_rates_match_the_rule_in_a_large_market",
         "the_market_draws_come_after_every_earlier_draw",
         "nothing_spent_means_no_return_to_speak_of_and_profit_is_gross_profit",
@@ -170,6 +183,9 @@ GROUPS = (
         ("sim/engine/rules/contacts.py",),
         (
             *WOM_RULES,
+            *_rules(
+                "a_number_that_rounds_onto_the_end_of_its_row_still_picks_a_tie_of_the_speaker"
+            ),
             *_sampling("unweighted_listener_is_uniform_over_the_speakers_ties"),
             *_sampling("weighted_listener_is_chosen_in_proportion_to_tie_weight"),
             *_sampling("the_sampler_itself_is_uniform_and_by_weight_for_given_numbers"),
@@ -550,8 +566,9 @@ def write_doc(reports: list[dict]) -> None:
     if kept:
         lines += [
             "",
-            "Rows with '(?)' are from an earlier run, kept because their group was not run "
-            "again (they were written before timeouts were counted apart).",
+            "Groups without a session in this copy keep their row from the report as it was "
+            "(their date says when they ran); '(?)' marks a row written before timeouts were "
+            "counted apart.",
         ]
     lines += ["", "Surviving mutants (file:line, operator, the mutated line):", ""]
     survivors = [
