@@ -45,6 +45,7 @@ def install() -> bool:
     import IPython
     import ipywidgets.widgets.widget as widget_module
     from solara.server import kernel_context
+
     if getattr(solara_patch.get_ipython, "reclamare_kept", False):
         return True
     original = solara_patch.get_ipython_original
