@@ -6,16 +6,21 @@ pandas, numba, Mesa, pytest, hypothesis; never ``sim`` or ``tests``), then for e
 child that changes into ``folder``, puts it first on ``sys.path`` (so ``sim`` and ``tests`` are
 the copy's) and runs pytest on the tests. Two children run at a time. Prints a JSON list of
 the children's exit statuses (pytest's: 0 passed, 1 some failed). Importing the libraries once
-instead of in every process saves about 2.5 s of processor time per copy.
+instead of in every process saves about 2.5 s of processor time per copy; loading pytest's
+plugins from installed packages once too and freezing the parent's objects (``gc.freeze``,
+so the children's garbage collections skip them) another 0.6 s per copy (the 18 children:
+21 s -> 11 s, measured 2026-12-01).
 
 Run with ``NUMBA_DISABLE_JIT=1`` so that the copies' kernels run as plain Python.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
+from importlib.metadata import entry_points
 
 
 def _preload() -> None:
@@ -29,6 +34,14 @@ def _preload() -> None:
     import pytest  # noqa: F401
     import scipy.special  # noqa: F401
     import scipy.stats  # noqa: F401
+
+    # pytest's plugins from installed packages (anyio, hypothesis, platformdirs): each child
+    # would import them again (anyio's looks for event loops: 0.4 s) and rewrite their asserts.
+    for plugin in entry_points(group="pytest11"):
+        plugin.load()
+    # The preloaded objects are never garbage: pytest's collections at the end of each child
+    # (0.25 s with all of them in the heap) leave them out.
+    gc.freeze()
 
 
 def _child(folder: str, tests: list[str]) -> None:

@@ -252,19 +252,47 @@ def test_no_figures_writes_tables_only_and_report_draws_later(tmp_path, capsys):
     assert (out / "report.html").exists() and (out / "figures" / "awareness.png").exists()
 
 
+# The shipped scenarios that draw their figures and report in the test below; the others run
+# with --no-figures (drawing costs ~3 s of processor time a scenario, 20 times the run). Together
+# these run every line of sim/outputs that the whole set runs (measured with a line tracer:
+# `python tools/figure_coverage.py` prints this list and checks it; rerun it when a scenario is
+# added or the outputs layer changes). What the figures show is checked elsewhere
+# (tests/test_summaries.py, tests/test_i18n.py, tests/test_money.py, tests/test_leads.py).
+FIGURE_SCENARIOS = (
+    "crisis",
+    "negativity",
+    "budget_frontier",
+    "bass",
+    "networks",
+    "target_groups",
+    "competitor_launch",
+    "learning",
+)
+
+
 @pytest.mark.parametrize("name", [name for name, _ in shipped_scenarios()])
 def test_every_shipped_scenario_runs_small(tmp_path, capsys, name):
     scenario = load_scenario(SCENARIO_DIR / f"{name}.toml")
     command = "sweep" if scenario.has_sweep else "run"
     out = tmp_path / name
     args = [command, name, "--set", "network.n=150", "--weeks", "4", "--replicates", "2"]
+    figures = name in FIGURE_SCENARIOS
+    args += [] if figures else ["--no-figures"]
     status, stdout, err = run_cli([*args, "--quiet", "--out", str(out)], capsys)
     assert status == 0, err
     table = pd.read_csv(out / "timeseries.csv")
     assert set(MEASURE_NAMES) <= set(table.columns)
-    assert (out / "report.html").exists() and list((out / "figures").glob("*.png"))
+    assert (out / "summary.json").exists() and (out / "summary.csv").exists()
+    assert (out / "report.html").exists() == figures
+    assert bool(list((out / "figures").glob("*.png"))) == figures
     if scenario.has_sweep:
         assert (out / "sweep.csv").exists()
+
+
+def test_the_scenarios_that_draw_figures_are_shipped():
+    """FIGURE_SCENARIOS names shipped scenarios (a renamed one would silently stop drawing)."""
+    shipped = {name for name, _ in shipped_scenarios()}
+    assert set(FIGURE_SCENARIOS) <= shipped, set(FIGURE_SCENARIOS) - shipped
 
 
 def test_validate_list_schema(tmp_path, capsys):

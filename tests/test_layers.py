@@ -138,7 +138,8 @@ def test_the_static_check_sees_a_circle(tmp_path):
 # with it. Forking saves re-importing numpy, numba, Mesa and pandas sixty times (~30 s).
 _PROBE = """
 import json, os, sys
-for library in ("numpy", "scipy.sparse", "scipy.special", "pandas", "pydantic", "networkx",
+for library in ("numpy", "scipy.sparse", "scipy.special", "scipy.stats", "scipy.optimize",
+                "pandas", "pydantic", "networkx",
                 "numba", "mesa", "matplotlib", "matplotlib.pyplot", "tqdm", "solara",
                 "mesa.visualization"):
     __import__(library)
