@@ -333,15 +333,24 @@ def interrupt_mid_sweep(command, cwd, out: Path, total: int, how: str) -> tuple[
     """
     before = len(res.done_keys(out))
     log = cwd / f"stderr-{how}-{before}.txt"
-    with open(log, "wb") as err:
-        proc = subprocess.Popen(
-            command,
-            cwd=cwd,
-            env=clean_env(),
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-            start_new_session=True,  # its own process group, like a job in a terminal
-        )
+    # A job in a terminal's foreground takes Ctrl-C. When pytest itself runs in the background
+    # (`pytest &` or nohup from a script), it starts with SIGINT ignored, its children inherit
+    # that over exec, and Python then keeps ignoring Ctrl-C, as a background job should (that
+    # was the "flaky" failure of 2026-12-01: SigIgn 0x1001007 in both processes). A handler
+    # here becomes the default disposition in the child, as the terminal's shell would give it.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with open(log, "wb") as err:
+            proc = subprocess.Popen(
+                command,
+                cwd=cwd,
+                env=clean_env(),
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+                start_new_session=True,  # its own process group, like a job in a terminal
+            )
+    finally:
+        signal.signal(signal.SIGINT, previous)
     children = []
     try:
         wait_for(
