@@ -129,7 +129,7 @@ def number_style(lang: str) -> Callable[[str], str]:
     English: unchanged. Only separators between digits change, so text around a number is safe,
     but two numbers in a list need :func:`list_separator` (``"[0,1; 0,2]"``).
     """
-    if check_language(lang) not in _COMMA_LANGUAGES:
+    if not decimal_comma(lang):
         return lambda text: text
 
     def comma(text: str) -> str:
@@ -140,10 +140,15 @@ def number_style(lang: str) -> Callable[[str], str]:
     return comma
 
 
+def decimal_comma(lang: str) -> bool:
+    """Whether ``lang`` writes decimals with a comma (``0,5``), as :func:`number_style` does."""
+    return check_language(lang) in _COMMA_LANGUAGES
+
+
 def list_separator(lang: str) -> str:
     """Between two numbers of an interval or list: ``", "``, or ``"; "`` where the comma is the
     decimal sign."""
-    return "; " if check_language(lang) in _COMMA_LANGUAGES else ", "
+    return "; " if decimal_comma(lang) else ", "
 
 
 def missing_messages() -> set[tuple[str, str]]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine.measures import HIST_EDGES, HIST_NAMES
-from sim.i18n import number_style
+from sim.i18n import decimal_comma, number_style
 from sim.viz.frames import N_, rounded
 
 ARM_COLORS = ("#d95f02", "#1b9e77")  # arm A orange, arm B teal (a colour-blind safe pair)
@@ -222,7 +222,7 @@ def chart_spec(key: str, arm_names: list[str], weeks: int, _, bass: list | None 
         "xmax": int(weeks),
         "xname": _("attitude (-1..+1)") if chart.kind == "histogram" else _("week"),
         "categories": histogram_labels(lang) if chart.kind == "histogram" else [],
-        "comma": number_style(lang)("0.5") != "0.5",  # the browser writes 0,5 (and 12 %)
+        "comma": decimal_comma(lang),  # the browser writes 0,5 (and 12 %)
         "series": series,
     }
 
