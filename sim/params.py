@@ -437,6 +437,12 @@ class PushSpec(Section):
         0.2, "Weekly probability that an irritated customer complains to a friend.", "per week"
     )
     complaint_position: Attitude = _f(-0.6, "Attitude voiced by a complaint.", "attitude")
+    talk_lift: Probability = _f(
+        0.005,
+        "Extra weekly talk probability of an aware customer who saw an ad this week "
+        "(advertising starts conversations).",
+        "per week",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> PushSpec:
@@ -474,7 +480,100 @@ class DialogueSpec(Section):
         3.0, "Half-life of advocacy (WOM carry-over ~3 weeks).", "weeks", gt=0.0, le=520.0
     )
     observer_mu: Probability = _f(
-        0.1, "Convergence rate for neighbours who see a complaint answered (a slight shift)."
+        0.1, "Convergence rate for the readers of a complaint who see it answered (a slight shift)."
+    )
+    recovery_loyalty: float = _f(
+        0.3,
+        "Service recovery: an answered complainer chooses the brand at a purchase occasion as "
+        "if their attitude were this much higher (talk is not changed); decays with "
+        "recovery_half_life.",
+        "attitude",
+        ge=0.0,
+        le=2.0,
+    )
+    recovery_half_life: float = _f(
+        13.0, "Half-life of the service-recovery loyalty.", "weeks", gt=0.0, le=520.0
+    )
+
+
+class PublicSpec(Section):
+    """Public word of mouth: posts and reviews are read by many, and their balance is visible."""
+
+    follower_share: Probability = _f(
+        0.35,
+        "Share of the speaker's ties who read a public post (drawn once per tie and week).",
+        "share",
+    )
+    browsers: int = _f(
+        3,
+        "Customers in the category, drawn at random, who read each public post or review "
+        "(review readers).",
+        "customers",
+        ge=0,
+        le=1000,
+    )
+    credibility: Probability = _f(
+        0.6, "Credibility c of a post or review read in public (below friends, above ads)."
+    )
+    rating_readers: Probability = _f(
+        0.1,
+        "Weekly probability that an aware customer in the category looks at the brand's "
+        "visible rating.",
+        "per week",
+    )
+    rating_half_life: float = _f(
+        26.0,
+        "Half-life of a public mention's weight in the visible rating.",
+        "weeks",
+        gt=0.0,
+        le=520.0,
+    )
+    rating_volume_half: float = _f(
+        5.0,
+        "Visible mentions (per 1,000 customers) at which the rating persuades with half its "
+        "strength: a rating of few reviews says little.",
+        "mentions per 1,000 customers",
+        gt=0.0,
+        le=1e6,
+    )
+    answered_weight: Probability = _f(
+        0.5,
+        "Weight in the visible rating of a complaint the brand answered (an unanswered one "
+        "weighs 1).",
+        "share",
+    )
+
+
+class StoriesSpec(Section):
+    """Stories worth retelling: where they start and how likely each kind is to be retold."""
+
+    ad_share: Probability = _f(
+        0.01,
+        "Weekly probability that a customer who saw an ad takes its story (creative) away.",
+        "per week",
+    )
+    dialogue_share: Probability = _f(
+        0.5,
+        "Probability that a conversation with the brand gives the customer a story to tell.",
+        "share",
+    )
+    experience_share: Probability = _f(
+        0.05,
+        "Probability that a customer trying the product takes a story from the experience.",
+        "share",
+    )
+    ad_retell: Probability = _f(
+        0.1, "Probability that a customer holding an ad's story retells it.", "share"
+    )
+    dialogue_retell: Probability = _f(
+        0.2,
+        "Probability that a customer holding a story from a conversation retells it.",
+        "share",
+    )
+    experience_retell: Probability = _f(
+        0.1,
+        "Probability that a customer holding a story of the product experience retells it.",
+        "share",
     )
 
 
@@ -547,6 +646,8 @@ class ModelParams(Section):
     wom: WomSpec = Field(default_factory=WomSpec)
     push: PushSpec = Field(default_factory=PushSpec)
     dialogue: DialogueSpec = Field(default_factory=DialogueSpec)
+    public: PublicSpec = Field(default_factory=PublicSpec)
+    stories: StoriesSpec = Field(default_factory=StoriesSpec)
     crisis: CrisisSpec = Field(default_factory=CrisisSpec)
     arm: ArmSpec = Field(default_factory=ArmSpec)
     measures: MeasuresSpec = Field(default_factory=MeasuresSpec)

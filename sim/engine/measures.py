@@ -154,6 +154,44 @@ MEASURES: tuple[Measure, ...] = (
         )
         for k, name in enumerate(HIST_NAMES)
     ),
+    Measure(
+        "mention_views",
+        N_("per 1,000 customers"),
+        "Reads of public posts and reviews this week (one per reader and post).",
+    ),
+    Measure(
+        "mention_readers",
+        N_("per 1,000 customers"),
+        "Customers who read at least one public post or review this week.",
+    ),
+    Measure(
+        "rating",
+        N_("attitude (-1..1)"),
+        "The brand's visible rating: balance of recent public mentions, (positive - negative) "
+        "/ (positive + negative), answered complaints weighing less. Empty while none is visible.",
+    ),
+    Measure(
+        "rating_readers",
+        N_("per 1,000 customers"),
+        "Customers who looked at the visible rating this week.",
+    ),
+    Measure("stories_started", N_("per 1,000 customers"), "Stories started this week."),
+    Measure("stories_retold", N_("per 1,000 customers"), "Stories retold this week."),
+    Measure(
+        "story_reach",
+        N_("share of customers"),
+        "Customers who have started, heard or read a story so far.",
+    ),
+    Measure(
+        "story_groups",
+        N_("groups"),
+        "Groups where a story has reached more than 10 % of the customers so far.",
+    ),
+    Measure(
+        "largest_cascade",
+        N_("customers"),
+        "Customers reached by the largest story cascade so far (its start included).",
+    ),
 )
 MEASURE_NAMES = tuple(m.name for m in MEASURES)
 # Short names for tables and figure axes (here, not in sim.outputs.figures, so that printing a
@@ -196,6 +234,15 @@ LABELS = {
     "profit": N_("Profit to date (after spend)"),
     "roi": N_("Return on marketing spend"),
     "customer_equity": N_("Customer equity"),
+    "mention_views": N_("Reads of public posts"),
+    "mention_readers": N_("Readers of public posts"),
+    "rating": N_("Visible rating"),
+    "rating_readers": N_("Looked at the rating"),
+    "stories_started": N_("Stories started"),
+    "stories_retold": N_("Stories retold"),
+    "story_reach": N_("Reached by a story"),
+    "story_groups": N_("Groups reached by stories"),
+    "largest_cascade": N_("Largest story cascade"),
     **{
         name: HIST_LABEL.format(low=f"{HIST_EDGES[k]:+.1f}", high=f"{HIST_EDGES[k + 1]:+.1f}")
         for k, name in enumerate(HIST_NAMES)
@@ -261,6 +308,40 @@ def money_measures(
         "profit": profit_total * per_1000,
         "roi": profit_total / spend_total if spend_total > 0 else float("nan"),
         "customer_equity": equity * per_1000,
+    }
+
+
+def talk_measures(
+    state: CustomerState,
+    week_counts: dict[str, float],
+    rating: float,
+    largest_cascade: int,
+    groups: np.ndarray,
+    group_sizes: np.ndarray,
+    story_groups_before: int,
+) -> dict[str, float]:
+    """The measures of public talk and stories (see MEASURES for units): ``rating`` is the
+    visible rating (NaN while none is visible), ``largest_cascade`` the size of the largest
+    story cascade so far, ``story_groups_before`` last week's ``story_groups`` (reached stays
+    reached)."""
+    n = state.aware.size
+    per_1000 = 1000.0 / n
+    told = state.story_id >= 0
+    reached = story_groups_before
+    n_groups = group_sizes.size
+    if story_groups_before < n_groups:
+        by_group = np.bincount(groups[told], minlength=n_groups)
+        reached = max(reached, int(np.count_nonzero(by_group > 0.1 * group_sizes)))
+    return {
+        "mention_views": week_counts["mention_views"] * per_1000,
+        "mention_readers": week_counts["mention_readers"] * per_1000,
+        "rating": rating,
+        "rating_readers": week_counts["rating_readers"] * per_1000,
+        "stories_started": week_counts["stories_started"] * per_1000,
+        "stories_retold": week_counts["stories_retold"] * per_1000,
+        "story_reach": float(np.count_nonzero(told)) / n,
+        "story_groups": reached,
+        "largest_cascade": largest_cascade,
     }
 
 

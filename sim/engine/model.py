@@ -22,12 +22,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.engine.measures import MEASURE_NAMES, compute_measures, money_measures
+from sim.engine.measures import MEASURE_NAMES, compute_measures, money_measures, talk_measures
 from sim.engine.memory import tune_allocator
 from sim.engine.mesa_import import mesa
 from sim.engine.rules.adoption import run_adoption
 from sim.engine.rules.contacts import NeighbourSampler
-from sim.engine.rules.dialogue import HubQueue, Mentions, run_dialogue
+from sim.engine.rules.dialogue import HubQueue, Mentions, conversation_target, run_dialogue
 from sim.engine.rules.market import (
     Purchases,
     customer_equity,
@@ -36,14 +36,25 @@ from sim.engine.rules.market import (
 )
 from sim.engine.rules.media import build_audience
 from sim.engine.rules.memory import forget_probability, run_memory
+from sim.engine.rules.public import Rating
 from sim.engine.rules.push import run_push
+from sim.engine.rules.stories import Cascades, spend_stories, start_stories
 from sim.engine.rules.wom import run_wom
-from sim.engine.state import HEARD_BEFORE, HEARD_VIA_NAMES, CustomerState
+from sim.engine.state import (
+    HEARD_BEFORE,
+    HEARD_VIA_NAMES,
+    STORY_AD,
+    STORY_DIALOGUE,
+    STORY_EXPERIENCE,
+    CustomerState,
+)
+from sim.engine.uniforms import week_key
 from sim.network.graph import Network
 from sim.params import ModelParams, ParameterError, make_params
 
 # One independent random stream per purpose, derived from the run's seed. Streams that do not
-# depend on the arm (network, initial state, word of mouth, adoption, crisis, memory, market) are
+# depend on the arm (network, initial state, word of mouth, adoption, crisis, memory, market,
+# public reading, stories) are
 # the same in every arm of a replicate: common random numbers, so arm differences are paired.
 # New streams are added at the end: a stream's numbers depend on its position in this tuple.
 STREAMS = (
@@ -56,6 +67,8 @@ STREAMS = (
     "crisis",
     "memory",
     "market",
+    "public",
+    "stories",
 )
 
 
@@ -162,6 +175,7 @@ class BrandModel(mesa.Model):
         in_market = self._streams["initial"].random(self.n) < market.potential
         self.state.in_market[:] = in_market
         self._everyone_in_market = bool(in_market.all())
+        self._browse_pool = np.flatnonzero(in_market)  # who may read reviews (public.browsers)
         self._occasion = occasion_probability(market.purchase_rate)
         # Money to date (absolute): units of the brand sold; spend is spend_total.
         self.units_total = 0
@@ -175,6 +189,10 @@ class BrandModel(mesa.Model):
         self._forget = forget_probability(self.params.population.recall_half_life)
         # Weekly advocacy decay factor, computed once (plain float32, not a pydantic lookup).
         self._advocacy_decay = np.float32(0.5 ** (1.0 / self.params.dialogue.advocacy_half_life))
+        self._loyalty_decay = np.float32(0.5 ** (1.0 / self.params.dialogue.recovery_half_life))
+        self.rating = Rating(self.params.public, self.n)
+        self.cascades = Cascades()
+        self._story_groups = 0  # groups where a tenth have heard a story so far
         self._groups_reached = 0  # groups past 10 % awareness so far (awareness never reverts)
         self.conversations_total = 0
         self.spend_total = 0.0
@@ -191,6 +209,11 @@ class BrandModel(mesa.Model):
                 "forgot",
                 "impressions",
                 "new_adopters",
+                "stories_retold",
+                "stories_started",
+                "mention_views",
+                "mention_readers",
+                "rating_readers",
             ),
             0,
         )
@@ -299,8 +322,21 @@ class BrandModel(mesa.Model):
         self._crisis()
         was_aware = state.aware.copy()
         push_budget, dialogue_budget = self.arm_budgets(self.week)
+        self.rating.new_week()
+        # The week's keys for starting stories, taken in a fixed order (sim.engine.uniforms).
+        stories = self._streams["stories"]
+        ad_key, dialogue_key, experience_key = (week_key(stories) for _ in range(3))
 
         push = run_push(state, p.push, push_budget, self.audience, self._streams["push"], attitudes)
+        started = start_stories(
+            state,
+            np.flatnonzero(state.exposed),
+            STORY_AD,
+            p.push.claim,
+            p.stories.ad_share,
+            ad_key,
+            self.cascades,
+        )
         dialogue = run_dialogue(
             state,
             p.dialogue,
@@ -308,27 +344,45 @@ class BrandModel(mesa.Model):
             self.mentions,
             p.arm.outreach,
             self.hubs,
-            self.sampler,
             self.product_fit,
             self._streams["dialogue"],
             attitudes,
         )
+        self.rating.answered(dialogue.complaints_answered)
+        if dialogue.talked is not None:
+            started += start_stories(
+                state,
+                dialogue.talked,
+                STORY_DIALOGUE,
+                conversation_target(p.dialogue, self.product_fit),
+                p.stories.dialogue_share,
+                dialogue_key,
+                self.cascades,
+            )
         self.conversations_total += dialogue.conversations
         self._learn(dialogue.conversations + dialogue.mentions_heard)
         wom = run_wom(
             state,
             p.wom,
+            p.public,
+            p.stories,
             was_aware,
             push.complainers,
             p.push.complaint_position,
+            p.push.talk_lift,
             self.sampler,
+            self._browse_pool,
+            self.rating,
+            self.cascades,
             self._streams["wom"],
             self._streams["push"],
+            self._streams["public"],
+            stories,
             attitudes,
         )
         self.mentions = wom.mentions
         repeat = self._occasion > 0.0
-        tried_before = state.adopted.copy() if repeat else None
+        tried_before = state.adopted.copy()
         counts["new_adopters"] = run_adoption(
             state,
             p.adoption,
@@ -338,6 +392,18 @@ class BrandModel(mesa.Model):
             attitudes,
             None if self._everyone_in_market else state.aware & state.in_market,
         )
+        if counts["new_adopters"] and p.stories.experience_share > 0.0:
+            triers = np.flatnonzero(state.adopted & ~tried_before)
+            experienced = np.clip(self.product_fit + state.taste[triers], -1.0, 1.0)
+            started += start_stories(
+                state,
+                triers,
+                STORY_EXPERIENCE,
+                experienced,
+                p.stories.experience_share,
+                experience_key,
+                self.cascades,
+            )
         if repeat:
             self.purchases = run_purchases(
                 state,
@@ -353,6 +419,8 @@ class BrandModel(mesa.Model):
         self.units_total += self.purchases.brand
         counts["forgot"] = run_memory(state, self._forget, self._streams["memory"], attitudes)
         state.advocacy *= self._advocacy_decay
+        state.loyalty *= self._loyalty_decay
+        spend_stories(state)
 
         self.spend_total += push.spend + dialogue.spend
         counts.update(
@@ -363,6 +431,11 @@ class BrandModel(mesa.Model):
             wom_positive=wom.positive,
             wom_negative=wom.negative,
             public_mentions=len(wom.mentions),
+            stories_retold=wom.retold,
+            stories_started=started,
+            mention_views=wom.views,
+            mention_readers=wom.readers,
+            rating_readers=wom.rating_readers,
         )
         self.week_counts = counts
         self.last_push, self.last_dialogue = push, dialogue
@@ -423,6 +496,18 @@ class BrandModel(mesa.Model):
             self.params.measures.top_box_cutoff,
         )
         self._groups_reached = measures["groups_reached"]
+        measures.update(
+            talk_measures(
+                self.state,
+                self.week_counts,
+                self.rating.position(),
+                self.cascades.largest(),
+                self._groups,
+                self._group_sizes,
+                self._story_groups,
+            )
+        )
+        self._story_groups = measures["story_groups"]
         measures.update(
             money_measures(
                 self.n,

@@ -12,6 +12,12 @@ HEARD_AD = 1
 HEARD_WOM = 2
 HEARD_DIALOGUE = 3
 HEARD_BEFORE = 4  # aware at week 0, or through the crisis news
+# The kinds of story a customer can hold (CustomerState.story_kind; 0: none).
+STORY_AD = 1
+STORY_DIALOGUE = 2
+STORY_EXPERIENCE = 3
+STORY_KIND_NAMES = {STORY_AD: "ad", STORY_DIALOGUE: "dialogue", STORY_EXPERIENCE: "experience"}
+
 HEARD_VIA_NAMES = {
     HEARD_NOT_YET: "not yet",
     HEARD_AD: "ad",
@@ -49,6 +55,15 @@ class CustomerState:
     tolerance : float32 ad tolerance factor (median 1): scales the effective frequency and the
                         irritation threshold.
     anchoring : float32 weekly weight of the predisposition in the attitude, in [0, 1].
+    exposed : bool      saw at least one ad this week (set by push; raises the talk probability).
+    loyalty : float32   service recovery: an answered complainer chooses as if their attitude
+                        were this much higher (attitude units); decays every week.
+    story_kind : int8   the story the customer holds to retell: 0 none, STORY_AD, STORY_DIALOGUE
+                        or STORY_EXPERIENCE; negative while it was received this week (it is
+                        retold from next week on, once, and then spent).
+    story_message : float32
+                        position (attitude) the held story carries.
+    story_id : int32    the last story (cascade) the customer heard or started; -1 none.
     scratch : float64, shape (2, n)
                         not state: work space of the compiled kernels (sim.engine.influence),
                         all zeros between uses, kept here so that no week allocates it anew.
@@ -69,6 +84,11 @@ class CustomerState:
     taste: np.ndarray
     tolerance: np.ndarray
     anchoring: np.ndarray
+    exposed: np.ndarray
+    loyalty: np.ndarray
+    story_kind: np.ndarray
+    story_message: np.ndarray
+    story_id: np.ndarray
     scratch: np.ndarray
 
     @classmethod
@@ -91,6 +111,11 @@ class CustomerState:
             taste=np.zeros(n, dtype=np.float32),
             tolerance=np.ones(n, dtype=np.float32),
             anchoring=np.zeros(n, dtype=np.float32),
+            exposed=np.zeros(n, dtype=bool),
+            loyalty=np.zeros(n, dtype=np.float32),
+            story_kind=np.zeros(n, dtype=np.int8),
+            story_message=np.zeros(n, dtype=np.float32),
+            story_id=np.full(n, -1, dtype=np.int32),
             scratch=np.zeros((2, n)),
         )
 

@@ -8,9 +8,10 @@ With repeat purchases switched on (``market.purchase_rate``), every customer in 
 - a customer who has never tried the brand, or who has forgotten it, buys the alternative;
 - a customer who has tried the brand and remembers it chooses between the brand and the
   alternative by a logit in attitude minus the alternative's attractiveness ``c``:
-  ``P(brand) = 1 / (1 + exp(-choice_slope * (a - c)))``. Choosing the alternative makes a
-  customer of the brand a lapsed one; choosing the brand makes a lapsed customer a customer
-  again. So the weekly probability of lapsing, ``h * (1 - P)``, falls with attitude.
+  ``P(brand) = 1 / (1 + exp(-choice_slope * (a - c)))``, where ``a`` is the attitude plus the
+  customer's service-recovery loyalty (after an answered complaint), at most 1. Choosing the
+  alternative makes a customer of the brand a lapsed one; choosing the brand makes a lapsed
+  customer a customer again. So the weekly probability of lapsing, ``h * (1 - P)``, falls with attitude.
 
 This is the trial-and-repeat structure of new-brand forecasting (Parfitt & Collins 1968): the
 brand's sales are its triers times how often they buy the category times the share of their
@@ -105,13 +106,14 @@ def run_purchases(
         tried_before,
         state.customer,
         state.attitude,
+        state.loyalty,
         key,
         occasion,
         table,
     )
     brand, outside, lapsed, returned = (int(c) for c in counts)
     if undecided.size:
-        chose = u < choice_probability(slope, attractiveness, state.attitude[undecided])
+        chose = u < choice_probability(slope, attractiveness, _chooses_at(state, undecided))
         was = state.customer[undecided]
         lapsed += int(np.count_nonzero(was & ~chose))
         returned += int(np.count_nonzero(~was & chose))
@@ -121,8 +123,15 @@ def run_purchases(
     return Purchases(brand=brand, category=brand + outside, lapsed=lapsed, returned=returned)
 
 
+def _chooses_at(state: CustomerState, who: np.ndarray) -> np.ndarray:
+    """The attitude ``who`` choose with: attitude plus service-recovery loyalty, at most 1."""
+    return np.minimum(state.attitude[who] + state.loyalty[who].astype(np.float64), 1.0)
+
+
 @compiled
-def _shop(in_market, aware, adopted, tried_before, customer, attitude, key, occasion, table):
+def _shop(
+    in_market, aware, adopted, tried_before, customer, attitude, loyalty, key, occasion, table
+):
     """Compiled body of :func:`run_purchases`.
 
     Returns the counts (brand units, alternative units, lapses, returns) of the customers whose
@@ -157,7 +166,8 @@ def _shop(in_market, aware, adopted, tried_before, customer, attitude, key, occa
             customer[i] = False
             continue
         u = half_uniform(word_at(key, i), True)
-        k = min(max(np.int64((attitude[i] + 1.0) * (bins / 2)), 0), bins - 1)
+        chooses_at = min(attitude[i] + np.float64(loyalty[i]), 1.0)
+        k = min(max(np.int64((chooses_at + 1.0) * (bins / 2)), 0), bins - 1)
         if u < table[max(k - 1, 0)]:
             brand += 1
             returned += not customer[i]

@@ -63,7 +63,7 @@ def run_push(
     claim ``k`` times with strength ``c * mu * w`` (inside the confidence bound), or, when
     ``w < 0``, push it toward the opposite of the claim (reactance, no confidence bound).
     Customers whose adstock is above their threshold are irritated and complain with
-    ``complaint_prob``.
+    ``complaint_prob``. ``exposed`` records who saw at least one ad this week.
 
     ``audience`` may also be given as target indices (None: everyone), all equally reachable.
     Spend is ``impressions * cost_per_impression`` and never exceeds ``budget``.
@@ -85,6 +85,7 @@ def run_push(
         state.adstock,
         state.irritated,
         state.tolerance,
+        state.exposed,
         week_key(rng),
         impressions,
         audience.members,
@@ -116,6 +117,7 @@ def _deliver(
     adstock,
     irritated,
     tolerance,
+    exposed,
     key,
     impressions,
     members,
@@ -158,6 +160,7 @@ def _deliver(
     for i in range(n):  # without branches (selects), so that the compiler vectorises it
         k = exposures[i]
         seen = k > 0
+        exposed[i] = seen
         adstock[i] = adstock[i] * decay32 + np.float32(k)
         irritated[i] = adstock[i] > threshold32 * tolerance[i]
         n_irritated += irritated[i]

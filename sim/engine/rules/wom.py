@@ -1,4 +1,4 @@
-"""Step 3 of the week, word of mouth: aware customers talk to neighbours."""
+"""Step 3 of the week, word of mouth: customers talk, post, retell stories and read ratings."""
 
 from __future__ import annotations
 
@@ -10,47 +10,108 @@ from sim.engine.influence import pull_messages
 from sim.engine.jit import compiled
 from sim.engine.rules.contacts import NeighbourSampler, sample_neighbours
 from sim.engine.rules.dialogue import Mentions
+from sim.engine.rules.public import Rating
+from sim.engine.rules.stories import Cascades, retell_table
 from sim.engine.state import HEARD_WOM, CustomerState
-from sim.engine.uniforms import half_uniform, week_key, word_at
-from sim.params import WomSpec
+from sim.engine.uniforms import full_uniform, half_uniform, week_key, word_at
+from sim.params import PublicSpec, StoriesSpec, WomSpec
 
 
 @dataclass
 class WomOutcome:
+    """What one week of talk did (absolute counts).
+
+    positive, negative : talks by valence (complaints and retold stories included).
+    retold : stories retold this week.
+    views : reads of public posts (one per reader and post).
+    readers : customers who read at least one public post.
+    rating_readers : customers who looked at the visible rating.
+    mentions : this week's public talks (the brand hears them next week).
+    """
+
     positive: int = 0
     negative: int = 0
+    retold: int = 0
+    views: int = 0
+    readers: int = 0
+    rating_readers: int = 0
     mentions: Mentions | None = None
+
+
+# Which key of the week each kind of talk and reading uses (``keys`` of ``_talk``).
+_OWN, _COMPLAINT, _STORY, _FOLLOW, _BROWSE, _RATING = range(6)
 
 
 def run_wom(
     state: CustomerState,
     spec: WomSpec,
+    public: PublicSpec,
+    stories: StoriesSpec,
     was_aware: np.ndarray,
     complainers: np.ndarray,
     complaint_position: float,
+    talk_lift: float,
     sampler: NeighbourSampler,
+    browse_pool: np.ndarray,
+    rating: Rating,
+    cascades: Cascades,
     rng: np.random.Generator,
     complaint_rng: np.random.Generator,
+    public_rng: np.random.Generator,
+    story_rng: np.random.Generator,
     attitudes: bool,
 ) -> WomOutcome:
-    """One week of talk.
+    """One week of talk (docs/model.md, 7.4).
 
-    Speakers are the customers aware at the start of the week (news takes a week to be retold)
-    who talk with ``talk_probability``, plus this week's complainers (irritated by ads), who voice
-    ``complaint_position``. Speakers and listeners are reminded of the brand. Each talk reaches
-    ``listeners`` neighbours drawn with replacement
-    (by tie weight where the network has weights). Listeners become aware; with attitudes on they
-    are pulled toward the speaker's attitude with peer credibility (``mu * negative_impact`` for
-    negative messages), all of one week's messages judged against the listener's attitude at the
-    start of the talk step. Each talk is public with probability ``public_share``.
+    Speakers: the customers aware at the start of the week (news takes a week to be retold) who
+    talk with ``talk_probability``; this week's complainers (irritated by ads), who voice
+    ``complaint_position`` and are reminded and aware of the brand; and the customers holding a
+    story from an earlier week, who retell it with its kind's retell probability (the story is
+    spent either way). Each talk reaches ``listeners`` neighbours drawn with replacement (by
+    tie weight where the network has weights) and is public with probability
+    ``public_share``. A public talk is also read by each of the speaker's ties with
+    probability ``public.follower_share`` (drawn once per tie and week) and by
+    ``public.browsers`` customers of ``browse_pool`` (the category's customers) drawn at
+    random. Listeners and readers become aware; with attitudes on they are pulled toward the
+    message with peer credibility (listeners) or the credibility of public opinion (readers),
+    ``mu * negative_impact`` for negative messages. Everyone who hears or reads a retold story
+    holds it in turn (if they hold none and never heard this one). Aware customers in the
+    category look at the visible ``rating`` with probability ``public.rating_readers`` and are
+    pulled toward it (sim.engine.rules.public). All of the week's messages are judged against
+    the attitudes at the start of the step. Speakers and everyone who heard or read are
+    reminded of the brand. Finally the week's public talks are added to the rating.
 
-    Each customer has fixed random numbers for talking, going public and choosing listeners
-    every week (sim.engine.uniforms), so two arms with the same seed use the same numbers for the
-    same
-    customer (common random numbers).
+    Random numbers (common across arms; sim.engine.uniforms): customer ``c`` uses words
+    ``c * W .. c * W + W - 1`` (``W = 1 + ceil(listeners / 2)``) of the week's talk key for
+    talking, going public and choosing listeners; the ``j``-th complainer the same layout of the
+    complaint key (push stream); a story holder the same layout of the story key; tie ``p`` of
+    the CSR arrays word ``p`` of the follower key; browser ``b`` of customer ``c``'s talk of
+    kind ``k`` (0 own, 1 complaint, 2 story) word ``(3 c + k) * browsers + b`` of the browse key;
+    the rating reader ``c`` word ``c`` of the rating key.
     """
-    negative_incidence = spec.negative_incidence if attitudes else 1.0
-    positive, negative, mention_speaker, mention_negative = _talk(
+    keys = np.empty(6, dtype=np.uint64)
+    keys[_OWN] = week_key(rng)
+    keys[_COMPLAINT] = week_key(complaint_rng)
+    keys[_FOLLOW] = week_key(public_rng)
+    keys[_BROWSE] = week_key(public_rng)
+    keys[_RATING] = week_key(public_rng)
+    keys[_STORY] = week_key(story_rng)
+    rating_message = rating.position()
+    rating_strength = rating.strength(public.credibility, spec.mu) if attitudes else 0.0
+    if not np.isfinite(rating_message):
+        rating_message, rating_strength = 0.0, 0.0
+    sizes = cascades.sizes
+    (
+        positive,
+        negative,
+        retold,
+        views,
+        rating_readers,
+        mention_speaker,
+        mention_negative,
+        reader_start,
+        readers,
+    ) = _talk(
         state.aware,
         state.heard,
         state.reminded,
@@ -59,27 +120,48 @@ def run_wom(
         state.advocacy,
         state.scratch,
         was_aware,
+        state.exposed,
+        state.in_market,
+        state.story_kind,
+        state.story_message,
+        state.story_id,
+        sizes,
         *sampler.arrays(),
-        week_key(rng),
+        browse_pool,
+        keys,
         complainers,
-        week_key(complaint_rng),
         float(complaint_position),
         spec.talk_base,
         spec.talk_feeling if attitudes else 0.0,
         spec.talk_advocacy if attitudes else 0.0,
-        negative_incidence,
+        spec.negative_incidence if attitudes else 1.0,
+        talk_lift if attitudes else 0.0,
         spec.listeners,
         spec.public_share,
+        public.follower_share,
+        public.browsers,
         spec.credibility,
+        public.credibility,
         spec.mu,
         min(1.0, spec.mu * spec.negative_impact),
         spec.epsilon,
         attitudes,
+        retell_table(stories),
+        float(rating_message),
+        float(rating_strength),
+        public.rating_readers if rating_strength > 0.0 else 0.0,
     )
+    mentions = Mentions(mention_speaker, mention_negative, reader_start, readers)
+    n_negative_mentions = int(np.count_nonzero(mention_negative))
+    rating.add(len(mentions) - n_negative_mentions, n_negative_mentions)
     return WomOutcome(
         positive=int(positive),
         negative=int(negative),
-        mentions=Mentions(mention_speaker, mention_negative),
+        retold=int(retold),
+        views=int(views),
+        readers=int(np.unique(readers).size),
+        rating_readers=int(rating_readers),
+        mentions=mentions,
     )
 
 
@@ -93,128 +175,252 @@ def _talk(
     advocacy,
     scratch,
     was_aware,
+    exposed,
+    in_market,
+    story_kind,
+    story_message,
+    story_id,
+    cascade_sizes,
     indptr,
     indices,
     degree,
     cumulative,
     row_start,
     row_total,
-    key,
+    browse_pool,
+    keys,
     complainers,
-    complaint_key,
     complaint_position,
     base,
     feeling,
     advocacy_weight,
     negative_incidence,
+    lift,
     listeners,
     public_share,
+    follower_share,
+    browsers,
     credibility,
+    public_credibility,
     mu,
     mu_negative,
     epsilon,
     attitudes,
+    retell,
+    rating_message,
+    rating_strength,
+    rating_readers,
 ):
-    """Compiled body of :func:`run_wom`.
+    """Compiled body of :func:`run_wom` (its docstring gives the rules and the random numbers).
 
-    Random numbers (sim.engine.uniforms): customer ``c`` uses words ``c * W`` to ``c * W + W - 1``
-    of
-    the week's ``key``, ``W = 1 + ceil(listeners / 2)``: the first word's halves decide whether
-    they talk and whether the talk is public, the others choose the listeners (two per word).
-    The ``c``-th complainer uses the same layout of the ``complaint_key`` words. With
-    attitudes off, ``feeling`` and ``advocacy_weight`` are 0 and ``negative_incidence``
-    1, so everyone aware talks with ``base`` (q of the Bass limit). Complainers without ties
-    do not talk. Returns (positive talks, negative talks, public speakers, whether each was
-    negative).
+    Returns (positive talks, negative talks, stories retold, post views, rating readers, the
+    public talks' speakers, whether each was negative, and their readers as CSR: reader_start
+    of length mentions + 1 and readers).
     """
     advocacy_weight32 = np.float32(advocacy_weight)
     n = aware.size
     per_customer = 1 + (listeners + 1) // 2
     # Who talks: first a flag per customer (a loop without branches, which the compiler
-    # vectorises), then their indices in customer order; then the complainers.
+    # vectorises), then their indices in customer order; then the complainers; then the
+    # customers retelling a story.
     talking = np.empty(n, dtype=np.bool_)
+    own_key = keys[0]
     for i in range(n):
         p = talk_probability(
-            attitude[i], advocacy[i], base, feeling, advocacy_weight32, negative_incidence
+            attitude[i],
+            advocacy[i],
+            base + lift * exposed[i],
+            feeling,
+            advocacy_weight32,
+            negative_incidence,
         )
-        u = half_uniform(word_at(key, i * per_customer), False)
+        u = half_uniform(word_at(own_key, i * per_customer), False)
         talking[i] = was_aware[i] & (degree[i] > 0) & (u < p)
-    talks = np.empty(n + complainers.size + 1, dtype=np.int64)
+    retelling = np.empty(n, dtype=np.bool_)
+    story_key = keys[2]
+    holders = 0
+    for i in range(n):
+        kind = max(story_kind[i], 0)  # negative: received this week, retold from next week
+        holders += kind > 0
+        u = half_uniform(word_at(story_key, i * per_customer), False)
+        retelling[i] = (kind > 0) & (degree[i] > 0) & (u < retell[kind])
+    talks = np.empty(2 * n + complainers.size + 1, dtype=np.int64)
+    kind_of = np.empty(2 * n + complainers.size + 1, dtype=np.int8)
+    row_of = np.empty(2 * n + complainers.size + 1, dtype=np.int64)
     count = 0
     for i in range(n):  # branch-free compaction
         talks[count] = i
+        row_of[count] = i
         count += talking[i]
-    speakers = count
-    complaint_row = np.empty(complainers.size, dtype=np.int64)  # c of each talking complainer
+    kind_of[:count] = 0
     for c in range(complainers.size):
-        if degree[complainers[c]] > 0:
-            talks[count] = complainers[c]
-            complaint_row[count - speakers] = c
+        who = complainers[c]
+        if degree[who] > 0:
+            talks[count] = who
+            row_of[count] = c
+            kind_of[count] = 1
             count += 1
-    total = count
-    # One pass over the talks: the message, whether it is public, and the ``listeners``
-    # (speaker, uniform number) pairs that choose who hears it. Every message is judged against
-    # the listener's attitude before any of this week's talk (pull_messages below).
-    negative_talk = np.empty(total, dtype=np.bool_)
-    public = np.empty(total, dtype=np.bool_)
-    speaker_of = np.empty(total * listeners, dtype=np.int64)
-    u_of = np.empty(total * listeners)
-    heard_message = np.empty(total * listeners)
-    heard_strength = np.empty(total * listeners)
-    negative = 0
-    mentions = 0
-    k = 0
-    for t in range(total):
-        own = t < speakers
-        talk_key = key if own else complaint_key
-        first = (talks[t] if own else complaint_row[t - speakers]) * per_customer
-        spoken = attitude[talks[t]] if attitudes else 0.0
-        message = spoken if own else complaint_position
-        public[t] = half_uniform(word_at(talk_key, first), True) < public_share
-        negative_talk[t] = message < 0
-        negative += negative_talk[t]
-        mentions += public[t]
-        strength = credibility * (mu_negative if message < 0 else mu)
-        for j in range(listeners):
-            speaker_of[k] = talks[t]
-            u_of[k] = half_uniform(word_at(talk_key, first + 1 + (j >> 1)), j & 1)
-            heard_message[k] = message
-            heard_strength[k] = strength
-            k += 1
-    mention_speaker = np.empty(mentions, dtype=np.int64)
-    mention_negative = np.empty(mentions, dtype=np.bool_)
-    m = 0
-    for t in range(total):
-        if public[t]:
-            mention_speaker[m] = talks[t]
-            mention_negative[m] = negative_talk[t]
-            m += 1
-    heard_by = sample_neighbours(
-        speaker_of, u_of, indptr, indices, degree, cumulative, row_start, row_total
-    )
-    if attitudes and k:
-        pull_messages(attitude, heard_by, heard_message, heard_strength, epsilon, scratch)
-    for t in range(total):  # talking about the brand keeps it in the speaker's mind too
-        reminded[talks[t]] = True
-    for j in range(k):
-        who = heard_by[j]
+        aware[who] = True  # complaining about the brand: it is on their mind
+        reminded[who] = True
         if not heard[who]:
             heard[who] = True
             heard_via[who] = HEARD_WOM
-        aware[who] = True
-        reminded[who] = True
-    return total - negative, negative, mention_speaker, mention_negative
+    first_story = count
+    for i in range(n):
+        talks[count] = i
+        row_of[count] = i
+        count += retelling[i]
+    kind_of[first_story:count] = 2
+    total = count
+    # The story of each retelling (read before any holder is changed), then every held story
+    # from an earlier week is spent: it is retold once or not at all.
+    talk_story = np.full(total, -1, dtype=np.int64)
+    talk_story_kind = np.zeros(total, dtype=np.int8)
+    for t in range(first_story, total):
+        talk_story[t] = story_id[talks[t]]
+        talk_story_kind[t] = story_kind[talks[t]]
+    if holders:
+        for i in range(n):
+            story_kind[i] = min(story_kind[i], 0)
+    # One pass over the talks: the message, whether it is public, and the ``listeners``
+    # (speaker, uniform number) pairs that choose who hears it.
+    message_of = np.empty(total)
+    public = np.empty(total, dtype=np.bool_)
+    speaker_of = np.empty(total * listeners, dtype=np.int64)
+    u_of = np.empty(total * listeners)
+    negative = 0
+    mentions = 0
+    reads_bound = 0
+    k = 0
+    for t in range(total):
+        s = talks[t]
+        kind = kind_of[t]
+        key = keys[kind]
+        first = row_of[t] * per_customer
+        if kind == 0:
+            message = attitude[s] if attitudes else 0.0
+        elif kind == 1:
+            message = complaint_position
+        else:
+            message = np.float64(story_message[s])
+        message_of[t] = message
+        public[t] = half_uniform(word_at(key, first), True) < public_share
+        negative += message < 0
+        mentions += public[t]
+        reads_bound += (degree[s] + browsers) * public[t]
+        for j in range(listeners):
+            speaker_of[k] = s
+            u_of[k] = half_uniform(word_at(key, first + 1 + (j >> 1)), j & 1)
+            k += 1
+    heard_by = sample_neighbours(
+        speaker_of, u_of, indptr, indices, degree, cumulative, row_start, row_total
+    )
+    # Readers of the public talks: followers (ties) and browsers (random category customers).
+    mention_speaker = np.empty(mentions, dtype=np.int64)
+    mention_negative = np.empty(mentions, dtype=np.bool_)
+    reader_start = np.zeros(mentions + 1, dtype=np.int64)
+    readers = np.empty(reads_bound, dtype=np.int64)
+    reader_talk = np.empty(reads_bound, dtype=np.int64)
+    follow_key, browse_key = keys[3], keys[4]
+    pool = browse_pool.size
+    m = 0
+    r = 0
+    for t in range(total):
+        if not public[t]:
+            continue
+        s = talks[t]
+        mention_speaker[m] = s
+        mention_negative[m] = message_of[t] < 0
+        for position in range(indptr[s], indptr[s + 1]):
+            if half_uniform(word_at(follow_key, position), False) < follower_share:
+                readers[r] = indices[position]
+                reader_talk[r] = t
+                r += 1
+        if pool > 0:
+            for b in range(browsers):
+                word = word_at(browse_key, (3 * s + kind_of[t]) * browsers + b)
+                readers[r] = browse_pool[np.int64(full_uniform(word) * pool)]
+                reader_talk[r] = t
+                r += 1
+        m += 1
+        reader_start[m] = r
+    views = r
+    # The visible rating: aware customers in the category who look at it.
+    rating_key = keys[5]
+    looking = np.empty(n, dtype=np.bool_)
+    lookers = 0
+    for i in range(n):
+        u = half_uniform(word_at(rating_key, i), False)
+        looking[i] = aware[i] & in_market[i] & (u < rating_readers)
+        lookers += looking[i]
+    # Every message of the week, judged against the attitudes at the start of the step.
+    if attitudes:
+        size = k + views + lookers
+        who = np.empty(size, dtype=np.int64)
+        what = np.empty(size)
+        strength = np.empty(size)
+        for j in range(k):
+            t = j // listeners
+            who[j] = heard_by[j]
+            what[j] = message_of[t]
+            strength[j] = credibility * (mu_negative if message_of[t] < 0 else mu)
+        for j in range(views):
+            t = reader_talk[j]
+            who[k + j] = readers[j]
+            what[k + j] = message_of[t]
+            strength[k + j] = public_credibility * (mu_negative if message_of[t] < 0 else mu)
+        q = k + views
+        for i in range(n if lookers else 0):
+            if looking[i]:
+                who[q] = i
+                what[q] = rating_message
+                strength[q] = rating_strength
+                q += 1
+        if size:
+            pull_messages(attitude, who, what, strength, epsilon, scratch)
+    for t in range(total):  # talking about the brand keeps it in the speaker's mind too
+        reminded[talks[t]] = True
+    for i in range(n if lookers else 0):
+        reminded[i] |= looking[i]
+    for j in range(k + views):
+        if j < k:
+            hearer, t = heard_by[j], j // listeners
+        else:
+            hearer, t = readers[j - k], reader_talk[j - k]
+        if not heard[hearer]:
+            heard[hearer] = True
+            heard_via[hearer] = HEARD_WOM
+        aware[hearer] = True
+        reminded[hearer] = True
+        story = talk_story[t]
+        if story >= 0 and story_kind[hearer] == 0 and story_id[hearer] != story:
+            story_kind[hearer] = -talk_story_kind[t]
+            story_message[hearer] = message_of[t]
+            story_id[hearer] = story
+            cascade_sizes[story] += 1
+    return (
+        total - negative,
+        negative,
+        total - first_story,
+        views,
+        lookers,
+        mention_speaker,
+        mention_negative,
+        reader_start,
+        readers[:views],
+    )
 
 
 @compiled(inline=True)
 def talk_probability(attitude, advocacy, base, feeling, advocacy_weight32, negative_incidence):
     """Weekly probability that an aware customer talks, in [0, 1].
 
-    ``base + feeling * |a| + advocacy_weight * advocacy`` (``talk_base``, ``talk_feeling``,
-    ``talk_advocacy``), times ``negative_incidence`` when the attitude ``a`` is negative, cut to
-    [0, 1]. ``advocacy`` and ``advocacy_weight32`` are float32 (the advocacy term is computed
-    in float32). With attitudes off the rule is called with feeling and advocacy weight 0 and
-    incidence 1: ``talk_base`` (q of the Bass limit).
+    ``base + feeling * |a| + advocacy_weight * advocacy`` (``talk_base`` plus, for a customer
+    who saw an ad this week, ``push.talk_lift``; ``talk_feeling``; ``talk_advocacy``), times
+    ``negative_incidence`` when the attitude ``a`` is negative, cut to [0, 1]. ``advocacy`` and
+    ``advocacy_weight32`` are float32 (the advocacy term is computed in float32). With
+    attitudes off the rule is called with feeling, advocacy weight and lift 0 and incidence 1:
+    ``talk_base`` (q of the Bass limit).
     """
     p = abs(attitude) * feeling + base
     p += advocacy * advocacy_weight32
