@@ -17,7 +17,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.engine.measures import HIST_NAMES, MEASURE_NAMES, compute_measures, money_measures
+from sim.engine.measures import (
+    HIST_NAMES,
+    MEASURE_NAMES,
+    compute_measures,
+    money_measures,
+    talk_measures,
+)
 from sim.engine.state import (
     HEARD_AD,
     HEARD_BEFORE,
@@ -58,7 +64,15 @@ COUNTS = {
     "conversations": 4,
     "complaints_answered": 1,
     "forgot": 3,
+    "mention_views": 7,
+    "mention_readers": 5,
+    "rating_readers": 2,
+    "stories_started": 1,
+    "stories_retold": 4,
 }
+# Stories: customers 0-2 (group 0) and 10, 12 (group 1) have started or heard one (story ids);
+# the largest cascade so far has 4 customers; the visible rating is 0.25.
+STORY_ID = [0, 0, 1] + [-1] * 7 + [2, -1, 0] + [-1] * 7
 # The market and money counts of the week (money_measures): 20 customers, 4 of them customers
 # of the brand, 3 units of the brand out of 5 in the category this week, 1 lapse, 2 returns,
 # 11 units sold to date, 4.5 cu spent to date, customer equity 7.25 cu, price 3, margin 1.25.
@@ -85,6 +99,7 @@ def hand_state() -> CustomerState:
     state.heard_via[:] = HEARD
     state.adopted[:] = np.array(ADOPTED, dtype=bool)
     state.irritated[:] = np.array(IRRITATED, dtype=bool)
+    state.story_id[:] = STORY_ID
     return state
 
 
@@ -98,7 +113,10 @@ def measures(**overrides):
         n_groups=2,
         outside_target=np.arange(10, 20),  # push targeted group 0
     )
-    return compute_measures(**(args | overrides)) | money_measures(**MONEY)
+    talk = talk_measures(
+        args["state"], COUNTS, 0.25, 4, GROUPS, np.array([10, 10]), story_groups_before=0
+    )
+    return compute_measures(**(args | overrides)) | money_measures(**MONEY) | talk
 
 
 # Worked out by hand from the tables above (9 aware customers of 20: 0-6, 10, 11; 10 ever heard:
@@ -170,6 +188,17 @@ EXPECTED = {
     "profit": (1.25 * 11 - 4.5) * 1000 / 20,  # margin on all units to date less spend to date
     "roi": (1.25 * 11 - 4.5) / 4.5,
     "customer_equity": 7.25 * 1000 / 20,
+    # public talk and stories (COUNTS and STORY_ID above)
+    "mention_views": 7 * 1000 / 20,
+    "mention_readers": 5 * 1000 / 20,
+    "rating": 0.25,
+    "rating_readers": 2 * 1000 / 20,
+    "stories_started": 1 * 1000 / 20,
+    "stories_retold": 4 * 1000 / 20,
+    "story_reach": 5 / 20,  # 0, 1, 2, 10, 12
+    # group 0: 3 of 10 (30 %), group 1: 2 of 10 (20 %): both above 10 %
+    "story_groups": 2,
+    "largest_cascade": 4,
 }
 
 

@@ -9,10 +9,10 @@ from sim.engine.rules.adoption import adoption_probability, run_adoption
 from sim.engine.rules.contacts import NeighbourSampler
 from sim.engine.rules.dialogue import HubQueue, Mentions, conversation_target, run_dialogue
 from sim.engine.rules.push import adstock_decay, exposure_weight, run_push
-from sim.engine.rules.wom import run_wom, talk_probability
+from sim.engine.rules.wom import talk_probability
 from sim.engine.state import HEARD_AD, HEARD_DIALOGUE, HEARD_NOT_YET, HEARD_WOM, CustomerState
 from sim.params import AdoptionSpec, DialogueSpec, PushSpec, WomSpec
-from tests.tiny import network_from_edges, star
+from tests.tiny import network_from_edges, star, talk_only_wom
 
 
 def rng(seed=0):
@@ -270,7 +270,6 @@ def dialogue(state, net, budget, mentions, spec=None, outreach="random", fit=0.4
         mentions,
         outreach,
         HubQueue(net.degree),
-        NeighbourSampler(net),
         fit,
         rng(seed),
         True,
@@ -305,16 +304,49 @@ def test_conversation_pulls_toward_claim_capped_by_experience():
     assert state.aware[0] and state.heard_via[0] == HEARD_DIALOGUE
 
 
-def test_observers_of_an_answered_complaint_shift_slightly():
+def complaint_read_by(readers):
+    """One complaint by customer 0, read by ``readers``."""
+    return Mentions(
+        np.array([0]), np.array([True]), np.array([0, len(readers)]), np.array(readers)
+    )
+
+
+def test_the_readers_of_an_answered_complaint_see_the_answer_and_shift_slightly():
+    """docs/model.md 7.3: the answer is public on the complaint's thread, so its readers (here 1
+    and 3, and 1 read it twice) are pulled toward the target with c * observer_mu, once per
+    reading, judged against their attitude before the week's conversations; customer 2, an
+    aware tie of the complainer who did not read the complaint, does not see the answer."""
     net = star(3)
     state = state_with([-0.5, 0.0, 0.1, 0.2], aware=[True, True, True, False])
     spec = DialogueSpec(cost_per_conversation=1.0, listening_share=1.0, epsilon=2.0)
     target = conversation_target(spec, 0.4)
-    dialogue(state, net, 1.0, Mentions(np.array([0]), np.array([True])), spec, outreach="none")
+    mentions = complaint_read_by([1, 3, 1])
+    dialogue(state, net, 1.0, mentions, spec, outreach="none")
     step = spec.credibility * spec.observer_mu
-    assert state.attitude[1] == pytest.approx(0.0 + step * target)
-    assert state.attitude[2] == pytest.approx(0.1 + step * (target - 0.1))
-    assert state.attitude[3] == 0.2  # unaware neighbours do not see it
+    assert state.attitude[1] == pytest.approx(0.0 + 2 * step * target)
+    assert state.attitude[3] == pytest.approx(0.2 + step * (target - 0.2))
+    assert state.attitude[2] == 0.1  # an aware tie who did not read the complaint
+
+
+def test_an_answered_complainer_gets_the_recovery_loyalty_and_a_praiser_does_not():
+    net = star(3)
+    state = state_with([-0.5, 0.3, 0.1, 0.2], aware=[True] * 4)
+    spec = DialogueSpec(cost_per_conversation=1.0, listening_share=1.0, recovery_loyalty=0.4)
+    mentions = Mentions(np.array([0, 1]), np.array([True, False]))
+    out = dialogue(state, net, 2.0, mentions, spec, outreach="none")
+    assert out.complaints_answered == 1 and out.mentions_answered == 2
+    assert state.loyalty.tolist() == [np.float32(0.4), 0.0, 0.0, 0.0]
+
+
+def test_a_customer_answered_this_week_is_not_reached_again_by_outreach():
+    """Capacity 4 with one answered mention: the three outreach conversations go to the three
+    other customers (random outreach, any seed), so nobody is paid for twice."""
+    net = star(3)
+    for seed in range(20):
+        state = state_with(np.zeros(4), aware=[True] * 4)
+        spec = DialogueSpec(cost_per_conversation=1.0, listening_share=1.0)
+        out = dialogue(state, net, 4.0, complaint_read_by([]), spec, seed=seed)
+        assert out.conversations == 4 and sorted(out.talked.tolist()) == [0, 1, 2, 3]
 
 
 def test_with_attitudes_off_observers_of_an_answered_complaint_keep_their_attitude():
@@ -333,7 +365,6 @@ def test_with_attitudes_off_observers_of_an_answered_complaint_keep_their_attitu
         mentions,
         "none",
         HubQueue(net.degree),
-        NeighbourSampler(net),
         0.4,
         rng(),
         False,
@@ -421,7 +452,6 @@ def test_whom_the_brand_answers_follows_the_documented_numbers_exactly(attitudes
                 Mentions(speaker, negative),
                 "none",
                 HubQueue(net.degree),
-                NeighbourSampler(net),
                 0.4,
                 rng(seed),
                 attitudes,
@@ -474,7 +504,7 @@ def test_no_outreach_leaves_capacity_unused_and_unspent():
 
 # ---------------------------------------------------------------------------- word of mouth
 def wom(state, net, spec, was_aware=None, complainers=None, seed=0):
-    return run_wom(
+    return talk_only_wom(
         state,
         spec,
         state.aware.copy() if was_aware is None else was_aware,
@@ -605,7 +635,7 @@ def test_a_week_of_talk_follows_the_documented_numbers_exactly(listeners, attitu
                 heard_by.append(rows[speaker][int(u * degree[speaker])])
         negative = sum(message < 0 for *_, message in talks)
         heard_before = state.heard.copy()
-        out = run_wom(
+        out = talk_only_wom(
             state,
             spec,
             was_aware,
@@ -621,9 +651,10 @@ def test_a_week_of_talk_follows_the_documented_numbers_exactly(listeners, attitu
         assert list(out.mentions.negative) == [m[1] for m in mentions], seed
         expected_aware = was_aware.copy()
         expected_aware[heard_by] = True
+        expected_aware[complainers] = True  # complaining keeps the brand in mind, ties or not
         assert np.array_equal(state.aware, expected_aware), seed
         reminded = np.zeros(8, bool)
-        reminded[[t[0] for t in talks] + heard_by] = True
+        reminded[[t[0] for t in talks] + heard_by + list(complainers)] = True
         assert np.array_equal(state.reminded, reminded), seed
         newly = expected_aware & ~heard_before
         first_heard += int(newly.sum())

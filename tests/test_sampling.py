@@ -24,10 +24,9 @@ from sim.engine.rules.adoption import run_adoption
 from sim.engine.rules.contacts import NeighbourSampler
 from sim.engine.rules.dialogue import HubQueue, Mentions, run_dialogue
 from sim.engine.rules.push import run_push
-from sim.engine.rules.wom import run_wom
 from sim.engine.state import CustomerState
 from sim.params import AdoptionSpec, DialogueSpec, PushSpec, WomSpec
-from tests.tiny import network_from_edges
+from tests.tiny import network_from_edges, talk_only_wom
 
 P_MIN = 1e-3  # chi-square tests: a correct rule fails with probability 0.001 at a random seed
 
@@ -49,7 +48,7 @@ def talk_once(net, speakers, spec, seed, attitudes=False, attitude=None, advocac
         state.attitude[:] = attitude
     if advocacy is not None:
         state.advocacy[:] = advocacy
-    out = run_wom(
+    out = talk_only_wom(
         state,
         spec,
         state.aware.copy(),
@@ -184,7 +183,6 @@ def dialogue_week(state, net, spec, budget, outreach, hubs, seed, mentions=None)
         mentions or Mentions.none(),
         outreach,
         hubs,
-        NeighbourSampler(net),
         0.4,
         np.random.default_rng(seed),
         True,

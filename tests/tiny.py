@@ -39,3 +39,42 @@ def star(leaves: int) -> Network:
 # anchoring, nobody forgets. Tests of mechanisms that predate those (the Bass limit, bounded
 # confidence clusters, exact rules) use it as their ``population`` section.
 CLASSIC_POPULATION = bass_check.CLASSIC_POPULATION  # one definition, beside the Bass check
+
+
+# Public reading and stories switched off: the word-of-mouth step of the first versions (one
+# talk, its listeners), which the exact rule tests were written for.
+NO_PUBLIC_READING = {"follower_share": 0.0, "browsers": 0, "rating_readers": 0.0}
+NO_STORIES = {"ad_share": 0.0, "dialogue_share": 0.0, "experience_share": 0.0}
+
+
+def talk_only_wom(
+    state, spec, was_aware, complainers, complaint_position, sampler, rng, complaint_rng, attitudes
+):
+    """``run_wom`` with public reading, the rating, stories and the ad talk lift switched off
+    (the arguments of the first versions' ``run_wom``)."""
+    from sim.engine.rules.public import Rating
+    from sim.engine.rules.stories import Cascades
+    from sim.engine.rules.wom import run_wom
+    from sim.params import PublicSpec, StoriesSpec
+
+    public = PublicSpec(**NO_PUBLIC_READING)
+    n = state.aware.size
+    return run_wom(
+        state,
+        spec,
+        public,
+        StoriesSpec(**NO_STORIES),
+        was_aware,
+        complainers,
+        complaint_position,
+        0.0,
+        sampler,
+        np.arange(n),
+        Rating(public, n),
+        Cascades(),
+        rng,
+        complaint_rng,
+        np.random.default_rng(0),
+        np.random.default_rng(1),
+        attitudes,
+    )
