@@ -55,6 +55,10 @@ CLASSIC_POPULATION = dict(
 )
 
 
+# The Bass limit has no stories: a story retold is a second talk, beyond q (docs/model.md 7.8).
+NO_STORIES = dict(ad_share=0.0, dialogue_share=0.0, experience_share=0.0)
+
+
 def bass_limit_params(n: int, impressions: float, q: float, kind: str = "well_mixed", **network):
     """Awareness-only model: push buys ``impressions`` a week on ``n`` customers, WOM talks
     with probability ``q`` a week to one neighbour (``network`` adds e.g. ``mean_degree``)."""
@@ -67,6 +71,8 @@ def bass_limit_params(n: int, impressions: float, q: float, kind: str = "well_mi
         push=dict(cost_per_impression=COST),
         wom=dict(talk_base=q, listeners=1, public_share=0.0),
         adoption=dict(base_rate=0.0),
+        public=dict(follower_share=0.0, browsers=0),
+        stories=NO_STORIES,
     )
 
 
