@@ -11,7 +11,8 @@ With repeat purchases switched on (``market.purchase_rate``), every customer in 
   ``P(brand) = 1 / (1 + exp(-choice_slope * (a - c)))``, where ``a`` is the attitude plus the
   customer's service-recovery loyalty (after an answered complaint), at most 1. Choosing the
   alternative makes a customer of the brand a lapsed one; choosing the brand makes a lapsed
-  customer a customer again. So the weekly probability of lapsing, ``h * (1 - P)``, falls with attitude.
+  customer a customer again. So the weekly probability of lapsing, ``h * (1 - P)``, falls with
+  attitude.
 
 This is the trial-and-repeat structure of new-brand forecasting (Parfitt & Collins 1968): the
 brand's sales are its triers times how often they buy the category times the share of their
