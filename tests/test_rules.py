@@ -306,9 +306,7 @@ def test_conversation_pulls_toward_claim_capped_by_experience():
 
 def complaint_read_by(readers):
     """One complaint by customer 0, read by ``readers``."""
-    return Mentions(
-        np.array([0]), np.array([True]), np.array([0, len(readers)]), np.array(readers)
-    )
+    return Mentions(np.array([0]), np.array([True]), np.array([0, len(readers)]), np.array(readers))
 
 
 def test_the_readers_of_an_answered_complaint_see_the_answer_and_shift_slightly():
