@@ -85,6 +85,7 @@ RANGES: tuple[Range, ...] = (
     Range("push.reactance", 0.1, 0.5, _I),
     Range("push.complaint_prob", 0.05, 0.4, _I),
     Range("push.complaint_position", -0.9, -0.3, _I),
+    Range("push.talk_lift", 0.0, 0.02, _I + " (ads prompt a minority of brand talk: Keller & Fay)"),
     # dialogue
     Range("dialogue.cost_per_conversation", 1.0, 10.0, _I + " (minutes of staff time)"),
     Range("dialogue.listening_share", 0.2, 0.9, _I),
@@ -96,6 +97,33 @@ RANGES: tuple[Range, ...] = (
     Range("dialogue.advocacy_boost", 0.4, 1.0, _I),
     Range("dialogue.advocacy_half_life", 1.0, 6.0, "WOM carry-over about 3 weeks (Trusov 2009)"),
     Range("dialogue.observer_mu", 0.02, 0.2, _I),
+    Range("dialogue.recovery_loyalty", 0.0, 0.6, _I + " (complaint handling raises loyalty)"),
+    Range("dialogue.recovery_half_life", 4.0, 26.0, _I),
+    # public word of mouth
+    Range(
+        "public.follower_share",
+        0.1,
+        0.6,
+        "a post reaches about a third of friends (Bernstein et al. 2013), widened",
+    ),
+    Range("public.browsers", 0, 10, _I + " (many read, few write)", integer=True),
+    Range(
+        "public.credibility",
+        0.4,
+        0.8,
+        "online opinions between friends and ads (trust surveys), " + _I,
+    ),
+    Range("public.rating_readers", 0.02, 0.3, _I),
+    Range("public.rating_half_life", 8.0, 52.0, _I),
+    Range("public.rating_volume_half", 1.0, 20.0, _I),
+    Range("public.answered_weight", 0.25, 1.0, _I + " (answers soften a complaint's weight)"),
+    # stories (the dialogue's retelling advantage is a range, not a fixed advantage)
+    Range("stories.ad_share", 0.0, 0.05, _I),
+    Range("stories.dialogue_share", 0.2, 0.8, _I),
+    Range("stories.experience_share", 0.01, 0.2, _I),
+    Range("stories.ad_retell", 0.02, 0.3, _I),
+    Range("stories.dialogue_retell", 0.02, 0.3, _I),
+    Range("stories.experience_retell", 0.02, 0.3, _I),
     # the campaign
     Range("arm.budget", 5.0, 50.0, _I + " (cu per 1,000 customers a week, both arms alike)"),
 )
