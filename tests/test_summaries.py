@@ -427,3 +427,34 @@ def test_sweep_terminal_grid_and_maps_show_the_recomputed_numbers(sweep):
             best = (min if lower_is_better else max)(means, key=means.get)
             arm, value = winners[(j, i)].split("\n")
             assert arm == best and float(value) == pytest.approx(means[best], abs=0.005)
+
+
+def test_the_aware_only_mean_attitude_is_never_shown_alone():
+    """Wherever a scenario's key measures (key table, terminal table, leads, sweep figures)
+    name mean_attitude, mean_attitude_all follows it; a list naming both keeps its own order;
+    the default key measures hold both; every shipped scenario follows the rule."""
+    from sim.study.scenario import KEY_MEASURES, shipped_names, with_companions
+
+    assert with_companions(["mean_attitude", "profit"]) == [
+        "mean_attitude",
+        "mean_attitude_all",
+        "profit",
+    ]
+    assert with_companions(["profit", "mean_attitude"]) == [
+        "profit",
+        "mean_attitude",
+        "mean_attitude_all",
+    ]
+    assert with_companions(["mean_attitude_all", "x", "mean_attitude"]) == [
+        "mean_attitude_all",
+        "x",
+        "mean_attitude",
+    ]
+    assert with_companions(["awareness"]) == ["awareness"]
+    assert with_companions(list(KEY_MEASURES)) == list(KEY_MEASURES)
+    assert "mean_attitude_all" in MEASURE_NAMES
+    for name in shipped_names():
+        measures = load_scenario(name, preflight=False).key_measures
+        if "mean_attitude" in measures:
+            assert "mean_attitude_all" in measures, name
+            assert len(measures) == len(set(measures)), name

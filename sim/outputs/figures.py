@@ -362,7 +362,7 @@ def _attitude_figure(folder, table, arms, colours, styles, crisis, _) -> Path:
         _crisis_line(ax, crisis, " " + _("crisis"))
         ax.set_title(_wrapped(label(measure, _), 40), fontsize=15)
         ax.set_xlabel(_("Week"))
-        ax.set_ylabel(f"{_('Mean attitude')} ({unit(measure, _)})")
+        ax.set_ylabel(_("Mean attitude") + " (-1..1)")
         ax.yaxis.set_tick_params(labelleft=True)
     _legend(axes[1], _("mean and\n95 % band"))
     fig.suptitle(_(QUESTIONS["attitude_pair"]), fontsize=17, fontweight="bold")
