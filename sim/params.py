@@ -97,9 +97,21 @@ class NetworkSpec(Section):
     triangle_prob: Probability = _f(
         0.5, "Clustered scale free: probability of closing a triangle after each attachment."
     )
-    groups: int = _f(4, "Communities: number of groups.", "groups", ge=1, le=10_000)
+    groups: int = _f(
+        4,
+        "Number of customer groups of a generated network (the segments arm.target_group names "
+        "and groups_reached counts). communities: the planted communities (near-equal blocks). "
+        "Every other generated kind: customers are assigned to groups at random, near-equal "
+        "in size and independent of the ties; 1: one group named 'all'. Ignored by real "
+        "networks and files (see group_attribute).",
+        "groups",
+        ge=1,
+        le=10_000,
+    )
     group_names: list[str] | None = _f(
-        None, "Communities: names of the groups (default g1, g2, ...); length must equal groups."
+        None,
+        "Names of the groups of a generated network (default g1, g2, ...; 'all' with one "
+        "group); length must equal groups. Ignored by real networks and files.",
     )
     mixing: Probability = _f(
         0.1, "Communities: expected share of a customer's ties that go to other groups."
@@ -110,7 +122,10 @@ class NetworkSpec(Section):
     )
     group_attribute: str = _f(
         "group",
-        "File and real networks: node attribute holding the group; detected (Louvain) when absent.",
+        "Real networks and files: node attribute holding each customer's group (karate: its "
+        "club when no node has this attribute); when absent, groups are communities detected "
+        "by Louvain, named c1, c2, ... largest first (one group 'all' above 200,000 customers "
+        "or ties).",
     )
 
     @model_validator(mode="after")
@@ -591,7 +606,11 @@ class ArmSpec(Section):
     push_share: Probability = _f(
         0.5, "Share of the budget spent on push; the rest goes to dialogue.", "share"
     )
-    target_group: str | None = _f(None, "Push only reaches this group (None: everyone).")
+    target_group: str | None = _f(
+        None,
+        "Push only reaches this group, a name from the network's groups (g1, g2, ... on a "
+        "generated network; see network.groups); None: everyone.",
+    )
     outreach: Literal["random", "hubs", "none"] = _f(
         "random",
         "Spare dialogue capacity starts conversations with random customers, with the "
@@ -609,7 +628,10 @@ class CrisisSpec(Section):
     week: int | None = _f(None, "Week of the crisis (None: no crisis).", "week", ge=1, le=10_000)
     share: Probability = _f(0.3, "Share of customers hit (chosen at random).", "share")
     attitude: Attitude = _f(
-        -0.7, "Attitude of the customers hit (they also become aware).", "attitude"
+        -0.7,
+        "Attitude of the customers hit; they also become aware and are reminded (none of them "
+        "forgets the brand that week).",
+        "attitude",
     )
 
 

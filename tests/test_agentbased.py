@@ -56,6 +56,7 @@ MEASURES = (
     "ever_aware",
     "adoption",
     "mean_attitude",
+    "mean_attitude_all",
     "net_sentiment",
     "top_box",
     "attitude_sd",

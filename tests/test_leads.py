@@ -71,12 +71,11 @@ def test_replace_section_keeps_everything_around_the_markers():
 
 @pytest.mark.slow
 def test_assumption_rows_come_from_runs():
-    """Two replicates of the default scenario on 300 customers: leads for the four key
+    """Two replicates of the default scenario on 300 customers: leads for the five key
     measures at weeks 4 and 13 (and the last week, 13)."""
     items = leads_under("default", {"network.n": 300}, replicates=2, weeks=13)
-    assert {(i["week"], i["measure"]) for i in items} == {
-        (w, m) for w in (4, 13) for m in ("awareness", "adoption", "mean_attitude", "net_sentiment")
-    }
+    key = ("awareness", "adoption", "mean_attitude", "mean_attitude_all", "net_sentiment")
+    assert {(i["week"], i["measure"]) for i in items} == {(w, m) for w in (4, 13) for m in key}
     assert all(i["leader"] in {"none", "push", "dialogue", "mix"} for i in items)
 
 

@@ -188,6 +188,11 @@ EXPECTED = {
     "profit": (1.25 * 11 - 4.5) * 1000 / 20,  # margin on all units to date less spend to date
     "roi": (1.25 * 11 - 4.5) / 4.5,
     "customer_equity": 7.25 * 1000 / 20,
+    # every customer, aware or not, at the attitude they hold (the forgotten customer 7 at 0.95
+    # and the never-heard 8, 9, 12-19 too): group 0 sums to
+    # 0.9 + 0.5 + 0.45 + 0.2 - 0.45 - 0.5 - 0.8 + 0.95 + 0.99 - 0.9 = 1.34, group 1 to
+    # 0.6 - 0.6 + 8 x 1.0 = 8; far from the aware-only 0.3 / 9.
+    "mean_attitude_all": (1.34 + 8.0) / 20,
     # public talk and stories (COUNTS and STORY_ID above)
     "mention_views": 7 * 1000 / 20,
     "mention_readers": 5 * 1000 / 20,
@@ -324,6 +329,50 @@ def test_nobody_aware():
     )  # no target group
 
 
+def test_mean_attitude_of_all_counts_the_unaware_at_the_attitude_they_hold():
+    """mean_attitude_all is over everyone: a customer who never heard counts at their attitude,
+    which nothing moves before they hear (so it is their predisposition); a customer who forgot
+    counts at the attitude they kept, not at their predisposition. Nobody aware: still
+    defined (mean_attitude is not)."""
+    state = hand_state()
+    state.predisposition[:] = -0.3  # the latent attitude counts, not the week-0 one
+    assert measures(state=state)["mean_attitude_all"] == pytest.approx(9.34 / 20, abs=1e-12)
+    state.attitude[7] = -0.05  # the customer who forgot: 0.95 -> -0.05 moves the mean by -1 / 20
+    assert measures(state=state)["mean_attitude_all"] == pytest.approx(8.34 / 20, abs=1e-12)
+    # Awareness alone does not change it (customer 12, at 1.0, becomes aware).
+    state.aware[12] = True
+    assert measures(state=state)["mean_attitude_all"] == pytest.approx(8.34 / 20, abs=1e-12)
+    nobody = CustomerState.empty(4)
+    nobody.attitude[:] = [0.2, -0.4, 0.6, 0.0]
+    got = compute_measures(nobody, COUNTS, 0.0, 0.0, np.zeros(4, dtype=np.intp), 1, None)
+    assert math.isnan(got["mean_attitude"])
+    assert got["mean_attitude_all"] == pytest.approx((0.2 - 0.4 + 0.6 + 0.0) / 4, abs=1e-12)
+
+
+def test_mean_attitude_of_all_does_not_flatter_an_arm_that_reaches_few():
+    """Two markets of 100 customers with predispositions -0.2 (half) and +0.2 (half): one where
+    5 customers were reached and now sit at 0.8 (the rest untouched), one where 95 were reached
+    and sit at 0.5. Among the aware the few-reached market looks better (0.8 against 0.5);
+    over all customers it is worse: (5 x 0.8 + 45 x 0.2 - 50 x 0.2) / 100 = 0.03 against
+    (95 x 0.5 - 5 x 0.2) / 100 = 0.465. The aware-only measure reverses the order."""
+    groups = np.zeros(100, dtype=np.intp)
+
+    def market(reached: int, level: float) -> dict[str, float]:
+        state = CustomerState.empty(100)
+        state.attitude[:] = state.predisposition[:] = [-0.2] * 50 + [0.2] * 50
+        state.aware[100 - reached :] = True  # the last customers (predisposition +0.2)
+        state.attitude[100 - reached :] = level
+        return compute_measures(state, COUNTS, 0.0, 0.0, groups, 1, None)
+
+    few, many = market(5, 0.8), market(95, 0.5)
+    assert (few["mean_attitude"], many["mean_attitude"]) == pytest.approx((0.8, 0.5))
+    assert few["mean_attitude_all"] == pytest.approx((5 * 0.8 - 50 * 0.2 + 45 * 0.2) / 100)
+    # 95 reached: customers 5-99 at 0.5; customers 0-4 (predisposition -0.2) untouched.
+    assert many["mean_attitude_all"] == pytest.approx((95 * 0.5 - 5 * 0.2) / 100)
+    assert few["mean_attitude"] > many["mean_attitude"]
+    assert few["mean_attitude_all"] < many["mean_attitude_all"]
+
+
 def test_measure_descriptions_are_read_only():
     """The table of measures (names, units, descriptions) cannot be changed by accident."""
     import dataclasses
@@ -422,6 +471,7 @@ def reference_measures(aware, ever, attitude, heard, adopted, irritated, groups,
         "adoption": adopted.mean(),
         "irritated": irritated.mean(),
     }
+    out["mean_attitude_all"] = attitude.mean()
     if k:
         a = attitude[aware]
         out["mean_attitude"] = a.mean()
@@ -497,6 +547,9 @@ def test_measures_match_a_plain_statement_and_stay_in_range(case, spend, fit):
     via = got["heard_via_ad"] + got["heard_via_wom"] + got["heard_via_dialogue"]
     assert via <= 1.0 + 1e-12
     assert -1.0 <= got["net_sentiment"] <= 1.0
+    assert -1.0 <= got["mean_attitude_all"] <= 1.0
+    if state.aware.all():  # everyone aware: the two means are the same number
+        assert got["mean_attitude_all"] == pytest.approx(got["mean_attitude"], abs=1e-12)
     if state.aware.any():
         assert -1.0 <= got["mean_attitude"] <= 1.0
         assert got["cost_per_aware"] == pytest.approx(spend / state.aware.sum())

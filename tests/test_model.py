@@ -167,6 +167,52 @@ def test_crisis_turns_a_share_of_customers_negative_at_its_week():
     assert model.state.aware[hit].all()
 
 
+def test_crisis_news_reminds_so_nobody_hit_forgets_that_week():
+    """Hearing the crisis news is a reminder (docs/model.md 7.7, section 3 step 0): the
+    customers hit are aware and reminded, so none of them can forget in the crisis week, even
+    when forgetting is all but certain (recall half-life 0.01 weeks: 1 - 2^-100). Nothing else
+    reminds anyone here (no budget, no talk, no adoption), so the next week every one of them
+    forgets."""
+    model = BrandModel(
+        network=complete(400),
+        rng=5,
+        arm=dict(budget=0),
+        crisis=dict(week=3, share=0.5, attitude=-0.9),
+        population=dict(recall_half_life=0.01, anchoring=0.0),
+        wom=dict(talk_base=0.0, talk_feeling=0.0, talk_advocacy=0.0),
+        adoption=dict(base_rate=0.0),
+    )
+    model.run_for(3)
+    hit = model.state.heard.copy()
+    assert 150 < hit.sum() < 250  # binomial(400, 0.5), 5 standard deviations either side
+    assert model.state.aware[hit].all() and model.measures["forgot"] == 0.0
+    model.step()
+    assert not model.state.aware.any()
+    assert model.measures["forgot"] == pytest.approx(hit.sum() * 1000 / 400)
+
+
+def test_mean_attitude_of_all_is_the_mean_attitude_array_and_leaves_the_never_heard_alone():
+    """mean_attitude_all of a running model is the mean of every customer's attitude; those
+    who never heard of the brand still hold exactly their predisposition; with few customers
+    reached (dialogue only) it differs from the aware-only mean, which flatters the arm."""
+    model = BrandModel(
+        network=RING,
+        rng=3,
+        arm=dict(budget=40, push_share=0.0),
+        population=dict(initial_attitude=-0.2),
+    )
+    model.run_for(15)
+    s = model.state
+    assert 0.0 < s.aware.mean() < 0.5
+    assert model.measures["mean_attitude_all"] == pytest.approx(s.attitude.mean(), abs=1e-12)
+    never = ~s.heard
+    assert never.any() and np.array_equal(s.attitude[never], s.predisposition[never])
+    frame = model.weekly_frame()
+    assert frame.loc[0, "mean_attitude_all"] == pytest.approx(s.predisposition.mean(), abs=1e-12)
+    gap = model.measures["mean_attitude"] - model.measures["mean_attitude_all"]
+    assert gap > 0.1
+
+
 def test_bad_product_makes_unhappy_adopters():
     model = BrandModel(
         network=RING,

@@ -427,3 +427,92 @@ def test_sweep_terminal_grid_and_maps_show_the_recomputed_numbers(sweep):
             best = (min if lower_is_better else max)(means, key=means.get)
             arm, value = winners[(j, i)].split("\n")
             assert arm == best and float(value) == pytest.approx(means[best], abs=0.005)
+
+
+def test_the_aware_only_mean_attitude_is_never_shown_alone():
+    """Wherever a scenario's key measures (key table, terminal table, leads, sweep figures)
+    name mean_attitude, mean_attitude_all follows it; a list naming both keeps its own order;
+    the default key measures hold both; every shipped scenario follows the rule."""
+    from sim.study.scenario import KEY_MEASURES, shipped_names, with_companions
+
+    assert with_companions(["mean_attitude", "profit"]) == [
+        "mean_attitude",
+        "mean_attitude_all",
+        "profit",
+    ]
+    assert with_companions(["profit", "mean_attitude"]) == [
+        "profit",
+        "mean_attitude",
+        "mean_attitude_all",
+    ]
+    assert with_companions(["mean_attitude_all", "x", "mean_attitude"]) == [
+        "mean_attitude_all",
+        "x",
+        "mean_attitude",
+    ]
+    assert with_companions(["awareness"]) == ["awareness"]
+    assert with_companions(list(KEY_MEASURES)) == list(KEY_MEASURES)
+    assert "mean_attitude_all" in MEASURE_NAMES
+    for name in shipped_names():
+        measures = load_scenario(name, preflight=False).key_measures
+        if "mean_attitude" in measures:
+            assert "mean_attitude_all" in measures, name
+            assert len(measures) == len(set(measures)), name
+
+
+def test_attitude_figure_draws_the_aware_and_all_customers_side_by_side(tmp_path, monkeypatch):
+    """mean_attitude.png has two panels on one attitude axis: left the mean attitude of the
+    aware, right of all customers; each arm's line is its mean over replicates, week by week."""
+    from sim.i18n import translator
+    from sim.outputs import figures
+
+    rng = np.random.default_rng(3)
+    rows = [
+        {
+            "arm": arm,
+            "replicate": r,
+            "week": w,
+            "mean_attitude": rng.uniform(-1, 1),
+            "mean_attitude_all": rng.uniform(-1, 1),
+        }
+        for arm in ("push", "dialogue")
+        for r in range(3)
+        for w in range(5)
+    ]
+    table = pd.DataFrame(rows)
+    saved = {}
+    monkeypatch.setattr(figures, "_save", lambda fig, path: saved.setdefault("fig", fig) and path)
+    arms = ["push", "dialogue"]
+    path = figures._attitude_figure(
+        tmp_path,
+        table,
+        arms,
+        figures.arm_colours(arms),
+        figures.arm_styles(arms),
+        None,
+        translator("en"),
+    )
+    assert path.name == "mean_attitude.png"
+    left, right = saved["fig"].axes
+    assert left.get_shared_y_axes().joined(left, right)
+    for ax, measure in ((left, "mean_attitude"), (right, "mean_attitude_all")):
+        assert ax.get_title() == figures.label(measure)
+        lines = {line.get_label(): line.get_ydata() for line in ax.get_lines()}
+        for arm in arms:
+            want = table[table["arm"] == arm].groupby("week")[measure].mean().to_numpy()
+            assert np.allclose(lines[arm], want), (measure, arm)
+
+
+@pytest.mark.slow
+def test_report_of_a_folder_from_before_mean_attitude_all_still_draws(study, tmp_path):
+    """A results folder written before mean_attitude_all existed (no such column) is redrawn:
+    the attitude figure falls back to the aware-only mean, the key table skips the column."""
+    import shutil
+
+    out, _, _ = study
+    old = tmp_path / "old"
+    shutil.copytree(out, old)
+    table = pd.read_csv(old / "timeseries.csv").drop(columns=["mean_attitude_all"])
+    table.to_csv(old / "timeseries.csv", index=False)
+    assert main(["report", str(old)]) == 0
+    assert (old / "figures" / "mean_attitude.png").is_file()

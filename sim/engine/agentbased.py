@@ -586,6 +586,8 @@ def weekly_measures(model: AgentBrandModel) -> dict[str, float]:
             for channel in ("ad", "wom", "dialogue")
         },
         "forgot": model.forgot * per_1000,
+        # Everyone, the unaware at the latent attitude they hold (never heard: predisposition).
+        "mean_attitude_all": math.fsum(c.attitude for c in customers) / n,
     }
     # Money with one-off adoption, as the engine books it: each trial is one unit of the brand
     # (and of the category), nobody lapses, and customer equity is 0 without repeat purchases.

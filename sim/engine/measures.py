@@ -155,6 +155,14 @@ MEASURES: tuple[Measure, ...] = (
         for k, name in enumerate(HIST_NAMES)
     ),
     Measure(
+        "mean_attitude_all",
+        N_("attitude (-1..1)"),
+        "Mean attitude of all customers, aware or not: a customer who is not aware counts at "
+        "the latent attitude they hold (their predisposition if they never heard of the brand, "
+        "the attitude they kept if they forgot it). Unlike mean_attitude it does not flatter an "
+        "arm that reaches few customers.",
+    ),
+    Measure(
         "mention_views",
         N_("per 1,000 customers"),
         "Reads of public posts and reviews this week (one per reader and post).",
@@ -247,6 +255,7 @@ LABELS = {
         name: HIST_LABEL.format(low=f"{HIST_EDGES[k]:+.1f}", high=f"{HIST_EDGES[k + 1]:+.1f}")
         for k, name in enumerate(HIST_NAMES)
     },
+    "mean_attitude_all": N_("Mean attitude of all customers"),
 }
 UNITS = {m.name: m.unit for m in MEASURES}
 
@@ -382,7 +391,7 @@ def compute_measures(
         top_box_cutoff,
     )
     aware_count, heard, adopted, irritated, advocates, detractors, top, *via = counts.tolist()
-    attitude_sum, square_sum = sums
+    attitude_sum, square_sum, everyone_sum = sums
     spread = {"attitude_sd": float("nan"), **dict.fromkeys(QUANTILE_NAMES, float("nan"))}
     hist = dict.fromkeys(HIST_NAMES, 0.0)
     if aware_count:
@@ -443,6 +452,8 @@ def compute_measures(
         "heard_via_dialogue": via[2],
         "forgot": week_counts.get("forgot", 0) * per_1000,
         **hist,
+        # Everyone counts, the unaware at the latent attitude they hold (docs/model.md 7.9).
+        "mean_attitude_all": everyone_sum / n,
     }
 
 
@@ -474,7 +485,8 @@ def _count(
     """One pass over the customers: the counts (aware, ever heard, adopted, irritated,
     advocates (a > cutoff) among the aware, detractors (a < -cutoff) among the aware, top box
     (a > top_cutoff) among the aware, first heard via ad, via word of mouth, via dialogue), the
-    sums of the aware customers' attitudes and squared attitudes, the aware customers of each
+    sums of the aware customers' attitudes and squared attitudes and of every customer's
+    attitude (aware or not), the aware customers of each
     of the first ``n_groups`` groups (0: not counted), and the histogram of the aware's
     attitudes in ``FINE_BINS`` bins over [-1, 1] (the last bin includes 1).
 
@@ -494,22 +506,26 @@ def _count(
         via_ad += heard_via[i] == HEARD_AD
         via_wom += heard_via[i] == HEARD_WOM
         via_dialogue += heard_via[i] == HEARD_DIALOGUE
-    # The aware customers' attitudes summed in four interleaved running sums: one running sum
-    # waits for each addition to finish before the next (four times slower).
+    # The attitudes summed in four interleaved running sums: one running sum waits for each
+    # addition to finish before the next (four times slower).
     sums = np.zeros(4)
     squares = np.zeros(4)
+    everyone = np.zeros(4)
     whole = aware.size - aware.size % 4
     for i in range(0, whole, 4):
         for lane in range(4):
             a = attitude[i + lane] * aware[i + lane]
             sums[lane] += a
             squares[lane] += a * a
+            everyone[lane] += attitude[i + lane]
     for i in range(whole, aware.size):
         a = attitude[i] * aware[i]
         sums[0] += a
         squares[0] += a * a
+        everyone[0] += attitude[i]
     attitude_sum = (sums[0] + sums[1]) + (sums[2] + sums[3])
     square_sum = (squares[0] + squares[1]) + (squares[2] + squares[3])
+    everyone_sum = (everyone[0] + everyone[1]) + (everyone[2] + everyone[3])
     fine = np.zeros(FINE_BINS, dtype=np.int64)
     scale = FINE_BINS / 2.0
     for i in range(aware.size):
@@ -533,4 +549,4 @@ def _count(
             via_dialogue,
         ]
     )
-    return counts, np.array([attitude_sum, square_sum]), aware_by_group, fine
+    return counts, np.array([attitude_sum, square_sum, everyone_sum]), aware_by_group, fine

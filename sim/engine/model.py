@@ -444,6 +444,10 @@ class BrandModel(mesa.Model):
             self.datacollector.collect(self)
 
     def _crisis(self) -> None:
+        """Step 0, in the crisis week only: each customer is hit with probability
+        ``crisis.share`` (the arm-independent crisis stream); those hit take the crisis attitude
+        (with attitudes on) and are made aware and reminded (``make_aware``), so hearing the
+        news counts as a reminder and none of them forgets the brand that week."""
         crisis = self.params.crisis
         u = self._streams["crisis"].random(self.n) if crisis.week == self.week else None
         if u is None:

@@ -50,7 +50,8 @@ class CustomerState:
     irritated : bool    adstock above the customer's irritation threshold this week.
     advocacy : float32  temporary boost to talking after a conversation with the brand, in [0, 1].
     heard_via : int8    first channel (HEARD_* codes above).
-    reminded : bool     met an ad, a talk or a conversation this week (cleared every week).
+    reminded : bool     met an ad, a talk, a conversation or the crisis news this week (cleared
+                        every week).
     taste : float32     the customer's taste: they experience the product at fit + taste.
     tolerance : float32 ad tolerance factor (median 1): scales the effective frequency and the
                         irritation threshold.

@@ -299,8 +299,8 @@ def page_text(analysis: dict, cells: pd.DataFrame, pngs: list[Path], page_dir: P
             "**The question.** In the default market (scenarios/default.toml: a grocery brand "
             "on a small-world network of {n} customers), push and dialogue spend the same "
             "weekly budget (base {budget:g} cu per 1,000 customers). How much does the "
-            "difference dialogue - push in profit to date, mean attitude of the aware and "
-            "adoption, at weeks 13 and 52, "
+            "difference dialogue - push in profit to date, mean attitude of the aware, mean "
+            "attitude of all customers and adoption, at weeks 13 and 52, "
             "depend on the model's {k} varied parameters, each over the plausible range in "
             "`sim/evidence/ranges.py` (table below)?"
         ).format(n=s["n"], budget=analysis["budget"], k=len(RANGES)),

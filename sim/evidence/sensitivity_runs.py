@@ -14,10 +14,11 @@ in a results folder, so an interrupted analysis resumes where it stopped (same c
 Every run is one market (the base scenario, default.toml, with the row's parameter values)
 in which the push arm and the dialogue arm spend the same budget on one network with the same
 seed (common random numbers, ``sim.study.arms.run_arms``). Its outputs are the paired
-differences dialogue - push in profit to date, mean attitude of the aware and adoption at weeks
-13 and 52 (``OUTPUTS``). Within the Morris and Sobol designs every row uses the same replicate
-seeds, so a difference between two rows comes from their parameters, not from different luck;
-each row's output is the mean over ``Size.replicates`` replicates.
+differences dialogue - push in profit to date, mean attitude of the aware, mean attitude of all
+customers and adoption at weeks 13 and 52 (``OUTPUTS``). Within the Morris and Sobol designs
+every row uses the same replicate seeds, so a difference between two rows comes from their
+parameters, not from different luck; each row's output is the mean over ``Size.replicates``
+replicates.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ from sim.study.scenario import load_scenario
 
 BASE_SCENARIO = "default"
 ARMS = ("push", "dialogue")  # the difference is dialogue - push
-MEASURES = ("profit", "mean_attitude", "adoption")
+# mean_attitude_all beside mean_attitude: the aware-only mean flatters the arm that reaches few.
+MEASURES = ("profit", "mean_attitude", "mean_attitude_all", "adoption")
 WEEKS = (13, 52)
 OUTPUTS = tuple(f"{m}_w{w}" for m in MEASURES for w in WEEKS)
 SETTINGS_FILE = "sensitivity.json"
@@ -271,6 +273,7 @@ def analyse(
         "base": BASE_SCENARIO,
         "weeks": weeks,
         "ranges": [asdict(r) for r in RANGES],
+        "outputs": list(OUTPUTS),  # a folder of older runs lacks newer outputs: not resumed
     }
     folder = open_folder(out, settings, root)
     lock = res.FolderLock(folder)

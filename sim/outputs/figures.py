@@ -42,6 +42,7 @@ QUESTIONS = {
     "awareness": N_("How many customers know the brand now?"),
     "adoption": N_("How many customers have bought?"),
     "mean_attitude": N_("What do aware customers think of the brand?"),
+    "attitude_pair": N_("What do customers think of the brand?"),
     "net_sentiment": N_("Do advocates outnumber detractors?"),
     "wom": N_("How much do customers talk, and in which tone?"),
     "cost_per_aware": N_("What does each aware customer cost?"),
@@ -182,7 +183,10 @@ def _time_figures(folder: Path, study: dict, table: pd.DataFrame, _) -> list[Pat
         line_figure("market_share", ylim=(0, 1.02))
         line_figure("customers", ylim=(0, 1.02))
     if study["params"].get("attitudes", True):
-        line_figure("mean_attitude")
+        if "mean_attitude_all" in table:
+            out.append(_attitude_figure(folder, table, arms, colours, styles, crisis, _))
+        else:  # a results folder from before mean_attitude_all existed
+            line_figure("mean_attitude")
         line_figure("net_sentiment")
         if HIST_NAMES[0] in table:
             out.append(_attitude_histograms(folder, table, arms, colours, _))
@@ -338,6 +342,31 @@ def _wom_figure(folder, table, arms, colours, styles, crisis, _) -> Path:
     _legend(axes[1], _("mean and\n95 % band"))
     fig.suptitle(_(QUESTIONS["wom"]), fontsize=17, fontweight="bold")
     return _finish(fig, folder / "wom.png", _)
+
+
+def _attitude_figure(folder, table, arms, colours, styles, crisis, _) -> Path:
+    """Mean attitude per arm over the weeks, of the aware (left) and of all customers (right,
+    the unaware at their latent attitude), on one attitude axis: an arm that reaches few
+    customers can lead on the left and trail on the right (docs/model.md 7.9)."""
+    fig, axes = plt.subplots(1, 2, figsize=(SIZE[0] * 1.25, SIZE[1]), sharey=True)
+    for ax, measure in zip(axes, ("mean_attitude", "mean_attitude_all"), strict=True):
+        for arm in arms:
+            rows = table[table["arm"] == arm]
+            if rows.empty:
+                continue
+            wide = rows.pivot(index="replicate", columns="week", values=measure)
+            values = wide.to_numpy(float)
+            if np.all(np.isnan(values)):
+                continue
+            _band(ax, wide.columns.to_numpy(), values, colours[arm], arm, styles[arm])
+        _crisis_line(ax, crisis, " " + _("crisis"))
+        ax.set_title(_wrapped(label(measure, _), 40), fontsize=15)
+        ax.set_xlabel(_("Week"))
+        ax.set_ylabel(_("Mean attitude") + " (-1..1)")
+        ax.yaxis.set_tick_params(labelleft=True)
+    _legend(axes[1], _("mean and\n95 % band"))
+    fig.suptitle(_(QUESTIONS["attitude_pair"]), fontsize=17, fontweight="bold")
+    return _finish(fig, folder / "mean_attitude.png", _)
 
 
 def _attitude_histograms(folder, table, arms, colours, _) -> Path | None:

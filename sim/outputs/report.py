@@ -181,7 +181,10 @@ FIGURE_ALT = {
     "profit": N_("Profit to date over the weeks, per arm"),
     "market_share": N_("Market share over the weeks, per arm"),
     "customers": N_("Customers of the brand over the weeks, per arm"),
-    "mean_attitude": N_("Mean attitude of the aware over the weeks, per arm"),
+    "mean_attitude": N_(
+        "Mean attitude over the weeks, per arm: of the aware customers (left) and of all "
+        "customers (right)"
+    ),
     "net_sentiment": N_("Net sentiment over the weeks, per arm"),
     "attitude_histograms": N_("Attitude histograms per arm and week"),
     "wom": N_("Positive and negative word of mouth over the weeks, per arm"),

@@ -84,7 +84,26 @@ PARAM_SECTIONS = tuple(
     for name, f in ModelParams.model_fields.items()
     if isinstance(f.annotation, type) and issubclass(f.annotation, BaseModel)
 )
-KEY_MEASURES = ("awareness", "adoption", "mean_attitude", "net_sentiment")
+KEY_MEASURES = ("awareness", "adoption", "mean_attitude", "mean_attitude_all", "net_sentiment")
+# Measures never shown alone: wherever a scenario's key measures name the first, the second is
+# shown right after it (unless the scenario lists it itself). The aware-only mean attitude
+# flatters an arm that reaches few customers; the mean over all customers does not
+# (docs/model.md 7.9).
+COMPANIONS = {"mean_attitude": "mean_attitude_all"}
+
+
+def with_companions(measures: list[str]) -> list[str]:
+    """``measures`` with each measure's companion (``COMPANIONS``) right after it, unless the
+    list already holds the companion; order otherwise kept. ``["mean_attitude", "profit"]``
+    gives ``["mean_attitude", "mean_attitude_all", "profit"]``."""
+    out: list[str] = []
+    for name in measures:
+        out.append(name)
+        companion = COMPANIONS.get(name)
+        if companion is not None and companion not in measures:
+            out.append(companion)
+    return out
+
 
 MeasureName = Literal[MEASURE_NAMES]  # type: ignore[valid-type]
 
@@ -116,7 +135,8 @@ class ReportSpec(BaseModel):
     measures: list[MeasureName] = Field(  # type: ignore[valid-type]
         default_factory=lambda: list(KEY_MEASURES),
         description="Measures of the key table and of the sweep figures (see "
-        "sim/engine/measures.py).",
+        "sim/engine/measures.py); mean_attitude (of the aware) is always shown with "
+        "mean_attitude_all (of all customers) beside it.",
         min_length=1,
     )
     contrast: list[str] | None = Field(
@@ -543,7 +563,9 @@ class Scenario:
 
     @property
     def key_measures(self) -> list[str]:
-        return list(self.spec.report.measures)
+        """The ``[report] measures``, each with its companion (``with_companions``): the key
+        table, the leads at weeks 4, 13 and 52, the terminal table and the sweep figures."""
+        return with_companions(list(self.spec.report.measures))
 
     @property
     def expectations(self) -> list[Expectation]:

@@ -72,11 +72,17 @@ CHARTS: dict[str, ChartDef] = {
         ChartDef(
             "attitude",
             N_("Attitude"),
-            (("mean_attitude", N_("mean")), ("net_sentiment", N_("net sentiment"))),
+            (
+                ("mean_attitude", N_("mean, aware")),
+                ("mean_attitude_all", N_("mean, all")),
+                ("net_sentiment", N_("net sentiment")),
+            ),
             N_("attitude / share"),
             N_(
-                "Mean attitude of the customers who know the brand (-1..+1). Net sentiment: "
-                "the share of fans (attitude above +0.5) minus the share of critics (below -0.5)."
+                "Mean attitude (-1..+1) of the customers who know the brand (aware) and of all "
+                "customers (all: those who do not know it count at their own leaning, so a "
+                "campaign that reaches few cannot look good on a few fans). Net sentiment: the "
+                "share of fans (attitude above +0.5) minus the share of critics (below -0.5)."
             ),
             ymin=-1.0,
             ymax=1.0,

@@ -73,10 +73,21 @@ SCORE_ROWS = (
     ("adoption", N_("Bought"), "{:.0%}", True, N_("Share of customers who have bought.")),
     (
         "mean_attitude",
-        N_("Mean attitude"),
+        N_("Mean attitude, aware"),
         "{:+.2f}",
         True,
         N_("Average opinion of those who know the brand, -1 (hate it) to +1 (love it)."),
+    ),
+    (
+        "mean_attitude_all",
+        N_("Mean attitude, all"),
+        "{:+.2f}",
+        True,
+        N_(
+            "Average opinion of all customers, -1 (hate it) to +1 (love it): those who do not "
+            "know the brand count at their own leaning. A campaign that reaches only a few "
+            "fans looks good on the row above, not on this one."
+        ),
     ),
     (
         "net_sentiment",
