@@ -1,8 +1,14 @@
 """What the heterogeneous market must look like (issue #11, "Done when").
 
-1. Attitudes stay spread: in every shipped scenario with attitudes on, in every arm, the
-   attitudes of the aware at week 52 have a standard deviation of at least 0.15 and no 0.1-wide
-   bin holds more than 60 % of them.
+1. Attitudes stay spread but not split: in every shipped scenario with attitudes on, in every
+   arm, the attitudes of the aware at week 52 have a standard deviation of at least 0.15, no
+   0.1-wide bin holds more than 60 % of them, and Sarle's bimodality coefficient is below
+   0.555 (the value of a uniform distribution: above it the distribution has two modes)
+   unless the scenario is about polarisation (issue #22).
+3. Valence looks like markets (issue #22; East, Hammond & Wright 2007: positive word of mouth
+   is about three times as common as negative): over weeks 1-52, positive talk outnumbers
+   negative in every arm of every shipped scenario whose story is not a crisis or a bad
+   product (``VALENCE_REVERSED`` names those, with the reason their description gives).
 2. The ad response has no cliffs: over a budget sweep from 0.1x to about 10x the default, in
    +25 % steps, no step moves week-52 adoption by more than 0.08 or mean attitude by more than
    0.1 (push, mix and dialogue arms).
@@ -41,7 +47,49 @@ def shape_problems(name: str) -> list[str]:
         top_bin = float(np.histogram(a, bins=20, range=(-1, 1))[0].max() / a.size)
         if sd < 0.15 or top_bin > 0.6:
             problems.append(f"{name}/{arm.name}: sd {sd:.3f}, fullest 0.1 bin {top_bin:.0%}")
+        coefficient = bimodality_coefficient(a)
+        if coefficient >= BIMODAL and name not in POLARISED:
+            problems.append(f"{name}/{arm.name}: bimodality coefficient {coefficient:.3f}")
+        talk = model.weekly_frame()[["wom_positive", "wom_negative"]].sum()
+        positive, negative = float(talk["wom_positive"]), float(talk["wom_negative"])
+        if positive <= negative and name not in VALENCE_REVERSED:
+            problems.append(f"{name}/{arm.name}: {positive:.0f} positive, {negative:.0f} negative")
     return problems
+
+
+# Sarle's bimodality coefficient of a uniform distribution: above it, two modes (SAS Institute
+# 1990; Pfister et al. 2013).
+BIMODAL = 5 / 9
+# Shipped scenarios about polarisation (none yet): name -> why.
+POLARISED: dict[str, str] = {}
+# Shipped scenarios whose story reverses the valence of talk: name -> why (their descriptions say
+# so).
+VALENCE_REVERSED = {
+    "crisis": "a crisis turns a third of the market against the brand",
+    "workshop/crisis": "the same crisis, for the workshop",
+    "bad_product": "a product that disappoints makes unhappy buyers who talk",
+}
+
+
+def bimodality_coefficient(values: np.ndarray) -> float:
+    """Sarle's bimodality coefficient ``(g**2 + 1) / (k + 3 (n - 1)**2 / ((n - 2)(n - 3)))``
+    with ``g`` the sample skewness and ``k`` the sample excess kurtosis (both bias-corrected),
+    in (0, 1]: 5/9 for a uniform distribution, 1 for two point masses, 1/3 for a normal one."""
+    from scipy.stats import kurtosis, skew
+
+    n = values.size
+    g = skew(values, bias=False)
+    k = kurtosis(values, bias=False)
+    return float((g**2 + 1) / (k + 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))))
+
+
+def test_bimodality_coefficient_tells_one_mode_from_two():
+    rng = np.random.default_rng(0)
+    one = rng.normal(0.2, 0.2, 2000)
+    two = np.concatenate((rng.normal(-0.5, 0.1, 1000), rng.normal(0.5, 0.1, 1000)))
+    assert bimodality_coefficient(one) == pytest.approx(1 / 3, abs=0.03)
+    assert bimodality_coefficient(two) > 0.8
+    assert bimodality_coefficient(rng.uniform(-1, 1, 20_000)) == pytest.approx(5 / 9, abs=0.01)
 
 
 def _n(name: str) -> int:
