@@ -179,8 +179,8 @@ def mechanisms_document(replicates: int | None = None, log=print) -> str:
         "last week (at most week 52) with the mechanisms of the heterogeneous market (issue "
         "#11) and of public talk, stories, service recovery and ad-started talk (issue #22) "
         "switched off one at a time, then all together (roughly the first version's "
-        "homogeneous market; its talk rates and adoption rate were different too). **Bold**: the lead excludes "
-        "zero at 95 %; `a ≈ b`: within noise."
+        "homogeneous market; its talk rates and adoption rate were different too). **Bold**: "
+        "the lead excludes zero at 95 %; `a ≈ b`: within noise."
         + (f" {replicates} replicates per row." if replicates else ""),
     ]
     for name in shipped_names():

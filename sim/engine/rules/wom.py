@@ -106,6 +106,7 @@ def run_wom(
         negative,
         retold,
         views,
+        distinct_readers,
         rating_readers,
         mention_speaker,
         mention_negative,
@@ -159,7 +160,7 @@ def run_wom(
         negative=int(negative),
         retold=int(retold),
         views=int(views),
-        readers=int(np.unique(readers).size),
+        readers=int(distinct_readers),
         rating_readers=int(rating_readers),
         mentions=mentions,
     )
@@ -213,9 +214,9 @@ def _talk(
 ):
     """Compiled body of :func:`run_wom` (its docstring gives the rules and the random numbers).
 
-    Returns (positive talks, negative talks, stories retold, post views, rating readers, the
-    public talks' speakers, whether each was negative, and their readers as CSR: reader_start
-    of length mentions + 1 and readers).
+    Returns (positive talks, negative talks, stories retold, post views, distinct post readers,
+    rating readers, the public talks' speakers, whether each was negative, and their readers as
+    CSR: reader_start of length mentions + 1 and readers).
     """
     advocacy_weight32 = np.float32(advocacy_weight)
     n = aware.size
@@ -236,17 +237,26 @@ def _talk(
         )
         u = half_uniform(word_at(own_key, i * per_customer), False)
         talking[i] = was_aware[i] & (degree[i] > 0) & (u < p)
-    retelling = np.empty(n, dtype=np.bool_)
-    story_key = keys[2]
+    # Who retells a story: the holders (few; a held story from an earlier week is positive)
+    # decide with their own word of the story key.
     holders = 0
-    for i in range(n):
-        kind = max(story_kind[i], 0)  # negative: received this week, retold from next week
-        holders += kind > 0
-        u = half_uniform(word_at(story_key, i * per_customer), False)
-        retelling[i] = (kind > 0) & (degree[i] > 0) & (u < retell[kind])
-    talks = np.empty(2 * n + complainers.size + 1, dtype=np.int64)
-    kind_of = np.empty(2 * n + complainers.size + 1, dtype=np.int8)
-    row_of = np.empty(2 * n + complainers.size + 1, dtype=np.int64)
+    for i in range(n):  # a count without branches (vectorised)
+        holders += story_kind[i] > 0
+    retellers = np.empty(holders, dtype=np.int64)
+    story_key = keys[2]
+    r = 0
+    for i in range(n if holders else 0):
+        kind = story_kind[i]
+        if kind > 0:
+            u = half_uniform(word_at(story_key, i * per_customer), False)
+            if degree[i] > 0 and u < retell[kind]:
+                retellers[r] = i
+                r += 1
+    retellers = retellers[:r]
+    size = n + complainers.size + retellers.size + 1
+    talks = np.empty(size, dtype=np.int64)
+    kind_of = np.empty(size, dtype=np.int8)
+    row_of = np.empty(size, dtype=np.int64)
     count = 0
     for i in range(n):  # branch-free compaction
         talks[count] = i
@@ -266,10 +276,10 @@ def _talk(
             heard[who] = True
             heard_via[who] = HEARD_WOM
     first_story = count
-    for i in range(n):
+    for i in retellers:
         talks[count] = i
         row_of[count] = i
-        count += retelling[i]
+        count += 1
     kind_of[first_story:count] = 2
     total = count
     # The story of each retelling (read before any holder is changed), then every held story
@@ -345,14 +355,23 @@ def _talk(
         m += 1
         reader_start[m] = r
     views = r
+    # Distinct readers, counted with the (all-zero) scratch row as marks, which are cleared
+    # again before the pulls below use it.
+    marks = scratch[0]
+    distinct = 0
+    for j in range(views):
+        distinct += marks[readers[j]] == 0.0
+        marks[readers[j]] = 1.0
+    for j in range(views):
+        marks[readers[j]] = 0.0
     # The visible rating: aware customers in the category who look at it.
     rating_key = keys[5]
-    looking = np.empty(n, dtype=np.bool_)
+    looking = np.zeros(n if rating_readers > 0.0 else 0, dtype=np.bool_)
     lookers = 0
-    for i in range(n):
-        u = half_uniform(word_at(rating_key, i), False)
-        looking[i] = aware[i] & in_market[i] & (u < rating_readers)
-        lookers += looking[i]
+    for i in range(looking.size):
+        if aware[i] and in_market[i]:
+            looking[i] = half_uniform(word_at(rating_key, i), False) < rating_readers
+            lookers += looking[i]
     # Every message of the week, judged against the attitudes at the start of the step.
     if attitudes:
         size = k + views + lookers
@@ -370,7 +389,7 @@ def _talk(
             what[k + j] = message_of[t]
             strength[k + j] = public_credibility * (mu_negative if message_of[t] < 0 else mu)
         q = k + views
-        for i in range(n if lookers else 0):
+        for i in range(looking.size if lookers else 0):
             if looking[i]:
                 who[q] = i
                 what[q] = rating_message
@@ -380,7 +399,7 @@ def _talk(
             pull_messages(attitude, who, what, strength, epsilon, scratch)
     for t in range(total):  # talking about the brand keeps it in the speaker's mind too
         reminded[talks[t]] = True
-    for i in range(n if lookers else 0):
+    for i in range(looking.size if lookers else 0):
         reminded[i] |= looking[i]
     for j in range(k + views):
         if j < k:
@@ -403,6 +422,7 @@ def _talk(
         negative,
         total - first_story,
         views,
+        distinct,
         lookers,
         mention_speaker,
         mention_negative,
