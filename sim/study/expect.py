@@ -172,9 +172,11 @@ def check_scenarios(
     if factor is None:
         factor = ROBUST_FACTOR if robust else 1
     failures: list[str] = []
-    for scenario in scenarios:
+    for name, scenario in zip(names, scenarios, strict=True):
+        # Shipped scenarios by their key (workshop/crisis is not crisis), files by their stem.
+        label = scenario.name if str(name).endswith(".toml") else str(name)
         if not scenario.expectations:
-            print(f"{scenario.name}: no [[expect]] claims")
+            print(f"{label}: no [[expect]] claims")
             continue
         if several:
             use = seeds or (robust_seeds(scenario.seed) if robust else [scenario.seed])
@@ -183,7 +185,7 @@ def check_scenarios(
             failed += len(bad)
             used = [r["seed"] for r in items[0]["runs"]]
             print(
-                f"{scenario.name}: {len(items) - len(bad)} of {len(items)} claims hold at every "
+                f"{label}: {len(items) - len(bad)} of {len(items)} claims hold at every "
                 f"seed ({', '.join(map(str, used))}; {factor} x each claim's replicates)"
             )
             for item in items:
@@ -193,13 +195,13 @@ def check_scenarios(
                     print(f"      seed {r['seed']}: {line}")
                     if not r["held"]:
                         failures.append(
-                            f"{scenario.name}: {item['claim']}: seed {r['seed']}: {line}"
+                            f"{label}: {item['claim']}: seed {r['seed']}: {line}"
                         )
             continue
         results = check_scenario(scenario, executor, quiet)
         bad = [r for r in results if not r["held"]]
         failed += len(bad)
-        print(f"{scenario.name}: {len(results) - len(bad)} of {len(results)} claims hold")
+        print(f"{label}: {len(results) - len(bad)} of {len(results)} claims hold")
         for r in results:
             mark = "held    " if r["held"] else "NOT HELD"
             print(f"  {mark} {r['claim']}: {_result_line(r)}")
