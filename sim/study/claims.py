@@ -249,14 +249,18 @@ def _judge_equivalence(e: Expectation, differences) -> dict:
     elif not test.held:
         side = "+" if test.high >= e.margin else "-"
         out["why"] = (
-            f"the {round(100 * test.level)} % interval reaches {side}{e.margin:g} (TOST p = {test.p:.2g}); "
-            + (
+            f"the {round(100 * test.level)} % interval reaches {side}{e.margin:g} "
+            f"(TOST p = {test.p:.2g}); "
+        )
+        if needed:
+            out["why"] += (
                 f"about {needed} replicates would give 80 % power if the difference is "
                 f"{test.mean:+.3g}"
-                if needed
-                else f"the measured difference {test.mean:+.3g} is not within the margin"
             )
-        )
+        elif abs(test.mean) >= e.margin:
+            out["why"] += f"the measured difference {test.mean:+.3g} is not within the margin"
+        else:
+            out["why"] += "more than 10,000 replicates would be needed at this spread"
     return out
 
 

@@ -194,9 +194,7 @@ def check_scenarios(
                     line = _result_line(r)
                     print(f"      seed {r['seed']}: {line}")
                     if not r["held"]:
-                        failures.append(
-                            f"{label}: {item['claim']}: seed {r['seed']}: {line}"
-                        )
+                        failures.append(f"{label}: {item['claim']}: seed {r['seed']}: {line}")
             continue
         results = check_scenario(scenario, executor, quiet)
         bad = [r for r in results if not r["held"]]
