@@ -516,7 +516,7 @@ def claims_table(claims: list[dict], _) -> str:
             value = _ci_text({"mean": c["mean"], "low": c["low"], "high": c["high"]}, _)
             if c.get("margin") is not None:  # an equivalence claim: its 90 % interval
                 value += " " + _(
-                    "(90 % interval; equivalent when inside ±{margin})", margin=c["margin"]
+                    "(90 % interval; equivalent when inside ±{margin})", margin=_.value(c["margin"])
                 )
         says = f"<br><span class='ci'>{_e(c['says'])}</span>" if c.get("says") else ""
         rows.append(
