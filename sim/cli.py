@@ -191,6 +191,24 @@ def add_claims_parsers(sub) -> None:
         help="override a parameter of every scenario checked (e.g. --set network.n=300)",
     )
     check.add_argument("--quiet", action="store_true", help="no progress bar")
+    check.add_argument(
+        "--robust",
+        action="store_true",
+        help="judge every claim at two other master seeds (the scenario's seed + 1 and + 2) on "
+        "twice its replicates, and list the claims that fail at some seed",
+    )
+    check.add_argument(
+        "--seeds",
+        type=_seeds_list,
+        metavar="S1,S2,...",
+        help="judge every claim at each of these master seeds instead of the scenario's own",
+    )
+    check.add_argument(
+        "--replicates-factor",
+        type=_count,
+        metavar="K",
+        help="judge every claim on K times the replicates it states (--robust: 2)",
+    )
     add_executor_options(check)
     gsa = sub.add_parser(
         "sensitivity",
@@ -321,6 +339,21 @@ def _seed(text: str) -> int:
     if not 0 <= value < 2**63:
         raise argparse.ArgumentTypeError(f"{value} is out of range (0 to 2**63 - 1)")
     return value
+
+
+def _seeds_list(text: str) -> list[int]:
+    """``11,12`` -> [11, 12] (in the order given, without repeats); each a valid master seed."""
+    seeds: list[int] = []
+    for part in text.split(","):
+        try:
+            seed = _seed(part.strip())
+        except argparse.ArgumentTypeError as error:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: expected master seeds separated by commas, e.g. 11,12 ({error})"
+            ) from None
+        if seed not in seeds:
+            seeds.append(seed)
+    return seeds
 
 
 def _weeks_list(text: str) -> list[int]:
@@ -831,7 +864,15 @@ def cmd_check(args: argparse.Namespace, argv: list[str]) -> int:
     names = args.scenarios or [name for name, _ in shipped_scenarios()]
     executor = make_executor(args)
     try:
-        failed = check_scenarios(names, overrides, executor, quiet=args.quiet)
+        failed = check_scenarios(
+            names,
+            overrides,
+            executor,
+            quiet=args.quiet,
+            seeds=args.seeds,
+            factor=args.replicates_factor,
+            robust=args.robust,
+        )
     finally:
         executor.close()
     return EXIT_FAIL if failed else EXIT_OK

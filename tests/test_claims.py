@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.study.claims import Expectation, judge, judge_all
+from sim.study.claims import Expectation, describe, judge, judge_all
 from sim.study.scenario import ScenarioError, load_scenario, shipped_names
 
 
@@ -45,16 +45,18 @@ TIED = _table([n + d for n, d in zip(NOISE, [0.05, -0.05, 0.02, -0.03], strict=T
     [
         (AHEAD, "ahead", True),
         (AHEAD, "behind", False),
-        (AHEAD, "within noise", False),
+        (AHEAD, "equivalent", False),
         (AHEAD, "positive", True),
         (AHEAD, "negative", False),
         (TIED, "ahead", False),
         (TIED, "behind", False),
-        (TIED, "within noise", True),
+        (TIED, "equivalent", True),
+        (TIED, "within noise", True),  # the old word, judged as equivalent (with a margin)
     ],
 )
 def test_judge_uses_the_paired_difference(table, relation, held):
-    result = judge(_claim(relation), table)
+    margin = {"margin": 0.1} if relation in ("equivalent", "within noise") else {}
+    result = judge(_claim(relation, **margin), table)
     assert result["held"] is held
     assert result["n"] == 4
     if not held:
@@ -225,7 +227,7 @@ def test_check_numbers_are_those_of_run(tmp_path):
         BASE.replace("replicates = 2", "replicates = 3")
         + '[[arms]]\nname = "dialogue"\npush_share = 0.0\n'
         + '[[expect]]\narm = "dialogue"\nversus = "push"\nmeasure = "awareness"\n'
-        'week = 5\nrelation = "within noise"\nreplicates = 3\n'
+        'week = 5\nrelation = "equivalent"\nmargin = 0.05\nreplicates = 3\n'
     )
     sc = load_scenario(path)
     [checked] = check_scenario(sc)
@@ -256,3 +258,241 @@ def test_every_shipped_scenario_makes_claims_and_they_hold():
                 )
     assert not failures, "\n".join(failures)
     assert np.isfinite(time.perf_counter() - start)
+
+
+# --------------------------------------------------------------------------- equivalence (TOST)
+# Paired differences worked by hand: mean 0.008, sd sqrt(0.00148 / 4) = 0.0192354,
+# se = sd / sqrt(5) = 0.0086023, t(0.95, 4) = 2.13185, so the 90 % interval is
+# 0.008 +/- 0.018339 = [-0.010339, 0.026339]. Against margin 0.05: t = (0.008 + 0.05) / se =
+# 6.742 and (0.008 - 0.05) / se = -4.882; the TOST p-value is P(T4 < -4.882) = 0.00407.
+HAND = [0.01, 0.03, -0.02, 0.02, 0.0]
+
+
+def test_tost_against_a_hand_computation_and_scipy():
+    from scipy import stats as scipy_stats
+
+    from sim.study.stats import tost
+
+    test = tost(HAND, 0.05)
+    assert test.mean == pytest.approx(0.008)
+    assert test.sd == pytest.approx(0.0192354, rel=1e-5)
+    assert (test.low, test.high) == pytest.approx((-0.010339, 0.026339), abs=2e-6)
+    assert test.level == pytest.approx(0.90)
+    assert test.p == pytest.approx(0.00407, abs=1e-5)
+    assert test.held is True
+    for margin in (0.05, 0.03, 0.027, 0.025, 0.01):
+        lower = scipy_stats.ttest_1samp(HAND, -margin, alternative="greater").pvalue
+        upper = scipy_stats.ttest_1samp(HAND, margin, alternative="less").pvalue
+        test = tost(HAND, margin)
+        assert test.p == pytest.approx(max(lower, upper), rel=1e-9)
+        # Both one-sided tests reject at 5 % exactly when the 90 % interval is inside.
+        inside = -margin < test.low and test.high < margin
+        assert test.held is bool(max(lower, upper) < 0.05) is inside
+
+
+def test_an_equivalence_claim_holds_at_one_margin_and_not_at_a_smaller_one():
+    table = _table([0.5 + d for d in HAND], [0.5] * len(HAND))
+    claim = Expectation(
+        arm="a",
+        versus="b",
+        measure="adoption",
+        week=5,
+        relation="equivalent",
+        margin=0.027,  # the interval's top is 0.02634: inside
+        replicates=5,
+    )
+    held = judge(claim, table)
+    assert held["held"] is True and held["level"] == pytest.approx(0.9)
+    assert held["margin"] == 0.027 and held["p"] == pytest.approx(0.0459, abs=1e-4)
+    tighter = judge(claim.model_copy(update={"margin": 0.025}), table)
+    assert tighter["held"] is False
+    assert "90 % interval reaches +0.025" in tighter["why"] and "p = 0.06" in tighter["why"]
+    # Far from equivalent: a margin below the measured mean says no number of replicates helps.
+    tiny = judge(claim.model_copy(update={"margin": 0.005}), table)
+    assert tiny["held"] is False and tiny["needed"] is None and "not within" in tiny["why"]
+
+
+def test_tost_edge_cases():
+    from sim.study.stats import tost
+
+    assert tost([0.0, 0.0, 0.0], 0.01).held is True  # no spread, inside the margin
+    assert tost([0.02, 0.02, 0.02], 0.01).held is False  # no spread, outside it
+    one = tost([0.001], 0.01)
+    assert one.held is False and one.n == 1 and np.isnan(one.low)
+    assert tost([0.001, np.nan, -0.001, 0.0], 0.01).n == 3  # NaNs left out
+    for bad in (0.0, -0.05, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="must be a finite number > 0"):
+            tost(HAND, bad)
+
+
+@pytest.mark.parametrize(
+    ("sd", "margin", "n", "true"),
+    [(1.0, 0.5, 30, 0.1), (0.07, 0.1, 10, -0.042), (0.02, 0.03, 12, 0.0), (1.0, 0.8, 20, 0.3)],
+)
+def test_equivalence_power_agrees_with_simulation(sd, margin, n, true):
+    """The planning helper against 4,000 simulated TOSTs (Monte Carlo sd of a share <= 0.008)."""
+    from sim.study.stats import equivalence_power, tost
+
+    rng = np.random.default_rng(20240)
+    share = np.mean([tost(rng.normal(true, sd, n), margin).held for _ in range(4000)])
+    assert equivalence_power(sd, margin, n, true) == pytest.approx(share, abs=0.03)
+
+
+def test_replicates_for_equivalence():
+    from sim.study.stats import equivalence_power, replicates_for_equivalence
+
+    n = replicates_for_equivalence(0.07, 0.1, 0.8, -0.042)
+    assert (
+        equivalence_power(0.07, 0.1, n, -0.042) >= 0.8 > equivalence_power(0.07, 0.1, n - 1, -0.042)
+    )
+    assert replicates_for_equivalence(0.07, 0.2, 0.8, -0.042) < n  # a wider margin needs fewer
+    assert replicates_for_equivalence(0.07, 0.1, 0.95, -0.042) > n  # more power needs more
+    assert replicates_for_equivalence(0.07, 0.04, 0.8, -0.042) is None  # |true| >= margin
+    assert replicates_for_equivalence(0.0, 0.01) == 2
+    with pytest.raises(ValueError, match="margin"):
+        replicates_for_equivalence(0.07, 0.0)
+    with pytest.raises(ValueError, match="power"):
+        replicates_for_equivalence(0.07, 0.1, 1.0)
+
+
+EQUIV = 'arm = "push"\nversus = "none"\nmeasure = "awareness"\nweek = 4\n'
+
+
+@pytest.mark.parametrize("relation", ["equivalent", "within noise"])
+def test_a_claim_of_no_difference_without_a_margin_is_refused(tmp_path, relation):
+    path = tmp_path / "s.toml"
+    path.write_text(BASE + f'[[expect]]\n{EQUIV}relation = "{relation}"\n')
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, preflight=False)
+    text = str(info.value)
+    assert text.startswith(str(path)) and "\n" not in text
+    assert f"expect[0] (push - none, awareness, week 4: {relation})" in text
+    assert 'relation = "equivalent" with margin = D' in text and "needs a margin" in text
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0", "expect[0].margin = 0: must be a finite number > 0"),
+        ("0.0", "expect[0].margin = 0.0: must be a finite number > 0"),
+        ("-0.05", "expect[0].margin = -0.05: must be a finite number > 0"),
+        ("nan", "expect[0].margin = nan: must be a finite number > 0"),
+        ("inf", "expect[0].margin = inf: must be a finite number > 0"),
+        ("-inf", "expect[0].margin = -inf: must be a finite number > 0"),
+        ('"0.05"', "expect[0].margin = '0.05': must be a number"),
+    ],
+)
+def test_bad_margins_are_refused(tmp_path, value, message):
+    path = tmp_path / "s.toml"
+    path.write_text(BASE + f'[[expect]]\n{EQUIV}relation = "equivalent"\nmargin = {value}\n')
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, preflight=False)
+    text = str(info.value)
+    assert text.startswith(str(path)) and message in text and "\n" not in text
+
+
+def test_a_margin_belongs_to_equivalence_claims_only(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text(BASE + f'[[expect]]\n{EQUIV}relation = "ahead"\nmargin = 0.05\n')
+    with pytest.raises(ScenarioError, match=r"expect\[0\]\.margin: only used with relation"):
+        load_scenario(path, preflight=False)
+    # The old word with a margin is read and judged as "equivalent".
+    path.write_text(BASE + f'[[expect]]\n{EQUIV}relation = "within noise"\nmargin = 0.05\n')
+    [claim] = load_scenario(path, preflight=False).expectations
+    assert claim.is_equivalence and describe(claim).endswith("equivalent within ±0.05")
+
+
+def test_no_shipped_claim_of_no_difference_lacks_a_margin():
+    for name in shipped_names():
+        for e in load_scenario(name, preflight=False).expectations:
+            assert e.relation != "within noise", f"{name}: {describe(e)}: write 'equivalent'"
+            assert not e.is_equivalence or e.margin, f"{name}: {describe(e)}: no margin"
+
+
+# --------------------------------------------------------------------------- robustness
+ROBUST = (
+    '[[expect]]\narm = "push"\nversus = "none"\nmeasure = "awareness"\nweek = 6\n'
+    'relation = "ahead"\nreplicates = 3\n'
+)
+
+
+def test_robustness_judges_at_other_seeds_on_more_replicates(tmp_path):
+    from sim.study.expect import check_scenario, robust_seeds, robustness
+
+    path = tmp_path / "s.toml"
+    path.write_text(BASE.replace("replicates = 2", "replicates = 2\nseed = 7") + ROBUST)
+    sc = load_scenario(path)
+    assert robust_seeds(sc.seed) == [8, 9]
+    [item] = robustness(sc)
+    assert item["held"] is True and [r["seed"] for r in item["runs"]] == [8, 9]
+    assert [r["n"] for r in item["runs"]] == [6, 6] and item["replicates"] == 3
+    # At the scenario's own seed and factor 1 the numbers are check's.
+    [same] = robustness(sc, [sc.seed], 1)
+    [checked] = check_scenario(sc)
+    assert same["runs"][0]["mean"] == checked["mean"] and same["runs"][0]["n"] == 3
+    # Another seed gives other runs (so other numbers).
+    assert item["runs"][0]["mean"] != checked["mean"]
+    with pytest.raises(ValueError, match="factor"):
+        robustness(sc, [1], 0)
+
+
+def test_check_robust_lists_each_failure_with_its_seed(tmp_path, capsys):
+    from sim.cli import main
+
+    path = tmp_path / "s.toml"
+    path.write_text(BASE.replace("replicates = 2", "replicates = 2\nseed = 7") + ROBUST)
+    assert main(["check", str(path), "--robust", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "1 of 1 claims hold at every seed (8, 9; 2 x each claim's replicates)" in out
+    assert "seed 8: +" in out and "(n=6)" in out and "0 failure(s) at other seeds" in out
+    path.write_text(
+        BASE.replace("replicates = 2", "replicates = 2\nseed = 7")
+        + ROBUST.replace('"ahead"', '"behind"')
+    )
+    assert (
+        main(["check", str(path), "--seeds", "11,12", "--replicates-factor", "3", "--quiet"]) == 1
+    )
+    out = capsys.readouterr().out
+    assert "FAILS    push - none, awareness, week 6: behind" in out and "(n=9)" in out
+    assert "2 failure(s) at other seeds:" in out
+    assert "push - none, awareness, week 6: behind: seed 11: +" in out
+    assert "push - none, awareness, week 6: behind: seed 12: +" in out
+
+
+@pytest.mark.parametrize("text", ["11,x", "-1", "11,,12"])
+def test_bad_seed_lists_are_one_line_errors(text, capsys):
+    from sim.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["check", "--seeds", text])
+    assert info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "--seeds" in err and "expected master seeds separated by commas" in err
+
+
+def test_check_shows_the_equivalence_interval_and_margin(tmp_path, capsys):
+    from sim.cli import main
+
+    path = tmp_path / "s.toml"
+    claim = f'[[expect]]\n{EQUIV}relation = "equivalent"\nmargin = 0.9\nreplicates = 3\n'
+    path.write_text(BASE + claim)
+    assert main(["check", str(path), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "held     push - none, awareness, week 4: equivalent within ±0.9: " in out
+    assert ", 90 % [" in out and "inside ±0.9 (n=3, sd " in out
+    path.write_text(BASE + claim.replace("0.9", "0.001"))
+    assert main(["check", str(path), "--quiet"]) == 1
+    out = capsys.readouterr().out
+    assert "NOT HELD" in out and "not inside ±0.001" in out and "90 % interval reaches" in out
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"), [("en", "equivalent when inside"), ("nb", "likeverdige")]
+)
+def test_report_shows_the_margin_of_an_equivalence_claim(lang, words):
+    from sim.outputs.report import claims_table, html_translator
+
+    item = {"claim": "a - b, adoption, week 5: equivalent within ±0.05", "says": "", "held": True}
+    item.update(mean=0.01, low=-0.01, high=0.03, replicates=10, margin=0.05)
+    html = claims_table([item], html_translator(lang))
+    assert words in html and ("±0,05" if lang == "nb" else "±0.05") in html

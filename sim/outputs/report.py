@@ -517,6 +517,10 @@ def claims_table(claims: list[dict], _) -> str:
         else:
             verdict, cls = (_("held"), "up") if c["held"] else (_("NOT held"), "down")
             value = _ci_text({"mean": c["mean"], "low": c["low"], "high": c["high"]}, _)
+            if c.get("margin") is not None:  # an equivalence claim: its 90 % interval
+                value += " " + _(
+                    "(90 % interval; equivalent when inside ±{margin})", margin=_.value(c["margin"])
+                )
         says = f"<br><span class='ci'>{_e(c['says'])}</span>" if c.get("says") else ""
         rows.append(
             f"<tr><td class='arm'>{_e(c['claim'])}{says}</td><td class='{cls}'>{verdict}</td>"
@@ -524,7 +528,8 @@ def claims_table(claims: list[dict], _) -> str:
         )
     intro = _(
         "The scenario's claims, judged on this study's runs (95 % paired intervals over the "
-        "first {n} replicates; {command} runs them alone):",
+        "first {n} replicates, 90 % for claims of equivalence within a margin; {command} runs "
+        "them alone):",
         n="<i>n</i>",
         command="<code>python run_sim.py check</code>",
     )

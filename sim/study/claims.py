@@ -8,15 +8,19 @@ claim is judged on::
     versus = "push"          # the paired difference mix - push (same replicate seeds)
     measure = "adoption"
     week = 52
-    relation = "ahead"       # ahead | behind | within noise | positive | negative
+    relation = "ahead"       # ahead | behind | equivalent | positive | negative | above | below
     replicates = 10
     says = "By week 52 the mix has sold to more customers than push."
 
 - ``ahead`` / ``behind``: the 95 % paired t interval of ``arm - versus`` lies wholly above /
   below zero (ahead means a *larger* value, also for measures where lower is better, such as
   negative word of mouth);
-- ``within noise``: that interval includes zero (the two cannot be told apart at this many
-  replicates: a weak claim, stated as such);
+- ``equivalent`` (with ``margin``, in the measure's units): the two do not differ by as much as
+  ``margin``: two one-sided paired t tests (TOST) at the 5 % level, i.e. the 90 % paired t
+  interval of ``arm - versus`` lies inside ``(-margin, +margin)``. A claim of no difference needs
+  the margin; an interval that merely includes zero is not evidence of equivalence.
+  ``within noise`` is the old word: still read, judged as ``equivalent``, and like it refused
+  without a margin;
 - ``positive`` / ``negative``: the interval of the arm's own value (or, with ``versus``, of the
   difference) lies wholly above / below zero;
 - ``above`` / ``below``: the same against ``value`` instead of zero (e.g. more than half of
@@ -33,13 +37,29 @@ import math
 from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sim.engine.measures import MEASURE_NAMES
-from sim.study.stats import CONFIDENCE, mean_ci, paired_diff_ci
+from sim.study.stats import (
+    CONFIDENCE,
+    EQUIVALENCE_ALPHA,
+    mean_ci,
+    replicates_for_equivalence,
+    tost,
+)
 
-RELATIONS = ("ahead", "behind", "within noise", "positive", "negative", "above", "below")
-NEEDS_VERSUS = ("ahead", "behind", "within noise")
+RELATIONS = (
+    "ahead",
+    "behind",
+    "equivalent",
+    "within noise",
+    "positive",
+    "negative",
+    "above",
+    "below",
+)
+EQUIVALENCE = ("equivalent", "within noise")  # "within noise": the old word, same judgement
+NEEDS_VERSUS = ("ahead", "behind", *EQUIVALENCE)
 
 MeasureName = Literal[MEASURE_NAMES]  # type: ignore[valid-type]
 
@@ -53,7 +73,7 @@ class Expectation(BaseModel):
     versus: str | None = Field(
         None,
         description="The arm it is compared with (paired difference arm - versus); required "
-        "for ahead, behind and within noise.",
+        "for ahead, behind and equivalent.",
     )
     measure: MeasureName = Field(  # type: ignore[valid-type]
         ..., description="Weekly measure (sim/engine/measures.py)."
@@ -62,8 +82,16 @@ class Expectation(BaseModel):
     relation: Literal[RELATIONS] = Field(  # type: ignore[valid-type]
         ...,
         description="ahead / behind: the paired difference's 95 % interval is above / below 0; "
-        "within noise: it includes 0; positive / negative: the value's (or difference's) "
-        "interval is above / below 0; above / below: the same against 'value'.",
+        "equivalent (needs margin): its 90 % interval lies inside (-margin, +margin), two "
+        "one-sided tests at 5 %; 'within noise' is the old word for equivalent; positive / "
+        "negative: the value's (or difference's) interval is above / below 0; above / below: "
+        "the same against 'value'.",
+    )
+    margin: float | None = Field(
+        None,
+        description="equivalent: the largest |arm - versus| that would not matter to the story, "
+        "in the measure's units (a finite number > 0; e.g. 0.05 of net sentiment). Required "
+        "for equivalent, used by nothing else.",
     )
     value: float | None = Field(
         None, description="The number 'above' and 'below' compare with (required for them only)."
@@ -80,6 +108,18 @@ class Expectation(BaseModel):
         '{"arm.budget" = 5.0} (every sweep path, each at one of its values); without it the '
         "claim is about the base setting.",
     )
+
+    @field_validator("margin")
+    @classmethod
+    def _finite_positive(cls, value: float | None) -> float | None:
+        if value is not None and not (math.isfinite(value) and value > 0.0):
+            raise ValueError("must be a finite number > 0, in the measure's units")
+        return value
+
+    @property
+    def is_equivalence(self) -> bool:
+        """True for ``equivalent`` (and its old word ``within noise``)."""
+        return self.relation in EQUIVALENCE
 
 
 def problems(
@@ -111,6 +151,15 @@ def problems(
             out.append(f"{where}.value: required when relation = {e.relation!r}")
         if e.relation not in ("above", "below") and e.value is not None:
             out.append(f"{where}.value: only used with relation 'above' or 'below'")
+        if e.is_equivalence and e.margin is None:
+            out.append(
+                f"{where} ({describe(e)}): a claim of no difference needs a margin, the largest "
+                f"|{e.arm} - {e.versus or '?'}| in {e.measure}'s units that would not matter: "
+                'write relation = "equivalent" with margin = D (a number > 0, e.g. margin = '
+                "0.05); it holds when the 90 % paired interval lies inside (-D, +D)"
+            )
+        if not e.is_equivalence and e.margin is not None:
+            out.append(f"{where}.margin: only used with relation 'equivalent'")
         if e.week > weeks:
             out.append(f"{where}.week = {e.week}: must be at most the scenario's weeks ({weeks})")
     return out
@@ -120,20 +169,32 @@ def judge(e: Expectation, table: pd.DataFrame, confidence: float = CONFIDENCE) -
     """Judge one expectation on a results table (columns ``arm, replicate, week`` + measures).
 
     Uses replicates 0 .. ``e.replicates - 1``. Returns ``held`` (bool), ``mean``, ``low``,
-    ``high``, ``n`` (replicates used) and ``why`` (one line, when it did not hold or could not
-    be judged).
+    ``high`` (the measure's units), ``level`` (confidence of that interval: ``confidence``, or
+    0.90 for equivalence claims), ``n`` (replicates used) and ``why`` (one line, when it did
+    not hold or could not be judged). Equivalence claims add ``margin``, ``p`` (the TOST
+    p-value), ``sd`` (of the paired differences) and ``needed``: the replicates that would give
+    such a claim 80 % power if the true difference were the measured mean (None when no
+    number would, e.g. ``|mean| >= margin``).
     """
     rows = table[(table["week"] == e.week) & (table["replicate"] < e.replicates)]
     mine = rows[rows["arm"] == e.arm].set_index("replicate")[e.measure]
     if e.versus is not None:
         other = rows[rows["arm"] == e.versus].set_index("replicate")[e.measure]
         common = mine.index.intersection(other.index)
-        ci = paired_diff_ci(
-            mine.loc[common].to_numpy(float), other.loc[common].to_numpy(float), confidence
-        )
+        values = mine.loc[common].to_numpy(float) - other.loc[common].to_numpy(float)
     else:
-        ci = mean_ci(mine.to_numpy(float), confidence)
-    out = {"mean": ci.mean, "low": ci.low, "high": ci.high, "n": ci.n, "why": ""}
+        values = mine.to_numpy(float)
+    if e.is_equivalence:
+        return _judge_equivalence(e, values)
+    ci = mean_ci(values, confidence)
+    out = {
+        "mean": ci.mean,
+        "low": ci.low,
+        "high": ci.high,
+        "level": confidence,
+        "n": ci.n,
+        "why": "",
+    }
     if ci.n < e.replicates:
         out.update(held=False, why=f"only {ci.n} of {e.replicates} replicates have a value")
         return out
@@ -149,7 +210,6 @@ def judge(e: Expectation, table: pd.DataFrame, confidence: float = CONFIDENCE) -
         "behind": below,
         "negative": below,
         "below": below,
-        "within noise": not (above or below),
     }[e.relation]
     out["held"] = bool(held)
     if not held:
@@ -161,10 +221,57 @@ def judge(e: Expectation, table: pd.DataFrame, confidence: float = CONFIDENCE) -
     return out
 
 
+def _judge_equivalence(e: Expectation, differences) -> dict:
+    """TOST of the paired differences against ``e.margin`` (see :func:`judge`)."""
+    if e.margin is None:
+        raise ValueError(f"{describe(e)}: an equivalence claim needs a margin (> 0)")
+    test = tost(differences, e.margin, EQUIVALENCE_ALPHA)
+    needed = None
+    if math.isfinite(test.sd) and math.isfinite(test.mean):
+        needed = replicates_for_equivalence(test.sd, e.margin, 0.8, test.mean, EQUIVALENCE_ALPHA)
+    out = {
+        "mean": test.mean,
+        "low": test.low,
+        "high": test.high,
+        "level": test.level,
+        "n": test.n,
+        "margin": e.margin,
+        "p": test.p,
+        "sd": test.sd,
+        "needed": needed,
+        "held": test.held,
+        "why": "",
+    }
+    if test.n < e.replicates:
+        out.update(held=False, why=f"only {test.n} of {e.replicates} replicates have a value")
+    elif not (math.isfinite(test.low) and math.isfinite(test.high)):
+        out.update(held=False, why="no interval (the measure is empty here)")
+    elif not test.held:
+        side = "+" if test.high >= e.margin else "-"
+        out["why"] = (
+            f"the {round(100 * test.level)} % interval reaches {side}{e.margin:g} "
+            f"(TOST p = {test.p:.2g}); "
+        )
+        if needed:
+            out["why"] += (
+                f"about {needed} replicates would give 80 % power if the difference is "
+                f"{test.mean:+.3g}"
+            )
+        elif abs(test.mean) >= e.margin:
+            out["why"] += f"the measured difference {test.mean:+.3g} is not within the margin"
+        else:
+            out["why"] += "more than 10,000 replicates would be needed at this spread"
+    return out
+
+
 def describe(e: Expectation) -> str:
-    """The claim in words for tables: ``mix - push, adoption, week 52: ahead``."""
+    """The claim in words for tables: ``mix - push, adoption, week 52: ahead`` (equivalence:
+    ``... week 52: equivalent within ±0.05``)."""
     what = f"{e.arm} - {e.versus}" if e.versus else e.arm
-    relation = f"{e.relation} {e.value:g}" if e.value is not None else e.relation
+    if e.is_equivalence:
+        relation = f"equivalent within ±{e.margin:g}" if e.margin else e.relation
+    else:
+        relation = f"{e.relation} {e.value:g}" if e.value is not None else e.relation
     where = "" if not e.at else " at " + ", ".join(f"{k}={v}" for k, v in e.at.items())
     return f"{what}, {e.measure}, week {e.week}{where}: {relation}"
 
@@ -186,6 +293,7 @@ def judge_all(expectations: list[Expectation], table: pd.DataFrame) -> list[dict
             "says": e.says,
             "relation": e.relation,
             "replicates": e.replicates,
+            "margin": e.margin,
         }
         if e.at is not None:
             item.update(held=None, why="a claim about a sweep point (python run_sim.py check)")
