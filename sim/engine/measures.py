@@ -154,6 +154,34 @@ MEASURES: tuple[Measure, ...] = (
         )
         for k, name in enumerate(HIST_NAMES)
     ),
+    # The media plan as a planner reads it (docs/model.md 7.2 and 7.9).
+    Measure(
+        "grps",
+        N_("GRPs (100 = one impression per customer)"),
+        "Gross rating points this week: 100 x impressions served / customers.",
+    ),
+    Measure(
+        "grps_to_date",
+        N_("GRPs (100 = one impression per customer)"),
+        "Gross rating points to date: 100 x impressions served to date / customers.",
+    ),
+    Measure(
+        "weekly_reach",
+        N_("share of customers"),
+        "Customers exposed to at least one ad this week.",
+    ),
+    Measure(
+        "frequency",
+        N_("exposures per customer reached"),
+        "Average exposures this week among the customers reached (impressions served / "
+        "customers reached; empty when nobody was reached). GRPs = 100 x reach x frequency.",
+    ),
+    Measure(
+        "ad_to_sales",
+        N_("share of revenue"),
+        "Advertising-to-sales ratio to date: money spent on push to date / revenue to date "
+        "(dialogue is not counted; empty before anything is sold).",
+    ),
 )
 MEASURE_NAMES = tuple(m.name for m in MEASURES)
 # Short names for tables and figure axes (here, not in sim.outputs.figures, so that printing a
@@ -200,6 +228,11 @@ LABELS = {
         name: HIST_LABEL.format(low=f"{HIST_EDGES[k]:+.1f}", high=f"{HIST_EDGES[k + 1]:+.1f}")
         for k, name in enumerate(HIST_NAMES)
     },
+    "grps": N_("GRPs this week"),
+    "grps_to_date": N_("GRPs to date"),
+    "weekly_reach": N_("Weekly reach"),
+    "frequency": N_("Average frequency of the reached"),
+    "ad_to_sales": N_("Advertising-to-sales ratio"),
 }
 UNITS = {m.name: m.unit for m in MEASURES}
 
@@ -261,6 +294,26 @@ def money_measures(
         "profit": profit_total * per_1000,
         "roi": profit_total / spend_total if spend_total > 0 else float("nan"),
         "customer_equity": equity * per_1000,
+    }
+
+
+def media_measures(
+    n: int,
+    impressions: int,
+    reached: int,
+    impressions_total: int,
+    push_spend_total: float,
+    revenue_total: float,
+) -> dict[str, float]:
+    """The media-plan measures (see MEASURES for units) from this week's impressions served
+    and customers reached, the impressions served to date, push money spent to date (cu) and
+    revenue to date (cu), all absolute, for ``n`` customers."""
+    return {
+        "grps": 100.0 * impressions / n,
+        "grps_to_date": 100.0 * impressions_total / n,
+        "weekly_reach": reached / n,
+        "frequency": impressions / reached if reached else float("nan"),
+        "ad_to_sales": push_spend_total / revenue_total if revenue_total > 0 else float("nan"),
     }
 
 
