@@ -201,3 +201,49 @@ def test_per_agent_version_caps_and_counts_alike():
     assert m["frequency"] == 1.0 and m["grps"] == pytest.approx(100 * m["weekly_reach"])
     assert m["grps"] < 200.0
     assert m["spend"] == pytest.approx(m["grps"] * 10 * 0.01)
+
+
+# ------------------------------------------------------------------------------- the outputs
+def test_scoreboard_has_a_media_plan_line_per_campaign_that_advertises():
+    """The app's scoreboard says GRPs, weekly reach, frequency and A/S for each campaign that
+    bought ads (here A: push), in the page's language, and nothing for one that did not."""
+    from dataclasses import replace
+
+    from sim.viz.arena import Arena
+    from sim.viz.scoreboard import scoreboard_html
+    from tests.test_app_classroom import SMALL
+
+    arena = Arena(replace(SMALL, compare=True, strategy="push", strategy_b="dialogue"))
+    for _ in range(3):
+        arena.step()
+    m = arena.summary()[0]
+    board = scoreboard_html(arena, "en", None)
+    assert board.count('class="rc-media"') == 1
+    line = f"A: {m['grps']:,.0f} GRPs this week, reach {m['weekly_reach']:.0%}, frequency"
+    assert line in board and "ads/sales" in board
+    assert "GRP denne uken" in scoreboard_html(arena, "nb", None)
+
+
+def test_run_prints_the_media_plan(tmp_path, capsys):
+    """The command line's table is followed by each advertising arm's GRPs, reach, frequency
+    and A/S (means over replicates)."""
+    from sim.cli import main
+
+    main(
+        [
+            "run",
+            "default",
+            "--replicates",
+            "2",
+            "--weeks",
+            "6",
+            "--no-figures",
+            "--out",
+            str(tmp_path / "out"),
+            "--set",
+            "network.n=300",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert "Media plan at week 6" in out
+    assert "push:" in out and "GRPs this week" in out and "A/S" in out
