@@ -702,7 +702,7 @@ def media_plan_table(summary: dict, _) -> str:
     ]
     for item in arms:
         cells = "".join(f"<td>{_ci_text(item['measures'][m], _)}</td>" for m in MEDIA_PLAN)
-        rows.append(f'<tr><td class="arm">{_e(item["arm"])}</td>{cells}</tr>')
+        rows.append(f'<tr><th class="arm" scope="row">{_e(item["arm"])}</th>{cells}</tr>')
     rows.append("</table>")
     rows.append(
         '<p class="meta">'
