@@ -653,6 +653,7 @@ def print_outcome(
             tables = [(w, s["points"][0]) for w, s in zip(weeks_shown, at, strict=True)]
         for shown, point in tables:
             _print_table(shown, point, measures, _)
+        _print_media_plan(week, summary["points"][0], _)
         for item in summary.get("what_pays", [])[:1]:
             print(
                 _(
@@ -693,6 +694,44 @@ def _print_table(week: int, point: dict, measures: list[str], _) -> None:
             + "".join(c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True))
         )
     print(_("mean [95 % interval] over replicates; * = difference excludes zero"))
+
+
+MEDIA_PLAN = ("grps", "grps_to_date", "weekly_reach", "frequency", "ad_to_sales")
+
+
+def _print_media_plan(week: int, point: dict, _) -> None:
+    """The media plan as a planner reads it, one line per arm that bought ads: this week's and
+    the to-date GRPs, weekly reach, average frequency and the advertising-to-sales ratio to date
+    (means over replicates)."""
+    lines = []
+    for item in point["arms"]:
+        values = item["measures"]
+        if any(m not in values for m in MEDIA_PLAN) or not values["grps_to_date"]["mean"]:
+            continue
+        mean = {m: values[m]["mean"] for m in MEDIA_PLAN}
+        lines.append(
+            "  "
+            + _(
+                "{arm}: {grps} GRPs this week, {grps_to_date} to date; weekly reach {reach}, "
+                "average frequency {frequency}; A/S {ad_to_sales}"
+            ).format(
+                arm=item["arm"],
+                grps=f"{mean['grps']:.0f}",
+                grps_to_date=f"{mean['grps_to_date']:,.0f}",
+                reach=f"{mean['weekly_reach']:.0%}",
+                frequency="-" if mean["frequency"] is None else f"{mean['frequency']:.2f}",
+                ad_to_sales="-" if mean["ad_to_sales"] is None else f"{mean['ad_to_sales']:.1%}",
+            )
+        )
+    if lines:
+        print()
+        print(
+            _(
+                "Media plan at week {week} (means; 100 GRPs = one impression per customer; A/S = "
+                "push spend to date / revenue to date):"
+            ).format(week=week)
+        )
+        print("\n".join(lines))
 
 
 def _print_sweep(summary: dict, measures: list[str], week: int, _) -> None:

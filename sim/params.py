@@ -458,6 +458,15 @@ class PushSpec(Section):
         "(advertising starts conversations).",
         "per week",
     )
+    frequency_cap: Annotated[int | None, Switchable] = _f(
+        None,
+        "Most impressions one customer is served in a week; impressions that would land on a "
+        "customer already at the cap are not served and not paid (the money is not spent). "
+        "'off': no cap.",
+        "exposures per customer per week",
+        ge=1,
+        le=10_000,
+    )
 
     @model_validator(mode="after")
     def _check(self) -> PushSpec:
@@ -620,6 +629,96 @@ class ArmSpec(Section):
     end_week: int | None = _f(
         None, "Last week with spending (None: until the end).", "week", ge=1, le=10_000
     )
+    push_grps: Annotated[float | None, Switchable] = _f(
+        None,
+        "Push bought as gross rating points a week instead of budget x push_share: 100 GRPs "
+        "are as many impressions as there are customers (all customers, also with a target "
+        "group), so the push money is push_grps x 10 x push.cost_per_impression per 1,000 "
+        "customers. The arm then spends on push only: push_share must be 1, budget is not "
+        "used. 'off': push money is budget x push_share.",
+        "GRPs per week",
+        ge=0.0,
+        le=1e6,
+    )
+    ad_to_sales: Annotated[float | None, Switchable] = _f(
+        None,
+        "Push bought as an advertising-to-sales target on a stated sales plan (the "
+        "percentage-of-sales method): push money = ad_to_sales x planned_revenue every week. "
+        "Needs planned_revenue; the arm spends on push only (push_share 1, budget not used). "
+        "'off': push money is budget x push_share.",
+        "share of planned revenue",
+        ge=0.0,
+        le=10.0,
+    )
+    planned_revenue: Annotated[float | None, Switchable] = _f(
+        None,
+        "The sales plan an ad_to_sales target is applied to (fixed in advance, so the budget "
+        "does not depend on what the arm sells). Only with ad_to_sales.",
+        "cu per 1,000 customers per week",
+        ge=0.0,
+        le=1e9,
+    )
+    burst_weeks: int = _f(
+        0,
+        "Flighting: the arm's first burst_weeks weeks of spending (from start_week) buy "
+        "burst_factor times the push money (a launch burst), the weeks after it the plain "
+        "push money (maintenance). Dialogue money is not changed. 0: no burst.",
+        "weeks",
+        ge=0,
+        le=10_000,
+    )
+    burst_factor: float = _f(
+        1.0,
+        "Flighting: multiplier of the push money in the burst weeks (3: three times the "
+        "maintenance weight).",
+        "x",
+        ge=0.0,
+        le=100.0,
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> ArmSpec:
+        """Exactly one way to state the push money: budget x push_share (cu), push_grps or
+        ad_to_sales on planned_revenue."""
+        plan = "push_grps" if self.push_grps is not None else None
+        value = self.push_grps
+        if self.ad_to_sales is not None:
+            if plan:
+                raise ValueError(
+                    f"push_grps = {self.push_grps:g} and ad_to_sales = {self.ad_to_sales:g} both "
+                    "state the push money: give one of them (or neither: budget x push_share)"
+                )
+            plan, value = "ad_to_sales", self.ad_to_sales
+            if self.planned_revenue is None:
+                raise ValueError(
+                    f"ad_to_sales = {self.ad_to_sales:g} needs planned_revenue (the sales plan it "
+                    "is a share of, cu per 1,000 customers per week)"
+                )
+        elif self.planned_revenue is not None:
+            raise ValueError(
+                f"planned_revenue = {self.planned_revenue:g} is only used with ad_to_sales: set "
+                "ad_to_sales too, or leave planned_revenue out"
+            )
+        if plan and self.push_share != 1.0:
+            raise ValueError(
+                f"{plan} = {value:g} buys push only: push_share must be 1 (got "
+                f"{self.push_share:g}); a mix of push and dialogue states its budget in cu "
+                "(budget, push_share)"
+            )
+        if plan and self.budget == 0.0:
+            raise ValueError(
+                f"{plan} = {value:g} states the push money but budget = 0 marks an arm that "
+                "spends nothing: leave budget positive (a plan does not use it) or leave out "
+                f"{plan}"
+            )
+        return self
+
+    @property
+    def push_plan(self) -> str:
+        """How the push money is stated: "budget", "push_grps" or "ad_to_sales"."""
+        if self.push_grps is not None:
+            return "push_grps"
+        return "ad_to_sales" if self.ad_to_sales is not None else "budget"
 
 
 class CrisisSpec(Section):

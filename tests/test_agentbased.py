@@ -35,7 +35,7 @@ import pandas as pd
 import pytest
 
 from sim.engine.agentbased import AgentBrandModel, Customer, exposure_weight
-from sim.engine.measures import MEASURE_NAMES, compute_measures, money_measures
+from sim.engine.measures import MEASURE_NAMES, compute_measures, media_measures, money_measures
 from sim.engine.model import BrandModel, build_network_for
 from sim.engine.rules.push import exposure_weight as engine_exposure_weight
 from sim.engine.state import (
@@ -263,6 +263,16 @@ def test_measures_are_the_engines_on_the_same_customers():
         0.0,
         money.price,
         money.unit_margin,
+    )
+    # The media measures from the week's impressions served and customers reached (the rules
+    # are pinned in tests/test_mediaplan.py).
+    expected |= media_measures(
+        model.n,
+        model.impressions,
+        model.reached,
+        model.impressions_total,
+        model.push_spend_total,
+        money.price * model.units_total,
     )
     got = model.measures
     assert 0 < got["awareness"] < got["ever_aware"] < 1 and got["forgot"] > 0

@@ -21,6 +21,7 @@ from sim.engine.measures import (
     HIST_NAMES,
     MEASURE_NAMES,
     compute_measures,
+    media_measures,
     money_measures,
     talk_measures,
 )
@@ -91,6 +92,18 @@ MONEY = dict(
 )
 
 
+# The media plan's counts: 30 impressions served this week to 8 customers, 90 to date, 0.9 cu
+# of the 4.5 cu spent on push, revenue to date 3 cu x 11 units.
+MEDIA = dict(
+    n=20,
+    impressions=30,
+    reached=8,
+    impressions_total=90,
+    push_spend_total=0.9,
+    revenue_total=3.0 * 11,
+)
+
+
 def hand_state() -> CustomerState:
     state = CustomerState.empty(20)
     state.aware[:] = np.array(AWARE, dtype=bool)
@@ -116,7 +129,8 @@ def measures(**overrides):
     talk = talk_measures(
         args["state"], COUNTS, 0.25, 4, GROUPS, np.array([10, 10]), story_groups_before=0
     )
-    return compute_measures(**(args | overrides)) | money_measures(**MONEY) | talk
+    media = media_measures(**MEDIA)
+    return compute_measures(**(args | overrides)) | money_measures(**MONEY) | talk | media
 
 
 # Worked out by hand from the tables above (9 aware customers of 20: 0-6, 10, 11; 10 ever heard:
@@ -204,6 +218,12 @@ EXPECTED = {
     # group 0: 3 of 10 (30 %), group 1: 2 of 10 (20 %): both above 10 %
     "story_groups": 2,
     "largest_cascade": 4,
+    # media plan (MEDIA above)
+    "grps": 100 * 30 / 20,
+    "grps_to_date": 100 * 90 / 20,
+    "weekly_reach": 8 / 20,
+    "frequency": 30 / 8,
+    "ad_to_sales": 0.9 / 33.0,
 }
 
 

@@ -53,7 +53,14 @@ import mesa
 from mesa.discrete_space import FixedAgent
 from mesa.discrete_space import Network as NetworkSpace
 
-from sim.engine.measures import HIST_EDGES, HIST_NAMES, MEASURE_NAMES, money_measures
+from sim.engine.measures import (
+    HIST_EDGES,
+    HIST_NAMES,
+    MEASURE_NAMES,
+    media_measures,
+    money_measures,
+)
+from sim.engine.rules import plan
 from sim.network.convert import to_networkx
 from sim.network.graph import Network
 from sim.params import ModelParams, ParameterError, make_params
@@ -370,6 +377,8 @@ class AgentBrandModel(mesa.Model):
         self.product_fit = p.product.fit
         self.insights = [0]  # conversations held plus mentions heard, to date, by week
         self.spend_total = 0.0
+        self.push_spend_total = 0.0  # of spend_total, on push
+        self.impressions = self.reached = self.impressions_total = 0  # served (this week, to date)
         self.carry = (0.0, 0.0)  # money below one impression / conversation
         self.mentions: list[tuple[Customer, bool]] = []  # heard by the brand next week
         self.mentions_now: list[tuple[Customer, bool]] = []
@@ -421,13 +430,12 @@ class AgentBrandModel(mesa.Model):
     def budgets(self) -> tuple[float, float]:
         """This week's push and dialogue money (cu), plus last week's leftover below one unit."""
         arm = self.params.arm
-        active = self.week >= arm.start_week and (arm.end_week is None or self.week <= arm.end_week)
-        if not active:
+        if not plan.active(arm, self.week):
             self.carry = (0.0, 0.0)
             return 0.0, 0.0
-        total = arm.budget * self.n / 1000.0
-        push = total * arm.push_share + self.carry[0]
-        dialogue = total * (1.0 - arm.push_share) + self.carry[1]
+        push, dialogue = plan.week_money(arm, self.params.push, self.n, self.week)
+        push += self.carry[0]
+        dialogue += self.carry[1]
         self.carry = (
             leftover(push, self.push.cost_per_impression),
             leftover(dialogue, self.dialogue.cost_per_conversation),
@@ -477,7 +485,14 @@ class AgentBrandModel(mesa.Model):
         hits = Counter(
             self.random.choices(self.audience, cum_weights=self.audience_weights, k=impressions)
         )
-        self.spend_total += impressions * push.cost_per_impression
+        cap = self.params.push.frequency_cap
+        if cap is not None:  # impressions beyond the cap are not served and not paid
+            hits = Counter({customer: min(k, cap) for customer, k in hits.items()})
+        self.impressions = sum(hits.values())
+        self.reached = len(hits)
+        self.impressions_total += self.impressions
+        self.spend_total += self.impressions * push.cost_per_impression
+        self.push_spend_total += self.impressions * push.cost_per_impression
         complainers = []
         for customer in self.audience:  # nobody else ever sees an ad
             customer.week_of_ads(hits.get(customer, 0))
@@ -604,6 +619,14 @@ def weekly_measures(model: AgentBrandModel) -> dict[str, float]:
         0.0,
         money.price,
         money.unit_margin,
+    )
+    out |= media_measures(
+        n,
+        model.impressions,
+        model.reached,
+        model.impressions_total,
+        model.push_spend_total,
+        money.price * model.units_total,
     )
     if model.groups_reached < len(model.group_sizes):  # a group once reached stays reached
         aware_by_group = Counter(c.group for c in aware)

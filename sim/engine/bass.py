@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.rules import plan
 from sim.params import ArmSpec, ModelParams
 
 
@@ -71,7 +72,9 @@ def push_reach(params: ModelParams, arm: ArmSpec | None = None) -> float:
     """
     arm = arm or params.arm
     n = params.network.n
-    impressions = arm.budget * arm.push_share * n / 1000.0 / params.push.cost_per_impression
+    impressions = (
+        plan.push_per_1000(arm, params.push) * n / 1000.0 / params.push.cost_per_impression
+    )
     return float(1.0 - (1.0 - 1.0 / n) ** impressions)
 
 
@@ -99,8 +102,10 @@ def is_bass_limit(params: ModelParams, arms: list[ArmSpec] | None = None) -> boo
         and pop.unreachable_share == 0.0
         and params.network.kind == "well_mixed"
         and params.wom.listeners == 1
+        and params.push.frequency_cap is None
         and all(
             (a.push_share == 1.0 or a.budget == 0.0)
+            and (a.burst_weeks == 0 or a.burst_factor == 1.0)
             and a.target_group is None
             and a.start_week == 1
             and a.end_week is None

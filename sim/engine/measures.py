@@ -200,6 +200,34 @@ MEASURES: tuple[Measure, ...] = (
         N_("customers"),
         "Customers reached by the largest story cascade so far (its start included).",
     ),
+    # The media plan as a planner reads it (docs/model.md 7.2 and 7.9).
+    Measure(
+        "grps",
+        N_("GRPs (100 = one impression per customer)"),
+        "Gross rating points this week: 100 x impressions served / customers.",
+    ),
+    Measure(
+        "grps_to_date",
+        N_("GRPs (100 = one impression per customer)"),
+        "Gross rating points to date: 100 x impressions served to date / customers.",
+    ),
+    Measure(
+        "weekly_reach",
+        N_("share of customers"),
+        "Customers exposed to at least one ad this week.",
+    ),
+    Measure(
+        "frequency",
+        N_("exposures per customer reached"),
+        "Average exposures this week among the customers reached (impressions served / "
+        "customers reached; empty when nobody was reached). GRPs = 100 x reach x frequency.",
+    ),
+    Measure(
+        "ad_to_sales",
+        N_("share of revenue"),
+        "Advertising-to-sales ratio to date: money spent on push to date / revenue to date "
+        "(dialogue is not counted; empty before anything is sold).",
+    ),
 )
 MEASURE_NAMES = tuple(m.name for m in MEASURES)
 # Short names for tables and figure axes (here, not in sim.outputs.figures, so that printing a
@@ -256,6 +284,11 @@ LABELS = {
         for k, name in enumerate(HIST_NAMES)
     },
     "mean_attitude_all": N_("Mean attitude of all customers"),
+    "grps": N_("GRPs this week"),
+    "grps_to_date": N_("GRPs to date"),
+    "weekly_reach": N_("Weekly reach"),
+    "frequency": N_("Average frequency of the reached"),
+    "ad_to_sales": N_("Advertising-to-sales ratio"),
 }
 UNITS = {m.name: m.unit for m in MEASURES}
 
@@ -351,6 +384,26 @@ def talk_measures(
         "story_reach": float(np.count_nonzero(told)) / n,
         "story_groups": reached,
         "largest_cascade": largest_cascade,
+    }
+
+
+def media_measures(
+    n: int,
+    impressions: int,
+    reached: int,
+    impressions_total: int,
+    push_spend_total: float,
+    revenue_total: float,
+) -> dict[str, float]:
+    """The media-plan measures (see MEASURES for units) from this week's impressions served
+    and customers reached, the impressions served to date, push money spent to date (cu) and
+    revenue to date (cu), all absolute, for ``n`` customers."""
+    return {
+        "grps": 100.0 * impressions / n,
+        "grps_to_date": 100.0 * impressions_total / n,
+        "weekly_reach": reached / n,
+        "frequency": impressions / reached if reached else float("nan"),
+        "ad_to_sales": push_spend_total / revenue_total if revenue_total > 0 else float("nan"),
     }
 
 

@@ -22,9 +22,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.engine.measures import MEASURE_NAMES, compute_measures, money_measures, talk_measures
+from sim.engine.measures import (
+    MEASURE_NAMES,
+    compute_measures,
+    media_measures,
+    money_measures,
+    talk_measures,
+)
 from sim.engine.memory import tune_allocator
 from sim.engine.mesa_import import mesa
+from sim.engine.rules import plan
 from sim.engine.rules.adoption import run_adoption
 from sim.engine.rules.contacts import NeighbourSampler
 from sim.engine.rules.dialogue import HubQueue, Mentions, conversation_target, run_dialogue
@@ -196,6 +203,8 @@ class BrandModel(mesa.Model):
         self._groups_reached = 0  # groups past 10 % awareness so far (awareness never reverts)
         self.conversations_total = 0
         self.spend_total = 0.0
+        self.push_spend_total = 0.0  # of spend_total, on push (the advertising of A/S)
+        self.impressions_total = 0  # impressions served to date (GRPs to date)
         self._carry = (0.0, 0.0)  # unspent push and dialogue money below one unit (see arm_budgets)
         self.mentions = Mentions.none()
         self.week_counts = dict.fromkeys(
@@ -208,6 +217,7 @@ class BrandModel(mesa.Model):
                 "mentions_heard",
                 "forgot",
                 "impressions",
+                "reached",
                 "new_adopters",
                 "stories_retold",
                 "stories_started",
@@ -281,19 +291,21 @@ class BrandModel(mesa.Model):
     def arm_budgets(self, week: int) -> tuple[float, float]:
         """Push and dialogue budgets (absolute cu) of ``week``, zero outside the arm's weeks.
 
+        The arm's media plan (``sim.engine.rules.plan``: cu, GRPs or an advertising-to-sales
+        target, with an optional launch burst) gives the week's money.
+
         Impressions and conversations are bought whole; what a week's budget leaves over (less
         than one impression or conversation) carries over to the next week while the arm is
         active, so a small population still gets its share (200 customers at 4 cu a week buy one
         5 cu conversation every 5 weeks, not none). Spend to date never exceeds budget to date.
         """
         arm = self.params.arm
-        active = week >= arm.start_week and (arm.end_week is None or week <= arm.end_week)
-        if not active:
+        if not plan.active(arm, week):
             self._carry = (0.0, 0.0)
             return 0.0, 0.0
-        total = arm.budget * self.n / 1000.0
-        push = total * arm.push_share + self._carry[0]
-        dialogue = total * (1.0 - arm.push_share) + self._carry[1]
+        push, dialogue = plan.week_money(arm, self.params.push, self.n, week)  # (the media plan)
+        push += self._carry[0]
+        dialogue += self._carry[1]
         self._carry = (
             _remainder(push, self.params.push.cost_per_impression),
             _remainder(dialogue, self.params.dialogue.cost_per_conversation),
@@ -423,8 +435,11 @@ class BrandModel(mesa.Model):
         spend_stories(state)
 
         self.spend_total += push.spend + dialogue.spend
+        self.push_spend_total += push.spend
+        self.impressions_total += push.impressions
         counts.update(
             impressions=push.impressions,
+            reached=push.reached,
             conversations=dialogue.conversations,
             complaints_answered=dialogue.complaints_answered,
             mentions_heard=dialogue.mentions_heard,
@@ -525,6 +540,16 @@ class BrandModel(mesa.Model):
                 equity,
                 money.price,
                 money.unit_margin,
+            )
+        )
+        measures.update(
+            media_measures(
+                self.n,
+                self.week_counts["impressions"],
+                self.week_counts["reached"],
+                self.impressions_total,
+                self.push_spend_total,
+                money.price * self.units_total,
             )
         )
         return measures

@@ -22,7 +22,12 @@ SOURCES = {
     "dialogue.credibility": "survey order friends > brand > ads",
     "push.half_life": "ad carry-over 2-12 weeks (2.5 fast-moving goods)",
     "push.effective_frequency": "concave response (Simon & Arndt 1980); level illustrative",
-    "push.irritation_threshold": "wear-out (Cacioppo & Petty 1979); level illustrative",
+    "push.irritation_threshold": "wear-out (Cacioppo & Petty 1979); level illustrative "
+    "(what varying it does: docs/model.md 11)",
+    "push.complaint_prob": "illustrative (what varying it does: docs/model.md 11)",
+    "push.frequency_cap": "off (no cap); a lever of media planning",
+    "arm.push_grps": "off (budget in cu); GRPs of media planning",
+    "arm.ad_to_sales": "off; food makers spend a few % of sales on ads (docs/model.md 11)",
     "push.reactance": "negative effect weaker than positive (Cacioppo & Petty 1979); size "
     "illustrative",
     "push.cost_per_impression": "CPM 10, order of display/TV CPMs; illustrative",

@@ -135,6 +135,7 @@ def write_report(
     if summary.get("claims"):
         parts.append(claims_table(summary["claims"], _))
     parts.append(key_tables(study, summary, _))
+    parts.append(media_plan_table(summary, _))
     if figures:
         parts.append(f"<h2>{_('Figures')}</h2>")
         for fig in figures:
@@ -413,14 +414,41 @@ OUTREACH = {
 }
 
 
+def _plan_words(arm: dict, push: dict, _) -> list[str]:
+    """An arm whose push is stated as GRPs or as an advertising-to-sales target, in words."""
+    cost = push["cost_per_impression"]
+    if arm.get("push_grps") is not None:
+        money = arm["push_grps"] * 10.0 * cost
+        head = _("push only, bought as {grps} GRPs a week", grps=f"{arm['push_grps']:g}")
+    else:
+        money = arm["ad_to_sales"] * arm["planned_revenue"]
+        head = _(
+            "push only, at {share} of a planned revenue of {revenue} cu a week",
+            share=f"{arm['ad_to_sales']:.1%}",
+            revenue=f"{arm['planned_revenue']:g}",
+        )
+    return [
+        head,
+        _(
+            "{money} cu: {impressions} ad impressions ({grps} GRPs)",
+            money=f"{money:.3g}",
+            impressions=f"{money / cost:,.0f}",
+            grps=f"{money / cost / 10:.3g}",
+        ),
+    ]
+
+
 def _arm_words(arm: dict, push: dict, dia: dict, _) -> str:
     budget = arm["budget"]
     if budget <= 0:
         return _("no spending (what happens on its own)")
-    share = arm["push_share"]
+    planned = arm.get("push_grps") is not None or arm.get("ad_to_sales") is not None
+    share = 0.0 if planned else arm["push_share"]
     impressions = budget * share / push["cost_per_impression"]
-    talks = budget * (1 - share) / dia["cost_per_conversation"]
-    parts = [_("{budget} cu a week", budget=f"{budget:g}")]
+    talks = budget * (1 - arm["push_share"]) / dia["cost_per_conversation"]
+    parts = (
+        _plan_words(arm, push, _) if planned else [_("{budget} cu a week", budget=f"{budget:g}")]
+    )
     if share > 0:
         values = {
             "share": f"{share:.0%}",
@@ -443,7 +471,7 @@ def _arm_words(arm: dict, push: dict, dia: dict, _) -> str:
                     **values,
                 )
             )
-    if share < 1:
+    if share < 1 and not planned:
         outreach = arm.get("outreach", "random")
         parts.append(
             _(
@@ -453,6 +481,24 @@ def _arm_words(arm: dict, push: dict, dia: dict, _) -> str:
                 outreach=_(OUTREACH[outreach]) if outreach in OUTREACH else _e(outreach),
             )
         )
+    if share > 0:  # 100 GRPs = one impression per customer = 1,000 per 1,000 customers
+        parts.append(_("{grps} GRPs a week", grps=f"{impressions / 10:.3g}"))
+    if share > 0 or planned:
+        if arm.get("burst_weeks") and arm.get("burst_factor", 1.0) != 1.0:
+            parts.append(
+                _(
+                    "launch burst: {factor} x the push money in the first {weeks} weeks",
+                    factor=f"{arm['burst_factor']:g}",
+                    weeks=arm["burst_weeks"],
+                )
+            )
+        if push.get("frequency_cap"):
+            parts.append(
+                _(
+                    "at most {cap} impressions per customer a week (frequency cap)",
+                    cap=push["frequency_cap"],
+                )
+            )
     when = ""
     if arm.get("start_week", 1) > 1 or arm.get("end_week"):
         end = arm.get("end_week")
@@ -632,6 +678,53 @@ def key_tables(study: dict, summary: dict, _) -> str:
         + "</p>"
     )
     return "\n".join(out)
+
+
+# The planner's view of push (docs/model.md 7.9), in this order.
+MEDIA_PLAN = ("grps", "grps_to_date", "weekly_reach", "frequency", "ad_to_sales")
+
+
+def media_plan_table(summary: dict, _) -> str:
+    """The media plan as a planner reads it at the last week: GRPs this week and to date, weekly
+    reach, average frequency and the advertising-to-sales ratio to date, for the arms that
+    bought ads (not for sweeps; empty when no arm advertised or the folder predates them)."""
+    if summary.get("sweep_paths") or not summary["points"]:
+        return ""
+    point = summary["points"][0]
+    arms = [
+        item
+        for item in point["arms"]
+        if all(m in item["measures"] for m in MEDIA_PLAN)
+        and (item["measures"]["grps_to_date"]["mean"] or 0) > 0
+    ]
+    if not arms:
+        return ""
+    head = "".join(
+        f"<th>{_e(label(m, _.plain))}<br><small>{_e(unit(m, _.plain))}</small></th>"
+        for m in MEDIA_PLAN
+    )
+    arm_head = _("Arm (week {week})", week=summary["final_week"])
+    rows = [
+        f"<h3>{_('Media plan')}</h3>",
+        f'<table><tr><th class="arm">{arm_head}</th>{head}</tr>',
+    ]
+    for item in arms:
+        cells = "".join(f"<td>{_ci_text(item['measures'][m], _)}</td>" for m in MEDIA_PLAN)
+        rows.append(f'<tr><th class="arm" scope="row">{_e(item["arm"])}</th>{cells}</tr>')
+    rows.append("</table>")
+    rows.append(
+        '<p class="meta">'
+        + _(
+            "100 GRPs are as many ad impressions as there are customers; weekly reach is the "
+            "share of customers who saw at least one ad this week, frequency the average number "
+            "of ads they saw (GRPs = 100 x reach x frequency). The advertising-to-sales ratio is "
+            "money spent on push to date over revenue to date (dialogue is not counted); food "
+            "and grocery makers typically spend a few per cent of sales on advertising "
+            "(docs/model.md, section 11)."
+        )
+        + "</p>"
+    )
+    return "\n".join(rows)
 
 
 def _sweep_compact(study: dict, summary: dict, measures: list[str], _) -> list[str]:

@@ -150,6 +150,19 @@ SCORE_ROWS = (
 )
 
 
+# The media plan under the scoreboard, one line per campaign that buys ads (a line, not four
+# rows, so that the scoreboard still fits a 1280 x 720 projector beside the networks).
+MEDIA_LINE = N_(
+    "{name}: {grps} GRPs this week, reach {reach}, frequency {frequency}, ads/sales {ad_to_sales}"
+)
+MEDIA_HELP = N_(
+    "The media plan: gross rating points this week (100 = as many ads as there are customers), "
+    "the share of customers who saw at least one ad this week, the average number of ads they "
+    "saw, and money spent on ads so far over revenue so far (food and grocery makers typically "
+    "spend a few per cent)."
+)
+
+
 def strategy_label(strategy: str, push_share: float, _) -> str:
     """The name of a campaign with its push share when it mixes, e.g. ``mix (30 % push)``."""
     name = _(STRATEGY_NAMES.get(strategy, strategy))

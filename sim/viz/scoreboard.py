@@ -16,7 +16,7 @@ import math
 from sim.i18n import LANGUAGES, number_style, translator
 from sim.viz.chartspec import ARM_COLORS
 from sim.viz.controls import strategy_of
-from sim.viz.labels import SCORE_ROWS, strategy_label
+from sim.viz.labels import MEDIA_HELP, MEDIA_LINE, SCORE_ROWS, strategy_label
 from sim.viz.replicates import REPLICATES, Replicates, verdict
 
 
@@ -111,10 +111,32 @@ def scoreboard_html(arena, lang: str, reps: Replicates | None) -> str:
         note = ""
         if have_reps:
             head += f"<th>{escape(_('{n} runs: 95 % range').format(n=reps.n))}</th>"
+    rows += media_rows(measures, head.count("<th"), lang, _)
     table = f"<table class='rc-score reclamare-scoreboard'><tr>{head}</tr>{''.join(rows)}</table>"
     if note:
         table += f"<div class='rc-help rc-score-note'>{escape(note)}</div>"
     return table
+
+
+def media_rows(measures: list[dict], columns: int, lang: str, _) -> list[str]:
+    """One full-width row per campaign that has bought ads: GRPs this week, weekly reach,
+    average frequency and the advertising-to-sales ratio to date (sim.engine.measures)."""
+    rows = []
+    for k, m in enumerate(measures):
+        if not m.get("grps_to_date"):
+            continue
+        text = _(MEDIA_LINE).format(
+            name="AB"[k] if len(measures) == 2 else _("Ads"),
+            grps=fmt("{:,.0f}", m.get("grps"), lang),
+            reach=fmt("{:.0%}", m.get("weekly_reach"), lang),
+            frequency=fmt("{:.1f}", m.get("frequency"), lang),
+            ad_to_sales=fmt("{:.1%}", m.get("ad_to_sales"), lang),
+        )
+        rows.append(
+            f'<tr class="rc-media"><td colspan="{columns}" title="{escape(_(MEDIA_HELP))}">'
+            f"{escape(text)}</td></tr>"
+        )
+    return rows
 
 
 def _interval_text(interval, pattern: str, lang: str = "en") -> str:

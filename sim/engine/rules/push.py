@@ -39,9 +39,20 @@ def exposure_weight(adstock, effective, irritation, reactance):
 
 @dataclass
 class PushOutcome:
+    """What a week of push did: impressions served (and paid), spend (cu), customers reached
+    (exposed at least once), impressions not served because of the frequency cap (not paid),
+    and the customers who complain this week."""
+
     impressions: int = 0
     spend: float = 0.0
     complainers: np.ndarray | None = None
+    reached: int = 0
+    unserved: int = 0
+
+
+# The frequency cap when there is none: more than any week can serve one customer (exposures
+# are counted in int32).
+NO_CAP = np.iinfo(np.int32).max
 
 
 def run_push(
@@ -65,8 +76,11 @@ def run_push(
     Customers whose adstock is above their threshold are irritated and complain with
     ``complaint_prob``. ``exposed`` records who saw at least one ad this week.
 
+    With ``frequency_cap`` set, a customer is served at most that many impressions a week;
+    the impressions that would land on them beyond it are not served and not paid.
+
     ``audience`` may also be given as target indices (None: everyone), all equally reachable.
-    Spend is ``impressions * cost_per_impression`` and never exceeds ``budget``.
+    Spend is ``impressions served * cost_per_impression`` and never exceeds ``budget``.
     """
     if not isinstance(audience, Audience):
         n = state.aware.size
@@ -76,7 +90,8 @@ def run_push(
     if impressions == 0 or audience.size == 0:
         impressions = outcome.impressions = 0
         outcome.spend = 0.0
-    irritated = _deliver(
+    cap = NO_CAP if spec.frequency_cap is None else spec.frequency_cap
+    irritated, outcome.reached, outcome.unserved = _deliver(
         state.aware,
         state.heard,
         state.heard_via,
@@ -99,7 +114,10 @@ def run_push(
         spec.credibility * spec.mu,
         spec.epsilon,
         attitudes,
+        cap,
     )
+    outcome.impressions -= outcome.unserved  # capped impressions are not served, not paid
+    outcome.spend = outcome.impressions * spec.cost_per_impression
     # One draw per irritated customer; the push stream depends on the arm anyway.
     if irritated.size:
         irritated = irritated[rng.random(irritated.size) < spec.complaint_prob]
@@ -131,6 +149,7 @@ def _deliver(
     strength,
     epsilon,
     attitudes,
+    cap,
 ):
     """Compiled body of :func:`run_push` after the draws.
 
@@ -139,8 +158,10 @@ def _deliver(
     customer, uniformly; ``table`` empty: any member, uniformly). Then one
     pass over the customers decays adstock, adds the exposures, makes the exposed aware, marks
     who is irritated and persuades the exposed (:func:`_ad_pull`; the power ``(1 - s) ** k`` by
-    selects for ``k < 8``, and a second pass for the rare ``k >= 8``). Returns the irritated
-    customers' indices.
+    selects for ``k < 8``, and a second pass for the rare ``k >= 8``). A customer's exposures
+    are first cut to the frequency ``cap`` (the impressions beyond it are not served). Returns
+    the irritated customers' indices, the number of customers reached and the number of
+    impressions not served.
     """
     n = aware.size
     exposures = np.zeros(n, dtype=np.int32)
@@ -157,10 +178,14 @@ def _deliver(
             exposures[pick(full_uniform(word_at(key, j)), table)] += 1
     n_irritated = 0
     many = 0  # customers exposed 8 times or more this week
+    reached = unserved = 0
     for i in range(n):  # without branches (selects), so that the compiler vectorises it
-        k = exposures[i]
+        k = min(exposures[i], cap)
+        unserved += exposures[i] - k
+        exposures[i] = k
         seen = k > 0
         exposed[i] = seen
+        reached += seen
         adstock[i] = adstock[i] * decay32 + np.float32(k)
         irritated[i] = adstock[i] > threshold32 * tolerance[i]
         n_irritated += irritated[i]
@@ -190,7 +215,7 @@ def _deliver(
         if irritated[i]:
             who[j] = i
             j += 1
-    return who
+    return who, reached, unserved
 
 
 @compiled(inline=True)
