@@ -449,7 +449,10 @@ class PushSpec(Section):
         "share",
     )
     complaint_prob: Probability = _f(
-        0.2, "Weekly probability that an irritated customer complains to a friend.", "per week"
+        0.02,
+        "Weekly probability that an irritated customer complains about the brand's advertising "
+        "to a friend (0.02: about once a year).",
+        "per week",
     )
     complaint_position: Attitude = _f(-0.6, "Attitude voiced by a complaint.", "attitude")
     talk_lift: Probability = _f(

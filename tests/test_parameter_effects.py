@@ -96,6 +96,8 @@ RECOVERY = {  # complaints about heavy push answered, in a market of frequent bu
     "wom": {"public_share": 1.0},
     "dialogue": {"listening_share": 1.0, "cost_per_conversation": 1.0},
 }
+PLANNED = {"arm": {"push_share": 1.0, "ad_to_sales": 0.05, "planned_revenue": 100.0}}
+BURST = {"arm": {"push_share": 1.0, "budget": 5.0, "burst_weeks": 2, "burst_factor": 2.0}}
 STORIES_OFF = {"ad_share": 0.0, "dialogue_share": 0.0, "experience_share": 0.0}
 NEGATIVE = {
     "arm": {"budget": 0.0},
@@ -186,7 +188,7 @@ EFFECTS = [
     Effect("push.effective_frequency", 3.6, "mean_attitude", 0.002586, 0.00037,
            PUSH),  # now up: the irritation threshold sits above it, reactance starts later
     Effect("push.irritation_threshold", 12.0, "irritated", -0.03444, 0.0038, IRRITATING_PUSH),
-    Effect("push.complaint_prob", 0.24, "wom_negative", 158.9, 18.0, HEAVY_PUSH),
+    Effect("push.complaint_prob", 0.024, "wom_negative", 18.89, 10.0, HEAVY_PUSH),
     Effect("push.complaint_position", -0.72, "mean_attitude", -0.0138, 0.007,
            {**HEAVY_PUSH, "push": {"complaint_prob": 0.6}}),
     Effect("push.reactance", 0.3, "mean_attitude", -0.01882, 0.00092, HEAVY_PUSH),
@@ -251,6 +253,15 @@ EFFECTS = [
     Effect("arm.outreach", "none", "conversations", -478.9, 1.9, DIALOGUE),
     Effect("arm.start_week", 3, "spend", -36.67, 0.0),
     Effect("arm.end_week", 5, "spend", -46.67, 0.0),
+    # the media plan (push money as GRPs or an A/S target; burst; cap)
+    Effect("arm.push_grps", 36.0, "spend", 4.8, 0.0,
+           {"arm": {"push_share": 1.0, "push_grps": 30.0}}),
+    Effect("arm.ad_to_sales", 0.06, "spend", 8.0, 0.0, PLANNED),
+    Effect("arm.planned_revenue", 120.0, "spend", 8.0, 0.0, PLANNED),
+    Effect("arm.burst_weeks", 3, "spend", 5.0, 0.0, BURST),
+    Effect("arm.burst_factor", 2.4, "spend", 4.0, 0.0, BURST),
+    Effect("push.frequency_cap", 2, "spend", -50.11, 1.3,
+           {**HEAVY_PUSH, "push": {"frequency_cap": 3}}),
     # measures (report only: the cut-offs change the measure that uses them)
     Effect("measures.sentiment_cutoff", 0.6, "net_sentiment", -0.1838, 0.023, POSITIVE),
     Effect("measures.top_box_cutoff", 0.72, "top_box", -0.208, 0.037, POSITIVE),

@@ -83,7 +83,7 @@ RANGES: tuple[Range, ...] = (
     Range("push.effective_frequency", 2.0, 5.0, _I + " (effective frequency about 3)"),
     Range("push.irritation_threshold", 7.0, 20.0, _I + " (above effective frequency)"),
     Range("push.reactance", 0.1, 0.5, _I),
-    Range("push.complaint_prob", 0.05, 0.4, _I),
+    Range("push.complaint_prob", 0.005, 0.1, _I + " (a few complaints a year at most)"),
     Range("push.complaint_position", -0.9, -0.3, _I),
     Range("push.talk_lift", 0.0, 0.02, _I + " (ads prompt a minority of brand talk: Keller & Fay)"),
     # dialogue
@@ -147,6 +147,12 @@ EXCLUDED: dict[str, str] = {
     "arm.push_share": "defines the two arms compared (1 push, 0 dialogue)",
     "arm.start_week": "campaign timing: both arms spend from week 1",
     "arm.end_week": "campaign timing: both arms spend to the end",
+    "arm.push_grps": "another way of stating push money: the analysis states it in cu",
+    "arm.ad_to_sales": "another way of stating push money: the analysis states it in cu",
+    "arm.planned_revenue": "another way of stating push money: the analysis states it in cu",
+    "arm.burst_weeks": "campaign timing: no launch burst in the default market",
+    "arm.burst_factor": "campaign timing: no launch burst in the default market",
+    "push.frequency_cap": "a media-plan lever, off in the default market",
     "measures.sentiment_cutoff": "changes no dynamics, and the outputs analysed do not use it",
     "measures.top_box_cutoff": "changes no dynamics, and the outputs analysed do not use it",
 }

@@ -24,7 +24,8 @@ SOURCES = {
     "push.effective_frequency": "concave response (Simon & Arndt 1980); level illustrative",
     "push.irritation_threshold": "wear-out (Cacioppo & Petty 1979); level illustrative "
     "(what varying it does: docs/model.md 11)",
-    "push.complaint_prob": "illustrative (what varying it does: docs/model.md 11)",
+    "push.complaint_prob": "illustrative, bounded by the valence of WOM (East et al. 2007; "
+    "docs/model.md 11)",
     "push.frequency_cap": "off (no cap); a lever of media planning",
     "arm.push_grps": "off (budget in cu); GRPs of media planning",
     "arm.ad_to_sales": "off; food makers spend a few % of sales on ads (docs/model.md 11)",
