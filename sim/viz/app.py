@@ -104,6 +104,7 @@ CSS = f"""
 .rc-score tr:nth-child(even) {{ background: #f3f3f3; }}
 .rc-score th {{ border-bottom: 1px solid #ccc; }}
 .rc-score td[title] {{ cursor: help; }}
+.rc-score tr.rc-media td {{ text-align: left; }}
 .rc-legend {{ font-size: 14px; line-height: 22px; margin-top: 4px; }}
 .rc-legend span {{ white-space: nowrap; margin-right: 10px; }}
 .rc-help {{ font-size: 14px; color: #444; }}

@@ -152,9 +152,8 @@ SCORE_ROWS = (
 
 # The media plan under the scoreboard, one line per campaign that buys ads (a line, not four
 # rows, so that the scoreboard still fits a 1280 x 720 projector beside the networks).
-MEDIA_LINE = N_(
-    "{name}: {grps} GRPs this week, reach {reach}, frequency {frequency}, ads/sales {ad_to_sales}"
-)
+# Short enough for one line of the scoreboard at 1280 x 720 (MEDIA_HELP, the tooltip, explains).
+MEDIA_LINE = N_("{name}: {grps} GRPs · reach {reach} · freq. {frequency} · A/S {ad_to_sales}")
 MEDIA_HELP = N_(
     "The media plan: gross rating points this week (100 = as many ads as there are customers), "
     "the share of customers who saw at least one ad this week, the average number of ads they "
