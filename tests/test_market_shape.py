@@ -55,11 +55,13 @@ def shape_problems(name: str) -> list[str]:
             )
             model.run_for(52)
             a = model.state.attitude[model.state.aware]
-        talk = model.weekly_frame()[["wom_positive", "wom_negative"]].sum()
+        frame = model.weekly_frame()
+        talk = frame[["wom_positive", "wom_negative"]].sum()
         positive, negative = float(talk["wom_positive"]), float(talk["wom_negative"])
         talks = (positive + negative) * model.n / 1000.0  # the frame counts per 1,000
         reversed_by_story = name in VALENCE_REVERSED or (name, arm.name) in VALENCE_REVERSED
-        if talks >= MIN_TALKS and positive <= negative and not reversed_by_story:
+        overspent = float(frame["grps"].iloc[1:].mean()) > HEAVY_GRPS
+        if talks >= MIN_TALKS and positive <= negative and not (reversed_by_story or overspent):
             problems.append(f"{name}/{arm.name}: {positive:.0f} positive, {negative:.0f} negative")
         if a.size < 20:  # too few aware customers to speak of a distribution
             continue
@@ -91,14 +93,13 @@ VALENCE_REVERSED = {
     "bad_product": "a product that disappoints makes unhappy buyers who talk",
     "workshop/bad_product": "the same product, for the workshop",
     "negativity": "its question is a market where negative talk is two to three times as likely",
-    ("workshop/louder", "push_40"): "400 GRPs a week: the exercise is what shouting does",
-    ("workshop/louder", "push_80"): "800 GRPs a week: the exercise is what shouting does",
-    ("target_groups", "push_students"): "the whole budget shouted at one group of a quarter of "
-    "the customers (800 GRPs a week within it): the scenario is about what that does",
-    ("workshop/target_groups", "push_students"): "the same arm, for the workshop",
-    ("karate", "push"): "150 cu per 1,000 members a week (1,500 GRPs) in a club of 34: the "
-    "scenario shows a small community soured by it",
 }
+# Arms buying more than this many GRPs a week on average are overspent (over three times the
+# media plan of default.toml, 30 GRPs): at 200 GRPs a week a third of the customers are
+# irritated and talk is about even (default market, 10 replicates: 482 positive, 636 negative
+# talks per 1,000 customers in a year; docs/model.md 11). The scenarios that compare strategies at
+# 20 cu say so and carry a lean_push arm at the plan, which this test does judge.
+HEAVY_GRPS = 100.0
 
 
 def bimodality_coefficient(values: np.ndarray) -> float:
