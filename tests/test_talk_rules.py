@@ -277,3 +277,41 @@ def test_the_engine_records_who_saw_an_ad_this_week():
     exposed = model.state.exposed.copy()
     assert 0 < exposed.sum() <= model.last_push.impressions
     assert (model.state.adstock[exposed] >= 1).all()
+
+
+def test_nobody_takes_up_one_story_twice():
+    """A customer who held story 3 and then story 5 hears story 3 retold: they do not take it
+    up again (it is older than a story they held), so its cascade does not count them twice;
+    a newer story (7) is taken up."""
+    net = star(1)
+    stories = StoriesSpec(**NO_STORIES, ad_retell=1.0)
+    wom = QUIET.model_copy(update={"public_share": 0.0})
+    cascades = Cascades()
+    cascades.reserve(8)[:8] = 1
+    cascades.count = 8
+    for told, taken in ((3, False), (7, True)):
+        state = state_of([0.0, 0.0])
+        state.story_kind[0], state.story_id[0], state.story_message[0] = STORY_AD, told, 0.5
+        state.story_id[1] = 5  # customer 1 held story 5 (spent)
+        week(state, net, wom=wom, stories=stories, cascades=cascades)
+        assert (state.story_id[1] == told) == taken
+        assert (state.story_kind[1] == -STORY_AD) == taken
+    assert cascades.current()[3] == 1 and cascades.current()[7] == 2
+
+
+def test_no_cascade_counts_more_customers_than_there_are():
+    """Widely read stories retold with probability 1 for 30 weeks (the setting where the
+    first version of the rule counted a customer in one cascade again and again)."""
+    from sim import BrandModel
+
+    model = BrandModel(
+        network={"n": 200},
+        arm={"budget": 50.0, "push_share": 0.5},
+        wom={"public_share": 1.0},
+        public={"follower_share": 1.0, "browsers": 5},
+        stories={"ad_share": 0.2, "ad_retell": 1.0, "dialogue_retell": 1.0},
+        rng=2,
+        collect=False,
+    )
+    model.run_for(30)
+    assert 1 < model.cascades.largest() <= 200

@@ -188,7 +188,7 @@ MEASURES: tuple[Measure, ...] = (
     Measure(
         "story_reach",
         N_("share of customers"),
-        "Customers who have started, heard or read a story so far.",
+        "Customers who have started or taken up a story so far.",
     ),
     Measure(
         "story_groups",

@@ -64,7 +64,9 @@ class CustomerState:
                         retold from next week on, once, and then spent).
     story_message : float32
                         position (attitude) the held story carries.
-    story_id : int32    the last story (cascade) the customer heard or started; -1 none.
+    story_id : int32    the last story (cascade) the customer started or took up; -1 none.
+                        Story ids count up in the order stories start, and a customer only
+                        takes up a story with a larger id (nobody takes one story twice).
     scratch : float64, shape (2, n)
                         not state: work space of the compiled kernels (sim.engine.influence),
                         all zeros between uses, kept here so that no week allocates it anew.

@@ -58,7 +58,7 @@ def draw(sizes: dict[str, np.ndarray], path: Path = FIGURE) -> Path:
         ax.step(ordered, at_least, where="post", label=f"{name} ({values.size} stories)")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("cascade size (customers who started, heard or read the story)")
+    ax.set_xlabel("cascade size (customers who started or took up the story)")
     ax.set_ylabel("share of cascades at least this large")
     ax.set_title("Story cascades: most stop at their start, a rare one grows large")
     ax.grid(True, which="both", alpha=0.3)

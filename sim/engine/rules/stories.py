@@ -1,13 +1,17 @@
 """Stories worth retelling: where a story starts, and the cascades retelling makes.
 
-A story is something a customer can retell in their own words: an ad's creative, what the
-brand said in a conversation, or what happened when they tried the product. A customer who
-holds a story retells it once, in the week after they got it, with the retell probability of
-its kind (``stories.*_retell``); everyone who hears or reads the retelling holds the story in
-turn (unless they hold one already or heard this one before). That is the independent cascade
-model (Goldenberg, Libai & Muller 2001) on the customer network: each story's cascade is a
-branching process, so most stay tiny and a rare one grows large (Goel, Anderson, Hofman &
-Watts 2016). The retelling itself is a talk of word of mouth (sim.engine.rules.wom).
+A story is something a customer can retell in their own words: an ad's creative, what the brand
+said in a conversation, or what happened when they tried the product. A customer who holds a
+story retells it once, in the week after they got it, with the retell probability of its kind
+(``stories.*_retell``); everyone who hears or reads the retelling takes the story up in turn,
+unless they hold one already or have held a story that started after it (story ids count up in
+the order stories start, and a customer only takes up a story newer than every story they held,
+so nobody takes one story twice and a cascade never counts anyone twice). That is the
+independent cascade model (Goldenberg, Libai & Muller 2001) on the customer network: each
+story's cascade is a branching process, so most stay tiny and a rare one grows large (Goel,
+Anderson, Hofman & Watts 2016). The retelling itself is a talk of word of mouth
+(sim.engine.rules.wom).
+
 
 This module starts stories (:func:`start_stories`) and keeps the size of every cascade
 (:class:`Cascades`).

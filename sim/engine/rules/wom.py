@@ -67,19 +67,21 @@ def run_wom(
     talk with ``talk_probability``; this week's complainers (irritated by ads), who voice
     ``complaint_position`` and are reminded and aware of the brand; and the customers holding a
     story from an earlier week, who retell it with its kind's retell probability (the story is
-    spent either way). Each talk reaches ``listeners`` neighbours drawn with replacement (by
-    tie weight where the network has weights) and is public with probability
-    ``public_share``. A public talk is also read by each of the speaker's ties with
-    probability ``public.follower_share`` (drawn once per tie and week) and by
-    ``public.browsers`` customers of ``browse_pool`` (the category's customers) drawn at
-    random. Listeners and readers become aware; with attitudes on they are pulled toward the
-    message with peer credibility (listeners) or the credibility of public opinion (readers),
-    ``mu * negative_impact`` for negative messages. Everyone who hears or reads a retold story
-    holds it in turn (if they hold none and never heard this one). Aware customers in the
-    category look at the visible ``rating`` with probability ``public.rating_readers`` and are
-    pulled toward it (sim.engine.rules.public). All of the week's messages are judged against
-    the attitudes at the start of the step. Speakers and everyone who heard or read are
-    reminded of the brand. Finally the week's public talks are added to the rating.
+    spent either way). Each talk reaches ``listeners`` neighbours drawn with replacement (by tie
+    weight where the network has weights) and is public with probability ``public_share``. A
+    public talk is also read by each of the speaker's ties with probability
+    ``public.follower_share`` (drawn once per tie and week) and by ``public.browsers`` customers
+    of ``browse_pool`` (the category's customers) drawn at random. Listeners and readers become
+    aware; with attitudes on they are pulled toward the message with peer credibility
+    (listeners) or the credibility of public opinion (readers), ``mu * negative_impact`` for
+    negative messages. Everyone who hears or reads a retold story takes it up in turn if they
+    hold none and it started after every story they held before (story ids count up in the order
+    stories start), so nobody takes one story twice. Aware customers in the category look at the
+    visible ``rating`` with probability ``public.rating_readers`` and are pulled toward it
+    (sim.engine.rules.public). All of the week's messages are judged against the attitudes at
+    the start of the step. Speakers and everyone who heard or read are reminded of the brand.
+    Finally the week's public talks are added to the rating.
+
 
     Random numbers (common across arms; sim.engine.uniforms): customer ``c`` uses words
     ``c * W .. c * W + W - 1`` (``W = 1 + ceil(listeners / 2)``) of the week's talk key for
@@ -412,7 +414,7 @@ def _talk(
         aware[hearer] = True
         reminded[hearer] = True
         story = talk_story[t]
-        if story >= 0 and story_kind[hearer] == 0 and story_id[hearer] != story:
+        if story > story_id[hearer] and story_kind[hearer] == 0:
             story_kind[hearer] = -talk_story_kind[t]
             story_message[hearer] = message_of[t]
             story_id[hearer] = story
