@@ -12,7 +12,6 @@ story's cascade is a branching process, so most stay tiny and a rare one grows l
 Anderson, Hofman & Watts 2016). The retelling itself is a talk of word of mouth
 (sim.engine.rules.wom).
 
-
 This module starts stories (:func:`start_stories`) and keeps the size of every cascade
 (:class:`Cascades`).
 """

@@ -82,7 +82,6 @@ def run_wom(
     the start of the step. Speakers and everyone who heard or read are reminded of the brand.
     Finally the week's public talks are added to the rating.
 
-
     Random numbers (common across arms; sim.engine.uniforms): customer ``c`` uses words
     ``c * W .. c * W + W - 1`` (``W = 1 + ceil(listeners / 2)``) of the week's talk key for
     talking, going public and choosing listeners; the ``j``-th complainer the same layout of the
