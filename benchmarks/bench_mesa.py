@@ -142,11 +142,12 @@ def section(results: dict) -> str:
         "heard, maybe buy, use the product, remember or forget), and push and dialogue as "
         "brand-level campaign methods of the model, as in Mesa's `virus_on_network` example. It "
         "is also the readable statement of the weekly rules one customer at a time, for "
-        "teaching. `tests/test_agentbased.py` runs 40 replicates of both on small networks in "
-        "five scenarios (heterogeneity, targeted push with reactance, dialogue with a crisis "
-        "and learning, fast forgetting, the Bass limit) and checks that replicate means of 22 "
-        "weekly measures agree within 4.5 standard errors, so the comparison is between the "
-        "same model.",
+        "teaching. `tests/test_agentbased.py` runs 60 replicates of both on small networks in "
+        "eight scenarios (heterogeneity, targeted push with reactance, dialogue with a crisis "
+        "and learning, fast forgetting, the Bass limit, repeat purchases with a competitor "
+        "launch, public complaints answered with service recovery, stories in cascades) and "
+        "checks that replicate means of 37 weekly measures agree within 4.5 standard errors, "
+        "so the comparison is between the same model.",
         "",
         "It is written to be fast in plain Python (issue #11 found an independent per-agent "
         "version, written from docs/model.md alone, about 2x faster than the previous one, and "

@@ -219,9 +219,9 @@ def test_scoreboard_has_a_media_plan_line_per_campaign_that_advertises():
     m = arena.summary()[0]
     board = scoreboard_html(arena, "en", None)
     assert board.count('class="rc-media"') == 1
-    line = f"A: {m['grps']:,.0f} GRPs this week, reach {m['weekly_reach']:.0%}, frequency"
-    assert line in board and "ads/sales" in board
-    assert "GRP denne uken" in scoreboard_html(arena, "nb", None)
+    line = f"A: {m['grps']:,.0f} GRPs · reach {m['weekly_reach']:.0%} · freq."
+    assert line in board and "A/S" in board
+    assert "GRP · dekning" in scoreboard_html(arena, "nb", None)
 
 
 def test_run_prints_the_media_plan(tmp_path, capsys):

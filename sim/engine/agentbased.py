@@ -6,28 +6,47 @@ over array code. This module states the *same* rules the way Mesa's own examples
 ``mesa/examples/basic/virus_on_network``): one :class:`Customer` agent on each node of a
 :class:`mesa.discrete_space.Network`, with methods that read like the model description::
 
-    customer.week_of_ads(k)    # push: k impressions this week (0: the ad pressure fades)
-    customer.hold_conversation(target)
-    customer.talk()            # word of mouth: maybe tell random neighbours
-    customer.advance()         # weigh what was heard, maybe buy, use the product, remember
+    customer.week_of_ads(k)        # push: k impressions this week (0: the ad pressure fades)
+    customer.hold_conversation(t)  # dialogue: the brand argues for t
+    customer.wants_to_talk()       # word of mouth: does an aware customer talk this week?
+    customer.receive(message, strength, story)   # hear or read a talk, a post or a story
+    customer.advance()             # weigh what was heard, maybe try the brand, use it, shop,
+                                   # then remember (or forget)
 
-Read it to learn what the model does; use :class:`BrandModel` to run it. It is about 50 times
-slower at the default parameters (docs/performance.md, "Against per-agent Mesa"), which is the
-point of the benchmark that times both. ``tests/test_agentbased.py`` checks that the two give
-the same results in distribution (replicate means of the weekly measures) on small networks, so
-the comparison is between the same model.
+and the brand's side as methods of the model (``run_push``, ``run_dialogue``,
+``word_of_mouth``). Read it to learn what the model does; use :class:`BrandModel` to run it. It
+is much slower (docs/performance.md, "Against per-agent Mesa"), which is the point of the
+benchmark that times both. ``tests/test_agentbased.py`` checks that the two give the same
+results in distribution (replicate means of the weekly measures) on small networks, so the
+comparison is between the same model.
 
-Same rules, same order within the week (docs/model.md): crisis, push, dialogue (and learning,
-when switched on), word of mouth, adoption and experience, memory (anchoring, then forgetting),
-advocacy decay. Same synchronous conventions: only customers aware at the start of the week
-(after the crisis) talk, and every message of one week's word of mouth is judged against the
-listener's attitude at the start of the talk step (:meth:`Customer.listen`). Because talk is
-buffered in each listener's inbox, the order in which customers act within a step does not
-matter, so the model calls them in a fixed order (``AgentSet.do``, not ``shuffle_do``).
+A week, in the engine's order (sim/engine/model.py):
+
+0. crisis news, in the crisis week;
+1. push: impressions over the media audience, adstock, wear-out, reactance, complaints; a
+   customer who saw an ad may take its story away;
+2. dialogue: answer last week's heard public mentions (complaints first), then outreach; the
+   readers of an answered complaint see the answer; answered complainers get service-recovery
+   loyalty; a conversation may give the customer a story; learning (when switched on);
+3. word of mouth: customers aware at the start of the week talk (more after an ad), irritated
+   customers complain, holders of last week's stories retell them; a public talk is read by
+   some of the speaker's ties and by a few random customers of the category; aware customers
+   of the category may look at the brand's visible rating;
+4. second half of each customer's week (:meth:`Customer.advance`): weigh the week's word of
+   mouth, try the brand (aware customers of the category), use it (attitude toward the
+   experienced fit; a trial may give a story), shop at a purchase occasion (with repeat
+   purchases), anchoring and forgetting, advocacy and loyalty decay.
+
+Same synchronous conventions as the engine: only customers aware at the start of the week
+(after the crisis) talk, and every message of one step (the dialogue step; the word-of-mouth
+step) is judged against the receiver's attitude at the start of that step (:func:`combine`).
+Messages are buffered in each customer's inbox, so the order in which customers act within a
+step does not matter, and the model calls them in a fixed order (``AgentSet.do``, not
+``shuffle_do``).
 
 The random numbers differ (Python's ``random`` through ``self.random``, drawn when needed, with
 no common random numbers between arms), so results agree with the engine in distribution, not
-bit for bit. Tie weights are ignored (all the generated networks are unweighted).
+bit for bit. Talk reaches neighbours by tie weight when the network has weights.
 
 Written plainly and without waste, since it is also the speed baseline of the engine: each
 customer keeps a list of its neighbours (``cell.neighborhood.select_random_agent()`` rebuilds the
@@ -35,9 +54,7 @@ neighbourhood's agent list on every call, about 2.4 us), impressions are drawn i
 ``random.choices`` call a week, k exposures act through the closed form
 ``m - (m - a) * (1 - s) ** k`` rather than k pulls, and the parameters and the numbers derived from
 them (decay factors, strengths, log-odds) are copied once into plain attributes (a pydantic section
-read through a property in a hot loop cost up to 780 ns a call). Measured side by side on a
-loaded 2-core machine: 5.6 and 5.2 us of CPU per customer-week at 10,000 and 100,000 customers,
-against 11.3 and 12.1 us for the version before #11 (which had simpler rules).
+read through a property in a hot loop cost up to 780 ns a call).
 """
 
 from __future__ import annotations
@@ -45,6 +62,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from dataclasses import dataclass, field
 from itertools import accumulate
 from types import SimpleNamespace
 from typing import Any
@@ -63,7 +81,34 @@ from sim.engine.measures import (
 from sim.engine.rules import plan
 from sim.network.convert import to_networkx
 from sim.network.graph import Network
-from sim.params import ModelParams, ParameterError, make_params
+from sim.params import ModelParams, make_params
+
+STORY_KINDS = ("ad", "dialogue", "experience")
+
+
+@dataclass(frozen=True)
+class Story:
+    """A story worth retelling: its cascade number, where it started ("ad", "dialogue" or
+    "experience") and the position it carries (attitude, in [-1, 1])."""
+
+    id: int
+    kind: str
+    message: float
+
+
+@dataclass
+class Talk:
+    """One talk of a week: who speaks, the position voiced (attitude), the story it retells
+    (None: none), and, when it is public, who read it."""
+
+    speaker: Customer
+    message: float
+    story: Story | None = None
+    readers: list[Customer] = field(default_factory=list)
+
+    @property
+    def negative(self) -> bool:
+        return self.message < 0
 
 
 class Customer(FixedAgent):
@@ -79,26 +124,42 @@ class Customer(FixedAgent):
         First channel: "ad", "wom", "dialogue" or "before" (aware at week 0, or the crisis news).
     attitude, predisposition : float
         Brand perception in [-1, 1] now, and at week 0 (the customer stays anchored to it).
+    in_market : bool
+        Buys in the category at all (drawn once, with ``market.potential``).
     adopted : bool
-        Has bought (never reverts).
+        Has tried (bought) the brand at least once (never reverts).
+    customer : bool
+        Bought the brand at their last purchase (a customer of the brand now); with one-off
+        adoption the same as ``adopted``.
     adstock : float
         Remembered ad pressure, in exposures.
-    irritated : bool
-        Adstock above this customer's irritation threshold this week.
+    exposed, irritated : bool
+        Saw at least one ad this week; adstock above this customer's irritation threshold.
     advocacy : float
         Boost to talking after a conversation with the brand, in [0, 1].
+    loyalty : float
+        Service recovery after an answered complaint (attitude units): added to the attitude
+        (capped at 1) when choosing at a purchase occasion; decays every week.
     reminded : bool
-        Met an ad, a talk (spoken or heard) or a conversation this week.
+        Met an ad, a talk (spoken, heard or read), the rating or a conversation this week.
     taste : float
         The customer experiences the product at ``fit + taste`` (attitude units).
     effective_frequency, irritation_threshold : float
         The push values times this customer's ad tolerance (exposures).
     anchoring : float
         Weekly weight of the predisposition in the attitude, in [0, 1].
+    story : Story or None
+        The story the customer holds to retell; ``story_ready`` is False in the week it was
+        received (it is retold in the week after, once, or never).
+    last_story : int
+        The last story the customer held (started or received; -1: none yet). Stories are
+        numbered as they start; a retold story is taken up only by a customer who holds none
+        and whose last story is older, so nobody takes one story twice.
     neighbours : list of Customer
-        The customers at the other end of this customer's ties (filled once, at setup).
+        The customers at the other end of this customer's ties (filled once, at setup), and
+        ``tie_weights``, their cumulative tie weights (None: all ties equal).
     inbox : list of (message, strength)
-        Word of mouth heard this week, weighed together in :meth:`listen`.
+        Messages of the current step, weighed together in :meth:`weigh`.
     """
 
     def __init__(
@@ -116,15 +177,20 @@ class Customer(FixedAgent):
         self.cell = cell
         self.group = group
         self.neighbours: list[Customer] = []
-        self.aware = self.heard = self.adopted = self.irritated = self.reminded = False
+        self.tie_weights: list[float] | None = None
+        self.aware = self.heard = self.adopted = self.customer = False
+        self.exposed = self.irritated = self.reminded = False
+        self.in_market = True
         self.heard_via: str | None = None
         self.attitude = self.predisposition = attitude
-        self.adstock = 0.0
-        self.advocacy = 0.0
+        self.adstock = self.advocacy = self.loyalty = 0.0
         self.taste = taste
         self.effective_frequency = model.push.effective_frequency * tolerance
         self.irritation_threshold = model.push.irritation_threshold * tolerance
         self.anchoring = anchoring
+        self.story: Story | None = None
+        self.story_ready = False
+        self.last_story = -1
         self.inbox: list[tuple[float, float]] = []
 
     def hear_of_brand(self, channel: str) -> None:
@@ -134,13 +200,20 @@ class Customer(FixedAgent):
             self.heard_via = channel
         self.aware = self.reminded = True
 
+    def weigh(self, epsilon: float) -> None:
+        """Weigh this step's messages together, each against my attitude before any of them
+        (``epsilon``: the step's confidence bound)."""
+        self.attitude = combine(self.attitude, self.inbox, epsilon)
+        self.inbox.clear()
+
     # ------------------------------------------------------------------ push
     def week_of_ads(self, exposures: int) -> None:
         """This week's ``exposures`` impressions (0: none): adstock, irritation, persuasion."""
         model, push = self.model, self.model.push
         self.adstock = self.adstock * push.decay + exposures
         self.irritated = self.adstock > self.irritation_threshold
-        if exposures == 0:
+        self.exposed = exposures > 0
+        if not self.exposed:
             return
         self.hear_of_brand("ad")
         if not model.attitudes:
@@ -154,62 +227,102 @@ class Customer(FixedAgent):
         else:  # reactance: toward the opposite of the claim, no confidence bound
             self.attitude = pull(self.attitude, -push.claim, push.strength * -weight, exposures)
 
+    # --------------------------------------------------------------- stories
+    def maybe_start_story(self, kind: str, message: float, share: float) -> None:
+        """With probability ``share``, take a new story of ``kind`` carrying ``message`` away
+        (only a customer who holds no story can); it is retold from next week."""
+        if self.story is None and share > 0 and self.random.random() < share:
+            model = self.model
+            self.take_story(Story(len(model.cascades), kind, message))
+            model.cascades.append(1)
+            model.stories_started += 1
+
     # -------------------------------------------------------------- dialogue
     def hold_conversation(self, target: float) -> None:
-        """The brand talks with this customer, arguing for ``target``."""
-        dialogue = self.model.dialogue
+        """The brand talks with this customer, arguing for ``target`` (weighed with the
+        step's other messages by the model)."""
         self.hear_of_brand("dialogue")
-        self.advocacy = max(self.advocacy, dialogue.advocacy_boost)
-        if self.model.attitudes and abs(target - self.attitude) < dialogue.epsilon:
-            self.attitude = pull(self.attitude, target, dialogue.strength, 1)
+        self.advocacy = max(self.advocacy, self.model.dialogue.advocacy_boost)
+        if self.model.attitudes:
+            self.inbox.append((target, self.model.dialogue.strength))
 
     # ---------------------------------------------------------- word of mouth
-    def talk(self) -> None:
-        """Maybe tell neighbours what I think (called for the customers aware at the start of
-        the week who have ties)."""
+    def wants_to_talk(self) -> bool:
+        """Whether I talk about the brand this week (asked of customers aware at the start of
+        the week who have ties): ``talk_base`` (plus ``push.talk_lift`` after an ad this week)
+        ``+ talk_feeling * |a| + talk_advocacy * advocacy``, times ``negative_incidence`` when
+        my attitude is negative."""
         wom, a = self.model.wom, self.attitude
         p = wom.talk_base + wom.talk_feeling * abs(a) + wom.talk_advocacy * self.advocacy
+        if self.exposed:
+            p += wom.talk_lift
         if a < 0:
             p *= wom.negative_incidence
-        if self.random.random() < p:
-            self.say(a)
+        return self.random.random() < p
 
-    def say(self, message: float) -> None:
-        """One talk: ``listeners`` random neighbours (with replacement) will weigh ``message``;
-        it is public (a mention the brand may hear next week) with ``public_share``."""
-        model, wom = self.model, self.model.wom
-        negative = message < 0
-        strength = wom.strength_negative if negative else wom.strength
-        for listener in self.random.choices(self.neighbours, k=wom.listeners):
-            listener.inbox.append((message, strength))
-        self.reminded = True  # talking about the brand keeps it in mind
-        model.talks[negative] += 1
-        if self.random.random() < wom.public_share:
-            model.mentions_now.append((self, negative))
+    def retell(self) -> Story | None:
+        """The story I retell this week (None: none). A story received in an earlier week is
+        retold with its kind's probability, if I have ties, and is spent either way."""
+        if self.story is None or not self.story_ready:
+            return None
+        story, self.story = self.story, None
+        if self.neighbours and self.random.random() < self.model.retell[story.kind]:
+            return story
+        return None
+
+    def listeners(self) -> list[Customer]:
+        """The ``wom.listeners`` neighbours one talk of mine reaches (with replacement, by tie
+        weight when the network has weights)."""
+        return self.random.choices(
+            self.neighbours, cum_weights=self.tie_weights, k=self.model.wom.listeners
+        )
+
+    def receive(self, message: float, strength: float, story: Story | None) -> None:
+        """I hear or read a talk: the brand is on my mind (first heard via word of mouth), the
+        message waits in my inbox, and a retold story becomes mine if I hold none and it started
+        after every story I held (story ids count up as stories start)."""
+        self.hear_of_brand("wom")
+        if self.model.attitudes:
+            self.inbox.append((message, strength))
+        if story is not None and self.story is None and story.id > self.last_story:
+            self.take_story(story)
+            self.model.cascades[story.id] += 1
+
+    def take_story(self, story: Story) -> None:
+        """Hold ``story`` to retell it next week."""
+        self.story, self.story_ready, self.last_story = story, False, story.id
 
     # ------------------------------------------------ second half of the week
     def advance(self) -> None:
-        """Weigh what I heard, maybe buy, use the product, then remember (or forget)."""
+        """Weigh what I heard and read, maybe try the brand, use it, shop, then remember (or
+        forget); advocacy and loyalty fade; a story received this week is ready to retell."""
+        model = self.model
         if self.inbox:
-            self.listen()
-        if self.aware and not self.adopted:
-            self.consider_buying()
-        if self.adopted and self.model.attitudes:
+            self.weigh(model.wom.epsilon)
+        tried_before = self.adopted
+        if self.aware and self.in_market and not self.adopted:
+            self.consider_trying()
+        tried_now = self.adopted and not tried_before
+        if self.customer and model.attitudes and model.product.experience_rate > 0:
             self.use_product()
+        if tried_now:
+            model.units += 1  # the trial is this week's purchase (one unit of the category)
+            model.category_units += 1
+            experienced = min(1.0, max(-1.0, model.product_fit + self.taste))
+            self.maybe_start_story("experience", experienced, model.stories.experience_share)
+        elif model.occasion > 0 and self.in_market:
+            self.shop(tried_before)
         self.remember()
+        self.advocacy *= model.advocacy_decay
+        self.loyalty *= model.loyalty_decay
+        if self.story is not None:
+            self.story_ready = True
 
-    def listen(self) -> None:
-        """Weigh this week's messages together, each against my attitude before any of them."""
-        self.hear_of_brand("wom")
-        if self.model.attitudes:
-            self.attitude = combine(self.attitude, self.inbox, self.model.wom.epsilon)
-        self.inbox.clear()
-
-    def consider_buying(self) -> None:
-        """Adopt with the logistic probability of my attitude."""
+    def consider_trying(self) -> None:
+        """Try the brand with the logistic probability of my attitude."""
         adoption = self.model.adoption
         if self.random.random() < logistic(adoption.log_odds + adoption.slope * self.attitude):
-            self.adopted = True
+            self.adopted = self.customer = True
             self.model.new_adopters += 1
 
     def use_product(self) -> None:
@@ -217,18 +330,40 @@ class Customer(FixedAgent):
         experienced = min(1.0, max(-1.0, self.model.product_fit + self.taste))
         self.attitude += self.model.product.experience_rate * (experienced - self.attitude)
 
+    def shop(self, tried_before: bool) -> None:
+        """Repeat purchases: a purchase occasion this week with probability ``h``; at one I buy
+        the brand or the alternative. Never tried it, or forgotten it: the alternative.
+        Otherwise the brand with ``1 / (1 + exp(-slope * (min(a + loyalty, 1) - c)))``.
+        Choosing the alternative lapses a customer of the brand; choosing the brand brings a
+        lapsed one back."""
+        model = self.model
+        if self.random.random() >= model.occasion:
+            return
+        market = model.market
+        chooses_brand = False
+        if tried_before and self.aware:
+            utility = min(self.attitude + self.loyalty, 1.0) - model.attractiveness
+            chooses_brand = self.random.random() < logistic(market.choice_slope * utility)
+        model.category_units += 1
+        if chooses_brand:
+            model.units += 1
+            model.returned += not self.customer
+        else:
+            model.lapsed += self.customer
+        self.customer = chooses_brand
+
     def remember(self) -> None:
         """End of the week: anchoring to my predisposition (Friedkin-Johnsen), then, if I am
-        aware, have not bought and was not reminded this week, maybe forget the brand."""
+        aware, not a customer of the brand now and was not reminded this week, maybe forget
+        the brand."""
         model = self.model
         if model.attitudes:
             self.attitude += self.anchoring * (self.predisposition - self.attitude)
         if self.reminded:
             self.reminded = False
-        elif self.aware and not self.adopted and self.random.random() < model.forget:
+        elif self.aware and not self.customer and self.random.random() < model.forget:
             self.aware = False
             model.forgot += 1
-        self.advocacy *= model.advocacy_decay
 
 
 def exposure_weight(adstock: float, effective: float, irritation: float, reactance: float) -> float:
@@ -285,6 +420,47 @@ def plain(section, **extra: Any) -> SimpleNamespace:
     return SimpleNamespace(**(section.model_dump() | extra))
 
 
+class VisibleRating:
+    """The brand's visible rating: the public mentions so far, each weighing 1 when posted and
+    half as much every ``public.rating_half_life`` weeks; a complaint the brand answered weighs
+    ``public.answered_weight`` of that. The rating is ``(positive - negative) / (positive +
+    negative)`` of the visible weights, on the attitude scale (None while nothing is visible)."""
+
+    def __init__(self, public, n: int) -> None:
+        self.decay = 0.5 ** (1.0 / public.rating_half_life)
+        self.answered_weight = public.answered_weight
+        self.volume_half = public.rating_volume_half
+        self.n = n
+        self.positive = self.negative = 0.0
+
+    def new_week(self) -> None:
+        """A week passes: every mention weighs less."""
+        self.positive *= self.decay
+        self.negative *= self.decay
+
+    def answer(self, complaints: int) -> None:
+        """``complaints`` of last week's complaints were answered this week (each weighs
+        ``decay`` now): they weigh ``answered_weight`` of that instead."""
+        self.negative = max(
+            0.0, self.negative - complaints * self.decay * (1 - self.answered_weight)
+        )
+
+    def post(self, positive: int, negative: int) -> None:
+        """This week's public mentions become visible."""
+        self.positive += positive
+        self.negative += negative
+
+    def position(self) -> float | None:
+        visible = self.positive + self.negative
+        return (self.positive - self.negative) / visible if visible > 0 else None
+
+    def strength(self, credibility: float, mu: float) -> float:
+        """How strongly reading the rating pulls: ``c * mu * V / (V + rating_volume_half)``
+        with ``V`` the visible weight per 1,000 customers (few reviews say little)."""
+        volume = (self.positive + self.negative) * 1000.0 / self.n
+        return credibility * mu * volume / (volume + self.volume_half) if volume > 0 else 0.0
+
+
 class AgentBrandModel(mesa.Model):
     """The per-agent (one :class:`Customer` per network node) version of ``BrandModel``.
 
@@ -294,7 +470,7 @@ class AgentBrandModel(mesa.Model):
         The same parameters as ``BrandModel`` (sections may also be given as keywords).
     network : sim.network.graph.Network, optional
         The customers' network; built from ``params.network`` and the seed when omitted
-        (exactly as ``BrandModel`` builds it). Must be unweighted.
+        (exactly as ``BrandModel`` builds it).
     rng : int, optional
         Seed of Mesa's random number generators.
     """
@@ -312,11 +488,6 @@ class AgentBrandModel(mesa.Model):
             sections["network"] = network  # the network *section*, as BrandModel accepts
             network = None
         self.params = p = make_params(params, **sections)
-        if p.market.purchase_rate is not None or p.market.potential < 1.0:
-            raise ParameterError(
-                "parameters: market: the per-agent version implements one-off adoption only "
-                "(market.purchase_rate = 'off', market.potential = 1); use BrandModel"
-            )
         if network is None:
             from sim.engine.model import build_network_for
 
@@ -344,9 +515,16 @@ class AgentBrandModel(mesa.Model):
             if self.random.random() < pop.initial_awareness:
                 customer.hear_of_brand("before")
                 customer.reminded = False
+            customer.in_market = self.random.random() < p.market.potential
         self.customers: list[Customer] = [self.grid[node].agents[0] for node in range(self.n)]
-        for customer in self.customers:
-            customer.neighbours = [cell.agents[0] for cell in customer.cell.neighborhood]
+        weights = network.weights
+        for node, customer in enumerate(self.customers):
+            ends = range(network.indptr[node], network.indptr[node + 1])
+            customer.neighbours = [self.customers[network.indices[e]] for e in ends]
+            if weights is not None:
+                customer.tie_weights = list(accumulate(float(weights[e]) for e in ends))
+        # Who reads reviews: customers in the category.
+        self.browse_pool = [c for c in self.customers if c.in_market]
 
         # Push's audience: the reachable customers of the target group, each hit in proportion
         # to a gamma media weight (None: equally likely).
@@ -375,17 +553,19 @@ class AgentBrandModel(mesa.Model):
 
         self.week = 0
         self.product_fit = p.product.fit
+        self.attractiveness = p.market.attractiveness(0)
         self.insights = [0]  # conversations held plus mentions heard, to date, by week
         self.spend_total = 0.0
         self.push_spend_total = 0.0  # of spend_total, on push
         self.impressions = self.reached = self.impressions_total = 0  # served (this week, to date)
         self.carry = (0.0, 0.0)  # money below one impression / conversation
-        self.mentions: list[tuple[Customer, bool]] = []  # heard by the brand next week
-        self.mentions_now: list[tuple[Customer, bool]] = []
-        self.talks = [0, 0]  # this week's positive and negative talks
-        self.conversations = self.complaints_answered = self.forgot = 0
-        self.new_adopters = self.units_total = 0  # one-off adoption: a trial is one unit
-        self.groups_reached = 0
+        self.mentions: list[Talk] = []  # last week's public talks: the brand may hear them
+        self.rating = VisibleRating(p.public, self.n)
+        self.cascades: list[int] = []  # customers each story has reached (its start included)
+        self.units_total = 0
+        self.story_groups = self.groups_reached = 0  # reached stays reached
+        self._reset_week_counts()
+        self.talks: list[Talk] = []
         self.measures = weekly_measures(self)
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _reporter(name) for name in MEASURE_NAMES}
@@ -407,14 +587,21 @@ class AgentBrandModel(mesa.Model):
             strength=p.dialogue.credibility * p.dialogue.mu,
             observer_strength=p.dialogue.credibility * p.dialogue.observer_mu,
         )
+        mu_negative = min(1.0, p.wom.mu * p.wom.negative_impact)
         self.wom = plain(
             p.wom,
             talk_feeling=p.wom.talk_feeling * on,
             talk_advocacy=p.wom.talk_advocacy * on,
+            talk_lift=p.push.talk_lift * on,
             negative_incidence=p.wom.negative_incidence if p.attitudes else 1.0,
             strength=p.wom.credibility * p.wom.mu,
-            strength_negative=p.wom.credibility * min(1.0, p.wom.mu * p.wom.negative_impact),
+            strength_negative=p.wom.credibility * mu_negative,
+            public_strength=p.public.credibility * p.wom.mu,
+            public_strength_negative=p.public.credibility * mu_negative,
         )
+        self.public = plain(p.public)
+        self.stories = plain(p.stories)
+        self.retell = {kind: getattr(p.stories, f"{kind}_retell") for kind in STORY_KINDS}
         self.adoption = plain(
             p.adoption,
             log_odds=log_odds(p.adoption.base_rate),
@@ -422,9 +609,20 @@ class AgentBrandModel(mesa.Model):
         )
         self.product = plain(p.product)
         self.learning = plain(p.learning)
+        self.market = plain(p.market)
+        rate = p.market.purchase_rate
+        self.occasion = 0.0 if rate is None else 1.0 - math.exp(-rate)
         half_life = p.population.recall_half_life
         self.forget = 0.0 if half_life is None else 1.0 - 0.5 ** (1.0 / half_life)
         self.advocacy_decay = 0.5 ** (1.0 / p.dialogue.advocacy_half_life)
+        self.loyalty_decay = 0.5 ** (1.0 / p.dialogue.recovery_half_life)
+
+    def _reset_week_counts(self) -> None:
+        """This week's counts (absolute numbers), read by the measures."""
+        self.conversations = self.complaints_answered = self.forgot = 0
+        self.new_adopters = self.units = self.category_units = self.lapsed = self.returned = 0
+        self.stories_started = self.stories_retold = 0
+        self.views = self.readers = self.rating_readers = 0
 
     # ------------------------------------------------------------------ week
     def budgets(self) -> tuple[float, float]:
@@ -444,25 +642,19 @@ class AgentBrandModel(mesa.Model):
 
     def step(self) -> None:
         """One week: crisis, push, dialogue and learning, word of mouth, then every customer's
-        second half of the week (listen, buy, use, remember), then the measures."""
+        second half of the week (listen, try, use, shop, remember), then the measures."""
         self.week += 1
+        self.attractiveness = self.params.market.attractiveness(self.week)
+        self._reset_week_counts()
         self.crisis()
         speakers = [c for c in self.customers if c.aware and c.neighbours]  # aware at the start
         push_budget, dialogue_budget = self.budgets()
+        self.rating.new_week()
         complainers = self.run_push(push_budget)
         self.run_dialogue(dialogue_budget)
-        # Word of mouth: customers aware at the start of the week may talk, irritated customers
-        # complain; every listener weighs what they heard in advance(), so order does not matter.
-        self.talks, self.mentions_now = [0, 0], []
-        for customer in speakers:
-            customer.talk()
-        for customer in complainers:
-            if customer.neighbours:
-                customer.say(self.push.complaint_position)
-        self.forgot = self.new_adopters = 0
+        self.word_of_mouth(speakers, complainers)
         self.agents.do("advance")
-        self.units_total += self.new_adopters
-        self.mentions = self.mentions_now
+        self.units_total += self.units
         self.measures = weekly_measures(self)
         self.datacollector.collect(self)
 
@@ -478,8 +670,8 @@ class AgentBrandModel(mesa.Model):
                 customer.hear_of_brand("before")
 
     def run_push(self, budget: float) -> list[Customer]:
-        """Buy impressions, deliver them over the audience (by media weight); return the
-        customers who complain about the ads this week."""
+        """Buy impressions, deliver them over the audience (by media weight); a customer who saw
+        an ad may take its story away. Returns the customers who complain this week."""
         push = self.push
         impressions = whole_units(budget, push.cost_per_impression) if self.audience else 0
         hits = Counter(
@@ -496,52 +688,74 @@ class AgentBrandModel(mesa.Model):
         complainers = []
         for customer in self.audience:  # nobody else ever sees an ad
             customer.week_of_ads(hits.get(customer, 0))
+            if customer.exposed:
+                customer.maybe_start_story("ad", push.claim, self.stories.ad_share)
             if customer.irritated and self.random.random() < push.complaint_prob:
                 complainers.append(customer)
         return complainers
 
     def run_dialogue(self, budget: float) -> None:
-        """Answer heard mentions (complaints first), then reach out with the spare capacity;
-        learn from what was heard and said."""
+        """Answer last week's heard mentions (complaints first, one answer per customer), then
+        reach out with the spare capacity. A conversation pulls toward the conversation target;
+        the readers of an answered complaint see the answer and are pulled slightly; both are
+        weighed together. Answered complainers get service-recovery loyalty, their complaints
+        weigh less in the rating; a conversation may give a story; learn."""
         dialogue = self.dialogue
         capacity = whole_units(budget, dialogue.cost_per_conversation)
         heard = []
         if capacity:
             heard = [m for m in self.mentions if self.random.random() < dialogue.listening_share]
         self.random.shuffle(heard)
-        heard.sort(key=lambda mention: not mention[1])  # complaints first (stable)
-        answered: dict[Customer, bool] = {}  # one answer per customer
-        for customer, negative in heard:
-            if len(answered) < capacity and customer not in answered:
-                answered[customer] = negative
-        spare = capacity - len(answered)
-        outreach = self.params.arm.outreach
-        reached = []
-        if outreach == "random" and spare > 0:
-            reached = self.random.sample(self.customers, min(spare, self.n))
-        elif outreach == "hubs" and spare > 0:
-            reached = [
-                self.hub_order[(self.hub_cursor + i) % self.n] for i in range(min(spare, self.n))
-            ]
-            self.hub_cursor = (self.hub_cursor + spare) % self.n
+        heard.sort(key=lambda mention: not mention.negative)  # complaints first (stable)
+        answered: dict[Customer, Talk] = {}  # one answer per customer
+        for mention in heard:
+            if len(answered) < capacity and mention.speaker not in answered:
+                answered[mention.speaker] = mention
+        reached = self.outreach(capacity - len(answered), answered)
         target = min(dialogue.claim, self.product_fit + dialogue.honesty_margin)
-        talked = list(answered) + reached
-        for customer in dict.fromkeys(talked):  # a customer reached twice is pulled once
+        talked = [*answered, *reached]
+        for customer in talked:
             customer.hold_conversation(target)
-        if self.attitudes:
-            # Aware neighbours who see a complaint answered shift slightly toward the brand.
-            observers: dict[Customer, list[tuple[float, float]]] = {}
-            for complainer, negative in answered.items():
-                for neighbour in complainer.neighbours if negative else ():
-                    if neighbour.aware:
-                        message = (target, dialogue.observer_strength)
-                        observers.setdefault(neighbour, []).append(message)
-            for observer, messages in observers.items():
-                observer.attitude = combine(observer.attitude, messages, dialogue.epsilon)
+        for complainer, mention in answered.items():
+            if mention.negative:
+                self.complaints_answered += 1
+                complainer.loyalty = max(complainer.loyalty, dialogue.recovery_loyalty)
+                for reader in mention.readers if self.attitudes else ():
+                    reader.inbox.append((target, dialogue.observer_strength))
+        for customer in self.customers:
+            if customer.inbox:
+                customer.weigh(dialogue.epsilon)
+        self.rating.answer(self.complaints_answered)
+        for customer in talked:
+            customer.maybe_start_story("dialogue", target, self.stories.dialogue_share)
         self.conversations = len(talked)
-        self.complaints_answered = sum(answered.values())
         self.spend_total += len(talked) * dialogue.cost_per_conversation
         self.learn(len(talked) + len(heard))
+
+    def outreach(self, spare: int, answered) -> list[Customer]:
+        """Whom spare capacity talks with: random customers, or the next in the queue of the
+        most connected ("hubs"; those passed over keep their place), never a customer answered
+        this week."""
+        outreach = self.params.arm.outreach
+        if spare <= 0 or outreach == "none":
+            return []
+        if outreach == "random":
+            others = [c for c in self.customers if c not in answered]
+            return self.random.sample(others, min(spare, len(others)))
+        reached, n = [], self.n
+        for step in range(n):
+            if len(reached) == spare:
+                break
+            customer = self.hub_order[(self.hub_cursor + step) % n]
+            if customer not in answered:
+                reached.append(customer)
+                last = step
+        if reached:
+            # The queue moves on past the last customer reached (by all of ``spare`` when
+            # nobody was passed over).
+            moved = spare if not answered else last + 1
+            self.hub_cursor = (self.hub_cursor + moved) % n
+        return reached
 
     def learn(self, insights: int) -> None:
         """Learning from customers (off by default): product fit approaches the ceiling as the
@@ -554,6 +768,80 @@ class AgentBrandModel(mesa.Model):
         remaining = 0.5 ** (known / learning.insights_half)
         self.product_fit = learning.ceiling - (learning.ceiling - fit0) * remaining
 
+    def word_of_mouth(self, speakers: list[Customer], complainers: list[Customer]) -> None:
+        """One week of talk. ``speakers`` (aware at the start of the week, with ties) talk if
+        they want to, voicing their attitude; ``complainers`` voice the complaint position (and
+        are aware and reminded); holders of last week's stories retell them. Each talk reaches
+        ``wom.listeners`` neighbours and is public with ``wom.public_share``: then it is read by
+        each of the speaker's ties with ``public.follower_share`` (one draw per tie and week,
+        whatever the speaker posts) and by ``public.browsers`` random customers of the
+        category. Aware customers of the category look at the visible rating with
+        ``public.rating_readers``. Everyone reached weighs it all in :meth:`Customer.advance`;
+        the week's public talks become visible in the rating and heard by the brand next week."""
+        wom, public = self.wom, self.public
+        talks = [
+            Talk(c, c.attitude if self.attitudes else 0.0) for c in speakers if c.wants_to_talk()
+        ]
+        for customer in complainers:
+            customer.hear_of_brand("wom")  # complaining keeps the brand in mind
+            if customer.neighbours:
+                talks.append(Talk(customer, self.push.complaint_position))
+        for customer in self.customers:
+            story = customer.retell()
+            if story is not None:
+                talks.append(Talk(customer, story.message, story))
+                self.stories_retold += 1
+        # The rating as it stands before this week's posts; who looks at it.
+        rating = self.rating.position()
+        rating_strength = 0.0
+        if rating is not None and self.attitudes:
+            rating_strength = self.rating.strength(public.credibility, wom.mu)
+        lookers = []
+        if rating_strength > 0:
+            lookers = [
+                c
+                for c in self.customers
+                if c.aware and c.in_market and self.random.random() < public.rating_readers
+            ]
+        followers: dict[Customer, list[Customer]] = {}  # drawn once per speaker and week
+        mentions = []
+        for talk in talks:
+            if self.random.random() < wom.public_share:
+                speaker = talk.speaker
+                if speaker not in followers:
+                    followers[speaker] = [
+                        c
+                        for c in speaker.neighbours
+                        if self.random.random() < public.follower_share
+                    ]
+                talk.readers = followers[speaker] + (
+                    self.random.choices(self.browse_pool, k=public.browsers)
+                    if self.browse_pool
+                    else []
+                )
+                mentions.append(talk)
+        # Deliveries: first every talk's listeners, then every post's readers (a customer who
+        # meets two new stories in one week takes the first), then the rating.
+        for talk in talks:
+            strength = wom.strength_negative if talk.negative else wom.strength
+            for listener in talk.speaker.listeners():
+                listener.receive(talk.message, strength, talk.story)
+        for talk in mentions:
+            strength = wom.public_strength_negative if talk.negative else wom.public_strength
+            for reader in talk.readers:
+                reader.receive(talk.message, strength, talk.story)
+        for looker in lookers:
+            looker.inbox.append((rating, rating_strength))
+            looker.reminded = True
+        for talk in talks:
+            talk.speaker.reminded = True  # talking about the brand keeps it in mind
+        self.talks, self.mentions = talks, mentions
+        self.views = sum(len(m.readers) for m in mentions)
+        self.readers = len({id(r) for m in mentions for r in m.readers})
+        self.rating_readers = len(lookers)
+        negative = sum(m.negative for m in mentions)
+        self.rating.post(len(mentions) - negative, negative)
+
 
 def whole_units(budget: float, unit_cost: float) -> int:
     """Impressions or conversations ``budget`` buys (whole units, as the engine rounds)."""
@@ -565,9 +853,17 @@ def leftover(budget: float, unit_cost: float) -> float:
     return max(0.0, budget - whole_units(budget, unit_cost) * unit_cost)
 
 
-def count_adopters(customers) -> int:
-    """How many customers have adopted (with one-off adoption: the brand's customers)."""
-    return sum(1 for c in customers if c.adopted)
+def lifetime_value(attitude: float, model: AgentBrandModel) -> float:
+    """Expected discounted margin of one customer of the brand at ``attitude`` (cu): margin
+    ``m = unit_margin * h * P(a)`` a week, still a customer next week with ``r = 1 - h (1 -
+    P(a))``, worth ``m r / (1 + d - r)`` (Gupta & Lehmann 2005; 0 without repeat purchases)."""
+    h, money = model.occasion, model.params.money
+    if h <= 0:
+        return 0.0
+    choice = logistic(model.market.choice_slope * (attitude - model.attractiveness))
+    margin = money.unit_margin * h * choice
+    retention = 1.0 - h * (1.0 - choice)
+    return margin * retention / (1.0 + money.discount_rate - retention)
 
 
 def weekly_measures(model: AgentBrandModel) -> dict[str, float]:
@@ -578,14 +874,16 @@ def weekly_measures(model: AgentBrandModel) -> dict[str, float]:
     count = len(attitudes)
     first_heard = Counter(c.heard_via for c in customers if c.heard)
     heard = first_heard.total()
+    negative = sum(t.negative for t in model.talks)
+    rating = model.rating.position()
     out = {
         "awareness": count / n,
         "ever_aware": heard / n,
         "adoption": len([c for c in customers if c.adopted]) / n,
         **attitude_measures(attitudes, model.params.measures),
-        "wom_positive": model.talks[False] * per_1000,
-        "wom_negative": model.talks[True] * per_1000,
-        "public_mentions": len(model.mentions_now) * per_1000,
+        "wom_positive": (len(model.talks) - negative) * per_1000,
+        "wom_negative": negative * per_1000,
+        "public_mentions": len(model.mentions) * per_1000,
         "conversations": model.conversations * per_1000,
         "complaints_answered": model.complaints_answered * per_1000,
         "irritated": len([c for c in model.audience if c.irritated]) / n,  # nobody else can be
@@ -603,20 +901,28 @@ def weekly_measures(model: AgentBrandModel) -> dict[str, float]:
         "forgot": model.forgot * per_1000,
         # Everyone, the unaware at the latent attitude they hold (never heard: predisposition).
         "mean_attitude_all": math.fsum(c.attitude for c in customers) / n,
+        "mention_views": model.views * per_1000,
+        "mention_readers": model.readers * per_1000,
+        "rating": math.nan if rating is None else rating,
+        "rating_readers": model.rating_readers * per_1000,
+        "stories_started": model.stories_started * per_1000,
+        "stories_retold": model.stories_retold * per_1000,
+        "story_reach": len([c for c in customers if c.last_story >= 0]) / n,
+        "story_groups": model.story_groups,
+        "largest_cascade": max(model.cascades, default=0),
     }
-    # Money with one-off adoption, as the engine books it: each trial is one unit of the brand
-    # (and of the category), nobody lapses, and customer equity is 0 without repeat purchases.
+    brand_customers = [c for c in customers if c.customer]
     money = model.params.money
     out |= money_measures(
         n,
-        count_adopters(customers),
-        model.new_adopters,
-        model.new_adopters,
-        0,
-        0,
+        len(brand_customers),
+        model.units,
+        model.category_units if model.occasion > 0 else None,
+        model.lapsed,
+        model.returned,
         model.units_total,
         model.spend_total,
-        0.0,
+        sum(lifetime_value(c.attitude, model) for c in brand_customers),
         money.price,
         money.unit_margin,
     )
@@ -628,10 +934,15 @@ def weekly_measures(model: AgentBrandModel) -> dict[str, float]:
         model.push_spend_total,
         money.price * model.units_total,
     )
-    if model.groups_reached < len(model.group_sizes):  # a group once reached stays reached
+    # A group is reached once more than a tenth of it is aware (or has met a story); it stays so.
+    if model.groups_reached < len(model.group_sizes):
         aware_by_group = Counter(c.group for c in aware)
         reached = sum(aware_by_group[g] > 0.10 * size for g, size in model.group_sizes.items())
         model.groups_reached = out["groups_reached"] = max(model.groups_reached, reached)
+    if model.story_groups < len(model.group_sizes):
+        told_by_group = Counter(c.group for c in customers if c.last_story >= 0)
+        reached = sum(told_by_group[g] > 0.10 * size for g, size in model.group_sizes.items())
+        model.story_groups = out["story_groups"] = max(model.story_groups, reached)
     if model.outside_target:
         outside = model.outside_target
         out["awareness_outside_target"] = len([c for c in outside if c.aware]) / len(outside)
