@@ -4,7 +4,7 @@ A claim should hold by a margin, not by the luck of the seed its scenario happen
 is `python run_sim.py check --robust` (sim.study.expect.robustness) over every shipped
 scenario, each claim judged on twice its stated replicates at the scenario's seed + 1 and + 2.
 A file of its own so that pytest-xdist (--dist loadfile) runs it beside test_claims.py's check
-at the stated replicates. About 50 s of one core (docs/scenarios.md, 'Robustness').
+at the stated replicates. About 95 s of one core (docs/scenarios.md, 'Robustness').
 """
 
 from __future__ import annotations
