@@ -121,6 +121,14 @@ def build_parser(_=None) -> argparse.ArgumentParser:
                 "but an interrupted study in DIR is resumed by the same command"
             ),
         )
+        p.add_argument(
+            "--new-folder",
+            action="store_true",
+            help=_(
+                "never resume: when --out DIR holds anything (another study, or this one made "
+                "from other inputs or code), start in a new folder DIR-2 (or the next free name)"
+            ),
+        )
         p.add_argument("--quiet", action="store_true", help=_("no progress bar"))
         p.add_argument(
             "--no-figures",
@@ -534,8 +542,11 @@ def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
             args.quiet,
         )
     # Refuse an unusable --out before anything is created.
-    st.prepare(scenario, sweep, args.out)
+    st.prepare(scenario, sweep, args.out, new_folder=args.new_folder)
     executor = make_executor(args)
+    from sim.outputs.build import drawer
+
+    draw = drawer(args.lang or "en", args.figures)
     try:
         outcome = st.execute(
             scenario,
@@ -544,6 +555,8 @@ def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
             executor=executor,
             quiet=args.quiet,
             argv=argv,
+            new_folder=args.new_folder,
+            draw=draw,
         )
     except KeyboardInterrupt as interrupt:
         outcome = getattr(interrupt, "outcome", None)
@@ -564,14 +577,6 @@ def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
         return EXIT_INTERRUPT
     finally:
         st._close(executor)  # idempotent; also on errors (shuts a local Dask cluster down)
-    if args.figures:
-        from sim.outputs.build import rebuild
-
-        rebuild(outcome.out, args.lang or "en")
-    else:
-        from sim.outputs.build import record_language
-
-        record_language(outcome.out, args.lang or "en")
     print_outcome(scenario, outcome, sweep, args.figures, _, weeks_shown)
     return EXIT_OK
 
