@@ -468,7 +468,13 @@ def run() -> None:
     """
     gc.freeze()
     gc.enable()
-    exit_without_teardown(main())
+    try:
+        status = main()
+    except KeyboardInterrupt:  # before or after a command's own handling (parsing, imports)
+        with contextlib.suppress(OSError, ValueError):
+            print("Interrupted.", file=sys.stderr)
+        status = EXIT_INTERRUPT
+    exit_without_teardown(status)
 
 
 def exit_without_teardown(status: int) -> None:

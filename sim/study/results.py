@@ -606,9 +606,8 @@ def write_run(out: Path, task: RunTask, records: pd.DataFrame) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise ResultsError(f"{path.parent}: cannot create ({_reason(error)})") from None
-    text = safe_cells(records).to_csv(index=False, lineterminator="\n")
-    write_text(path, text)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    write_table(path, records)
+    digest = file_sha256(path, "run file")
     note_finished(out, task.key, digest)
     return digest
 
@@ -680,6 +679,15 @@ def safe_cell(text: str) -> str:
     return "'" + text if text.startswith((*FORMULA_START, "'")) else text
 
 
+def _text_columns(table: pd.DataFrame) -> list:
+    """Columns that hold text (pandas 3 strings or Python objects)."""
+    return [
+        c
+        for c in table.columns
+        if table[c].dtype == object or pd.api.types.is_string_dtype(table[c].dtype)
+    ]
+
+
 def unsafe_cell(text: str) -> str:
     """The text :func:`safe_cell` was given (one leading ``'`` removed)."""
     return text[1:] if text.startswith("'") else text
@@ -688,7 +696,7 @@ def unsafe_cell(text: str) -> str:
 def safe_cells(table: pd.DataFrame) -> pd.DataFrame:
     """The table with every text cell made spreadsheet-safe (:func:`safe_cell`); numbers are
     left alone. Arm names are the only text the program writes that a user chose."""
-    texts = [c for c in table.columns if table[c].dtype == object]
+    texts = _text_columns(table)
     if not texts:
         return table
     out = table.copy()
@@ -716,7 +724,7 @@ def read_file_bytes(path: Path, max_bytes: int, what: str) -> bytes:
 def _parse_table(data: bytes, path: Path, what: str) -> pd.DataFrame:
     try:
         table = pd.read_csv(io.BytesIO(data))
-        for column in [c for c in table.columns if table[c].dtype == object]:
+        for column in _text_columns(table):
             table[column] = table[column].map(lambda v: unsafe_cell(v) if isinstance(v, str) else v)
         return table
     except UnicodeDecodeError as error:
@@ -859,7 +867,8 @@ def table_text(table: pd.DataFrame) -> str:
 def write_table(path: Path, table: pd.DataFrame) -> None:
     """Write a table as CSV atomically (see :func:`write_atomic`), text cells made
     spreadsheet-safe (:func:`safe_cells`)."""
-    write_text(path, table_text(table))
+    safe = safe_cells(table)
+    write_atomic(path, lambda handle: safe.to_csv(handle, index=False, lineterminator="\n"))
 
 
 def read_timeseries(path: Path) -> pd.DataFrame:
