@@ -442,11 +442,28 @@ def _flat(error: object, limit: int = 1000) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _numerical(message, category, filename: str) -> bool:
+    """Is this numpy's (or scipy's, pandas's) floating-point chatter ("invalid value encountered
+    in divide", "Mean of empty slice")? Such warnings never reach the user."""
+    if not issubclass(category, RuntimeWarning):
+        return False
+    where = str(filename).replace("\\", "/")
+    text = str(message)
+    return (
+        any(f"/{lib}/" in where for lib in ("numpy", "scipy", "pandas"))
+        or "encountered in" in text
+        or "empty slice" in text
+        or "Degrees of freedom" in text
+    )
+
+
 @contextlib.contextmanager
 def _one_line_warnings():
     """Show every warning as one line on stderr, ``warning: <message>`` (no source lines)."""
 
     def show(message, category, filename, lineno, file=None, line=None):
+        if _numerical(message, category, filename):
+            return  # nan, overflow, empty slices: the results say so, not a warning
         stream = sys.stderr if file is None else file
         with contextlib.suppress(OSError, ValueError):
             stream.write(f"warning: {_flat(message, 300)}\n")

@@ -380,3 +380,50 @@ def test_ctrl_c_during_the_imports_is_one_line(tmp_path):
     )
     assert done.returncode == 130, done.stderr
     assert done.stderr.strip() == "Interrupted." and "Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="flock")
+def test_writer_meeting_a_folder_being_created_is_told_it_is_in_use(tmp_path, capsys):
+    """Another study has made and locked the folder, and not yet written its manifest."""
+    out = tmp_path / "res"
+    out.mkdir()
+    (out / "INCOMPLETE").write_text("started")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time\n"
+            f"fd = os.open({str(out / res.LOCK)!r}, os.O_RDWR | os.O_CREAT)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+            "os.write(fd, f'process {os.getpid()} on here, since now'.encode())\n"
+            "print('locked', flush=True)\n"
+            "time.sleep(60)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        for argv in (["run", "default", *SMALL, "--out", out], ["report", out]):
+            line = one_line_error(*cli(argv, capsys)[::2])
+            assert "in use by another study" in line and f"process {holder.pid}" in line
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_numpy_warnings_never_reach_the_user(capsys):
+    import warnings
+
+    import numpy as np
+
+    from sim.cli import _one_line_warnings
+
+    with _one_line_warnings(), warnings.catch_warnings():
+        warnings.simplefilter("always")
+        with np.errstate(all="warn"):
+            np.float64(0.0) / np.float64(0.0)
+            np.array([]).mean()
+        warnings.warn("a real warning for the user", UserWarning, stacklevel=1)
+    err = capsys.readouterr().err
+    assert err == "warning: a real warning for the user\n"

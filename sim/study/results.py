@@ -330,6 +330,7 @@ def check_out_dir(out: Path, identity: dict | str) -> bool:
         return False
     manifest = read_manifest(out, missing_ok=True)
     if manifest is None:
+        _refuse_if_busy(out)
         raise ResultsError(
             f"--out {out}: folder exists and is not a results folder (results are never "
             "overwritten; choose another --out)"
@@ -409,6 +410,39 @@ class FolderLock:
         self.release()
 
 
+def busy_holder(folder: Path) -> str | None:
+    """Who holds ``folder``'s lock when another process does (a study that has just created
+    the folder and not yet written its manifest), else None. Creates nothing."""
+    if fcntl is None:
+        return None
+    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(Path(folder) / LOCK, flags)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError as error:
+            if error.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                return None
+            holder = _lock_holder(fd)
+            return None if holder.startswith(f"process {os.getpid()} ") else holder
+        return None
+    finally:
+        os.close(fd)
+
+
+def _refuse_if_busy(folder: Path) -> None:
+    """Raise the "in use by another study" refusal when another process holds the lock."""
+    holder = busy_holder(folder)
+    if holder is not None:
+        raise ResultsError(
+            f"{folder}: in use by another study ({holder}); wait until it has finished, or "
+            "choose another --out"
+        )
+
+
 def _lock_holder(fd: int) -> str:
     try:
         text = os.pread(fd, 300, 0).decode("utf-8", "replace")
@@ -451,6 +485,7 @@ def read_manifest(folder: Path, missing_ok: bool = False) -> dict | None:
         if error.missing:
             if missing_ok:
                 return None
+            _refuse_if_busy(folder)
             raise ResultsError(f"{folder}: no {MANIFEST} (not a results folder)") from None
         raise ResultsError(str(error)) from None
     try:
