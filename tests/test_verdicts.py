@@ -283,3 +283,44 @@ def test_terminal_table_rows_carry_each_arms_numbers(capsys):
     assert rows["push"].split()[1:] == ["0.8", "[0.75,", "0.85]"]
     (diff,) = [line for line in lines if line.startswith("push - none")]
     assert diff.endswith("+0.7 [0.6, 0.8]*")
+
+
+# --------------------------------------------------------------------- check's result lines
+
+
+def test_check_result_lines_say_the_interval_and_the_margin():
+    from sim.study.expect import _result_line, robust_seeds, scaled
+
+    plain = {"mean": 0.05, "low": 0.01, "high": 0.09, "n": 10, "held": True, "why": ""}
+    assert _result_line(plain) == "+0.05 [0.01, 0.09] (n=10)"
+    failed = plain | {"low": -0.01, "held": False, "why": "the interval includes 0"}
+    assert _result_line(failed) == "+0.05 [-0.01, 0.09] (n=10); the interval includes 0"
+    equivalent = {
+        "mean": -0.004,
+        "low": -0.02,
+        "high": 0.01,
+        "n": 20,
+        "level": 0.9,
+        "margin": 0.05,
+        "sd": 0.03,
+        "needed": 12,
+        "held": True,
+        "why": "",
+    }
+    assert _result_line(equivalent) == (
+        "-0.004, 90 % [-0.02, 0.01] inside ±0.05 (n=20, sd 0.03; 80 % power: 12 replicates)"
+    )
+    outside = equivalent | {"high": 0.06, "held": False, "why": "too wide"}
+    assert _result_line(outside) == (
+        "-0.004, 90 % [-0.02, 0.06] not inside ±0.05 (n=20, sd 0.03); too wide"
+    )
+    edge = equivalent | {"low": -0.05}  # on the margin is not inside it
+    assert "not inside" in _result_line(edge)
+    empty = plain | {"mean": float("nan"), "low": float("nan"), "held": False, "why": "empty"}
+    assert _result_line(empty) == "nan (n=10); empty"
+    assert robust_seeds(7) == [8, 9]
+    claim = Expectation(arm="a", versus="b", measure="awareness", week=1, relation="ahead")
+    assert [e.replicates for e in scaled([claim], 3)] == [30]
+    assert scaled([claim], 1) == [claim]
+    with pytest.raises(ValueError):
+        scaled([claim], 0)
