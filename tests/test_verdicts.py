@@ -324,3 +324,26 @@ def test_check_result_lines_say_the_interval_and_the_margin():
     assert scaled([claim], 1) == [claim]
     with pytest.raises(ValueError):
         scaled([claim], 0)
+
+
+def test_boundaries_no_difference_is_not_ahead_and_only_the_claimed_replicates_count():
+    same = table_for(np.zeros(REPS))
+    for relation in ("ahead", "behind", "positive", "negative"):
+        claim = Expectation(arm="a", versus="b", measure="awareness", week=WEEK, relation=relation)
+        result = judge(claim, same)
+        assert result["held"] is False and (result["low"], result["high"]) == (0.0, 0.0)
+    more = pd.concat(
+        [
+            table_for(DIFFS["ahead"]),
+            table_for(-DIFFS["ahead"] * 50).assign(replicate=lambda t: t["replicate"] + REPS),
+        ]
+    )
+    claim = Expectation(
+        arm="a", versus="b", measure="awareness", week=WEEK, relation="ahead", replicates=REPS
+    )
+    result = judge(claim, more)
+    assert result["n"] == REPS and result["held"] is True
+
+
+def test_a_difference_without_an_interval_keeps_its_sign():
+    assert _short({"mean": 0.2, "low": None, "high": None}, True) == "+0.2"
