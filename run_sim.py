@@ -11,6 +11,12 @@ if __name__ == "__main__":
     # Start-up imports create about a million objects and free few of them: garbage
     # collections meanwhile are wasted work (sim.cli.run turns collection back on).
     gc.disable()
-    from sim.cli import run
+    try:
+        from sim.cli import run
+    except KeyboardInterrupt:  # Ctrl-C in the first second or two (the imports): no traceback
+        import sys
+
+        sys.stderr.write("Interrupted.\n")
+        raise SystemExit(130) from None
 
     run()

@@ -121,6 +121,14 @@ def build_parser(_=None) -> argparse.ArgumentParser:
                 "but an interrupted study in DIR is resumed by the same command"
             ),
         )
+        p.add_argument(
+            "--new-folder",
+            action="store_true",
+            help=_(
+                "never resume: when --out DIR holds anything (another study, or this one made "
+                "from other inputs or code), start in a new folder DIR-2 (or the next free name)"
+            ),
+        )
         p.add_argument("--quiet", action="store_true", help=_("no progress bar"))
         p.add_argument(
             "--no-figures",
@@ -434,11 +442,28 @@ def _flat(error: object, limit: int = 1000) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _numerical(message, category, filename: str) -> bool:
+    """Is this numpy's (or scipy's, pandas's) floating-point chatter ("invalid value encountered
+    in divide", "Mean of empty slice")? Such warnings never reach the user."""
+    if not issubclass(category, RuntimeWarning):
+        return False
+    where = str(filename).replace("\\", "/")
+    text = str(message)
+    return (
+        any(f"/{lib}/" in where for lib in ("numpy", "scipy", "pandas"))
+        or "encountered in" in text
+        or "empty slice" in text
+        or "Degrees of freedom" in text
+    )
+
+
 @contextlib.contextmanager
 def _one_line_warnings():
     """Show every warning as one line on stderr, ``warning: <message>`` (no source lines)."""
 
     def show(message, category, filename, lineno, file=None, line=None):
+        if _numerical(message, category, filename):
+            return  # nan, overflow, empty slices: the results say so, not a warning
         stream = sys.stderr if file is None else file
         with contextlib.suppress(OSError, ValueError):
             stream.write(f"warning: {_flat(message, 300)}\n")
@@ -460,7 +485,13 @@ def run() -> None:
     """
     gc.freeze()
     gc.enable()
-    exit_without_teardown(main())
+    try:
+        status = main()
+    except KeyboardInterrupt:  # before or after a command's own handling (parsing, imports)
+        with contextlib.suppress(OSError, ValueError):
+            print("Interrupted.", file=sys.stderr)
+        status = EXIT_INTERRUPT
+    exit_without_teardown(status)
 
 
 def exit_without_teardown(status: int) -> None:
@@ -534,8 +565,11 @@ def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
             args.quiet,
         )
     # Refuse an unusable --out before anything is created.
-    st.prepare(scenario, sweep, args.out)
+    st.prepare(scenario, sweep, args.out, new_folder=args.new_folder)
     executor = make_executor(args)
+    from sim.outputs.build import drawer
+
+    draw = drawer(args.lang or "en", args.figures)
     try:
         outcome = st.execute(
             scenario,
@@ -544,6 +578,8 @@ def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
             executor=executor,
             quiet=args.quiet,
             argv=argv,
+            new_folder=args.new_folder,
+            draw=draw,
         )
     except KeyboardInterrupt as interrupt:
         outcome = getattr(interrupt, "outcome", None)
@@ -564,14 +600,6 @@ def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
         return EXIT_INTERRUPT
     finally:
         st._close(executor)  # idempotent; also on errors (shuts a local Dask cluster down)
-    if args.figures:
-        from sim.outputs.build import rebuild
-
-        rebuild(outcome.out, args.lang or "en")
-    else:
-        from sim.outputs.build import record_language
-
-        record_language(outcome.out, args.lang or "en")
     print_outcome(scenario, outcome, sweep, args.figures, _, weeks_shown)
     return EXIT_OK
 

@@ -38,14 +38,18 @@ def test_a_good_series_parses():
         ("", "no header row"),
         ("month,adopters\n1,2\n", "row 1, column 1"),
         ("year,sales\n1,2\n", "no 'adopters' column"),
-        ("year,adopters\n2001,1\n2002,x\n", "row 3, column 2 (adopters): 'x' is not a number"),
-        ("year,adopters\n2001,1\n2002,-4\n", "row 3, column 2 (adopters): -4.0 is not allowed"),
+        ("year,adopters\n2001,1\n2002,x\n", "row 3, column 2 (adopters): not a number"),
+        ("year,adopters\n2001,1\n2002,-4\n", "row 3, column 2 (adopters): -4 is not allowed"),
         ("year,adopters\n2001,1\n2003,1\n", "row 3, column 1 (year): 2003 does not follow 2001"),
-        ("year,adopters\n20.5,1\n", "row 2, column 1 (year): '20.5' is not a whole number"),
+        ("year,adopters\n20.5,1\n", "row 2, column 1 (year): not a whole number"),
         ("week,adopters\n1,1\n2\n", "row 3: 1 fields, the header has 2"),
         ("week,adopters\n1,1\n2,1\n3,1\n", "3 periods; between 5 and 520"),
         ("week,adopters\n1,0\n2,0\n3,0\n4,0\n5,0\n", "zero in every row"),
         ("year,adopters\n2001,nan\n", "nan is not allowed"),
+        # Issue 26: sums of squares of 1e308 overflowed the fit ("Residuals are not finite").
+        ("year,adopters\n2001,1\n2002,1e308\n", "1e+308 is not allowed (a number from 0 to"),
+        # A constant series has no curve to fit (R² was nan, after numpy warnings).
+        ("week,adopters\n1,3\n2,3\n3,3\n4,3\n5,3\n", "the same value in every row"),
     ],
 )
 def test_bad_series_get_one_line_naming_file_row_column(text, expected):
@@ -53,6 +57,22 @@ def test_bad_series_get_one_line_naming_file_row_column(text, expected):
         parse_series(text, "bad.csv")
     message = str(caught.value)
     assert message.startswith("bad.csv:") and expected in message and "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "root:$6$salt$hash:19000:0:99999:7:::\n",
+        "year,secret-column\n2001,1\n",
+        "year,adopters\n2001,root:$6$salt\n",
+        "year,adopters\nroot:$6$salt,1\n",
+    ],
+)
+def test_series_errors_do_not_echo_the_file(text):
+    """Issue 26: a symbolic link to a shadow-format file printed its first line."""
+    with pytest.raises(SeriesError) as caught:
+        parse_series(text, "bad.csv")
+    assert "root" not in str(caught.value) and "secret" not in str(caught.value)
 
 
 def test_a_folder_or_missing_file_is_refused(tmp_path):

@@ -350,7 +350,7 @@ def test_full_disk_stops_cleanly_and_resumes(tmp_path, capsys, monkeypatch):
         status, _, err = cli(argv, capsys)
     line = one_line_error(status, err)
     assert "No space left on device" in line and str(out) in line
-    leftovers = [p for p in out.rglob(".*") if p.name != res.LOCK]
+    leftovers = [p for p in out.rglob(".*") if p.name not in (res.LOCK, res.JOURNAL)]
     assert leftovers == []
     note = (out / "INCOMPLETE").read_text()
     assert "No space left on device" in note and "interrupted" not in note

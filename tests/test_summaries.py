@@ -513,7 +513,15 @@ def test_report_of_a_folder_from_before_mean_attitude_all_still_draws(study, tmp
     out, _, _ = study
     old = tmp_path / "old"
     shutil.copytree(out, old)
-    table = pd.read_csv(old / "timeseries.csv").drop(columns=["mean_attitude_all"])
-    table.to_csv(old / "timeseries.csv", index=False)
+    # As such a folder is: no column in its run files or its table, a manifest of format 1
+    # (which kept no hashes of the run files).
+    for path in [old / "timeseries.csv", *sorted((old / "runs").glob("*.csv"))]:
+        table = pd.read_csv(path).drop(columns=["mean_attitude_all"])
+        table.to_csv(path, index=False, lineterminator="\n")
+    manifest = json.loads((old / "manifest.json").read_text())
+    manifest["format"] = 1
+    for run in manifest["runs"]:
+        run.pop("sha256", None)
+    (old / "manifest.json").write_text(json.dumps(manifest))
     assert main(["report", str(old)]) == 0
     assert (old / "figures" / "mean_attitude.png").is_file()

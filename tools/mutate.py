@@ -271,6 +271,74 @@ GROUPS = (
     ),
 )
 
+# The verdict layer (issue 26): what a study concludes and how it says it. The tests are
+# hand-built tables (fast), so these groups are compiled-kernel runs of a few seconds each.
+VERDICT_TESTS = ("tests/test_verdicts.py",)
+GROUPS = (
+    *GROUPS,
+    Group(
+        "claims",
+        ("sim/study/claims.py",),
+        (
+            *VERDICT_TESTS,
+            "tests/test_claims.py::test_judge_uses_the_paired_difference",
+            "tests/test_claims.py::test_judge_behind_and_own_sign",
+            "tests/test_claims.py::test_above_and_below_compare_with_value",
+            "tests/test_claims.py::test_judge_uses_only_the_claimed_replicates",
+            "tests/test_claims.py::test_judge_all_says_what_it_cannot_judge",
+            "tests/test_claims.py::test_an_equivalence_claim_holds_at_one_margin_and_not_at_a_smaller_one",
+        ),
+        plain_python=False,
+        functions=("judge", "_judge_equivalence", "judge_all", "describe"),
+    ),
+    Group(
+        "expect",
+        ("sim/study/expect.py",),
+        VERDICT_TESTS,
+        plain_python=False,
+        functions=("robust_seeds", "scaled", "claim_point", "_result_line", "_interval"),
+    ),
+    Group(
+        "leads",
+        ("sim/study/results.py",),
+        (
+            *VERDICT_TESTS,
+            "tests/test_leads.py::test_leader_is_the_best_mean_and_a_clear_lead_is_not_a_tie",
+            "tests/test_leads.py::test_a_lead_within_noise_is_a_tie",
+            "tests/test_leads.py::test_lower_is_better_measures_are_led_by_the_lowest",
+            "tests/test_leads.py::test_weeks_beyond_the_study_are_skipped_and_its_last_week_is_added",
+        ),
+        plain_python=False,
+        functions=("leads", "study_context"),
+    ),
+    Group(
+        "report",
+        ("sim/outputs/report.py",),
+        (
+            *VERDICT_TESTS,
+            "tests/test_leads.py::test_leads_table_marks_clear_leads_and_ties",
+            "tests/test_claims.py::test_report_shows_the_margin_of_an_equivalence_claim",
+        ),
+        plain_python=False,
+        functions=(
+            "who_leads",
+            "what_pays",
+            "claims_table",
+            "_sweep_compact",
+            "_fmt",
+            "_ci_text",
+            "_diff_cell",
+        ),
+    ),
+    Group(
+        "cli-tables",
+        ("sim/cli.py",),
+        VERDICT_TESTS,
+        plain_python=False,
+        functions=("_print_table", "_print_sweep", "_short"),
+    ),
+)
+
 KEEP = re.compile(
     r"core/("
     r"ReplaceBinaryOperator_(Add_Sub|Sub_Add|Mul_Div|Div_Mul|FloorDiv_Div|Div_FloorDiv|Mod_FloorDiv"

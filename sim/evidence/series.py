@@ -32,6 +32,9 @@ from sim.network.bounded import FileRefused, read_bounded
 
 MAX_BYTES = 2**20
 MIN_PERIODS, MAX_PERIODS = 5, 520
+# Adopters or units per period: at most 1e12 (the world has 8e9 people; sums of squares of
+# larger numbers overflow the fit, 1e308 gave "Residuals are not finite").
+MAX_ADOPTERS = 1e12
 PERIOD_WEEKS = {"year": 52, "week": 1}
 
 
@@ -90,13 +93,12 @@ def parse_series(text: str, path: str = "<series>") -> Series:
     header = [h.strip().lower() for h in next(csv.reader(io.StringIO(header_text)))]
     if not header or header[0] not in PERIOD_WEEKS:
         raise SeriesError(
-            f"{path}: row {header_line}, column 1: is {header[0] if header else ''!r}; the first "
-            "column must be 'year' or 'week'"
+            f"{path}: row {header_line}, column 1: the first column must be named 'year' or 'week'"
         )
     if "adopters" not in header:
         raise SeriesError(
             f"{path}: row {header_line}: no 'adopters' column (new adopters or unit sales per "
-            f"period); columns are {', '.join(header)}"
+            f"period) among its {len(header)} columns"
         )
     column = header.index("adopters")
     periods, values = [], []
@@ -114,6 +116,11 @@ def parse_series(text: str, path: str = "<series>") -> Series:
         )
     if sum(values) <= 0:
         raise SeriesError(f"{path}: column 'adopters' is zero in every row; nothing to fit")
+    if len(set(values)) == 1:
+        raise SeriesError(
+            f"{path}: column 'adopters' has the same value in every row; there is no curve to "
+            "fit (a diffusion curve rises and falls)"
+        )
     return Series(path, header[0], np.array(periods), np.array(values, float), tuple(comments))
 
 
@@ -122,7 +129,8 @@ def _period(text: str, path: str, row: int, name: str, previous: list[int]) -> i
         value = int(text.strip())
     except ValueError:
         raise SeriesError(
-            f"{path}: row {row}, column 1 ({name}): {text.strip()[:40]!r} is not a whole number"
+            f"{path}: row {row}, column 1 ({name}): not a whole number (periods are whole "
+            "numbers rising by one)"
         ) from None
     if previous and value != previous[-1] + 1:
         raise SeriesError(
@@ -137,12 +145,12 @@ def _value(text: str, path: str, row: int, column: int) -> float:
         value = float(text.strip())
     except ValueError:
         raise SeriesError(
-            f"{path}: row {row}, column {column + 1} (adopters): {text.strip()[:40]!r} is not a "
-            "number"
+            f"{path}: row {row}, column {column + 1} (adopters): not a number (a number from 0 "
+            f"to {MAX_ADOPTERS:g})"
         ) from None
-    if not math.isfinite(value) or value < 0:
+    if not (math.isfinite(value) and 0 <= value <= MAX_ADOPTERS):
         raise SeriesError(
-            f"{path}: row {row}, column {column + 1} (adopters): {value} is not allowed "
-            "(a finite number >= 0)"
+            f"{path}: row {row}, column {column + 1} (adopters): {value:g} is not allowed "
+            f"(a number from 0 to {MAX_ADOPTERS:g})"
         )
     return value

@@ -20,9 +20,6 @@ def rebuild(folder: Path, lang: str | None = None) -> tuple[dict, bool]:
     (summary, complete). Holds the folder's lock meanwhile (a study still writing the folder
     makes this a one-line ResultsError).
     """
-    from sim.outputs.figures import make_figures
-    from sim.outputs.report import write_report
-
     folder = Path(folder)
     if lang is not None:
         check_language(lang)
@@ -31,11 +28,38 @@ def rebuild(folder: Path, lang: str | None = None) -> tuple[dict, bool]:
         manifest, table, summary, complete = saved_tables(folder)
         lang = lang or recorded_language(manifest)
         _record(folder, manifest, lang)
-        figures = make_figures(folder / "figures", manifest["scenario"], table, summary, lang)
-        write_report(
-            folder / "report.html", manifest, summary, figures, complete=complete, lang=lang
-        )
+        draw(folder, manifest, table, summary, complete, lang)
     return summary, complete
+
+
+def draw(
+    folder: Path, manifest: dict, table, summary: dict, complete: bool = True, lang: str = "en"
+) -> None:
+    """Draw ``figures/*.png`` and write ``report.html`` (the caller holds the folder's lock).
+
+    Every file is written whole or not at all; a failure (a full disk) is a one-line
+    ResultsError naming the file.
+    """
+    from sim.outputs.figures import make_figures
+    from sim.outputs.report import write_report
+
+    folder = Path(folder)
+    figures = make_figures(folder / "figures", manifest["scenario"], table, summary, lang)
+    write_report(folder / "report.html", manifest, summary, figures, complete=complete, lang=lang)
+
+
+def drawer(lang: str, figures: bool = True):
+    """The ``draw`` step a study calls before it marks its folder complete
+    (``sim.study.conduct.execute``): records ``lang`` in the manifest and, with ``figures``,
+    draws in it (without, a later ``report RESULTS_DIR`` draws them in that language)."""
+    check_language(lang)
+
+    def draw_study(folder: Path, manifest: dict, table, summary: dict) -> None:
+        manifest["language"] = lang
+        if figures:
+            draw(folder, manifest, table, summary, True, lang)
+
+    return draw_study
 
 
 def recorded_language(manifest: dict) -> str:

@@ -8,7 +8,9 @@ of the paired difference between two arms over two swept parameters, and maps of
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import re
 import textwrap
 from pathlib import Path
@@ -36,6 +38,7 @@ from sim.engine.measures import (  # noqa: E402, F401 (re-exported)
 from sim.i18n import DEFAULT_LANGUAGE, N_, NUMBER, number_style, translator  # noqa: E402
 from sim.outputs.paramlabels import PARAMETER_LABELS  # noqa: E402
 from sim.params import ArmSpec, ModelParams  # noqa: E402
+from sim.study.results import ResultsError  # noqa: E402
 from sim.study.stats import band  # noqa: E402
 
 QUESTIONS = {
@@ -124,7 +127,10 @@ def make_figures(
     and parameter paths are shown as the scenario wrote them.
     """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ResultsError(f"{folder}: cannot create ({error.strerror or error})") from None
     _ = translator(lang)
     with plt.rc_context(STYLE):
         if study.get("sweep"):
@@ -247,10 +253,20 @@ def _finish(fig, path: Path, _) -> Path:
 
 
 def _save(fig, path: Path) -> Path:
-    """Lay out, write and close a figure."""
-    fig.tight_layout()
-    fig.savefig(path, metadata={"Software": None})
-    plt.close(fig)
+    """Lay out, write and close a figure: written under a temporary name and renamed, so a
+    figure is complete or absent; a failure (a full disk) is a ResultsError naming the file."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        fig.tight_layout()
+        fig.savefig(tmp, format=path.suffix.lstrip(".") or "png", metadata={"Software": None})
+        os.replace(tmp, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise ResultsError(f"{path}: cannot write ({error.strerror or error})") from None
+    finally:
+        plt.close(fig)
     return path
 
 

@@ -36,22 +36,32 @@ class StudyOutcome:
 
 
 def prepare(
-    scenario: Scenario, sweep: bool, out: Path | None, results_root: Path | str = "results"
-) -> tuple[list[RunTask], dict, Path, bool, str]:
+    scenario: Scenario,
+    sweep: bool,
+    out: Path | None,
+    results_root: Path | str = "results",
+    new_folder: bool = False,
+) -> tuple[list[RunTask], dict, Path, bool, dict]:
     """Plan the study and choose its folder; raise ResultsError when the folder can't be used.
 
-    Returns (tasks, resolved study, folder, resuming?, plan fingerprint). Creates nothing.
+    Returns (tasks, resolved study, folder, resuming?, identity): the identity
+    (``results.study_identity``) hashes the settings, every scenario file, every network file
+    and the code, so a folder is only resumed by the same study on the same inputs. With
+    ``new_folder`` an ``out`` that holds anything is not resumed: the study goes to the first
+    free ``OUT-2``, ``OUT-3``, ... beside it. Creates nothing.
     """
     tasks = scenario.plan(sweep=sweep)
     study = scenario.resolved(sweep=sweep)
-    plan_fp = res.fingerprint(study, tasks)
+    identity = res.study_identity(study, tasks, scenario.layers)
     if out is None:
         folder = res.default_out_dir(scenario.name, results_root)
         resuming = False
     else:
         folder = Path(out)
-        resuming = res.check_out_dir(folder, plan_fp)
-    return tasks, study, folder, resuming, plan_fp
+        if new_folder:
+            folder = res.free_sibling(folder)
+        resuming = res.check_out_dir(folder, identity)
+    return tasks, study, folder, resuming, identity
 
 
 def execute(
@@ -64,8 +74,15 @@ def execute(
     argv: list[str] | None = None,
     results_root: Path | str = "results",
     log=None,
+    new_folder: bool = False,
+    draw=None,
 ) -> StudyOutcome:
     """Run every missing task of the study into its results folder and write all outputs.
+
+    ``draw(folder, manifest, table, summary)``, when given, draws the figures and report while
+    the folder is still locked and not yet complete (it may set keys of ``manifest``, which is
+    written afterwards): a folder says ``completed: true`` only once they are written.
+    ``new_folder``: see :func:`prepare`.
 
     The folder is created (exclusively, for the default timestamped one) and locked for the
     whole study: a second writer is refused with a ResultsError naming this process. On Ctrl-C
@@ -78,7 +95,7 @@ def execute(
     log = log or (lambda text: print(text, file=sys.stderr))
     argv = list(sys.argv[1:] if argv is None else argv)
     start = time.perf_counter()
-    tasks, study, folder, _, plan_fp = prepare(scenario, sweep, out, results_root)
+    tasks, study, folder, _, identity = prepare(scenario, sweep, out, results_root, new_folder)
     if out is None:
         folder = res.create_default_folder(scenario.name, results_root)
         created = True
@@ -88,7 +105,7 @@ def execute(
     try:
         lock.acquire()
         # Checked again under the lock: another writer may have used the folder meanwhile.
-        resuming = out is not None and res.check_out_dir(folder, plan_fp)
+        resuming = out is not None and res.check_out_dir(folder, identity)
     except BaseException:
         lock.release()
         if created:
@@ -102,13 +119,14 @@ def execute(
             folder,
             resuming,
             created,
-            plan_fp,
+            identity,
             sweep,
             executor,
             quiet,
             argv,
             log,
             start,
+            draw,
         )
     finally:
         lock.release()
@@ -121,13 +139,14 @@ def _execute_locked(
     folder,
     resuming,
     created,
-    plan_fp,
+    identity,
     sweep,
     executor,
     quiet,
     argv,
     log,
     start,
+    draw=None,
 ) -> StudyOutcome:
     """The study in its locked folder (see :func:`execute`)."""
     resume_cmd = _resume_command(argv, folder)
@@ -135,13 +154,33 @@ def _execute_locked(
     try:
         if resuming:
             manifest = res.read_manifest(folder)
+            problem = res.run_list_problem(manifest)
+            planned = [t.key for t in tasks]
+            if problem is None and [r["key"] for r in manifest["runs"]] != planned:
+                problem = "its list of runs is not this study's plan"
+            if problem:
+                raise res.ResultsError(
+                    f"{folder / res.MANIFEST}: {problem} (edited by hand?); it cannot be "
+                    "resumed: add --new-folder to start anew beside it"
+                )
+            # What judges and presents the runs (claims, --versus) is this command's.
+            manifest["scenario"] = study
+            removed = res.remove_stale_temporaries(folder)
+            if removed:
+                log(f"note: removed {len(removed)} temporary file(s) a stopped study left behind")
         else:
-            manifest = res.new_manifest(study, tasks, "sweep" if sweep else "run", argv, plan_fp)
-        session = {"command": manifest["command"][:1] + argv, "started": res.now_iso()}
+            manifest = res.new_manifest(study, tasks, "sweep" if sweep else "run", argv, identity)
+        session = {
+            "command": manifest["command"][:1] + argv,
+            "started": res.now_iso(),
+            "code": res.code_version(),
+        }
         manifest["sessions"].append(session)
         res.mark_incomplete(folder, resume_cmd)
-        done = _checked_done(folder, tasks, study, log) if resuming else res.done_keys(folder)
+        hashes = res.recorded_hashes(folder, manifest) if resuming else {}
+        done = _checked_done(folder, tasks, study, log, hashes) if resuming else set()
         done &= keys
+        _record_hashes(manifest, hashes, done)
         manifest["runs_done"] = len(done)
         res.write_json(folder / res.MANIFEST, manifest)
     except BaseException:
@@ -157,7 +196,7 @@ def _execute_locked(
     ran_now = 0
     try:
         for task, records in executor.map_unordered(pending, run_task):
-            res.write_run(folder, task, records)
+            hashes[task.key] = res.write_run(folder, task, records)
             done.add(task.key)
             ran_now += 1
             bar.update(1)
@@ -165,7 +204,9 @@ def _execute_locked(
         bar.close()
         _close(executor)
         what = f"it was interrupted (Ctrl-C or SIGTERM) at {res.now_iso()}"
-        _record_stop(folder, manifest, session, tasks, keys, resume_cmd, what, interrupted=True)
+        _record_stop(
+            folder, manifest, session, tasks, keys, resume_cmd, what, hashes, interrupted=True
+        )
         interrupt.outcome = StudyOutcome(  # type: ignore[attr-defined]
             folder,
             False,
@@ -184,7 +225,7 @@ def _execute_locked(
         if created and not res.done_keys(folder):
             res.discard_new_folder(folder)
             raise
-        _record_stop(folder, manifest, session, tasks, keys, resume_cmd, what)
+        _record_stop(folder, manifest, session, tasks, keys, resume_cmd, what, hashes)
         if isinstance(error, res.ResultsError):
             raise res.ResultsError(
                 f"{error}; {manifest['runs_done']} of {len(tasks)} runs are kept in {folder} "
@@ -194,20 +235,56 @@ def _execute_locked(
     bar.close()
     _close(executor)
 
-    summary = finish(folder, manifest)
-    session["ended"] = res.now_iso()
-    manifest["runs_done"] = len(tasks)
-    manifest["finished"] = session["ended"]
-    manifest["completed"] = True
-    res.write_json(folder / res.MANIFEST, manifest)
-    res.clear_incomplete(folder)
+    try:
+        _record_hashes(manifest, hashes, done)
+        manifest["runs_done"] = len(done)
+        table, summary = finish(folder, manifest, with_table=True)
+        if draw is not None:
+            draw(folder, manifest, table, summary)
+        session["ended"] = res.now_iso()
+        manifest["finished"] = session["ended"]
+        manifest["completed"] = True
+        res.write_json(folder / res.MANIFEST, manifest)
+        res.clear_incomplete(folder)
+    except KeyboardInterrupt as interrupt:
+        what = f"it was interrupted (Ctrl-C or SIGTERM) at {res.now_iso()} while writing tables"
+        _record_stop(
+            folder, manifest, session, tasks, keys, resume_cmd, what, hashes, interrupted=True
+        )
+        interrupt.outcome = StudyOutcome(  # type: ignore[attr-defined]
+            folder, False, manifest["runs_done"], len(tasks), ran_now, time.perf_counter() - start
+        )
+        interrupt.resume_command = resume_cmd  # type: ignore[attr-defined]
+        raise
+    except BaseException as error:
+        text = " ".join(str(error).split())[:300] or type(error).__name__
+        what = f"it stopped at {res.now_iso()} because of an error: {text}"
+        _record_stop(folder, manifest, session, tasks, keys, resume_cmd, what, hashes)
+        if isinstance(error, res.ResultsError):
+            raise res.ResultsError(
+                f"{error}; all {len(tasks)} runs are kept in {folder}, marked incomplete: the "
+                "same command finishes it"
+            ) from None
+        raise
     return StudyOutcome(
         folder, True, len(tasks), len(tasks), ran_now, time.perf_counter() - start, summary
     )
 
 
-def _checked_done(folder: Path, tasks: list[RunTask], study: dict, log) -> set[str]:
-    """Keys of the saved runs that hold complete records; bad run files are set aside (renamed
+def _record_hashes(manifest: dict, hashes: dict[str, str], done: set[str]) -> None:
+    """Keep each finished run file's SHA-256 in the manifest's run list."""
+    for run in manifest["runs"]:
+        if run["key"] in done and run["key"] in hashes:
+            run["sha256"] = hashes[run["key"]]
+        else:
+            run.pop("sha256", None)
+
+
+def _checked_done(
+    folder: Path, tasks: list[RunTask], study: dict, log, hashes: dict[str, str]
+) -> set[str]:
+    """Keys of the saved runs that this study wrote (their SHA-256 is the one ``hashes``
+    records) and that hold complete records; other run files are set aside (renamed
     ``*.csv.bad``) and recomputed, and each is reported in one line."""
     arm_names = [a["name"] for a in study["arms"]]
     saved = res.done_keys(folder)
@@ -216,7 +293,13 @@ def _checked_done(folder: Path, tasks: list[RunTask], study: dict, log) -> set[s
         if task.key not in saved:
             continue
         path = res.run_path(folder, task.key)
-        problem = res.run_problem(path, task, arm_names)
+        recorded = hashes.get(task.key)
+        if recorded is None:
+            problem = "this study has no record of writing it (copied in?)"
+        elif res.file_sha256(path, "run file") != recorded:
+            problem = "it has changed since this study wrote it"
+        else:
+            problem = res.run_problem(path, task, arm_names)
         if problem is None:
             good.add(task.key)
             continue
@@ -225,13 +308,17 @@ def _checked_done(folder: Path, tasks: list[RunTask], study: dict, log) -> set[s
     return good
 
 
-def _record_stop(folder, manifest, session, tasks, keys, resume_cmd, what, interrupted=False):
+def _record_stop(
+    folder, manifest, session, tasks, keys, resume_cmd, what, hashes, interrupted=False
+):
     """Say in the manifest and the INCOMPLETE note how far the study got and why it stopped.
 
     Best effort: on a full disk these small writes may fail too, and then the note written at
     the start (the study started and has not finished) stays.
     """
-    done = len(res.done_keys(folder) & keys)
+    finished = res.done_keys(folder) & keys & set(hashes)
+    _record_hashes(manifest, hashes, finished)
+    done = len(finished)
     manifest["runs_done"] = done
     session["ended"] = res.now_iso()
     session["interrupted" if interrupted else "error"] = True if interrupted else what
@@ -242,22 +329,29 @@ def _record_stop(folder, manifest, session, tasks, keys, resume_cmd, what, inter
         res.mark_incomplete(folder, resume_cmd, f"{what}, after {done} of {len(tasks)} runs")
 
 
-def finish(folder: Path, manifest: dict) -> dict:
-    """Assemble the tables from ``runs/`` and write timeseries.csv and the summaries."""
+def finish(folder: Path, manifest: dict, with_table: bool = False):
+    """Assemble the tables from ``runs/`` and write timeseries.csv and the summaries; returns
+    the summary (with ``with_table``: the time series table and the summary)."""
     study = manifest["scenario"]
     paths = list(study.get("sweep") or {})
     arm_names = [a["name"] for a in study["arms"]]
     table = res.assemble(folder, manifest["runs"], arm_names, paths)
     res.write_table(folder / "timeseries.csv", table)
-    return res.write_summaries(folder, table, study, paths)
+    summary = res.write_summaries(folder, table, study, paths)
+    return (table, summary) if with_table else summary
 
 
 def saved_tables(folder: Path) -> tuple[dict, object, dict, bool]:
     """What a results folder holds, for drawing its figures and report again.
 
-    Returns (manifest, time series table, summary, complete). A complete folder's summaries are
-    rewritten from its time series; an incomplete one is summarised from the runs that
-    finished (raises ResultsError when none did).
+    Returns (manifest, time series table, summary, complete). The table is always assembled
+    from ``runs/``, and nothing is reported that the study did not write: the manifest's run
+    list must be its scenario's plan, and each run file must have the SHA-256 the study
+    recorded for it (manifests of format 2 on). A complete folder needs every run, and its
+    timeseries.csv must be byte for byte the table of its runs (a missing one is written
+    again); its summaries are then rewritten from that table. An incomplete folder is
+    summarised from the runs that finished (raises ResultsError when none did). Every
+    disagreement is a one-line ResultsError naming the file: numbers never change silently.
     """
     folder = Path(folder)
     manifest = res.read_manifest(folder)
@@ -265,14 +359,50 @@ def saved_tables(folder: Path) -> tuple[dict, object, dict, bool]:
     paths = list(study.get("sweep") or {})
     arm_names = [a["name"] for a in study["arms"]]
     complete = bool(manifest.get("completed"))
-    ts = folder / "timeseries.csv"
-    if complete and ts.exists():
-        table = res.read_timeseries(ts)
-    else:
-        table = res.assemble(folder, manifest["runs"], arm_names, paths, allow_missing=True)
-        if table.empty:
-            raise res.ResultsError(f"{folder}: no finished runs to report on")
+    refusal = "report never changes numbers silently"
+    problem = res.run_list_problem(manifest)
+    if problem:
+        raise res.ResultsError(f"{folder / res.MANIFEST}: {problem} (edited by hand?); {refusal}")
+    checked = manifest.get("format", 1) >= 2
+    hashes = res.recorded_hashes(folder, None if complete else manifest)
     if complete:
+        hashes = {r["key"]: r.get("sha256") for r in manifest["runs"]}
+    runs = []
+    for run in manifest["runs"]:
+        path = res.run_path(folder, run["key"])
+        if not path.exists():
+            if complete:
+                raise res.ResultsError(f"{path}: missing from a complete study; {refusal}")
+            continue
+        if checked:
+            recorded = hashes.get(run["key"])
+            if recorded is None:
+                if complete:
+                    raise res.ResultsError(
+                        f"{path}: the manifest records no hash for it (edited?); {refusal}"
+                    )
+                continue  # written by a study killed before it noted it: not counted
+            if res.file_sha256(path, "run file") != recorded:
+                raise res.ResultsError(
+                    f"{path}: has changed since the study wrote it (its SHA-256 is not the one "
+                    f"recorded); {refusal}: restore it, or rerun the study into a new folder"
+                )
+        runs.append(run)
+    table = res.assemble(folder, runs, arm_names, paths, allow_missing=not complete)
+    if table.empty:
+        raise res.ResultsError(f"{folder}: no finished runs to report on")
+    if complete:
+        ts = folder / "timeseries.csv"
+        text = res.table_text(table)
+        if ts.exists() or ts.is_symlink():
+            saved = res.read_file_bytes(ts, 2**40, "time series table")
+            if saved != text.encode("utf-8"):
+                raise res.ResultsError(
+                    f"{ts}: does not match the run files in {res.RUNS}/ (changed or cut after "
+                    f"the study?); {refusal}: remove it to have it rebuilt from {res.RUNS}/"
+                )
+        else:
+            res.write_text(ts, text)
         summary = res.write_summaries(folder, table, study, paths)
     else:
         summary = res.summarise(
@@ -329,7 +459,7 @@ def _resume_command(argv: list[str], folder: Path) -> str:
         if a == "--out":
             skip = i + 1 < len(args)
             continue
-        if a.startswith("--out="):
+        if a.startswith("--out=") or a == "--new-folder":
             continue
         cleaned.append(a)
     if not cleaned:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import functools
 import hashlib
 import io
 import json
@@ -53,6 +54,7 @@ MANIFEST = "manifest.json"
 INCOMPLETE = "INCOMPLETE"
 RUNS = "runs"
 LOCK = ".lock"
+JOURNAL = ".finished"  # in runs/: one line "KEY SHA256" per run file written
 # Our own files, read back with a bound all the same (a folder given to ``report`` may be anyone's).
 MAX_MANIFEST_BYTES = 256 * 2**20
 RUN_KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -113,7 +115,7 @@ def create_default_folder(scenario_name: str, root: Path | str = "results") -> P
     raise ResultsError(f"{parent}: too many results folders named {base}")
 
 
-def create_out_dir(out: Path) -> bool:
+def create_out_dir(out: Path, _parents_made: bool = False) -> bool:
     """Make sure the ``--out`` folder exists; returns True when this call created it.
 
     Refuses (ResultsError, one line naming the path) a path that is a file, a symbolic link to
@@ -133,12 +135,34 @@ def create_out_dir(out: Path) -> bool:
             f"--out {out}: exists and is not a folder (results are never overwritten)"
         ) from None
     except FileNotFoundError:
+        if _parents_made:  # the parent exists and still no folder: /proc, a vanished mount
+            raise ResultsError(f"--out {out}: cannot create (No such file or directory)") from None
         _make_parents(Path(out).parent, f"--out {out}")
-        return create_out_dir(out)
+        return create_out_dir(out, _parents_made=True)
     except NotADirectoryError:
         raise ResultsError(f"--out {out}: a folder above it is a file") from None
     except OSError as error:
         raise ResultsError(f"--out {out}: cannot create ({_reason(error)})") from None
+
+
+def free_sibling(out: Path) -> Path:
+    """``out`` when it does not exist or is an empty folder, else the first of ``OUT-2``,
+    ``OUT-3``, ... that does not exist (``--new-folder``: never resume, never overwrite)."""
+    out = Path(out)
+    candidate, k = out, 1
+    while True:
+        try:
+            empty = not [p for p in candidate.iterdir() if p.name != LOCK]
+        except FileNotFoundError:
+            return candidate
+        except OSError:
+            empty = False
+        if empty:
+            return candidate
+        k += 1
+        if k > 10_000:
+            raise ResultsError(f"--out {out}: no free folder name beside it")
+        candidate = out.with_name(f"{out.name}-{k}")
 
 
 def _make_parents(folder: Path, what: str) -> None:
@@ -150,23 +174,137 @@ def _make_parents(folder: Path, what: str) -> None:
         raise ResultsError(f"{what}: cannot create ({_reason(error)})") from None
 
 
+# Parts of a resolved study that judge or present the runs without changing them: the claims
+# ([[expect]]), the arm differences are taken against (``--versus``), the contrast, and where
+# the settings came from (the files are hashed separately, see :func:`study_identity`).
+NOT_RUN_SETTINGS = ("file", "extends_chain", "expect", "overrides", "baseline", "contrast")
+
+
 def fingerprint(study: dict, tasks: list[RunTask]) -> str:
-    """Identity of a study's plan: same fingerprint = same runs with the same seeds."""
+    """Identity of a study's settings: same fingerprint = same runs with the same seeds, given
+    the same input files and code (:func:`study_identity` adds those)."""
     payload = {
-        # The claims ([[expect]]) judge results; they do not change the runs.
-        "study": {k: v for k, v in study.items() if k not in ("file", "extends_chain", "expect")},
+        "study": {k: v for k, v in study.items() if k not in NOT_RUN_SETTINGS},
         "tasks": [[t.key, t.seed, t.replicate, t.point, t.weeks] for t in tasks],
     }
     text = json.dumps(payload, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def check_out_dir(out: Path, plan_fingerprint: str) -> bool:
+def file_sha256(path: Path, what: str = "file") -> str:
+    """SHA-256 (hex) of a file's bytes, read in 1 MiB pieces; ResultsError naming the file."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            while piece := handle.read(2**20):
+                digest.update(piece)
+    except OSError as error:
+        raise ResultsError(f"{path}: cannot read the {what} ({_reason(error)})") from None
+    return digest.hexdigest()
+
+
+@functools.cache
+def sources_sha256() -> str:
+    """SHA-256 (hex) of the ``sim`` package's Python sources (paths and contents, sorted), as
+    imported by this process (computed once: a process keeps the code it imported)."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        if "__pycache__" in path.parts:
+            continue
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        with contextlib.suppress(OSError):
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def code_version() -> dict:
+    """The code that makes the runs: ``sources`` (:func:`sources_sha256`, always) and, in a git
+    checkout, ``commit`` and ``sim_modified`` (the sim/ folder differs from that commit)."""
+    return {"sources": sources_sha256(), **(git_info() or {})}
+
+
+def _layer_sha256(data: dict) -> str:
+    """Hash of one scenario file's settings (its claims left out: they do not change runs)."""
+    kept = {k: v for k, v in data.items() if k != "expect"}
+    text = json.dumps(kept, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def study_identity(
+    study: dict, tasks: list[RunTask], layers: list[tuple[Path, dict]] | None = None
+) -> dict:
+    """What a study's runs depend on, to refuse mixing runs of two versions in one folder.
+
+    ``settings`` (:func:`fingerprint`), ``layers`` (each scenario file of the ``extends``
+    chain, base first: path and hash of its settings), ``networks`` (each network file a run
+    reads: the path as written, the file, and the SHA-256 of its bytes), ``code`` (the SHA-256
+    of the sim/ sources) and ``fingerprint``: one hash of them all, kept in the manifest.
+    """
+    from sim.network.files import resolve_path
+
+    networks, seen = [], set()
+    for task in tasks:
+        net = task.params.get("network") or {}
+        if net.get("kind") != "file" or not net.get("path") or net["path"] in seen:
+            continue
+        seen.add(net["path"])
+        path = resolve_path(net["path"], Path(task.base_dir) if task.base_dir else None)
+        networks.append(
+            {"path": net["path"], "file": str(path), "sha256": file_sha256(path, "network file")}
+        )
+    identity = {
+        "settings": fingerprint(study, tasks),
+        "layers": [{"path": str(p), "sha256": _layer_sha256(d)} for p, d in layers or []],
+        "networks": networks,
+        "code": sources_sha256(),
+    }
+    parts = {
+        "settings": identity["settings"],
+        "layers": [layer["sha256"] for layer in identity["layers"]],
+        "networks": {n["path"]: n["sha256"] for n in networks},
+        "code": identity["code"],
+    }
+    text = json.dumps(parts, sort_keys=True)
+    identity["fingerprint"] = hashlib.sha256(text.encode()).hexdigest()
+    return identity
+
+
+def identity_difference(saved: dict | None, now: dict) -> str:
+    """What differs between the identity a folder's study started with and this command's, in
+    words ("the network file net.csv has changed"); empty when nothing does."""
+    if not isinstance(saved, dict) or not isinstance(saved.get("settings"), str):
+        return "it was started by an older version of Reclamare, which kept no record of its inputs"
+    if saved.get("settings") != now["settings"]:
+        return "its settings, seeds or runs differ from this command's"
+    old_layers = saved.get("layers") if isinstance(saved.get("layers"), list) else []
+    for k, layer in enumerate(now["layers"]):
+        old = old_layers[k] if k < len(old_layers) and isinstance(old_layers[k], dict) else {}
+        if old.get("sha256") != layer["sha256"]:
+            return f"the scenario file {layer['path']} has changed since it started"
+    if len(old_layers) != len(now["layers"]):
+        return "its chain of scenario files (extends) has changed since it started"
+    old_nets = {
+        n.get("path"): n.get("sha256") for n in saved.get("networks") or [] if isinstance(n, dict)
+    }
+    for net in now["networks"]:
+        if old_nets.get(net["path"]) != net["sha256"]:
+            return f"the network file {net['file']} has changed since it started"
+    if saved.get("code") != now["code"]:
+        return "the program's code (sim/) has changed since it started"
+    if saved.get("fingerprint") != now["fingerprint"]:
+        return "its inputs differ from this command's"
+    return ""
+
+
+def check_out_dir(out: Path, identity: dict | str) -> bool:
     """May ``out`` receive this study? Returns True when it resumes an interrupted run of it.
 
-    A missing or empty folder is fine (False). A folder holding an unfinished run of the same plan
-    is resumed (True). Anything else is refused: results are never overwritten. Checked once
-    before anything is created, and again while holding the folder's lock.
+    ``identity`` is :func:`study_identity` (or a bare plan fingerprint). A missing or empty
+    folder is fine (False). A folder holding an unfinished run of the same plan, made from the
+    same input files by the same code, is resumed (True); one that differs in any of them is
+    refused, naming what differs. Anything else is refused: results are never overwritten.
+    Checked once before anything is created, and again while holding the folder's lock.
     """
     try:
         info = os.stat(out)
@@ -192,6 +330,7 @@ def check_out_dir(out: Path, plan_fingerprint: str) -> bool:
         return False
     manifest = read_manifest(out, missing_ok=True)
     if manifest is None:
+        _refuse_if_busy(out)
         raise ResultsError(
             f"--out {out}: folder exists and is not a results folder (results are never "
             "overwritten; choose another --out)"
@@ -201,10 +340,19 @@ def check_out_dir(out: Path, plan_fingerprint: str) -> bool:
             f"--out {out}: already holds a complete study (results are never overwritten; "
             "choose another --out, or rebuild its report with: report " + str(out) + ")"
         )
-    if manifest.get("fingerprint") != plan_fingerprint:
+    if isinstance(identity, str):  # a bare fingerprint (callers that hash nothing else)
+        if manifest.get("fingerprint") != identity:
+            raise ResultsError(
+                f"--out {out}: holds an unfinished run of a different study or settings; "
+                "rerun exactly the same command to resume it, or choose another --out"
+            )
+        return True
+    why = identity_difference(manifest.get("identity"), identity)
+    if why or manifest.get("fingerprint") != identity["fingerprint"]:
         raise ResultsError(
-            f"--out {out}: holds an unfinished run of a different study or settings; "
-            "rerun exactly the same command to resume it, or choose another --out"
+            f"--out {out}: holds an unfinished study that cannot be resumed by this command: "
+            f"{why or 'its inputs differ'}; runs of two versions are never mixed: add "
+            "--new-folder to start anew beside it, or restore what changed to resume it"
         )
     return True
 
@@ -262,6 +410,39 @@ class FolderLock:
         self.release()
 
 
+def busy_holder(folder: Path) -> str | None:
+    """Who holds ``folder``'s lock when another process does (a study that has just created
+    the folder and not yet written its manifest), else None. Creates nothing."""
+    if fcntl is None:
+        return None
+    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(Path(folder) / LOCK, flags)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError as error:
+            if error.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                return None
+            holder = _lock_holder(fd)
+            return None if holder.startswith(f"process {os.getpid()} ") else holder
+        return None
+    finally:
+        os.close(fd)
+
+
+def _refuse_if_busy(folder: Path) -> None:
+    """Raise the "in use by another study" refusal when another process holds the lock."""
+    holder = busy_holder(folder)
+    if holder is not None:
+        raise ResultsError(
+            f"{folder}: in use by another study ({holder}); wait until it has finished, or "
+            "choose another --out"
+        )
+
+
 def _lock_holder(fd: int) -> str:
     try:
         text = os.pread(fd, 300, 0).decode("utf-8", "replace")
@@ -282,7 +463,7 @@ def discard_new_folder(folder: Path) -> None:
         runs = folder / RUNS
         if runs.is_dir():
             for path in runs.iterdir():
-                if path.name.startswith(".") and ".tmp-" in path.name:
+                if path.name == JOURNAL or (path.name.startswith(".") and ".tmp-" in path.name):
                     path.unlink()
             runs.rmdir()
         for path in folder.iterdir():
@@ -304,6 +485,7 @@ def read_manifest(folder: Path, missing_ok: bool = False) -> dict | None:
         if error.missing:
             if missing_ok:
                 return None
+            _refuse_if_busy(folder)
             raise ResultsError(f"{folder}: no {MANIFEST} (not a results folder)") from None
         raise ResultsError(str(error)) from None
     try:
@@ -354,7 +536,40 @@ def manifest_problem(manifest) -> str | None:
             and isinstance(run.get("point"), dict)
         ):
             return "a run without key, replicate, point_index or point"
+    if len({run["key"] for run in runs}) != len(runs):
+        return "a run listed twice"
     return None
+
+
+def planned_runs(study: dict) -> list[tuple[str, int, int]]:
+    """(key, replicate, point index) of every run a resolved study plans, in plan order: the
+    run list its manifest must hold (see :func:`run_list_problem`)."""
+    replicates = study.get("replicates")
+    sweep = study.get("sweep") or {}
+    if not isinstance(replicates, int) or not isinstance(sweep, dict):
+        return []
+    points = math.prod(len(v) for v in sweep.values() if isinstance(v, list)) if sweep else 1
+    if sweep:
+        return [(f"p{i:04d}-r{r:04d}", r, i) for i in range(points) for r in range(replicates)]
+    return [(f"r{r:04d}", r, 0) for r in range(replicates)]
+
+
+def run_list_problem(manifest: dict) -> str | None:
+    """Why a manifest's list of runs is not the plan of its own study (runs removed, added,
+    repeated or renamed by hand), or None when it is."""
+    planned = planned_runs(manifest["scenario"])
+    listed = [(r["key"], r["replicate"], r["point_index"]) for r in manifest["runs"]]
+    if listed == planned:
+        if manifest.get("runs_total", len(planned)) != len(planned):
+            return f"runs_total is not the {len(planned)} runs its scenario plans"
+        return None
+    missing = [key for key, _, _ in planned if key not in {k for k, _, _ in listed}]
+    if missing:
+        return (
+            f"its list of runs lacks {len(missing)} of the {len(planned)} runs its scenario "
+            f"plans (first: {missing[0]})"
+        )
+    return f"its list of runs is not the {len(planned)} runs its scenario plans"
 
 
 def write_json(path: Path, data) -> None:
@@ -413,15 +628,58 @@ def run_path(out: Path, key: str) -> Path:
     return Path(out) / RUNS / f"{key}.csv"
 
 
-def write_run(out: Path, task: RunTask, records: pd.DataFrame) -> Path:
-    """Save one finished run's records atomically as ``runs/<key>.csv``."""
+def write_run(out: Path, task: RunTask, records: pd.DataFrame) -> str:
+    """Save one finished run's records atomically as ``runs/<key>.csv``, then note the file's
+    SHA-256 in the journal ``runs/.finished``; returns the hash.
+
+    A run file the journal does not list with its hash (copied in, edited, or written by a
+    process killed between the two steps) is not trusted by a resume (recomputed) or by
+    ``report`` (refused).
+    """
     path = run_path(out, task.key)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise ResultsError(f"{path.parent}: cannot create ({_reason(error)})") from None
-    write_atomic(path, lambda handle: records.to_csv(handle, index=False, lineterminator="\n"))
-    return path
+    write_table(path, records)
+    digest = file_sha256(path, "run file")
+    note_finished(out, task.key, digest)
+    return digest
+
+
+def note_finished(out: Path, key: str, digest: str) -> None:
+    """Append ``key sha256`` to the journal of finished runs (``runs/.finished``)."""
+    path = Path(out) / RUNS / JOURNAL
+    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o644)
+        try:
+            os.write(fd, f"{key} {digest}\n".encode())
+        finally:
+            os.close(fd)
+    except OSError as error:
+        raise ResultsError(f"{path}: cannot write ({_reason(error)})") from None
+
+
+def recorded_hashes(out: Path, manifest: dict | None = None) -> dict[str, str]:
+    """``{run key: SHA-256}`` of the run files this study wrote: the hashes the manifest keeps,
+    then the journal's lines (the later line wins; malformed lines are ignored)."""
+    hashes = {}
+    for run in (manifest or {}).get("runs") or []:
+        if isinstance(run, dict) and isinstance(run.get("sha256"), str):
+            hashes[run["key"]] = run["sha256"]
+    path = Path(out) / RUNS / JOURNAL
+    try:
+        data = read_bounded(path, MAX_MANIFEST_BYTES, "journal of finished runs")
+    except FileRefused as error:
+        if error.missing:
+            return hashes
+        raise ResultsError(str(error)) from None
+    for line in data.decode("ascii", "replace").splitlines():
+        parts = line.split()
+        if len(parts) == 2 and RUN_KEY.match(parts[0]) and re.fullmatch(r"[0-9a-f]{64}", parts[1]):
+            hashes[parts[0]] = parts[1]
+    return hashes
 
 
 def done_keys(out: Path) -> set[str]:
@@ -431,18 +689,79 @@ def done_keys(out: Path) -> set[str]:
     return {p.stem for p in folder.glob("*.csv") if not p.name.startswith(".")}
 
 
+def remove_stale_temporaries(out: Path) -> list[Path]:
+    """Remove the temporary files (``.NAME.tmp-PID``) a killed writer left in the folder and in
+    runs/; call only while holding the folder's lock. Returns what was removed."""
+    removed = []
+    for folder in (Path(out), Path(out) / RUNS):
+        with contextlib.suppress(OSError):
+            for path in folder.iterdir():
+                if path.name.startswith(".") and ".tmp-" in path.name and path.is_file():
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+                        removed.append(path)
+    return removed
+
+
+# Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str) -> str:
+    """``text`` as a spreadsheet shows it literally: prefixed with ``'`` when it starts with a
+    character that would make it a formula (``=HYPERLINK(...)``), or with ``'`` itself (so that
+    :func:`unsafe_cell` gives every text back exactly)."""
+    return "'" + text if text.startswith((*FORMULA_START, "'")) else text
+
+
+def _text_columns(table: pd.DataFrame) -> list:
+    """Columns that hold text (pandas 3 strings or Python objects)."""
+    return [
+        c
+        for c in table.columns
+        if table[c].dtype == object or pd.api.types.is_string_dtype(table[c].dtype)
+    ]
+
+
+def unsafe_cell(text: str) -> str:
+    """The text :func:`safe_cell` was given (one leading ``'`` removed)."""
+    return text[1:] if text.startswith("'") else text
+
+
+def safe_cells(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with every text cell made spreadsheet-safe (:func:`safe_cell`); numbers are
+    left alone. Arm names are the only text the program writes that a user chose."""
+    texts = _text_columns(table)
+    if not texts:
+        return table
+    out = table.copy()
+    for column in texts:
+        out[column] = out[column].map(lambda v: safe_cell(v) if isinstance(v, str) else v)
+    return out
+
+
 def read_run(path: Path, max_bytes: int = 2**31) -> pd.DataFrame:
     """A run file's records; ResultsError (naming the file) when it is not a readable table."""
     return _read_table(path, max_bytes, "run file")
 
 
 def _read_table(path: Path, max_bytes: int, what: str) -> pd.DataFrame:
+    return _parse_table(read_file_bytes(path, max_bytes, what), path, what)
+
+
+def read_file_bytes(path: Path, max_bytes: int, what: str) -> bytes:
     try:
-        data = read_bounded(path, max_bytes, what)
+        return read_bounded(path, max_bytes, what)
     except FileRefused as error:
         raise ResultsError(str(error)) from None
+
+
+def _parse_table(data: bytes, path: Path, what: str) -> pd.DataFrame:
     try:
-        return pd.read_csv(io.BytesIO(data))
+        table = pd.read_csv(io.BytesIO(data))
+        for column in _text_columns(table):
+            table[column] = table[column].map(lambda v: unsafe_cell(v) if isinstance(v, str) else v)
+        return table
     except UnicodeDecodeError as error:
         problem = f"not UTF-8 text (byte {error.start})"
     except pd.errors.EmptyDataError:
@@ -465,9 +784,15 @@ def run_problem(path: Path, task: RunTask, arm_names: list[str]) -> str | None:
     task's replicate.
     """
     try:
-        frame = read_run(path, run_file_limit(len(arm_names), task.weeks))
+        data = read_file_bytes(path, run_file_limit(len(arm_names), task.weeks), "run file")
+        frame = _parse_table(data, path, "run file")
     except ResultsError as error:
         return str(error).removeprefix(f"{path}: ")
+    if not data.endswith(b"\n"):
+        return "its last line is cut off (the file does not end with a line break)"
+    fields = {line.count(b",") for line in data.splitlines() if b'"' not in line}
+    if len(fields) > 1:
+        return "its lines do not all have the same number of fields (cut off or edited)"
     required = ["arm", "replicate", "week", *MEASURE_NAMES]
     missing = [c for c in required if c not in frame.columns]
     if missing:
@@ -482,6 +807,41 @@ def run_problem(path: Path, task: RunTask, arm_names: list[str]) -> str | None:
     for _, rows in frame.groupby("arm", sort=False):
         if sorted(rows["week"].tolist()) != weeks:
             return f"weeks are not 0 to {task.weeks} for every arm"
+    return values_problem(frame)
+
+
+# Measures every run has a number for in every week (the others are empty, NaN, when there is
+# nothing to measure: no category, nobody aware or reached, nothing spent or sold).
+NEVER_EMPTY = (
+    "awareness",
+    "ever_aware",
+    "adoption",
+    "net_sentiment",
+    "top_box",
+    "wom_positive",
+    "wom_negative",
+    "irritated",
+    "spend",
+    "heard_via_ad",
+    "heard_via_wom",
+    "heard_via_dialogue",
+    "grps",
+    "grps_to_date",
+    "weekly_reach",
+    "story_reach",
+)
+
+
+def values_problem(frame: pd.DataFrame) -> str | None:
+    """Why a run's records hold values no run makes: an empty value in a measure that is never
+    empty (:data:`NEVER_EMPTY`), an empty week or replicate, or an infinite number anywhere."""
+    for column in ("replicate", "week", *NEVER_EMPTY):
+        if column in frame.columns and frame[column].isna().any():
+            return f"the column {column!r} has an empty value"
+    for column in [c for c in MEASURE_NAMES if c in frame.columns]:
+        values = frame[column].to_numpy(float)
+        if np.isinf(values).any():
+            return f"the column {column!r} has an infinite value"
     return None
 
 
@@ -534,9 +894,16 @@ def assemble(
     return table[lead + rest]
 
 
+def table_text(table: pd.DataFrame) -> str:
+    """A table as the CSV text the results folder holds (text cells spreadsheet-safe)."""
+    return safe_cells(table).to_csv(index=False, lineterminator="\n")
+
+
 def write_table(path: Path, table: pd.DataFrame) -> None:
-    """Write a table as CSV atomically (see :func:`write_atomic`)."""
-    write_atomic(path, lambda handle: table.to_csv(handle, index=False, lineterminator="\n"))
+    """Write a table as CSV atomically (see :func:`write_atomic`), text cells made
+    spreadsheet-safe (:func:`safe_cells`)."""
+    safe = safe_cells(table)
+    write_atomic(path, lambda handle: safe.to_csv(handle, index=False, lineterminator="\n"))
 
 
 def read_timeseries(path: Path) -> pd.DataFrame:
@@ -866,10 +1233,15 @@ def now_iso() -> str:
 
 
 def new_manifest(
-    study: dict, tasks: list[RunTask], mode: str, argv: list[str], plan_fingerprint: str
+    study: dict, tasks: list[RunTask], mode: str, argv: list[str], identity: dict | str
 ) -> dict:
+    """The manifest of a new study. ``identity`` is :func:`study_identity` (its fingerprint is
+    what a resume must match), or a bare fingerprint. Each run's ``sha256`` is added as its
+    file is kept (see :func:`write_run`); each session adds its own entry with its code."""
+    if isinstance(identity, str):
+        identity = {"fingerprint": identity}
     return {
-        "format": 1,
+        "format": 2,
         "mode": mode,
         "title": study["title"],
         "scenario": study,
@@ -886,7 +1258,8 @@ def new_manifest(
         ],
         "runs_total": len(tasks),
         "runs_done": 0,
-        "fingerprint": plan_fingerprint,
+        "fingerprint": identity["fingerprint"],
+        "identity": identity,
         "versions": package_versions(),
         "git": git_info(),
         "command": [Path(sys.argv[0]).name, *argv],

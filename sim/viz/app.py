@@ -39,6 +39,7 @@ from sim.viz.controls import (
     Controls,
     controls_for,
     parse_seed,
+    sanitize,
     with_preset,
 )
 from sim.viz.frames import N_, network_static
@@ -54,9 +55,12 @@ from sim.viz.replicates import REPLICATES, Replicates, run_replicates
 from sim.viz.scoreboard import arm_names, legend_html
 from sim.viz.scoreboard import escape as _escape
 from sim.viz.scoreboard import page_translator as _translator
+from sim.viz.server import close_diagnostics
 from sim.viz.share import controls_from_query, query_string, runs_csv, scenario_toml
 from sim.viz.sink import FrameSink
 from sim.viz.widgets import ChartWidget, FrameBus, HtmlBox, NetworkWidget
+
+close_diagnostics()  # in the server: /resourcez only with `viz --diagnostics`
 
 
 def _telemetry_off() -> None:
@@ -574,7 +578,12 @@ def ControlPanel(state: State, problems: list[str]):
         def update(value):
             if value is None or getattr(state.controls.value, name) == value:
                 return
-            state.apply(replace(state.controls.value, **{name: value}))
+            # Checked here, on the server: a crafted websocket message is not bound by the
+            # sliders' ranges or the menus' items.
+            current = state.controls.value
+            new = sanitize(replace(current, **{name: value}), current)
+            if new != current:
+                state.apply(new)
 
         return update
 

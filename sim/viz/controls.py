@@ -11,6 +11,7 @@ moved away from the value the preset gave it, so an untouched preset runs exactl
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass, fields, replace
 
@@ -111,6 +112,8 @@ class Controls:
 
 def parse_seed(text: object) -> tuple[int | None, str | None]:
     """``(seed, None)`` for a whole number 0 .. 2**63 - 1, else ``(None, message)``."""
+    if len(str(text)) > SEED_TEXT_MAX:
+        return None, f"Seed is too long: use a whole number up to {SEED_MAX}."
     raw = str(text).strip().replace("_", "").replace(",", "")
     if not re.fullmatch(r"[+]?\d+", raw):
         return None, f"Seed {str(text).strip()!r} is not a whole number: type e.g. 42."
@@ -184,6 +187,73 @@ def controls_for(preset: Preset) -> Controls:
     )
 
 
+# Work one page may ask for at a time, in customer-weeks (customers x weeks x runs; 'Run 20
+# times' counts 20 runs of each campaign): 5,000 customers x 104 weeks x 2 campaigns x 20
+# replicates is 20.8 million, about 20 s of one core. A crafted request for the schema's 20
+# million customers is refused with a message instead of starving the other pages.
+REPLICATES = 20  # runs of each campaign behind 'Run 20 times'
+
+
+def _env_int(name: str, default: int) -> int:
+    """A whole number > 0 from the environment variable ``name`` (``default`` otherwise)."""
+    try:
+        value = int(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+MAX_WORK = _env_int("RECLAMARE_VIZ_MAX_WORK", 25_000_000)
+SEED_TEXT_MAX = 40  # characters of a typed seed (2**63 - 1 has 19 digits)
+CHOICES = {
+    "strategy": STRATEGIES,
+    "strategy_b": STRATEGIES,
+    "network_kind": NETWORK_KINDS,
+}
+
+
+def sanitize(controls: Controls, fallback: Controls) -> Controls:
+    """``controls`` with every value the page could not have sent replaced: the server's own
+    check of what arrives over the websocket (a crafted message is not bound by the sliders).
+
+    Numbers are clamped into their slider's range (whole numbers rounded); a value that is not
+    a finite number, a menu value not in its menu, a switch that is not true or false, a seed
+    that is not text of at most ``SEED_TEXT_MAX`` characters or a preset that is not text gets
+    ``fallback``'s value (the settings in force). Returns a new Controls.
+    """
+    values = {}
+    for f in fields(Controls):
+        value, safe = getattr(controls, f.name), getattr(fallback, f.name)
+        if f.name in SLIDERS:
+            values[f.name] = _number(f.name, value, safe)
+        elif f.name in CHOICES:
+            values[f.name] = value if isinstance(value, str) and value in CHOICES[f.name] else safe
+        elif f.name == "compare":
+            values[f.name] = value if isinstance(value, bool) else safe
+        elif f.name == "seed":
+            ok = isinstance(value, str) and len(value) <= SEED_TEXT_MAX
+            values[f.name] = value if ok else safe
+        else:
+            values[f.name] = value if isinstance(value, str) and len(value) <= 4096 else safe
+    return Controls(**values)
+
+
+def _number(name: str, value, safe):
+    """A slider's value clamped into its range; ``safe`` when it is not a finite number."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return safe
+    if not math.isfinite(value):
+        return safe
+    return _clip(name, value)
+
+
+def plan_work(plan: RunPlan, runs: int = 1) -> int:
+    """Customer-weeks of ``runs`` runs of each campaign of ``plan`` (a file network counts the
+    customers its preset's schema says; the file itself is the teacher's)."""
+    arms = 1 if plan.arm_b is None else 2
+    return int(plan.params.network.n) * max(plan.weeks, 1) * arms * runs
+
+
 def _clip(name: str, value: float) -> float:
     s = SLIDERS[name]
     value = min(max(value, s.min), s.max)
@@ -216,10 +286,11 @@ def plan_run(controls: Controls, preset: Preset) -> RunPlan:
         A seed that is not a whole number (message for the page), or ParameterError from the
         schema (cannot happen through the sliders, whose ranges lie inside the schema's bounds).
     """
+    loaded = controls_for(preset)
+    controls = sanitize(controls, loaded)  # whatever arrived, only values the page allows
     master_seed, message = parse_seed(controls.seed)
     if message:
         raise ValueError(message)
-    loaded = controls_for(preset)
     moved = set(controls.changed_from(loaded))
     base = preset.params
     sections: dict[str, dict] = {}
@@ -253,7 +324,14 @@ def plan_run(controls: Controls, preset: Preset) -> RunPlan:
         arm_b = arm_b.model_copy(update={"name": f"{arm_b.name} (B)"})
     params = params.model_copy(update={"arm": arm_a})
     seed = run_seed(master_seed, 0)
-    return RunPlan(params, arm_a, arm_b, seed, master_seed, preset.weeks, preset.title)
+    plan = RunPlan(params, arm_a, arm_b, seed, master_seed, preset.weeks, preset.title)
+    work = plan_work(plan, REPLICATES)
+    if work > MAX_WORK:
+        raise ValueError(
+            f"Too large for this server: {params.network.n:,} customers x {plan.weeks} weeks "
+            f"x {REPLICATES} replicates is {work:,} customer-weeks; the limit is {MAX_WORK:,}."
+        )
+    return plan
 
 
 def with_preset(controls: Controls, preset: Preset) -> Controls:

@@ -16,9 +16,7 @@ import numpy as np
 
 from sim.study.arms import run_arms, run_seed
 from sim.study.stats import Interval, band, paired_diff_ci
-from sim.viz.controls import RunPlan
-
-REPLICATES = 20
+from sim.viz.controls import REPLICATES, RunPlan
 
 
 @dataclass

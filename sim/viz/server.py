@@ -34,10 +34,32 @@ OFFLINE_ENV = {
 }
 
 
-def server_env(scenario: str | None = None, base: dict | None = None) -> dict:
-    """The environment of the server process: offline settings, the preset, the repo on the path."""
+DEFAULT_MAX_SESSIONS = 60  # pages served at once: a class of 30, two tabs each
+MAX_PAGES_PER_BROWSER = 8  # pages one browser (session cookie) may open at once
+DIAGNOSTICS_ENV = "RECLAMARE_DIAGNOSTICS"
+# Solara's server statistics (threads, kernels, websockets): for whoever runs the server, not
+# for everyone on the classroom network. Served only with ``viz --diagnostics``.
+DIAGNOSTIC_PATHS = ("/resourcez",)
+
+
+def server_env(
+    scenario: str | None = None,
+    base: dict | None = None,
+    max_sessions: int = DEFAULT_MAX_SESSIONS,
+    diagnostics: bool = False,
+) -> dict:
+    """The environment of the server process: offline settings, the preset, the repo on the
+    path, the cap on pages served at once (Solara's kernel limiter: page ``max_sessions + 1``
+    waits until another page closes) and on pages per browser, and whether diagnostics
+    (``/resourcez``) are served."""
     env = dict(os.environ if base is None else base)
     env.update(OFFLINE_ENV)
+    env["SOLARA_KERNEL_MAX_COUNT"] = str(max_sessions)
+    env["SOLARA_KERNEL_MAX_PER_SESSION"] = str(MAX_PAGES_PER_BROWSER)
+    if diagnostics:
+        env[DIAGNOSTICS_ENV] = "1"
+    else:
+        env.pop(DIAGNOSTICS_ENV, None)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
     if scenario:
         env["RECLAMARE_PRESET"] = str(scenario)
@@ -66,6 +88,20 @@ def server_command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> list[s
         "--log-level",
         "warning",
     ]
+
+
+def close_diagnostics(env: dict | None = None) -> list[str]:
+    """Remove Solara's diagnostic pages (``DIAGNOSTIC_PATHS``) from the running server unless
+    ``RECLAMARE_DIAGNOSTICS=1``; returns the paths removed. Called when the server loads the
+    app (at its start, before it accepts a connection); does nothing outside a server."""
+    env = os.environ if env is None else env
+    starlette = sys.modules.get("solara.server.starlette")
+    if env.get(DIAGNOSTICS_ENV) == "1" or starlette is None:
+        return []
+    routes = starlette.app.router.routes
+    removed = [r.path for r in routes if getattr(r, "path", None) in DIAGNOSTIC_PATHS]
+    routes[:] = [r for r in routes if getattr(r, "path", None) not in DIAGNOSTIC_PATHS]
+    return removed
 
 
 def check_scenario(scenario: str | None) -> str | None:
@@ -141,12 +177,29 @@ def port_number(text: str) -> int:
     return value
 
 
+def session_count(text: str) -> int:
+    """argparse type of ``--max-sessions``: a whole number from 1 to 10000."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number (1 to 10000)") from None
+    if not 1 <= value <= 10_000:
+        raise argparse.ArgumentTypeError(f"{value} is out of range (1 to 10000)")
+    return value
+
+
 def address(host: str, port: int) -> str:
     shown = "127.0.0.1" if host in ("", "0.0.0.0", "localhost") else host
     return f"http://{shown}:{port}/"
 
 
-def serve(scenario: str | None = None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
+def serve(
+    scenario: str | None = None,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    max_sessions: int = DEFAULT_MAX_SESSIONS,
+    diagnostics: bool = False,
+) -> int:
     """Start the app server, print its address and block until Ctrl-C. Returns an exit code.
 
     Parameters
@@ -159,13 +212,18 @@ def serve(scenario: str | None = None, host: str = DEFAULT_HOST, port: int = DEF
         network interface, e.g. to share the app in a classroom).
     port : int
         TCP port (default 8765).
+    max_sessions : int
+        Pages served at once (default 60); a page beyond it waits until another closes.
+    diagnostics : bool
+        Serve Solara's server statistics (``/resourcez``); off by default.
     """
     scenario = preset_argument(scenario)
     problem = check_scenario(scenario) or host_problem(host) or bind_problem(host, port)
     if problem:
         print(f"error: {' '.join(problem.split())}", file=sys.stderr)
         return 2
-    process = subprocess.Popen(server_command(host, port), env=server_env(scenario), cwd=REPO)
+    env = server_env(scenario, max_sessions=max_sessions, diagnostics=diagnostics)
+    process = subprocess.Popen(server_command(host, port), env=env, cwd=REPO)
     # A SIGTERM to this process stops the server too (as Ctrl-C does), leaving no orphan.
     previous = signal.signal(signal.SIGTERM, _interrupt)
     print(f"Reclamare app: {address(host, port)}  (Ctrl-C to stop)", flush=True)
@@ -229,13 +287,32 @@ def add_viz_parser(subparsers) -> argparse.ArgumentParser:
         default=DEFAULT_PORT,
         help=f"port, 1 to 65535 (default {DEFAULT_PORT})",
     )
+    parser.add_argument(
+        "--max-sessions",
+        type=session_count,
+        default=DEFAULT_MAX_SESSIONS,
+        metavar="N",
+        help=f"pages served at once, 1 to 10000 (default {DEFAULT_MAX_SESSIONS}); more wait",
+    )
+    parser.add_argument(
+        "--diagnostics",
+        action="store_true",
+        help="also serve the server's statistics at /resourcez (off: anyone on the network "
+        "could read them)",
+    )
     parser.set_defaults(handler=run_viz)
     return parser
 
 
 def run_viz(args: argparse.Namespace) -> int:
     """The ``viz`` subcommand: ``serve(args.scenario, args.host, args.port)``."""
-    return serve(args.scenario, args.host, args.port)
+    return serve(
+        args.scenario,
+        args.host,
+        args.port,
+        getattr(args, "max_sessions", DEFAULT_MAX_SESSIONS),
+        getattr(args, "diagnostics", False),
+    )
 
 
 def cmd_viz(args: argparse.Namespace, argv: list[str] | None = None) -> int:
