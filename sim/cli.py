@@ -49,7 +49,8 @@ from sim.study.scenario import (
     parse_assignment,
     shipped_scenarios,
 )
-from sim.viz.server import add_viz_parser, cmd_viz
+from sim.viz.launch import add_parser as add_viz_parser
+from sim.viz.launch import cmd_viz
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_INTERRUPT = 0, 1, 2, 130
 
