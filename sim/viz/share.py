@@ -19,6 +19,7 @@ from dataclasses import fields, replace
 from urllib.parse import parse_qsl, urlencode
 
 from sim.i18n import LANGUAGES
+from sim.shipped import command_name
 from sim.viz.chartspec import CHARTS, DEFAULT_CHARTS, MAX_CHARTS
 from sim.viz.controls import SLIDERS, STRATEGIES, Controls, RunPlan, parse_seed
 from sim.viz.frames import N_
@@ -218,7 +219,7 @@ def scenario_toml(plan: RunPlan, title: str, replicates: int = 20) -> str:
     attitudes = params.pop("attitudes", None)
     lines = [
         "# Scenario saved from the Reclamare browser app.",
-        "# Run it with: python run_sim.py run THIS_FILE",
+        f"# Run it with: {command_name()} run THIS_FILE",
         "",
         f"title = {_toml_value(' '.join(title.split()))}",
         f"weeks = {int(plan.weeks)}",

@@ -54,10 +54,12 @@ class Exercise:
     @property
     def cli(self) -> str:
         """The command a student types (the key table's weeks and baseline)."""
+        from sim.shipped import command_name
+
         if self.command == "sweep":
-            return f"python run_sim.py sweep {self.scenario}"
+            return f"{command_name()} sweep {self.scenario}"
         weeks = ",".join(str(w) for w in self.weeks)
-        return f"python run_sim.py run {self.scenario} --versus {self.versus} --weeks-shown {weeks}"
+        return f"{command_name()} run {self.scenario} --versus {self.versus} --weeks-shown {weeks}"
 
 
 EXERCISES = (
