@@ -16,12 +16,17 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from sim.i18n.vocabulary import arm_colours as vocabulary_colours  # noqa: E402
 from sim.study import results as res  # noqa: E402
 from sim.workshop.exercises import Exercise  # noqa: E402
 
 SIZE = (16, 9)  # inches at 100 dpi: 1600 x 900 pixels
 FONT = 24
-COLOURS = ["#4d4d4d", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#a6761d"]
+
+
+def arm_colours(arms: list[str]) -> dict[str, str]:
+    """The strategies' colours (sim/i18n/vocabulary.py), as in the report and the app."""
+    return vocabulary_colours(arms)
 
 
 def arm_label(text: dict, arm: str) -> str:
@@ -50,11 +55,12 @@ def _time_figure(exercise: Exercise, table, text: dict):
     m = exercise.figure
     means = table.groupby(["arm", "week"], sort=False)[m].mean()
     arms = list(dict.fromkeys(table["arm"]))
+    colours = arm_colours(arms)
     fig, ax = plt.subplots(figsize=SIZE, layout="constrained")
     ends = []
-    for k, arm in enumerate(arms):
+    for arm in arms:
         series = means[arm]
-        colour = COLOURS[k % len(COLOURS)]
+        colour = colours[arm]
         ax.plot(series.index, series.to_numpy(), color=colour, lw=4)
         ends.append((float(series.iloc[-1]), arm, colour))
     last = int(table["week"].max())
@@ -110,9 +116,10 @@ def _sweep_figure(exercise: Exercise, folder, table, text: dict):
     axes = np.atleast_1d(axes)
     for ax, level in zip(axes, panels, strict=True):
         ends = []
-        for k, arm in enumerate(arms):
+        colours = arm_colours(arms)
+        for arm in arms:
             series = means[arm].xs(level, level=panel_path).sort_index()
-            colour = COLOURS[k % len(COLOURS)]
+            colour = colours[arm]
             ax.plot(series.index, series.to_numpy(), color=colour, lw=4, marker="o", ms=10)
             ends.append((float(series.iloc[-1]), arm, colour))
         xs = sorted(last[x_path].unique())
