@@ -53,19 +53,19 @@ def strategy_of_arm(name: str) -> str | None:
 
 
 def arm_colours(names: list[str]) -> dict[str, str]:
-    """A colour per arm: its strategy's colour when it is that strategy's only arm here, else
-    the next colour not taken (``none`` is always grey)."""
-    strategies = [strategy_of_arm(n) for n in names]
+    """A colour per arm: the first arm of each strategy gets the strategy's colour (``none``
+    is always grey), the others the colours no strategy uses (so green always means
+    dialogue, never a second push arm)."""
     out: dict[str, str] = {}
-    for name, strategy in zip(names, strategies, strict=True):
-        if strategy is not None and (strategy == "none" or strategies.count(strategy) == 1):
-            out[name] = STRATEGY_COLOURS[strategy]
-    spare = [c for c in (*STRATEGY_COLOURS.values(), *OTHER_COLOURS) if c not in out.values()]
-    spare = [c for c in spare if c != STRATEGY_COLOURS["none"]] or list(OTHER_COLOURS)
+    for name in names:
+        strategy = strategy_of_arm(name)
+        colour = STRATEGY_COLOURS.get(strategy or "")
+        if colour is not None and (strategy == "none" or colour not in out.values()):
+            out[name] = colour
     k = 0
     for name in names:
         if name not in out:
-            out[name] = spare[k % len(spare)]
+            out[name] = OTHER_COLOURS[k % len(OTHER_COLOURS)]
             k += 1
     return out
 

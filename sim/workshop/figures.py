@@ -8,6 +8,7 @@ margin, one line per split. 16:9 at 1600 x 900 pixels; labels come from the kit'
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -103,7 +104,9 @@ def _time_figure(exercise: Exercise, table, text: dict):
         ax.set_xticks(range(0, last + 1, step))
         ax.set_xlabel(text["ui"]["week"])
         name = text["measures"].get(m, m)
-        ax.set_title(f"{name} (%)" if scale == 100 else name, loc="left", fontsize=FONT)
+        name = f"{name} (%)" if scale == 100 else name
+        width = 60 // len(panels)  # characters per line at this font size
+        ax.set_title("\n".join(textwrap.wrap(name, width)), loc="left", fontsize=FONT)
         ax.spines[["top", "right"]].set_visible(False)
         ax.grid(alpha=0.3)
     fig.suptitle(_title(exercise, text), fontsize=FONT + 6, x=0.01, ha="left")
