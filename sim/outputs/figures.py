@@ -34,6 +34,7 @@ from sim.engine.measures import (  # noqa: E402, F401 (re-exported)
     unit,
 )
 from sim.i18n import DEFAULT_LANGUAGE, N_, NUMBER, number_style, translator  # noqa: E402
+from sim.i18n.vocabulary import STRATEGY_COLOURS  # noqa: E402
 from sim.i18n.vocabulary import arm_colours as vocabulary_colours  # noqa: E402
 from sim.outputs.paramlabels import PARAMETER_LABELS  # noqa: E402
 from sim.params import ArmSpec, ModelParams  # noqa: E402
@@ -82,6 +83,12 @@ LINESTYLES = ["-", "--", "-.", (0, (1, 1)), (0, (5, 1, 1, 1, 1, 1))]
 def arm_styles(arm_names: list[str]) -> dict[str, object]:
     """A line style per arm, so overlapping or grey-printed lines stay distinguishable."""
     return {name: LINESTYLES[i % len(LINESTYLES)] for i, name in enumerate(arm_names)}
+
+
+# Okabe-Ito colours (safe for colour-blind readers), for figures of things other than the
+# strategies (the validation pages); the strategies' own colours are in sim/i18n/vocabulary.py.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+NONE_COLOUR = STRATEGY_COLOURS["none"]
 
 
 def arm_colours(arm_names: list[str]) -> dict[str, str]:
