@@ -74,6 +74,7 @@ wheelhouse: $(STAMP)
 	$(PY) tools/wheelhouse.py --out $(WHEELHOUSE) $(ARGS)
 
 offline-install: $(PY)
+	@$(PY) tools/install.py --check "run: make clean-venv; make offline-install"
 	PIP_NO_INDEX=1 PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS=$(WHEELHOUSE) \
 	  $(PY) -m pip install --quiet reclamare
 	$(PY) -m sim.engine.warmup
@@ -96,13 +97,12 @@ $(PY):
 	    exit 0; \
 	  fi; \
 	done; \
-	echo "Reclamare needs Python 3.12 or newer, and none was found on PATH"; \
-	echo "(tried python3.12, python3.13, python3.14, python3). Install Python 3.12, for example"; \
-	echo "'apt-get install python3.12 python3.12-venv', 'brew install python@3.12' or 'pyenv install 3.12',"; \
-	echo "then run this command again."; \
+	if command -v python3 >/dev/null 2>&1; then python3 tools/install.py --check "run: make" || true; \
+	else echo "error: Reclamare needs Python 3.12 or newer, and none was found on PATH (python3.12, python3.13, python3.14, python3); install 3.12 (e.g. 'brew install python@3.12', 'winget install Python.Python.3.12'), then run: make"; fi; \
 	exit 1
 
 $(STAMP): $(PY) pyproject.toml requirements.lock
+	@$(PY) tools/install.py --check "run: make clean-venv; make"
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --constraint requirements.lock --editable '.[dev]'
 	$(PY) -m sim.engine.warmup

@@ -41,6 +41,7 @@ from sim.i18n import LANGUAGES, check_language, language_from_env, translator
 from sim.i18n.scenarios import scenario_text
 from sim.network.errors import NetworkError
 from sim.params import ParameterError, did_you_mean
+from sim.shipped import command_name
 from sim.study.results import ResultsError
 from sim.study.scenario import (
     DEFAULT_SCENARIO,
@@ -49,7 +50,8 @@ from sim.study.scenario import (
     parse_assignment,
     shipped_scenarios,
 )
-from sim.viz.server import add_viz_parser, cmd_viz
+from sim.viz.launch import add_parser as add_viz_parser
+from sim.viz.launch import cmd_viz
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_INTERRUPT = 0, 1, 2, 130
 
@@ -67,7 +69,7 @@ def build_parser(_=None) -> argparse.ArgumentParser:
     """The argument parser, its help texts in the language of the translator ``_``."""
     _ = _ or translator()
     parser = _Parser(
-        prog="run_sim.py",
+        prog="reclamare" if command_name() == "reclamare" else "run_sim.py",
         description=_(
             "Reclamare: push advertising versus dialogue on a customer social network. "
             "Without arguments, runs the default scenario."
@@ -566,6 +568,7 @@ def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
         )
     # Refuse an unusable --out before anything is created.
     st.prepare(scenario, sweep, args.out, new_folder=args.new_folder)
+    _say_if_compiling(_, args.quiet)
     executor = make_executor(args)
     from sim.outputs.build import drawer
 
@@ -664,7 +667,7 @@ def print_outcome(
     else:
         print(
             _("Report:  not drawn (--no-figures); {command}").format(
-                command=f"python run_sim.py report {outcome.out}"
+                command=f"{command_name()} report {outcome.out}"
             )
         )
     week = summary["final_week"]
@@ -833,7 +836,7 @@ def cmd_list(args: argparse.Namespace, argv: list[str]) -> int:
     print(
         "\n"
         + _("Run one with: {run}   (sweeps: {sweep})").format(
-            run="python run_sim.py run NAME", sweep="python run_sim.py sweep NAME"
+            run=f"{command_name()} run NAME", sweep=f"{command_name()} sweep NAME"
         )
     )
     return EXIT_OK
@@ -905,6 +908,18 @@ def cmd_workshop(args: argparse.Namespace, argv: list[str]) -> int:
     if kit["pdf"] != "made":
         print(f"  PDF: {kit['pdf']}")
     return EXIT_OK
+
+
+def _say_if_compiling(_, quiet: bool) -> None:
+    """The first run after installing compiles the model (about a minute): say so, once."""
+    import sim.engine.model  # noqa: F401 - imports every kernel
+    from sim.engine.jit import needs_compiling
+
+    if needs_compiling():
+        _note(
+            _("Compiling the model for this computer (once after installing; up to a minute)..."),
+            quiet,
+        )
 
 
 def _note(text: str, quiet: bool) -> None:

@@ -9,6 +9,7 @@ repository's folder is used. Base layer: imports nothing from ``sim``.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 PACKAGE_SCENARIOS = Path(__file__).resolve().parent / "scenarios"
@@ -23,3 +24,17 @@ def scenario_dir() -> Path:
 
 
 SCENARIO_DIR = scenario_dir()
+RUN_SIM = Path(__file__).resolve().parents[1] / "run_sim.py"
+
+
+def command_name(argv0: str | None = None) -> str:
+    """What the user types to run Reclamare, for the commands the program prints:
+    ``reclamare`` (the installed console script), or ``python run_sim.py`` in a clone of the
+    repository. Decided by how this process was started, else by whether ``run_sim.py`` is
+    there (the browser app's server, ``python -m ...``)."""
+    name = Path(sys.argv[0] if argv0 is None else argv0).name
+    if name == "run_sim.py":
+        return "python run_sim.py"
+    if name.removesuffix(".exe") in ("reclamare", "reclamare-script.py"):
+        return "reclamare"
+    return "python run_sim.py" if RUN_SIM.is_file() else "reclamare"

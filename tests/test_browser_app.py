@@ -392,7 +392,7 @@ def test_projector_layout_and_classroom_features(browser_executable, app_server,
             expect(page.locator(".reclamare-week")).to_contain_text("Uke 0")
             _step(page, 6)
             expect(page.locator(".reclamare-scoreboard")).to_contain_text("Kjenner merket")
-            expect(page.locator(".rc-step")).to_have_text("Steg")
+            expect(page.locator(".rc-step")).to_have_text("Neste uke")
             small = page.evaluate(SMALL_TEXT_JS)
             assert not small, f"text under 14 px (nb): {small[:12]}"
             shot(page, "side-by-side-nb")

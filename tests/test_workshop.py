@@ -22,7 +22,7 @@ from sim.cli import main
 from sim.engine.measures import LOWER_IS_BETTER, MEASURE_NAMES
 from sim.study.scenario import load_scenario, parse_assignment
 from sim.workshop import markdown, pages, pdf, texts
-from sim.workshop.exercises import EXERCISES, PLANS, SMALL_OVERRIDES
+from sim.workshop.exercises import BY_ID, EXERCISES, PLANS, SMALL_OVERRIDES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -83,7 +83,10 @@ def test_numbers_are_formatted_per_language():
     assert pages.number(1234.4, "en") == "1,234"
     assert pages.number(0.12345, "en") == "0.123"
     assert pages.number(0.12345, "nb") == "0,123"
-    assert pages.number(-1234.0, "nb") == "-1\u00a0234"
+    assert pages.number(-1234.0, "nb") == "\u22121\u00a0234"  # a minus sign
+    assert pages.value("awareness", 0.711, "nb") == "71\u00a0%"  # shares as the app shows them
+    assert pages.value("awareness", -0.031, "nb", diff=True) == "\u22123,1"  # points
+    assert pages.value("profit", 1322.0, "en", diff=True) == "+1,322"
     assert pages.number(None, "nb") == "-"
 
 
@@ -147,11 +150,13 @@ def test_every_number_in_the_key_comes_from_the_runs(kit):
                             continue
                         assert ci["mean"] == pytest.approx(expected, rel=1e-9, abs=1e-12)
                         for lang, key in keys.items():
-                            assert pages.number(ci["mean"], lang) in key
+                            assert pages.value(m, ci["mean"], lang) in key
                         checked += 1
             for lead in result["leads"]:
                 rows = table[table["week"] == lead["week"]]
                 means = rows.groupby("arm")[lead["measure"]].mean()
+                if lead["measure"] in LOWER_IS_BETTER:  # spending nothing is not in that race
+                    means = means.drop("none", errors="ignore")
                 assert lead["leader_mean"] == pytest.approx(means[lead["leader"]])
                 best = means.min() if lead["measure"] in LOWER_IS_BETTER else means.max()
                 assert lead["leader_mean"] == pytest.approx(best)
@@ -200,6 +205,78 @@ def test_every_page_of_the_kit_is_complete_in_both_languages(kit):
     assert "Fasit for kursleder" in nb and "Facilitator key" in en
     # A shortfall is said as an amount: never "less ... by -3".
     assert "by -" not in _text_of(en) and "med -" not in _text_of(nb)
+    assert "med \u2212" not in _text_of(nb)
+
+
+@pytest.mark.slow
+def test_the_key_answers_each_prediction_first_with_its_number(kit):
+    """One short answer per prediction question, before the tables, each with a number (a
+    percentage for a share) and, where it compares, an interval and a verdict."""
+    found = json.loads((kit / "findings.json").read_text())
+    for lang in ("en", "nb"):
+        text = texts.load(lang)
+        html = (kit / lang / "halfday-key.html").read_text(encoding="utf-8")
+        for exercise in EXERCISES:
+            lines = pages.short_answers(found[exercise.id], text, lang)
+            assert len(lines) == len(text["exercise"][exercise.id]["predict"]), exercise.id
+            for line in lines:
+                assert re.search(r"\d", line), line
+                assert pages._e(line) in html
+            share = [a for a in found[exercise.id]["answers"] if pages.is_share(a["measure"])]
+            for answer, line in zip(found[exercise.id]["answers"], lines, strict=True):
+                if answer in share and answer["kind"] != "change":
+                    assert "\u00a0%" in line, line
+        # the answers come first: before the exercise's first table
+        for block in html.split("<h2>")[2:]:
+            assert block.index("class=answers") < block.index("<table"), block[:80]
+
+
+@pytest.mark.slow
+def test_the_key_says_nothing_trivially_true(kit):
+    """Spending nothing does not "lead" on irritation or complaints, and no lead is 0 over 0."""
+    found = json.loads((kit / "findings.json").read_text())
+    for exercise in EXERCISES:
+        for lead in found[exercise.id].get("leads", []):
+            assert not (lead["leader"] == "none" and lead["measure"] in LOWER_IS_BETTER), lead
+            assert not (lead["leader_mean"] == 0 and lead["runner_up_mean"] == 0), lead
+
+
+def test_debrief_figures_show_what_the_questions_ask_about():
+    for exercise in EXERCISES:
+        asked = {a.measure for a in exercise.answers if a.kind not in ("sweep_best",)}
+        if exercise.command == "run":
+            shown = set(exercise.figure_measures)
+            assert shown & asked, exercise.id
+        assert len(exercise.answers) == len(texts.load("en")["exercise"][exercise.id]["predict"])
+    assert set(BY_ID["louder"].figure_measures) >= {"awareness", "irritated"}
+
+
+def test_worksheets_keep_headings_with_their_text():
+    assert "h2,h3{break-after:avoid" in pages.CSS and "break-inside:avoid" in pages.CSS
+
+
+@pytest.mark.parametrize("lang", ["en", "nb"])
+def test_a_worksheet_is_at_most_two_pages_per_exercise(tmp_path, lang):
+    """Each exercise's worksheet alone, printed to A4 by chromium: the plan's page and at
+    most two pages for the exercise."""
+    reason = pdf.why_not()
+    if reason is not None:
+        if os.environ.get("RECLAMARE_REQUIRE_BROWSER"):
+            pytest.fail(f"no PDF: {reason}")
+        pytest.skip(f"no PDF here: {reason}")
+    from sim.workshop.exercises import Plan
+
+    text = texts.load(lang)
+    pairs = []
+    for exercise in EXERCISES:
+        plan = Plan("90min", 90, (exercise.id,))
+        page = tmp_path / f"{exercise.id}.html"
+        page.write_text(pages.document("worksheet", plan, text, lang, "footer"), encoding="utf-8")
+        pairs.append((page, tmp_path / f"{exercise.id}.pdf"))
+    pdf.to_pdf(pairs)
+    for _, target in pairs:
+        count = len(re.findall(rb"/Type\s*/Page\b", target.read_bytes()))
+        assert count <= 3, f"{lang} {target.stem}: {count} pages (plan + 2 at most)"
 
 
 def test_pages_print_to_pdf_with_the_system_chromium(tmp_path):

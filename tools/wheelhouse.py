@@ -7,10 +7,10 @@
 The folder gets the project's own wheel (built from this source tree, scenarios included) and,
 for each platform and Python version, the binary wheels of every runtime dependency at the
 exact versions of requirements.lock (``pip download --only-binary=:all: --platform ...
---python-version ...``). Install from it with no index (docs/workshop/README.md)::
+--python-version ...``) and ``install.py`` (tools/install.py: checks for Python 3.12 before
+pip runs). Install from it with no index (docs/workshop/README.md)::
 
-    python -m venv reclamare-env
-    reclamare-env/bin/pip install --no-index --find-links wheelhouse reclamare
+    python3 wheelhouse/install.py
 
 pip evaluates dependency markers (``; sys_platform == "win32"``) for the machine it runs on,
 not for the target platform, so the few dependencies that only some platforms need are named
@@ -20,6 +20,7 @@ here (PLATFORM_EXTRAS) and downloaded for those platforms explicitly.
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -51,19 +52,41 @@ PLATFORM_EXTRAS = {
 SOURCE_ONLY = ("solara-assets",)
 INSTALL_TEXT = """Reclamare wheelhouse: install with no internet
 
-Linux and macOS (Python 3.12 or 3.13):
-    python3 -m venv reclamare-env
+Reclamare needs Python 3.12 or 3.13. One command does it all (it finds python3.12 or
+python3.13 when python3 is older, or says in one line how to get 3.12; then it creates
+reclamare-env, installs from this folder and compiles the model once, about a minute):
+
+Linux and macOS:
+    python3 {folder}/install.py
+Windows (PowerShell or cmd):
+    py {folder}\\install.py
+
+By hand, with a Python 3.12 or 3.13 (check with: python3 --version):
+    python3.12 -m venv reclamare-env
     reclamare-env/bin/pip install --no-index --find-links {folder} reclamare
     reclamare-env/bin/reclamare list
-
-Windows (PowerShell or cmd, Python 3.12 or 3.13 from python.org):
-    py -m venv reclamare-env
+Windows:
+    py -3.12 -m venv reclamare-env
     reclamare-env\\Scripts\\pip install --no-index --find-links {folder} reclamare
     reclamare-env\\Scripts\\reclamare list
 
-Then: reclamare run workshop/crisis, reclamare viz (the browser app on http://127.0.0.1:8765).
-Platforms in this folder: {platforms}; Python {pythons}.
+Then: reclamare run workshop/crisis, reclamare viz --lang nb (the browser app on
+http://127.0.0.1:8765). Platforms in this folder: {platforms}; Python {pythons}.
 """
+INSTALLER = ROOT / "tools" / "install.py"
+
+
+def write_install_files(out: Path, platforms: list[str], pythons: list[str]) -> Path:
+    """INSTALL.txt and install.py (tools/install.py) into the wheelhouse ``out``."""
+    shutil.copyfile(INSTALLER, out / "install.py")
+    path = out / "INSTALL.txt"
+    path.write_text(
+        INSTALL_TEXT.format(
+            folder=out.name, platforms=", ".join(platforms), pythons=", ".join(pythons)
+        ),
+        encoding="utf-8",
+    )
+    return path
 
 
 def pip(*args: str) -> None:
@@ -141,12 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         if failed:
             print(f"error: no complete set of wheels for: {'; '.join(failed)} (see above)")
             return 1
-    (out / "INSTALL.txt").write_text(
-        INSTALL_TEXT.format(
-            folder=out.name, platforms=", ".join(platforms), pythons=", ".join(pythons)
-        ),
-        encoding="utf-8",
-    )
+    write_install_files(out, platforms, pythons)
     count = len(list(out.glob("*.whl")))
     size = sum(p.stat().st_size for p in out.glob("*.whl")) / 1e6
     print(f"Wheelhouse: {out} ({count} wheels, {size:.0f} MB); install: {out / 'INSTALL.txt'}")

@@ -36,6 +36,32 @@ if config.DISABLE_JIT:
     )
 
 
+KERNELS: list = []  # every kernel compiled with ``compiled`` (for :func:`needs_compiling`)
+
+
+def needs_compiling() -> bool:
+    """Whether most kernels have no machine code cached on disk yet, so the next run compiles
+    them (about a minute after installing; the command line says so first). Inlined helpers
+    are never cached on their own, and a kernel a run does not use may never be: a fresh
+    install lacks them all, a changed rule one or two (seconds). False when it cannot tell
+    (numba's cache internals changed, or the JIT is off)."""
+    if config.DISABLE_JIT:
+        return False
+    try:
+        from pathlib import Path
+
+        kernels = [k for k in KERNELS if k.targetoptions.get("inline") != "always"]
+        missing = [k for k in kernels if not Path(k._cache._cache_file._index_path).is_file()]
+    except AttributeError:
+        return False
+    return 2 * len(missing) > len(kernels)
+
+
+def _kept(dispatcher):
+    KERNELS.append(dispatcher)
+    return dispatcher
+
+
 def compiled(function=None, *, inline: bool = False):
     """Compile ``function`` with the project's numba options (see the module docstring).
 
@@ -47,5 +73,5 @@ def compiled(function=None, *, inline: bool = False):
     if inline:
         options["inline"] = "always"
     if function is None:
-        return lambda f: njit(**options)(f)
-    return njit(**options)(function)
+        return lambda f: _kept(njit(**options)(f))
+    return _kept(njit(**options)(function))

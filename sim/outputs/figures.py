@@ -36,6 +36,8 @@ from sim.engine.measures import (  # noqa: E402, F401 (re-exported)
     unit,
 )
 from sim.i18n import DEFAULT_LANGUAGE, N_, NUMBER, number_style, translator  # noqa: E402
+from sim.i18n.vocabulary import STRATEGY_COLOURS  # noqa: E402
+from sim.i18n.vocabulary import arm_colours as vocabulary_colours  # noqa: E402
 from sim.outputs.paramlabels import PARAMETER_LABELS  # noqa: E402
 from sim.params import ArmSpec, ModelParams  # noqa: E402
 from sim.study.results import ResultsError  # noqa: E402
@@ -59,9 +61,6 @@ QUESTIONS = {
     "roi": N_("What does each cu spent return?"),
     "customer_equity": N_("What are today's customers worth?"),
 }
-# Okabe-Ito colours (safe for colour-blind readers); a "none" arm is grey.
-PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
-NONE_COLOUR = "#7F7F7F"
 STYLE = {
     "font.size": 14,
     "axes.titlesize": 17,
@@ -89,15 +88,16 @@ def arm_styles(arm_names: list[str]) -> dict[str, object]:
     return {name: LINESTYLES[i % len(LINESTYLES)] for i, name in enumerate(arm_names)}
 
 
+# Okabe-Ito colours (safe for colour-blind readers), for figures of things other than the
+# strategies (the validation pages); the strategies' own colours are in sim/i18n/vocabulary.py.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+NONE_COLOUR = STRATEGY_COLOURS["none"]
+
+
 def arm_colours(arm_names: list[str]) -> dict[str, str]:
-    out, k = {}, 0
-    for name in arm_names:
-        if name == "none":
-            out[name] = NONE_COLOUR
-        else:
-            out[name] = PALETTE[k % len(PALETTE)]
-            k += 1
-    return out
+    """One colour per arm: each strategy's own colour (sim/i18n/vocabulary.py), the same in
+    the report, the teaching kit and the app; a "none" arm is grey."""
+    return vocabulary_colours(arm_names)
 
 
 def axis_label(measure: str, _=None) -> str:

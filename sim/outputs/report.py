@@ -15,6 +15,7 @@ from pathlib import Path
 from sim.engine.measures import LABELS, LOWER_IS_BETTER, label, unit
 from sim.i18n import DEFAULT_LANGUAGE, N_, NUMBER, list_separator, number_style, translator
 from sim.i18n.scenarios import scenario_text
+from sim.shipped import command_name
 from sim.study.results import write_text
 
 CSS = """
@@ -577,7 +578,7 @@ def claims_table(claims: list[dict], _) -> str:
         "first {n} replicates, 90 % for claims of equivalence within a margin; {command} runs "
         "them alone):",
         n="<i>n</i>",
-        command="<code>python run_sim.py check</code>",
+        command=f"<code>{command_name()} check</code>",
     )
     head = "".join(
         f"<th{cls}>{_e(_(text))}</th>"

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from sim.shipped import command_name
 from sim.study import results as res
 from sim.study.runner import InProcessExecutor, RunTask, run_task
 from sim.study.scenario import Scenario
@@ -464,4 +465,4 @@ def _resume_command(argv: list[str], folder: Path) -> str:
         cleaned.append(a)
     if not cleaned:
         cleaned = ["run", "default"]
-    return shlex.join(["python", "run_sim.py", *cleaned, "--out", str(folder)])
+    return shlex.join([*command_name().split(), *cleaned, "--out", str(folder)])

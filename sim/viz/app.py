@@ -7,7 +7,8 @@ The server steps the model (``sim.viz.arena.Arena``, a ``mesa.Model``) and sends
 browser draws the networks (a canvas) and the charts (ECharts, served by the app): see
 ``sim/viz/frames.py``, ``sim/viz/chartspec.py`` and ``sim/viz/widgets.py``. Every text on the
 page comes from the catalogue (``sim.i18n``; English and bokmål), chosen with the language
-switch or ``?lang=nb``. The page's settings can be shared as a link (URL query), saved as a
+switch, ``?lang=nb``, ``viz --lang nb`` (``RECLAMARE_LANG``) or the browser's language
+(``sim/viz/language.py``). The page's settings can be shared as a link (URL query), saved as a
 scenario file, and the runs downloaded as CSV (``sim/viz/share.py``).
 
 Layout: a fixed control column on the left (hidden in presentation mode), a bar with the run
@@ -23,9 +24,11 @@ import os
 import re
 import threading
 import time
+import warnings
 from dataclasses import dataclass, replace
 
 import solara
+import solara.lab
 
 from sim.i18n import LANGUAGES, number_style
 from sim.i18n.scenarios import scenario_text
@@ -48,15 +51,17 @@ from sim.viz.labels import (
     CONTROL_HELP,
     network_label,
     preset_label,
+    preset_order,
     strategy_label,
 )
+from sim.viz.language import page_language
 from sim.viz.presets import PRESET_ENV, REPO, listed_preset, load_preset, offered_presets
 from sim.viz.replicates import REPLICATES, Replicates, run_replicates
 from sim.viz.scoreboard import arm_names, legend_html
 from sim.viz.scoreboard import escape as _escape
 from sim.viz.scoreboard import page_translator as _translator
 from sim.viz.server import close_diagnostics
-from sim.viz.share import controls_from_query, query_string, runs_csv, scenario_toml
+from sim.viz.share import LinkProblem, controls_from_query, query_string, runs_csv, scenario_toml
 from sim.viz.sink import FrameSink
 from sim.viz.widgets import ChartWidget, FrameBus, HtmlBox, NetworkWidget
 
@@ -75,6 +80,9 @@ def _telemetry_off() -> None:
 
 _telemetry_off()
 keep_one_shell_per_page()
+# Solara warns (12 lines) on every page load over plain http that its session cookie cannot
+# be SameSite=None; on a classroom network that is expected, and nothing the user can act on.
+warnings.filterwarnings("ignore", message="Cookies with samesite=none", category=UserWarning)
 
 MODEL_DOC = REPO / "docs" / "model.md"
 PLAY_INTERVAL_S = 0.25  # Play: a week every 250 ms (4 weeks a second) at most
@@ -608,7 +616,7 @@ def ControlPanel(state: State, problems: list[str]):
             "preset",
             _("Scenario"),
             c.preset,
-            [(k, preset_label(k, _)) for k in offered_presets()],
+            [(k, preset_label(k, _)) for k in sorted(offered_presets(), key=preset_order)],
             on_preset,
             _,
         )
@@ -726,9 +734,14 @@ def ControlPanel(state: State, problems: list[str]):
     if problems:
         solara.HTML(
             tag="div",
-            unsafe_innerHTML="<br>".join(_escape(p) for p in problems),
+            unsafe_innerHTML="<br>".join(_escape(_problem_text(p, _)) for p in problems),
             classes=["rc-message", "rc-link-problems"],
         )
+
+
+def _problem_text(problem: str, _) -> str:
+    """A refused link value in the page's language (``LinkProblem``), else as it is."""
+    return problem.text(_) if isinstance(problem, LinkProblem) else problem
 
 
 def _seed_message(text: str, _) -> str:
@@ -879,18 +892,29 @@ class Start:
     problems: list
 
 
-def startup(search: str | None) -> Start:
-    """The first settings of a page: the started preset, changed by the link's query."""
+def startup(search: str | None, headers: dict | None = None) -> Start:
+    """The first settings of a page: the started preset, changed by the link's query; the
+    language from the link, ``viz --lang`` / ``RECLAMARE_LANG``, the browser, else English
+    (:func:`sim.viz.language.page_language`)."""
     controls, page, problems = controls_from_query(search, initial_controls())
+    page = {**page, "lang": page_language(page.get("lang"), os.environ, headers)}
     return Start(controls, page, problems)
+
+
+def _request_headers() -> dict | None:
+    """The headers of the page's connection (its browser's languages), None outside a server."""
+    try:
+        return solara.lab.headers.value
+    except Exception:  # noqa: BLE001 - no request (a test rendering the page): no headers
+        return None
 
 
 @solara.component
 def Page():
     router = solara.use_router()
-    start = solara.use_memo(lambda: startup(router.search), [])
+    start = solara.use_memo(lambda: startup(router.search, _request_headers()), [])
     state = State(
-        lang=solara.use_reactive(start.page.get("lang", "en")),
+        lang=solara.use_reactive(start.page["lang"]),
         controls=solara.use_reactive(start.controls),
         arena=solara.use_reactive(None),
         tick=solara.use_reactive(0),

@@ -17,9 +17,12 @@ import numpy as np
 
 from sim.engine.measures import HIST_EDGES, HIST_NAMES
 from sim.i18n import decimal_comma, number_style
+from sim.i18n.vocabulary import STRATEGY_COLOURS
 from sim.viz.frames import N_, rounded
 
-ARM_COLORS = ("#d95f02", "#1b9e77")  # arm A orange, arm B teal (a colour-blind safe pair)
+# Arm A in push's colour, arm B in dialogue's (sim/i18n/vocabulary.py; a colour-blind safe
+# pair): the usual comparison, push (A) against dialogue (B), looks as in the report and kit.
+ARM_COLORS = (STRATEGY_COLOURS["push"], STRATEGY_COLOURS["dialogue"])
 MEASURE_COLORS = ("#1f77b4", "#d62728", "#2ca02c")  # lines of one campaign
 DASHES = ("solid", "dashed", "dotted")
 

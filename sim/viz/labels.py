@@ -7,6 +7,7 @@ English keys for ``sim.i18n`` (translated where they are shown).
 
 from __future__ import annotations
 
+from sim.i18n import LANGUAGES
 from sim.viz.frames import N_
 
 STRATEGY_NAMES = {
@@ -176,9 +177,41 @@ def network_label(kind: str, _) -> str:
 
 
 def preset_label(key: str, _) -> str:
-    """A preset's menu name: ``bad_product`` -> ``Bad product``; a file path -> its file name."""
-    stem = key.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".toml")
-    return _(PRESET_NAMES[stem]) if stem in PRESET_NAMES else stem.replace("_", " ").capitalize()
+    """A preset's menu name in the language of ``_``: a shipped scenario's name
+    (``bad_product`` -> ``Bad product``), a workshop scenario's exercise as the worksheet names it
+    (``workshop/crisis`` -> ``Exercise 3: The crisis``), a user's file its file name."""
+    if key in PRESET_NAMES:
+        return _(PRESET_NAMES[key])
+    exercise = _exercise_label(key, getattr(_, "lang", "en"))
+    if exercise is not None:
+        return exercise
+    name = key.replace("\\", "/").rsplit("/", 1)[-1]
+    if "/" in key.replace("\\", "/") or name.endswith(".toml"):
+        return name if name.endswith(".toml") else f"{name}.toml"
+    return name.replace("_", " ").capitalize()
+
+
+def preset_order(key: str) -> tuple[int, int]:
+    """Sort key of the preset menu: the shipped scenarios as listed, then the workshop's in the
+    order of its exercises (``sorted(keys, key=preset_order)``)."""
+    from sim.workshop.exercises import EXERCISES
+
+    numbers = {e.scenario: e.number for e in EXERCISES}
+    return (1, numbers[key]) if key in numbers else (0, 0)
+
+
+def _exercise_label(key: str, lang: str) -> str | None:
+    """``Exercise 3: The crisis`` for ``workshop/crisis`` (from the kit's own texts, so the menu
+    and the worksheet name it alike); None for any other key."""
+    from sim.workshop import texts
+    from sim.workshop.exercises import EXERCISES
+
+    for exercise in EXERCISES:
+        if exercise.scenario == key:
+            text = texts.load(lang if lang in LANGUAGES else "en")
+            title = text["exercise"][exercise.id]["title"]
+            return f"{text['ui']['exercise']} {exercise.number}: {title}"
+    return None
 
 
 PRESET_NAMES = {

@@ -3,7 +3,8 @@
 - :func:`query_string` / :func:`controls_from_query`: the page's settings as URL query
   parameters (``?preset=karate&strategy=push&...&lang=nb``) and back. Only values the controls
   can hold are accepted; anything else is a one-line message naming the parameter and what is
-  allowed, and that control keeps its value.
+  allowed (a :class:`LinkProblem`: English, and in the page's language with ``.text(_)``), and
+  that control keeps its value.
 - :func:`scenario_toml`: a scenario file of the current settings (loads with
   ``sim.study.scenario``; runs the same arms with ``python run_sim.py run FILE``).
 - :func:`runs_csv`: every week of the campaigns on the page, one row per campaign and week.
@@ -18,9 +19,30 @@ from dataclasses import fields, replace
 from urllib.parse import parse_qsl, urlencode
 
 from sim.i18n import LANGUAGES
+from sim.shipped import command_name
 from sim.viz.chartspec import CHARTS, DEFAULT_CHARTS, MAX_CHARTS
 from sim.viz.controls import SLIDERS, STRATEGIES, Controls, RunPlan, parse_seed
+from sim.viz.frames import N_
 from sim.viz.presets import listed_preset
+
+
+class LinkProblem(str):
+    """One refused link parameter: the English line (the string itself), and the message and
+    its fields, so the page can show it in its own language (:meth:`text`)."""
+
+    def __new__(cls, message: str, **fields):
+        line = super().__new__(cls, message.format(**fields))
+        line.message, line.fields = message, fields
+        return line
+
+    def text(self, _) -> str:
+        """The line in the language of the translator ``_``."""
+        fields = {k: _(v) if k == "reason" else v for k, v in self.fields.items()}
+        return _(self.message).format(**fields)
+
+
+SEED_TOO_LARGE = N_("The seed is too large.")
+SEED_NOT_WHOLE = N_("The seed must be a whole number, e.g. 42.")
 
 # Query parameter -> slider of its range.
 _NUMBERS = {
@@ -59,7 +81,12 @@ def controls_from_query(query: str | None, base: Controls) -> tuple[Controls, di
     if "preset" in given:
         preset = listed_preset(given["preset"])
         if preset is None or preset.error:
-            problems.append(f"link: preset={given['preset']!r} is not one of the app's scenarios")
+            problems.append(
+                LinkProblem(
+                    N_("link: preset={value} is not one of the app's scenarios"),
+                    value=repr(given["preset"]),
+                )
+            )
         else:
             from sim.viz.controls import controls_for
 
@@ -73,16 +100,25 @@ def controls_from_query(query: str | None, base: Controls) -> tuple[Controls, di
             except ValueError:
                 number = math.nan
             if not (spec.min <= number <= spec.max) or (spec.integer and number != int(number)):
-                kind = "a whole number" if spec.integer else "a number"
+                message = (
+                    N_("link: {key}={value} is not allowed (a whole number from {low} to {high})")
+                    if spec.integer
+                    else N_("link: {key}={value} is not allowed (a number from {low} to {high})")
+                )
                 problems.append(
-                    f"link: {key}={value!r} is not allowed ({kind} from {spec.min:g} to "
-                    f"{spec.max:g})"
+                    LinkProblem(
+                        message,
+                        key=key,
+                        value=repr(value),
+                        low=f"{spec.min:g}",
+                        high=f"{spec.max:g}",
+                    )
                 )
                 continue
             changes[key] = int(number) if spec.integer else number
         elif key in ("strategy", "strategy_b"):
             if value not in STRATEGIES:
-                problems.append(f"link: {key}={value!r} is not one of {', '.join(STRATEGIES)}")
+                problems.append(_not_one_of(key, value, STRATEGIES))
             else:
                 changes[key] = value
         elif key == "network_kind":
@@ -90,25 +126,32 @@ def controls_from_query(query: str | None, base: Controls) -> tuple[Controls, di
 
             allowed = (*MENU_KINDS, controls.network_kind)
             if value not in allowed:
-                problems.append(f"link: network_kind={value!r} is not one of {', '.join(allowed)}")
+                problems.append(_not_one_of(key, value, allowed))
             else:
                 changes[key] = value
         elif key == "seed":
             seed, message = parse_seed(value)
             if message:
-                problems.append(f"link: seed={value!r}: {message}")
+                reason = SEED_TOO_LARGE if "too large" in message else SEED_NOT_WHOLE
+                problems.append(
+                    LinkProblem(
+                        N_("link: seed={value}: {reason}"), value=repr(value), reason=reason
+                    )
+                )
             else:
                 changes[key] = str(seed)
         elif key in ("compare", "present"):
             if value not in ("0", "1"):
-                problems.append(f"link: {key}={value!r} is not 0 or 1")
+                problems.append(
+                    LinkProblem(N_("link: {key}={value} is not 0 or 1"), key=key, value=repr(value))
+                )
             elif key == "compare":
                 changes[key] = value == "1"
             else:
                 page["present"] = value == "1"
         elif key == "lang":
             if value not in LANGUAGES:
-                problems.append(f"link: lang={value!r} is not one of {', '.join(LANGUAGES)}")
+                problems.append(_not_one_of(key, value, LANGUAGES))
             else:
                 page["lang"] = value
         elif key == "charts":
@@ -116,15 +159,29 @@ def controls_from_query(query: str | None, base: Controls) -> tuple[Controls, di
             unknown = [c for c in chosen if c not in CHARTS]
             if unknown or not chosen or len(chosen) > MAX_CHARTS:
                 problems.append(
-                    f"link: charts={value!r}: up to {MAX_CHARTS} of {', '.join(CHARTS)}"
+                    LinkProblem(
+                        N_("link: charts={value}: up to {n} of {allowed}"),
+                        value=repr(value),
+                        n=MAX_CHARTS,
+                        allowed=", ".join(CHARTS),
+                    )
                 )
             else:
                 page["charts"] = chosen
         elif key != "preset":
-            problems.append(f"link: unknown parameter {key!r}")
+            problems.append(LinkProblem(N_("link: unknown parameter {key}"), key=repr(key)))
     controls = replace(controls, **changes)
     page.setdefault("charts", DEFAULT_CHARTS)
     return controls, page, problems
+
+
+def _not_one_of(key: str, value: str, allowed) -> LinkProblem:
+    return LinkProblem(
+        N_("link: {key}={value} is not one of {allowed}"),
+        key=key,
+        value=repr(value),
+        allowed=", ".join(allowed),
+    )
 
 
 # ----------------------------------------------------------------------------- scenario file
@@ -162,7 +219,7 @@ def scenario_toml(plan: RunPlan, title: str, replicates: int = 20) -> str:
     attitudes = params.pop("attitudes", None)
     lines = [
         "# Scenario saved from the Reclamare browser app.",
-        "# Run it with: python run_sim.py run THIS_FILE",
+        f"# Run it with: {command_name()} run THIS_FILE",
         "",
         f"title = {_toml_value(' '.join(title.split()))}",
         f"weeks = {int(plan.weeks)}",
@@ -202,4 +259,4 @@ def runs_csv(arm_names: list[str], histories: list[dict[str, list[float]]]) -> s
     return out.getvalue()
 
 
-__all__ = ["controls_from_query", "query_string", "runs_csv", "scenario_toml"]
+__all__ = ["LinkProblem", "controls_from_query", "query_string", "runs_csv", "scenario_toml"]

@@ -76,7 +76,9 @@ def build_kit(
         pngs = {}
         for exercise in EXERCISES:
             target = folder / "figures" / f"{exercise.id}.png"
-            pngs[exercise.id] = figures.debrief_figure(exercise, folders[exercise.id], text, target)
+            pngs[exercise.id] = figures.debrief_figure(
+                exercise, folders[exercise.id], text, target, lang
+            )
             written.append(target)
         for plan in PLANS:
             for kind in ("worksheet", "key"):

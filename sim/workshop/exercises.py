@@ -11,6 +11,25 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class Answer:
+    """What the key answers to one prediction question, first, in one line with its number.
+
+    ``kind``: ``"pair"`` (``arm`` against ``versus``, a paired difference; ``arm="*best*"`` is
+    the best arm other than ``versus``), ``"best"`` (the best arm against the runner-up),
+    ``"levels"`` (every arm's level), ``"change"`` (each arm's change from week ``since`` to
+    ``week``), ``"sweep_best"`` / ``"sweep_versus"`` (a sweep: the best split at the default
+    point; where ``arm`` earns more than ``versus``).
+    """
+
+    kind: str
+    measure: str
+    week: int
+    arm: str | None = None
+    versus: str | None = None
+    since: int | None = None
+
+
+@dataclass(frozen=True)
 class Exercise:
     """One exercise of the kit.
 
@@ -35,6 +54,11 @@ class Exercise:
         Measure drawn in the debrief figure.
     event_week : int or None
         A week marked in the figure (a crisis, a launch).
+    answers : tuple of Answer
+        One per prediction question of the worksheet, in order.
+    panels : tuple of str
+        The measures of the debrief figure, one panel each (the questions' measures);
+        ``(figure,)`` when empty.
     """
 
     id: str
@@ -46,6 +70,12 @@ class Exercise:
     versus: str
     figure: str
     event_week: int | None = None
+    answers: tuple[Answer, ...] = ()
+    panels: tuple[str, ...] = ()
+
+    @property
+    def figure_measures(self) -> tuple[str, ...]:
+        return self.panels or (self.figure,)
 
     @property
     def folder(self) -> str:
@@ -54,10 +84,12 @@ class Exercise:
     @property
     def cli(self) -> str:
         """The command a student types (the key table's weeks and baseline)."""
+        from sim.shipped import command_name
+
         if self.command == "sweep":
-            return f"python run_sim.py sweep {self.scenario}"
+            return f"{command_name()} sweep {self.scenario}"
         weeks = ",".join(str(w) for w in self.weeks)
-        return f"python run_sim.py run {self.scenario} --versus {self.versus} --weeks-shown {weeks}"
+        return f"{command_name()} run {self.scenario} --versus {self.versus} --weeks-shown {weeks}"
 
 
 EXERCISES = (
@@ -70,6 +102,12 @@ EXERCISES = (
         (4, 13, 52),
         "push_20",
         "profit",
+        answers=(
+            Answer("pair", "awareness", 13, "push_40", "push_20"),
+            Answer("levels", "irritated", 52),
+            Answer("best", "profit", 52),
+        ),
+        panels=("awareness", "irritated", "profit"),
     ),
     Exercise(
         "bad_product",
@@ -80,6 +118,12 @@ EXERCISES = (
         (13, 52),
         "none",
         "customers",
+        answers=(
+            Answer("best", "adoption", 52),
+            Answer("best", "customers", 52),
+            Answer("pair", "profit", 52, "*best*", "none"),
+        ),
+        panels=("adoption", "customers"),
     ),
     Exercise(
         "crisis",
@@ -91,6 +135,12 @@ EXERCISES = (
         "push",
         "net_sentiment",
         event_week=20,
+        answers=(
+            Answer("pair", "net_sentiment", 26, "dialogue", "push"),
+            Answer("pair", "net_sentiment", 52, "dialogue", "push"),
+            Answer("levels", "wom_negative", 52),
+        ),
+        panels=("net_sentiment", "wom_negative"),
     ),
     Exercise(
         "hubs",
@@ -101,6 +151,11 @@ EXERCISES = (
         (13, 52),
         "dialogue_random",
         "awareness",
+        answers=(
+            Answer("pair", "awareness", 13, "dialogue_hubs", "dialogue_random"),
+            Answer("pair", "net_sentiment", 52, "dialogue_hubs", "dialogue_random"),
+        ),
+        panels=("awareness", "net_sentiment"),
     ),
     Exercise(
         "target_groups",
@@ -111,6 +166,12 @@ EXERCISES = (
         (13, 52),
         "push_everyone",
         "awareness",  # outside the target is defined for the targeted arm only: in the table
+        answers=(
+            Answer("levels", "awareness_outside_target", 52),
+            # no measure of the students' own attitude: the aware's, the nearest
+            Answer("pair", "mean_attitude", 52, "push_students", "push_everyone"),
+        ),
+        panels=("awareness_outside_target", "mean_attitude"),
     ),
     Exercise(
         "frontier",
@@ -121,6 +182,10 @@ EXERCISES = (
         (52,),
         "none",
         "profit",
+        answers=(
+            Answer("sweep_best", "profit", 52, versus="push"),
+            Answer("sweep_versus", "profit", 52, "dialogue", "none"),
+        ),
     ),
     Exercise(
         "competitor",
@@ -132,6 +197,11 @@ EXERCISES = (
         "none",
         "market_share",
         event_week=26,
+        answers=(
+            Answer("change", "market_share", 52, since=25),
+            Answer("best", "market_share", 52),
+        ),
+        panels=("market_share",),
     ),
 )
 BY_ID = {e.id: e for e in EXERCISES}

@@ -8,6 +8,7 @@ margin, one line per split. 16:9 at 1600 x 900 pixels; labels come from the kit'
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -15,31 +16,58 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
+from sim.i18n import number_style  # noqa: E402
+from sim.i18n.vocabulary import arm_colours as vocabulary_colours  # noqa: E402
 from sim.study import results as res  # noqa: E402
 from sim.workshop.exercises import Exercise  # noqa: E402
+from sim.workshop.pages import is_share  # noqa: E402
 
 SIZE = (16, 9)  # inches at 100 dpi: 1600 x 900 pixels
 FONT = 24
-COLOURS = ["#4d4d4d", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#a6761d"]
+
+
+def arm_colours(arms: list[str]) -> dict[str, str]:
+    """The strategies' colours (sim/i18n/vocabulary.py), as in the report and the app."""
+    return vocabulary_colours(arms)
 
 
 def arm_label(text: dict, arm: str) -> str:
     return text["arms"].get(arm, arm)
 
 
-def debrief_figure(exercise: Exercise, folder: Path, text: dict, out: Path) -> Path:
-    """Draw the exercise's debrief figure from its results ``folder`` into ``out`` (PNG)."""
+def debrief_figure(
+    exercise: Exercise, folder: Path, text: dict, out: Path, lang: str = "en"
+) -> Path:
+    """Draw the exercise's debrief figure from its results ``folder`` into ``out`` (PNG);
+    numbers on the axes in ``lang``'s style (``0,2``, ``1 000``, ``−147`` in bokmål)."""
     table = res.read_timeseries(Path(folder) / "timeseries.csv")
     plt.rcParams.update({"font.size": FONT})
     if exercise.command == "sweep":
-        fig = _sweep_figure(exercise, folder, table, text)
+        fig = _sweep_figure(exercise, folder, table, text, lang)
     else:
         fig = _time_figure(exercise, table, text)
+    for ax in fig.axes:
+        _number_ticks(ax, lang)
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=100)
     plt.close(fig)
     return out
+
+
+def tick_text(v: float, step: float, lang: str) -> str:
+    """A tick label: as many decimals as the ticks' spacing needs, in ``lang``'s style."""
+    decimals = 0 if step >= 1 or step <= 0 else min(6, int(-np.floor(np.log10(step) + 1e-9)))
+    return number_style(lang)(f"{v:,.{decimals}f}").replace("-", "\u2212")
+
+
+def _number_ticks(ax, lang: str) -> None:
+    """Tick labels written the way ``lang`` writes numbers (only the y axis: weeks and the
+    sweep's settings are whole numbers or labelled already)."""
+    locs = [v for v in ax.get_yticks()]
+    step = min((b - a for a, b in zip(locs, locs[1:], strict=False)), default=1.0)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, pos: tick_text(v, step, lang)))
 
 
 def _title(exercise: Exercise, text: dict) -> str:
@@ -47,34 +75,45 @@ def _title(exercise: Exercise, text: dict) -> str:
 
 
 def _time_figure(exercise: Exercise, table, text: dict):
-    m = exercise.figure
-    means = table.groupby(["arm", "week"], sort=False)[m].mean()
+    """One panel per measure the exercise's questions ask about (``figure_measures``), shares
+    in per cent as the app shows them."""
+    panels = [m for m in exercise.figure_measures if m in table.columns]
     arms = list(dict.fromkeys(table["arm"]))
-    fig, ax = plt.subplots(figsize=SIZE, layout="constrained")
-    ends = []
-    for k, arm in enumerate(arms):
-        series = means[arm]
-        colour = COLOURS[k % len(COLOURS)]
-        ax.plot(series.index, series.to_numpy(), color=colour, lw=4)
-        ends.append((float(series.iloc[-1]), arm, colour))
+    colours = arm_colours(arms)
     last = int(table["week"].max())
-    if means.min() >= 0:
-        ax.set_ylim(bottom=0)  # shares and counts from zero, so no small change looks large
-    _direct_labels(ax, ends, last, text)
-    if exercise.event_week is not None:
-        ax.axvline(exercise.event_week, color="black", ls="--", lw=2)
-    ax.set_xlim(0, last * 1.3)
-    step = 10 if last > 20 else (5 if last > 8 else 1)
-    ax.set_xticks(range(0, last + 1, step))
-    ax.set_xlabel(text["ui"]["week"])
-    ax.set_ylabel(text["measures"].get(m, m))
-    ax.set_title(_title(exercise, text), fontsize=FONT + 6, loc="left")
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.grid(alpha=0.3)
+    fig, axes = plt.subplots(1, len(panels), figsize=SIZE, layout="constrained", squeeze=False)
+    for ax, m in zip(axes[0], panels, strict=True):
+        scale = 100 if is_share(m) else 1
+        means = table.groupby(["arm", "week"], sort=False)[m].mean() * scale
+        ends = []
+        for arm in arms:
+            series = means[arm].dropna()
+            if series.empty:
+                continue
+            ax.plot(series.index, series.to_numpy(), color=colours[arm], lw=4)
+            ends.append((float(series.iloc[-1]), arm, colours[arm]))
+        if means.min() >= 0:
+            ax.set_ylim(bottom=0)  # shares and counts from zero, so no small change looks large
+        _direct_labels(ax, ends, last, text, small=len(panels) > 1)
+        if exercise.event_week is not None:
+            ax.axvline(exercise.event_week, color="black", ls="--", lw=2)
+        ax.set_xlim(0, last * (1.3 if len(panels) == 1 else 1.6))
+        step = 10 if last > 20 else (5 if last > 8 else 1)
+        if len(panels) > 2:
+            step = 20 if last > 20 else step
+        ax.set_xticks(range(0, last + 1, step))
+        ax.set_xlabel(text["ui"]["week"])
+        name = text["measures"].get(m, m)
+        name = f"{name} (%)" if scale == 100 else name
+        width = 60 // len(panels)  # characters per line at this font size
+        ax.set_title("\n".join(textwrap.wrap(name, width)), loc="left", fontsize=FONT)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.grid(alpha=0.3)
+    fig.suptitle(_title(exercise, text), fontsize=FONT + 6, x=0.01, ha="left")
     return fig
 
 
-def _direct_labels(ax, ends, x: float, text: dict) -> None:
+def _direct_labels(ax, ends, x: float, text: dict, small: bool = False) -> None:
     """Each arm's name at the end of its line, nudged apart so that no two overlap."""
     if not ends:
         return
@@ -91,14 +130,14 @@ def _direct_labels(ax, ends, x: float, text: dict) -> None:
             xy=(x, value),
             xytext=(x * 1.02, y),
             color=colour,
-            fontsize=FONT,
+            fontsize=FONT - 6 if small else FONT,
             fontweight="bold",
             va="center",
         )
     ax.set_ylim(low, max(high, placed[-1] + gap))
 
 
-def _sweep_figure(exercise: Exercise, folder, table, text: dict):
+def _sweep_figure(exercise: Exercise, folder, table, text: dict, lang: str = "en"):
     manifest = res.read_manifest(Path(folder))
     paths = list(manifest["scenario"]["sweep"])
     x_path, panel_path = paths[0], paths[1]
@@ -110,9 +149,10 @@ def _sweep_figure(exercise: Exercise, folder, table, text: dict):
     axes = np.atleast_1d(axes)
     for ax, level in zip(axes, panels, strict=True):
         ends = []
-        for k, arm in enumerate(arms):
+        colours = arm_colours(arms)
+        for arm in arms:
             series = means[arm].xs(level, level=panel_path).sort_index()
-            colour = COLOURS[k % len(COLOURS)]
+            colour = colours[arm]
             ax.plot(series.index, series.to_numpy(), color=colour, lw=4, marker="o", ms=10)
             ends.append((float(series.iloc[-1]), arm, colour))
         xs = sorted(last[x_path].unique())
@@ -120,10 +160,13 @@ def _sweep_figure(exercise: Exercise, folder, table, text: dict):
         _direct_labels(ax, ends, xs[-1], text)
         ax.set_xscale("log")
         ax.set_xlim(xs[0] * 0.8, xs[-1] * 4)
-        ax.set_xticks(xs, [f"{x:g}" for x in xs])
+        ax.set_xticks(xs, [number_style(lang)(f"{x:g}") for x in xs])
         ax.minorticks_off()
         ax.set_xlabel(text["paths"].get(x_path, x_path))
-        ax.set_title(f"{text['paths'].get(panel_path, panel_path)} = {level:g}", loc="left", pad=14)
+        level_text = number_style(lang)(f"{level:g}")
+        ax.set_title(
+            f"{text['paths'].get(panel_path, panel_path)} = {level_text}", loc="left", pad=14
+        )
         ax.spines[["top", "right"]].set_visible(False)
         ax.grid(alpha=0.3)
     for ax in axes:

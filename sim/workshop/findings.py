@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sim.study import results as res
@@ -36,7 +37,9 @@ def findings(exercise: Exercise, folder: Path) -> dict:
         "measures": list(exercise.measures),
     }
     if exercise.command == "sweep":
-        return {**base, "kind": "sweep", **_sweep(exercise, table, study, arms)}
+        swept = _sweep(exercise, table, study, arms)
+        answers = [_sweep_answer(a, swept, study) for a in exercise.answers]
+        return {**base, "kind": "sweep", **swept, "answers": answers}
     weeks = [w for w in exercise.weeks if w <= last]
     tables = []
     for week in weeks:
@@ -49,8 +52,7 @@ def findings(exercise: Exercise, folder: Path) -> dict:
                 "differences": [_pick(d, exercise.measures) for d in point["differences"]],
             }
         )
-    lead_list = res.leads(table, arms, list(exercise.measures), tuple(weeks))
-    lead_list = [item for item in lead_list if item["week"] in weeks]
+    lead_list = _leads(table, arms, exercise.measures, weeks)
     return {
         **base,
         "kind": "run",
@@ -58,6 +60,124 @@ def findings(exercise: Exercise, folder: Path) -> dict:
         "tables": tables,
         "leads": lead_list,
         "pays": _pays(table, arms, last),
+        "answers": [_answer(a, table, arms) for a in exercise.answers],
+    }
+
+
+def _leads(table: pd.DataFrame, arms: list[str], measures, weeks: list[int]) -> list[dict]:
+    """Who leads each measure at the key's weeks, without the trivially true: spending nothing
+    "leads" on every harm of spending (irritation, complaints, spend), so on the measures where
+    lower is better the arm ``none`` is left out of the race; and a lead of 0 over 0 is none."""
+    from sim.engine.measures import LOWER_IS_BETTER
+
+    out = []
+    for m in measures:
+        racing = [a for a in arms if not (m in LOWER_IS_BETTER and a == "none")]
+        if len(racing) < 2:
+            continue
+        out += res.leads(table, racing, [m], tuple(weeks))
+    out = [i for i in out if i["week"] in weeks]
+    out = [i for i in out if not (i["leader_mean"] == 0 and i["runner_up_mean"] == 0)]
+    order = {m: k for k, m in enumerate(measures)}
+    return sorted(out, key=lambda i: (i["week"], order[i["measure"]]))
+
+
+def _levels(table: pd.DataFrame, arms: list[str], measure: str, week: int) -> dict[str, dict]:
+    """Each arm's mean and 95 % interval of ``measure`` at ``week`` (arms without a value left
+    out: a measure defined for some arms only)."""
+    from sim.study.stats import mean_ci
+
+    rows = table[table["week"] == week]
+    out = {}
+    for arm in arms:
+        values = rows.loc[rows["arm"] == arm, measure].to_numpy(float)
+        values = values[np.isfinite(values)]
+        if values.size:
+            out[arm] = mean_ci(values).as_dict()
+    return out
+
+
+def _pair(table: pd.DataFrame, measure: str, week: int, arm: str, versus: str) -> dict:
+    from sim.study.stats import paired_diff_ci
+
+    rows = table[table["week"] == week]
+    a = rows[rows["arm"] == arm].set_index("replicate")[measure]
+    b = rows[rows["arm"] == versus].set_index("replicate")[measure]
+    common = a.index.intersection(b.index)
+    ci = paired_diff_ci(a.loc[common].to_numpy(float), b.loc[common].to_numpy(float)).as_dict()
+    return {**ci, "verdict": _verdict(ci)}
+
+
+def _answer(answer, table: pd.DataFrame, arms: list[str]) -> dict:
+    """The numbers of one short answer (see ``exercises.Answer``)."""
+    from sim.engine.measures import LOWER_IS_BETTER
+
+    m, week = answer.measure, answer.week
+    lower = m in LOWER_IS_BETTER
+    levels = _levels(table, arms, m, week)
+    if lower and answer.kind == "levels":  # spending nothing has no irritation: not news
+        levels.pop("none", None)
+    out = {"kind": answer.kind, "measure": m, "week": week, "levels": levels}
+    if answer.kind in ("best", "pair"):
+        pool = [a for a in levels if a != answer.versus and not (lower and a == "none")]
+        ranked = sorted(pool, key=lambda a: levels[a]["mean"], reverse=not lower)
+        if answer.kind == "best":
+            arm, versus = ranked[0], ranked[1]
+        else:
+            arm = ranked[0] if answer.arm == "*best*" else answer.arm
+            versus = answer.versus
+        out.update(arm=arm, versus=versus, difference=_pair(table, m, week, arm, versus))
+    elif answer.kind == "change":
+        from sim.study.stats import paired_diff_ci
+
+        changes = {}
+        for arm in arms:
+            rows = table[table["arm"] == arm].set_index(["week", "replicate"])[m]
+            after, before = rows.xs(week, level="week"), rows.xs(answer.since, level="week")
+            common = after.index.intersection(before.index)
+            ci = paired_diff_ci(
+                after.loc[common].to_numpy(float), before.loc[common].to_numpy(float)
+            ).as_dict()
+            changes[arm] = {**ci, "verdict": _verdict(ci)}
+        out.update(since=answer.since, changes=changes)
+    return out
+
+
+def _sweep_answer(answer, swept: dict, study: dict) -> dict:
+    """A short answer about a sweep: the best split at the scenario's own (default) point, or
+    the grid points where ``answer.arm`` earns more than ``answer.versus``."""
+    points = swept["points"]
+    if answer.kind == "sweep_best":
+        params = study["params"]
+
+        def own(path):
+            value = params
+            for part in path.split("."):
+                value = value.get(part, {}) if isinstance(value, dict) else {}
+            return value
+
+        default = [p for p in points if all(own(k) == v for k, v in p["point"].items())]
+        point = (default or points)[0]
+        best = point["best"]
+        return {
+            "kind": answer.kind,
+            "measure": answer.measure,
+            "week": answer.week,
+            "point": point["point"],
+            "arm": best,
+            "versus": answer.versus,
+            "level": point["levels"][best][answer.measure],
+            "versus_level": point["levels"][answer.versus][answer.measure],
+        }
+    wins = [p["point"] for p in points if p["versus"][answer.arm]["verdict"] == "more"]
+    return {
+        "kind": answer.kind,
+        "measure": answer.measure,
+        "week": answer.week,
+        "arm": answer.arm,
+        "versus": answer.versus,
+        "wins": wins,
+        "points": len(points),
     }
 
 

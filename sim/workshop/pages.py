@@ -18,14 +18,16 @@ from sim.workshop.exercises import BY_ID, Exercise, Plan
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:60rem;
 margin:2rem auto;padding:0 1rem;line-height:1.45;color:#222}
-h1{font-size:1.8rem}h2{border-top:3px solid #1b9e77;padding-top:.6rem;margin-top:2.5rem}
-h3{margin-bottom:.3rem}code{background:#f3f3f3;padding:.1rem .3rem;border-radius:3px}
+h1{font-size:1.8rem}h2{border-top:3px solid #009E73;padding-top:.6rem;margin-top:2.5rem}
+h3{margin-bottom:.3rem}h2,h3{break-after:avoid;page-break-after:avoid}
+li,tr,.answer,img{break-inside:avoid}ol.answers li{margin:.2rem 0}
+code{background:#f3f3f3;padding:.1rem .3rem;border-radius:3px}
 table{border-collapse:collapse;margin:.6rem 0 1rem;font-size:.92rem}
 .plan td,.plan th{text-align:left}
 td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:right}
 td:first-child,th:first-child{text-align:left}caption{text-align:left;font-weight:600;
 padding:.3rem 0}.answer{border:1px solid #bbb;min-height:4.5rem;margin:.3rem 0 1rem;
-border-radius:4px}.note{background:#f4faf7;border-left:4px solid #1b9e77;padding:.5rem .8rem}
+border-radius:4px}.note{background:#f4faf7;border-left:4px solid #009E73;padding:.5rem .8rem}
 .small{color:#666;font-size:.85rem}img{max-width:100%;border:1px solid #ddd}
 @media print{h2{break-before:page}.answer{min-height:6rem}}
 """
@@ -40,7 +42,48 @@ def number(value: float | None, lang: str) -> str:
         text = "0"
     if lang == "nb":
         text = text.replace(",", "\u00a0").replace(".", ",")
+        if text.startswith("-"):
+            text = "\u2212" + text[1:]  # a minus sign, not a hyphen
     return text
+
+
+def is_share(measure: str) -> bool:
+    """Whether ``measure`` is a share (shown as a percentage, as the app shows it)."""
+    from sim.engine.measures import UNITS
+
+    return UNITS.get(measure, "").startswith("share")
+
+
+def value(measure: str, x: float | None, lang: str, diff: bool = False) -> str:
+    """A level or a difference of ``measure``: a share in per cent (a difference in
+    percentage points, without the unit), anything else as :func:`number`."""
+    if x is None:
+        return "-"
+    if not is_share(measure):
+        text = number(x, lang)
+        return "+" + text if diff and x > 0 else text
+    x = 100 * x
+    text = f"{x:.1f}" if abs(x) < 10 else f"{x:.0f}"
+    if float(text) == 0:
+        text = "0"
+    positive = float(text) > 0
+    if lang == "nb":
+        text = text.replace(".", ",").replace("-", "\u2212")
+    if diff:
+        return "+" + text if positive else text
+    return f"{text}\u00a0%"
+
+
+def interval(measure: str, ci: dict, lang: str, diff: bool = False) -> str:
+    """``mean [low; high]`` of ``measure`` (see :func:`value`)."""
+    mean = value(measure, ci["mean"], lang, diff)
+    if ci.get("low") is None:
+        return mean
+    sep = "; " if lang == "nb" else ", "
+    low, high = value(measure, ci["low"], lang, diff), value(measure, ci["high"], lang, diff)
+    if not diff and is_share(measure):  # 12 % [10; 14 %] reads better without three %
+        low, high = low.removesuffix("\u00a0%"), high
+    return f"{mean} [{low}{sep}{high}]"
 
 
 def _e(text: object) -> str:
@@ -116,6 +159,12 @@ def _by(ci: dict, verdict: str, lang: str) -> dict:
     }
 
 
+def _star(text: str, ci: dict) -> str:
+    """A star after a difference whose interval excludes zero."""
+    low, high = ci.get("low"), ci.get("high")
+    return text + "*" if low is not None and (low > 0 or high < 0) else text
+
+
 def _ci(ci: dict, lang: str, diff: bool = False) -> str:
     mean = number(ci["mean"], lang)
     if diff and ci["mean"] is not None and ci["mean"] > 0:
@@ -127,11 +176,75 @@ def _ci(ci: dict, lang: str, diff: bool = False) -> str:
     return f"{mean} [{number(ci['low'], lang)}{sep}{number(ci['high'], lang)}]{star}"
 
 
+def short_answers(found: dict, text: dict, lang: str) -> list[str]:
+    """One line per prediction question: the answer with its number and 95 % interval."""
+    ui, label, arms = text["ui"], text["measures"], text["arms"]
+    sep = "; " if lang == "nb" else ", "
+    lines = []
+    for a in found.get("answers", []):
+        m = a["measure"]
+        name = label.get(m, m)
+
+        def arm(key):
+            return arms.get(key, key)
+
+        if a["kind"] in ("pair", "best"):
+            d = a["difference"]
+            lines.append(
+                ui[f"answer_{a['kind']}"].format(
+                    measure=name,
+                    week=a["week"],
+                    arm=arm(a["arm"]),
+                    versus=arm(a["versus"]),
+                    arm_value=value(m, a["levels"][a["arm"]]["mean"], lang),
+                    versus_value=value(m, a["levels"][a["versus"]]["mean"], lang),
+                    difference=interval(m, d, lang, diff=True),
+                    noise=ui["within_noise"] if d["verdict"] == "same" else ui["beyond_noise"],
+                )
+            )
+        elif a["kind"] == "levels":
+            levels = sep.join(f"{arm(k)} {interval(m, ci, lang)}" for k, ci in a["levels"].items())
+            lines.append(ui["answer_levels"].format(measure=name, week=a["week"], levels=levels))
+        elif a["kind"] == "change":
+            changes = sep.join(
+                f"{arm(k)} {interval(m, ci, lang, diff=True)}" for k, ci in a["changes"].items()
+            )
+            lines.append(
+                ui["answer_change"].format(
+                    measure=name, since=a["since"], week=a["week"], changes=changes
+                )
+            )
+        elif a["kind"] == "sweep_best":
+            lines.append(
+                ui["answer_sweep_best"].format(
+                    point=point_text(a["point"], text, lang),
+                    arm=arm(a["arm"]),
+                    versus=arm(a["versus"]),
+                    arm_value=interval(m, a["level"], lang),
+                    versus_value=value(m, a["versus_level"]["mean"], lang),
+                )
+            )
+        else:
+            key = "answer_sweep_some" if a["wins"] else "answer_sweep_none"
+            lines.append(
+                ui[key].format(
+                    arm=arm(a["arm"]),
+                    versus=arm(a["versus"]),
+                    count=len(a["wins"]),
+                    total=a["points"],
+                    points=sep.join(point_text(p, text, lang) for p in a["wins"]),
+                )
+            )
+    return lines
+
+
 def _results(exercise: Exercise, found: dict, text: dict, lang: str, figure: Path) -> str:
     ui = text["ui"]
     label = text["measures"]
     arm = text["arms"]
-    out = [f"<h3>{_e(ui['expected'])}</h3>"]
+    out = [f"<h3>{_e(ui['answers'])}</h3><ol class=answers>"]
+    out += [f"<li>{_e(line)}</li>" for line in short_answers(found, text, lang)]
+    out.append(f"</ol><h3>{_e(ui['expected'])}</h3>")
     out.append(f'<p class="note">{_e(text["exercise"][exercise.id]["teaching_note"])}</p>')
     if found["kind"] == "run":
         for t in found["tables"]:
@@ -141,7 +254,9 @@ def _results(exercise: Exercise, found: dict, text: dict, lang: str, figure: Pat
             head = "".join(f"<th>{_e(label.get(m, m))}</th>" for m in found["measures"])
             rows = "".join(
                 f"<tr><td>{_e(arm.get(a['arm'], a['arm']))}</td>"
-                + "".join(f"<td>{_e(_ci(a['measures'][m], lang))}</td>" for m in found["measures"])
+                + "".join(
+                    f"<td>{_e(interval(m, a['measures'][m], lang))}</td>" for m in found["measures"]
+                )
                 + "</tr>"
                 for a in t["arms"]
             )
@@ -149,7 +264,9 @@ def _results(exercise: Exercise, found: dict, text: dict, lang: str, figure: Pat
                 f"<tr><td>{_e(arm.get(d['arm'], d['arm']))} &minus; "
                 f"{_e(arm.get(d['versus'], d['versus']))}</td>"
                 + "".join(
-                    f"<td>{_e(_ci(d['measures'][m], lang, True))}</td>" for m in found["measures"]
+                    f"<td>{_e(_star(interval(m, d['measures'][m], lang, True), d['measures'][m]))}"
+                    "</td>"
+                    for m in found["measures"]
                 )
                 + "</tr>"
                 for d in t["differences"]
@@ -171,11 +288,11 @@ def _results(exercise: Exercise, found: dict, text: dict, lang: str, figure: Pat
                         measure=label.get(item["measure"], item["measure"]),
                         leader=arm.get(item["leader"], item["leader"]),
                         runner_up=arm.get(item["runner_up"], item["runner_up"]),
-                        leader_mean=number(item["leader_mean"], lang),
-                        runner_up_mean=number(item["runner_up_mean"], lang),
-                        difference=number(d["mean"], lang),
-                        low=number(d["low"], lang),
-                        high=number(d["high"], lang),
+                        leader_mean=value(item["measure"], item["leader_mean"], lang),
+                        runner_up_mean=value(item["measure"], item["runner_up_mean"], lang),
+                        difference=value(item["measure"], d["mean"], lang, True),
+                        low=value(item["measure"], d["low"], lang, True),
+                        high=value(item["measure"], d["high"], lang, True),
                         noise=ui["within_noise"] if item["tie"] else ui["beyond_noise"],
                     )
                 )

@@ -13,17 +13,30 @@ import tomllib
 from pathlib import Path
 
 from sim.i18n import LANGUAGES, check_language
+from sim.shipped import command_name
 
 TEXT_DIR = Path(__file__).resolve().parent / "text"
+SOURCE_COMMAND = "python run_sim.py"  # how the texts write a command
 _FIELD = re.compile(r"\{(\w+)\}")
 
 
 @functools.cache
 def load(lang: str) -> dict:
-    """The kit's texts in ``lang`` (``en`` or ``nb``); a one-line ValueError for others."""
+    """The kit's texts in ``lang`` (``en`` or ``nb``); a one-line ValueError for others.
+
+    The commands in them are written ``python run_sim.py ...``; for an installed package they
+    read ``reclamare ...`` (:func:`sim.shipped.command_name`)."""
     check_language(lang)
     with open(TEXT_DIR / f"{lang}.toml", "rb") as handle:
-        return tomllib.load(handle)
+        return _commands(tomllib.load(handle), command_name())
+
+
+def _commands(value, name: str):
+    if isinstance(value, dict):
+        return {k: _commands(v, name) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_commands(v, name) for v in value]
+    return value.replace(SOURCE_COMMAND, name) if isinstance(value, str) else value
 
 
 def flat(table: dict, prefix: str = "") -> dict[str, object]:
