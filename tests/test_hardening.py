@@ -464,23 +464,25 @@ def test_viz_preset_is_the_given_file_not_a_shipped_namesake(tmp_path, monkeypat
 
 
 def test_viz_resolves_a_relative_scenario_before_starting_the_server(tmp_path, monkeypatch):
-    import sim.viz.server as server
+    import sim.viz.launch as launch
 
     path = write(tmp_path / "sub" / "karate.toml", 'title = "Mine"\n[network]\nn = 50\n')
     monkeypatch.chdir(tmp_path)
     seen = {}
 
     class FakeProcess:
+        stdout = iter(())  # the server printed nothing
+
         def wait(self, timeout=None):
             return 0
 
-    def popen(command, env, cwd):
+    def popen(command, env, cwd, **pipes):
         seen["env"] = env
         return FakeProcess()
 
-    fake = types.SimpleNamespace(Popen=popen, TimeoutExpired=TimeoutError)
-    monkeypatch.setattr(server, "subprocess", fake)
-    assert server.serve("sub/karate.toml", "127.0.0.1", free_port()) == 0
+    fake = types.SimpleNamespace(Popen=popen, TimeoutExpired=TimeoutError, PIPE=-1)
+    monkeypatch.setattr(launch, "subprocess", fake)
+    assert launch.serve("sub/karate.toml", "127.0.0.1", free_port()) == 0
     assert seen["env"]["RECLAMARE_PRESET"] == str(path.resolve())
 
 

@@ -410,7 +410,7 @@ def test_viz_subcommand_parses_and_serves_offline():
 
 
 def test_serve_refuses_an_unknown_scenario_without_starting(capsys):
-    from sim.viz import server
+    from sim.viz import launch
 
-    assert server.serve("no_such_scenario_xyz", port=1) == 2
+    assert launch.serve("no_such_scenario_xyz", port=1) == 2
     assert "no_such_scenario_xyz" in capsys.readouterr().err

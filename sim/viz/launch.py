@@ -82,7 +82,8 @@ def serve(
 ) -> int:
     """Start the app server, print the address for the class, block until Ctrl-C; returns an
     exit status (2 with one line on stderr when the scenario, host or port is refused).
-    ``max_sessions`` and ``diagnostics`` as in ``sim.viz.server.serve``."""
+    ``max_sessions``: pages served at once (a page beyond it waits until another closes);
+    ``diagnostics``: serve Solara's server statistics (``/resourcez``), off by default."""
     _ = translator(lang or "en")
     scenario = server.preset_argument(scenario)
     problem = (
@@ -174,3 +175,16 @@ def run_viz(args: argparse.Namespace) -> int:
 def cmd_viz(args: argparse.Namespace, argv: list[str] | None = None) -> int:
     """``run_viz`` with the ``(args, argv)`` signature of the commands in ``sim/cli.py``."""
     return run_viz(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m sim.viz.launch [SCENARIO] [--host H] [--port P] [--lang L]``."""
+    parser = argparse.ArgumentParser(prog="python -m sim.viz.launch", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    add_parser(sub)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    return run_viz(parser.parse_args(["viz", *argv]))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

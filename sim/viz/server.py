@@ -12,9 +12,7 @@ import argparse
 import errno
 import ipaddress
 import os
-import signal
 import socket
-import subprocess
 import sys
 from pathlib import Path
 
@@ -193,65 +191,6 @@ def address(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
-def serve(
-    scenario: str | None = None,
-    host: str = DEFAULT_HOST,
-    port: int = DEFAULT_PORT,
-    max_sessions: int = DEFAULT_MAX_SESSIONS,
-    diagnostics: bool = False,
-) -> int:
-    """Start the app server, print its address and block until Ctrl-C. Returns an exit code.
-
-    Parameters
-    ----------
-    scenario : str, optional
-        A shipped scenario's name (``default``, ``bass``, ...) or a scenario file to open as the
-        preset; the page's menu still offers every file in ``scenarios/``.
-    host : str
-        Address to listen on: 127.0.0.1 (this computer only, the default) or 0.0.0.0 (every
-        network interface, e.g. to share the app in a classroom).
-    port : int
-        TCP port (default 8765).
-    max_sessions : int
-        Pages served at once (default 60); a page beyond it waits until another closes.
-    diagnostics : bool
-        Serve Solara's server statistics (``/resourcez``); off by default.
-    """
-    scenario = preset_argument(scenario)
-    problem = check_scenario(scenario) or host_problem(host) or bind_problem(host, port)
-    if problem:
-        print(f"error: {' '.join(problem.split())}", file=sys.stderr)
-        return 2
-    env = server_env(scenario, max_sessions=max_sessions, diagnostics=diagnostics)
-    process = subprocess.Popen(server_command(host, port), env=env, cwd=REPO)
-    # A SIGTERM to this process stops the server too (as Ctrl-C does), leaving no orphan.
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    print(f"Reclamare app: {address(host, port)}  (Ctrl-C to stop)", flush=True)
-    print(
-        "Preparing the simulation: the page says so until the model is compiled (seconds after "
-        "`make`, up to a minute after a fresh install).",
-        flush=True,
-    )
-    if host in ("0.0.0.0", ""):
-        print(
-            f"Shared on this computer's network addresses, e.g. http://{_lan_ip()}:{port}/",
-            flush=True,
-        )
-    try:
-        return process.wait()
-    except KeyboardInterrupt:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        print("Stopped.")
-        return 0
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -300,35 +239,4 @@ def add_viz_parser(subparsers) -> argparse.ArgumentParser:
         help="also serve the server's statistics at /resourcez (off: anyone on the network "
         "could read them)",
     )
-    parser.set_defaults(handler=run_viz)
     return parser
-
-
-def run_viz(args: argparse.Namespace) -> int:
-    """The ``viz`` subcommand: ``serve(args.scenario, args.host, args.port)``."""
-    return serve(
-        args.scenario,
-        args.host,
-        args.port,
-        getattr(args, "max_sessions", DEFAULT_MAX_SESSIONS),
-        getattr(args, "diagnostics", False),
-    )
-
-
-def cmd_viz(args: argparse.Namespace, argv: list[str] | None = None) -> int:
-    """``run_viz`` with the ``(args, argv)`` signature of the commands in ``sim/cli.py``."""
-    return run_viz(args)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m sim.viz.server [SCENARIO] [--host H] [--port P]``."""
-    parser = argparse.ArgumentParser(prog="python -m sim.viz.server", description=__doc__)
-    sub = parser.add_subparsers(dest="command")
-    add_viz_parser(sub)
-    argv = list(sys.argv[1:] if argv is None else argv)
-    args = parser.parse_args(["viz", *argv])
-    return run_viz(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
