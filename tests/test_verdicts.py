@@ -18,7 +18,7 @@ from sim.cli import _print_sweep, _print_table, _short
 from sim.engine.measures import LOWER_IS_BETTER
 from sim.i18n import translator
 from sim.outputs.report import _sweep_compact, html_translator, what_pays, who_leads
-from sim.study.claims import Expectation, judge, judge_all
+from sim.study.claims import Expectation, describe, judge, judge_all
 from sim.study.results import leads
 
 WEEK, REPS, MARGIN = 5, 10, 0.02
@@ -347,3 +347,355 @@ def test_boundaries_no_difference_is_not_ahead_and_only_the_claimed_replicates_c
 
 def test_a_difference_without_an_interval_keeps_its_sign():
     assert _short({"mean": 0.2, "low": None, "high": None}, True) == "+0.2"
+
+
+# --------------------------------------------------------------------- claims: words and edges
+# Each test below was written against a mutant of the mutation run of 2026-12-07 that survived
+# the tests above (docs/testing.md, "The verdict layer").
+
+
+def test_describe_names_the_arms_the_relation_its_number_and_the_sweep_point():
+    base = {"arm": "a", "measure": "awareness", "week": WEEK}
+    assert describe(Expectation(**base, versus="b", relation="ahead")) == (
+        "a - b, awareness, week 5: ahead"
+    )
+    assert describe(Expectation(**base, relation="above", value=0.5)) == (
+        "a, awareness, week 5: above 0.5"
+    )
+    for relation in ("equivalent", "within noise"):
+        claim = Expectation(**base, versus="b", relation=relation, margin=0.05)
+        assert describe(claim) == "a - b, awareness, week 5: equivalent within ±0.05"
+    at = Expectation(
+        **base, versus="b", relation="behind", at={"arm.budget": 5.0, "network.n": 300}
+    )
+    assert describe(at) == "a - b, awareness, week 5 at arm.budget=5.0, network.n=300: behind"
+    (item,) = judge_all([at], table_for(DIFFS["ahead"]))
+    assert item["claim"] == describe(at) and item["held"] is None
+
+
+def test_judge_all_names_a_missing_arm_and_the_replicates_of_an_empty_study():
+    table = table_for(DIFFS["ahead"])
+    claims = [
+        Expectation(arm="a", versus="z", measure="awareness", week=WEEK, relation="ahead"),
+        Expectation(arm="z", versus="b", measure="awareness", week=WEEK, relation="ahead"),
+    ]
+    out = judge_all(claims, table)
+    assert [(c["held"], c["why"]) for c in out] == [
+        (None, "an arm of the claim is not in this study")
+    ] * 2
+    (empty,) = judge_all(claims[:1], table.iloc[0:0])
+    assert empty["held"] is None and empty["why"] == "needs 10 replicates, this study has 0"
+
+
+@pytest.mark.parametrize(
+    ("relation", "value", "table_name", "why"),
+    [
+        ("ahead", None, "behind", "the interval is wholly below 0"),
+        ("behind", None, "ahead", "the interval is wholly above 0"),
+        ("ahead", None, "tied", "the interval includes 0"),
+        ("below", -0.05, "ahead", "the interval is wholly above -0.05"),
+        ("above", 0.05, "tied", "the interval is wholly below 0.05"),  # tied: [-0.036, 0.040]
+    ],
+)
+def test_a_claim_that_fails_says_where_its_interval_lies(relation, value, table_name, why):
+    claim = Expectation(
+        arm="a", versus="b", measure="awareness", week=WEEK, relation=relation, value=value
+    )
+    result = judge(claim, table_for(DIFFS[table_name]))
+    assert result["held"] is False and result["why"] == why
+
+
+def constant_gap_table(gap: float) -> pd.DataFrame:
+    """Every replicate a - b = ``gap`` exactly (dyadic numbers: the mean is exact, sd 0)."""
+    rows = []
+    for r in range(REPS):
+        rows.append({"arm": "b", "replicate": r, "week": WEEK, "awareness": 0.25})
+        rows.append({"arm": "a", "replicate": r, "week": WEEK, "awareness": 0.25 + gap})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("side", ["+", "-"])
+def test_a_difference_exactly_at_the_margin_is_not_equivalent_and_says_so(side):
+    gap = 0.5 if side == "+" else -0.5
+    claim = Expectation(
+        arm="a", versus="b", measure="awareness", week=WEEK, relation="equivalent", margin=0.5
+    )
+    result = judge(claim, constant_gap_table(gap))
+    assert (result["low"], result["high"], result["needed"]) == (gap, gap, None)
+    assert result["held"] is False
+    assert result["why"] == (
+        f"the 90 % interval reaches {side}0.5 (TOST p = 1); "
+        f"the measured difference {side}0.5 is not within the margin"
+    )
+
+
+def test_an_equivalence_claim_that_fails_says_how_many_replicates_would_do():
+    from sim.study.stats import replicates_for_equivalence
+
+    diffs = DIFFS["tied"]  # 90 % interval about [-0.029, 0.033]: reaches +0.03
+    claim = Expectation(
+        arm="a", versus="b", measure="awareness", week=WEEK, relation="equivalent", margin=0.03
+    )
+    result = judge(claim, table_for(diffs))
+    needed = replicates_for_equivalence(diffs.std(ddof=1), 0.03, 0.8, diffs.mean())
+    assert needed is not None and needed > REPS
+    assert result["held"] is False and result["needed"] == needed
+    assert result["why"] == (
+        f"the 90 % interval reaches +0.03 (TOST p = {result['p']:.2g}); about {needed} "
+        f"replicates would give 80 % power if the difference is +0.002"
+    )
+
+
+def test_too_few_replicates_or_no_interval_never_holds():
+    one = table_for(DIFFS["equivalent"]).query("replicate < 1")
+    claim = Expectation(
+        arm="a",
+        versus="b",
+        measure="awareness",
+        week=WEEK,
+        relation="equivalent",
+        margin=MARGIN,
+        replicates=2,
+    )
+    result = judge(claim, one)
+    assert result["held"] is False and result["why"] == "only 1 of 2 replicates have a value"
+    assert result["needed"] is None  # one difference has no spread to plan with
+    # A value that overflowed to infinity: the interval is not a number, the claim not held.
+    infinite = table_for(DIFFS["ahead"])
+    infinite.loc[infinite["arm"] == "a", "awareness"] = np.inf
+    for relation, margin in (("ahead", None), ("equivalent", MARGIN)):
+        claim = Expectation(
+            arm="a", versus="b", measure="awareness", week=WEEK, relation=relation, margin=margin
+        )
+        with np.errstate(invalid="ignore"):
+            result = judge(claim, infinite)
+        assert result["held"] is False, relation
+        assert result["why"] == "no interval (the measure is empty here)"
+
+
+# --------------------------------------------------------------------- leads: edges
+
+
+def test_identical_arms_are_a_tie_not_a_lead():
+    same = np.array([0.50, 0.52, 0.51, 0.53, 0.49])
+    (item,) = leads(lead_table("awareness", same, same.copy()), ["a", "b"], ["awareness"], (13,))
+    assert (item["difference"]["low"], item["difference"]["high"]) == (0.0, 0.0)
+    assert item["tie"] is True
+
+
+def test_a_measure_only_one_arm_has_is_skipped_and_the_next_is_still_led():
+    """Return on spend is undefined (NaN) for an arm that spends nothing: no lead on it, but the
+    measures after it are still led."""
+    table = lead_table("roi", [1.5, 1.7, 1.6], [np.nan] * 3)
+    table["awareness"] = [0.5, 0.6, 0.7, 0.2, 0.3, 0.4]
+    items = leads(table, ["a", "b"], ["roi", "awareness"], (13,))
+    assert [(i["measure"], i["leader"]) for i in items] == [("awareness", "a")]
+
+
+def test_study_context_leads_and_judges_claims_only_where_it_should():
+    from sim.params import ModelParams
+    from sim.study.results import study_context
+
+    claim = Expectation(arm="a", versus="b", measure="awareness", week=WEEK, relation="ahead")
+    study = {
+        "params": ModelParams().model_dump(mode="json"),
+        "arms": [{"name": "a"}, {"name": "b"}],
+        "key_measures": ["awareness"],
+        "expect": [claim.model_dump(mode="json")],
+    }
+    table = table_for(DIFFS["ahead"])
+    context = study_context(table, study, [])
+    assert [(i["week"], i["leader"], i["tie"]) for i in context["leads"]] == [(WEEK, "a", False)]
+    assert [(c["claim"], c["held"]) for c in context["claims"]] == [(describe(claim), True)]
+    assert "claims" not in study_context(table, study | {"expect": []}, [])
+    sweep = study_context(table, study, ["arm.budget"])
+    assert "leads" not in sweep and "claims" not in sweep
+
+
+# --------------------------------------------------------------------- check: edges
+
+
+def test_check_puts_a_claim_at_its_sweep_point_and_robust_doubles_the_replicates():
+    from sim.study.expect import ROBUST_FACTOR, _result_line, claim_point, scaled
+
+    claim = Expectation(arm="a", versus="b", measure="awareness", week=1, relation="ahead")
+    assert claim_point(claim) == {}
+    at = claim.model_copy(update={"at": {"arm.budget": 5.0}})
+    assert claim_point(at) == {"arm.budget": 5.0}
+    assert ROBUST_FACTOR == 2 and [e.replicates for e in scaled([claim], 2)] == [20]
+    edge = {
+        "mean": 0.01,
+        "low": -0.02,
+        "high": 0.05,  # on the margin is not inside it
+        "n": 20,
+        "level": 0.9,
+        "margin": 0.05,
+        "sd": 0.03,
+        "needed": 12,
+        "held": False,
+        "why": "too wide",
+    }
+    assert _result_line(edge) == (
+        "+0.01, 90 % [-0.02, 0.05] not inside ±0.05 (n=20, sd 0.03); too wide"
+    )
+
+
+# --------------------------------------------------------------------- report: cells and words
+
+
+def test_report_numbers_are_three_digits_or_scientific_below_a_thousandth():
+    _ = html_translator("en")
+    cases = {0: "0", 0.0005: "5.00e-04", -0.0005: "-5.00e-04", 0.001: "0.001", 0.5: "0.5"}
+    cases |= {1234.5: "1.23e+03", None: "–", float("nan"): "–"}
+    assert {x: str(_.fmt(x)) for x in cases} == cases
+
+
+@pytest.mark.parametrize(
+    ("ci", "cell"),
+    [
+        ((0.2, 0.1, 0.3), '<td class="up">+0.2 <span class="ci">[0.1, 0.3]</span></td>'),
+        ((-0.2, -0.3, -0.1), '<td class="down">-0.2 <span class="ci">[-0.3, -0.1]</span></td>'),
+        ((0.2, -0.5, 0.9), '<td>+0.2 <span class="ci">[-0.5, 0.9]</span></td>'),
+        ((-0.2, -0.9, 1.5), '<td>-0.2 <span class="ci">[-0.9, 1.5]</span></td>'),
+        ((0.0, 0.0, 0.0), '<td>0 <span class="ci">[0, 0]</span></td>'),  # identical arms
+        ((0.2, None, None), "<td>+0.2</td>"),  # one replicate: no interval
+        ((None, None, None), "<td>–</td>"),
+    ],
+)
+def test_report_difference_cells_colour_only_intervals_beyond_zero(ci, cell):
+    """The cells of report.html's paired-difference table: green (up) or red (down) only when
+    the interval lies wholly above or below zero, a + on positive means."""
+    from sim.outputs.report import _diff_cell
+
+    mean, low, high = ci
+    assert (
+        _diff_cell({"mean": mean, "low": low, "high": high, "n": 5}, html_translator("en")) == cell
+    )
+
+
+def test_claims_table_says_held_or_not_and_shows_the_claims_words():
+    from sim.outputs.report import claims_table
+
+    item = {
+        "claim": "a - b, awareness, week 5: ahead",
+        "says": "A reaches more people than B.",
+        "held": True,
+        "mean": 0.1,
+        "low": 0.05,
+        "high": 0.15,
+        "replicates": 10,
+    }
+    html = claims_table([item, item | {"held": False, "says": ""}], html_translator("en"))
+    held, failed = html.split("<tr>")[2:]
+    assert "<td class='up'>held</td>" in held and "A reaches more people than B." in held
+    assert "<td class='down'>NOT held</td>" in failed and "<span class='ci'>" not in failed
+
+
+def test_what_pays_names_profit_and_return_on_spend_in_their_own_words():
+    _ = html_translator("en")
+    profit = what_pays([lead_item(False, "profit") | {"week": 52}], _)
+    roi = what_pays([lead_item(False, "roi")], _)
+    assert "by week 52, <b>push</b> has the highest profit to date" in profit
+    assert "returns the most per cu spent" not in profit
+    assert "<b>push</b> returns the most per cu spent (0.812 against mix's 0.634;" in roi
+    assert "highest profit" not in roi
+
+
+def test_sweep_tables_show_the_first_key_measure_and_best_among_negative_means(capsys):
+    """Net sentiment (higher is better) at -0.5 and -0.2 beside an arm without a value: the best
+    arm is the one at -0.2, not the empty one; the second measure is not shown."""
+    summary = sweep_summary("net_sentiment", {"none": 0.0, "push": -0.5, "mix": -0.2})
+    for item in summary["points"][0]["arms"]:
+        if item["arm"] == "none":
+            item["measures"]["net_sentiment"] = {"mean": None, "low": None, "high": None, "n": 0}
+        item["measures"]["awareness"] = {"mean": 0.9, "low": 0.8, "high": 1.0, "n": 5}
+    _ = html_translator("en")
+    rows = _sweep_compact({}, summary, ["net_sentiment", "awareness"], _)
+    assert "Net sentiment" in rows[0] and "Awareness" not in rows[0]
+    bold = [cell for cell in rows[-2].split("<td>") if cell.startswith("<b>")]
+    assert bold == ['<b>-0.2 <span class="ci">[-0.21, -0.19]</span></b></td></tr>']
+    assert "<td>–</td>" in rows[-2]
+    _print_sweep(summary, ["net_sentiment", "awareness"], 52, translator("en"))
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out[0].startswith("Net sentiment at week 52")
+    assert out[-1].split()[1:] == ["-", "-0.500", "-0.200*"]
+
+
+# --------------------------------------------------------------------- terminal tables: layout
+
+
+def ci3(mean, low, high):
+    return {"mean": mean, "low": low, "high": high}
+
+
+def test_terminal_table_lines_are_laid_out_column_by_column(capsys):
+    point = {
+        "arms": [
+            {
+                "arm": "none",
+                "measures": {"awareness": ci3(0.1, 0.05, 0.15), "roi": ci3(None, None, None)},
+            },
+            {
+                "arm": "push",
+                "measures": {"awareness": ci3(0.8, 0.75, 0.85), "roi": ci3(1.5, 1.2, 1.8)},
+            },
+        ],
+        "differences": [
+            {
+                "arm": "push",
+                "versus": "none",
+                "measures": {"awareness": ci3(0.7, 0.6, 0.8), "roi": ci3(0.0, 0.0, 0.0)},
+            }
+        ],
+    }
+    _print_table(52, point, ["awareness", "roi"], translator("en"))
+    # widths: the longest cell of each column plus 2: 11 + 2, 16 + 2, 14 + 2
+    assert capsys.readouterr().out.splitlines() == [
+        "",
+        "week 52      " + "awareness".rjust(18) + "roi".rjust(16),
+        "none         " + "0.1 [0.05, 0.15]".rjust(18) + "-".rjust(16),
+        "push         " + "0.8 [0.75, 0.85]".rjust(18) + "1.5 [1.2, 1.8]".rjust(16),
+        "paired differences:",
+        "push - none  " + "+0.7 [0.6, 0.8]*".rjust(18) + "+0 [0, 0]".rjust(16),
+        "mean [95 % interval] over replicates; * = difference excludes zero",
+    ]
+    _print_table(52, point | {"differences": []}, ["awareness"], translator("en"))
+    assert "paired differences:" not in capsys.readouterr().out
+
+
+def grid(points: int) -> dict:
+    arms = ["none", "dialogue_and_push"]
+    return {
+        "arms": arms,
+        "sweep_paths": ["dialogue.cost_per_conversation"],
+        "final_week": 52,
+        "points": [
+            {
+                "index": i,
+                "point": {"dialogue.cost_per_conversation": i},
+                "arms": [
+                    {"arm": a, "measures": {"awareness": {"mean": 0.5 + k / 10}}}
+                    for k, a in enumerate(arms)
+                ],
+                "differences": [],
+            }
+            for i in range(points)
+        ],
+    }
+
+
+def test_terminal_sweep_grid_cuts_long_names_and_stops_after_forty_points(capsys):
+    _print_sweep(grid(41), ["awareness"], 52, translator("en"))
+    lines = capsys.readouterr().out.strip("\n").splitlines()
+    assert lines[1] == "  .cost_per_conversation          none  dialogue_and"
+    assert [line.split()[0] for line in lines[2:-1]] == [str(i) for i in range(40)]
+    assert lines[-1] == "... 1 more grid points in sweep.csv"
+    _print_sweep(grid(40), ["awareness"], 52, translator("en"))
+    lines = capsys.readouterr().out.strip("\n").splitlines()
+    assert len(lines) == 42 and lines[-1].split() == ["39", "0.500", "0.600*"]
+
+
+def test_a_difference_whose_interval_only_touches_zero_has_no_star():
+    assert _short(ci3(0.0, 0.0, 0.0), True) == "+0 [0, 0]"  # identical arms
+    assert _short(ci3(0.1, 0.0, 0.2), True) == "+0.1 [0, 0.2]"
+    assert _short(ci3(-0.1, -0.2, 0.0), True) == "-0.1 [-0.2, 0]"

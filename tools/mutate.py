@@ -564,11 +564,44 @@ def results(group: Group, session: Path) -> dict:
     }
 
 
+def _belongs(line: str, group: Group) -> bool:
+    """Whether a survivor's line of the report (``- `module:line` ...``) is one of ``group``'s:
+    in one of its modules and, for a group limited to some functions, inside one of them (two
+    groups share ``sim/study/results.py``). Line numbers are read against the code as it is
+    now, so a kept row's survivors are placed right as long as those functions have not moved
+    since its run."""
+    for module in group.modules:
+        prefix = f"- `{module}:"
+        if not line.startswith(prefix):
+            continue
+        if not group.functions:
+            return True
+        number = int(line[len(prefix) :].split("`")[0])
+        return any(number in r for r in function_lines(ROOT / module, group.functions))
+    return False
+
+
+def _survivors(section: str, group: Group, timed_out: bool = False) -> list[str]:
+    """A group's survivors (or, ``timed_out``, its mutants counted as killed by the timeout) in
+    the report as it stands, once each: the lines labelled with its name (``- leads:
+    `sim/...` ...``), or, in a report written before lines were labelled, the lines that
+    :func:`_belongs` gives it."""
+    label = f"- {group.name}: "
+    found = []
+    for line in section.split("ran past")[int(timed_out)].splitlines():
+        if line.startswith(label):
+            found.append(line[len(label) :])
+        elif _belongs(line, group):
+            found.append(line[2:])
+    return list(dict.fromkeys(found))
+
+
 def earlier_rows(section: str) -> dict[str, dict]:
     """The rows (and survivors) of groups in the report as it stands, by group name: a group
     without a session in this copy keeps its earlier row instead of vanishing from the report."""
     rows = {}
     modules = {g.name: g.modules for g in GROUPS}
+    by_name = {g.name: g for g in GROUPS}
     for line in section.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) != 11 or cells[0] not in modules:
@@ -579,13 +612,8 @@ def earlier_rows(section: str) -> dict[str, dict]:
         rows[cells[0]] = {
             "row": "| " + " | ".join(cells) + " |",
             "killed": killed,
-            "survived": [
-                other[2:]
-                for other in section.splitlines()
-                if other.startswith("- `")
-                and any(other.startswith(f"- `{m}:") for m in modules[cells[0]])
-                and "ran past" not in other
-            ],
+            "survived": _survivors(section, by_name[cells[0]]),
+            "timed_out": _survivors(section, by_name[cells[0]], timed_out=True),
         }
     return rows
 
@@ -638,9 +666,9 @@ def write_doc(reports: list[dict]) -> None:
             "(their date says when they ran); '(?)' marks a row written before timeouts were "
             "counted apart.",
         ]
-    lines += ["", "Surviving mutants (file:line, operator, the mutated line):", ""]
+    lines += ["", "Surviving mutants (group: file:line, operator, the mutated line):", ""]
     survivors = [
-        s
+        f"{g.name}: {s}"
         for g in GROUPS
         for s in (
             kept[g.name]["survived"]
@@ -652,7 +680,18 @@ def write_doc(reports: list[dict]) -> None:
     ]
     lines += [f"- {s}" for s in survivors] or ["- none"]
     lines += ["", f"Counted as killed because their tests ran past {TIMEOUT} s:", ""]
-    lines += [f"- {s}" for r in reports for s in r.get("timed_out", [])] or ["- none"]
+    timed_out = [
+        f"{g.name}: {s}"
+        for g in GROUPS
+        for s in (
+            kept[g.name]["timed_out"]
+            if g.name in kept
+            else fresh[g.name]["timed_out"]
+            if g.name in fresh
+            else []
+        )
+    ]
+    lines += [f"- {s}" for s in timed_out] or ["- none"]
     lines.append(END)
     DOC.write_text(text[:start] + "\n".join(lines) + text[end:], encoding="utf-8")
 
