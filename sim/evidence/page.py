@@ -348,15 +348,16 @@ def explain(results: dict) -> list[str]:
         out.append(
             "- Inside the band: " + "; ".join(f"{r['label']} ({r['arm']})" for r in inside) + "."
         )
-    ad_out = [r for r in outside if r["key"].startswith("ad_")]
-    if ad_out:
+    ad_below = [r for r in outside if r["key"].startswith("ad_") and r["verdict"] == "below"]
+    ad_above = [r for r in outside if r["key"].startswith("ad_") and r["verdict"] == "above"]
+    if ad_below:
         negative = [
-            r for r in ad_out if r["interval"]["mean"] is not None and r["interval"]["mean"] < 0
+            r for r in ad_below if r["interval"]["mean"] is not None and r["interval"]["mean"] < 0
         ]
         text = (
-            "- Advertising: "
-            + "; ".join(f"{r['label']} ({r['arm']}) is {r['verdict']} the band" for r in ad_out)
-            + ". At the default spend push is already past the point of diminishing returns: "
+            "- Advertising below the band: "
+            + "; ".join(f"{r['label']} ({r['arm']})" for r in ad_below)
+            + ". At the default spend push is past the point of diminishing returns: "
             + ", ".join(f"{arm} reaches {aware[arm]:.0%} awareness by week 13" for arm in aware)
             + ", so more impressions mostly land on customers who already know the brand, and "
             + ", ".join(
@@ -373,6 +374,16 @@ def explain(results: dict) -> list[str]:
                 "default budget is illustrative and not chosen to be one."
             )
         out.append(text)
+    if ad_above:
+        out.append(
+            "- Advertising above the band: "
+            + "; ".join(f"{r['label']} ({r['arm']})" for r in ad_above)
+            + ". These are measured over a launch (the brand starts almost unknown: "
+            + ", ".join(f"{arm} reaches {aware[arm]:.0%} awareness by week 13" for arm in aware)
+            + "), where every extra impression in the first weeks finds customers who have not "
+            "heard of the brand; the published estimates are mostly for established brands "
+            "around their usual spend, where short-term elasticities are below long-term ones."
+        )
     wom_out = [r for r in outside if not r["key"].startswith("ad_")]
     if wom_out:
         out.append(
