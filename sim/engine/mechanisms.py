@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sim.i18n import N_
-from sim.params import MarketSpec, ModelParams
+from sim.params import (
+    DialogueSpec,
+    MarketSpec,
+    ModelParams,
+    PublicSpec,
+    PushSpec,
+    StoriesSpec,
+    WomSpec,
+)
 
 
 def mechanisms(params: ModelParams | dict) -> dict[str, bool]:
@@ -18,6 +26,7 @@ def mechanisms(params: ModelParams | dict) -> dict[str, bool]:
     pop = p["population"]
     market = p.get("market") or MarketSpec().model_dump()
     attitudes = bool(p.get("attitudes", True))
+    public, stories, push, dialogue, wom = _talk_sections(p)
     return {
         "attitudes": attitudes,
         "different tastes": attitudes and pop["taste_spread"] > 0,
@@ -30,7 +39,33 @@ def mechanisms(params: ModelParams | dict) -> dict[str, bool]:
         "repeat purchases, lapses and returns": market["purchase_rate"] is not None,
         "competitor launch": market["purchase_rate"] is not None
         and market["launch_week"] is not None,
+        "public posts read by many": wom["public_share"] > 0
+        and (public["follower_share"] > 0 or public["browsers"] > 0),
+        "visible rating": attitudes and wom["public_share"] > 0 and public["rating_readers"] > 0,
+        "stories retold": any(
+            stories[f"{k}_share"] > 0 and stories[f"{k}_retell"] > 0 for k in STORY_KINDS
+        ),
+        "service recovery": attitudes
+        and market["purchase_rate"] is not None
+        and dialogue["recovery_loyalty"] > 0,
+        "ads start conversations": attitudes and push["talk_lift"] > 0,
+        "frequency cap": push["frequency_cap"] is not None,
     }
+
+
+STORY_KINDS = ("ad", "dialogue", "experience")
+
+
+def _talk_sections(p: dict) -> tuple[dict, ...]:
+    """The sections of issue 22's mechanisms, with the schema's defaults for parameter sets
+    written before they existed (older results folders)."""
+    return (
+        p.get("public") or PublicSpec().model_dump(),
+        p.get("stories") or StoriesSpec().model_dump(),
+        PushSpec().model_dump() | (p.get("push") or {}),
+        DialogueSpec().model_dump() | (p.get("dialogue") or {}),
+        WomSpec().model_dump() | (p.get("wom") or {}),
+    )
 
 
 def describe(params: ModelParams | dict, _: Callable[[str], str] | None = None) -> list[str]:
@@ -43,6 +78,7 @@ def describe(params: ModelParams | dict, _: Callable[[str], str] | None = None) 
     pop, learning = p["population"], p["learning"]
     market = p.get("market") or MarketSpec().model_dump()
     on = mechanisms(p)
+    public, stories, push, dialogue, _wom = _talk_sections(p)
     media = _("{share} unreachable").format(share=f"{pop['unreachable_share']:.0%}")
     if pop["media_shape"]:
         media += _(", gamma media weights (shape {shape})").format(shape=f"{pop['media_shape']:g}")
@@ -83,6 +119,27 @@ def describe(params: ModelParams | dict, _: Callable[[str], str] | None = None) 
         "competitor launch": _("attractiveness {attractiveness} from week {week}").format(
             attractiveness=f"{market['launch_attractiveness']:+.2f}", week=market["launch_week"]
         ),
+        "public posts read by many": _(
+            "{share} of the poster's ties and {browsers} review readers read each public post"
+        ).format(share=f"{public['follower_share']:.0%}", browsers=public["browsers"]),
+        "visible rating": _("{share} of aware category customers look at it each week").format(
+            share=f"{public['rating_readers']:.0%}"
+        ),
+        "stories retold": _(
+            "retold with probability {ad} (ads), {dialogue} (conversations), {experience} (use)"
+        ).format(**{k: f"{stories[k + '_retell']:g}" for k in STORY_KINDS}),
+        "service recovery": _(
+            "an answered complainer chooses as if {loyalty} more positive, half-life {weeks} weeks"
+        ).format(
+            loyalty=f"{dialogue['recovery_loyalty']:g}",
+            weeks=f"{dialogue['recovery_half_life']:g}",
+        ),
+        "ads start conversations": _("+{lift} talk probability in a week with an ad").format(
+            lift=f"{push['talk_lift']:g}"
+        ),
+        "frequency cap": _("at most {cap} ads per customer a week").format(
+            cap=push["frequency_cap"]
+        ),
     }
     lines = []
     for name, state in on.items():
@@ -106,4 +163,10 @@ NAMES = {
     "category potential": N_("category potential"),
     "repeat purchases, lapses and returns": N_("repeat purchases, lapses and returns"),
     "competitor launch": N_("competitor launch"),
+    "public posts read by many": N_("public posts read by many"),
+    "visible rating": N_("visible rating"),
+    "stories retold": N_("stories retold"),
+    "service recovery": N_("service recovery"),
+    "ads start conversations": N_("ads start conversations"),
+    "frequency cap": N_("frequency cap"),
 }
