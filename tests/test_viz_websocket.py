@@ -10,9 +10,12 @@ what the server sends back (the widgets' states: the slider, its label, the note
 the share link, the seed message), presses Step by its label, and checks that the model ran at
 the clamped size and that the server still answers.
 
-It fails when the server trusts the values (``sim.viz.controls.sanitize`` bypassed: 20,000,000
-customers then reach the model's plan, the work cap refuses the run and the page breaks, every
-control closed, instead of showing a 5,000-customer network).
+It fails when the server trusts the values (``sim.viz.controls.sanitize`` made to return its
+input): 20,000,000 customers then reach the plan and the page shows "Too large for this server:
+20,000,000 customers ..." instead of a 5,000-customer network. The second test lowers the work
+cap so that even the clamped 5,000 customers are refused: the one-line refusal must show and the
+page keep working (before ``WeekLabel`` became a component, RunBar's conditional hook broke the
+whole page there: every widget closed).
 """
 
 from __future__ import annotations
@@ -102,6 +105,7 @@ def _view(student: Student) -> dict:
         "link": _link(student),
         "errors": _errors(student),
         "week": student.week,
+        "sliders": sum(w.get("_model_name") == "SliderModel" for w in student.widgets.values()),
     }
 
 
@@ -135,7 +139,7 @@ async def _change(student: Student, comm_id: str, value, shows: tuple[str, ...])
 
     def answered() -> bool:
         now = _view(student)
-        if not now["link"]:
+        if not now["sliders"]:
             return True  # the controls are gone: the page broke
         if now["customers"] is None and not now["errors"]:
             return False  # the notes under the run are being replaced
@@ -164,7 +168,7 @@ async def _crafted_values(port: int) -> None:
         # 1. 20 million customers (the schema allows them; the slider stops at 5,000).
         shows = ("customers", "customers label", "link")
         view = await _change(student, customers_slider, 20_000_000, shows)
-        assert view["link"], "the page broke (its controls were closed)"
+        assert view["sliders"], "the page broke (its controls were closed)"
         assert not view["errors"], f"refused instead of clamped: {view['errors']}"
         assert view["customers"] == n_max
         assert view["customers label"] == "Customers: 5\u2009000"
@@ -224,6 +228,46 @@ def test_crafted_websocket_values_are_clamped_or_refused_by_the_server(tmp_path)
         assert process.poll() is None, "the server exited"
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as answer:
             assert answer.status == 200
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except Exception:  # noqa: BLE001 - subprocess.TimeoutExpired: it must not outlive us
+            process.kill()
+            process.wait()
+
+
+async def _refused(port: int) -> None:
+    student = await asyncio.wait_for(connect(port, 0), 90)
+    try:
+        await _until(lambda: _customers(student) is not None, "the notes under the run")
+        customers_slider = _slider(student, "n")
+        view = await _change(student, customers_slider, 20_000_000, ("customers", "link"))
+        assert view["sliders"], "the page broke (its controls were closed)"
+        assert len(view["errors"]) == 1, view
+        (error,) = view["errors"]
+        # Clamped first (5,000, not 20,000,000 customers), then refused in one line.
+        assert error.startswith("Too large for this server: 5,000 customers x 52 weeks"), error
+        assert "\n" not in error
+        # The page still works: back to 1,000 customers, the run is there again.
+        view = await _change(student, customers_slider, 1000, ("errors",))
+        assert not view["errors"] and view["customers"] == 1000, view
+        await _step(student)
+    finally:
+        await student.ws.close()
+        student.task.cancel()
+
+
+def test_work_over_the_cap_after_a_crafted_value_is_a_one_line_refusal(tmp_path, monkeypatch):
+    """A server with a lower cap (``RECLAMARE_VIZ_MAX_WORK``, 3 million customer-weeks: the
+    default preset runs, 5,000 customers do not): the clamped value is refused in one line
+    and the page keeps working."""
+    monkeypatch.setenv("RECLAMARE_VIZ_MAX_WORK", "3000000")
+    port = free_port()
+    process = start_server(port, tmp_path / "server.log")
+    try:
+        asyncio.run(_refused(port))
+        assert process.poll() is None, "the server exited"
     finally:
         process.terminate()
         try:
