@@ -166,6 +166,8 @@ class Student:
                 and data.get("method") in ("update", "echo_update")
             ):
                 self._update(content["comm_id"], data.get("state", {}))
+            elif kind == "comm_close":  # a widget the page no longer shows
+                self.widgets.pop(content.get("comm_id"), None)
 
     async def click(self, label: str) -> None:
         comm_id = self.button(label)

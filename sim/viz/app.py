@@ -408,6 +408,14 @@ class Playback:
 
 
 @solara.component
+def WeekLabel(sink: FrameSink, arena_id: int):
+    """The week of the run (filled by the frame sink); shown only while there is a run."""
+    week = HtmlBox.element(box_class="rc-week reclamare-week")
+    _attached(sink, "week", 0, week, [arena_id])
+    return week
+
+
+@solara.component
 def RunBar(state: State):
     """Reset / Step / Play, the week, Run 20 times, language, presentation mode."""
     lang = state.lang.value
@@ -457,8 +465,7 @@ def RunBar(state: State):
         _known_to(playback, "step", step_button)
         _known_to(playback, "play", play_button)
         if arena is not None and arena.plan is not None:
-            week = HtmlBox.element(box_class="rc-week reclamare-week")
-            _attached(state.sink, "week", 0, week, [id(arena)])
+            WeekLabel(state.sink, id(arena))  # a component: RunBar's hooks never change in number
         solara.Button(
             _("Run {n} times").format(n=REPLICATES),
             outlined=True,
