@@ -138,7 +138,7 @@ def test_calibration_recovers_the_models_own_parameters(reach, talk, seed):
     contain both true values. Grid 5 x 5, 3 runs per point, 100 resamples.
 
     Measured coverage when written, for these two truths and series seeds 12..21: 37 of 40
-    intervals contained the true value (reach 18 of 20, talk 19 of 20; docs/NOTES-ev13a.md).
+    intervals contained the true value (reach 18 of 20, talk 19 of 20; docs/NOTES.md#notes-ev13a).
     The seeds here are two of those series; a fit whose intervals ignored the path's
     randomness (residual bootstrap alone) missed the truth in 2 of the first 6."""
     s = setup("bass", n=500, replicates=3, seed=7, measure="awareness")

@@ -31,7 +31,7 @@ Method (docs/calibration.md says it for users):
    intervals, widened to at least half a grid step either side of the estimate (the grid
    cannot resolve less). The parametric part describes a market of ``n`` customers: for a
    real market much larger than ``n`` it is conservative. More replicates shrink the grid's
-   part. Coverage measured on series the model made itself: docs/NOTES-ev13a.md.
+   part. Coverage measured on series the model made itself: docs/NOTES.md#notes-ev13a.
 
 "Push reach" is the weekly probability that push reaches a given customer when everyone is
 equally reachable, ``1 - (1 - 1/n) ** impressions``; it is set through the arm's budget

@@ -4,7 +4,7 @@ Only data (no computation). The Bass coefficients are per year, as published; th
 divides them by 52 to get the model's weekly ``p`` and ``q``. Elasticities are dimensionless
 (per cent change in sales per per cent change in the driver).
 
-How sure we are of each number is recorded in docs/NOTES-ev13a.md: the Bass (1969) values were
+How sure we are of each number is recorded in docs/NOTES.md#notes-ev13a: the Bass (1969) values were
 typed from the reproductions of its table of estimates in textbooks and were not checked
 against a scan of the original; the meta-analytic means are the ones the project brief quotes.
 """
