@@ -20,45 +20,14 @@ from pathlib import Path
 import pytest
 
 import sim.study.results as res
-from sim.cli import main
 from sim.study.conduct import execute
-from sim.study.runner import InProcessExecutor
 from sim.study.scenario import load_scenario
+from tests.test_cli import InterruptAfter
+from tests.test_hardening import cli, one_line_error
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ["--set", "network.n=60", "--weeks", "3", "--replicates", "3", "--quiet", "--no-figures"]
 SMALL_SET = [("network.n", 60), ("weeks", 3), ("replicates", 3)]
-
-
-def cli(args, capsys) -> tuple[int, str, str]:
-    try:
-        status = main([str(a) for a in args])
-    except SystemExit as stop:  # argparse refusals
-        status = stop.code
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
-def one_line_error(status: int, err: str) -> str:
-    """The single stderr line of a refused command (exit 2), without a traceback."""
-    assert status == 2, err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert "unexpected" not in err and "Traceback" not in err
-    return lines[0]
-
-
-class InterruptAfter(InProcessExecutor):
-    """Runs ``k`` tasks, then acts as if Ctrl-C was pressed."""
-
-    def __init__(self, k: int):
-        self.k = k
-
-    def map_unordered(self, tasks, fn):
-        for i, task in enumerate(tasks):
-            if i == self.k:
-                raise KeyboardInterrupt
-            yield task, fn(task)
 
 
 def interrupted(out: Path, argv: list[str], scenario, k: int = 1) -> None:
