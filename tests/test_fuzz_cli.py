@@ -330,14 +330,18 @@ TOKENS = st.one_of(
 @settings(FUZZ, max_examples=80)
 @given(tokens=st.lists(TOKENS, min_size=1, max_size=7))
 def test_fuzz_command_lines(tmp_path, capsys, monkeypatch, hostile, tokens):
-    import sim.viz.server as server
+    import sim.viz.launch as launch
 
     class NoServer:
+        stdout = iter(())  # it printed nothing
+
         def wait(self, timeout=None):
             return 0
 
-    fake = types.SimpleNamespace(Popen=lambda *a, **k: NoServer(), TimeoutExpired=TimeoutError)
-    monkeypatch.setattr(server, "subprocess", fake)  # viz never starts a server here
+    fake = types.SimpleNamespace(
+        Popen=lambda *a, **k: NoServer(), TimeoutExpired=TimeoutError, PIPE=-1
+    )
+    monkeypatch.setattr(launch, "subprocess", fake)  # viz never starts a server here
     work = Path(tempfile.mkdtemp(dir=tmp_path))
     monkeypatch.chdir(work)
     (work / "file").write_text("not a folder")
