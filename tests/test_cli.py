@@ -424,3 +424,26 @@ def test_sigterm_stops_cleanly_and_the_same_command_resumes(tmp_path, capsys):
     assert run_cli([*args, "--out", str(full)], capsys)[0] == 0
     assert (part / "timeseries.csv").read_bytes() == (full / "timeseries.csv").read_bytes()
     assert not (part / "INCOMPLETE").exists()
+
+
+def test_ctrl_c_during_the_imports_ends_with_one_line(monkeypatch, capsys):
+    """``sim.entry.run`` (run_sim.py and the installed ``reclamare`` script): Ctrl-C while the
+    command line is being imported gives "Interrupted." and exit status 130, no traceback."""
+    import gc
+    import sys
+    import types
+
+    from sim import entry
+
+    class Interrupting(types.ModuleType):
+        def __getattr__(self, name):
+            raise KeyboardInterrupt
+
+    monkeypatch.setitem(sys.modules, "sim.cli", Interrupting("sim.cli"))
+    try:
+        with pytest.raises(SystemExit) as stop:
+            entry.run()
+    finally:
+        gc.enable()
+    assert stop.value.code == 130
+    assert capsys.readouterr().err == "Interrupted.\n"

@@ -29,7 +29,7 @@ LAYERS = [
     ("study", ["sim.study"]),
     ("outputs", ["sim.outputs", "sim.evidence"]),
     ("app", ["sim.viz", "sim.api", "sim.workshop"]),
-    ("cli", ["sim.cli"]),
+    ("cli", ["sim.cli", "sim.entry"]),
 ]
 
 
