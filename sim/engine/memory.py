@@ -14,15 +14,17 @@ up (``benchmarks/bench_engine.py`` re-checks them; docs/performance.md, "Memory 
 
 - a fixed ~300 MB for Python and the libraries the command line loads (measured: about 230 with
   numba and LLVM loaded; 120 to 220 before the weekly rules were compiled);
-- about 200 bytes per customer (measured with the heterogeneous market of issue #11: a 1e6
-  run of four arms peaked 780 MB, of which ~140 bytes per customer; with the market of issue
-  #12, 789 MB): 60 bytes of state (bool aware, heard, adopted, customer, in_market, irritated,
-  reminded, float64 attitude and predisposition, float32
-  adstock, advocacy, taste, tolerance and anchoring, int8 first channel, the kernels' 16-byte
-  work array), the push audience (int64 members and a 16-byte packed alias table; building it
-  briefly needs about 56 bytes more), per-customer network and sampler arrays (int64 row
-  pointers and degrees, int16 groups, the hub order) and the weekly step's temporaries (talk
-  flags, candidate and talker index lists, push exposure counts: arrays of length n);
+- about 200 bytes per customer (measured with the heterogeneous market of issue #11: a 1e6 run
+  of four arms peaked 780 MB, of which ~140 bytes per customer; with the market of issue #12,
+  789 MB; with the talk mechanisms and media plan of issue #22, 841 MB for the default
+  scenario's four arms, 20 weeks): 75 bytes of state (bool aware, heard, adopted, customer,
+  in_market, irritated, reminded, exposed, float64 attitude and predisposition, float32 adstock,
+  advocacy, taste, tolerance, anchoring, loyalty and story message, int32 story id, int8 first
+  channel and story kind, the kernels' 16-byte work array), the push audience (int64 members and
+  a 16-byte packed alias table; building it briefly needs about 56 bytes more), per-customer
+  network and sampler arrays (int64 row pointers and degrees, int16 groups, the hub order) and
+  the weekly step's temporaries (talk flags, candidate and talker index lists, push exposure
+  counts: arrays of length n);
 - about 34 bytes per tie end while the network is generated (measured: ~30; int64 endpoints
   and sort keys of the CSR builder), of which 4 (int32 neighbour index) stay for the run.
 
