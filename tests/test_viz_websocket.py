@@ -220,6 +220,16 @@ async def _crafted_values(port: int) -> None:
         student.task.cancel()
 
 
+def _stop(process) -> None:
+    """Stop the app server; it must not outlive the test."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except Exception:  # noqa: BLE001 - subprocess.TimeoutExpired
+        process.kill()
+        process.wait()
+
+
 def test_crafted_websocket_values_are_clamped_or_refused_by_the_server(tmp_path):
     port = free_port()
     process = start_server(port, tmp_path / "server.log")
@@ -229,12 +239,7 @@ def test_crafted_websocket_values_are_clamped_or_refused_by_the_server(tmp_path)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as answer:
             assert answer.status == 200
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except Exception:  # noqa: BLE001 - subprocess.TimeoutExpired: it must not outlive us
-            process.kill()
-            process.wait()
+        _stop(process)
 
 
 async def _refused(port: int) -> None:
@@ -269,9 +274,4 @@ def test_work_over_the_cap_after_a_crafted_value_is_a_one_line_refusal(tmp_path,
         asyncio.run(_refused(port))
         assert process.poll() is None, "the server exited"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except Exception:  # noqa: BLE001 - subprocess.TimeoutExpired: it must not outlive us
-            process.kill()
-            process.wait()
+        _stop(process)
