@@ -221,8 +221,7 @@ def _execute_locked(
     except BaseException as error:
         bar.close()
         _close(executor)
-        text = " ".join(str(error).split())[:300] or type(error).__name__
-        what = f"it stopped at {res.now_iso()} because of an error: {text}"
+        what = _stopped_by(error)
         if created and not res.done_keys(folder):
             res.discard_new_folder(folder)
             raise
@@ -258,8 +257,7 @@ def _execute_locked(
         interrupt.resume_command = resume_cmd  # type: ignore[attr-defined]
         raise
     except BaseException as error:
-        text = " ".join(str(error).split())[:300] or type(error).__name__
-        what = f"it stopped at {res.now_iso()} because of an error: {text}"
+        what = _stopped_by(error)
         _record_stop(folder, manifest, session, tasks, keys, resume_cmd, what, hashes)
         if isinstance(error, res.ResultsError):
             raise res.ResultsError(
@@ -307,6 +305,12 @@ def _checked_done(
         aside = res.set_aside(path)
         log(f"note: {path}: {problem}; recomputing it (the file is kept as {aside.name})")
     return good
+
+
+def _stopped_by(error: BaseException) -> str:
+    """What the folder's INCOMPLETE note says about an error that stopped the study."""
+    text = " ".join(str(error).split())[:300] or type(error).__name__
+    return f"it stopped at {res.now_iso()} because of an error: {text}"
 
 
 def _record_stop(
