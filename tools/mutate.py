@@ -667,30 +667,19 @@ def write_doc(reports: list[dict]) -> None:
             "counted apart.",
         ]
     lines += ["", "Surviving mutants (group: file:line, operator, the mutated line):", ""]
-    survivors = [
-        f"{g.name}: {s}"
-        for g in GROUPS
-        for s in (
-            kept[g.name]["survived"]
-            if g.name in kept
-            else fresh[g.name]["survived"]
-            if g.name in fresh
-            else []
-        )
-    ]
+
+    def listed(kind: str) -> list[str]:
+        """``group: mutant`` for every group's ``kind`` list (kept rows win over fresh ones)."""
+        rows = []
+        for g in GROUPS:
+            source = kept[g.name] if g.name in kept else fresh.get(g.name, {})
+            rows += [f"{g.name}: {s}" for s in source.get(kind, [])]
+        return rows
+
+    survivors = listed("survived")
     lines += [f"- {s}" for s in survivors] or ["- none"]
     lines += ["", f"Counted as killed because their tests ran past {TIMEOUT} s:", ""]
-    timed_out = [
-        f"{g.name}: {s}"
-        for g in GROUPS
-        for s in (
-            kept[g.name]["timed_out"]
-            if g.name in kept
-            else fresh[g.name]["timed_out"]
-            if g.name in fresh
-            else []
-        )
-    ]
+    timed_out = listed("timed_out")
     lines += [f"- {s}" for s in timed_out] or ["- none"]
     lines.append(END)
     DOC.write_text(text[:start] + "\n".join(lines) + text[end:], encoding="utf-8")
