@@ -340,15 +340,17 @@ class BrandModel(mesa.Model):
         ad_key, dialogue_key, experience_key = (week_key(stories) for _ in range(3))
 
         push = run_push(state, p.push, push_budget, self.audience, self._streams["push"], attitudes)
-        started = start_stories(
-            state,
-            np.flatnonzero(state.exposed),
-            STORY_AD,
-            p.push.claim,
-            p.stories.ad_share,
-            ad_key,
-            self.cascades,
-        )
+        started = 0
+        if push.reached and p.stories.ad_share > 0.0:  # (no pass over customers otherwise)
+            started = start_stories(
+                state,
+                np.flatnonzero(state.exposed),
+                STORY_AD,
+                p.push.claim,
+                p.stories.ad_share,
+                ad_key,
+                self.cascades,
+            )
         dialogue = run_dialogue(
             state,
             p.dialogue,
