@@ -29,7 +29,10 @@ EXTERNAL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")  # http:, https:, mailto:, .
 
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
-INLINE_LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\[\]]*\])*\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+INLINE_LINK = re.compile(
+    r"!?\[(?:[^\[\]]|\[[^\[\]]*\])*\]"  # [text], one level of nested brackets allowed
+    r"\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)"  # (target "optional title")
+)
 REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+.*)?$", re.MULTILINE)
 HTML_ATTRIBUTE = re.compile(r"<[a-zA-Z][^>]*?\s(?:href|src)\s*=\s*[\"']([^\"']*)[\"']")
 HTML_ANCHOR = re.compile(r"<a\s[^>]*?(?:id|name)\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
@@ -115,9 +118,8 @@ def problem(page: Path, target: str) -> str | None:
         return "points outside the repository"
     if not destination.exists():
         return "no such file or folder"
-    if anchor and destination.suffix == ".md":
-        if unquote(anchor) not in anchors(destination):
-            return f"{destination.relative_to(ROOT)} has no heading or anchor #{anchor}"
+    if anchor and destination.suffix == ".md" and unquote(anchor) not in anchors(destination):
+        return f"{destination.relative_to(ROOT)} has no heading or anchor #{anchor}"
     return None
 
 
