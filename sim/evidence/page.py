@@ -348,7 +348,7 @@ TARGET_REASONS = {
     "category tries the brand whatever the talk ({trial_penetration:.0%}); the published value "
     "is for a social network's sign-ups, far from saturation",
     ("positive_to_negative", "above"): "at the plan (30 GRPs a week) few customers are irritated "
-    "and complaints are rare (push.complaint_prob 0.02, docs/decisions/0002); negative talk "
+    "and complaints are rare (push.complaint_prob 0.02, docs/dev/decisions/0002); negative talk "
     "comes from customers disappointed by the product",
     ("ad_talk_share", "below"): "ads start talk through push.talk_lift and ad stories only; "
     "at the plan most customers see few ads in a week",
