@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from sim.params import make_params
-from sim.study.markets import headline, lead_shares, market_for
+from sim.study.markets import comparison_pairs, headline, lead_shares, market_for
 from sim.study.stats import share_ci
 
 
@@ -55,7 +55,7 @@ def test_lead_shares_count_markets_ties_half_and_lower_is_better():
         _frame({"push": (10, 0.1), "mix": (15, 0.1)}),  # ahead, tie
         _frame({"push": (10, 0.1), "mix": (11, 0.3)}),  # ahead, behind
     ]
-    table = lead_shares(frames, "push", ["profit", "irritated"], [52])
+    table = lead_shares(frames, [("mix", "push")], ["profit", "irritated"], [52])
     profit = table[table["measure"] == "profit"].iloc[0]
     assert profit["arm"] == "mix" and profit["versus"] == "push" and profit["markets"] == 4
     assert profit["leads"] == 3 and profit["share"] == 0.75
@@ -67,4 +67,19 @@ def test_lead_shares_count_markets_ties_half_and_lower_is_better():
     assert text.startswith("in 75 % [") or text.startswith("in 75% [")
     assert "of 4 plausible markets, mix is ahead of push on profit at week 52" in text
     with pytest.raises(ValueError):
-        lead_shares([], "push", ["profit"], [52])
+        lead_shares([], [("mix", "push")], ["profit"], [52])
+
+
+def test_pairs_are_every_arm_against_the_baseline_then_the_contrast():
+    arms = ["none", "push", "dialogue", "mix"]
+    assert comparison_pairs(arms, "none", ("dialogue", "push")) == [
+        ("push", "none"),
+        ("dialogue", "none"),
+        ("mix", "none"),
+        ("dialogue", "push"),
+    ]
+    assert comparison_pairs(arms, "none", ("push", "none")) == [
+        ("push", "none"),
+        ("dialogue", "none"),
+        ("mix", "none"),
+    ]

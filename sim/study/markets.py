@@ -23,8 +23,12 @@ import pandas as pd
 
 from sim.engine.measures import LOWER_IS_BETTER
 from sim.params import ModelParams, make_params
+from sim.study.arms import run_seed
+from sim.study.runner import InProcessExecutor, RunTask
 from sim.study.stats import share_ci
 
+DEFAULT_MARKET = "default"  # the scenario the plausible set was calibrated on
+KEY_WEEKS = (4, 13, 52)
 KEPT_SECTIONS = ("arm",)
 KEPT_PATHS = ("network.n",)
 QUANTILES = (0.1, 0.5, 0.9)
@@ -58,21 +62,58 @@ def market_for(
     return make_params(data)
 
 
+def market_tasks(loaded, members: Sequence[Mapping[str, float]], seed: int) -> list[RunTask]:
+    """One run task per plausible market: the scenario ``loaded`` (a ``LoadedScenario``) with
+    the member's market (:func:`market_for`), all its arms, one seed per member (from ``seed``
+    and the member's index, so a market's runs do not depend on how many are run)."""
+    from sim.study.scenario import load_scenario
+
+    params, arms = loaded.resolve()
+    inherited, _ = load_scenario(DEFAULT_MARKET, preflight=False).resolve()
+    arm_data = [a.model_dump(mode="json") for a in arms]
+    return [
+        RunTask(
+            key=f"market{i:04d}",
+            params=market_for(params, inherited, member).model_dump(mode="json"),
+            arms=arm_data,
+            seed=run_seed(seed, i),
+            weeks=loaded.weeks,
+            replicate=i,
+        )
+        for i, member in enumerate(members)
+    ]
+
+
+def run_markets(tasks: Sequence[RunTask], executor=None) -> list[pd.DataFrame]:
+    """Run the tasks (in this process or on ``executor``); the frames in task order."""
+    executor = executor or InProcessExecutor()
+    done = {task.key: frame for task, frame in executor.map_unordered(list(tasks))}
+    return [done[task.key] for task in tasks]
+
+
+def comparison_pairs(arms: Sequence[str], baseline: str, contrast=None) -> list[tuple[str, str]]:
+    """Every arm against the baseline, then the scenario's contrast (A, B) if it is another."""
+    pairs = [(arm, baseline) for arm in arms if arm != baseline]
+    if contrast is not None and tuple(contrast) not in pairs:
+        pairs.append(tuple(contrast))
+    return pairs
+
+
 def lead_shares(
     frames: Sequence[pd.DataFrame],
-    baseline: str,
+    pairs: Sequence[tuple[str, str]],
     measures: Sequence[str],
     weeks: Sequence[int],
 ) -> pd.DataFrame:
-    """Per measure, week and arm: the share of markets where the arm leads ``baseline``.
+    """Per measure, week and pair (arm, versus): the share of markets where the arm leads.
 
     Parameters
     ----------
     frames : sequence of DataFrame
         One per plausible market: columns ``arm``, ``week`` and the measures (a run's tidy
         weekly table).
-    baseline : str
-        The arm every other arm is compared with.
+    pairs : sequence of (arm, versus)
+        The comparisons (e.g. :func:`comparison_pairs`).
     measures, weeks : sequences
         What to compare and when.
 
@@ -80,20 +121,18 @@ def lead_shares(
     -------
     DataFrame with columns ``measure, week, arm, versus, markets, leads, share, low, high``
     (share of markets where the arm is ahead, ties counted half; "ahead" is lower for measures
-    where lower is better; Wilson 95 % interval) and ``p10, p50, p90`` of arm - baseline.
+    where lower is better; Wilson 95 % interval) and ``p10, p50, p90`` of arm - versus.
     """
     if not frames:
         raise ValueError("no plausible markets to compare")
-    arms = [a for a in pd.unique(frames[0]["arm"]) if a != baseline]
     rows = []
     for measure in measures:
         lower = measure in LOWER_IS_BETTER
         for week in weeks:
-            table = np.array(
-                [_values(frame, measure, week, [baseline, *arms]) for frame in frames]
-            )  # markets x (baseline, arms...)
-            for j, arm in enumerate(arms, start=1):
-                diff = table[:, j] - table[:, 0]
+            for arm, versus in pairs:
+                diff = np.array(
+                    [np.subtract(*_values(frame, measure, week, [arm, versus])) for frame in frames]
+                )
                 diff = diff[np.isfinite(diff)]
                 ahead = (diff < 0) if lower else (diff > 0)
                 leads = float(ahead.sum() + 0.5 * (diff == 0).sum())
@@ -104,7 +143,7 @@ def lead_shares(
                         "measure": measure,
                         "week": int(week),
                         "arm": arm,
-                        "versus": baseline,
+                        "versus": versus,
                         "markets": int(diff.size),
                         "leads": leads,
                         "share": share.mean,
