@@ -35,7 +35,7 @@ def test_every_target_is_sourced_and_banded():
         "attitude_bimodality",
     ):
         assert key in tg.BY_KEY
-    assert {t.key for t in tg.TARGETS if not t.required} == {"bass_p", "bass_q"}
+    assert {t.key for t in tg.TARGETS if not t.required} == {"bass_p", "bass_q", "referrals_push"}
 
 
 def test_distance_is_zero_inside_and_grows_outside():

@@ -16,7 +16,10 @@ The runs (weeks; n customers each):
 - ``quiet_ads``: the base run copied at week 104 with ads no longer starting talk
   (``push.talk_lift`` = 0, ``stories.ad_share`` = 0): the share of talk advertising starts.
 - ``talk``: talk propensities (``wom.talk_base``, ``wom.talk_feeling``) x 2 from week 1:
-  word-of-mouth volume (weeks 105-156) and referrals (new customers in weeks 1-52).
+  word-of-mouth volume (weeks 105-156) and referrals under push (new customers in weeks 1-52).
+- ``organic``, ``organic_talk``: the same market spending nothing, weeks 1-52, with the talk
+  propensities as they are and doubled: referrals of a brand that grows by word of mouth (the
+  setting of Trusov et al. 2009: a site with little traditional marketing).
 - ``negative``: ``wom.negative_incidence`` x 2 from week 1: valence (weeks 105-156).
 - ``none``, ``hubs``, ``random``: weeks 1-52 on a scale-free network of the point's mean degree,
   spending nothing or SEED_BUDGET on dialogue with outreach to hubs or to random customers
@@ -162,7 +165,13 @@ def _outcomes(point: Mapping[str, float], seed: int, n: int, scenario: str) -> d
     quiet_model = _continue(
         base_model, quiet.model_copy(update={"arm": base_model.params.arm}), WEEKS - RUN_IN
     )
-    base_model.run_for(WEEKS - RUN_IN)
+    # Buyers of the year: everyone who was a customer of the brand in some week of the window
+    # (a purchase of the brand makes a customer; a customer carried into the window without a
+    # purchase in it is rare at ten category occasions a year).
+    buyers = base_model.state.customer.copy()
+    for _ in range(WEEKS - RUN_IN):
+        base_model.step()
+        buyers |= base_model.state.customer
     base = base_model.weekly_frame()
     ad_frame, quiet_frame = ad.weekly_frame(), quiet_model.weekly_frame()
 
@@ -182,6 +191,13 @@ def _outcomes(point: Mapping[str, float], seed: int, n: int, scenario: str) -> d
         WEEKS,
     ).weekly_frame()
 
+    nothing = {"name": "none", "budget": 0.0, "push_share": 0.0}
+    organic = _run(params, network, seed, nothing, LAUNCH[1]).weekly_frame()
+    organic_talk = _run(talk_params, network, seed, nothing, LAUNCH[1]).weekly_frame()
+    for name, frame in (("organic", organic), ("organic_talk", organic_talk)):
+        out[f"{name}.launch_talk"] = _talk(frame, LAUNCH)
+        out[f"{name}.new"] = _at(frame, "adoption", LAUNCH[1]) - _at(frame, "adoption", 0)
+
     for name, frame in (("base", base), ("ad", ad_frame), ("talk", talk), ("negative", negative)):
         out[f"{name}.units_short"] = _sum(frame, "units", SHORT)
         out[f"{name}.units_long"] = _sum(frame, "units", LONG)
@@ -195,7 +211,8 @@ def _outcomes(point: Mapping[str, float], seed: int, n: int, scenario: str) -> d
     out["base.ad_to_sales"] = spend / max(_sum(base, "revenue", ESTABLISHED), 1e-12)
     window = base[(base["week"] >= ESTABLISHED[0]) & (base["week"] <= ESTABLISHED[1])]
     out["base.top_box"] = float(window["top_box"].mean())
-    out["base.customers"] = float(window["customers"].mean()) * n
+    # Buyers per 1,000 customers, as units are (the weekly measures are per 1,000 customers).
+    out["base.buyers"] = float(buyers.sum()) * 1000.0 / n
     out["base.trial"] = _at(base, "adoption", LAUNCH[1]) / params.market.potential
     state = base_model.state
     out["base.bimodality"] = bimodality_coefficient(state.attitude[state.aware])
@@ -228,7 +245,12 @@ def targets_from(o: Mapping[str, float]) -> dict[str, float]:
     base_talk = o["base.positive"] + o["base.negative"]
     talk_talk = o["talk.positive"] + o["talk.negative"]
     share = lambda p, q: p / (p + q) if p + q > 0 else math.nan  # noqa: E731
-    referrals = slope(o["base.launch_talk"], o["base.new"], o["talk.launch_talk"], o["talk.new"])
+    referrals = slope(
+        o["organic.launch_talk"],
+        o["organic.new"],
+        o["organic_talk.launch_talk"],
+        o["organic_talk.new"],
+    )
     hubs_gain = o["seed.hubs"] - o["seed.none"]
     random_gain = o["seed.random"] - o["seed.none"]
     return {
@@ -243,6 +265,9 @@ def targets_from(o: Mapping[str, float]) -> dict[str, float]:
             o["negative.units"],
         ),
         "referrals": referrals,
+        "referrals_push": slope(
+            o["base.launch_talk"], o["base.new"], o["talk.launch_talk"], o["talk.new"]
+        ),
         "referral_over_ad": referrals / ad_long if ad_long > 0 else math.nan,
         "positive_to_negative": (
             o["base.positive"] / o["base.negative"] if o["base.negative"] > 0 else math.inf
@@ -253,7 +278,7 @@ def targets_from(o: Mapping[str, float]) -> dict[str, float]:
         "bass_q": o["base.bass_q"],
         "trial_penetration": o["base.trial"],
         "purchase_frequency": (
-            o["base.units"] / o["base.customers"] if o["base.customers"] > 0 else math.nan
+            o["base.units"] / o["base.buyers"] if o["base.buyers"] > 0 else math.nan
         ),
         "ad_to_sales": o["base.ad_to_sales"],
         "top_box": o["base.top_box"],

@@ -156,9 +156,23 @@ TARGETS: tuple[Target, ...] = (
         *_around(0.53),
         "0.53 (long run)",
         _TBP,
-        "push arm at the plan; talk propensities x 2; elasticity of new customers (first "
-        "trials) in weeks 1-52 w.r.t. the talks in weeks 1-52 (" + LAUNCH + ")",
-        THIN + " (one social-networking site, sign-ups, far from saturation)",
+        "a brand that grows by word of mouth, as the source's site did (spending nothing); "
+        "talk propensities x 2; elasticity of new customers (first trials) in weeks 1-52 "
+        "w.r.t. the talks in weeks 1-52 (" + LAUNCH + ")",
+        THIN + " (one social-networking site with little traditional marketing, far from "
+        "saturation)",
+    ),
+    Target(
+        "referrals_push",
+        "referral elasticity of a brand advertised at the plan",
+        *_around(0.53),
+        "0.53 (for a site with little advertising)",
+        _TBP,
+        "as referrals, on the push arm at the plan: ads make most of the category aware, so talk "
+        "finds few who have not heard",
+        "not required: the source's market had little advertising; shown to say how much the "
+        "answer depends on it",
+        required=False,
     ),
     Target(
         "referral_over_ad",
@@ -245,8 +259,8 @@ TARGETS: tuple[Target, ...] = (
         8.0,
         "2-5 a year for most grocery brands",
         "Ehrenberg (1988); Ehrenberg, Goodhardt & Barwise (1990), J. Marketing 54(3)",
-        "push arm at the plan: units in weeks 105-156 over the mean number of customers of the "
-        "brand in those weeks (current customers, so a little above buyers a year)",
+        "push arm at the plan: units in weeks 105-156 over the customers who were the brand's "
+        "customers in some week of those weeks (its buyers of the year)",
         MODERATE + " (panel data over many categories; frequent categories buy more)",
     ),
     Target(
