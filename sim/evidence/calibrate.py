@@ -196,7 +196,8 @@ def profile_grid(grid: Grid, points, y: np.ndarray, level: float = 0.95) -> dict
         index = np.array([k[axis] for k in keys])
         inside = sorted({int(i) for i in index[sse <= threshold]})
         lo, hi = inside[0], inside[-1]
-        out[name] = (value(lo) / widen, value(hi) * widen, lo == index.min(), hi == index.max())
+        cut = (bool(lo == index.min()), bool(hi == index.max()))
+        out[name] = (value(lo) / widen, value(hi) * widen, *cut)
     shapes = np.array([grid.curves[k] for k in keys])
     total = float(y.sum())
     ms = np.geomspace(total / 10.0, M_RANGE_FACTOR * total, 400)
@@ -204,7 +205,8 @@ def profile_grid(grid: Grid, points, y: np.ndarray, level: float = 0.95) -> dict
     quadratic = float(y @ y) - 2.0 * np.outer(ms, shapes @ y) + np.outer(ms**2, norms)
     inside = ms[quadratic.min(axis=1) <= threshold]
     if inside.size:
-        out["m"] = (float(inside[0]), float(inside[-1]), inside[0] == ms[0], inside[-1] == ms[-1])
+        cut = (bool(inside[0] == ms[0]), bool(inside[-1] == ms[-1]))
+        out["m"] = (float(inside[0]), float(inside[-1]), *cut)
     else:  # the best m lies between two of the 400 values: keep the estimate's own
         best = float(scale[int(np.argmin(sse))])
         out["m"] = (best, best, False, False)
@@ -362,8 +364,8 @@ def calibrate(
         low, high, cut_low, cut_high = grid_profile[name]
         pr = profiles[twin]
         model_ci[name] = join(model_boot[name], (low, high, pr.open_low, pr.open_high))
-        cut += [f"{name} below"] * (cut_low and not pr.open_low)
-        cut += [f"{name} above"] * (cut_high and not pr.open_high)
+        cut += [f"{name} below"] if cut_low and not pr.open_low else []
+        cut += [f"{name} above"] if cut_high and not pr.open_high else []
     model_ci["edge_share"] = model_boot["edge_share"]
     fitted = scale * grid.curves[best]
     return {
