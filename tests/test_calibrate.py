@@ -24,6 +24,7 @@ from sim.evidence.calibrate import (
     Grid,
     arm_for_reach,
     calibrate,
+    extend_grid,
     interval_text,
     join,
     params_for_talk,
@@ -314,6 +315,43 @@ def test_profile_over_the_grid_marks_sides_the_grid_cuts():
         grid.curves[key] = np.full(20, 0.01)
     profile = profile_grid(grid, points, y + rng.normal(0, 1, 20))
     assert all(profile[name][2] and profile[name][3] for name in ("reach", "talk"))
+
+
+def test_a_grid_too_small_for_the_interval_is_extended(monkeypatch):
+    """A 3 x 3 grid of exact Bass curves around the truth, on a noisy series whose interval is
+    wider than the grid: rows and columns are added until the profile ends inside the grid
+    (before: the 7-year dryer fit's reach interval ended at the grid's edge, below the full
+    series' value). Breaks if the extension stops early or adds nothing."""
+    import sim.evidence.calibrate as calibrate_module
+
+    def fake_simulate(s, grid, points, periods, weeks_per_period, quiet=True):
+        for i, j in points:
+            grid.curves.setdefault((i, j), increments(grid.reach(i), grid.talk(j), periods))
+
+    monkeypatch.setattr(calibrate_module, "simulate", fake_simulate)
+    truth = (0.02, 0.3)
+    grid = Grid(truth[0], truth[1], 2 ** (1 / 12))
+    points = [(i, j) for i in range(-1, 2) for j in range(-1, 2)]
+    fake_simulate(None, grid, points, 15, 1)
+    y = np.random.default_rng(5).poisson(3000 * increments(*truth, 15)).astype(float)
+    series = Series("noisy.csv", "week", np.arange(1, 16), y)
+    assert all(all(profile_grid(grid, points, y)[name][2:]) for name in ("reach", "talk"))
+    extended = extend_grid(None, grid, points, series)
+    assert len(extended) > len(points)
+    profile = profile_grid(grid, extended, y)
+    for name, value in (("reach", truth[0]), ("talk", truth[1])):
+        low, high, cut_low, cut_high = profile[name]
+        assert low < value < high and not (cut_low or cut_high), (name, profile[name])
+    assert (
+        extend_grid(
+            None,
+            grid,
+            points,
+            series,
+            leave=["reach above", "talk above", "reach below", "talk below"],
+        )
+        == points
+    )
 
 
 @pytest.mark.slow

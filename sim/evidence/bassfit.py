@@ -9,6 +9,14 @@ sign, scaled by sqrt(k / (k - 3)) for the three fitted parameters; refit; 2.5 an
 percentiles). Wild, because the scatter of adoption counts grows with their size. Measured
 coverage on Bass series with Poisson noise (15 periods, 20 seeds, 150 resamples): 80 % (p),
 90 % (q), 95 % (m) for a nominal 95 %: the intervals are somewhat too narrow on short series.
+
+The bootstrap cannot show what a series does not identify: on a series that has not peaked
+its resamples all refit near the estimate (the first 5 years of clothes dryers: q 0.71
+[0.45, 0.97], the full series 0.327). ``profile_bass`` adds profile-likelihood intervals (each
+parameter fixed in turn, the other two refitted; an F threshold for the estimated variance),
+which are open where the series does not bound a parameter (the market size before the peak),
+and ``diagnose`` words what the series cannot tell, or refuses one with nothing to fit.
+``calibrate`` reports the union of the two intervals (docs/calibration.md).
 """
 
 from __future__ import annotations

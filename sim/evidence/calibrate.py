@@ -33,6 +33,17 @@ Method (docs/calibration.md says it for users):
    real market much larger than ``n`` it is conservative. More replicates shrink the grid's
    part. Coverage measured on series the model made itself: docs/NOTES.md#notes-ev13a.
 
+4. What the series cannot tell (issue #23): before any run, ``bassfit.diagnose`` refuses a
+   flat series (a Bass curve no better than its mean) and words, one line each, what it leaves
+   open (a series that has not peaked does not identify its market size). The Bass intervals
+   are the union of the bootstrap's and the profile likelihood's (``bassfit.profile_bass``);
+   the model's the union of its bootstraps and a profile over the grid (``profile_grid``),
+   open where the Bass profile is open for the parameter it plays (reach for p, talk rate for
+   q, m for m: the grid cannot search to zero or infinity), and noted as *cut by the grid*
+   where the grid's last value is still inside. An open side is 0 (below) or infinity
+   (above) in the result, ``null`` in calibration.json. A model fit that explains nothing
+   (no grid point better than the series' mean) is refused after the grid.
+
 "Push reach" is the weekly probability that push reaches a given customer when everyone is
 equally reachable, ``1 - (1 - 1/n) ** impressions``; it is set through the arm's budget
 (``sim.engine.bass.push_reach`` inverted). "Talk rate" is ``wom.talk_base``.
@@ -65,6 +76,7 @@ from sim.evidence.runs import run_all, task
 from sim.evidence.series import Series, SeriesError, read_series
 
 MAX_MOVES = 8
+MAX_EXTEND = 6  # rows or columns added where the grid's profile is still inside at its edge
 PARAMETRIC = 60  # runs of the parametric bootstrap
 MEASURES = ("adoption", "awareness")
 
@@ -243,6 +255,35 @@ def fit_model(
     return grid, points, (bi, bj), scale, sse
 
 
+def extend_grid(s: Setup, grid: Grid, points, series: Series, leave=(), quiet=True) -> list:
+    """Add a row or column of grid points beyond each side where the grid's profile interval
+    is still inside at the grid's last value (``profile_grid``: cut), at most ``MAX_EXTEND``
+    times, so that the grid, not its size, ends the interval. ``leave``: sides not to extend
+    (``"reach below"`` etc.: where the series bounds nothing, extending would not end).
+    Returns the points, old and new.
+    """
+    y = series.values
+    points = list(points)
+    for _ in range(MAX_EXTEND):
+        profile = profile_grid(grid, points, y)
+        new = []
+        for name, axis in (("reach", 0), ("talk", 1)):
+            _, _, cut_low, cut_high = profile[name]
+            values = [pt[axis] for pt in points]
+            other = sorted({pt[1 - axis] for pt in points})
+            for side, cut, edge in (
+                ("below", cut_low, min(values) - 1),
+                ("above", cut_high, max(values) + 1),
+            ):
+                if cut and f"{name} {side}" not in leave:
+                    new += [(edge, o) if axis == 0 else (o, edge) for o in other]
+        if not new:
+            break
+        simulate(s, grid, new, y.size, series.weeks_per_period, quiet)
+        points += [pt for pt in dict.fromkeys(new) if pt not in points]
+    return points
+
+
 def bootstrap_model(
     grid: Grid,
     points,
@@ -352,6 +393,17 @@ def calibrate(
             f"mean (best R² {1.0 - sse / total:.2f}, market size {scale:.3g}); the model cannot "
             "be calibrated to it"
         )
+    leave = [
+        f"{name} {side}"
+        for name, twin in (("reach", "p"), ("talk", "q"))
+        for side, is_open in (
+            ("below", profiles[twin].open_low),
+            ("above", profiles[twin].open_high),
+        )
+        if is_open
+    ]
+    points = extend_grid(s, grid, points, series, leave, quiet)
+    best, scale, sse = best_point(grid, y, points)
     paths = fresh_paths(s, grid, best, series, min(PARAMETRIC, resamples), quiet)
     model_boot = bootstrap_model(
         grid, points, best, scale, y, resamples, s.seed, paths, s.replicates
