@@ -354,6 +354,29 @@ def test_a_grid_too_small_for_the_interval_is_extended(monkeypatch):
     )
 
 
+def test_a_model_fit_that_explains_nothing_is_refused(monkeypatch):
+    """Before: a grid whose curves produce no adopters gave m = 0, R² -2.8 and a talk rate of
+    1e-5 on the dryers' first 7 years, exit 0. Now CalibrationError (exit 2), before the
+    parametric runs."""
+    import types
+
+    import sim.evidence.calibrate as calibrate_module
+
+    def empty_grid(s, series, start, grid_size, step, quiet):
+        grid = Grid(start[0], start[1], step)
+        points = [(i, j) for i in range(-1, 2) for j in range(-1, 2)]
+        for point in points:
+            grid.curves[point] = np.zeros(series.values.size)
+        return grid, points, (0, 0), 0.0, float((series.values**2).sum())
+
+    monkeypatch.setattr(calibrate_module, "fit_model", empty_grid)
+    monkeypatch.setattr(calibrate_module, "fresh_paths", lambda *a, **k: pytest.fail("ran"))
+    values = read_series(DRYERS).values[:7]
+    series = Series("dryers7.csv", "year", np.arange(1949, 1956), values)
+    with pytest.raises(calibrate_module.CalibrationError, match="dryers7.csv: no point"):
+        calibrate(series, types.SimpleNamespace(n=1000, seed=1), resamples=20)
+
+
 @pytest.mark.slow
 def test_calibrate_command_warns_on_a_series_that_has_not_peaked(tmp_path, capsys):
     """End to end on the dryers' first 5 years (small settings): exit 0, a one-line warning
