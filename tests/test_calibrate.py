@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import tomllib
+import types
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from sim.evidence.bassfit import (
     profile_bass,
 )
 from sim.evidence.calibrate import (
+    CalibrationError,
     Grid,
     arm_for_reach,
     calibrate,
@@ -277,12 +279,18 @@ def test_a_series_past_its_peak_does_not_warn():
 
 
 @pytest.mark.parametrize(
-    "values", [[100, 103, 98, 101, 99, 102, 100], [100] * 6 + [101], [5, 5, 6, 5, 5]]
+    "values",
+    [[100, 103, 98, 101, 99, 102, 100], [100] * 6 + [101], [5, 5, 6, 5, 5], [100] * 7],
 )
 def test_a_flat_series_is_refused(values):
+    """Also from Python (``calibrate()`` on a ``Series`` not read from a file): the issue's
+    100 a year for 7 years gave R² ``nan`` and a talk rate of 6.8e-9 there."""
+    y = np.asarray(values, float)
     with pytest.raises(Unfittable, match="flat|does not vary"):
-        y = np.asarray(values, float)
         diagnose(y, fit_bass(y))
+    series = Series("flat.csv", "year", np.arange(1950, 1950 + y.size), y)
+    with pytest.raises(CalibrationError, match="flat.csv: (flat|the series does not vary)"):
+        calibrate(series, types.SimpleNamespace(n=1000, seed=1), resamples=20)
 
 
 def test_calibrate_refuses_a_flat_series_before_any_run(tmp_path, capsys):
@@ -360,8 +368,6 @@ def test_a_model_fit_that_explains_nothing_is_refused(monkeypatch):
     """Before: a grid whose curves produce no adopters gave m = 0, R² -2.8 and a talk rate of
     1e-5 on the dryers' first 7 years, exit 0. Now CalibrationError (exit 2), before the
     parametric runs."""
-    import types
-
     import sim.evidence.calibrate as calibrate_module
 
     def empty_grid(s, series, start, grid_size, step, quiet):
