@@ -365,7 +365,7 @@ def test_projector_layout_and_classroom_features(browser_executable, app_server,
             with page.expect_download() as info:
                 page.get_by_text("Runs as CSV").click()
             csv_text = Path(info.value.path()).read_text(encoding="utf-8")
-            assert csv_text.startswith("arm,week,awareness") and "A: push (ads)" in csv_text
+            assert csv_text.startswith("arm,week,awareness") and "A: push" in csv_text
             with page.expect_download() as info:
                 page.get_by_text("Scenario file (TOML)").click()
             saved = tmp_path / "saved.toml"
