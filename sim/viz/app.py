@@ -108,7 +108,9 @@ CSS = f"""
 .rc-week {{ font-size: 20px; font-weight: 600; min-width: 112px; white-space: nowrap; }}
 .rc-nav {{ display: flex; align-items: center; gap: 6px; white-space: nowrap; flex: none; }}
 .rc-nav .rc-back {{ min-width: 36px !important; padding: 0 6px !important; }}
-.rc-goto {{ width: 52px; flex: none; margin: 0 !important; padding: 0 !important; }}
+.rc-goto {{ width: 56px; flex: none; margin: 0 !important; padding: 0 !important; }}
+.rc-goto .v-input__slot {{ border: 1px solid #1976d2; border-radius: 4px; padding: 0 4px; }}
+.rc-goto .v-input__slot:before, .rc-goto .v-input__slot:after {{ display: none; }}
 .rc-goto input {{ font-size: 16px !important; text-align: center; }}
 .rc-goto-label {{ font-size: 14px; }}
 .rc-status {{ font-size: 14px; color: #555; white-space: nowrap; overflow: hidden;
