@@ -231,3 +231,16 @@ def _same(a: list[dict], b: list[dict]) -> bool:
         return x == y or (isinstance(x, float) and math.isnan(x) and math.isnan(y))
 
     return all(equal(x[k], y[k]) for x, y in zip(a, b, strict=True) for k in x)
+
+
+def test_target_groups_are_named_in_the_pages_language():
+    from sim.i18n import translator
+    from sim.viz.labels import group_label
+
+    nb = translator("nb")
+    assert [group_label(g, nb) for g in ("", "students", "g3", "Mr. Hi")] == [
+        "alle",
+        "studenter",
+        "gruppe 3",
+        "Mr. Hi",  # a real network's own group names are shown as written
+    ]

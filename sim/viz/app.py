@@ -407,8 +407,11 @@ class Playback:
                 reached_end = True
                 break
             start = time.perf_counter()
-            arena.step()
-            self.state.sink.push()
+            with arena.lock:  # not while Go to week replays the run
+                if cancel.is_set():
+                    break
+                arena.step()
+                self.state.sink.push()
             cancel.wait(max(0.0, PLAY_INTERVAL_S - (time.perf_counter() - start)))
         with self.lock:
             if self.cancel is not cancel:
@@ -460,8 +463,9 @@ def RunBar(state: State):
             return
         playback.stop()
         was_end = arena.week >= arena.plan.weeks
-        arena.go_to(week)
-        state.sink.push()
+        with arena.lock:  # a week Play was making is finished first
+            arena.go_to(week)
+            state.sink.push()
         if was_end != (arena.week >= arena.plan.weeks):  # Play and the status line change
             state.tick.set(state.tick.value + 1)
 

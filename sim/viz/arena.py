@@ -95,6 +95,9 @@ class Arena(mesa.Model):
         controls = controls or Controls()
         seed_for_mesa = None
         self.controls = controls
+        # Held while the run moves (a week, or a replay to another week) and while a week is
+        # sent: Play's thread and the page's buttons may act on the same arena.
+        self.lock = threading.RLock()
         self.preset = preset or load_preset(controls.preset)
         self.arms: list[Arm] = []
         self.network: Network | None = None
@@ -177,11 +180,12 @@ class Arena(mesa.Model):
         if not self.arms:
             self.running = False
             return
-        for arm in self.arms:
-            arm.model.step()
-            arm.record()
-        self.week += 1
-        self.running = self.week < MAX_WEEKS
+        with self.lock:
+            for arm in self.arms:
+                arm.model.step()
+                arm.record()
+            self.week += 1
+            self.running = self.week < MAX_WEEKS
 
     def go_to(self, week: int) -> None:
         """Run or replay to ``week`` (0 .. ``MAX_WEEKS``): forward it steps on; back it starts
@@ -191,11 +195,12 @@ class Arena(mesa.Model):
         if not self.arms:
             return
         week = max(0, min(int(week), MAX_WEEKS))
-        if week < self.week:
-            specs = [self.plan.arm_a] + ([self.plan.arm_b] if self.plan.arm_b is not None else [])
-            self._start(specs)
-        while self.week < week:
-            self.step()
+        with self.lock:
+            if week < self.week:
+                arm_b = [self.plan.arm_b] if self.plan.arm_b is not None else []
+                self._start([self.plan.arm_a, *arm_b])
+            while self.week < week:
+                self.step()
 
     def summary(self) -> list[dict[str, float]]:
         """This week's measures of each arm."""

@@ -7,6 +7,8 @@ English keys for ``sim.i18n`` (translated where they are shown).
 
 from __future__ import annotations
 
+import re
+
 from sim.i18n import LANGUAGES, number_style
 from sim.i18n.vocabulary import STRATEGY_NAMES
 from sim.viz.frames import N_
@@ -26,6 +28,7 @@ GROUP_NAMES = {
     "professionals": N_("professionals"),
 }
 EVERYONE_NAME = N_("everyone")
+GROUP_NUMBER = N_("group {n}")  # a generated network's groups g1, g2, ...
 
 NETWORK_NAMES = {
     "well_mixed": N_("Well mixed (everyone knows everyone)"),
@@ -192,7 +195,11 @@ def group_label(group: str | None, _) -> str:
     """A target group's name in the language of ``_`` (``everyone`` for no group)."""
     if not group:
         return _(EVERYONE_NAME)
-    return _(GROUP_NAMES[group]) if group in GROUP_NAMES else group
+    if group in GROUP_NAMES:
+        return _(GROUP_NAMES[group])
+    if re.fullmatch(r"g[1-9]\d*", group):
+        return _(GROUP_NUMBER).format(n=group[1:])
+    return group
 
 
 def campaign_label(arm, other, _, budget: float | None = None, other_budget=None) -> str:
