@@ -435,3 +435,10 @@ def test_page_goes_to_a_week_and_back_one(page):
     goto.v_model = "five"
     goto.fire_event("keyup.enter")
     assert _week(rc) == 19  # not a week: nothing happens
+    _button(rc, "Step").click()
+    goto.v_model = "19"  # the field was emptied: the same week again goes there again
+    goto.fire_event("keyup.enter")
+    assert _week(rc) == 19 and goto.v_model == ""
+    goto.v_model = "400"
+    goto.fire_event("keyup.enter")
+    assert _week(rc) == 52  # not beyond the scenario's last week (Step goes on)

@@ -445,7 +445,6 @@ def RunBar(state: State):
     ready = arena is not None and bool(arena.arms)
     at_end = ready and arena.week >= arena.plan.weeks
     progress = state.rep_progress.value
-    goto_text, set_goto_text = solara.use_state("")
 
     def reset():
         state.apply(state.controls.value)
@@ -458,9 +457,11 @@ def RunBar(state: State):
                 state.tick.set(state.tick.value + 1)
 
     def go_to(week: int) -> None:
-        """Run or replay to ``week`` (Play stops first); the bar shows where the run is."""
+        """Run or replay to ``week`` (Play stops first); the bar shows where the run is. Not
+        beyond the scenario's last week (or the week the run is at, if Step went further)."""
         if arena is None or not arena.arms:
             return
+        week = min(week, max(arena.plan.weeks, arena.week))
         playback.stop()
         was_end = arena.week >= arena.plan.weeks
         with arena.lock:  # a week Play was making is finished first
@@ -468,12 +469,6 @@ def RunBar(state: State):
             state.sink.push()
         if was_end != (arena.week >= arena.plan.weeks):  # Play and the status line change
             state.tick.set(state.tick.value + 1)
-
-    def on_goto(text) -> None:
-        set_goto_text(text)
-        week = _week_number(text)
-        if week is not None:
-            go_to(week)
 
     with solara.Div(classes=["rc-bar"]):
         solara.Button(
@@ -516,16 +511,7 @@ def RunBar(state: State):
             solara.HTML(
                 tag="span", unsafe_innerHTML=_escape(_("Go to week")), classes=["rc-goto-label"]
             )
-            solara.InputText(
-                "",
-                value=goto_text,
-                on_value=on_goto,
-                continuous_update=False,
-                disabled=not ready,
-                dense=True,
-                hide_details=True,
-                classes=["rc-goto"],
-            )
+            GoToWeek(go_to, disabled=not ready)
         solara.Button(
             _("Run {n} times").format(n=REPLICATES),
             outlined=True,
@@ -552,6 +538,25 @@ def RunBar(state: State):
             on_click=lambda: state.present.set(not state.present.value),
             classes=["rc-present"],
         )
+
+
+@solara.component
+def GoToWeek(go_to, disabled: bool):
+    """The *Go to week* field: Enter goes to the typed week and empties the field (the week
+    label says where the run is, and typing the same week again later goes there again). Its
+    own component, so that its Enter handler comes with its widget whenever that is made."""
+
+    def on_enter(widget, event=None, data=None) -> None:
+        week = _week_number(widget.v_model)
+        widget.v_model = ""
+        if week is not None:
+            go_to(week)
+
+    field = solara.v.TextField(
+        v_model="", disabled=disabled, dense=True, hide_details=True, class_="rc-goto"
+    )
+    solara.v.use_event(field, "keyup.enter", on_enter)
+    return field
 
 
 WEEK_HELP = N_(
