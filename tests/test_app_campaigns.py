@@ -163,12 +163,13 @@ def test_a_link_carries_both_campaigns():
 def test_an_old_links_budget_means_both_campaigns():
     """``?preset=workshop/louder&compare=1&budget=80`` (a link from before) still opens: both
     campaigns at 80. A new link's ``budget_b`` sets B, wherever it stands."""
-    old, _page, problems = controls_from_query(
-        "preset=workshop/louder&compare=1&budget=80", Controls()
-    )
-    assert problems == [] and old.budget == old.budget_b == 80.0
-    arena = Arena(replace(old, n=200))
-    assert arena.plan.arm_a.budget == arena.plan.arm_b.budget == 80.0
+    for budget in (80.0, 40.0):  # 40: neither campaign's budget in the preset
+        old, _page, problems = controls_from_query(
+            f"preset=workshop/louder&compare=1&budget={budget:g}", Controls()
+        )
+        assert problems == [] and old.budget == old.budget_b == budget
+        arena = Arena(replace(old, n=200))
+        assert arena.plan.arm_a.budget == arena.plan.arm_b.budget == budget
     for query in ("budget_b=40&budget=10", "budget=10&budget_b=40"):
         new, _page, problems = controls_from_query(f"preset=workshop/louder&{query}", Controls())
         assert problems == [] and (new.budget, new.budget_b) == (10.0, 40.0)
