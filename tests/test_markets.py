@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -83,3 +84,59 @@ def test_pairs_are_every_arm_against_the_baseline_then_the_contrast():
         ("dialogue", "none"),
         ("mix", "none"),
     ]
+
+
+# --------------------------------------------------------------------------- where dialogue pays
+
+
+def test_auc_is_the_mann_whitney_share():
+    from sim.evidence.dialogue_pays import auc
+
+    labels = np.array([True, True, False, False])
+    assert auc(np.array([3.0, 4.0, 1.0, 2.0]), labels) == 1.0
+    assert auc(np.array([1.0, 2.0, 3.0, 4.0]), labels) == 0.0
+    assert auc(np.array([1.0, 4.0, 2.0, 3.0]), labels) == 0.5
+    assert auc(np.array([1.0, 1.0, 1.0, 1.0]), labels) == 0.5  # ties count half
+    assert np.isnan(auc(np.array([1.0, 2.0]), np.array([True, True])))
+
+
+def test_best_split_finds_the_threshold_and_the_side():
+    from sim.evidence.dialogue_pays import best_split
+
+    values = np.arange(10.0)
+    labels = values < 3.5  # pays below 3.5
+    split = best_split(values, labels)
+    assert split["threshold"] == 3.5 and split["balanced_accuracy"] == 1.0
+    assert split["share_below"] == 1.0 and split["share_above"] == 0.0
+    assert (split["n_below"], split["n_above"]) == (4, 6)
+
+
+def test_where_dialogue_pays_reads_the_runs(monkeypatch):
+    from sim.evidence import dialogue_pays
+
+    members = [{"dialogue.cost_per_conversation": c} for c in (1.0, 2.0, 6.0, 8.0)]
+
+    # Stand-in runs: dialogue out-earns push exactly where conversations are cheap.
+    def fake_run(tasks, executor=None):
+        frames = []
+        for task in tasks:
+            cost = task.params["dialogue"]["cost_per_conversation"]
+            frames.append(
+                pd.DataFrame(
+                    [
+                        {"arm": "push", "week": 52, "profit": 100.0},
+                        {"arm": "dialogue", "week": 52, "profit": 100.0 + (4.0 - cost)},
+                    ]
+                )
+            )
+        return frames
+
+    monkeypatch.setattr(dialogue_pays, "run_markets", fake_run)
+    result = dialogue_pays.where_dialogue_pays(members, seed=1)
+    assert result["markets"] == 4 and result["pays"]["mean"] == 0.5
+    top = result["separating"][0]
+    assert top["path"] == "dialogue.cost_per_conversation" and top["auc"] == 0.0
+    assert top["split"]["threshold"] == 4.0 and top["split"]["share_below"] == 1.0
+    text = "\n".join(dialogue_pays.sentences(result))
+    assert "in 50 % [" in text or "in 50% [" in text
+    assert "dialogue pays in 100% of the 2 markets below 4" in text.replace(" %", "%")
