@@ -147,16 +147,18 @@ def section(rows: list[dict], repeats: int, where: str) -> str:
         if r["budget"]:
             verdict = " (met)" if r["cpu"] <= r["budget"] else " (**missed**)"
         lines.append(
-            f"| {r['label']} | {r['cpu']:.2f} s ({r['low']:.2f}-{r['high']:.2f}) | "
+            f"| {r['label']} | {r['cpu']:.3f} s ({r['low']:.3f}-{r['high']:.3f}) | "
             f"{r['wall']:.2f} s | {r['modules']} | {', '.join(r['heavy']) or 'none'} | "
             f"{target}{verdict} |"
         )
     lines += [
         "",
-        "Before issue #24 item 5 (commit 691deac, same machine, 2026-12-07, load 1-3) every one of "
-        "these commands imported numba, pandas, Mesa, scipy and networkx with the command line "
-        "(`import sim.cli`: 0.77 s): `--help` took 0.94 s of CPU, `list` 0.96 s, `schema` 0.95 s "
-        "and `validate` 1.23 s (medians of this script with `--root` at that commit).",
+        "Before issue #24 item 5 every one of these commands imported numba, pandas, Mesa, scipy "
+        "and networkx with the command line (`import sim.cli`: 0.77 s). Measured by this script "
+        "with `--root` on a copy of commit 691deac (same machine, 2026-12-07, load average 3, "
+        "medians of 9): `--help` 0.89 s of CPU, `run --help` 0.86 s, `list` and `schema` 0.84 s "
+        "each, `validate scenarios/default.toml` 0.93-1.08 s (about what it takes now: it needs "
+        "the engine either way).",
         "",
         "Why it is fast now: `sim/cli.py` imports only the standard library and the light modules "
         "its parser needs (the language catalogue, where the shipped scenarios are, the viz and "
