@@ -25,7 +25,7 @@ from sim.evidence import abc  # noqa: E402
 from sim.evidence.errors import EvidenceError  # noqa: E402
 from sim.evidence.plausible import PlausibleError, load_plausible  # noqa: E402
 from sim.evidence.ranges import BY_PATH, RANGES, Range  # noqa: E402
-from sim.evidence.targets import TARGETS, Target, total_distance  # noqa: E402
+from sim.evidence.targets import REQUIRED, TARGETS, Target, total_distance  # noqa: E402
 
 # --------------------------------------------------------------------------- the small case
 
@@ -384,7 +384,8 @@ def test_command_writes_the_plausible_set(tmp_path, monkeypatch, capsys):
     p = loaded.provenance
     assert p["n"] == 300 and p["master_seed"] == 5 and p["rechecked"] is True
     assert p["command"].startswith("run_sim.py calibrate-defaults")
-    assert len(p["targets"]) == len(TARGETS)
+    assert [t["key"] for t in p["targets"]] == [t.key for t in REQUIRED]
+    assert len(p["all_targets"]) == len(TARGETS)
 
 
 def test_command_without_target_runs_is_one_line(tmp_path, monkeypatch, capsys):

@@ -3,14 +3,16 @@ pyabc's ABC-SMC.
 
 What is calibrated: the parameters of ``sim.evidence.ranges.RANGES`` (or any list of ``Range``),
 with independent uniform priors over their documented ranges (stated to pyabc on the logit
-scale, ``prior``), against the empirical targets of
-``sim.evidence.targets.TARGETS``: a market is accepted when every target's measured value lies in
-its band (``total_distance`` is 0). ABC-SMC (Toni et al. 2009, as implemented by pyabc) lowers
-the acceptance threshold from generation to generation (pyabc's quantile epsilon: the weighted
-median of the last population's distances) down to 0. It stops when a population is all at
-distance 0 (every member meets every target), or after ``generations`` generations, or after
-``minutes`` of wall time (checked between generations), or when a generation's acceptance rate
-would fall below ``min_acceptance`` (that generation is then not kept).
+scale, ``prior``), against the empirical targets of ``sim.evidence.targets.REQUIRED`` (those a
+plausible market must meet): a market is accepted when every one's measured value lies in its
+band (``total_distance`` is 0); the targets that are only shown (``required`` false) are measured
+and kept with each member but do not decide. ABC-SMC (Toni et al. 2009, as implemented by pyabc)
+lowers the acceptance threshold from generation to generation (pyabc's quantile epsilon: a
+multiple of the weighted median of the last population's distances) down to 0. It stops when a
+population is all at distance 0 (every member meets every target), or after ``generations``
+generations, or after ``minutes`` of wall time (checked between generations), or when a
+generation's acceptance rate would fall below ``min_acceptance`` (that generation is then not
+kept).
 
 The simulator is any callable ``simulate(point, seed) -> {target key: value}``: ``point`` maps
 parameter paths ("wom.talk_base") to values (integer ranges rounded), applied on top of
@@ -54,7 +56,7 @@ import numpy as np
 
 from sim.evidence.errors import EvidenceError
 from sim.evidence.ranges import RANGES, Range
-from sim.evidence.targets import TARGETS, Target, total_distance
+from sim.evidence.targets import REQUIRED, TARGETS, Target, total_distance
 from sim.study.arms import run_seed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -174,7 +176,7 @@ class TargetDistance:
     target is met). pyabc passes the observed data as ``x_0``: the bands are the data, so it is
     not used."""
 
-    def __init__(self, targets: Sequence[Target] = TARGETS):
+    def __init__(self, targets: Sequence[Target] = REQUIRED):
         self.targets = tuple(targets)
 
     def __call__(self, x: Mapping[str, float], x_0=None) -> float:
@@ -262,7 +264,7 @@ def calibrate(
     simulate: Simulate,
     ranges: Sequence[Range] = RANGES,
     *,
-    targets: Sequence[Target] = TARGETS,
+    targets: Sequence[Target] = REQUIRED,
     distance: Callable | None = None,
     population: int = 200,
     generations: int = 12,
@@ -507,7 +509,7 @@ def recheck(
     members: list[Member],
     simulate: Simulate,
     master_seed: int,
-    targets: Sequence[Target] = TARGETS,
+    targets: Sequence[Target] = REQUIRED,
     executor=None,
 ) -> list[Member]:
     """Re-run each member at another seed (``RECHECK_REPLICATE``); keep those still at 0."""
@@ -604,9 +606,20 @@ def plausible_record(
         "final_population": len(calibration.points),
         "final_at_zero": sum(d <= 0 for d in calibration.distances),
         "versions": versions(),
+        # the targets the distance used (every one met by every member)
         "targets": [
             {"key": t.key, "low": t.low, "high": t.high if math.isfinite(t.high) else "inf"}
             for t in calibration.targets
+        ],
+        # every target of the table, the shown ones too (their values are kept per member)
+        "all_targets": [
+            {
+                "key": t.key,
+                "low": t.low,
+                "high": t.high if math.isfinite(t.high) else "inf",
+                "required": any(t.key == u.key for u in calibration.targets),
+            }
+            for t in TARGETS
         ],
         "ranges": [
             {"path": r.path, "low": r.low, "high": r.high, "integer": r.integer}
@@ -673,7 +686,7 @@ def calibrate_defaults(settings: Settings, executor=None, command: str | None = 
     simulate = functools.partial(_measure, measure_targets, n=int(settings.n))
     sampler = sampler_for(executor, settings.processes)
     log(
-        f"ABC-SMC over {len(RANGES)} parameters and {len(TARGETS)} targets: population "
+        f"ABC-SMC over {len(RANGES)} parameters and {len(REQUIRED)} required targets: population "
         f"{settings.population}, at most {settings.generations} generations"
         + (f" or {settings.minutes:g} minutes" if settings.minutes else "")
         + f", {settings.n} customers, {sampler_name(sampler)}"
@@ -681,7 +694,7 @@ def calibrate_defaults(settings: Settings, executor=None, command: str | None = 
     result = calibrate(
         simulate,
         RANGES,
-        targets=TARGETS,
+        targets=REQUIRED,
         population=settings.population,
         generations=settings.generations,
         minutes=settings.minutes,
@@ -694,7 +707,7 @@ def calibrate_defaults(settings: Settings, executor=None, command: str | None = 
     log(f"stopped: {result.stopped}; {len(members)} distinct members at distance 0")
     if settings.recheck and members:
         before = len(members)
-        members = recheck(members, simulate, settings.seed, TARGETS, executor)
+        members = recheck(members, simulate, settings.seed, REQUIRED, executor)
         log(f"re-run at a second seed: {len(members)} of {before} still meet every target")
     record = plausible_record(
         result,
