@@ -355,7 +355,7 @@ def test_missing_or_malformed_file_is_one_line(tmp_path, content, words):
 # --------------------------------------------------------------------------- the command
 
 
-def fake_measure_targets(point, seed, n=1500):
+def fake_measure_targets(point, seed, n=1500, replicates=1):
     """A stand-in for sim.evidence.target_runs.measure_targets: every target at the middle of
     its band when wom.talk_base is below 0.01, else every target missed."""
     rng = np.random.default_rng(seed)

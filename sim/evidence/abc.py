@@ -567,6 +567,7 @@ def plausible_record(
     *,
     checked: bool,
     n: int | None,
+    replicates: int | None = None,
     command: str | None = None,
     wall_seconds: float | None = None,
 ) -> dict:
@@ -591,6 +592,7 @@ def plausible_record(
         "seeds": "sim.evidence.abc.evaluation_seed(master_seed, point, replicate): replicate "
         f"{ABC_REPLICATE} in the ABC, {RECHECK_REPLICATE} in the re-run",
         "n": n,
+        "replicates": replicates,
         "population_size": calibration.population_size,
         "sampler": calibration.sampler,
         "generations": len(gens),
@@ -664,7 +666,8 @@ class Settings:
     population: int = 200
     generations: int = 12
     minutes: float | None = 55.0
-    n: int = 1500
+    n: int | None = None  # None: measure_targets' own default
+    replicates: int = 1
     seed: int = 2024
     processes: int | None = None
     recheck: bool = True
@@ -676,6 +679,7 @@ def calibrate_defaults(settings: Settings, executor=None, command: str | None = 
     """``run_sim.py calibrate-defaults``: ABC over every range against every target with
     ``sim.evidence.target_runs.measure_targets`` at ``n`` customers; writes the plausible set."""
     import functools
+    import inspect
 
     log = log or (lambda text: print(text, file=sys.stderr))
     try:
@@ -683,13 +687,18 @@ def calibrate_defaults(settings: Settings, executor=None, command: str | None = 
     except ImportError as error:
         raise EvidenceError(f"the target runs are missing ({error})") from None
     started = time.perf_counter()
-    simulate = functools.partial(_measure, measure_targets, n=int(settings.n))
+    if settings.n is None:
+        settings.n = int(inspect.signature(measure_targets).parameters["n"].default)
+    simulate = functools.partial(
+        _measure, measure_targets, n=int(settings.n), replicates=int(settings.replicates)
+    )
     sampler = sampler_for(executor, settings.processes)
     log(
         f"ABC-SMC over {len(RANGES)} parameters and {len(REQUIRED)} required targets: population "
         f"{settings.population}, at most {settings.generations} generations"
         + (f" or {settings.minutes:g} minutes" if settings.minutes else "")
-        + f", {settings.n} customers, {sampler_name(sampler)}"
+        + f", {settings.n} customers x {settings.replicates} seed(s) per market, "
+        + sampler_name(sampler)
     )
     result = calibrate(
         simulate,
@@ -714,6 +723,7 @@ def calibrate_defaults(settings: Settings, executor=None, command: str | None = 
         members,
         checked=settings.recheck,
         n=settings.n,
+        replicates=settings.replicates,
         command=command,
         wall_seconds=time.perf_counter() - started,
     )
@@ -725,8 +735,8 @@ def calibrate_defaults(settings: Settings, executor=None, command: str | None = 
     return path, record
 
 
-def _measure(measure_targets, point: dict, seed: int, n: int) -> dict[str, float]:
-    return measure_targets(point, seed, n=n)
+def _measure(measure_targets, point: dict, seed: int, n: int, replicates: int) -> dict:
+    return measure_targets(point, seed, n=n, replicates=replicates)
 
 
 def settings_from_args(args) -> Settings:
@@ -735,6 +745,7 @@ def settings_from_args(args) -> Settings:
         generations=args.generations,
         minutes=args.minutes if args.minutes and args.minutes > 0 else None,
         n=args.n,
+        replicates=args.replicates,
         seed=args.seed,
         processes=args.processes,
         recheck=not args.no_recheck,

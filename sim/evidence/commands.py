@@ -107,7 +107,19 @@ def add_calibrate_defaults_parser(sub, add_executor_options) -> None:
         metavar="M",
         help="no new generation after M minutes of ABC (55; 0: no limit)",
     )
-    cd.add_argument("--n", type=int, default=1500, metavar="N", help="customers per market (1500)")
+    cd.add_argument(
+        "--n",
+        type=int,
+        metavar="N",
+        help="customers per market (default: measure_targets' own, 6,000)",
+    )
+    cd.add_argument(
+        "--replicates",
+        type=int,
+        default=1,
+        metavar="R",
+        help="seeds averaged per market before the targets' ratios are taken (1)",
+    )
     cd.add_argument("--seed", type=int, default=2024, metavar="S", help="master seed (2024)")
     cd.add_argument(
         "--processes",
