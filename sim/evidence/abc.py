@@ -296,6 +296,13 @@ def calibrate(
         raise EvidenceError(f"--population must be at least 2, got {population}")
     if generations < 1:
         raise EvidenceError(f"--generations must be at least 1, got {generations}")
+    if population <= len(ranges):
+        # pyabc perturbs with the population's covariance: singular with fewer members than
+        # parameters, and its importance weights then come out NaN (measured: 24 members, 68
+        # parameters, generation 2)
+        raise EvidenceError(
+            f"--population must exceed the number of parameters ({len(ranges)}), got {population}"
+        )
     _quiet_pyabc()
     # pyabc draws its prior samples, proposals and resampling from the legacy global generator
     np.random.seed(int(seed) % 2**32)  # noqa: NPY002
