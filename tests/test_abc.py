@@ -186,6 +186,29 @@ def test_calibration_stops_at_the_generation_limit():
     assert result.generations[0].acceptance_rate == 1.0
 
 
+def test_the_time_left_bounds_a_generations_evaluations():
+    """The acceptance floor rises so that a generation stops at the evaluations the wall time
+    left affords (at the seconds per evaluation so far)."""
+    import time
+    from datetime import timedelta
+
+    class Fake:
+        def population_size(self, t):
+            return 100
+
+    gens = [abc.Generation(0, math.inf, 100, 100, 1.0, 10.0, 0.0)]  # 0.1 s per evaluation
+    now = time.perf_counter()
+    floor = abc._acceptance_floor  # noqa: SLF001
+    assert floor(Fake(), gens, None, now, 0.002) == 0.002  # no time limit
+    assert floor(Fake(), [], timedelta(minutes=1), now, 0.002) == 0.002  # no estimate yet
+    # 60 s left affords 600 evaluations: 100 accepted need a rate of 1/6
+    assert floor(Fake(), gens, timedelta(minutes=1), now, 0.002) == pytest.approx(1 / 6, rel=0.01)
+    assert floor(Fake(), gens, timedelta(hours=10), now, 0.002) == 0.002
+    assert floor(Fake(), gens, timedelta(seconds=1), now - 5, 0.002) == 1.0  # no time left
+    result = toy_run(minutes=1e-6)
+    assert len(result.generations) == 1 and "wall time" in result.stopped
+
+
 def test_a_custom_distance_replaces_the_bands():
     result = toy_run(distance=lambda x: abs(x["s"] - 0.8), generations=4)
     x, w = result.weighted()

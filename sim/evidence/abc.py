@@ -210,9 +210,10 @@ def sampler_for(executor=None, processes: int | None = None):
     client = getattr(executor, "client", None)
     if client is not None:
         return DaskDistributedSampler(dask_client=client, batch_size=1)
+    # check_max_eval: a generation stops at the evaluations the acceptance floor allows
     if processes is not None and processes > 1:
-        return MulticoreEvalParallelSampler(n_procs=int(processes))
-    return SingleCoreSampler()
+        return MulticoreEvalParallelSampler(n_procs=int(processes), check_max_eval=True)
+    return SingleCoreSampler(check_max_eval=True)
 
 
 def sampler_name(sampler) -> str:
@@ -408,12 +409,16 @@ def _run(abc, generations: int, minutes, min_acceptance: float, log) -> tuple[li
     try:
         while True:
             eps = float(abc.eps(t))
+            floor = _acceptance_floor(abc, gens, walltime, begun, min_acceptance)
+            abc.min_acceptance_rate = floor
             started = time.perf_counter()
             ret = abc.run_generation(t=t)
             if not ret["successful"]:
                 stopped = (
-                    f"generation {t} stopped: acceptance rate would fall below {min_acceptance:g} "
-                    "(not kept)"
+                    f"generation {t} stopped after {int(abc.population_size(t) / floor)} "
+                    f"evaluations (acceptance rate below {floor:.2g}"
+                    + (", or the time left" if floor > min_acceptance else "")
+                    + "; not kept)"
                 )
                 break
             frame = abc.history.get_weighted_distances(t=t)
@@ -456,6 +461,22 @@ def _run(abc, generations: int, minutes, min_acceptance: float, log) -> tuple[li
     if not gens:
         raise EvidenceError("ABC kept no population: " + stopped)
     return gens, stopped
+
+
+def _acceptance_floor(abc, gens, walltime, begun: float, min_acceptance: float) -> float:
+    """The acceptance rate below which the next generation is abandoned: ``min_acceptance``, or
+    higher when the wall time left affords fewer evaluations (at the seconds per evaluation of
+    the generations so far) than the population needs at that rate. pyabc's single-core and
+    multicore samplers stop a generation at that many evaluations; the Dask sampler does not
+    (there the wall time is checked between generations only)."""
+    floor = float(min_acceptance)
+    evaluations = sum(g.evaluations for g in gens)
+    if walltime is None or not evaluations:
+        return floor
+    per_evaluation = sum(g.seconds for g in gens) / evaluations
+    left = walltime.total_seconds() - (time.perf_counter() - begun)
+    affordable = max(1.0, left / per_evaluation)
+    return min(1.0, max(floor, abc.population_size(len(gens)) / affordable))
 
 
 def _last_population(history, ranges):
