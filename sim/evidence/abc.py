@@ -253,6 +253,7 @@ class Calibration:
     seconds: float
     stopped: str  # why it stopped
     history: str | None = None  # the sqlite file, when kept
+    options: dict = field(default_factory=dict)  # alpha, shrink, min_acceptance, minutes
 
     def weighted(self) -> tuple[np.ndarray, np.ndarray]:
         """(points as an array, one column per range; normalised weights)."""
@@ -359,6 +360,13 @@ def calibrate(
         seconds=seconds,
         stopped=stopped,
         history=None if temp is not None else str(db_file),
+        options={
+            "alpha": alpha,
+            "shrink": shrink,
+            "min_acceptance": min_acceptance,
+            "max_generations": generations,
+            "minutes": minutes,
+        },
     )
 
 
@@ -625,6 +633,11 @@ def plausible_record(
         "sampler": calibration.sampler,
         "generations": len(gens),
         "stopped": calibration.stopped,
+        "epsilon_schedule": (
+            "generation 0 accepts the prior sample; then shrink x the weighted alpha-quantile of "
+            "the last population's distances (pyabc QuantileEpsilon), down to 0"
+        ),
+        "options": calibration.options,
         "epsilons": [g.epsilon if math.isfinite(g.epsilon) else "inf" for g in gens],
         "acceptance_rates": [g.acceptance_rate for g in gens],
         "evaluations": [g.evaluations for g in gens],
