@@ -10,6 +10,7 @@ Commands::
     schema             the JSON Schema of the scenario format (for editors)
     evidence           regenerate docs/validation.md (the model against published results)
     calibrate SERIES   fit push reach and talk rate (and Bass p, q) to an observed series
+    calibrate-defaults the plausible set: parameters meeting every empirical target (ABC)
     check [SCENARIO...] run the scenarios' [[expect]] claims; exit 1 when one does not hold
     sensitivity        global sensitivity analysis (Morris, Sobol, tipping points)
     workshop build     the teaching kit: worksheets, keys, figures, slides (docs/workshop/)
@@ -995,6 +996,12 @@ def cmd_calibrate(args: argparse.Namespace, argv: list[str]) -> int:
     return run(args, argv)
 
 
+def cmd_calibrate_defaults(args: argparse.Namespace, argv: list[str]) -> int:
+    from sim.evidence.commands import cmd_calibrate_defaults as run
+
+    return run(args, argv, make_executor)
+
+
 def cmd_check(args: argparse.Namespace, argv: list[str]) -> int:
     from sim.study.expect import check_scenarios
     from sim.study.scenario import parse_assignment, shipped_scenarios
@@ -1056,6 +1063,7 @@ COMMANDS = {
     "viz": cmd_viz,
     "evidence": cmd_evidence,
     "calibrate": cmd_calibrate,
+    "calibrate-defaults": cmd_calibrate_defaults,
     "check": cmd_check,
     "sensitivity": cmd_sensitivity,
     "workshop": cmd_workshop,
