@@ -156,6 +156,17 @@ def build_parser(_=None) -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help=_("run every arm x replicate of a scenario"))
     study_options(run, scenario_required=False)
+    run.add_argument(
+        "--plausible",
+        nargs="?",
+        const=50,
+        type=_count,
+        metavar="N",
+        help=_(
+            "also run the scenario once in each of N markets of the calibrated plausible set "
+            "(default 50) and report the share of them in which each arm leads"
+        ),
+    )
     sweep = sub.add_parser("sweep", help=_("run the scenario's [sweep] grid x arms x replicates"))
     study_options(sweep, scenario_required=True)
     validate = sub.add_parser("validate", help=_("check scenario files without running"))
@@ -414,6 +425,7 @@ INPUT_ERRORS = (
     ("sim.params", "ParameterError"),
     ("sim.network.errors", "NetworkError"),
     ("sim.evidence.errors", "EvidenceError"),
+    ("sim.evidence.plausible", "PlausibleError"),
 )
 
 
@@ -618,11 +630,14 @@ def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
         )
     # Refuse an unusable --out before anything is created.
     st.prepare(scenario, sweep, args.out, new_folder=args.new_folder)
+    members = _plausible_members(scenario, getattr(args, "plausible", None), _, args.quiet)
     _say_if_compiling(_, args.quiet)
     executor = make_executor(args)
     from sim.outputs.build import drawer
 
     draw = drawer(args.lang or "en", args.figures)
+    if members is not None:
+        draw = _with_markets(draw, scenario, members, executor)
     try:
         outcome = st.execute(
             scenario,
@@ -654,7 +669,73 @@ def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
     finally:
         st._close(executor)  # idempotent; also on errors (shuts a local Dask cluster down)
     print_outcome(scenario, outcome, sweep, args.figures, _, weeks_shown)
+    if members is not None:
+        _print_plausible(outcome.out, _)
     return EXIT_OK
+
+
+def _plausible_members(scenario, count: int | None, _, quiet: bool):
+    """``count`` members of the shipped plausible set, drawn with the scenario's seed (all of
+    them when the set is smaller); None without ``--plausible``."""
+    if count is None:
+        return None
+    from sim.evidence.plausible import load_plausible
+
+    plausible = load_plausible()
+    if count > len(plausible):
+        _note(
+            _("note: the plausible set has {size} markets; running all of them").format(
+                size=len(plausible)
+            ),
+            quiet,
+        )
+        count = len(plausible)
+    members = plausible.sample(count, seed=scenario.seed)
+    return {"members": members, "set": plausible}
+
+
+def _with_markets(draw, scenario, members: dict, executor):
+    """The study's draw step, preceded by the runs over plausible markets (while the study
+    holds its folder): their lead shares go to plausible.csv and the manifest."""
+    from sim.study.markets import plausible_study, write_plausible
+
+    def draw_with_markets(folder, manifest, table, summary) -> None:
+        shares = plausible_study(scenario, members["members"], scenario.seed, executor)
+        write_plausible(folder, shares)
+        provenance = members["set"].provenance
+        manifest["plausible"] = {
+            "markets": len(members["members"]),
+            "seed": scenario.seed,
+            "set_date": provenance.get("date"),
+            "set_commit": provenance.get("git_commit"),
+        }
+        draw(folder, manifest, table, summary)
+
+    return draw_with_markets
+
+
+def _print_plausible(folder, _) -> None:
+    """The lead shares at the last week: one line per comparison and measure."""
+    from sim.study.markets import read_plausible
+
+    table = read_plausible(folder)
+    if table is None or table.empty:
+        return
+    week = int(table["week"].max())
+    markets = int(table["markets"].max())
+    print(
+        _(
+            "Over {markets} plausible markets (share in which the first arm is ahead at week "
+            "{week}, 95 % interval):"
+        ).format(markets=markets, week=week)
+    )
+    last = table[table["week"] == week]
+    for (arm, versus), rows in last.groupby(["arm", "versus"], sort=False):
+        cells = "; ".join(
+            f"{row.measure} {row.share:.0%} [{row.low:.0%}, {row.high:.0%}]"
+            for row in rows.itertuples()
+        )
+        print(f"  {arm} - {versus}: {cells}")
 
 
 def _apply_versus(scenario, versus: str | None) -> None:

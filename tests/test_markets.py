@@ -140,3 +140,90 @@ def test_where_dialogue_pays_reads_the_runs(monkeypatch):
     text = "\n".join(dialogue_pays.sentences(result))
     assert "in 50 % [" in text or "in 50% [" in text
     assert "dialogue pays in 100% of the 2 markets below 4" in text.replace(" %", "%")
+
+
+# --------------------------------------------------------------------------- run --plausible
+
+
+def _fixture_set(path):
+    """A plausible set of six markets over two parameters (the format abc.py writes)."""
+    import json
+
+    members = [
+        {
+            "point": {"wom.talk_base": 0.004 + 0.002 * i, "product.fit": 0.3 + 0.05 * i},
+            "weight": 1.0,
+        }
+        for i in range(6)
+    ]
+    ranges = [
+        {"path": "wom.talk_base", "low": 0.003, "high": 0.015},
+        {"path": "product.fit", "low": 0.1, "high": 0.7},
+    ]
+    data = {
+        "format": "reclamare-plausible-set",
+        "members": members,
+        "provenance": {"ranges": ranges, "date": "2026-12-07", "git_commit": "abc"},
+    }
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_run_over_plausible_markets_reports_and_leads_the_page(tmp_path, monkeypatch, capsys):
+    from sim import cli
+    from sim.evidence import plausible
+
+    monkeypatch.setattr(plausible, "DATA", _fixture_set(tmp_path / "set.json"))
+    out = tmp_path / "study"
+    status = cli.main(
+        [
+            "run",
+            "default",
+            "--plausible",
+            "4",
+            "--replicates",
+            "2",
+            "--weeks",
+            "13",
+            "--set",
+            "network.n=300",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
+    assert status == 0
+    printed = capsys.readouterr().out
+    assert "Over 4 plausible markets" in printed
+    assert "mix - none:" in printed and "dialogue - push:" in printed
+    table = pd.read_csv(out / "plausible.csv")
+    assert set(table["week"]) == {4, 13}
+    assert (table["markets"] == 4).all()
+    assert {("dialogue", "push"), ("push", "none")} <= set(
+        zip(table["arm"], table["versus"], strict=True)
+    )
+    import json
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["plausible"]["markets"] == 4
+    page = (out / "report.html").read_text()
+    answer = page.index("The answer over plausible markets")
+    assert answer < page.index('class="question"')  # the page leads with it
+    assert (
+        "plausible markets, <b>dialogue</b> earns more than push (profit to date at week 13)."
+        in page
+    )
+
+
+def test_run_plausible_without_a_set_is_one_line(tmp_path, monkeypatch, capsys):
+    from sim import cli
+    from sim.evidence import plausible
+
+    monkeypatch.setattr(plausible, "DATA", tmp_path / "missing.json")
+    status = cli.main(
+        ["run", "default", "--plausible", "--weeks", "2", "--quiet", "--out", str(tmp_path / "x")]
+    )
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.count("\n") == 1 and "no plausible set here" in err
+    assert not (tmp_path / "x").exists()
