@@ -6,8 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numba import prange
 
-from sim.engine.jit import compiled
+from sim.engine.jit import BLOCK, compiled, pick
 from sim.engine.state import HEARD_AD, HEARD_DIALOGUE, HEARD_WOM, CustomerState
 from sim.i18n import N_
 
@@ -431,7 +432,7 @@ def compute_measures(
     n = state.aware.size
     per_1000 = 1000.0 / n
     count_groups = groups_reached_before < n_groups and n_groups > 1
-    counts, sums, aware_by_group, fine = _count(
+    counts, sums, aware_by_group, fine = pick(_count)(
         state.aware,
         state.heard,
         state.adopted,
@@ -531,7 +532,7 @@ def _quantiles(fine: np.ndarray, total: int) -> dict[str, float]:
     return out
 
 
-@compiled
+@compiled(parallel=True)
 def _count(
     aware, heard, adopted, irritated, attitude, heard_via, groups, n_groups, cutoff, top_cutoff
 ):
@@ -547,20 +548,21 @@ def _count(
     """
     n_aware = n_heard = n_adopted = n_irritated = advocates = detractors = top = 0
     via_ad = via_wom = via_dialogue = 0
-    for i in range(aware.size):
+    for i in prange(aware.size):  # (integer sums: the same in any order, so in parallel)
         is_aware = aware[i]
-        n_aware += is_aware
-        n_heard += heard[i]
-        advocates += is_aware & (attitude[i] > cutoff)
-        detractors += is_aware & (attitude[i] < -cutoff)
-        top += is_aware & (attitude[i] > top_cutoff)
-        n_adopted += adopted[i]
-        n_irritated += irritated[i]
-        via_ad += heard_via[i] == HEARD_AD
-        via_wom += heard_via[i] == HEARD_WOM
-        via_dialogue += heard_via[i] == HEARD_DIALOGUE
+        n_aware += np.int64(is_aware)
+        n_heard += np.int64(heard[i])
+        advocates += np.int64(is_aware & (attitude[i] > cutoff))
+        detractors += np.int64(is_aware & (attitude[i] < -cutoff))
+        top += np.int64(is_aware & (attitude[i] > top_cutoff))
+        n_adopted += np.int64(adopted[i])
+        n_irritated += np.int64(irritated[i])
+        via_ad += np.int64(heard_via[i] == HEARD_AD)
+        via_wom += np.int64(heard_via[i] == HEARD_WOM)
+        via_dialogue += np.int64(heard_via[i] == HEARD_DIALOGUE)
     # The attitudes summed in four interleaved running sums: one running sum waits for each
-    # addition to finish before the next (four times slower).
+    # addition to finish before the next (four times slower). Single-threaded whatever the
+    # thread count: a floating-point sum depends on its order.
     sums = np.zeros(4)
     squares = np.zeros(4)
     everyone = np.zeros(4)
@@ -579,15 +581,10 @@ def _count(
     attitude_sum = (sums[0] + sums[1]) + (sums[2] + sums[3])
     square_sum = (squares[0] + squares[1]) + (squares[2] + squares[3])
     everyone_sum = (everyone[0] + everyone[1]) + (everyone[2] + everyone[3])
-    fine = np.zeros(FINE_BINS, dtype=np.int64)
-    scale = FINE_BINS / 2.0
-    for i in range(aware.size):
-        b = min(max(np.int64((attitude[i] + 1.0) * scale), 0), FINE_BINS - 1)
-        fine[b] += aware[i]
+    fine = histogram(attitude, aware)
     aware_by_group = np.zeros(n_groups, dtype=np.int64)
     if n_groups:
-        for i in range(aware.size):
-            aware_by_group[groups[i]] += aware[i]
+        aware_by_group = group_counts(groups, aware, n_groups)
     counts = np.array(
         [
             n_aware,
@@ -603,3 +600,41 @@ def _count(
         ]
     )
     return counts, np.array([attitude_sum, square_sum, everyone_sum]), aware_by_group, fine
+
+
+@compiled(inline=True)
+def histogram(attitude, weight):
+    """The ``weight`` (0 or 1) of each customer summed by attitude in ``FINE_BINS`` bins over
+    [-1, 1] (the last bin includes 1). Counted per block of ``BLOCK`` customers (in parallel in
+    a kernel's multi-threaded copy), then the blocks added in order: integers, so the same
+    counts as one pass."""
+    n = attitude.size
+    blocks = (n + BLOCK - 1) // BLOCK
+    partial = np.zeros((blocks, FINE_BINS), dtype=np.int64)
+    scale = FINE_BINS / 2.0
+    for b in prange(blocks):
+        for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
+            k = min(max(np.int64((attitude[i] + 1.0) * scale), 0), FINE_BINS - 1)
+            partial[b, k] += weight[i]
+    counts = np.zeros(FINE_BINS, dtype=np.int64)
+    for b in range(blocks):
+        for k in range(FINE_BINS):
+            counts[k] += partial[b, k]
+    return counts
+
+
+@compiled(inline=True)
+def group_counts(groups, weight, n_groups):
+    """The ``weight`` (0 or 1) of each customer summed by group, per block as
+    :func:`histogram`."""
+    n = groups.size
+    blocks = (n + BLOCK - 1) // BLOCK
+    partial = np.zeros((blocks, n_groups), dtype=np.int64)
+    for b in prange(blocks):
+        for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
+            partial[b, groups[i]] += weight[i]
+    counts = np.zeros(n_groups, dtype=np.int64)
+    for b in range(blocks):
+        for g in range(n_groups):
+            counts[g] += partial[b, g]
+    return counts

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+from numba import prange
 
-from sim.engine.jit import compiled
+from sim.engine.jit import BLOCK, compiled
 
 
 @compiled(inline=True)
@@ -14,10 +15,29 @@ def flagged(flags):
     Written as flag-then-compact without a branch (every index is written, the cursor moves
     only past flagged ones), which is several times faster than ``if flags[i]: append`` when
     the flags are unpredictable (docs/NOTES.md, "Compiled weekly rules").
+
+    In fixed blocks of ``BLOCK`` customers, so that the multi-threaded copy of a kernel
+    (sim.engine.jit) compacts in parallel and in the same order: first each block's count, then
+    each block writes from its place in the output. A write past a block's last flagged index
+    (the branch-free cursor's one extra slot) goes to a spare slot at the end, never into the
+    next block's part.
     """
-    out = np.empty(flags.size + 1, dtype=np.int64)
-    m = 0
-    for i in range(flags.size):
-        out[m] = i
-        m += flags[i]
-    return out[:m]
+    n = flags.size
+    blocks = (n + BLOCK - 1) // BLOCK
+    start = np.zeros(blocks + 1, dtype=np.int64)
+    for b in prange(blocks):
+        count = 0
+        for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
+            count += flags[i]
+        start[b + 1] = count
+    for b in range(blocks):
+        start[b + 1] += start[b]
+    total = start[blocks]
+    out = np.empty(total + 1, dtype=np.int64)
+    for b in prange(blocks):
+        m = start[b]
+        end = start[b + 1]
+        for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
+            out[m if m < end else total] = i
+            m += flags[i]
+    return out[:total]
