@@ -300,7 +300,7 @@ def test_warm_up_compiles_every_kernel_a_run_calls():
         "_converse",
         "_adopt_sure",
         "_use",
-        "_count",
+        "_census",
         "alias_table",
         "_remember",
         "_shop",

@@ -23,11 +23,14 @@ import numpy as np
 import pandas as pd
 
 from sim.engine.measures import (
+    CUSTOMERS,
     MEASURE_NAMES,
     compute_measures,
     media_measures,
     money_measures,
+    take_census,
     talk_measures,
+    told_groups,
 )
 from sim.engine.memory import tune_allocator
 from sim.engine.mesa_import import mesa
@@ -492,7 +495,19 @@ class BrandModel(mesa.Model):
     def _measure(self) -> dict[str, float]:
         net = self.network
         market, money = self.params.market, self.params.money
+        cutoffs = self.params.measures
         repeat = self._occasion > 0.0
+        count_groups = self._groups_reached < net.n_groups and net.n_groups > 1
+        # Everything the measures need from every customer, in one pass (sim.engine.measures).
+        census = take_census(
+            self.state,
+            self._groups,
+            net.n_groups if count_groups else 0,
+            told_groups(self._story_groups, net.n_groups),
+            repeat and money.unit_margin != 0.0,
+            cutoffs.sentiment_cutoff,
+            cutoffs.top_box_cutoff,
+        )
         equity = customer_equity(
             self.state.customer,
             self.state.attitude,
@@ -501,6 +516,7 @@ class BrandModel(mesa.Model):
             market.attractiveness(self.week),
             money.unit_margin,
             money.discount_rate,
+            census.customer_fine,
         )
         bought = self.purchases
         measures = {"week": self.week} | compute_measures(
@@ -513,8 +529,9 @@ class BrandModel(mesa.Model):
             self.outside_target,
             self._group_sizes,
             self._groups_reached,
-            self.params.measures.sentiment_cutoff,
-            self.params.measures.top_box_cutoff,
+            cutoffs.sentiment_cutoff,
+            cutoffs.top_box_cutoff,
+            census,
         )
         self._groups_reached = measures["groups_reached"]
         measures.update(
@@ -526,13 +543,14 @@ class BrandModel(mesa.Model):
                 self._groups,
                 self._group_sizes,
                 self._story_groups,
+                census,
             )
         )
         self._story_groups = measures["story_groups"]
         measures.update(
             money_measures(
                 self.n,
-                int(np.count_nonzero(self.state.customer)),
+                int(census.counts[CUSTOMERS]),
                 bought.brand,
                 bought.category if repeat else None,
                 bought.lapsed,

@@ -195,14 +195,19 @@ def customer_equity(
     attractiveness: float,
     unit_margin: float,
     discount_rate: float,
+    counts: np.ndarray | None = None,
 ) -> float:
     """Discounted expected margin of today's customers of the brand (cu, absolute), the sum of
     ``m * r / (1 + d - r)`` over them (module docstring). Each customer is valued at the middle
     of their attitude's bin of width 0.001 (``FINE_BINS`` over [-1, 1]): within 0.1 % of
-    valuing each exactly. 0 without repeat purchases (today's customers will not buy again)."""
+    valuing each exactly. 0 without repeat purchases (today's customers will not buy again).
+    ``counts``: the customers' attitude histogram when known (``Census.customer_fine``)."""
     if occasion <= 0.0 or unit_margin == 0.0:
         return 0.0
-    counts = pick(_attitude_counts)(customer, attitude)
+    if counts is None:
+        counts = pick(_attitude_counts)(customer, attitude)
+    else:
+        counts = counts.astype(np.float64)
     value = _lifetime_values(occasion, slope, attractiveness, unit_margin, discount_rate)
     return float(counts @ value)
 

@@ -26,18 +26,21 @@ def flagged(flags):
     blocks = (n + BLOCK - 1) // BLOCK
     start = np.zeros(blocks + 1, dtype=np.int64)
     for b in prange(blocks):
+        low = b * BLOCK
         count = 0
-        for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
-            count += flags[i]
+        for j in range(min(n, low + BLOCK) - low):  # (from 0: a loop from ``low`` was not
+            count += flags[low + j]  # vectorised)
         start[b + 1] = count
     for b in range(blocks):
         start[b + 1] += start[b]
     total = start[blocks]
     out = np.empty(total + 1, dtype=np.int64)
     for b in prange(blocks):
+        low = b * BLOCK
         m = start[b]
         end = start[b + 1]
-        for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
+        for j in range(min(n, low + BLOCK) - low):
+            i = low + j
             out[m if m < end else total] = i
             m += flags[i]
     return out[:total]
