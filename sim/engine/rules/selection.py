@@ -18,29 +18,32 @@ def flagged(flags):
 
     In fixed blocks of ``BLOCK`` customers, so that the multi-threaded copy of a kernel
     (sim.engine.jit) compacts in parallel and in the same order: first each block's count, then
-    each block writes from its place in the output. A write past a block's last flagged index
-    (the branch-free cursor's one extra slot) goes to a spare slot at the end, never into the
-    next block's part.
+    each block writes from its place in the output, up to its last flagged customer only (so
+    the branch-free cursor never writes into the next block's part). Each block's loop runs
+    over views starting at 0: a loop from the block's first index was not vectorised and took
+    twice as long.
     """
     n = flags.size
     blocks = (n + BLOCK - 1) // BLOCK
     start = np.zeros(blocks + 1, dtype=np.int64)
     for b in prange(blocks):
-        low = b * BLOCK
+        part = flags[b * BLOCK : min(n, (b + 1) * BLOCK)]
         count = 0
-        for j in range(min(n, low + BLOCK) - low):  # (from 0: a loop from ``low`` was not
-            count += flags[low + j]  # vectorised)
+        for j in range(part.size):
+            count += part[j]
         start[b + 1] = count
     for b in range(blocks):
         start[b + 1] += start[b]
-    total = start[blocks]
-    out = np.empty(total + 1, dtype=np.int64)
+    out = np.empty(start[blocks], dtype=np.int64)
     for b in prange(blocks):
         low = b * BLOCK
-        m = start[b]
-        end = start[b + 1]
-        for j in range(min(n, low + BLOCK) - low):
-            i = low + j
-            out[m if m < end else total] = i
-            m += flags[i]
-    return out[:total]
+        part = flags[low : min(n, low + BLOCK)]
+        last = part.size - 1
+        while last >= 0 and not part[last]:
+            last -= 1
+        into = out[start[b] : start[b + 1]]
+        m = 0
+        for j in range(last + 1):
+            into[m] = low + j
+            m += part[j]
+    return out
