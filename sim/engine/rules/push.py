@@ -188,9 +188,8 @@ def _deliver(
     many = 0  # customers exposed 8 times or more this week
     reached = unserved = 0
     for i in prange(n):  # without branches (selects), so that the compiler vectorises it
-        k = min(exposures[i], cap)
+        k = min(exposures[i], cap)  # (not written back: the rare second pass cuts again)
         unserved += exposures[i] - k
-        exposures[i] = k
         seen = k > 0
         exposed[i] = seen
         reached += seen
@@ -211,12 +210,13 @@ def _deliver(
             attitude[i] = attitude[i] if unmoved else moved
     if attitudes and many:
         for i in prange(n):  # the rare customers exposed 8 times or more: a loop for the power
-            if exposures[i] >= 8:
+            k = min(exposures[i], cap)
+            if k >= 8:
                 tolerance64 = np.float64(tolerance[i])  # (numpy would multiply in float32)
                 ad = (effective * tolerance64, irritation * tolerance64, reactance, claim, strength)
                 message, gap, keep_share, reactant = _ad_pull(attitude[i], adstock[i], ad)
                 if abs(gap) < epsilon or reactant:
-                    attitude[i] = message - whole_power(keep_share, exposures[i]) * gap
+                    attitude[i] = message - whole_power(keep_share, k) * gap
     who = flagged(irritated) if n_irritated else np.empty(0, dtype=np.int64)
     return who, reached, unserved
 
