@@ -295,7 +295,7 @@ def test_warm_up_compiles_every_kernel_a_run_calls():
     inner = {"pull_messages", "sample_neighbours"}
     # customer_equity's own histogram, for callers without the week's census (the per-agent
     # version, tests): a run takes the histogram from the census (sim.engine.measures).
-    inner |= {"_attitude_counts"}
+    inner |= {"_attitude_counts", "_census_block"}
     assert set(kernels) >= {
         "_deliver",
         "_talk",

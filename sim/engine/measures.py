@@ -642,53 +642,27 @@ def _census(
     customer_of = np.zeros((blocks if equity else 0, FINE_BINS), dtype=np.int64)
     aware_of = np.zeros((blocks if aware_groups else 0, aware_groups), dtype=np.int64)
     told_of = np.zeros((blocks if story_groups else 0, story_groups), dtype=np.int64)
-    scale = FINE_BINS / 2.0
     for b in prange(blocks):
         low, high = b * BLOCK, min(n, (b + 1) * BLOCK)
-        # Three loops over the block (it stays in the cache): the counts, without branches
-        # (sums of 0 and 1, which the compiler vectorises), then the histograms, then groups.
-        n_aware = n_heard = n_adopted = n_irritated = advocates = detractors = top = 0
-        via_ad = via_wom = via_dialogue = customers = told = 0
-        for j in range(high - low):  # (from 0: a loop from ``low`` was not vectorised)
-            i = low + j
-            is_aware = aware[i]
-            n_aware += is_aware
-            n_heard += heard[i]
-            advocates += is_aware & (attitude[i] > cutoff)
-            detractors += is_aware & (attitude[i] < -cutoff)
-            top += is_aware & (attitude[i] > top_cutoff)
-            n_adopted += adopted[i]
-            n_irritated += irritated[i]
-            via_ad += heard_via[i] == HEARD_AD
-            via_wom += heard_via[i] == HEARD_WOM
-            via_dialogue += heard_via[i] == HEARD_DIALOGUE
-            customers += customer[i]
-            told += story_id[i] >= 0
-        if equity:
-            for i in range(low, high):
-                k = min(max(np.int64((attitude[i] + 1.0) * scale), 0), FINE_BINS - 1)
-                fine_of[b, k] += aware[i]
-                customer_of[b, k] += customer[i]
-        else:
-            for i in range(low, high):
-                k = min(max(np.int64((attitude[i] + 1.0) * scale), 0), FINE_BINS - 1)
-                fine_of[b, k] += aware[i]
-        for i in range(low, high if aware_groups else low):
-            aware_of[b, groups[i]] += aware[i]
-        for i in range(low, high if story_groups else low):
-            told_of[b, groups[i]] += story_id[i] >= 0
-        partial[b, AWARE] = n_aware
-        partial[b, HEARD] = n_heard
-        partial[b, ADOPTED] = n_adopted
-        partial[b, IRRITATED] = n_irritated
-        partial[b, ADVOCATES] = advocates
-        partial[b, DETRACTORS] = detractors
-        partial[b, TOP] = top
-        partial[b, VIA_AD] = via_ad
-        partial[b, VIA_WOM] = via_wom
-        partial[b, VIA_DIALOGUE] = via_dialogue
-        partial[b, CUSTOMERS] = customers
-        partial[b, TOLD] = told
+        _census_block(
+            aware[low:high],
+            heard[low:high],
+            adopted[low:high],
+            irritated[low:high],
+            attitude[low:high],
+            heard_via[low:high],
+            customer[low:high],
+            story_id[low:high],
+            groups[low:high] if aware_groups or story_groups else groups[:0],
+            b,
+            partial,
+            fine_of,
+            customer_of,
+            aware_of,
+            told_of,
+            cutoff,
+            top_cutoff,
+        )
     counts = _add_blocks(partial)
     fine = _add_blocks(fine_of)
     customer_fine = _add_blocks(customer_of)
@@ -714,6 +688,85 @@ def _census(
     everyone_sum = (everyone[0] + everyone[1]) + (everyone[2] + everyone[3])
     total = np.array([attitude_sum, square_sum, everyone_sum])
     return counts, total, fine, customer_fine, aware_by_group, told_by_group
+
+
+@compiled
+def _census_block(
+    aware,
+    heard,
+    adopted,
+    irritated,
+    attitude,
+    heard_via,
+    customer,
+    story_id,
+    groups,
+    b,
+    partial,
+    fine_of,
+    customer_of,
+    aware_of,
+    told_of,
+    cutoff,
+    top_cutoff,
+):
+    """Block ``b`` of :func:`_census` (views of its customers): row ``b`` of each output.
+
+    A kernel of its own, called once per block, so that it is compiled as plain loops (inside
+    numba's parallel loop the counting loop was not vectorised). Three loops over the block
+    (it stays in the cache): the counts, without branches (sums of 0 and 1, vectorised), then
+    the histograms (``customer_of``, ``aware_of``, ``told_of`` have no rows when not asked for),
+    then the groups.
+    """
+    n_aware = n_heard = n_adopted = n_irritated = advocates = detractors = top = 0
+    via_ad = via_wom = via_dialogue = customers = told = 0
+    for i in range(aware.size):
+        is_aware = aware[i]
+        n_aware += is_aware
+        n_heard += heard[i]
+        advocates += is_aware & (attitude[i] > cutoff)
+        detractors += is_aware & (attitude[i] < -cutoff)
+        top += is_aware & (attitude[i] > top_cutoff)
+        n_adopted += adopted[i]
+        n_irritated += irritated[i]
+        via_ad += heard_via[i] == HEARD_AD
+        via_wom += heard_via[i] == HEARD_WOM
+        via_dialogue += heard_via[i] == HEARD_DIALOGUE
+        customers += customer[i]
+        told += story_id[i] >= 0
+    scale = FINE_BINS / 2.0
+    fine = fine_of[b]
+    if customer_of.shape[0]:
+        by_customer = customer_of[b]
+        for i in range(aware.size):
+            k = min(max(np.int64((attitude[i] + 1.0) * scale), 0), FINE_BINS - 1)
+            fine[k] += aware[i]
+            by_customer[k] += customer[i]
+    else:
+        for i in range(aware.size):
+            k = min(max(np.int64((attitude[i] + 1.0) * scale), 0), FINE_BINS - 1)
+            fine[k] += aware[i]
+    if aware_of.shape[0]:
+        row = aware_of[b]
+        for i in range(aware.size):
+            row[groups[i]] += aware[i]
+    if told_of.shape[0]:
+        row = told_of[b]
+        for i in range(aware.size):
+            row[groups[i]] += story_id[i] >= 0
+    out = partial[b]
+    out[AWARE] = n_aware
+    out[HEARD] = n_heard
+    out[ADOPTED] = n_adopted
+    out[IRRITATED] = n_irritated
+    out[ADVOCATES] = advocates
+    out[DETRACTORS] = detractors
+    out[TOP] = top
+    out[VIA_AD] = via_ad
+    out[VIA_WOM] = via_wom
+    out[VIA_DIALOGUE] = via_dialogue
+    out[CUSTOMERS] = customers
+    out[TOLD] = told
 
 
 @compiled(inline=True)
