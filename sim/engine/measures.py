@@ -668,21 +668,37 @@ def _census(
     customer_fine = _add_blocks(customer_of)
     aware_by_group = _add_blocks(aware_of)
     told_by_group = _add_blocks(told_of)
+    # Lane l sums the customers i = l (mod 4) in increasing i (the tail of n % 4 customers
+    # after lane 0's), each lane in a fixed order whatever the threads: the two pairs of lanes
+    # may run on two threads, and the sums are the same as one pass's.
     sums = np.zeros(4)
     squares = np.zeros(4)
     everyone = np.zeros(4)
     whole = n - n % 4
-    for i in range(0, whole, 4):
-        for lane in range(4):
-            a = attitude[i + lane] * aware[i + lane]
-            sums[lane] += a
-            squares[lane] += a * a
-            everyone[lane] += attitude[i + lane]
-    for i in range(whole, n):
-        a = attitude[i] * aware[i]
-        sums[0] += a
-        squares[0] += a * a
-        everyone[0] += attitude[i]
+    for pair in prange(2):
+        first = 2 * pair
+        s0 = s1 = q0 = q1 = e0 = e1 = 0.0
+        for i in range(first, whole, 4):
+            a0 = attitude[i] * aware[i]
+            a1 = attitude[i + 1] * aware[i + 1]
+            s0 += a0
+            s1 += a1
+            q0 += a0 * a0
+            q1 += a1 * a1
+            e0 += attitude[i]
+            e1 += attitude[i + 1]
+        if pair == 0:
+            for i in range(whole, n):
+                a = attitude[i] * aware[i]
+                s0 += a
+                q0 += a * a
+                e0 += attitude[i]
+        sums[first] = s0
+        sums[first + 1] = s1
+        squares[first] = q0
+        squares[first + 1] = q1
+        everyone[first] = e0
+        everyone[first + 1] = e1
     attitude_sum = (sums[0] + sums[1]) + (sums[2] + sums[3])
     square_sum = (squares[0] + squares[1]) + (squares[2] + squares[3])
     everyone_sum = (everyone[0] + everyone[1]) + (everyone[2] + everyone[3])
