@@ -149,9 +149,9 @@ MUTANTS = [
     ),
     Mutant(
         "advocacy never decays",
-        "sim/engine/model.py",
-        "state.advocacy *= self._advocacy_decay",
-        "state.advocacy *= 1.0",
+        "sim/engine/rules/memory.py",
+        "advocacy[i] *= advocacy_decay",
+        "advocacy[i] *= 1.0",
         (DECAY,),
     ),
     Mutant(

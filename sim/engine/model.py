@@ -45,10 +45,11 @@ from sim.engine.rules.market import (
     run_purchases,
 )
 from sim.engine.rules.media import build_audience
-from sim.engine.rules.memory import forget_probability, run_memory
+from sim.engine.rules.memory import end_week, forget_probability, run_memory
 from sim.engine.rules.public import Rating
 from sim.engine.rules.push import run_push
-from sim.engine.rules.stories import Cascades, spend_stories, start_stories
+from sim.engine.rules.selection import indices_of
+from sim.engine.rules.stories import Cascades, start_stories
 from sim.engine.rules.wom import run_wom
 from sim.engine.state import (
     HEARD_BEFORE,
@@ -347,7 +348,7 @@ class BrandModel(mesa.Model):
         if push.reached and p.stories.ad_share > 0.0:  # (no pass over customers otherwise)
             started = start_stories(
                 state,
-                np.flatnonzero(state.exposed),
+                indices_of(state.exposed),
                 STORY_AD,
                 p.push.claim,
                 p.stories.ad_share,
@@ -410,7 +411,7 @@ class BrandModel(mesa.Model):
             None if self._everyone_in_market else state.aware & state.in_market,
         )
         if counts["new_adopters"] and p.stories.experience_share > 0.0:
-            triers = np.flatnonzero(state.adopted & ~tried_before)
+            triers = indices_of(state.adopted, tried_before)  # (tried this week)
             experienced = np.clip(self.product_fit + state.taste[triers], -1.0, 1.0)
             started += start_stories(
                 state,
@@ -435,9 +436,7 @@ class BrandModel(mesa.Model):
             self.purchases = Purchases(brand=new, category=new, lapsed=0, returned=0)
         self.units_total += self.purchases.brand
         counts["forgot"] = run_memory(state, self._forget, self._streams["memory"], attitudes)
-        state.advocacy *= self._advocacy_decay
-        state.loyalty *= self._loyalty_decay
-        spend_stories(state)
+        end_week(state, self._advocacy_decay, self._loyalty_decay)  # (decays, stories spent)
 
         self.spend_total += push.spend + dialogue.spend
         self.push_spend_total += push.spend

@@ -71,3 +71,19 @@ def _remember(
             forgot += np.int64(lapse)
         reminded[i] = False
     return forgot
+
+
+def end_week(state: CustomerState, advocacy_decay: np.float32, loyalty_decay: np.float32) -> None:
+    """The end of the week, in one pass: advocacy and service-recovery loyalty decay by their
+    weekly factors (float32, as ``state.advocacy *= advocacy_decay`` would), and the stories
+    received this week become ready to retell next week (``stories.spend_stories``)."""
+    pick(_end_week)(state.advocacy, state.loyalty, state.story_kind, advocacy_decay, loyalty_decay)
+
+
+@compiled(parallel=True)
+def _end_week(advocacy, loyalty, story_kind, advocacy_decay, loyalty_decay):
+    """Compiled body of :func:`end_week` (per customer, so in parallel in the threads' copy)."""
+    for i in prange(advocacy.size):
+        advocacy[i] *= advocacy_decay
+        loyalty[i] *= loyalty_decay
+        story_kind[i] = abs(story_kind[i])

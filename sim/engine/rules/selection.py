@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from sim.engine.jit import BLOCK, compiled
+from sim.engine.jit import BLOCK, compiled, pick
 
 
 @compiled(inline=True)
@@ -47,3 +47,23 @@ def flagged(flags):
             into[m] = low + j
             m += part[j]
     return out
+
+
+_NONE = np.zeros(0, dtype=np.bool_)
+
+
+def indices_of(flags: np.ndarray, unless: np.ndarray | None = None) -> np.ndarray:
+    """``np.flatnonzero(flags & ~unless)`` (``unless`` None: ``flags`` alone) in one pass over
+    the customers, in parallel in the threads' copy (the same indices)."""
+    return pick(_indices_of)(flags, _NONE if unless is None else unless)
+
+
+@compiled(parallel=True)
+def _indices_of(flags, unless):
+    """Compiled body of :func:`indices_of` (``unless`` empty: not used)."""
+    if unless.size == 0:
+        return flagged(flags)
+    wanted = np.empty(flags.size, dtype=np.bool_)
+    for i in prange(flags.size):
+        wanted[i] = flags[i] & ~unless[i]
+    return flagged(wanted)
