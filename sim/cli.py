@@ -317,7 +317,8 @@ def make_executor(args: argparse.Namespace):
     try:
         set_threads(getattr(args, "threads", None))
     except ThreadsError as error:
-        raise CliError(f"--threads: {error}") from None
+        detail = str(error).split(": ", 1)[-1]  # (the count is in the option's name)
+        raise CliError(f"--threads {getattr(args, 'threads', None)}: {detail}") from None
     try:
         return make(
             getattr(args, "workers", None),

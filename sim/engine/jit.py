@@ -79,10 +79,10 @@ def set_threads(count: int | None = None) -> int:
         count = int(os.environ.get("NUMBA_NUM_THREADS", "1") or 1)
     count = int(count)
     if count < 1:
-        raise ThreadsError(f"threads = {count}: must be at least 1")
+        raise ThreadsError(f"{count} threads: must be at least 1")
     if count > most_threads():
         raise ThreadsError(
-            f"threads = {count}: at most {most_threads()} here (NUMBA_NUM_THREADS; set it "
+            f"{count} threads: at most {most_threads()} here (NUMBA_NUM_THREADS; set it "
             f"before starting to allow more)"
         )
     if count > 1:
