@@ -68,3 +68,17 @@ def test_thread_counts_are_checked(monkeypatch):
     assert jit.pick(_deliver) is _deliver
     monkeypatch.delenv("NUMBA_NUM_THREADS", raising=False)
     assert jit.set_threads() == 1
+
+
+def test_too_many_threads_is_a_one_line_error(tmp_path, capsys, monkeypatch):
+    from sim.cli import main
+
+    monkeypatch.setattr(jit, "_threads", 1)
+    code = main(
+        ["run", "default", "--threads", "999", "--set", "network.n=200", "--weeks", "2"]
+        + ["--replicates", "1", "--no-figures", "--quiet", "--out", str(tmp_path / "out")]
+    )
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code != 0
+    assert err[-1].startswith("error: --threads 999: at most ")
+    assert jit.threads() == 1
