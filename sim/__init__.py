@@ -9,8 +9,8 @@ The few names a Python user needs::
 
     outcome = run_scenario("default", replicates=4)   # a results folder, like `run_sim.py run`
 
-The package is in layers, and imports run one way only (docs/NOTES.md has the map):
-``params`` <- ``network`` <- ``engine`` <- ``study`` <- ``outputs`` <- ``viz`` and ``cli``.
+The package is in layers, and imports run one way only (docs/dev/ARCHITECTURE.md has the map):
+``params`` <- ``network`` <- ``engine`` <- ``study`` <- ``outputs`` <- ``viz``, ``api`` <- ``cli``.
 The names above are loaded on first use, so importing one module of a low layer (say
 ``sim.params``) does not load the whole package.
 """

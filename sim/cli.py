@@ -20,6 +20,12 @@ error messages are in English.
 
 Exit status: 0 done, 1 unexpected failure, 2 bad input (nothing created), 130 interrupted
 (finished runs kept, folder marked incomplete).
+
+This module imports only the standard library and the light modules its parser needs (the
+language catalogue, the shipped scenarios' folder, the viz and evidence parsers), so that
+``--help`` takes a small fraction of a second: each command imports the libraries it runs on
+(numba, pandas, Mesa, ...) when it runs (``COMMAND_MODULES``; docs/performance.md, "Start-up of
+the command line"; tests/test_cli_startup.py).
 """
 
 from __future__ import annotations
@@ -27,29 +33,19 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import importlib
 import json
 import os
 import signal
 import sys
 import threading
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 from sim.evidence.commands import add_parsers as add_evidence_parsers
-from sim.evidence.errors import EvidenceError
 from sim.i18n import LANGUAGES, check_language, language_from_env, translator
-from sim.i18n.scenarios import scenario_text
-from sim.network.errors import NetworkError
-from sim.params import ParameterError, did_you_mean
-from sim.shipped import command_name
-from sim.study.results import ResultsError
-from sim.study.scenario import (
-    DEFAULT_SCENARIO,
-    ScenarioError,
-    load_scenario,
-    parse_assignment,
-    shipped_scenarios,
-)
+from sim.shipped import DEFAULT_SCENARIO, command_name
 from sim.viz.launch import add_parser as add_viz_parser
 from sim.viz.launch import cmd_viz
 
@@ -401,8 +397,13 @@ def _weeks_list(text: str) -> list[int]:
     return sorted(weeks)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``run_sim.py`` and the ``reclamare`` console script; returns exit status."""
+def main(argv: list[str] | None = None, prepare: Callable[[str], None] | None = None) -> int:
+    """Entry point of ``run_sim.py`` and the ``reclamare`` console script; returns exit status.
+
+    ``prepare(command)`` is called once the arguments are parsed, before the command runs (and
+    its failures are reported like the command's): :func:`run` loads the command's libraries
+    there (``COMMAND_MODULES``) with garbage collection still off.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         env_lang = language_from_env()
@@ -419,21 +420,40 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     _stop_cleanly_on_sigterm()
     with _one_line_warnings():
-        return _dispatch(args, argv or ["run"])
+        return _dispatch(args, argv or ["run"], prepare)
 
 
-def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
+# The errors that mean bad input (one line, exit status 2), by the module that defines each
+# (besides CliError). They are looked up among the modules already imported, so that reporting
+# a failure imports nothing: a command that never loaded a module cannot have raised its error.
+INPUT_ERRORS = (
+    ("sim.study.scenario", "ScenarioError"),
+    ("sim.study.results", "ResultsError"),
+    ("sim.params", "ParameterError"),
+    ("sim.network.errors", "NetworkError"),
+    ("sim.evidence.errors", "EvidenceError"),
+)
+
+
+def input_errors() -> tuple[type[Exception], ...]:
+    """CliError and those of ``INPUT_ERRORS`` whose module is loaded."""
+    found: list[type[Exception]] = [CliError]
+    for module, name in INPUT_ERRORS:
+        error = getattr(sys.modules.get(module), name, None)
+        if isinstance(error, type) and issubclass(error, Exception):
+            found.append(error)
+    return tuple(found)
+
+
+def _dispatch(
+    args: argparse.Namespace, argv: list[str], prepare: Callable[[str], None] | None = None
+) -> int:
     """Run the command; every failure becomes one line on stderr and an exit status."""
     try:
+        if prepare is not None:
+            prepare(args.command)
         return COMMANDS[args.command](args, argv)
-    except (
-        ScenarioError,
-        ResultsError,
-        CliError,
-        ParameterError,
-        NetworkError,
-        EvidenceError,
-    ) as error:
+    except input_errors() as error:
         print(f"error: {_flat(error)}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
@@ -502,17 +522,45 @@ def run() -> None:
 
     The objects made by importing the libraries live as long as the process: ``gc.freeze``
     keeps them out of every later garbage collection (with collection switched off during the
-    imports by run_sim.py: 0.15-0.2 s of a 1.4 s command; docs/performance.md).
+    imports by sim/entry.py: 0.15-0.2 s of a 1.4 s command; docs/performance.md). The libraries
+    are imported once the command is known (:func:`load_command`), so that is where collection
+    is switched back on.
     """
-    gc.freeze()
-    gc.enable()
     try:
-        status = main()
+        status = main(prepare=load_command)
     except KeyboardInterrupt:  # before or after a command's own handling (parsing, imports)
         with contextlib.suppress(OSError, ValueError):
             print("Interrupted.", file=sys.stderr)
         status = EXIT_INTERRUPT
     exit_without_teardown(status)
+
+
+# What each command runs on, imported by load_command before the command starts (with garbage
+# collection off, then frozen). A command not listed imports its libraries as it runs (the same
+# result, with collections during those imports). Commands whose bodies need nothing heavy
+# (viz starts a server process) are not listed.
+COMMAND_MODULES = {
+    "run": ("sim.study.conduct", "sim.outputs.build", "sim.engine.model"),
+    "sweep": ("sim.study.conduct", "sim.outputs.build", "sim.engine.model"),
+    "validate": ("sim.study.scenario", "sim.engine.model"),
+    "list": ("sim.study.scenario",),
+    "schema": ("sim.study.scenario",),
+    "report": ("sim.outputs.build",),
+    "evidence": ("sim.evidence.validation",),
+    "calibrate": ("sim.evidence.calibrate",),
+    "check": ("sim.study.expect", "sim.study.conduct"),
+    "sensitivity": ("sim.evidence.sensitivity_runs", "sim.evidence.sensitivity_page"),
+    "workshop": ("sim.workshop.build",),
+}
+
+
+def load_command(command: str) -> None:
+    """Import the modules ``command`` runs on (``COMMAND_MODULES``), then freeze every object
+    made so far and switch garbage collection on (sim/entry.py imports with it off)."""
+    for module in COMMAND_MODULES.get(command, ()):
+        importlib.import_module(module)
+    gc.freeze()
+    gc.enable()
 
 
 def exit_without_teardown(status: int) -> None:
@@ -555,6 +603,7 @@ def _stop_cleanly_on_sigterm() -> None:
 
 def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
     from sim.study import conduct as st
+    from sim.study.scenario import load_scenario, parse_assignment
 
     sweep = args.command == "sweep"
     overrides = [parse_assignment(text) for text in args.overrides]
@@ -630,6 +679,8 @@ def _apply_versus(scenario, versus: str | None) -> None:
     """Make ``versus`` the scenario's baseline (checked: it must be one of its arms)."""
     if versus is None:
         return
+    from sim.params import did_you_mean
+
     names = scenario.arm_names
     if versus not in names:
         hint = did_you_mean(versus, names) or f"; arms: {', '.join(names)}"
@@ -659,6 +710,7 @@ def print_outcome(
     weeks_shown: list[int] | None = None,
 ) -> None:
     from sim.engine.measures import label
+    from sim.i18n.scenarios import scenario_text
 
     _ = _ or translator()
     summary = outcome.summary
@@ -827,6 +879,8 @@ def _short(ci: dict, diff: bool = False) -> str:
 
 
 def cmd_validate(args: argparse.Namespace, argv: list[str]) -> int:
+    from sim.study.scenario import ScenarioError, load_scenario
+
     _ = translator(args.lang or "en")
     bad = 0
     for name in args.files:
@@ -847,6 +901,8 @@ def cmd_validate(args: argparse.Namespace, argv: list[str]) -> int:
 
 
 def cmd_list(args: argparse.Namespace, argv: list[str]) -> int:
+    from sim.study.scenario import shipped_scenarios
+
     _ = translator(args.lang or "en")
     rows = shipped_scenarios(_.lang)
     width = max((len(name) for name, _ in rows), default=0) + 2
@@ -960,6 +1016,7 @@ def cmd_calibrate(args: argparse.Namespace, argv: list[str]) -> int:
 
 def cmd_check(args: argparse.Namespace, argv: list[str]) -> int:
     from sim.study.expect import check_scenarios
+    from sim.study.scenario import parse_assignment, shipped_scenarios
 
     overrides = [parse_assignment(text) for text in args.overrides]
     names = args.scenarios or [name for name, _ in shipped_scenarios()]

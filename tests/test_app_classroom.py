@@ -78,7 +78,7 @@ def test_every_chart_has_data_for_every_series(key):
     arena = Arena(replace(SMALL, compare=True))
     for _ in range(3):
         arena.step()
-    names = ["A: push (ads)", "B: dialogue"]
+    names = ["A: push", "B: dialogue"]
     spec = chart_spec(key, names, arena.plan.weeks, english)
     data = chart_data(key, [arm.history for arm in arena.arms], None)
     assert len(data["values"]) == len(spec["series"]) and data["week"] == 3
@@ -264,7 +264,7 @@ def test_menu_names_and_labels_are_plain_language():
     assert "nb" in LANGUAGES
     assert all("_" not in name for name in NETWORK_NAMES.values())
     assert strategy_label("mix", 0.3, english) == "mix (30 % push)"
-    assert strategy_label("push", 1.0, english) == "push (ads)"
+    assert strategy_label("push", 1.0, english) == "push"
 
 
 def test_the_app_server_keeps_one_cheap_ipython_shell_per_page():

@@ -365,7 +365,7 @@ def test_projector_layout_and_classroom_features(browser_executable, app_server,
             with page.expect_download() as info:
                 page.get_by_text("Runs as CSV").click()
             csv_text = Path(info.value.path()).read_text(encoding="utf-8")
-            assert csv_text.startswith("arm,week,awareness") and "A: push (ads)" in csv_text
+            assert csv_text.startswith("arm,week,awareness") and "A: push" in csv_text
             with page.expect_download() as info:
                 page.get_by_text("Scenario file (TOML)").click()
             saved = tmp_path / "saved.toml"
@@ -402,4 +402,83 @@ def test_projector_layout_and_classroom_features(browser_executable, app_server,
     recorder.check()
     log = server_log.read_text(errors="replace")
     assert "Could not load URL" not in log, log[-2000:]
+    assert "Traceback" not in log, log[-3000:]
+
+
+def _spent(page) -> list[int]:
+    """The scoreboard's 'spent' row (A, B) as whole numbers (any thousands separator)."""
+    cells = page.evaluate(
+        "() => [...document.querySelectorAll('.reclamare-scoreboard tr')]"
+        ".map(r => [...r.children].map(c => c.textContent))"
+        ".filter(r => r[0].startsWith('Brukt'))[0].slice(1, 3)"
+    )
+    return [int("".join(ch for ch in cell if ch.isdigit())) for cell in cells]
+
+
+def test_exercise_1_in_bokmal_each_campaign_its_budget_and_going_to_week_19(
+    browser_executable, app_server, tmp_path
+):
+    """Issue 25, items 1 and 3, as a class would do them: the louder preset side by side in
+    bokmål runs push 20 (A) against push 80 (B), each campaign's budget slider moves only its
+    own campaign, and *Gå til uke* 19 then one week back show weeks 19 and 18."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, port, server_log = app_server
+    recorder = Recorder(port)
+    folders = _screens(tmp_path)
+    width, height = 1280, 720
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=browser_executable, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": width, "height": height})
+            recorder.install(context)
+            page = context.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            page.goto(url + "?preset=workshop/louder&compare=1&lang=nb")
+            page.wait_for_selector(".rc-network.arm-1 canvas")
+            page.wait_for_selector(".reclamare-chart-body svg text")
+            _wait_week(page, 0)
+            titles = page.locator(".rc-net-title")
+            expect(titles).to_have_text(["A: reklame 20", "B: reklame 80"])
+            _step(page, 4)
+            assert _spent(page) == [80, 320]  # 20 and 80 a week: the worksheet's comparison
+
+            # B's own budget slider (the second budget slider): to its top, A stays at 20.
+            page.locator(".slider-budget_b .v-slider__thumb-container").focus()
+            page.keyboard.press("End")
+            expect(titles).to_have_text(["A: reklame 20", "B: reklame 200"])
+            _wait_week(page, 0)  # a change applies at once: the run starts again
+            _step(page, 2)
+            assert _spent(page) == [40, 400]
+
+            # Exercise 3's stop at week 19, then one week back.
+            page.locator(".rc-goto input").fill("19")
+            page.locator(".rc-goto input").press("Enter")
+            _wait_week(page, 19)
+            assert _spent(page) == [19 * 20, 19 * 200]
+            page.locator(".rc-back").click()
+            _wait_week(page, 18)
+            assert _spent(page) == [18 * 20, 18 * 200]
+            page.wait_for_function(  # the charts hold weeks 0..18 again (resent, shorter)
+                "() => [...document.querySelectorAll('.reclamare-chart-body svg text')]"
+                ".some(t => t.textContent.includes('kjenner'))"
+            )
+
+            # The bar with its new buttons still fits the projector in bokmål.
+            boxes = page.evaluate(
+                BOX_JS, ".rc-step, .rc-play, .rc-reset, .rc-back, .rc-goto, .rc-present, .rc-lang"
+            )
+            assert len(boxes) == 7
+            outside = [b for b in boxes if not _inside(b, width, height)]
+            assert not outside, f"outside the 1280 x 720 window: {outside}"
+            tops = {round(b[1]) for b in boxes if b[3] - b[1] < 60}
+            assert max(tops) - min(tops) < 20, f"the run bar wraps: {boxes}"
+            small = page.evaluate(SMALL_TEXT_JS)
+            assert not small, f"text under 14 px (nb): {small[:12]}"
+            for folder in folders:
+                page.screenshot(path=str(folder / "louder-week-18-nb.png"))
+        finally:
+            browser.close()
+    recorder.check()
+    log = server_log.read_text(errors="replace")
     assert "Traceback" not in log, log[-3000:]

@@ -101,6 +101,32 @@ def test_small_evidence_writes_the_page_and_figures(small_run):
 
 
 @pytest.mark.slow
+def test_the_page_shows_every_empirical_target_with_the_runs_value(small_run):
+    from sim.evidence.targets import TARGETS
+
+    out, _, results = small_run
+    text = (out / "validation.md").read_text()
+    rows = {r["key"]: r for r in results["targets"]}
+    assert set(rows) == {t.key for t in TARGETS}
+    for t in TARGETS:
+        r = rows[t.key]
+        assert len(r["values"]) == results["size"]["targets_replicates"]
+        assert r["passed"] == t.contains(r["mean"])
+        line = next(x for x in text.splitlines() if x.startswith(f"| {t.label} |"))
+        if t.required:
+            assert line.endswith("| pass |") == r["passed"], line
+        if r["interval"] is not None and r["interval"]["mean"] is not None:
+            assert f"{r['interval']['mean']:.3g}" in line
+    required = [t for t in TARGETS if t.required]
+    passed = sum(rows[t.key]["passed"] for t in required)
+    assert f"At the defaults {passed} of {len(required)} required targets pass" in text
+    # A failing target says why (or says plainly that it is not explained).
+    for t in TARGETS:
+        if not rows[t.key]["passed"]:
+            assert f"- {t.label} ({rows[t.key]['side']} the band" in text
+
+
+@pytest.mark.slow
 def test_table_rows_are_computed_from_the_run(small_run):
     _, _, results = small_run
     case = results["cases"][0]

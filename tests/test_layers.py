@@ -1,4 +1,4 @@
-"""The package's layers (docs/NOTES.md, "Layers"): imports run one way only, and never in a circle.
+"""The package's layers (docs/dev/ARCHITECTURE.md): imports run one way only, and never in a circle.
 
     params  <-  network  <-  engine  <-  study  <-  outputs  <-  viz, api  <-  cli
 
@@ -43,7 +43,7 @@ def layer_of(module: str) -> int:
                 matches = module == "sim"
             if matches and len(prefix) > best_len:
                 best, best_len = index, len(prefix)
-    assert best is not None, f"{module} is in no layer: add it to LAYERS and docs/NOTES.md"
+    assert best is not None, f"{module} is in no layer: add it to LAYERS and ARCHITECTURE.md"
     return best
 
 

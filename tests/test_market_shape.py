@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from sim.engine.model import BrandModel, build_network_for
+from sim.evidence.target_runs import bimodality_coefficient
 from sim.params import ArmSpec, make_params
 from sim.study.arms import run_arms
 from sim.study.scenario import load_scenario, shipped_names
@@ -100,27 +101,6 @@ VALENCE_REVERSED = {
 # talks per 1,000 customers in a year; docs/model.md 11). The scenarios that compare strategies at
 # 20 cu say so and carry a lean_push arm at the plan, which this test does judge.
 HEAVY_GRPS = 100.0
-
-
-def bimodality_coefficient(values: np.ndarray) -> float:
-    """Sarle's bimodality coefficient ``(g**2 + 1) / (k + 3 (n - 1)**2 / ((n - 2)(n - 3)))``
-    with ``g`` the sample skewness and ``k`` the sample excess kurtosis (both bias-corrected),
-    in (0, 1]: 5/9 for a uniform distribution, 1 for two point masses, 1/3 for a normal one."""
-    from scipy.stats import kurtosis, skew
-
-    n = values.size
-    g = skew(values, bias=False)
-    k = kurtosis(values, bias=False)
-    return float((g**2 + 1) / (k + 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))))
-
-
-def test_bimodality_coefficient_tells_one_mode_from_two():
-    rng = np.random.default_rng(0)
-    one = rng.normal(0.2, 0.2, 2000)
-    two = np.concatenate((rng.normal(-0.5, 0.1, 1000), rng.normal(0.5, 0.1, 1000)))
-    assert bimodality_coefficient(one) == pytest.approx(1 / 3, abs=0.03)
-    assert bimodality_coefficient(two) > 0.8
-    assert bimodality_coefficient(rng.uniform(-1, 1, 20_000)) == pytest.approx(5 / 9, abs=0.01)
 
 
 def _n(name: str) -> int:

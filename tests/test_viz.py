@@ -414,3 +414,31 @@ def test_serve_refuses_an_unknown_scenario_without_starting(capsys):
 
     assert launch.serve("no_such_scenario_xyz", port=1) == 2
     assert "no_such_scenario_xyz" in capsys.readouterr().err
+
+
+def test_page_goes_to_a_week_and_back_one(page):
+    """Issue 25, item 3: *Go to week* runs on to a week (or replays to it), *Back one week*
+    shows the week before; the charts then hold exactly the weeks up to it."""
+    rc = page
+    goto = rc.find(v.TextField, class_="rc-goto").widget
+    goto.v_model = "19"
+    goto.fire_event("keyup.enter")  # what the browser sends when Enter is pressed
+    assert _week(rc) == 19
+    codes19, awareness19 = _codes(rc), _chart(rc, "awareness")["values"][0]
+    assert len(awareness19) == 20  # weeks 0..19
+    _button(rc, "\u25c0").click()  # Back one week
+    assert _week(rc) == 18
+    back = _chart(rc, "awareness")
+    assert back["start"] == 0 and back["values"][0] == awareness19[:19]  # resent, shorter
+    _button(rc, "Step").click()
+    assert _week(rc) == 19 and _codes(rc) == codes19  # the same week 19 as before
+    goto.v_model = "five"
+    goto.fire_event("keyup.enter")
+    assert _week(rc) == 19  # not a week: nothing happens
+    _button(rc, "Step").click()
+    goto.v_model = "19"  # the field was emptied: the same week again goes there again
+    goto.fire_event("keyup.enter")
+    assert _week(rc) == 19 and goto.v_model == ""
+    goto.v_model = "400"
+    goto.fire_event("keyup.enter")
+    assert _week(rc) == 52  # not beyond the scenario's last week (Step goes on)

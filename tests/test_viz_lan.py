@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from sim.viz import server
+from sim.viz.arena import Arena
 from sim.viz.controls import SLIDERS, Controls, controls_for, plan_run
 from sim.viz.presets import load_preset
 
@@ -40,14 +41,20 @@ ROOT = Path(__file__).resolve().parent.parent
         ("push_share", 7.0, 1.0),
         ("fit", -40.0, SLIDERS["fit"].min),
         ("negativity", 1e300, SLIDERS["negativity"].max),
+        ("budget_b", 1e9, SLIDERS["budget_b"].max),
+        ("budget_b", -3.0, SLIDERS["budget_b"].min),
+        ("push_share_b", -2.0, 0.0),
     ],
 )
 def test_crafted_numbers_are_clamped_before_the_model_sees_them(field, value, expected):
     preset = load_preset("default")
-    plan = plan_run(replace(controls_for(preset), **{field: value}), preset)
+    changes = {field: value, "strategy_b": "mix"} if field.endswith("_b") else {field: value}
+    plan = plan_run(replace(controls_for(preset), compare=True, **changes), preset)
     got = {
         "n": plan.params.network.n,
         "budget": plan.arm_a.budget,
+        "budget_b": plan.arm_b.budget,
+        "push_share_b": plan.arm_b.push_share,
         "push_share": plan.arm_a.push_share,
         "fit": plan.params.product.fit,
         "negativity": plan.params.wom.negative_impact,
@@ -66,6 +73,14 @@ def test_crafted_numbers_are_clamped_before_the_model_sees_them(field, value, ex
         ("network_kind", "../../etc/passwd"),
         ("compare", "yes"),
         ("seed", "9" * 5000),
+        ("budget_b", math.nan),
+        ("budget_b", "80"),
+        ("outreach", "everyone"),
+        ("outreach_b", None),
+        ("strategy_b", 3),
+        ("target_group", "x" * 5000),
+        ("target_group_b", 7),
+        ("target_group", "students\n<script>"),
     ],
 )
 def test_values_a_page_cannot_send_keep_the_settings_in_force(field, value):
@@ -73,6 +88,21 @@ def test_values_a_page_cannot_send_keep_the_settings_in_force(field, value):
 
     current = Controls(n=300, budget=5.0)
     assert sanitize(replace(current, **{field: value}), current) == current
+
+
+def test_a_target_group_the_network_lacks_gives_way_to_everyone():
+    """A group name is only text to the server's check; the arena keeps the ones its network
+    has (a crafted name, or a network changed to one without those groups: the karate club's
+    are its two clubs; a generated network keeps the preset's group names)."""
+    preset = load_preset("workshop/target_groups")
+    loaded = replace(controls_for(preset), n=200, compare=True)
+    assert loaded.target_group == "students"
+    arena = Arena(replace(loaded, target_group="no such group", target_group_b="families"))
+    assert arena.error is None
+    assert arena.plan.arm_a.target_group is None and arena.plan.arm_b.target_group == "families"
+    assert arena.arms[0].model.params.arm.target_group is None
+    other = Arena(replace(loaded, network_kind="karate"))
+    assert other.error is None and other.plan.arm_a.target_group is None
 
 
 def test_work_beyond_the_cap_is_a_message_not_a_run(tmp_path):
@@ -120,7 +150,8 @@ def test_out_of_range_widget_values_on_the_page_are_clamped(monkeypatch):
     assert last.controls.n == spec.max
     assert last.plan is not None and last.plan.params.network.n == spec.max
     budget = SLIDERS["budget"]
-    (slider,) = [w for w in rc.find(v.Slider).widgets if (w.min, w.max) == (budget.min, budget.max)]
+    # Campaign A's budget slider comes first (B's has the same range).
+    slider = [w for w in rc.find(v.Slider).widgets if (w.min, w.max) == (budget.min, budget.max)][0]
     slider.v_model = -1e12
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and made[-1].controls.budget != budget.min:

@@ -39,16 +39,31 @@ CUSTOMERS = re.compile(r"Network: .*?, ([\d\u2009]+) customers")
 
 # ------------------------------------------------------------------------- reading the page
 def _slider(student: Student, name: str) -> str:
-    """The comm id of the slider of ``SLIDERS[name]`` (found by its range)."""
+    """The comm id of the slider of ``SLIDERS[name]``: the one inside the page's
+    ``slider-NAME`` box (campaigns A and B have budget sliders of the same range)."""
     spec = SLIDERS[name]
+    box = _by_class(student, f"slider-{name}")
     found = [
         comm_id
-        for comm_id, state in student.widgets.items()
-        if state.get("_model_name") == "SliderModel"
-        and (state.get("min"), state.get("max")) == (spec.min, spec.max)
+        for comm_id in _inside(student, box)
+        if student.widgets[comm_id].get("_model_name") == "SliderModel"
+        and (student.widgets[comm_id].get("min"), student.widgets[comm_id].get("max"))
+        == (spec.min, spec.max)
     ]
     assert len(found) == 1, f"{len(found)} sliders with the range of {name!r}"
     return found[0]
+
+
+def _inside(student: Student, comm_id: str) -> list[str]:
+    """The widgets under ``comm_id`` (its children, theirs, ...), by comm id."""
+    found, todo = [], [comm_id]
+    while todo:
+        children = student.widgets.get(todo.pop(), {}).get("children") or []
+        for child in children:
+            if isinstance(child, str) and child.startswith("IPY_MODEL_"):
+                found.append(child.removeprefix("IPY_MODEL_"))
+                todo.append(found[-1])
+    return found
 
 
 def _by_class(student: Student, css_class: str) -> str:

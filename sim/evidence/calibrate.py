@@ -33,6 +33,17 @@ Method (docs/calibration.md says it for users):
    real market much larger than ``n`` it is conservative. More replicates shrink the grid's
    part. Coverage measured on series the model made itself: docs/NOTES.md#notes-ev13a.
 
+4. What the series cannot tell (issue #23): before any run, ``bassfit.diagnose`` refuses a
+   flat series (a Bass curve no better than its mean) and words, one line each, what it leaves
+   open (a series that has not peaked does not identify its market size). The Bass intervals
+   are the union of the bootstrap's and the profile likelihood's (``bassfit.profile_bass``);
+   the model's the union of its bootstraps and a profile over the grid (``profile_grid``),
+   open where the Bass profile is open for the parameter it plays (reach for p, talk rate for
+   q, m for m: the grid cannot search to zero or infinity), and noted as *cut by the grid*
+   where the grid's last value is still inside. An open side is 0 (below) or infinity
+   (above) in the result, ``null`` in calibration.json. A model fit that explains nothing
+   (no grid point better than the series' mean) is refused after the grid.
+
 "Push reach" is the weekly probability that push reaches a given customer when everyone is
 equally reachable, ``1 - (1 - 1/n) ** impressions``; it is set through the arm's budget
 (``sim.engine.bass.push_reach`` inverted). "Talk rate" is ``wom.talk_base``.
@@ -51,11 +62,21 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.evidence.bassfit import bootstrap_bass, fit_bass, wild_residuals
+from sim.evidence.bassfit import (
+    M_RANGE_FACTOR,
+    Unfittable,
+    bootstrap_bass,
+    diagnose,
+    fit_bass,
+    profile_bass,
+    profile_threshold,
+    wild_residuals,
+)
 from sim.evidence.runs import run_all, task
 from sim.evidence.series import Series, SeriesError, read_series
 
 MAX_MOVES = 8
+MAX_EXTEND = 6  # rows or columns added where the grid's profile is still inside at its edge
 PARAMETRIC = 60  # runs of the parametric bootstrap
 MEASURES = ("adoption", "awareness")
 
@@ -147,17 +168,68 @@ def simulate(s: Setup, grid: Grid, points, periods: int, weeks_per_period: int, 
         grid.curves[ij] = np.mean(runs, axis=0)
 
 
-def best_point(grid: Grid, y: np.ndarray, keys=None):
-    """The grid point with the smallest squared error (best scale each), its scale and SSE."""
+def grid_sse(grid: Grid, y: np.ndarray, keys=None):
+    """The grid points (those the model allows), the best scale ``m`` of each and its SSE."""
     keys = [k for k in (keys or grid.curves) if grid.curves.get(k) is not None]
     shapes = np.array([grid.curves[k] for k in keys])
     dots = shapes @ y
     norms = np.einsum("ij,ij->i", shapes, shapes)
     with np.errstate(invalid="ignore", divide="ignore"):
-        scale = np.where(norms > 0, np.maximum(dots, 0.0) / norms, 0.0)
+        scale = np.where(norms > 0, np.maximum(dots, 0.0) / np.where(norms > 0, norms, 1.0), 0.0)
     sse = ((y[None, :] - scale[:, None] * shapes) ** 2).sum(axis=1)
+    return keys, scale, sse
+
+
+def best_point(grid: Grid, y: np.ndarray, keys=None):
+    """The grid point with the smallest squared error (best scale each), its scale and SSE."""
+    keys, scale, sse = grid_sse(grid, y, keys)
     best = int(np.argmin(sse))
     return keys[best], float(scale[best]), float(sse[best])
+
+
+def profile_grid(grid: Grid, points, y: np.ndarray, level: float = 0.95) -> dict:
+    """Profile intervals of reach, talk and m over the grid (no new runs).
+
+    The grid's profile of reach is, for each reach on the grid, the smallest SSE over the talk
+    rates (each with its best m); likewise for talk. For ``m`` the SSE of every grid curve at
+    a fixed scale is a quadratic in m, minimised over the grid at m values from a tenth of the
+    series' total to ``M_RANGE_FACTOR`` times it. A value is inside when its profile SSE is at
+    most ``profile_threshold`` (three fitted numbers, as for Bass). Reach and talk are widened
+    by half a grid step either side. Returns name -> ``(low, high, cut_low, cut_high)``; a side
+    is *cut* when the grid's last value there is still inside (values beyond were not run, so
+    the grid does not say where the interval ends; a larger ``--grid`` does). For m, cut means
+    still inside at the end of the m values searched.
+    """
+    keys, scale, sse = grid_sse(grid, y, points)
+    threshold = profile_threshold(float(sse.min()), y.size, level)
+    widen = math.sqrt(grid.step)
+    out = {}
+    for name, axis, value in (("reach", 0, grid.reach), ("talk", 1, grid.talk)):
+        index = np.array([k[axis] for k in keys])
+        inside = sorted({int(i) for i in index[sse <= threshold]})
+        lo, hi = inside[0], inside[-1]
+        cut = (bool(lo == index.min()), bool(hi == index.max()))
+        out[name] = (value(lo) / widen, value(hi) * widen, *cut)
+    shapes = np.array([grid.curves[k] for k in keys])
+    total = float(y.sum())
+    ms = np.geomspace(total / 10.0, M_RANGE_FACTOR * total, 400)
+    norms = np.einsum("ij,ij->i", shapes, shapes)
+    quadratic = float(y @ y) - 2.0 * np.outer(ms, shapes @ y) + np.outer(ms**2, norms)
+    inside = ms[quadratic.min(axis=1) <= threshold]
+    if inside.size:
+        cut = (bool(inside[0] == ms[0]), bool(inside[-1] == ms[-1]))
+        out["m"] = (float(inside[0]), float(inside[-1]), *cut)
+    else:  # the best m lies between two of the 400 values: keep the estimate's own
+        best = float(scale[int(np.argmin(sse))])
+        out["m"] = (best, best, False, False)
+    return out
+
+
+def join(boot: tuple, profile: tuple) -> tuple:
+    """The union of a bootstrap interval and a profile interval ``(low, high, open_low,
+    open_high)``: an open side becomes 0 (below) or infinity (above)."""
+    low, high = min(boot[0], profile[0]), max(boot[1], profile[1])
+    return (0.0 if profile[2] else float(low), math.inf if profile[3] else float(high))
 
 
 def square(ci: int, cj: int, half: int):
@@ -181,6 +253,35 @@ def fit_model(
         ci, cj = bi, bj  # centre the grid on the best point (the bootstrap needs room around it)
     points = square(ci, cj, half)
     return grid, points, (bi, bj), scale, sse
+
+
+def extend_grid(s: Setup, grid: Grid, points, series: Series, leave=(), quiet=True) -> list:
+    """Add a row or column of grid points beyond each side where the grid's profile interval
+    is still inside at the grid's last value (``profile_grid``: cut), at most ``MAX_EXTEND``
+    times, so that the grid, not its size, ends the interval. ``leave``: sides not to extend
+    (``"reach below"`` etc.: where the series bounds nothing, extending would not end).
+    Returns the points, old and new.
+    """
+    y = series.values
+    points = list(points)
+    for _ in range(MAX_EXTEND):
+        profile = profile_grid(grid, points, y)
+        new = []
+        for name, axis in (("reach", 0), ("talk", 1)):
+            _, _, cut_low, cut_high = profile[name]
+            values = [pt[axis] for pt in points]
+            other = sorted({pt[1 - axis] for pt in points})
+            for side, cut, edge in (
+                ("below", cut_low, min(values) - 1),
+                ("above", cut_high, max(values) + 1),
+            ):
+                if cut and f"{name} {side}" not in leave:
+                    new += [(edge, o) if axis == 0 else (o, edge) for o in other]
+        if not new:
+            break
+        simulate(s, grid, new, y.size, series.weeks_per_period, quiet)
+        points += [pt for pt in dict.fromkeys(new) if pt not in points]
+    return points
 
 
 def bootstrap_model(
@@ -261,34 +362,89 @@ def calibrate(
     step: float = 2 ** (1 / 3),
     quiet: bool = True,
 ) -> dict:
-    """Bass fit and model fit of ``series``, with bootstrap intervals (see module docstring)."""
+    """Bass fit and model fit of ``series``, with intervals (see module docstring).
+
+    Raises ``CalibrationError`` before any model run for a series with nothing to fit (no
+    variation, or flat: ``bassfit.diagnose``) and after the grid for a model fit that explains
+    nothing (no grid point produces adopters in the series' periods). ``result["warnings"]``
+    says what the series cannot identify (one line each, naming the file).
+    """
     y = series.values
     w = series.weeks_per_period
     bass = fit_bass(y)
-    bass_ci = bootstrap_bass(y, bass, resamples, s.seed)
-    start = (min(0.5, bass.p / w), min(0.5, bass.q / w))
+    profiles = profile_bass(y, bass)
+    try:
+        warnings = [f"{series.path}: {text}" for text in diagnose(y, bass, profiles)]
+    except Unfittable as error:
+        raise CalibrationError(f"{series.path}: {error}") from None
+    boot = bootstrap_bass(y, bass, resamples, s.seed)
+    bass_ci = {
+        name: join(boot[name], (pr.low, pr.high, pr.open_low, pr.open_high))
+        for name, pr in profiles.items()
+    }
+    # The model shows a push reach below about one customer in n a period only as chance (no
+    # one is reached): start no lower, whatever p the Bass fit found (p -> 0 on a rise alone).
+    start = (min(0.5, max(bass.p, 1.0 / s.n) / w), min(0.5, bass.q / w))
     grid, points, best, scale, sse = fit_model(s, series, start, grid_size, step, quiet)
-    paths = fresh_paths(s, grid, best, series, min(PARAMETRIC, resamples), quiet)
-    model_ci = bootstrap_model(grid, points, best, scale, y, resamples, s.seed, paths, s.replicates)
-    fitted = scale * grid.curves[best]
     total = float(((y - y.mean()) ** 2).sum())
+    if not scale > 0.0 or not 1.0 - sse / total > 0.0:
+        raise CalibrationError(
+            f"{series.path}: no point of the model's grid explains the series better than its "
+            f"mean (best R² {1.0 - sse / total:.2f}, market size {scale:.3g}); the model cannot "
+            "be calibrated to it"
+        )
+    leave = [
+        f"{name} {side}"
+        for name, twin in (("reach", "p"), ("talk", "q"))
+        for side, is_open in (
+            ("below", profiles[twin].open_low),
+            ("above", profiles[twin].open_high),
+        )
+        if is_open
+    ]
+    points = extend_grid(s, grid, points, series, leave, quiet)
+    best, scale, sse = best_point(grid, y, points)
+    paths = fresh_paths(s, grid, best, series, min(PARAMETRIC, resamples), quiet)
+    model_boot = bootstrap_model(
+        grid, points, best, scale, y, resamples, s.seed, paths, s.replicates
+    )
+    grid_profile = profile_grid(grid, points, y)
+    # What the series leaves open for the Bass curve it leaves open for the model's curves
+    # (reach plays p, talk rate q, and m is m): the grid cannot search to zero or infinity.
+    model_ci, cut = {}, []
+    for name, twin in (("reach", "p"), ("talk", "q"), ("m", "m")):
+        low, high, cut_low, cut_high = grid_profile[name]
+        pr = profiles[twin]
+        model_ci[name] = join(model_boot[name], (low, high, pr.open_low, pr.open_high))
+        cut += [f"{name} below"] if cut_low and not pr.open_low else []
+        cut += [f"{name} above"] if cut_high and not pr.open_high else []
+    model_ci["edge_share"] = model_boot["edge_share"]
+    fitted = scale * grid.curves[best]
     return {
         "series": series,
+        "warnings": warnings,
         "bass": {
             "p": bass.p,
             "q": bass.q,
             "m": bass.m,
             "ci": bass_ci,
+            "bootstrap_ci": boot,
+            "profile_ci": {
+                name: (pr.low, pr.high, pr.open_low, pr.open_high) for name, pr in profiles.items()
+            },
             "fitted": bass.fitted,
-            "r2": 1.0 - bass.sse / total if total > 0 else float("nan"),
+            "r2": 1.0 - bass.sse / total,
         },
         "model": {
             "reach": grid.reach(best[0]),
             "talk": grid.talk(best[1]),
             "m": scale,
             "ci": model_ci,
+            "bootstrap_ci": {name: model_boot[name] for name in ("reach", "talk", "m")},
+            "profile_ci": grid_profile,
+            "cut_by_grid": cut,
             "fitted": fitted,
-            "r2": 1.0 - sse / total if total > 0 else float("nan"),
+            "r2": 1.0 - sse / total,
             "grid_step": step,
             "grid_points": len([p for p in grid.curves if grid.curves[p] is not None]),
             "on_edge": _on_edge(best, points),
@@ -316,14 +472,14 @@ def scenario_text(result: dict, out_file: Path) -> str:
     arm = arm_for_reach(s, model["reach"])
     base = os.path.relpath(s.scenario_path.resolve(), out_file.resolve().parent)
     weeks = series.values.size * series.weeks_per_period
-    lo_r, hi_r = model["ci"]["reach"]
-    lo_t, hi_t = model["ci"]["talk"]
     name = Path(series.path).name
+    caveats = "".join(f"# WARNING: {w.replace(chr(10), ' ')}\n" for w in result.get("warnings", ()))
     text = f'''# Written by run_sim.py calibrate {name} on {dt.date.today().isoformat()}.
 # Fitted to {name} ({series.values.size} {series.period}s) on {s.n} customers, {s.replicates} runs
-# per grid point; 95 % bootstrap intervals: push reach {lo_r:.3g} to {hi_r:.3g} a week, talk rate
-# {lo_t:.3g} to {hi_t:.3g} a week. Other settings come from the base scenario.
-extends = {json.dumps(base)}
+# per grid point; 95 % intervals: push reach {interval_text(model["ci"]["reach"], 3)} a week,
+# talk rate {interval_text(model["ci"]["talk"], 3)} a week. Other settings come from the base
+# scenario.
+{caveats}extends = {json.dumps(base)}
 title = {json.dumps(f"Calibrated to {name}"[:200])}
 description = """
 The base scenario ({s.scenario_path.name}) with push reach and talk rate fitted to the observed
@@ -393,7 +549,13 @@ def fit_figure(result: dict, path: Path) -> Path:
             ax.set_xlabel(series.period)
             ax.set_ylabel(label)
         left.legend()
-        fig.suptitle(f"Calibration to {Path(series.path).name}", weight="bold")
+        title = f"Calibration to {Path(series.path).name}"
+        loose = _open(result["bass"]["ci"])
+        if loose:  # say on the figure what the series does not bound
+            title += "\nnot bounded by the series: " + ", ".join(
+                f"{name} ({side})" for name, side in loose.items()
+            )
+        fig.suptitle(title, weight="bold")
         fig.tight_layout()
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, metadata={"Software": None}, bbox_inches="tight")
@@ -401,21 +563,63 @@ def fit_figure(result: dict, path: Path) -> Path:
     return path
 
 
+def interval_text(ci: tuple, digits: int = 4) -> str:
+    """``[low, high]``, or how it is open: ``> low (not bounded above)``, ``< high (not bounded
+    below)`` (``join`` marks an open side by 0 below and infinity above)."""
+    low, high = ci
+    if low <= 0.0 and math.isinf(high):
+        return "[not bounded by the series]"
+    if math.isinf(high):
+        return f"[> {low:.{digits}g}, not bounded above]"
+    if low <= 0.0:
+        return f"[< {high:.{digits}g}, not bounded below]"
+    return f"[{low:.{digits}g}, {high:.{digits}g}]"
+
+
+def _open(ci: dict) -> dict:
+    """name -> "below", "above" or "both" for the open intervals of ``ci``."""
+    out = {}
+    for name, (low, high) in ci.items():
+        below, above = low <= 0.0, math.isinf(high)
+        if below or above:
+            out[name] = "both" if below and above else ("below" if below else "above")
+    return out
+
+
+def _json_ci(ci: tuple) -> list:
+    """An interval for JSON: an open upper end is ``null`` (JSON has no infinity)."""
+    return [float(ci[0]), None if math.isinf(ci[1]) else float(ci[1])]
+
+
 def summary(result: dict) -> dict:
-    """The fitted values and intervals as plain data (calibration.json)."""
+    """The fitted values and intervals as plain data (calibration.json).
+
+    ``ci95`` is the reported interval (the union of the bootstrap's and the profile's; an
+    open upper end is ``null``, an open lower end 0); ``open`` names the open ones;
+    ``bootstrap_ci95`` and ``profile_ci95`` are the two parts.
+    """
     series: Series = result["series"]
     s: Setup = result["setup"]
     bass, model = result["bass"], result["model"]
+    names = {"reach": "push_reach_per_week", "talk": "talk_rate_per_week", "m": "m"}
+    model_ci = {names[k]: model["ci"][k] for k in names}
     return {
         "series": series.path,
         "period": series.period,
         "periods": [int(v) for v in series.periods],
+        "warnings": list(result["warnings"]),
         "bass": {
             "p": bass["p"],
             "q": bass["q"],
             "m": bass["m"],
             "r2": bass["r2"],
-            "ci95": {k: list(v) for k, v in bass["ci"].items()},
+            "ci95": {k: _json_ci(v) for k, v in bass["ci"].items()},
+            "open": _open(bass["ci"]),
+            "bootstrap_ci95": {k: list(v) for k, v in bass["bootstrap_ci"].items()},
+            "profile_ci95": {
+                k: {"low": v[0], "high": v[1], "open_below": v[2], "open_above": v[3]}
+                for k, v in bass["profile_ci"].items()
+            },
             "per": series.period,
         },
         "model": {
@@ -423,11 +627,14 @@ def summary(result: dict) -> dict:
             "talk_rate_per_week": model["talk"],
             "m": model["m"],
             "r2": model["r2"],
-            "ci95": {
-                "push_reach_per_week": list(model["ci"]["reach"]),
-                "talk_rate_per_week": list(model["ci"]["talk"]),
-                "m": list(model["ci"]["m"]),
+            "ci95": {k: _json_ci(v) for k, v in model_ci.items()},
+            "open": _open(model_ci),
+            "bootstrap_ci95": {names[k]: list(v) for k, v in model["bootstrap_ci"].items()},
+            "grid_profile_ci95": {
+                names[k]: {"low": v[0], "high": v[1], "cut_below": v[2], "cut_above": v[3]}
+                for k, v in model["profile_ci"].items()
             },
+            "cut_by_grid": list(model["cut_by_grid"]),
             "grid_step": model["grid_step"],
             "grid_points": model["grid_points"],
             "best_on_grid_edge": model["on_edge"],
@@ -476,7 +683,10 @@ def calibrate_command(args, argv) -> int:
         s = setup(args.scenario, args.n, args.replicates, args.seed, args.measure)
     except CalibrationError as error:
         raise EvidenceError(str(error)) from None
-    result = calibrate(series, s, args.bootstrap, grid_size=args.grid, quiet=args.quiet)
+    try:
+        result = calibrate(series, s, args.bootstrap, grid_size=args.grid, quiet=args.quiet)
+    except CalibrationError as error:
+        raise EvidenceError(str(error)) from None
     if args.out is not None:
         create_out_dir(args.out)
         out = args.out
@@ -500,21 +710,30 @@ def calibrate_command(args, argv) -> int:
 def _report(result: dict, out: Path) -> None:
     series, bass, model = result["series"], result["bass"], result["model"]
     per = series.period
+    ci = bass["ci"]
     print(
-        f"Bass fit: p = {bass['p']:.4g} [{bass['ci']['p'][0]:.4g}, {bass['ci']['p'][1]:.4g}], "
-        f"q = {bass['q']:.4g} [{bass['ci']['q'][0]:.4g}, {bass['ci']['q'][1]:.4g}] per {per}, "
-        f"m = {bass['m']:.4g}, R² {bass['r2']:.3f}"
+        f"Bass fit: p = {bass['p']:.4g} {interval_text(ci['p'])}, "
+        f"q = {bass['q']:.4g} {interval_text(ci['q'])} per {per}, "
+        f"m = {bass['m']:.4g} {interval_text(ci['m'])}, R² {bass['r2']:.3f}"
     )
+    ci = model["ci"]
     print(
-        f"Model fit: push reach {model['reach']:.4g} [{model['ci']['reach'][0]:.4g}, "
-        f"{model['ci']['reach'][1]:.4g}], talk rate {model['talk']:.4g} "
-        f"[{model['ci']['talk'][0]:.4g}, {model['ci']['talk'][1]:.4g}] per week, "
-        f"m = {model['m']:.4g}, R² {model['r2']:.3f}"
+        f"Model fit: push reach {model['reach']:.4g} {interval_text(ci['reach'])}, talk rate "
+        f"{model['talk']:.4g} {interval_text(ci['talk'])} per week, "
+        f"m = {model['m']:.4g} {interval_text(ci['m'])}, R² {model['r2']:.3f}"
     )
+    for warning in result["warnings"]:
+        print(f"warning: {warning}", file=sys.stderr)
     if model["on_edge"]:
         print(
             "note: the best model point is on the edge of the grid after moving it "
             f"{MAX_MOVES} times; the interval may be cut off there",
+            file=sys.stderr,
+        )
+    elif model["cut_by_grid"]:
+        print(
+            f"note: the model's interval is cut off by the grid ({', '.join(model['cut_by_grid'])}"
+            "): values beyond fit as well but were not run (a larger --grid widens it)",
             file=sys.stderr,
         )
     elif model["bootstrap_on_edge"] > 0.025:

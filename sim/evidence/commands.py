@@ -44,8 +44,10 @@ def add_parsers(sub, add_executor_options) -> None:
         "calibrate",
         help="fit push reach and talk rate (and Bass p, q) to an observed adoption series",
         description="Fit the model's push reach and talk rate, and the Bass model's p and q, to "
-        "a CSV series of new adopters (or sales) per week or per year; bootstrap intervals, a "
-        "fit figure, and a scenario file with the fitted values. Format: docs/calibration.md.",
+        "a CSV series of new adopters (or sales) per week or per year; bootstrap and profile "
+        "intervals (open where the series does not bound a value, with a warning: a series "
+        "that has not peaked does not identify its market size; a flat one is refused), a fit "
+        "figure, and a scenario file with the fitted values. Format: docs/calibration.md.",
     )
     cal.add_argument("series", metavar="SERIES.csv", type=Path)
     cal.add_argument(

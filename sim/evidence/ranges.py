@@ -125,7 +125,13 @@ RANGES: tuple[Range, ...] = (
     Range("stories.dialogue_retell", 0.02, 0.3, _I),
     Range("stories.experience_retell", 0.02, 0.3, _I),
     # the campaign
-    Range("arm.budget", 5.0, 50.0, _I + " (cu per 1,000 customers a week, both arms alike)"),
+    Range(
+        "arm.budget",
+        1.0,
+        10.0,
+        "grocery media plans: 10-100 GRPs a week at the default impression price, an A/S ratio "
+        "of about 1-13 % (docs/model.md 11); cu per 1,000 customers a week, both arms alike",
+    ),
 )
 
 # Numeric schema parameters that are not varied, each with the reason.

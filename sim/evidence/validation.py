@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from sim.evidence import bass_check, elasticity_runs, network_checks
+from sim.evidence import bass_check, elasticity_runs, network_checks, target_runs, targets
 from sim.evidence.published import AGREEMENT_FACTOR, BASS_ESTIMATES, ELASTICITIES
 from sim.study.stats import mean_ci
 
@@ -36,6 +36,8 @@ class Size:
     cluster_weeks: int
     elasticity_n: int
     elasticity_replicates: int
+    targets_n: int
+    targets_replicates: int
 
 
 SIZES = {
@@ -53,6 +55,8 @@ SIZES = {
         cluster_weeks=250,
         elasticity_n=5000,
         elasticity_replicates=30,
+        targets_n=6000,
+        targets_replicates=16,
     ),
     "small": Size(
         "small",
@@ -68,6 +72,8 @@ SIZES = {
         cluster_weeks=120,
         elasticity_n=300,
         elasticity_replicates=2,
+        targets_n=600,
+        targets_replicates=2,
     ),
 }
 
@@ -114,7 +120,13 @@ def run_validation(size: Size, executor=None, quiet: bool = True, log=None) -> d
     timings["elasticities"] = time.perf_counter() - t
     log(f"elasticities: {timings['elasticities']:.0f} s")
 
+    t = time.perf_counter()
+    measured = empirical_targets(size.targets_n, size.targets_replicates, SEED)
+    timings["targets"] = time.perf_counter() - t
+    log(f"targets: {timings['targets']:.0f} s")
+
     results = {
+        "targets": measured,
         "size": asdict(size),
         "seed": SEED,
         "started": started,
@@ -130,6 +142,34 @@ def run_validation(size: Size, executor=None, quiet: bool = True, log=None) -> d
     results["checks"] = checks(results)
     results["comparison"] = comparison(elastic["rows"])
     return results
+
+
+def empirical_targets(n: int, replicates: int, seed: int) -> list[dict]:
+    """Every target of ``sim.evidence.targets`` measured on the default market: one value per
+    replicate seed (``target_runs.measure_targets``), their mean with a 95 % t interval, and
+    whether the mean lies inside the band."""
+    runs = [
+        target_runs.measure_targets(seed=target_runs.replicate_seed(seed, r), n=n)
+        for r in range(replicates)
+    ]
+    rows = []
+    for t in targets.TARGETS:
+        values = np.array([run[t.key] for run in runs], dtype=float)
+        finite = values[np.isfinite(values)]
+        interval = mean_ci(finite) if finite.size else None
+        mean = float(finite.mean()) if finite.size else float("nan")
+        rows.append(
+            {
+                "key": t.key,
+                "values": values.tolist(),
+                "interval": interval.as_dict() if interval is not None else None,
+                "mean": mean,
+                "passed": t.contains(mean),
+                "required": t.required,
+                "side": "inside" if t.contains(mean) else ("below" if mean < t.low else "above"),
+            }
+        )
+    return rows
 
 
 def default_ad_share(frames) -> dict:

@@ -87,6 +87,22 @@ def mean_ci(values: Sequence[float] | np.ndarray, confidence: float = CONFIDENCE
     return Interval(mean, mean - half, mean + half, n)
 
 
+def share_ci(successes: float, n: int, confidence: float = CONFIDENCE) -> Interval:
+    """A share ``successes / n`` with its Wilson score interval (Wilson 1927), which stays
+    inside [0, 1] and is sensible at shares of 0 or 1 and small ``n`` (where the normal
+    approximation is not). ``successes`` may be a half-integer (ties counted half)."""
+    if n <= 0:
+        return Interval(float("nan"), float("nan"), float("nan"), 0)
+    from scipy.special import ndtri
+
+    z = float(ndtri(0.5 + confidence / 2.0))
+    p = successes / n
+    denominator = 1.0 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return Interval(p, max(0.0, centre - half), min(1.0, centre + half), n)
+
+
 def paired_diff_ci(
     a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, confidence: float = CONFIDENCE
 ) -> Interval:

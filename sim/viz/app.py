@@ -32,10 +32,12 @@ import solara.lab
 
 from sim.i18n import LANGUAGES, number_style
 from sim.i18n.scenarios import scenario_text
-from sim.viz.arena import Arena
+from sim.viz.arena import MAX_WEEKS, Arena
 from sim.viz.chartspec import ARM_COLORS, CHARTS, DEFAULT_CHARTS, MAX_CHARTS, chart_spec
 from sim.viz.controls import (
+    EVERYONE,
     MENU_KINDS,
+    OUTREACH,
     REAL_KINDS,
     SLIDERS,
     STRATEGIES,
@@ -49,6 +51,8 @@ from sim.viz.frames import N_, network_static
 from sim.viz.ipython_shell import install as keep_one_shell_per_page
 from sim.viz.labels import (
     CONTROL_HELP,
+    OUTREACH_NAMES,
+    group_label,
     network_label,
     preset_label,
     preset_order,
@@ -100,7 +104,15 @@ CSS = f"""
 .rc-main {{ flex: 1; min-width: 0; height: 100vh; overflow-y: auto; padding: 0 10px 10px 10px; }}
 .rc-bar {{ display: flex; align-items: center; gap: 8px; height: 48px; flex-wrap: nowrap; }}
 .rc-bar .v-btn {{ font-size: 15px !important; }}
-.rc-week {{ font-size: 20px; font-weight: 600; min-width: 118px; white-space: nowrap; }}
+.rc-bar .v-btn {{ text-transform: none; letter-spacing: normal; }}
+.rc-week {{ font-size: 20px; font-weight: 600; min-width: 112px; white-space: nowrap; }}
+.rc-nav {{ display: flex; align-items: center; gap: 6px; white-space: nowrap; flex: none; }}
+.rc-nav .rc-back {{ min-width: 36px !important; padding: 0 6px !important; }}
+.rc-goto {{ width: 56px; flex: none; margin: 0 !important; padding: 0 !important; }}
+.rc-goto .v-input__slot {{ border: 1px solid #1976d2; border-radius: 4px; padding: 0 4px; }}
+.rc-goto .v-input__slot:before, .rc-goto .v-input__slot:after {{ display: none; }}
+.rc-goto input {{ font-size: 16px !important; text-align: center; }}
+.rc-goto-label {{ font-size: 14px; }}
 .rc-status {{ font-size: 14px; color: #555; white-space: nowrap; overflow: hidden;
   text-overflow: ellipsis; min-width: 0; flex: 1; }}
 .rc-top {{ display: grid; gap: 8px; align-items: start; }}
@@ -379,12 +391,14 @@ class Playback:
 
     def show(self) -> None:
         """Put the flag on the buttons (their label and whether they can be pressed)."""
-        play, step = self.buttons.get("play"), self.buttons.get("step")
+        play = self.buttons.get("play")
         if play is not None:
             play.children = [self.labels[1] if self.playing else self.labels[0]]
             play.disabled = False
-        if step is not None:
-            step.disabled = self.playing
+        for name in ("step", "back"):
+            button = self.buttons.get(name)
+            if button is not None:
+                button.disabled = self.playing
 
     def _run(self, arena: Arena, cancel: threading.Event) -> None:
         reached_end = False
@@ -393,8 +407,11 @@ class Playback:
                 reached_end = True
                 break
             start = time.perf_counter()
-            arena.step()
-            self.state.sink.push()
+            with arena.lock:  # not while Go to week replays the run
+                if cancel.is_set():
+                    break
+                arena.step()
+                self.state.sink.push()
             cancel.wait(max(0.0, PLAY_INTERVAL_S - (time.perf_counter() - start)))
         with self.lock:
             if self.cancel is not cancel:
@@ -439,6 +456,20 @@ def RunBar(state: State):
             if arena.week == arena.plan.weeks:  # the buttons and the status change
                 state.tick.set(state.tick.value + 1)
 
+    def go_to(week: int) -> None:
+        """Run or replay to ``week`` (Play stops first); the bar shows where the run is. Not
+        beyond the scenario's last week (or the week the run is at, if Step went further)."""
+        if arena is None or not arena.arms:
+            return
+        week = min(week, max(arena.plan.weeks, arena.week))
+        playback.stop()
+        was_end = arena.week >= arena.plan.weeks
+        with arena.lock:  # a week Play was making is finished first
+            arena.go_to(week)
+            state.sink.push()
+        if was_end != (arena.week >= arena.plan.weeks):  # Play and the status line change
+            state.tick.set(state.tick.value + 1)
+
     with solara.Div(classes=["rc-bar"]):
         solara.Button(
             _("Reset"),
@@ -466,6 +497,21 @@ def RunBar(state: State):
         _known_to(playback, "play", play_button)
         if arena is not None and arena.plan is not None:
             WeekLabel(state.sink, id(arena))  # a component: RunBar's hooks never change in number
+        with solara.Div(classes=["rc-nav"], attributes={"title": _(WEEK_HELP)}):
+            back_button = solara.Button(
+                "\u25c0",
+                color="primary",
+                outlined=True,
+                on_click=lambda: go_to(arena.week - 1) if ready else None,
+                disabled=not ready or playing,
+                classes=["rc-back"],
+                attributes={"title": _("Back one week"), "aria-label": _("Back one week")},
+            )
+            _known_to(playback, "back", back_button)
+            solara.HTML(
+                tag="span", unsafe_innerHTML=_escape(_("Go to week")), classes=["rc-goto-label"]
+            )
+            GoToWeek(go_to, disabled=not ready)
         solara.Button(
             _("Run {n} times").format(n=REPLICATES),
             outlined=True,
@@ -492,6 +538,39 @@ def RunBar(state: State):
             on_click=lambda: state.present.set(not state.present.value),
             classes=["rc-present"],
         )
+
+
+@solara.component
+def GoToWeek(go_to, disabled: bool):
+    """The *Go to week* field: Enter goes to the typed week and empties the field (the week
+    label says where the run is, and typing the same week again later goes there again). Its
+    own component, so that its Enter handler comes with its widget whenever that is made."""
+
+    def on_enter(widget, event=None, data=None) -> None:
+        week = _week_number(widget.v_model)
+        widget.v_model = ""
+        if week is not None:
+            go_to(week)
+
+    field = solara.v.TextField(
+        v_model="", disabled=disabled, dense=True, hide_details=True, class_="rc-goto"
+    )
+    solara.v.use_event(field, "keyup.enter", on_enter)
+    return field
+
+
+WEEK_HELP = N_(
+    "Back one week, or type a week and press Enter: the run goes on to that week, or starts "
+    "again from week 0 with the same luck and stops there (the same weeks as before)."
+)
+
+
+def _week_number(text) -> int | None:
+    """The week typed into *Go to week* (a whole number from 0 to the arena's last), else None."""
+    raw = str(text).strip()
+    if not raw.isdigit() or len(raw) > 4:
+        return None
+    return min(int(raw), MAX_WEEKS)
 
 
 @solara.component
@@ -527,13 +606,22 @@ def _label(text: str, help_text: str, _):
 
 
 def _menu(
-    name: str, label: str, value, items: list[tuple[str, str]], on_value, _, disabled: bool = False
+    help_key: str,
+    label: str,
+    value,
+    items: list[tuple[str, str]],
+    on_value,
+    _,
+    disabled: bool = False,
+    name: str | None = None,
 ):
-    """A menu showing names (``items``: value, name) with a tooltip; it never changes size."""
+    """A menu showing names (``items``: value, name) with a tooltip; it never changes size.
+    ``name`` (default ``help_key``) names its classes (``control-NAME``, ``select-NAME``)."""
+    name = name or help_key
     with solara.Div(
-        classes=["rc-control", f"control-{name}"], attributes={"title": _(CONTROL_HELP[name])}
+        classes=["rc-control", f"control-{name}"], attributes={"title": _(CONTROL_HELP[help_key])}
     ):
-        _label(label, CONTROL_HELP[name], _)
+        _label(label, CONTROL_HELP[help_key], _)
         solara.v.Select(
             v_model=value,
             items=[{"value": v, "text": text} for v, text in items],
@@ -554,7 +642,7 @@ def _slider(name: str, value, on_value, _, disabled: bool = False, label: str | 
         shown = f"{value:.0%}".replace("%", "\u2009%")
     else:
         shown = number_style(getattr(_, "lang", "en"))(f"{value:g}")
-    help_key = "push_share" if name.startswith("push_share") else name
+    help_key = name.removesuffix("_b")
     with solara.Div(
         classes=["rc-control", f"slider-{name}"], attributes={"title": _(CONTROL_HELP[help_key])}
     ):
@@ -572,13 +660,73 @@ def _slider(name: str, value, on_value, _, disabled: bool = False, label: str | 
 
 SLIDER_LABELS = {
     "budget": N_("Weekly budget (cu per 1,000 customers)"),
+    "budget_b": N_("Weekly budget (cu per 1,000 customers)"),
     "push_share": N_("Push share of the budget"),
-    "push_share_b": N_("Push share of the budget (B)"),
+    "push_share_b": N_("Push share of the budget"),
     "fit": N_("Product fit"),
     "ad_credibility": N_("Ad credibility"),
     "negativity": N_("Negativity multiplier"),
     "n": N_("Customers"),
 }
+
+
+def CampaignCard(c: Controls, b: bool, strategies, groups: tuple[str, ...], set_field, _):
+    """One campaign's controls (A, or B when ``b``): strategy, push share, budget, whom
+    dialogue talks to, who sees the ads. B's are greyed while side by side is off; a control
+    that does not apply to the strategy is greyed, never removed."""
+    end = "_b" if b else ""
+    strategy = getattr(c, "strategy" + end)
+    off = b and not c.compare
+    title = _("Campaign B") if b else (_("Campaign A") if c.compare else _("Campaign"))
+    with solara.Card(title, margin=0, classes=[f"rc-campaign-{'b' if b else 'a'}"]):
+        _menu(
+            "strategy",
+            _("Strategy"),
+            strategy,
+            strategies,
+            set_field("strategy" + end),
+            _,
+            disabled=off,
+            name="strategy" + end,
+        )
+        _slider(
+            "push_share" + end,
+            getattr(c, "push_share" + end),
+            set_field("push_share" + end),
+            _,
+            disabled=off or strategy != "mix",
+            label=_(SLIDER_LABELS["push_share" + end]),
+        )
+        _slider(
+            "budget" + end,
+            getattr(c, "budget" + end),
+            set_field("budget" + end),
+            _,
+            disabled=off or strategy == "none",
+            label=_(SLIDER_LABELS["budget" + end]),
+        )
+        _menu(
+            "outreach",
+            _("Dialogue talks to"),
+            getattr(c, "outreach" + end),
+            [(k, _(OUTREACH_NAMES[k])) for k in OUTREACH],
+            set_field("outreach" + end),
+            _,
+            disabled=off or strategy not in ("dialogue", "mix"),
+            name="outreach" + end,
+        )
+        chosen = getattr(c, "target_group" + end)
+        shown = list(groups) + ([chosen] if chosen and chosen not in groups else [])
+        _menu(
+            "target_group",
+            _("Ads reach"),
+            chosen,
+            [(EVERYONE, group_label(None, _))] + [(g, group_label(g, _)) for g in shown],
+            set_field("target_group" + end),
+            _,
+            disabled=off or strategy not in ("push", "mix") or not groups,
+            name="target_group" + end,
+        )
 
 
 @solara.component
@@ -634,41 +782,12 @@ def ControlPanel(state: State, problems: list[str]):
                 on_value=set_field("compare"),
                 classes=["reclamare-compare"],
             )
-    with solara.Card(_("Campaign"), margin=0):
-        _menu(
-            "strategy",
-            _("Campaign A") if c.compare else _("Campaign"),
-            c.strategy,
-            strategies,
-            set_field("strategy"),
-            _,
-        )
-        _slider(
-            "push_share",
-            c.push_share,
-            set_field("push_share"),
-            _,
-            disabled=c.strategy != "mix",
-            label=_(SLIDER_LABELS["push_share"]),
-        )
-        _menu(
-            "strategy",
-            _("Campaign B"),
-            c.strategy_b,
-            strategies,
-            set_field("strategy_b"),
-            _,
-            disabled=not c.compare,
-        )
-        _slider(
-            "push_share_b",
-            c.push_share_b,
-            set_field("push_share_b"),
-            _,
-            disabled=not c.compare or c.strategy_b != "mix",
-            label=_(SLIDER_LABELS["push_share_b"]),
-        )
-        _slider("budget", c.budget, set_field("budget"), _, label=_(SLIDER_LABELS["budget"]))
+    arena = state.arena.value
+    groups = ()
+    if arena is not None and arena.network is not None and arena.network.n_groups > 1:
+        groups = tuple(arena.network.group_names)
+    for b in (False, True):
+        CampaignCard(c, b, strategies, groups, set_field, _)
     with solara.Card(_("Product and market"), margin=0):
         _slider("fit", c.fit, set_field("fit"), _, label=_(SLIDER_LABELS["fit"]))
         _slider(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import mesa
 import numpy as np
@@ -95,6 +95,9 @@ class Arena(mesa.Model):
         controls = controls or Controls()
         seed_for_mesa = None
         self.controls = controls
+        # Held while the run moves (a week, or a replay to another week) and while a week is
+        # sent: Play's thread and the page's buttons may act on the same arena.
+        self.lock = threading.RLock()
         self.preset = preset or load_preset(controls.preset)
         self.arms: list[Arm] = []
         self.network: Network | None = None
@@ -128,15 +131,41 @@ class Arena(mesa.Model):
         self.layout = LAYOUTS.get(
             key, self.network, plan.seed, well_mixed=params.network.kind == "well_mixed"
         )
-        specs = [plan.arm_a] + ([plan.arm_b] if plan.arm_b is not None else [])
+        # A target group this network does not have (the network was changed, or a crafted
+        # value) gives way to everyone: the menu offers only the network's own groups.
+        groups = set(self.network.group_names) if self.network.n_groups > 1 else set()
+        specs = [
+            s
+            if s.target_group is None or s.target_group in groups
+            else s.model_copy(update={"target_group": None})
+            for s in [plan.arm_a] + ([plan.arm_b] if plan.arm_b is not None else [])
+        ]
+        if specs[0] is not plan.arm_a or (len(specs) == 2 and specs[1] is not plan.arm_b):
+            plan = replace(
+                plan,
+                params=params.model_copy(update={"arm": specs[0]}),
+                arm_a=specs[0],
+                arm_b=specs[1] if len(specs) == 2 else None,
+            )
+            self.plan = plan
+        self._start(specs)
+        self.bass, self.bass_note = bass_curves(params, specs, self.network.n)
+
+    def _start(self, specs: list[ArmSpec]) -> None:
+        """Week 0 of every campaign (the models on the arena's network, with its seed)."""
+        self.arms = []
         for spec in specs:
             model = BrandModel(
-                params, network=self.network, rng=plan.seed, arm=spec.model_dump(), collect=False
+                self.plan.params,
+                network=self.network,
+                rng=self.plan.seed,
+                arm=spec.model_dump(),
+                collect=False,
             )
             arm = Arm(label=spec.name, model=model, history={})
             arm.record()
             self.arms.append(arm)
-        self.bass, self.bass_note = bass_curves(params, specs, self.network.n)
+        self.week = 0
 
     @property
     def compare(self) -> bool:
@@ -151,11 +180,27 @@ class Arena(mesa.Model):
         if not self.arms:
             self.running = False
             return
-        for arm in self.arms:
-            arm.model.step()
-            arm.record()
-        self.week += 1
-        self.running = self.week < MAX_WEEKS
+        with self.lock:
+            for arm in self.arms:
+                arm.model.step()
+                arm.record()
+            self.week += 1
+            self.running = self.week < MAX_WEEKS
+
+    def go_to(self, week: int) -> None:
+        """Run or replay to ``week`` (0 .. ``MAX_WEEKS``): forward it steps on; back it starts
+        again from week 0 with the same seed and network and steps to ``week``, which gives
+        exactly the weeks seen before (the run is a function of its seed). Going back costs
+        ``week`` steps: about a millisecond a week for 1,000 customers."""
+        if not self.arms:
+            return
+        week = max(0, min(int(week), MAX_WEEKS))
+        with self.lock:
+            if week < self.week:
+                arm_b = [self.plan.arm_b] if self.plan.arm_b is not None else []
+                self._start([self.plan.arm_a, *arm_b])
+            while self.week < week:
+                self.step()
 
     def summary(self) -> list[dict[str, float]]:
         """This week's measures of each arm."""

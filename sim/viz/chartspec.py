@@ -178,7 +178,7 @@ def chart_spec(key: str, arm_names: list[str], weeks: int, _, bass: list | None 
     key : str
         A key of ``CHARTS``.
     arm_names : list of str
-        Campaign names, one (single) or two (side by side: "A: push (ads)", ...).
+        Campaign names, one (single) or two (side by side: "A: push 20", ...).
     weeks : int
         The scenario's weeks: the x axis starts at this length (it grows when run longer).
     bass : list of arrays or None, optional

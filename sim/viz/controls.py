@@ -22,12 +22,13 @@ from sim.study.arms import run_seed
 from sim.viz.presets import Preset
 
 STRATEGIES = ("none", "push", "dialogue", "mix")
-STRATEGY_LABELS = {
-    "none": "no campaign",
-    "push": "push (ads)",
-    "dialogue": "dialogue",
-    "mix": "mix",
-}
+# Whom spare dialogue capacity starts conversations with (``arm.outreach``).
+OUTREACH = ("random", "hubs", "none")
+EVERYONE = ""  # the target group of push to everyone (``arm.target_group = None``)
+GROUP_TEXT_MAX = 60  # characters of a target group's name (an arm's name has at most 60)
+# One campaign's controls; campaign B's have the same names with "_b".
+CAMPAIGN_FIELDS = ("strategy", "push_share", "budget", "outreach", "target_group")
+CAMPAIGN_B_FIELDS = tuple(f"{name}_b" for name in CAMPAIGN_FIELDS)
 # Network families offered in the menu (a file network needs a path: only from a preset).
 MENU_KINDS = tuple(k for k in NETWORK_KINDS if k != "file")
 REAL_KINDS = ("karate", "les_miserables", "florentine", "davis")
@@ -77,6 +78,7 @@ SLIDERS: dict[str, SliderSpec] = {
     s.name: s
     for s in (
         _slider("budget", "Weekly budget (cu per 1,000 customers)", "arm", "budget", 0, 200, 0.1),
+        _slider("budget_b", "Weekly budget (B)", "arm", "budget", 0, 200, 0.1),
         _slider("push_share", "Push share of the budget", "arm", "push_share", 0, 1, 0.05),
         _slider("push_share_b", "Push share of the budget (B)", "arm", "push_share", 0, 1, 0.05),
         _slider("fit", "Product fit (attitude)", "product", "fit", -1, 1, 0.05),
@@ -89,7 +91,10 @@ SLIDERS: dict[str, SliderSpec] = {
 
 @dataclass(frozen=True)
 class Controls:
-    """What the control panel holds. ``seed`` is the text as typed."""
+    """What the control panel holds. ``seed`` is the text as typed.
+
+    Campaign A's settings are ``strategy``, ``push_share``, ``budget``, ``outreach`` and
+    ``target_group`` (``EVERYONE``: push to everyone); campaign B's the same with ``_b``."""
 
     preset: str = "default"
     strategy: str = "mix"
@@ -104,6 +109,11 @@ class Controls:
     compare: bool = False
     strategy_b: str = "dialogue"
     push_share_b: float = 0.5
+    budget_b: float = 20.0
+    outreach: str = "random"
+    outreach_b: str = "random"
+    target_group: str = EVERYONE
+    target_group_b: str = EVERYONE
 
     def changed_from(self, other: Controls) -> list[str]:
         """Names of the controls whose values differ from ``other``."""
@@ -134,22 +144,62 @@ def strategy_of(arm: ArmSpec) -> tuple[str, float]:
     return "mix", arm.push_share
 
 
-def arm_for(strategy: str, push_share: float, budget: float, base: ArmSpec) -> ArmSpec:
-    """``base`` with the budget and push share of ``strategy`` (its other settings kept)."""
+def arm_for(
+    strategy: str,
+    push_share: float,
+    budget: float,
+    base: ArmSpec,
+    outreach: str | None = None,
+    target_group: str | None = None,
+) -> ArmSpec:
+    """``base`` with the budget and push share of ``strategy``, and the outreach and target
+    group when given (``EVERYONE``: no target group); its other settings kept. The push money
+    is then budget x push share: a media plan of ``base`` (GRPs, an A/S target) gives way."""
     share = {"none": base.push_share, "push": 1.0, "dialogue": 0.0}.get(strategy, push_share)
-    return base.model_copy(
-        update={
-            "name": strategy,
-            "budget": 0.0 if strategy == "none" else float(budget),
-            "push_share": float(share),
-        }
-    )
+    update = {
+        "name": strategy,
+        "budget": 0.0 if strategy == "none" else float(budget),
+        "push_share": float(share),
+        "push_grps": None,
+        "ad_to_sales": None,
+        "planned_revenue": None,
+    }
+    if outreach is not None:
+        update["outreach"] = outreach
+    if target_group is not None:
+        update["target_group"] = target_group or None
+    return ArmSpec.model_validate({**base.model_dump(), **update})
+
+
+def budget_of(arm: ArmSpec, params: ModelParams) -> float:
+    """The weekly money of an arm in cu per 1,000 customers (a media plan's push money when the
+    arm buys GRPs: 100 GRPs are 1,000 impressions per 1,000 customers)."""
+    if arm.push_grps is not None:
+        return float(arm.push_grps) * 10.0 * params.push.cost_per_impression
+    if arm.ad_to_sales is not None and arm.planned_revenue is not None:
+        return float(arm.ad_to_sales) * float(arm.planned_revenue)
+    return float(arm.budget)
+
+
+def worksheet_arms(key: str) -> tuple[str, str] | None:
+    """The arms A and B a workshop exercise's worksheet compares in the app
+    (``sim.workshop.exercises.Exercise.app_arms``), None for any other preset."""
+    from sim.workshop.exercises import EXERCISES
+
+    for exercise in EXERCISES:
+        if exercise.scenario == key:
+            return exercise.app_arms
+    return None
 
 
 def comparison_arms(preset: Preset) -> tuple[ArmSpec, ArmSpec | None]:
-    """The preset's arms A and B for side by side (push and dialogue first when it has them)."""
+    """The preset's arms A and B for side by side: a workshop exercise's the ones its worksheet
+    compares; otherwise push and dialogue when it has them, else its first two that spend."""
     arms = list(preset.arms)
     by_name = {a.name: a for a in arms}
+    chosen = worksheet_arms(preset.key)
+    if chosen is not None and all(name in by_name for name in chosen):
+        return by_name[chosen[0]], by_name[chosen[1]]
     if "push" in by_name and "dialogue" in by_name:
         return by_name["push"], by_name["dialogue"]
     spending = [a for a in arms if a.budget > 0] or arms
@@ -168,13 +218,21 @@ def controls_for(preset: Preset) -> Controls:
         share_b = 0.5
     else:
         strategy_b, share_b = strategy_of(arm_b)
-    budget = arm_a.budget if arm_a.budget > 0 else (arm_b.budget if arm_b else 0.0)
+    budget_a, budget_b = budget_of(arm_a, p), budget_of(arm_b or arm_a, p)
+    # An arm that spends nothing shows the other's budget (choosing a strategy then spends it).
+    budget = budget_a if budget_a > 0 else budget_b
+    budget_b = budget_b if arm_b is not None and budget_b > 0 else budget
     kind = p.network.kind
     return Controls(
         preset=preset.key,
         strategy=strategy,
         push_share=_clip("push_share", share),
         budget=_clip("budget", budget),
+        budget_b=_clip("budget_b", budget_b),
+        outreach=arm_a.outreach,
+        outreach_b=(arm_b or arm_a).outreach,
+        target_group=arm_a.target_group or EVERYONE,
+        target_group_b=(arm_b.target_group or EVERYONE) if arm_b is not None else EVERYONE,
         fit=_clip("fit", p.product.fit),
         ad_credibility=_clip("ad_credibility", p.push.credibility),
         negativity=_clip("negativity", p.wom.negative_impact),
@@ -208,6 +266,8 @@ SEED_TEXT_MAX = 40  # characters of a typed seed (2**63 - 1 has 19 digits)
 CHOICES = {
     "strategy": STRATEGIES,
     "strategy_b": STRATEGIES,
+    "outreach": OUTREACH,
+    "outreach_b": OUTREACH,
     "network_kind": NETWORK_KINDS,
 }
 
@@ -219,7 +279,9 @@ def sanitize(controls: Controls, fallback: Controls) -> Controls:
     Numbers are clamped into their slider's range (whole numbers rounded); a value that is not
     a finite number, a menu value not in its menu, a switch that is not true or false, a seed
     that is not text of at most ``SEED_TEXT_MAX`` characters or a preset that is not text gets
-    ``fallback``'s value (the settings in force). Returns a new Controls.
+    ``fallback``'s value (the settings in force); so does a target group that is not text of
+    at most ``GROUP_TEXT_MAX`` characters (whether the network has that group is checked when
+    the run is built: :meth:`sim.viz.arena.Arena`). Returns a new Controls.
     """
     values = {}
     for f in fields(Controls):
@@ -232,6 +294,9 @@ def sanitize(controls: Controls, fallback: Controls) -> Controls:
             values[f.name] = value if isinstance(value, bool) else safe
         elif f.name == "seed":
             ok = isinstance(value, str) and len(value) <= SEED_TEXT_MAX
+            values[f.name] = value if ok else safe
+        elif f.name in ("target_group", "target_group_b"):
+            ok = isinstance(value, str) and len(value) <= GROUP_TEXT_MAX and value.isprintable()
             values[f.name] = value if ok else safe
         else:
             values[f.name] = value if isinstance(value, str) and len(value) <= 4096 else safe
@@ -313,13 +378,23 @@ def plan_run(controls: Controls, preset: Preset) -> RunPlan:
 
     preset_a, preset_b = comparison_arms(preset)
     arm_a = preset_a
-    if moved & {"strategy", "push_share", "budget"}:
-        arm_a = arm_for(controls.strategy, controls.push_share, controls.budget, preset_a)
+    if moved & set(CAMPAIGN_FIELDS):
+        arm_a = arm_for(
+            *(getattr(controls, f) for f in CAMPAIGN_FIELDS[:3]),
+            preset_a,
+            controls.outreach,
+            controls.target_group,
+        )
     arm_b = None
     if controls.compare:
         arm_b = preset_b if preset_b is not None else preset_a
-        if preset_b is None or moved & {"strategy_b", "push_share_b", "budget"}:
-            arm_b = arm_for(controls.strategy_b, controls.push_share_b, controls.budget, arm_b)
+        if preset_b is None or moved & set(CAMPAIGN_B_FIELDS):
+            arm_b = arm_for(
+                *(getattr(controls, f) for f in CAMPAIGN_B_FIELDS[:3]),
+                arm_b,
+                controls.outreach_b,
+                controls.target_group_b,
+            )
     if arm_b is not None and arm_b.name == arm_a.name:
         arm_b = arm_b.model_copy(update={"name": f"{arm_b.name} (B)"})
     params = params.model_copy(update={"arm": arm_a})

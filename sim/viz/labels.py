@@ -7,15 +7,28 @@ English keys for ``sim.i18n`` (translated where they are shown).
 
 from __future__ import annotations
 
-from sim.i18n import LANGUAGES
+import re
+
+from sim.i18n import LANGUAGES, number_style
+from sim.i18n.vocabulary import STRATEGY_NAMES
 from sim.viz.frames import N_
 
-STRATEGY_NAMES = {
-    "none": N_("no campaign"),
-    "push": N_("push (ads)"),
-    "dialogue": N_("dialogue"),
-    "mix": N_("mix"),
+# Whom dialogue starts conversations with (arm.outreach): the menu, and a panel's title when
+# it tells the campaigns apart (the teaching kit's words: "dialogue, hubs first").
+OUTREACH_NAMES = {
+    "random": N_("random customers"),
+    "hubs": N_("hubs first"),
+    "none": N_("answers only"),
 }
+# Names of the shipped scenarios' customer groups (target groups); others are shown as written.
+GROUP_NAMES = {
+    "students": N_("students"),
+    "families": N_("families"),
+    "retirees": N_("retirees"),
+    "professionals": N_("professionals"),
+}
+EVERYONE_NAME = N_("everyone")
+GROUP_NUMBER = N_("group {n}")  # a generated network's groups g1, g2, ...
 
 NETWORK_NAMES = {
     "well_mixed": N_("Well mixed (everyone knows everyone)"),
@@ -44,6 +57,13 @@ CONTROL_HELP = {
         "answers and starts conversations (dear, few people, much trust); mix splits it."
     ),
     "push_share": N_("Share of the budget spent on ads; the rest pays for dialogue."),
+    "outreach": N_(
+        "Whom dialogue talks to when it has answered every complaint: random customers, the "
+        "best-connected customers first (hubs), or nobody (it only answers)."
+    ),
+    "target_group": N_(
+        "Who sees the ads: everyone, or only one group of customers (the network's groups)."
+    ),
     "budget": N_(
         "Money spent each week per 1,000 customers, in cu (currency units: any currency). "
         "With the default costs, 1 cu buys 100 ad impressions or a fifth of a conversation."
@@ -168,6 +188,49 @@ def strategy_label(strategy: str, push_share: float, _) -> str:
     name = _(STRATEGY_NAMES.get(strategy, strategy))
     if strategy == "mix":
         return _("{name} ({share} % push)").format(name=name, share=round(100 * push_share))
+    return name
+
+
+def group_label(group: str | None, _) -> str:
+    """A target group's name in the language of ``_`` (``everyone`` for no group)."""
+    if not group:
+        return _(EVERYONE_NAME)
+    if group in GROUP_NAMES:
+        return _(GROUP_NAMES[group])
+    if re.fullmatch(r"g[1-9]\d*", group):
+        return _(GROUP_NUMBER).format(n=group[1:])
+    return group
+
+
+def campaign_label(arm, other, _, budget: float | None = None, other_budget=None) -> str:
+    """A campaign's name as its panel shows it: the strategy, and the settings that tell it
+    apart from ``other`` (the campaign beside it, None when alone), in the teaching kit's
+    words: ``push 20`` / ``push 80``, ``dialogue, hubs first``, ``push to students``,
+    ``mix (30 % push)``. Alone, a target group or an outreach other than random customers is
+    named too. ``budget`` / ``other_budget``: the campaigns' weekly money when it is not
+    ``arm.budget`` (a media plan).
+    """
+    from sim.viz.controls import strategy_of
+
+    strategy, share = strategy_of(arm)
+    name = strategy_label(strategy, share, _)
+    if strategy == "none":
+        return name
+    money = arm.budget if budget is None else budget
+    if other is not None and strategy_of(other)[0] != "none":
+        theirs = other.budget if other_budget is None else other_budget
+        if abs(money - theirs) > 1e-9:
+            shown = number_style(getattr(_, "lang", "en"))(f"{money:g}")
+            name = _("{name} {budget}").format(name=name, budget=shown)
+    pushes, talks = strategy in ("push", "mix"), strategy in ("dialogue", "mix")
+    other_pushes = other is not None and strategy_of(other)[0] in ("push", "mix")
+    other_talks = other is not None and strategy_of(other)[0] in ("dialogue", "mix")
+    if pushes and (arm.target_group or (other_pushes and other.target_group)):
+        name = _("{name} to {group}").format(name=name, group=group_label(arm.target_group, _))
+    if talks and (arm.outreach != "random" or (other_talks and other.outreach != arm.outreach)):
+        name = _("{name}, {outreach}").format(
+            name=name, outreach=_(OUTREACH_NAMES.get(arm.outreach, arm.outreach))
+        )
     return name
 
 

@@ -15,8 +15,8 @@ import math
 
 from sim.i18n import LANGUAGES, number_style, translator
 from sim.viz.chartspec import ARM_COLORS
-from sim.viz.controls import strategy_of
-from sim.viz.labels import MEDIA_HELP, MEDIA_LINE, SCORE_ROWS, strategy_label
+from sim.viz.controls import budget_of
+from sim.viz.labels import MEDIA_HELP, MEDIA_LINE, SCORE_ROWS, campaign_label
 from sim.viz.replicates import REPLICATES, Replicates, verdict
 
 
@@ -38,14 +38,18 @@ def escape(text: str) -> str:
 
 
 def arm_names(arena, lang: str) -> list[str]:
-    """Names of the arena's campaigns with their push share, e.g. ``A: mix (30 % push)``."""
+    """Names of the arena's campaigns, each with the settings that tell it apart from the
+    other (:func:`sim.viz.labels.campaign_label`), e.g. ``A: push 20`` and ``B: push 80``."""
     _ = page_translator(lang)
     plan = arena.plan
     specs = [plan.arm_a] + ([plan.arm_b] if plan.arm_b is not None else [])
-    names = [strategy_label(*strategy_of(spec), _) for spec in specs]
-    if len(names) == 2:
-        names = [f"{'AB'[i]}: {name}" for i, name in enumerate(names)]
-    return names
+    money = [budget_of(spec, plan.params) for spec in specs]
+    if len(specs) == 1:
+        return [campaign_label(specs[0], None, _, money[0])]
+    return [
+        f"{'AB'[i]}: {campaign_label(specs[i], specs[1 - i], _, money[i], money[1 - i])}"
+        for i in range(2)
+    ]
 
 
 def finite(x) -> bool:

@@ -21,7 +21,15 @@ from urllib.parse import parse_qsl, urlencode
 from sim.i18n import LANGUAGES
 from sim.shipped import command_name
 from sim.viz.chartspec import CHARTS, DEFAULT_CHARTS, MAX_CHARTS
-from sim.viz.controls import SLIDERS, STRATEGIES, Controls, RunPlan, parse_seed
+from sim.viz.controls import (
+    GROUP_TEXT_MAX,
+    OUTREACH,
+    SLIDERS,
+    STRATEGIES,
+    Controls,
+    RunPlan,
+    parse_seed,
+)
 from sim.viz.frames import N_
 from sim.viz.presets import listed_preset
 
@@ -49,6 +57,7 @@ _NUMBERS = {
     "push_share": "push_share",
     "push_share_b": "push_share_b",
     "budget": "budget",
+    "budget_b": "budget_b",
     "fit": "fit",
     "ad_credibility": "ad_credibility",
     "negativity": "negativity",
@@ -72,6 +81,8 @@ def controls_from_query(query: str | None, base: Controls) -> tuple[Controls, di
     Returns ``(controls, page, problems)``: ``page`` holds ``lang``, ``charts`` and ``present``
     when given; ``problems`` one line per refused parameter (that setting keeps its value).
     A ``preset`` comes first: it sets every control, and the other parameters change it.
+    ``budget`` is campaign A's weekly budget and, unless ``budget_b`` is given, B's too (a link
+    made before the campaigns had a budget each meant both).
     """
     pairs = parse_qsl(query or "", keep_blank_values=True)
     given = dict(pairs)
@@ -119,6 +130,24 @@ def controls_from_query(query: str | None, base: Controls) -> tuple[Controls, di
         elif key in ("strategy", "strategy_b"):
             if value not in STRATEGIES:
                 problems.append(_not_one_of(key, value, STRATEGIES))
+            else:
+                changes[key] = value
+        elif key in ("outreach", "outreach_b"):
+            if value not in OUTREACH:
+                problems.append(_not_one_of(key, value, OUTREACH))
+            else:
+                changes[key] = value
+        elif key in ("target_group", "target_group_b"):
+            # The network's groups are known once it is built: a group it lacks gives way to
+            # everyone there (sim.viz.arena); here only the form is checked.
+            if len(value) > GROUP_TEXT_MAX or not value.isprintable():
+                problems.append(
+                    LinkProblem(
+                        N_("link: {key}={value} is not a group's name"),
+                        key=key,
+                        value=repr(value[:GROUP_TEXT_MAX]),
+                    )
+                )
             else:
                 changes[key] = value
         elif key == "network_kind":
@@ -170,6 +199,8 @@ def controls_from_query(query: str | None, base: Controls) -> tuple[Controls, di
                 page["charts"] = chosen
         elif key != "preset":
             problems.append(LinkProblem(N_("link: unknown parameter {key}"), key=repr(key)))
+    if "budget" in changes and "budget_b" not in given:
+        changes["budget_b"] = changes["budget"]
     controls = replace(controls, **changes)
     page.setdefault("charts", DEFAULT_CHARTS)
     return controls, page, problems

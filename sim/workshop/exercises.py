@@ -59,6 +59,9 @@ class Exercise:
     panels : tuple of str
         The measures of the debrief figure, one panel each (the questions' measures);
         ``(figure,)`` when empty.
+    app_arms : tuple of str
+        The arms A and B the worksheet compares side by side in the app (its ``app`` text
+        names them, A first): the app's preset opens on A and shows B beside it.
     """
 
     id: str
@@ -72,6 +75,7 @@ class Exercise:
     event_week: int | None = None
     answers: tuple[Answer, ...] = ()
     panels: tuple[str, ...] = ()
+    app_arms: tuple[str, str] = ("push", "dialogue")
 
     @property
     def figure_measures(self) -> tuple[str, ...]:
@@ -108,6 +112,7 @@ EXERCISES = (
             Answer("best", "profit", 52),
         ),
         panels=("awareness", "irritated", "profit"),
+        app_arms=("push_20", "push_80"),
     ),
     Exercise(
         "bad_product",
@@ -124,6 +129,7 @@ EXERCISES = (
             Answer("pair", "profit", 52, "*best*", "none"),
         ),
         panels=("adoption", "customers"),
+        app_arms=("push", "dialogue"),
     ),
     Exercise(
         "crisis",
@@ -141,6 +147,7 @@ EXERCISES = (
             Answer("levels", "wom_negative", 52),
         ),
         panels=("net_sentiment", "wom_negative"),
+        app_arms=("push", "dialogue"),
     ),
     Exercise(
         "hubs",
@@ -156,6 +163,7 @@ EXERCISES = (
             Answer("pair", "net_sentiment", 52, "dialogue_hubs", "dialogue_random"),
         ),
         panels=("awareness", "net_sentiment"),
+        app_arms=("dialogue_random", "dialogue_hubs"),
     ),
     Exercise(
         "target_groups",
@@ -172,6 +180,7 @@ EXERCISES = (
             Answer("pair", "mean_attitude", 52, "push_students", "push_everyone"),
         ),
         panels=("awareness_outside_target", "mean_attitude"),
+        app_arms=("push_students", "push_everyone"),
     ),
     Exercise(
         "frontier",
@@ -186,6 +195,7 @@ EXERCISES = (
             Answer("sweep_best", "profit", 52, versus="push"),
             Answer("sweep_versus", "profit", 52, "dialogue", "none"),
         ),
+        app_arms=("push", "mix_50"),
     ),
     Exercise(
         "competitor",
@@ -202,6 +212,7 @@ EXERCISES = (
             Answer("best", "market_share", 52),
         ),
         panels=("market_share",),
+        app_arms=("push", "mix"),
     ),
 )
 BY_ID = {e.id: e for e in EXERCISES}

@@ -1,0 +1,142 @@
+"""A scenario over plausible markets (sim.study.markets) and the share interval behind it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.params import make_params
+from sim.study.markets import comparison_pairs, headline, lead_shares, market_for
+from sim.study.stats import share_ci
+
+
+def test_wilson_interval_matches_published_values():
+    # Wilson (1927) score interval; 36 of 50 and 0 of 10 as in the usual tables.
+    a = share_ci(36, 50)
+    assert (a.mean, round(a.low, 4), round(a.high, 4)) == (0.72, 0.5833, 0.8253)
+    b = share_ci(0, 10)
+    assert b.low == 0.0 and round(b.high, 4) == 0.2775
+    c = share_ci(10, 10)
+    assert round(c.low, 4) == 0.7225 and c.high == pytest.approx(1.0)
+    assert share_ci(0, 0).n == 0
+
+
+def test_a_member_replaces_only_what_the_scenario_inherits():
+    inherited = make_params({"product": {"fit": 0.4}, "wom": {"talk_base": 0.0075}})
+    scenario = make_params(
+        {"product": {"fit": -0.2}, "wom": {"talk_base": 0.0075}, "network": {"n": 500}}
+    )
+    member = {
+        "product.fit": 0.6,  # the scenario's own (a bad product): kept
+        "wom.talk_base": 0.01,  # inherited: replaced
+        "arm.budget": 9.0,  # arms are the scenario's: never taken
+        "network.n": 9999,  # never taken
+    }
+    out = market_for(scenario, inherited, member)
+    assert out.product.fit == -0.2
+    assert out.wom.talk_base == 0.01
+    assert out.network.n == 500
+    assert out.arm.budget == scenario.arm.budget
+    with pytest.raises(ValueError, match="unknown parameter 'wom.nonsense'"):
+        market_for(scenario, inherited, {"wom.nonsense": 1.0})
+
+
+def _frame(values: dict[str, tuple[float, float]]) -> pd.DataFrame:
+    """A run's tidy table: arms with (profit, irritated) at week 52."""
+    return pd.DataFrame(
+        [{"arm": arm, "week": 52, "profit": p, "irritated": i} for arm, (p, i) in values.items()]
+    )
+
+
+def test_lead_shares_count_markets_ties_half_and_lower_is_better():
+    frames = [
+        _frame({"push": (10, 0.1), "mix": (12, 0.05)}),  # mix ahead on both
+        _frame({"push": (10, 0.1), "mix": (8, 0.2)}),  # behind on both
+        _frame({"push": (10, 0.1), "mix": (15, 0.1)}),  # ahead, tie
+        _frame({"push": (10, 0.1), "mix": (11, 0.3)}),  # ahead, behind
+    ]
+    table = lead_shares(frames, [("mix", "push")], ["profit", "irritated"], [52])
+    profit = table[table["measure"] == "profit"].iloc[0]
+    assert profit["arm"] == "mix" and profit["versus"] == "push" and profit["markets"] == 4
+    assert profit["leads"] == 3 and profit["share"] == 0.75
+    assert profit["low"] < 0.75 < profit["high"]
+    assert profit["p50"] == pytest.approx(1.5)  # differences 2, -2, 5, 1
+    irritated = table[table["measure"] == "irritated"].iloc[0]
+    assert irritated["leads"] == 1.5  # fewer irritated once, a tie counts half
+    text = headline(profit)
+    assert text.startswith("in 75 % [") or text.startswith("in 75% [")
+    assert "of 4 plausible markets, mix is ahead of push on profit at week 52" in text
+    with pytest.raises(ValueError):
+        lead_shares([], [("mix", "push")], ["profit"], [52])
+
+
+def test_pairs_are_every_arm_against_the_baseline_then_the_contrast():
+    arms = ["none", "push", "dialogue", "mix"]
+    assert comparison_pairs(arms, "none", ("dialogue", "push")) == [
+        ("push", "none"),
+        ("dialogue", "none"),
+        ("mix", "none"),
+        ("dialogue", "push"),
+    ]
+    assert comparison_pairs(arms, "none", ("push", "none")) == [
+        ("push", "none"),
+        ("dialogue", "none"),
+        ("mix", "none"),
+    ]
+
+
+# --------------------------------------------------------------------------- where dialogue pays
+
+
+def test_auc_is_the_mann_whitney_share():
+    from sim.evidence.dialogue_pays import auc
+
+    labels = np.array([True, True, False, False])
+    assert auc(np.array([3.0, 4.0, 1.0, 2.0]), labels) == 1.0
+    assert auc(np.array([1.0, 2.0, 3.0, 4.0]), labels) == 0.0
+    assert auc(np.array([1.0, 4.0, 2.0, 3.0]), labels) == 0.5
+    assert auc(np.array([1.0, 1.0, 1.0, 1.0]), labels) == 0.5  # ties count half
+    assert np.isnan(auc(np.array([1.0, 2.0]), np.array([True, True])))
+
+
+def test_best_split_finds_the_threshold_and_the_side():
+    from sim.evidence.dialogue_pays import best_split
+
+    values = np.arange(10.0)
+    labels = values < 3.5  # pays below 3.5
+    split = best_split(values, labels)
+    assert split["threshold"] == 3.5 and split["balanced_accuracy"] == 1.0
+    assert split["share_below"] == 1.0 and split["share_above"] == 0.0
+    assert (split["n_below"], split["n_above"]) == (4, 6)
+
+
+def test_where_dialogue_pays_reads_the_runs(monkeypatch):
+    from sim.evidence import dialogue_pays
+
+    members = [{"dialogue.cost_per_conversation": c} for c in (1.0, 2.0, 6.0, 8.0)]
+
+    # Stand-in runs: dialogue out-earns push exactly where conversations are cheap.
+    def fake_run(tasks, executor=None):
+        frames = []
+        for task in tasks:
+            cost = task.params["dialogue"]["cost_per_conversation"]
+            frames.append(
+                pd.DataFrame(
+                    [
+                        {"arm": "push", "week": 52, "profit": 100.0},
+                        {"arm": "dialogue", "week": 52, "profit": 100.0 + (4.0 - cost)},
+                    ]
+                )
+            )
+        return frames
+
+    monkeypatch.setattr(dialogue_pays, "run_markets", fake_run)
+    result = dialogue_pays.where_dialogue_pays(members, seed=1)
+    assert result["markets"] == 4 and result["pays"]["mean"] == 0.5
+    top = result["separating"][0]
+    assert top["path"] == "dialogue.cost_per_conversation" and top["auc"] == 0.0
+    assert top["split"]["threshold"] == 4.0 and top["split"]["share_below"] == 1.0
+    text = "\n".join(dialogue_pays.sentences(result))
+    assert "in 50 % [" in text or "in 50% [" in text
+    assert "dialogue pays in 100% of the 2 markets below 4" in text.replace(" %", "%")
