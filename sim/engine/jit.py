@@ -50,6 +50,12 @@ if config.DISABLE_JIT:
 
 KERNELS: list = []  # every kernel compiled with ``compiled`` (for :func:`needs_compiling`)
 
+# GNU OpenMP's threads (numba's threading layer here) otherwise spin for a while after each
+# parallel loop, taking the cores from the single-threaded code between loops (a week has about
+# twenty parallel loops): measured 5 times slower on 2 busy cores. Read once, when the library
+# starts (at the first multi-threaded call of the process), so it is set here, at import.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 # Customers per block of the parallel kernels' fixed-order schemes (compaction, histograms).
 # Any value gives the same results; it only sets how work is shared between threads.
 BLOCK = 1 << 15
@@ -85,11 +91,6 @@ def set_threads(count: int | None = None) -> int:
             f"{count} threads: at most {most_threads()} here (NUMBA_NUM_THREADS; set it "
             f"before starting to allow more)"
         )
-    if count > 1:
-        # GNU OpenMP's threads otherwise spin for a while after each parallel loop, taking the
-        # cores from the single-threaded code between loops (a week has about twenty parallel
-        # loops): measured 5 times slower on 2 busy cores. Read when the library starts.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     _threads = count
     return count
 
