@@ -37,6 +37,8 @@ def headroom(counts: list[int], repeats: int = 5) -> dict[int, float]:
     import numpy as np
     from numba import njit, prange
 
+    import sim.engine.jit  # noqa: F401 (sets OMP_WAIT_POLICY before numba starts its threads)
+
     @njit(parallel=True)
     def spin(values):
         out = np.empty_like(values)
