@@ -23,9 +23,10 @@ arrays to one compiled loop per rule, which does in one pass what took a dozen n
   ``NUMBA_NUM_THREADS``; default 1). Both copies run the same code, so their results are the
   same, bit for bit, at any number of threads: a ``prange`` loop only writes to its own
   customer, sums only integers (exact in any order), and compacts flags in fixed blocks
-  (``BLOCK``); floating-point sums over customers stay in single-threaded loops in their fixed
-  order (docs/performance.md, "Threads"). One thread never touches numba's threading layer
-  (GNU OpenMP here), so forked worker processes and Dask's threads stay safe.
+  (``BLOCK``); floating-point sums over customers keep their fixed order (each running sum in
+  one thread), and what gathers several messages onto one customer stays single-threaded
+  (docs/performance.md, "Threads and bytes per customer"). One thread never touches numba's
+  threading layer (GNU OpenMP here), so forked worker processes and Dask's threads stay safe.
 
 Set ``NUMBA_DISABLE_JIT=1`` to run the kernels as plain Python (slow; useful for a debugger):
 the results are the same, bit for bit (tests/test_kernels.py checks it).
