@@ -301,13 +301,32 @@ def add_executor_options(parser: argparse.ArgumentParser, _=None) -> None:
             "file; default: $RECLAMARE_SCHEDULER when set"
         ),
     )
+    group.add_argument(
+        "--threads",
+        type=_count,
+        metavar="N",
+        help=_(
+            "threads for each run in this process (default: $NUMBA_NUM_THREADS when set, "
+            "else 1); the same results at any number; Dask workers use one each"
+        ),
+    )
 
 
 def make_executor(args: argparse.Namespace):
-    """The executor that carries out the runs (in this process unless options say otherwise)."""
+    """The executor that carries out the runs (in this process unless options say otherwise).
+
+    Runs in this process use ``--threads`` threads (default: ``NUMBA_NUM_THREADS`` when set,
+    else one); worker processes of a Dask cluster use one each. Results do not depend on it.
+    """
+    from sim.engine.jit import ThreadsError, set_threads
     from sim.study.distributed import ExecutorError
     from sim.study.distributed import make_executor as make
 
+    try:
+        set_threads(getattr(args, "threads", None))
+    except ThreadsError as error:
+        detail = str(error).split(": ", 1)[-1]  # (the count is in the option's name)
+        raise CliError(f"--threads {getattr(args, 'threads', None)}: {detail}") from None
     try:
         return make(
             getattr(args, "workers", None),
