@@ -439,8 +439,8 @@ def main(argv: list[str] | None = None, prepare: Callable[[str], None] | None = 
 # (besides CliError). They are looked up among the modules already imported, so that reporting
 # a failure imports nothing: a command that never loaded a module cannot have raised its error.
 INPUT_ERRORS = (
-    ("sim.study.scenario", "ScenarioError"),
-    ("sim.study.results", "ResultsError"),
+    ("sim.study.schema", "ScenarioError"),
+    ("sim.study.folders", "ResultsError"),
     ("sim.params", "ParameterError"),
     ("sim.network.errors", "NetworkError"),
     ("sim.evidence.errors", "EvidenceError"),
@@ -556,8 +556,8 @@ COMMAND_MODULES = {
     "run": ("sim.study.conduct", "sim.outputs.build", "sim.engine.model"),
     "sweep": ("sim.study.conduct", "sim.outputs.build", "sim.engine.model"),
     "validate": ("sim.study.scenario", "sim.engine.model"),
-    "list": ("sim.study.scenario",),
-    "schema": ("sim.study.scenario",),
+    "list": ("sim.study.scenario_files",),
+    "schema": ("sim.study.schema",),
     "report": ("sim.outputs.build",),
     "evidence": ("sim.evidence.validation",),
     "calibrate": ("sim.evidence.calibrate",),
@@ -616,7 +616,8 @@ def _stop_cleanly_on_sigterm() -> None:
 
 def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
     from sim.study import conduct as st
-    from sim.study.scenario import load_scenario, parse_assignment
+    from sim.study.overrides import parse_assignment
+    from sim.study.scenario import load_scenario
 
     sweep = args.command == "sweep"
     overrides = [parse_assignment(text) for text in args.overrides]
@@ -773,13 +774,14 @@ def _apply_versus(scenario, versus: str | None) -> None:
 
 def _summaries_at(scenario, outcome, weeks: list[int]) -> list[dict]:
     """The summary (levels and paired differences against the baseline) at each of ``weeks``."""
-    from sim.study import results as res
+    from sim.study.runs import read_timeseries
+    from sim.study.summaries import summarise
 
-    table = res.read_timeseries(outcome.out / "timeseries.csv")
+    table = read_timeseries(outcome.out / "timeseries.csv")
     out = []
     for week in weeks:
         rows = table[table["week"] == week]
-        out.append(res.summarise(rows, scenario.arm_names, scenario.baseline, []))
+        out.append(summarise(rows, scenario.arm_names, scenario.baseline, []))
     return out
 
 
@@ -961,7 +963,8 @@ def _short(ci: dict, diff: bool = False) -> str:
 
 
 def cmd_validate(args: argparse.Namespace, argv: list[str]) -> int:
-    from sim.study.scenario import ScenarioError, load_scenario
+    from sim.study.scenario import load_scenario
+    from sim.study.schema import ScenarioError
 
     _ = translator(args.lang or "en")
     bad = 0
@@ -983,7 +986,7 @@ def cmd_validate(args: argparse.Namespace, argv: list[str]) -> int:
 
 
 def cmd_list(args: argparse.Namespace, argv: list[str]) -> int:
-    from sim.study.scenario import shipped_scenarios
+    from sim.study.scenario_files import shipped_scenarios
 
     _ = translator(args.lang or "en")
     rows = shipped_scenarios(_.lang)
@@ -1006,7 +1009,7 @@ def cmd_report(args: argparse.Namespace, argv: list[str]) -> int:
         raise CliError(f"{args.folder}: no such results folder")
     _summary, complete = rebuild(args.folder, args.lang)
     from sim.outputs.build import recorded_language
-    from sim.study.results import read_manifest
+    from sim.study.manifest import read_manifest
 
     _ = translator(recorded_language(read_manifest(args.folder)))
     print(_("Report: {file}").format(file=args.folder / "report.html"))
@@ -1017,7 +1020,7 @@ def cmd_report(args: argparse.Namespace, argv: list[str]) -> int:
 
 
 def cmd_schema(args: argparse.Namespace, argv: list[str]) -> int:
-    from sim.study.scenario import json_schema
+    from sim.study.schema import json_schema
 
     text = json.dumps(json_schema(), indent=2) + "\n"
     if args.output:
@@ -1035,7 +1038,7 @@ def cmd_workshop(args: argparse.Namespace, argv: list[str]) -> int:
     import time
 
     from sim.i18n import LANGUAGES
-    from sim.study.results import create_default_folder
+    from sim.study.folders import create_default_folder
     from sim.workshop.build import build_kit
 
     if getattr(args, "action", None) != "build":
@@ -1104,7 +1107,8 @@ def cmd_calibrate_defaults(args: argparse.Namespace, argv: list[str]) -> int:
 
 def cmd_check(args: argparse.Namespace, argv: list[str]) -> int:
     from sim.study.expect import check_scenarios
-    from sim.study.scenario import parse_assignment, shipped_scenarios
+    from sim.study.overrides import parse_assignment
+    from sim.study.scenario_files import shipped_scenarios
 
     overrides = [parse_assignment(text) for text in args.overrides]
     names = args.scenarios or [name for name, _ in shipped_scenarios()]

@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 
 from sim.study.claims import Expectation, describe, judge, judge_all
-from sim.study.scenario import ScenarioError, load_scenario, shipped_names
+from sim.study.scenario import load_scenario
+from sim.study.scenario_files import shipped_names
+from sim.study.schema import ScenarioError
 
 
 def _table(a: list[float], b: list[float], week: int = 5, measure: str = "adoption"):
@@ -220,7 +222,7 @@ def test_check_numbers_are_those_of_run(tmp_path):
     """check runs only what the claims need; the numbers equal a full run's (same seeds)."""
     from sim.study.conduct import execute
     from sim.study.expect import check_scenario
-    from sim.study.results import read_timeseries
+    from sim.study.runs import read_timeseries
 
     path = tmp_path / "s.toml"
     path.write_text(

@@ -12,7 +12,8 @@ from __future__ import annotations
 import pytest
 
 from sim.study.expect import robustness
-from sim.study.scenario import load_scenario, shipped_names
+from sim.study.scenario import load_scenario
+from sim.study.scenario_files import shipped_names
 
 
 @pytest.mark.slow

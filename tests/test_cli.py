@@ -16,7 +16,8 @@ from sim.cli import main
 from sim.engine.measures import MEASURE_NAMES
 from sim.study.conduct import execute
 from sim.study.runner import InProcessExecutor
-from sim.study.scenario import SCENARIO_DIR, load_scenario, shipped_scenarios
+from sim.study.scenario import load_scenario
+from sim.study.scenario_files import SCENARIO_DIR, shipped_scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ["--set", "network.n=200", "--weeks", "6", "--replicates", "2", "--quiet"]

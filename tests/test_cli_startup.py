@@ -163,7 +163,7 @@ def interrupted_while_importing(module: str, args: list[str]) -> subprocess.Comp
     ("module", "args"),
     [
         ("sim.cli", ["list"]),  # the command line itself (sim/entry.py)
-        ("sim.study.scenario", ["list"]),  # a light command's body
+        ("sim.study.scenario_files", ["list"]),  # a light command's body
         ("sim.study.conduct", ["run", "default", "--weeks", "1", "--quiet"]),  # a study's
         ("numba", ["validate", "scenarios/default.toml"]),  # a library a body needs
     ],

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.study.results import summarise
+from sim.study.summaries import summarise
 
 SMALL = ["--set", "network.n=150", "--weeks", "8", "--replicates", "3", "--quiet", "--no-figures"]
 

@@ -21,7 +21,6 @@ import pytest
 
 from sim.cli import main
 from sim.study import conduct as study
-from sim.study import results as res
 from sim.study.distributed import (
     CODE,
     SCHEDULER_ENV,
@@ -32,7 +31,9 @@ from sim.study.distributed import (
     call_on_worker,
     make_executor,
 )
+from sim.study.folders import INCOMPLETE
 from sim.study.runner import InProcessExecutor, RunTask, run_task
+from sim.study.runs import done_keys, run_path, write_run
 from sim.study.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -302,17 +303,17 @@ def test_a_worker_killed_mid_sweep_loses_no_run(scenarios, reference, tmp_path):
         client = executor.client
         pids = client.run(os.getpid)
         for task, records in executor.map_unordered(tasks, run_task):
-            res.write_run(out, task, records)
+            write_run(out, task, records)
             if killed is None:
                 busy = [w for w, keys in client.processing().items() if keys and w in pids]
                 assert busy, "no worker busy: the sweep is too short for this test"
                 killed = pids[busy[0]]
                 os.kill(killed, signal.SIGKILL)
         assert not psutil.pid_exists(killed) or psutil.Process(killed).status() == "zombie"
-    assert res.done_keys(out) == {t.key for t in tasks}
+    assert done_keys(out) == {t.key for t in tasks}
     for task in tasks:
-        mine = res.run_path(out, task.key).read_bytes()
-        assert mine == res.run_path(reference["longer"], task.key).read_bytes(), task.key
+        mine = run_path(out, task.key).read_bytes()
+        assert mine == run_path(reference["longer"], task.key).read_bytes(), task.key
 
 
 def signal_state(pid: int) -> str:
@@ -331,7 +332,7 @@ def interrupt_mid_sweep(command, cwd, out: Path, total: int, how: str) -> tuple[
     ``how``: "ctrl-c" sends SIGINT to its whole process group, as a terminal does; "kill" sends
     SIGKILL to the client alone. Either way no worker process may outlive it.
     """
-    before = len(res.done_keys(out))
+    before = len(done_keys(out))
     log = cwd / f"stderr-{how}-{before}.txt"
     # A job in a terminal's foreground takes Ctrl-C. When pytest itself runs in the background
     # (`pytest &` or nohup from a script), it starts with SIGINT ignored, its children inherit
@@ -354,7 +355,7 @@ def interrupt_mid_sweep(command, cwd, out: Path, total: int, how: str) -> tuple[
     children = []
     try:
         wait_for(
-            lambda: proc.poll() is not None or len(res.done_keys(out)) >= before + 3,
+            lambda: proc.poll() is not None or len(done_keys(out)) >= before + 3,
             90,
             "the first runs",
         )
@@ -371,7 +372,7 @@ def interrupt_mid_sweep(command, cwd, out: Path, total: int, how: str) -> tuple[
         else:
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=10)
-        done = len(res.done_keys(out))
+        done = len(done_keys(out))
         assert before < done < total, f"{done} of {total}: not interrupted mid-sweep"
         _, alive = psutil.wait_procs(children, timeout=20)
         assert not alive, f"orphans: {[p.pid for p in alive]}"
@@ -379,7 +380,7 @@ def interrupt_mid_sweep(command, cwd, out: Path, total: int, how: str) -> tuple[
         stop(proc.pid)
         for child in children:
             stop(child.pid)
-    assert (out / res.INCOMPLETE).exists()
+    assert (out / INCOMPLETE).exists()
     return done, log.read_text()
 
 
@@ -401,7 +402,7 @@ def test_an_interrupted_client_resumes_and_matches(scenarios, reference, tmp_pat
     )
     assert rerun.returncode == 0, rerun.stderr
     assert f"{done} of {total} runs already done" in rerun.stderr
-    assert not (out / res.INCOMPLETE).exists()
+    assert not (out / INCOMPLETE).exists()
     assert_same_results(out, reference["longer"])
 
 
@@ -475,17 +476,17 @@ def test_existing_scheduler_and_workers(scenarios, reference, tmp_path, monkeypa
         with DaskExecutor(scheduler=address, log=lambda text: None) as executor:
             executor.client.wait_for_workers(2, timeout=60)
             for task, records in executor.map_unordered(tasks, run_task):
-                res.write_run(out, task, records)
+                write_run(out, task, records)
                 if not killed:
                     victim = psutil.Process(workers[0].pid)
                     for p in [*victim.children(recursive=True), victim]:
                         p.kill()
                     killed = True
             assert executor.n_workers == 1
-        assert res.done_keys(out) == {t.key for t in tasks}
+        assert done_keys(out) == {t.key for t in tasks}
         for task in tasks:
-            mine = res.run_path(out, task.key).read_bytes()
-            assert mine == res.run_path(reference["longer"], task.key).read_bytes(), task.key
+            mine = run_path(out, task.key).read_bytes()
+            assert mine == run_path(reference["longer"], task.key).read_bytes(), task.key
 
         # 3. A file network travels with the runs: workers use a copy, not the client's file.
         net_file = tmp_path / "client-only" / "ties.csv"

@@ -19,8 +19,11 @@ from pathlib import Path
 
 import pytest
 
-import sim.study.results as res
+from sim.study import conduct
 from sim.study.conduct import execute
+from sim.study.folders import LOCK, file_sha256
+from sim.study.manifest import sources_sha256
+from sim.study.runs import read_timeseries, run_path, values_problem
 from sim.study.scenario import load_scenario
 from tests.test_cli import InterruptAfter
 from tests.test_hardening import cli, one_line_error
@@ -81,7 +84,7 @@ def test_resume_refuses_changed_code_and_sessions_record_their_code(tmp_path, ca
     argv = ["run", "default", *SMALL, "--out", out]
     interrupted(out, [str(a) for a in argv], load_scenario("default", SMALL_SET))
     # As after a `git pull` that changed the engine between the two sessions:
-    monkeypatch.setattr(res, "sources_sha256", lambda: "0" * 64, raising=False)
+    monkeypatch.setattr("sim.study.manifest.sources_sha256", lambda: "0" * 64)
     status, _, err = cli(argv, capsys)
     line = one_line_error(status, err)
     assert "code" in line and "--new-folder" in line
@@ -90,7 +93,7 @@ def test_resume_refuses_changed_code_and_sessions_record_their_code(tmp_path, ca
     assert status == 0, err
     sessions = manifest(out)["sessions"]
     assert len(sessions) == 2
-    assert all(s["code"]["sources"] == res.sources_sha256() for s in sessions)
+    assert all(s["code"]["sources"] == sources_sha256() for s in sessions)
 
 
 def test_resume_refuses_a_changed_extends_layer(tmp_path, capsys):
@@ -126,7 +129,7 @@ def test_run_file_of_another_seed_is_not_accepted(tmp_path, capsys):
     for name in ("timeseries.csv", "summary.csv"):
         assert (part / name).read_bytes() == (full / name).read_bytes(), name
     hashes = [r["sha256"] for r in manifest(part)["runs"]]
-    assert hashes == [res.file_sha256(res.run_path(part, f"r{k:04d}")) for k in range(3)]
+    assert hashes == [file_sha256(run_path(part, f"r{k:04d}")) for k in range(3)]
 
 
 # ------------------------------------------------------------------ 3. empty measures
@@ -144,10 +147,8 @@ def test_run_file_cut_inside_its_last_line_is_recomputed(tmp_path, capsys, monke
     path.write_bytes(cut)
     # Even with the hash check out of the way (a file the journal vouches for), the content
     # check alone refuses the cut file.
-    monkeypatch.setattr(res, "file_sha256", lambda p, what="": "same", raising=False)
-    monkeypatch.setattr(
-        res, "recorded_hashes", lambda out, m=None: {"r0000": "same"}, raising=False
-    )
+    monkeypatch.setattr(conduct, "file_sha256", lambda p, what="": "same")
+    monkeypatch.setattr(conduct, "recorded_hashes", lambda out, m=None: {"r0000": "same"})
     status, _, err = cli(argv, capsys)
     assert status == 0, err
     assert "r0000.csv" in err and "recomput" in err, err
@@ -161,13 +162,13 @@ def test_values_problem_finds_empty_and_infinite_values(tmp_path, capsys, column
     import pandas as pd
 
     frame = pd.read_csv(full / "runs" / "r0000.csv")
-    assert res.values_problem(frame) is None
+    assert values_problem(frame) is None
     empty = frame.copy()
     empty.loc[5, column] = float("nan")
-    assert column in res.values_problem(empty)
+    assert column in values_problem(empty)
     infinite = frame.copy()
     infinite.loc[2, column] = float("inf")
-    assert "infinite" in res.values_problem(infinite)
+    assert "infinite" in values_problem(infinite)
 
 
 def test_manifest_with_runs_removed_is_refused_on_resume(tmp_path, capsys):
@@ -287,7 +288,7 @@ def test_formula_arm_names_are_spreadsheet_safe(tmp_path, capsys):
     assert "'=HYPERLINK" in (out / "timeseries.csv").read_text()
     status, _, err = cli(["report", out], capsys)  # read back as the names they are
     assert status == 0, err
-    assert res.read_timeseries(out / "timeseries.csv")["arm"].unique().tolist()[1:] == [
+    assert read_timeseries(out / "timeseries.csv")["arm"].unique().tolist()[1:] == [
         '=HYPERLINK("http://x")',
         "-2+3",
     ]
@@ -323,7 +324,7 @@ def test_interrupt_while_writing_tables_prints_the_resume_hint(tmp_path, capsys,
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
-        patch.setattr(res, "write_summaries", interrupt)
+        patch.setattr(conduct, "write_summaries", interrupt)
         status, _, err = cli(argv, capsys)
     assert status == 130
     assert "--out" in err and str(out) in err and "Traceback" not in err
@@ -362,7 +363,7 @@ def test_writer_meeting_a_folder_being_created_is_told_it_is_in_use(tmp_path, ca
             sys.executable,
             "-c",
             "import fcntl, os, sys, time\n"
-            f"fd = os.open({str(out / res.LOCK)!r}, os.O_RDWR | os.O_CREAT)\n"
+            f"fd = os.open({str(out / LOCK)!r}, os.O_RDWR | os.O_CREAT)\n"
             "fcntl.flock(fd, fcntl.LOCK_EX)\n"
             "os.write(fd, f'process {os.getpid()} on here, since now'.encode())\n"
             "print('locked', flush=True)\n"

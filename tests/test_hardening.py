@@ -21,12 +21,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import sim.study.results as res
 from sim.cli import main
 from sim.network import NetworkError, read_network_file
+from sim.study import conduct, folders
 from sim.study.conduct import execute
 from sim.study.runner import InProcessExecutor
-from sim.study.scenario import ScenarioError, load_scenario
+from sim.study.scenario import load_scenario
+from sim.study.schema import ScenarioError
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ["--set", "network.n=60", "--weeks", "3", "--replicates", "3", "--quiet", "--no-figures"]
@@ -104,7 +105,7 @@ def test_folder_is_checked_again_under_the_lock(tmp_path, capsys, monkeypatch):
     out = tmp_path / "res"
     first = ["run", "default", *SMALL, "--out", str(out)]
     second = ["run", "default", *SMALL, "--seed", "99", "--out", str(out)]
-    original = res.check_out_dir
+    original = conduct.check_out_dir
     calls = []
 
     def racing_check(folder, fingerprint):
@@ -114,7 +115,7 @@ def test_folder_is_checked_again_under_the_lock(tmp_path, capsys, monkeypatch):
             assert cli(second, capsys)[0] == 0  # the other writer runs in the gap
         return answer
 
-    monkeypatch.setattr(res, "check_out_dir", racing_check)
+    monkeypatch.setattr(conduct, "check_out_dir", racing_check)
     status, _, err = cli(first, capsys)
     assert "already holds a complete study" in one_line_error(status, err)
     manifest = json.loads((out / "manifest.json").read_text())
@@ -124,10 +125,10 @@ def test_folder_is_checked_again_under_the_lock(tmp_path, capsys, monkeypatch):
 
 
 def test_default_folders_are_created_exclusively(tmp_path, monkeypatch):
-    monkeypatch.setattr(res, "timestamp", lambda: "20260101-000000")
+    monkeypatch.setattr(folders, "timestamp", lambda: "20260101-000000")
     monkeypatch.setattr(Path, "exists", lambda self: False)  # the other process is not seen yet
-    first = res.create_default_folder("x", tmp_path)
-    second = res.create_default_folder("x", tmp_path)
+    first = folders.create_default_folder("x", tmp_path)
+    second = folders.create_default_folder("x", tmp_path)
     assert first != second and first.is_dir() and second.is_dir()
 
 
@@ -350,7 +351,7 @@ def test_full_disk_stops_cleanly_and_resumes(tmp_path, capsys, monkeypatch):
         status, _, err = cli(argv, capsys)
     line = one_line_error(status, err)
     assert "No space left on device" in line and str(out) in line
-    leftovers = [p for p in out.rglob(".*") if p.name not in (res.LOCK, res.JOURNAL)]
+    leftovers = [p for p in out.rglob(".*") if p.name not in (folders.LOCK, folders.JOURNAL)]
     assert leftovers == []
     note = (out / "INCOMPLETE").read_text()
     assert "No space left on device" in note and "interrupted" not in note

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.study.scenario import SCENARIO_DIR
+from sim.study.scenario_files import SCENARIO_DIR
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -70,7 +70,7 @@ def test_a_students_file_anywhere_extends_shipped_scenarios_by_name(tmp_path, mo
     """``extends = "default.toml"`` or ``"workshop/crisis"`` from a file outside scenarios/:
     the shipped file is used when no such file lies next to the student's file; a file of that
     name next to it wins."""
-    from sim.study.scenario import load_raw
+    from sim.study.scenario_files import load_raw
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a.toml").write_text('extends = "default.toml"\ntitle = "A"\n')
@@ -86,7 +86,8 @@ def test_a_students_file_anywhere_extends_shipped_scenarios_by_name(tmp_path, mo
 
 
 def test_shipped_names_include_the_workshop_and_refuse_escapes():
-    from sim.study.scenario import ScenarioError, resolve_scenario_path, shipped_names
+    from sim.study.scenario_files import resolve_scenario_path, shipped_names
+    from sim.study.schema import ScenarioError
 
     names = shipped_names()
     assert "default" in names and "workshop/crisis" in names

@@ -156,7 +156,7 @@ MUTANTS = [
     ),
     Mutant(
         "paired differences misaligned (replicate i with n - 1 - i)",
-        "sim/study/results.py",
+        "sim/study/summaries.py",
         "base.loc[common, m].to_numpy(float),",
         "base.loc[common, m].to_numpy(float)[::-1],",
         (HAND_SUMMARY,),

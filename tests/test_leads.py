@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sim.evidence.assumptions import BEGIN, END, leads_table, leads_under, replace_section
-from sim.study.results import leads
+from sim.study.summaries import leads
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -23,7 +23,8 @@ from sim.engine.model import BrandModel, build_network_for
 from sim.evidence.target_runs import bimodality_coefficient
 from sim.params import ArmSpec, make_params
 from sim.study.arms import run_arms
-from sim.study.scenario import load_scenario, shipped_names
+from sim.study.scenario import load_scenario
+from sim.study.scenario_files import shipped_names
 
 # Shipped scenarios are run small: at most this many customers (real networks keep their size),
 # one replicate (the base setting of sweeps), until week 52 whatever their own length.

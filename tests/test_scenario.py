@@ -12,14 +12,10 @@ from hypothesis import strategies as st
 
 from sim.cli import main
 from sim.study.arms import run_seed
-from sim.study.scenario import (
-    SCENARIO_DIR,
-    ScenarioError,
-    json_schema,
-    load_scenario,
-    parse_value,
-    shipped_scenarios,
-)
+from sim.study.overrides import parse_value
+from sim.study.scenario import load_scenario
+from sim.study.scenario_files import SCENARIO_DIR, shipped_scenarios
+from sim.study.schema import ScenarioError, json_schema
 
 SMALL = """
 title = "small"

@@ -25,8 +25,9 @@ from scipy import stats
 
 from sim.cli import main
 from sim.engine.measures import MEASURE_NAMES
-from sim.study.results import point_summary, summarise
-from sim.study.scenario import SCENARIO_DIR, load_scenario
+from sim.study.scenario import load_scenario
+from sim.study.scenario_files import SCENARIO_DIR
+from sim.study.summaries import point_summary, summarise
 
 PRINTED = 0.006  # relative tolerance of a number printed with 3 significant digits
 
@@ -434,7 +435,8 @@ def test_the_aware_only_mean_attitude_is_never_shown_alone():
     """Wherever a scenario's key measures (key table, terminal table, leads, sweep figures)
     name mean_attitude, mean_attitude_all follows it; a list naming both keeps its own order;
     the default key measures hold both; every shipped scenario follows the rule."""
-    from sim.study.scenario import KEY_MEASURES, shipped_names, with_companions
+    from sim.study.scenario_files import shipped_names
+    from sim.study.schema import KEY_MEASURES, with_companions
 
     assert with_companions(["mean_attitude", "profit"]) == [
         "mean_attitude",

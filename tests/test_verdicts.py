@@ -19,7 +19,7 @@ from sim.engine.measures import LOWER_IS_BETTER
 from sim.i18n import translator
 from sim.outputs.report import _sweep_compact, html_translator, what_pays, who_leads
 from sim.study.claims import Expectation, describe, judge, judge_all
-from sim.study.results import leads
+from sim.study.summaries import leads
 
 WEEK, REPS, MARGIN = 5, 10, 0.02
 BASE = np.linspace(0.30, 0.48, REPS)
@@ -494,7 +494,7 @@ def test_a_measure_only_one_arm_has_is_skipped_and_the_next_is_still_led():
 
 def test_study_context_leads_and_judges_claims_only_where_it_should():
     from sim.params import ModelParams
-    from sim.study.results import study_context
+    from sim.study.summaries import study_context
 
     claim = Expectation(arm="a", versus="b", measure="awareness", week=WEEK, relation="ahead")
     study = {

@@ -20,7 +20,8 @@ import pytest
 
 from sim.cli import main
 from sim.engine.measures import LOWER_IS_BETTER, MEASURE_NAMES
-from sim.study.scenario import load_scenario, parse_assignment
+from sim.study.overrides import parse_assignment
+from sim.study.scenario import load_scenario
 from sim.workshop import markdown, pages, pdf, texts
 from sim.workshop.exercises import BY_ID, EXERCISES, PLANS, SMALL_OVERRIDES
 

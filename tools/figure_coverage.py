@@ -35,7 +35,8 @@ def lines_per_scenario(folder: Path) -> dict[str, set[tuple[str, int]]]:
     """(file, line) of sim/outputs run by each shipped scenario's small run with figures."""
     sys.path.insert(0, str(ROOT))
     from sim.cli import main
-    from sim.study.scenario import SCENARIO_DIR, load_scenario, shipped_scenarios
+    from sim.study.scenario import load_scenario
+    from sim.study.scenario_files import SCENARIO_DIR, shipped_scenarios
 
     mon = sys.monitoring
     current: set[tuple[str, int]] = set()

@@ -157,7 +157,7 @@ GROUPS = (
     ),
     Group(
         "summaries",
-        ("sim/study/results.py",),
+        ("sim/study/summaries.py",),
         ("tests/test_summaries.py",),
         plain_python=False,  # the kernels are not mutated here: compiled (cached) runs faster
         functions=(
@@ -304,7 +304,7 @@ GROUPS = (
     ),
     Group(
         "leads",
-        ("sim/study/results.py",),
+        ("sim/study/summaries.py",),
         (
             *VERDICT_TESTS,
             "tests/test_leads.py::test_leader_is_the_best_mean_and_a_clear_lead_is_not_a_tie",
@@ -571,7 +571,7 @@ def results(group: Group, session: Path) -> dict:
 def _belongs(line: str, group: Group) -> bool:
     """Whether a survivor's line of the report (``- `module:line` ...``) is one of ``group``'s:
     in one of its modules and, for a group limited to some functions, inside one of them (two
-    groups share ``sim/study/results.py``). Line numbers are read against the code as it is
+    groups share ``sim/study/summaries.py``). Line numbers are read against the code as it is
     now, so a kept row's survivors are placed right as long as those functions have not moved
     since its run."""
     for module in group.modules:

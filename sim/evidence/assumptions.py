@@ -20,8 +20,9 @@ from pathlib import Path
 import pandas as pd
 
 from sim.study.arms import run_arms, run_seed
-from sim.study.results import LEAD_WEEKS, leads
-from sim.study.scenario import load_scenario, shipped_names
+from sim.study.scenario import load_scenario
+from sim.study.scenario_files import shipped_names
+from sim.study.summaries import LEAD_WEEKS, leads
 
 ROOT = Path(__file__).resolve().parents[2]
 

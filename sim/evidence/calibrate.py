@@ -655,7 +655,7 @@ OUTPUT_FILES = ("calibration.json", "fit.png", "fitted.toml")
 def calibrate_command(args, argv) -> int:
     """``run_sim.py calibrate SERIES.csv``: fit, then write the figure, table and scenario."""
     from sim.evidence.errors import EvidenceError
-    from sim.study.results import create_default_folder, create_out_dir, write_text
+    from sim.study.folders import create_default_folder, create_out_dir, write_text
 
     for name, value, low, high in (
         ("--bootstrap", args.bootstrap, 20, 10_000),

@@ -151,7 +151,7 @@ def add_calibrate_defaults_parser(sub, add_executor_options) -> None:
 def cmd_evidence(args: argparse.Namespace, argv: list[str], make_executor) -> int:
     from sim.evidence.page import PageError, check_target, write_page
     from sim.evidence.validation import SIZES, run_validation
-    from sim.study.results import create_default_folder, create_out_dir
+    from sim.study.folders import create_default_folder, create_out_dir
 
     size = SIZES["small" if args.small else "full"]
     if args.out is not None:

@@ -23,7 +23,7 @@ from sim.engine.measures import LABELS, unit  # noqa: E402
 from sim.evidence.ranges import BY_PATH, EXCLUDED, RANGES  # noqa: E402
 from sim.evidence.sensitivity_runs import MEASURES, OUTPUTS, WEEKS  # noqa: E402
 from sim.i18n import translator  # noqa: E402
-from sim.study import results as res  # noqa: E402
+from sim.study.folders import write_text  # noqa: E402
 from sim.study.stats import mean_ci  # noqa: E402
 
 FIGURES = "figures/sensitivity"
@@ -56,7 +56,7 @@ def write_page(analysis: dict, page_dir: Path, lang: str = "en") -> Path:
     )
     text = page_text(analysis, cells, [morris_png, sobol_png, map_png], page_dir, _)
     path = page_dir / "sensitivity.md"
-    res.write_text(path, text)
+    write_text(path, text)
     return path
 
 

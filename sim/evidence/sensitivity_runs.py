@@ -37,10 +37,18 @@ import pandas as pd
 from sim.evidence import sensitivity as gsa
 from sim.evidence.ranges import BY_PATH, RANGES, Range
 from sim.params import make_params
-from sim.study import results as res
 from sim.study.arms import run_seed
 from sim.study.conduct import progress_bar
+from sim.study.folders import (
+    LOCK,
+    FolderLock,
+    create_default_folder,
+    create_out_dir,
+    now_iso,
+    write_json,
+)
 from sim.study.runner import RunTask, run_task
+from sim.study.runs import done_keys, read_run, run_path, write_run
 from sim.study.scenario import load_scenario
 
 BASE_SCENARIO = "default"
@@ -184,12 +192,12 @@ def open_folder(out: Path | None, settings: dict, root: Path | str = "results") 
     A folder holding anything else is refused: nothing is ever overwritten.
     """
     if out is None:
-        folder = res.create_default_folder("sensitivity", root)
+        folder = create_default_folder("sensitivity", root)
     else:
         folder = Path(out)
-        res.create_out_dir(folder)
+        create_out_dir(folder)
     path = folder / SETTINGS_FILE
-    names = [p.name for p in folder.iterdir() if p.name != res.LOCK]
+    names = [p.name for p in folder.iterdir() if p.name != LOCK]
     if path.exists():
         try:
             saved = json.loads(path.read_text(encoding="utf-8"))
@@ -207,7 +215,7 @@ def open_folder(out: Path | None, settings: dict, root: Path | str = "results") 
         )
     else:
         record = {"settings": settings, "fingerprint": fingerprint(settings), "sessions": []}
-        res.write_json(path, record)
+        write_json(path, record)
     return folder
 
 
@@ -220,16 +228,16 @@ def run_phase(
 ) -> pd.DataFrame:
     """Carry out a phase's missing tasks (saved run by run) and return all its rows."""
     where = Path(folder) / phase
-    done = res.done_keys(where)
+    done = done_keys(where)
     pending = [t for t in tasks if t.key not in done]
     bar = progress_bar(len(tasks), len(tasks) - len(pending), f"sensitivity {phase}", quiet)
     try:
         for task, records in executor.map_unordered(pending, run_outputs):
-            res.write_run(where, task, records)
+            write_run(where, task, records)
             bar.update(1)
     finally:
         bar.close()
-    frames = [res.read_run(res.run_path(where, t.key)) for t in tasks]
+    frames = [read_run(run_path(where, t.key)) for t in tasks]
     table = pd.concat(frames, ignore_index=True)
     return table.sort_values(["row", "replicate"], kind="stable").reset_index(drop=True)
 
@@ -276,19 +284,19 @@ def analyse(
         "outputs": list(OUTPUTS),  # a folder of older runs lacks newer outputs: not resumed
     }
     folder = open_folder(out, settings, root)
-    lock = res.FolderLock(folder)
+    lock = FolderLock(folder)
     lock.acquire()
     try:
         record = read_record(folder)
-        session = {"started": res.now_iso()}
+        session = {"started": now_iso()}
         record["sessions"].append(session)
-        res.write_json(folder / SETTINGS_FILE, record)
+        write_json(folder / SETTINGS_FILE, record)
         log(f"Sensitivity analysis ({size.name}) in {folder}")
         result = _phases(folder, size, executor, base, budget, seed, weeks, quiet)
         session["seconds"] = round(time.perf_counter() - start, 1)
-        session["ended"] = res.now_iso()
+        session["ended"] = now_iso()
         record["completed"] = True
-        res.write_json(folder / SETTINGS_FILE, record)
+        write_json(folder / SETTINGS_FILE, record)
     finally:
         lock.release()
     result.update(

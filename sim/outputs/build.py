@@ -6,7 +6,8 @@ from pathlib import Path
 
 from sim.i18n import DEFAULT_LANGUAGE, LANGUAGES, check_language
 from sim.study.conduct import saved_tables
-from sim.study.results import MANIFEST, FolderLock, read_manifest, write_json
+from sim.study.folders import MANIFEST, FolderLock, write_json
+from sim.study.manifest import read_manifest
 
 
 def rebuild(folder: Path, lang: str | None = None) -> tuple[dict, bool]:

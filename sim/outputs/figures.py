@@ -40,7 +40,7 @@ from sim.i18n.vocabulary import STRATEGY_COLOURS  # noqa: E402
 from sim.i18n.vocabulary import arm_colours as vocabulary_colours  # noqa: E402
 from sim.outputs.paramlabels import PARAMETER_LABELS  # noqa: E402
 from sim.params import ArmSpec, ModelParams  # noqa: E402
-from sim.study.results import ResultsError  # noqa: E402
+from sim.study.folders import ResultsError  # noqa: E402
 from sim.study.stats import band  # noqa: E402
 
 QUESTIONS = {

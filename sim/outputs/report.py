@@ -16,7 +16,7 @@ from sim.engine.measures import LABELS, LOWER_IS_BETTER, label, unit
 from sim.i18n import DEFAULT_LANGUAGE, N_, NUMBER, list_separator, number_style, translator
 from sim.i18n.scenarios import scenario_text
 from sim.shipped import command_name
-from sim.study.results import write_text
+from sim.study.folders import write_text
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; font-size: 18px;

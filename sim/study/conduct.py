@@ -20,9 +20,47 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.shipped import command_name
-from sim.study import results as res
+from sim.study.folders import (
+    MANIFEST,
+    RUNS,
+    FolderLock,
+    ResultsError,
+    clear_incomplete,
+    create_default_folder,
+    create_out_dir,
+    default_out_dir,
+    discard_new_folder,
+    file_sha256,
+    free_sibling,
+    mark_incomplete,
+    now_iso,
+    write_json,
+    write_text,
+)
+from sim.study.manifest import (
+    check_out_dir,
+    code_version,
+    new_manifest,
+    read_manifest,
+    run_list_problem,
+    study_identity,
+)
 from sim.study.runner import InProcessExecutor, RunTask, run_task
+from sim.study.runs import (
+    assemble,
+    done_keys,
+    read_file_bytes,
+    recorded_hashes,
+    remove_stale_temporaries,
+    run_path,
+    run_problem,
+    set_aside,
+    table_text,
+    write_run,
+    write_table,
+)
 from sim.study.scenario import Scenario
+from sim.study.summaries import study_context, summarise, write_summaries
 
 
 @dataclass
@@ -53,15 +91,15 @@ def prepare(
     """
     tasks = scenario.plan(sweep=sweep)
     study = scenario.resolved(sweep=sweep)
-    identity = res.study_identity(study, tasks, scenario.layers)
+    identity = study_identity(study, tasks, scenario.layers)
     if out is None:
-        folder = res.default_out_dir(scenario.name, results_root)
+        folder = default_out_dir(scenario.name, results_root)
         resuming = False
     else:
         folder = Path(out)
         if new_folder:
-            folder = res.free_sibling(folder)
-        resuming = res.check_out_dir(folder, identity)
+            folder = free_sibling(folder)
+        resuming = check_out_dir(folder, identity)
     return tasks, study, folder, resuming, identity
 
 
@@ -98,19 +136,19 @@ def execute(
     start = time.perf_counter()
     tasks, study, folder, _, identity = prepare(scenario, sweep, out, results_root, new_folder)
     if out is None:
-        folder = res.create_default_folder(scenario.name, results_root)
+        folder = create_default_folder(scenario.name, results_root)
         created = True
     else:
-        created = res.create_out_dir(folder)
-    lock = res.FolderLock(folder)
+        created = create_out_dir(folder)
+    lock = FolderLock(folder)
     try:
         lock.acquire()
         # Checked again under the lock: another writer may have used the folder meanwhile.
-        resuming = out is not None and res.check_out_dir(folder, identity)
+        resuming = out is not None and check_out_dir(folder, identity)
     except BaseException:
         lock.release()
         if created:
-            res.discard_new_folder(folder)
+            discard_new_folder(folder)
         raise
     try:
         return _execute_locked(
@@ -154,39 +192,39 @@ def _execute_locked(
     keys = {t.key for t in tasks}
     try:
         if resuming:
-            manifest = res.read_manifest(folder)
-            problem = res.run_list_problem(manifest)
+            manifest = read_manifest(folder)
+            problem = run_list_problem(manifest)
             planned = [t.key for t in tasks]
             if problem is None and [r["key"] for r in manifest["runs"]] != planned:
                 problem = "its list of runs is not this study's plan"
             if problem:
-                raise res.ResultsError(
-                    f"{folder / res.MANIFEST}: {problem} (edited by hand?); it cannot be "
+                raise ResultsError(
+                    f"{folder / MANIFEST}: {problem} (edited by hand?); it cannot be "
                     "resumed: add --new-folder to start anew beside it"
                 )
             # What judges and presents the runs (claims, --versus) is this command's.
             manifest["scenario"] = study
-            removed = res.remove_stale_temporaries(folder)
+            removed = remove_stale_temporaries(folder)
             if removed:
                 log(f"note: removed {len(removed)} temporary file(s) a stopped study left behind")
         else:
-            manifest = res.new_manifest(study, tasks, "sweep" if sweep else "run", argv, identity)
+            manifest = new_manifest(study, tasks, "sweep" if sweep else "run", argv, identity)
         session = {
             "command": manifest["command"][:1] + argv,
-            "started": res.now_iso(),
-            "code": res.code_version(),
+            "started": now_iso(),
+            "code": code_version(),
         }
         manifest["sessions"].append(session)
-        res.mark_incomplete(folder, resume_cmd)
-        hashes = res.recorded_hashes(folder, manifest) if resuming else {}
+        mark_incomplete(folder, resume_cmd)
+        hashes = recorded_hashes(folder, manifest) if resuming else {}
         done = _checked_done(folder, tasks, study, log, hashes) if resuming else set()
         done &= keys
         _record_hashes(manifest, hashes, done)
         manifest["runs_done"] = len(done)
-        res.write_json(folder / res.MANIFEST, manifest)
+        write_json(folder / MANIFEST, manifest)
     except BaseException:
         if created:
-            res.discard_new_folder(folder)
+            discard_new_folder(folder)
         raise
     pending = [t for t in tasks if t.key not in done]
     if resuming:
@@ -197,14 +235,14 @@ def _execute_locked(
     ran_now = 0
     try:
         for task, records in executor.map_unordered(pending, run_task):
-            hashes[task.key] = res.write_run(folder, task, records)
+            hashes[task.key] = write_run(folder, task, records)
             done.add(task.key)
             ran_now += 1
             bar.update(1)
     except KeyboardInterrupt as interrupt:
         bar.close()
         _close(executor)
-        what = f"it was interrupted (Ctrl-C or SIGTERM) at {res.now_iso()}"
+        what = f"it was interrupted (Ctrl-C or SIGTERM) at {now_iso()}"
         _record_stop(
             folder, manifest, session, tasks, keys, resume_cmd, what, hashes, interrupted=True
         )
@@ -222,12 +260,12 @@ def _execute_locked(
         bar.close()
         _close(executor)
         what = _stopped_by(error)
-        if created and not res.done_keys(folder):
-            res.discard_new_folder(folder)
+        if created and not done_keys(folder):
+            discard_new_folder(folder)
             raise
         _record_stop(folder, manifest, session, tasks, keys, resume_cmd, what, hashes)
-        if isinstance(error, res.ResultsError):
-            raise res.ResultsError(
+        if isinstance(error, ResultsError):
+            raise ResultsError(
                 f"{error}; {manifest['runs_done']} of {len(tasks)} runs are kept in {folder} "
                 "(INCOMPLETE says how to finish)"
             ) from None
@@ -241,13 +279,13 @@ def _execute_locked(
         table, summary = finish(folder, manifest, with_table=True)
         if draw is not None:
             draw(folder, manifest, table, summary)
-        session["ended"] = res.now_iso()
+        session["ended"] = now_iso()
         manifest["finished"] = session["ended"]
         manifest["completed"] = True
-        res.write_json(folder / res.MANIFEST, manifest)
-        res.clear_incomplete(folder)
+        write_json(folder / MANIFEST, manifest)
+        clear_incomplete(folder)
     except KeyboardInterrupt as interrupt:
-        what = f"it was interrupted (Ctrl-C or SIGTERM) at {res.now_iso()} while writing tables"
+        what = f"it was interrupted (Ctrl-C or SIGTERM) at {now_iso()} while writing tables"
         _record_stop(
             folder, manifest, session, tasks, keys, resume_cmd, what, hashes, interrupted=True
         )
@@ -259,8 +297,8 @@ def _execute_locked(
     except BaseException as error:
         what = _stopped_by(error)
         _record_stop(folder, manifest, session, tasks, keys, resume_cmd, what, hashes)
-        if isinstance(error, res.ResultsError):
-            raise res.ResultsError(
+        if isinstance(error, ResultsError):
+            raise ResultsError(
                 f"{error}; all {len(tasks)} runs are kept in {folder}, marked incomplete: the "
                 "same command finishes it"
             ) from None
@@ -286,23 +324,23 @@ def _checked_done(
     records) and that hold complete records; other run files are set aside (renamed
     ``*.csv.bad``) and recomputed, and each is reported in one line."""
     arm_names = [a["name"] for a in study["arms"]]
-    saved = res.done_keys(folder)
+    saved = done_keys(folder)
     good = set()
     for task in tasks:
         if task.key not in saved:
             continue
-        path = res.run_path(folder, task.key)
+        path = run_path(folder, task.key)
         recorded = hashes.get(task.key)
         if recorded is None:
             problem = "this study has no record of writing it (copied in?)"
-        elif res.file_sha256(path, "run file") != recorded:
+        elif file_sha256(path, "run file") != recorded:
             problem = "it has changed since this study wrote it"
         else:
-            problem = res.run_problem(path, task, arm_names)
+            problem = run_problem(path, task, arm_names)
         if problem is None:
             good.add(task.key)
             continue
-        aside = res.set_aside(path)
+        aside = set_aside(path)
         log(f"note: {path}: {problem}; recomputing it (the file is kept as {aside.name})")
     return good
 
@@ -310,7 +348,7 @@ def _checked_done(
 def _stopped_by(error: BaseException) -> str:
     """What the folder's INCOMPLETE note says about an error that stopped the study."""
     text = " ".join(str(error).split())[:300] or type(error).__name__
-    return f"it stopped at {res.now_iso()} because of an error: {text}"
+    return f"it stopped at {now_iso()} because of an error: {text}"
 
 
 def _record_stop(
@@ -321,17 +359,17 @@ def _record_stop(
     Best effort: on a full disk these small writes may fail too, and then the note written at
     the start (the study started and has not finished) stays.
     """
-    finished = res.done_keys(folder) & keys & set(hashes)
+    finished = done_keys(folder) & keys & set(hashes)
     _record_hashes(manifest, hashes, finished)
     done = len(finished)
     manifest["runs_done"] = done
-    session["ended"] = res.now_iso()
+    session["ended"] = now_iso()
     session["interrupted" if interrupted else "error"] = True if interrupted else what
     manifest["completed"] = False
-    with contextlib.suppress(res.ResultsError, OSError):
-        res.write_json(folder / res.MANIFEST, manifest)
-    with contextlib.suppress(res.ResultsError, OSError):
-        res.mark_incomplete(folder, resume_cmd, f"{what}, after {done} of {len(tasks)} runs")
+    with contextlib.suppress(ResultsError, OSError):
+        write_json(folder / MANIFEST, manifest)
+    with contextlib.suppress(ResultsError, OSError):
+        mark_incomplete(folder, resume_cmd, f"{what}, after {done} of {len(tasks)} runs")
 
 
 def finish(folder: Path, manifest: dict, with_table: bool = False):
@@ -340,9 +378,9 @@ def finish(folder: Path, manifest: dict, with_table: bool = False):
     study = manifest["scenario"]
     paths = list(study.get("sweep") or {})
     arm_names = [a["name"] for a in study["arms"]]
-    table = res.assemble(folder, manifest["runs"], arm_names, paths)
-    res.write_table(folder / "timeseries.csv", table)
-    summary = res.write_summaries(folder, table, study, paths)
+    table = assemble(folder, manifest["runs"], arm_names, paths)
+    write_table(folder / "timeseries.csv", table)
+    summary = write_summaries(folder, table, study, paths)
     return (table, summary) if with_table else summary
 
 
@@ -359,62 +397,62 @@ def saved_tables(folder: Path) -> tuple[dict, object, dict, bool]:
     disagreement is a one-line ResultsError naming the file: numbers never change silently.
     """
     folder = Path(folder)
-    manifest = res.read_manifest(folder)
+    manifest = read_manifest(folder)
     study = manifest["scenario"]
     paths = list(study.get("sweep") or {})
     arm_names = [a["name"] for a in study["arms"]]
     complete = bool(manifest.get("completed"))
     refusal = "report never changes numbers silently"
-    problem = res.run_list_problem(manifest)
+    problem = run_list_problem(manifest)
     if problem:
-        raise res.ResultsError(f"{folder / res.MANIFEST}: {problem} (edited by hand?); {refusal}")
+        raise ResultsError(f"{folder / MANIFEST}: {problem} (edited by hand?); {refusal}")
     checked = manifest.get("format", 1) >= 2
-    hashes = res.recorded_hashes(folder, None if complete else manifest)
+    hashes = recorded_hashes(folder, None if complete else manifest)
     if complete:
         hashes = {r["key"]: r.get("sha256") for r in manifest["runs"]}
     runs = []
     for run in manifest["runs"]:
-        path = res.run_path(folder, run["key"])
+        path = run_path(folder, run["key"])
         if not path.exists():
             if complete:
-                raise res.ResultsError(f"{path}: missing from a complete study; {refusal}")
+                raise ResultsError(f"{path}: missing from a complete study; {refusal}")
             continue
         if checked:
             recorded = hashes.get(run["key"])
             if recorded is None:
                 if complete:
-                    raise res.ResultsError(
+                    raise ResultsError(
                         f"{path}: the manifest records no hash for it (edited?); {refusal}"
                     )
                 continue  # written by a study killed before it noted it: not counted
-            if res.file_sha256(path, "run file") != recorded:
-                raise res.ResultsError(
+            if file_sha256(path, "run file") != recorded:
+                raise ResultsError(
                     f"{path}: has changed since the study wrote it (its SHA-256 is not the one "
                     f"recorded); {refusal}: restore it, or rerun the study into a new folder"
                 )
         runs.append(run)
-    table = res.assemble(folder, runs, arm_names, paths, allow_missing=not complete)
+    table = assemble(folder, runs, arm_names, paths, allow_missing=not complete)
     if table.empty:
-        raise res.ResultsError(f"{folder}: no finished runs to report on")
+        raise ResultsError(f"{folder}: no finished runs to report on")
     if complete:
         ts = folder / "timeseries.csv"
-        text = res.table_text(table)
+        text = table_text(table)
         if ts.exists() or ts.is_symlink():
-            saved = res.read_file_bytes(ts, 2**40, "time series table")
+            saved = read_file_bytes(ts, 2**40, "time series table")
             if saved != text.encode("utf-8"):
-                raise res.ResultsError(
-                    f"{ts}: does not match the run files in {res.RUNS}/ (changed or cut after "
-                    f"the study?); {refusal}: remove it to have it rebuilt from {res.RUNS}/"
+                raise ResultsError(
+                    f"{ts}: does not match the run files in {RUNS}/ (changed or cut after "
+                    f"the study?); {refusal}: remove it to have it rebuilt from {RUNS}/"
                 )
         else:
-            res.write_text(ts, text)
-        summary = res.write_summaries(folder, table, study, paths)
+            write_text(ts, text)
+        summary = write_summaries(folder, table, study, paths)
     else:
-        summary = res.summarise(
+        summary = summarise(
             table, arm_names, study["baseline"], paths, contrast=study.get("contrast")
         )
         summary = {"title": study["title"], "scenario": study["name"], **summary}
-        summary.update(res.study_context(table, study, paths))
+        summary.update(study_context(table, study, paths))
     return manifest, table, summary, complete
 
 

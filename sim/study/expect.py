@@ -22,7 +22,8 @@ import pandas as pd
 from sim.study.arms import run_seed
 from sim.study.claims import Expectation, describe, judge
 from sim.study.runner import InProcessExecutor, RunTask, run_task
-from sim.study.scenario import Scenario, ScenarioError, load_scenario
+from sim.study.scenario import Scenario, load_scenario
+from sim.study.schema import ScenarioError
 
 ROBUST_FACTOR = 2  # --robust: each claim on twice its replicates ...
 ROBUST_OFFSETS = (1, 2)  # ... at the master seeds seed + 1 and seed + 2

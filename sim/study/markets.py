@@ -199,7 +199,7 @@ def write_plausible(folder, table: pd.DataFrame) -> None:
     """Write the lead shares into a results folder (``plausible.csv``, atomically)."""
     from pathlib import Path
 
-    from sim.study.results import write_text
+    from sim.study.folders import write_text
 
     write_text(Path(folder) / PLAUSIBLE_CSV, table.to_csv(index=False, float_format="%.6g"))
 

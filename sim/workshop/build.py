@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sim.i18n import LANGUAGES
 from sim.study.conduct import execute
-from sim.study.results import write_json
+from sim.study.folders import write_json
 from sim.study.runner import InProcessExecutor
 from sim.study.scenario import load_scenario
 from sim.workshop import figures, pages, pdf, texts
@@ -55,7 +55,7 @@ def build_kit(
     log=print,
 ) -> dict:
     """Build the kit into the (new, empty) folder ``out``; returns the contents of kit.json."""
-    from sim.study.results import package_versions
+    from sim.study.manifest import package_versions
 
     folders = run_exercises(out, small, log)
     found = {e.id: findings(e, folders[e.id]) for e in EXERCISES}

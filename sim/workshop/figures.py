@@ -20,7 +20,9 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from sim.i18n import number_style  # noqa: E402
 from sim.i18n.vocabulary import arm_colours as vocabulary_colours  # noqa: E402
-from sim.study import results as res  # noqa: E402
+from sim.study.manifest import read_manifest  # noqa: E402
+from sim.study.runs import read_timeseries  # noqa: E402
+from sim.study.summaries import final_week  # noqa: E402
 from sim.workshop.exercises import Exercise  # noqa: E402
 from sim.workshop.pages import is_share  # noqa: E402
 
@@ -42,7 +44,7 @@ def debrief_figure(
 ) -> Path:
     """Draw the exercise's debrief figure from its results ``folder`` into ``out`` (PNG);
     numbers on the axes in ``lang``'s style (``0,2``, ``1 000``, ``−147`` in bokmål)."""
-    table = res.read_timeseries(Path(folder) / "timeseries.csv")
+    table = read_timeseries(Path(folder) / "timeseries.csv")
     plt.rcParams.update({"font.size": FONT})
     if exercise.command == "sweep":
         fig = _sweep_figure(exercise, folder, table, text, lang)
@@ -138,10 +140,10 @@ def _direct_labels(ax, ends, x: float, text: dict, small: bool = False) -> None:
 
 
 def _sweep_figure(exercise: Exercise, folder, table, text: dict, lang: str = "en"):
-    manifest = res.read_manifest(Path(folder))
+    manifest = read_manifest(Path(folder))
     paths = list(manifest["scenario"]["sweep"])
     x_path, panel_path = paths[0], paths[1]
-    last = res.final_week(table)
+    last = final_week(table)
     means = last.groupby(["arm", x_path, panel_path], sort=False)[exercise.figure].mean()
     arms = list(dict.fromkeys(table["arm"]))
     panels = sorted(last[panel_path].unique())

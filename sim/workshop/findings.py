@@ -15,16 +15,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.study import results as res
+from sim.study.manifest import read_manifest
+from sim.study.runs import read_timeseries
+from sim.study.summaries import final_week, leads, summarise
 from sim.workshop.exercises import Exercise
 
 
 def findings(exercise: Exercise, folder: Path) -> dict:
     """The key's results for ``exercise`` from its results ``folder`` (see module docstring)."""
-    manifest = res.read_manifest(Path(folder))
+    manifest = read_manifest(Path(folder))
     study = manifest["scenario"]
     arms = [a["name"] for a in study["arms"]]
-    table = res.read_timeseries(Path(folder) / "timeseries.csv")
+    table = read_timeseries(Path(folder) / "timeseries.csv")
     last = int(table["week"].max())
     base = {
         "exercise": exercise.id,
@@ -43,7 +45,7 @@ def findings(exercise: Exercise, folder: Path) -> dict:
     weeks = [w for w in exercise.weeks if w <= last]
     tables = []
     for week in weeks:
-        summary = res.summarise(table[table["week"] == week], arms, exercise.versus, [])
+        summary = summarise(table[table["week"] == week], arms, exercise.versus, [])
         point = summary["points"][0]
         tables.append(
             {
@@ -75,7 +77,7 @@ def _leads(table: pd.DataFrame, arms: list[str], measures, weeks: list[int]) -> 
         racing = [a for a in arms if not (m in LOWER_IS_BETTER and a == "none")]
         if len(racing) < 2:
             continue
-        out += res.leads(table, racing, [m], tuple(weeks))
+        out += leads(table, racing, [m], tuple(weeks))
     out = [i for i in out if i["week"] in weeks]
     out = [i for i in out if not (i["leader_mean"] == 0 and i["runner_up_mean"] == 0)]
     order = {m: k for k, m in enumerate(measures)}
@@ -191,7 +193,7 @@ def _pays(table: pd.DataFrame, arms: list[str], week: int) -> list[dict]:
     """Each spending arm's profit to date against ``none`` (paired), at ``week``."""
     if "none" not in arms or "profit" not in table.columns:
         return []
-    summary = res.summarise(table[table["week"] == week], arms, "none", [])
+    summary = summarise(table[table["week"] == week], arms, "none", [])
     point = summary["points"][0]
     levels = {a["arm"]: a["measures"]["profit"] for a in point["arms"]}
     out = []
@@ -221,8 +223,8 @@ def _verdict(ci: dict) -> str:
 def _sweep(exercise: Exercise, table: pd.DataFrame, study: dict, arms: list[str]) -> dict:
     """Per grid point at the last week: profit per arm, the best arm, each arm against none."""
     paths = list(study["sweep"])
-    last = res.final_week(table)
-    summary = res.summarise(last, arms, exercise.versus, paths)
+    last = final_week(table)
+    summary = summarise(last, arms, exercise.versus, paths)
     points = []
     for point in summary["points"]:
         levels = {a["arm"]: a["measures"] for a in point["arms"]}
