@@ -1,4 +1,4 @@
-"""Who leads when: the report's plain-language leads (results.leads) and the generated
+"""Who leads when: the report's plain-language leads (summaries.leads) and the generated
 assumption tables of docs/model.md (sim.evidence.assumptions)."""
 
 from __future__ import annotations

@@ -126,7 +126,7 @@ def test_summarise_on_a_hand_built_table():
 
 
 def test_a_sweep_with_one_arm_and_one_replicate_names_each_point():
-    """One arm and one replicate are allowed (scenario.py: replicates >= 1, arms at least one),
+    """One arm and one replicate are allowed (schema.py: replicates >= 1, arms at least one),
     so a sweep point's final week can be a single row: each point still gets its own value of
     the swept parameter (0.2 and 0.4) and its one number as mean (the interval of one value is
     undefined)."""

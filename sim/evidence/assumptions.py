@@ -110,7 +110,7 @@ MECHANISMS_OFF.append(("all of these off", {k: v for _, o in MECHANISMS_OFF for 
 def leads_under(
     scenario_name: str, overrides: dict, replicates: int | None = None, weeks: int | None = None
 ) -> list[dict]:
-    """Run a scenario's base setting with ``overrides`` and return ``results.leads`` for its key
+    """Run a scenario's base setting with ``overrides`` and return ``summaries.leads`` for its key
     measures at weeks 4, 13 and 52 (those within its weeks)."""
     settings = list(overrides.items())
     if replicates is not None:

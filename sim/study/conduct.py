@@ -84,7 +84,7 @@ def prepare(
     """Plan the study and choose its folder; raise ResultsError when the folder can't be used.
 
     Returns (tasks, resolved study, folder, resuming?, identity): the identity
-    (``results.study_identity``) hashes the settings, every scenario file, every network file
+    (``manifest.study_identity``) hashes the settings, every scenario file, every network file
     and the code, so a folder is only resumed by the same study on the same inputs. With
     ``new_folder`` an ``out`` that holds anything is not resumed: the study goes to the first
     free ``OUT-2``, ``OUT-3``, ... beside it. Creates nothing.

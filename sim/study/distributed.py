@@ -17,7 +17,7 @@ code: every run compares the source of the ``sim`` modules the worker loaded wit
 is refused on a mismatch (results would not be reproducible otherwise).
 
 Results do not depend on the executor: a run's records depend only on its task, and the results
-folder assembles the final tables in a canonical order (``sim.study.results.assemble``).
+folder assembles the final tables in a canonical order (``sim.study.runs.assemble``).
 
 Very short runs (well under 0.2 s each) travel in small groups, one Dask task per group, so Dask's
 few milliseconds per task stay small next to the work (``batches``); records are still yielded
