@@ -204,9 +204,9 @@ def test_interrupted_sweep_resumes_to_identical_tables(tmp_path, capsys):
 
 
 def test_interrupt_exit_status_is_130(tmp_path, capsys, monkeypatch):
-    import sim.cli as cli
+    import sim.cli_commands as commands
 
-    monkeypatch.setattr(cli, "make_executor", lambda args: InterruptAfter(1))
+    monkeypatch.setattr(commands, "make_executor", lambda args: InterruptAfter(1))
     out = tmp_path / "res"
     status, _, err = run_cli(["run", "default", *SMALL, "--out", str(out)], capsys)
     assert status == 130 and "Interrupted: 1 of 2 runs" in err and "--out" in err
@@ -214,7 +214,7 @@ def test_interrupt_exit_status_is_130(tmp_path, capsys, monkeypatch):
 
 
 def test_completion_order_does_not_matter(tmp_path, capsys, monkeypatch):
-    import sim.cli as cli
+    import sim.cli_commands as commands
 
     class Reversed(InProcessExecutor):
         def map_unordered(self, tasks, fn):
@@ -223,7 +223,7 @@ def test_completion_order_does_not_matter(tmp_path, capsys, monkeypatch):
 
     a, b = tmp_path / "a", tmp_path / "b"
     assert run_cli(["run", "default", *TABLES_ONLY, "--out", str(a)], capsys)[0] == 0
-    monkeypatch.setattr(cli, "make_executor", lambda args: Reversed())
+    monkeypatch.setattr(commands, "make_executor", lambda args: Reversed())
     assert run_cli(["run", "default", *TABLES_ONLY, "--out", str(b)], capsys)[0] == 0
     assert (a / "timeseries.csv").read_bytes() == (b / "timeseries.csv").read_bytes()
 

@@ -53,7 +53,8 @@ def test_placeholders_are_read_as_format_fields():
 def test_the_source_has_messages_in_every_layer_that_shows_text():
     files = {f for used in extract.messages().values() for f in used}
     for expected in (
-        "sim/cli.py",
+        "sim/cli_parser.py",
+        "sim/cli_tables.py",
         "sim/outputs/report.py",
         "sim/outputs/figures.py",
         "sim/engine/measures.py",

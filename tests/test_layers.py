@@ -29,7 +29,7 @@ LAYERS = [
     ("study", ["sim.study"]),
     ("outputs", ["sim.outputs", "sim.evidence"]),
     ("app", ["sim.viz", "sim.api", "sim.workshop"]),
-    ("cli", ["sim.cli", "sim.entry"]),
+    ("cli", ["sim.cli", "sim.cli_commands", "sim.cli_parser", "sim.cli_tables", "sim.entry"]),
 ]
 
 

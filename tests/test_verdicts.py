@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from sim.cli import _print_sweep, _print_table, _short
+from sim.cli_tables import _print_sweep, _print_table, _short
 from sim.engine.measures import LOWER_IS_BETTER
 from sim.i18n import translator
 from sim.outputs.report import _sweep_compact, html_translator, what_pays, who_leads

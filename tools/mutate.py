@@ -336,7 +336,7 @@ GROUPS = (
     ),
     Group(
         "cli-tables",
-        ("sim/cli.py",),
+        ("sim/cli_tables.py",),
         VERDICT_TESTS,
         plain_python=False,
         functions=("_print_table", "_print_sweep", "_short"),

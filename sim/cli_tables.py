@@ -1,0 +1,226 @@
+"""What a study prints in the terminal when it has run: the title and where its results are,
+the key table at the last week (or at ``--weeks-shown``), the media plan, what pays, the sweep
+table, and the lead shares over plausible markets (``run --plausible``).
+
+Numbers are shown as mean and interval (``_short``); a paired difference whose interval
+excludes zero is starred. Text through the translator ``_`` of ``--lang``.
+"""
+
+from __future__ import annotations
+
+from sim.i18n import translator
+from sim.shipped import command_name
+
+
+def _print_plausible(folder, _) -> None:
+    """The lead shares at the last week: one line per comparison and measure."""
+    from sim.study.markets import read_plausible
+
+    table = read_plausible(folder)
+    if table is None or table.empty:
+        return
+    week = int(table["week"].max())
+    markets = int(table["markets"].max())
+    print(
+        _(
+            "Over {markets} plausible markets (share in which the first arm is ahead at week "
+            "{week}, 95 % interval):"
+        ).format(markets=markets, week=week)
+    )
+    last = table[table["week"] == week]
+    for (arm, versus), rows in last.groupby(["arm", "versus"], sort=False):
+        cells = "; ".join(
+            f"{row.measure} {row.share:.0%} [{row.low:.0%}, {row.high:.0%}]"
+            for row in rows.itertuples()
+        )
+        print(f"  {arm} - {versus}: {cells}")
+
+
+def _summaries_at(scenario, outcome, weeks: list[int]) -> list[dict]:
+    """The summary (levels and paired differences against the baseline) at each of ``weeks``."""
+    from sim.study.runs import read_timeseries
+    from sim.study.summaries import summarise
+
+    table = read_timeseries(outcome.out / "timeseries.csv")
+    out = []
+    for week in weeks:
+        rows = table[table["week"] == week]
+        out.append(summarise(rows, scenario.arm_names, scenario.baseline, []))
+    return out
+
+
+def print_outcome(
+    scenario,
+    outcome,
+    sweep: bool,
+    figures: bool = True,
+    _=None,
+    weeks_shown: list[int] | None = None,
+) -> None:
+    from sim.engine.measures import label
+    from sim.i18n.scenarios import scenario_text
+
+    _ = _ or translator()
+    summary = outcome.summary
+    arms = summary["arms"]
+    values = {
+        "arms": len(arms),
+        "replicates": scenario.replicates,
+        "points": len(summary["points"]),
+        "weeks": scenario.weeks,
+        "seconds": f"{outcome.seconds:.1f}",
+    }
+    runs = (
+        _(
+            "{arms} arms x {replicates} replicates x {points} grid points, {weeks} weeks: "
+            "{seconds} s"
+        )
+        if sweep
+        else _("{arms} arms x {replicates} replicates, {weeks} weeks: {seconds} s")
+    )
+    print(scenario_text(scenario.title, scenario.description, _.lang).title)
+    print("  " + runs.format(**values))
+    print(_("Results: {folder}").format(folder=outcome.out))
+    if figures:
+        print(_("Report:  {file}").format(file=outcome.out / "report.html"))
+    else:
+        print(
+            _("Report:  not drawn (--no-figures); {command}").format(
+                command=f"{command_name()} report {outcome.out}"
+            )
+        )
+    week = summary["final_week"]
+    measures = [m for m in scenario.key_measures if m in summary["units"]]
+    if not sweep:
+        if "profit" in summary["units"] and "profit" not in measures:
+            measures.append("profit")  # the manager's question, in every table (cu per 1,000)
+        if _("Awareness") != "Awareness":  # not English: say what the column names mean
+            names = ", ".join(f"{m} = {label(m, _).lower()}" for m in measures)
+            print(_("Columns: {names}").format(names=names))
+        tables = [(week, summary["points"][0])]
+        if weeks_shown:
+            at = _summaries_at(scenario, outcome, weeks_shown)
+            tables = [(w, s["points"][0]) for w, s in zip(weeks_shown, at, strict=True)]
+        for shown, point in tables:
+            _print_table(shown, point, measures, _)
+        _print_media_plan(week, summary["points"][0], _)
+        for item in summary.get("what_pays", [])[:1]:
+            print(
+                _(
+                    "What pays: {leader} has the highest profit to date ({leader_mean} cu per "
+                    "1,000 customers, {runner_up} {runner_up_mean})"
+                ).format(
+                    leader=item["leader"],
+                    leader_mean=f"{item['leader_mean']:.4g}",
+                    runner_up=item["runner_up"],
+                    runner_up_mean=f"{item['runner_up_mean']:.4g}",
+                )
+                + (_(", within noise") if item["tie"] else "")
+            )
+        return
+    _print_sweep(summary, measures, week, _)
+
+
+def _print_table(week: int, point: dict, measures: list[str], _) -> None:
+    """One terminal table: each arm's mean [interval] and the paired differences at ``week``."""
+    rows = [[_("week {week}").format(week=week), *measures]]
+    rows += [
+        [item["arm"], *(_short(item["measures"][m]) for m in measures)] for item in point["arms"]
+    ]
+    diffs = [
+        [
+            f"{item['arm']} - {item['versus']}",  # arm names as the scenario wrote them
+            *(_short(item["measures"][m], True) for m in measures),
+        ]
+        for item in point["differences"]
+    ]
+    widths = [max(len(r[i]) for r in rows + diffs) + 2 for i in range(len(rows[0]))]
+    print()
+    for k, row in enumerate(rows + diffs):
+        if k == len(rows) and diffs:
+            print(_("paired differences:"))
+        print(
+            row[0].ljust(widths[0])
+            + "".join(c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True))
+        )
+    print(_("mean [95 % interval] over replicates; * = difference excludes zero"))
+
+
+MEDIA_PLAN = ("grps", "grps_to_date", "weekly_reach", "frequency", "ad_to_sales")
+
+
+def _print_media_plan(week: int, point: dict, _) -> None:
+    """The media plan as a planner reads it, one line per arm that bought ads: this week's and
+    the to-date GRPs, weekly reach, average frequency and the advertising-to-sales ratio to date
+    (means over replicates)."""
+    lines = []
+    for item in point["arms"]:
+        values = item["measures"]
+        if any(m not in values for m in MEDIA_PLAN) or not values["grps_to_date"]["mean"]:
+            continue
+        mean = {m: values[m]["mean"] for m in MEDIA_PLAN}
+        lines.append(
+            "  "
+            + _(
+                "{arm}: {grps} GRPs this week, {grps_to_date} to date; weekly reach {reach}, "
+                "average frequency {frequency}; A/S {ad_to_sales}"
+            ).format(
+                arm=item["arm"],
+                grps=f"{mean['grps']:.0f}",
+                grps_to_date=f"{mean['grps_to_date']:,.0f}",
+                reach=f"{mean['weekly_reach']:.0%}",
+                frequency="-" if mean["frequency"] is None else f"{mean['frequency']:.2f}",
+                ad_to_sales="-" if mean["ad_to_sales"] is None else f"{mean['ad_to_sales']:.1%}",
+            )
+        )
+    if lines:
+        print()
+        print(
+            _(
+                "Media plan at week {week} (means; 100 GRPs = one impression per customer; A/S = "
+                "push spend to date / revenue to date):"
+            ).format(week=week)
+        )
+        print("\n".join(lines))
+
+
+def _print_sweep(summary: dict, measures: list[str], week: int, _) -> None:
+    from sim.engine.measures import LOWER_IS_BETTER, label
+
+    arms = summary["arms"]
+    m = measures[0]
+    paths = summary["sweep_paths"]
+    pick = min if m in LOWER_IS_BETTER else max
+    print(
+        "\n"
+        + _("{measure} at week {week} (mean over replicates; best arm marked *):").format(
+            measure=label(m, _), week=week
+        )
+    )
+    head = "".join(f"{p[-22:]:>24}" for p in paths) + "".join(f"{a[:12]:>14}" for a in arms)
+    print(head)
+    for point in summary["points"][:40]:
+        levels = {a["arm"]: a["measures"][m]["mean"] for a in point["arms"]}
+        finite = {a: v for a, v in levels.items() if v is not None}
+        best = pick(finite, key=finite.get) if finite else None
+        row = "".join(f"{str(point['point'][p]):>24}" for p in paths)
+        for a in arms:
+            v = levels[a]
+            text = "-" if v is None else f"{v:.3f}" + ("*" if a == best else " ")
+            row += f"{text:>14}"
+        print(row)
+    if len(summary["points"]) > 40:
+        print(
+            _("... {count} more grid points in sweep.csv").format(count=len(summary["points"]) - 40)
+        )
+
+
+def _short(ci: dict, diff: bool = False) -> str:
+    mean, low, high = ci["mean"], ci["low"], ci["high"]
+    if mean is None:
+        return "-"
+    sign = "+" if diff else ""
+    if low is None:
+        return f"{mean:{sign}.3g}"
+    star = "*" if diff and (low > 0 or high < 0) else ""
+    return f"{mean:{sign}.3g} [{low:.3g}, {high:.3g}]{star}"
