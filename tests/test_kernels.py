@@ -266,8 +266,8 @@ def test_warm_up_compiles_every_kernel_a_run_calls():
     kernel the warm-up run misses would be compiled in the middle of a user's first run instead."""
     from numba.core.registry import CPUDispatcher
 
+    import sim.engine.census
     import sim.engine.influence
-    import sim.engine.measures
     from sim.engine.rules import adoption, contacts, dialogue, market, media, memory, push, wom
     from sim.engine.warmup import warm_up
 
@@ -284,7 +284,7 @@ def test_warm_up_compiles_every_kernel_a_run_calls():
             memory,
             market,
             sim.engine.influence,
-            sim.engine.measures,
+            sim.engine.census,
         )
         for name, kernel in vars(module).items()
         if isinstance(kernel, CPUDispatcher)
@@ -294,7 +294,7 @@ def test_warm_up_compiles_every_kernel_a_run_calls():
     # Called only from other kernels (compiled into them), never from a rule's Python code.
     inner = {"pull_messages", "sample_neighbours"}
     # customer_equity's own histogram, for callers without the week's census (the per-agent
-    # version, tests): a run takes the histogram from the census (sim.engine.measures).
+    # version, tests): a run takes the histogram from the census (sim.engine.census).
     inner |= {"_attitude_counts", "_census_block"}
     assert set(kernels) >= {
         "_deliver",

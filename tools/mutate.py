@@ -143,7 +143,7 @@ MARKET_TESTS = tuple(
 GROUPS = (
     Group(
         "measures",
-        ("sim/engine/measures.py", "sim/engine/measure_names.py"),
+        ("sim/engine/measures.py", "sim/engine/measure_names.py", "sim/engine/census.py"),
         ("tests/test_measures_exact.py",),
     ),
     Group(

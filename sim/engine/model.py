@@ -22,15 +22,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.engine.census import CUSTOMERS, take_census, told_groups
 from sim.engine.measures import (
-    CUSTOMERS,
     MEASURE_NAMES,
     compute_measures,
     media_measures,
     money_measures,
-    take_census,
     talk_measures,
-    told_groups,
 )
 from sim.engine.memory import tune_allocator
 from sim.engine.mesa_import import mesa

@@ -36,8 +36,8 @@ import numpy as np
 from numba import prange
 from scipy.special import expit
 
+from sim.engine.census import FINE_BINS, histogram
 from sim.engine.jit import compiled, pick
-from sim.engine.measures import FINE_BINS, histogram
 from sim.engine.rules.selection import flagged
 from sim.engine.state import CustomerState
 from sim.engine.uniforms import half_uniform, week_key, word_at

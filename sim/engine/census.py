@@ -1,0 +1,292 @@
+"""The week's census: one pass over the customers that counts what the measures are made of.
+
+``take_census`` counts the aware, the adopters, the irritated, advocates and detractors, first
+channels, customers and the told, sums attitudes, and bins the aware's (and customers')
+attitudes in ``FINE_BINS`` bins; per group where the measures need it. A compiled kernel, by
+blocks of customers (in parallel in its multi-threaded copy), the blocks added in order: the
+same integers whatever the number of threads. ``sim.engine.measures`` turns the census into the
+weekly measures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import prange
+
+from sim.engine.jit import BLOCK, compiled, pick
+from sim.engine.state import HEARD_AD, HEARD_DIALOGUE, HEARD_WOM, CustomerState
+
+# Quantiles are read from a histogram of this many bins over [-1, 1] (to within 2 / FINE_BINS).
+FINE_BINS = 2000
+
+
+# Positions in Census.counts.
+AWARE, HEARD, ADOPTED, IRRITATED, ADVOCATES, DETRACTORS, TOP = range(7)
+VIA_AD, VIA_WOM, VIA_DIALOGUE, CUSTOMERS, TOLD = range(7, 12)
+
+
+@dataclass
+class Census:
+    """What the weekly measures need from every customer, from one parallel pass and one
+    single-threaded pass over the state (:func:`take_census`).
+
+    counts : int64, the positions above: aware, ever heard, adopted, irritated, advocates
+        (a > cutoff) and detractors (a < -cutoff) and top box (a > top cutoff) among the aware,
+        first heard via ad, word of mouth, dialogue; customers of the brand; customers who hold
+        or held a story.
+    sums : the aware's attitudes, their squares, and every customer's attitude.
+    fine : the aware's attitudes in ``FINE_BINS`` bins over [-1, 1] (the last bin includes 1).
+    customer_fine : the same for the brand's customers (empty unless asked for).
+    aware_by_group, told_by_group : per group (empty unless asked for).
+    """
+
+    counts: np.ndarray
+    sums: np.ndarray
+    fine: np.ndarray
+    customer_fine: np.ndarray
+    aware_by_group: np.ndarray
+    told_by_group: np.ndarray
+
+
+def told_groups(story_groups_before: int, n_groups: int) -> int:
+    """Groups :func:`take_census` counts story holders in for ``talk_measures`` (0: none)."""
+    return n_groups if n_groups > 1 and story_groups_before < n_groups else 0
+
+
+def take_census(
+    state: CustomerState,
+    groups: np.ndarray,
+    aware_groups: int,
+    story_groups: int,
+    equity: bool,
+    cutoff: float,
+    top_cutoff: float,
+) -> Census:
+    """The :class:`Census` of ``state``: the aware counted in the first ``aware_groups`` groups
+    and story holders in the first ``story_groups`` (0: not counted), the customers'
+    attitude histogram when ``equity``."""
+    counts, sums, fine, customer_fine, aware_by_group, told_by_group = pick(_census)(
+        state.aware,
+        state.heard,
+        state.adopted,
+        state.irritated,
+        state.attitude,
+        state.heard_via,
+        state.customer,
+        state.story_id,
+        groups,
+        aware_groups,
+        story_groups,
+        equity,
+        cutoff,
+        top_cutoff,
+    )
+    return Census(counts, sums, fine, customer_fine, aware_by_group, told_by_group)
+
+
+@compiled(parallel=True)
+def _census(
+    aware,
+    heard,
+    adopted,
+    irritated,
+    attitude,
+    heard_via,
+    customer,
+    story_id,
+    groups,
+    aware_groups,
+    story_groups,
+    equity,
+    cutoff,
+    top_cutoff,
+):
+    """Compiled body of :func:`take_census`.
+
+    The counts and histograms are integers, counted per block of ``BLOCK`` customers (in
+    parallel in the multi-threaded copy) and the blocks added in order: the same in any order.
+    The attitudes are summed in a second, single-threaded pass in a fixed order (a
+    floating-point sum depends on its order), in four interleaved running sums: one running sum
+    waits for each addition to finish before the next (four times slower).
+    """
+    n = aware.size
+    blocks = (n + BLOCK - 1) // BLOCK
+    partial = np.zeros((blocks, 12), dtype=np.int64)
+    fine_of = np.zeros((blocks, FINE_BINS), dtype=np.int64)
+    customer_of = np.zeros((blocks if equity else 0, FINE_BINS), dtype=np.int64)
+    aware_of = np.zeros((blocks if aware_groups else 0, aware_groups), dtype=np.int64)
+    told_of = np.zeros((blocks if story_groups else 0, story_groups), dtype=np.int64)
+    for b in prange(blocks):
+        low, high = b * BLOCK, min(n, (b + 1) * BLOCK)
+        _census_block(
+            aware[low:high],
+            heard[low:high],
+            adopted[low:high],
+            irritated[low:high],
+            attitude[low:high],
+            heard_via[low:high],
+            customer[low:high],
+            story_id[low:high],
+            groups[low:high] if aware_groups or story_groups else groups[:0],
+            b,
+            partial,
+            fine_of,
+            customer_of,
+            aware_of,
+            told_of,
+            cutoff,
+            top_cutoff,
+        )
+    counts = _add_blocks(partial)
+    fine = _add_blocks(fine_of)
+    customer_fine = _add_blocks(customer_of)
+    aware_by_group = _add_blocks(aware_of)
+    told_by_group = _add_blocks(told_of)
+    # Lane l sums the customers i = l (mod 4) in increasing i (the tail of n % 4 customers
+    # after lane 0's), each lane in a fixed order whatever the threads: the two pairs of lanes
+    # may run on two threads, and the sums are the same as one pass's.
+    sums = np.zeros(4)
+    squares = np.zeros(4)
+    everyone = np.zeros(4)
+    whole = n - n % 4
+    for pair in prange(2):
+        first = 2 * pair
+        s0 = s1 = q0 = q1 = e0 = e1 = 0.0
+        for i in range(first, whole, 4):
+            a0 = attitude[i] * aware[i]
+            a1 = attitude[i + 1] * aware[i + 1]
+            s0 += a0
+            s1 += a1
+            q0 += a0 * a0
+            q1 += a1 * a1
+            e0 += attitude[i]
+            e1 += attitude[i + 1]
+        if pair == 0:
+            for i in range(whole, n):
+                a = attitude[i] * aware[i]
+                s0 += a
+                q0 += a * a
+                e0 += attitude[i]
+        sums[first] = s0
+        sums[first + 1] = s1
+        squares[first] = q0
+        squares[first + 1] = q1
+        everyone[first] = e0
+        everyone[first + 1] = e1
+    attitude_sum = (sums[0] + sums[1]) + (sums[2] + sums[3])
+    square_sum = (squares[0] + squares[1]) + (squares[2] + squares[3])
+    everyone_sum = (everyone[0] + everyone[1]) + (everyone[2] + everyone[3])
+    total = np.array([attitude_sum, square_sum, everyone_sum])
+    return counts, total, fine, customer_fine, aware_by_group, told_by_group
+
+
+@compiled
+def _census_block(
+    aware,
+    heard,
+    adopted,
+    irritated,
+    attitude,
+    heard_via,
+    customer,
+    story_id,
+    groups,
+    b,
+    partial,
+    fine_of,
+    customer_of,
+    aware_of,
+    told_of,
+    cutoff,
+    top_cutoff,
+):
+    """Block ``b`` of :func:`_census` (views of its customers): row ``b`` of each output.
+
+    A kernel of its own, called once per block, so that it is compiled as plain loops (inside
+    numba's parallel loop the counting loop was not vectorised). Three loops over the block
+    (it stays in the cache): the counts, without branches (sums of 0 and 1, vectorised), then
+    the histograms (``customer_of``, ``aware_of``, ``told_of`` have no rows when not asked for),
+    then the groups.
+    """
+    n_aware = n_heard = n_adopted = n_irritated = advocates = detractors = top = 0
+    via_ad = via_wom = via_dialogue = customers = told = 0
+    for i in range(aware.size):
+        is_aware = aware[i]
+        n_aware += is_aware
+        n_heard += heard[i]
+        advocates += is_aware & (attitude[i] > cutoff)
+        detractors += is_aware & (attitude[i] < -cutoff)
+        top += is_aware & (attitude[i] > top_cutoff)
+        n_adopted += adopted[i]
+        n_irritated += irritated[i]
+        via_ad += heard_via[i] == HEARD_AD
+        via_wom += heard_via[i] == HEARD_WOM
+        via_dialogue += heard_via[i] == HEARD_DIALOGUE
+        customers += customer[i]
+        told += story_id[i] >= 0
+    scale = FINE_BINS / 2.0
+    fine = fine_of[b]
+    if customer_of.shape[0]:
+        by_customer = customer_of[b]
+        for i in range(aware.size):
+            k = min(max(np.int64((attitude[i] + 1.0) * scale), 0), FINE_BINS - 1)
+            fine[k] += aware[i]
+            by_customer[k] += customer[i]
+    else:
+        for i in range(aware.size):
+            k = min(max(np.int64((attitude[i] + 1.0) * scale), 0), FINE_BINS - 1)
+            fine[k] += aware[i]
+    if aware_of.shape[0]:
+        row = aware_of[b]
+        for i in range(aware.size):
+            row[groups[i]] += aware[i]
+    if told_of.shape[0]:
+        row = told_of[b]
+        for i in range(aware.size):
+            row[groups[i]] += story_id[i] >= 0
+    out = partial[b]
+    out[AWARE] = n_aware
+    out[HEARD] = n_heard
+    out[ADOPTED] = n_adopted
+    out[IRRITATED] = n_irritated
+    out[ADVOCATES] = advocates
+    out[DETRACTORS] = detractors
+    out[TOP] = top
+    out[VIA_AD] = via_ad
+    out[VIA_WOM] = via_wom
+    out[VIA_DIALOGUE] = via_dialogue
+    out[CUSTOMERS] = customers
+    out[TOLD] = told
+
+
+@compiled(inline=True)
+def _add_blocks(partial):
+    """Column sums of an integer (blocks, k) array, block after block."""
+    out = np.zeros(partial.shape[1], dtype=np.int64)
+    for b in range(partial.shape[0]):
+        for j in range(partial.shape[1]):
+            out[j] += partial[b, j]
+    return out
+
+
+@compiled(inline=True)
+def histogram(attitude, weight):
+    """The ``weight`` (0 or 1) of each customer summed by attitude in ``FINE_BINS`` bins over
+    [-1, 1] (the last bin includes 1). Counted per block of ``BLOCK`` customers (in parallel in
+    a kernel's multi-threaded copy), then the blocks added in order: integers, so the same
+    counts as one pass."""
+    n = attitude.size
+    blocks = (n + BLOCK - 1) // BLOCK
+    partial = np.zeros((blocks, FINE_BINS), dtype=np.int64)
+    scale = FINE_BINS / 2.0
+    for b in prange(blocks):
+        for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
+            k = min(max(np.int64((attitude[i] + 1.0) * scale), 0), FINE_BINS - 1)
+            partial[b, k] += weight[i]
+    counts = np.zeros(FINE_BINS, dtype=np.int64)
+    for b in range(blocks):
+        for k in range(FINE_BINS):
+            counts[k] += partial[b, k]
+    return counts
