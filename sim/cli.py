@@ -212,7 +212,7 @@ COMMAND_MODULES = {
     "schema": ("sim.study.schema",),
     "report": ("sim.outputs.build",),
     "evidence": ("sim.evidence.validation",),
-    "calibrate": ("sim.evidence.calibrate",),
+    "calibrate": ("sim.evidence.calibrate_outputs",),
     "check": ("sim.study.expect", "sim.study.conduct"),
     "sensitivity": ("sim.evidence.sensitivity_runs", "sim.evidence.sensitivity_page"),
     "workshop": ("sim.workshop.build",),

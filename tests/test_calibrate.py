@@ -27,12 +27,12 @@ from sim.evidence.calibrate import (
     arm_for_reach,
     calibrate,
     extend_grid,
-    interval_text,
     join,
     params_for_talk,
     profile_grid,
     setup,
 )
+from sim.evidence.calibrate_outputs import interval_text
 from sim.evidence.series import Series, SeriesError, parse_series, read_series
 from sim.study.arms import run_arms
 

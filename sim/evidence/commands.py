@@ -190,7 +190,7 @@ def cmd_evidence(args: argparse.Namespace, argv: list[str], make_executor) -> in
 
 
 def cmd_calibrate(args: argparse.Namespace, argv: list[str]) -> int:
-    from sim.evidence.calibrate import calibrate_command
+    from sim.evidence.calibrate_outputs import calibrate_command
 
     return calibrate_command(args, argv)
 
