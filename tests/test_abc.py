@@ -1,4 +1,5 @@
-"""The ABC calibration (sim/evidence/abc.py) and the plausible set (sim/evidence/plausible.py).
+"""The ABC calibration (sim/evidence/abc.py, calibrate_defaults.py) and the plausible set
+(sim/evidence/plausible.py).
 
 - recovery: ABC-SMC on the real engine finds two known parameters from statistics the model
   itself produced at them (inside the 95 % weighted posterior intervals, which are narrower than
@@ -22,6 +23,7 @@ import pytest
 pytest.importorskip("pyabc")
 
 from sim.evidence import abc  # noqa: E402
+from sim.evidence import calibrate_defaults as defaults  # noqa: E402
 from sim.evidence.errors import EvidenceError  # noqa: E402
 from sim.evidence.plausible import PlausibleError, load_plausible  # noqa: E402
 from sim.evidence.ranges import BY_PATH, RANGES, Range  # noqa: E402
@@ -127,10 +129,10 @@ def test_members_meet_every_target_when_rerun(recovered, tmp_path):
     """Each member of the plausible set, rerun with the seed the file records (a hash of the
     master seed and its values), meets every target: evaluations are reproducible."""
     targets, result = recovered
-    members = abc.members_at_zero(result)
+    members = defaults.members_at_zero(result)
     assert len(members) >= 10
-    record = abc.plausible_record(result, members, checked=False, n=N)
-    path = abc.write_record(record, tmp_path / "plausible.json")
+    record = defaults.plausible_record(result, members, checked=False, n=N)
+    path = defaults.write_record(record, tmp_path / "plausible.json")
     plausible = load_plausible(path)
     assert plausible.provenance["master_seed"] == MASTER
     for point in plausible.members:
@@ -169,9 +171,9 @@ def test_single_core_runs_are_reproducible():
 
 def test_recheck_keeps_members_still_at_zero():
     result = toy_run()
-    members = abc.members_at_zero(result)
+    members = defaults.members_at_zero(result)
     assert members and all(m.values["k"] == 2.0 for m in members)
-    kept = abc.recheck(members, toy, 3, TOY_TARGETS)
+    kept = defaults.recheck(members, toy, 3, TOY_TARGETS)
     assert 0 < len(kept) <= len(members)
     assert all(m.recheck_distance == 0 for m in kept)
     # Members near a band's edge can fall out at the second seed (noise sd 0.02).
@@ -293,9 +295,9 @@ def record_of(points: list[dict], weights=None, ranges=TOY_RANGES) -> dict:
 
 def test_plausible_round_trip_and_provenance(tmp_path):
     result = toy_run()
-    members = abc.members_at_zero(result)
-    record = abc.plausible_record(result, members, checked=False, n=None, command="test")
-    path = abc.write_record(record, tmp_path / "sub" / "plausible.json")
+    members = defaults.members_at_zero(result)
+    record = defaults.plausible_record(result, members, checked=False, n=None, command="test")
+    path = defaults.write_record(record, tmp_path / "sub" / "plausible.json")
     loaded = load_plausible(path)
     assert len(loaded) == len(members)
     assert loaded.members[0] == members[0].point

@@ -196,19 +196,23 @@ def cmd_calibrate(args: argparse.Namespace, argv: list[str]) -> int:
 
 
 def cmd_calibrate_defaults(args: argparse.Namespace, argv: list[str], make_executor) -> int:
-    from sim.evidence import abc
+    from sim.evidence.calibrate_defaults import (
+        calibrate_defaults,
+        settings_from_args,
+        summary_line,
+    )
 
     if args.processes is not None and (args.workers is not None or args.scheduler):
         raise EvidenceError("give --processes or --workers/--scheduler, not both")
-    settings = abc.settings_from_args(args)
+    settings = settings_from_args(args)
     executor = make_executor(args)
     try:
-        path, record = abc.calibrate_defaults(
+        path, record = calibrate_defaults(
             settings, executor, command="run_sim.py " + " ".join(argv)
         )
     finally:
         close = getattr(executor, "close", None)
         if close is not None:
             close()
-    print(abc.summary_line(path, record))
+    print(summary_line(path, record))
     return 0

@@ -1,10 +1,11 @@
 """The plausible set: parameter vectors that meet every empirical target (issue #23).
 
-``make calibrate-defaults`` (``run_sim.py calibrate-defaults``, ``sim.evidence.abc``) writes
-``sim/evidence/data/plausible.json``: the members (``{parameter path: value}``), their ABC
-weights, and the provenance of the run (targets and their bands, ranges, seeds, customers per
-evaluation, population size, generations, epsilons, acceptance rates, evaluations, wall time,
-library versions, date, git commit). This module only reads it (no pyabc, no runs)::
+``make calibrate-defaults`` (``run_sim.py calibrate-defaults``,
+``sim.evidence.calibrate_defaults``) writes ``sim/evidence/data/plausible.json``: the members
+(``{parameter path: value}``), their ABC weights, and the provenance of the run (targets and
+their bands, ranges, seeds, customers per evaluation, population size, generations, epsilons,
+acceptance rates, evaluations, wall time, library versions, date, git commit). This module
+only reads it (no pyabc, no runs)::
 
     from sim.evidence.plausible import load_plausible
     plausible = load_plausible()

@@ -1,0 +1,335 @@
+"""The plausible set from an ABC calibration, and the ``calibrate-defaults`` command.
+
+``sim.evidence.abc`` runs ABC-SMC; this module keeps its last population's members at distance 0
+(``members_at_zero``), re-runs each at another seed and keeps those still meeting every target
+(``recheck``), and writes the record ``sim/evidence/data/plausible.json`` (``plausible_record``:
+members, targets, ranges, settings, versions and commit; ``sim.evidence.plausible`` reads it).
+``calibrate_defaults`` is the command (``run_sim.py calibrate-defaults``, ``make
+calibrate-defaults``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from sim.evidence.abc import (
+    ABC_REPLICATE,
+    RECHECK_REPLICATE,
+    Calibration,
+    Simulate,
+    calibrate,
+    evaluation_seed,
+    sampler_for,
+    sampler_name,
+)
+from sim.evidence.errors import EvidenceError
+from sim.evidence.ranges import RANGES
+from sim.evidence.targets import REQUIRED, TARGETS, Target, total_distance
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_OUT = Path(__file__).resolve().parent / "data" / "plausible.json"
+FORMAT = "reclamare-plausible-set"
+FORMAT_VERSION = 1
+
+
+@dataclass
+class Member:
+    point: dict[str, float]
+    weight: float
+    values: dict[str, float]
+    recheck: dict[str, float] | None = None
+    recheck_distance: float | None = None
+
+
+def members_at_zero(calibration: Calibration) -> list[Member]:
+    """The last population's distinct members at distance 0 (weights of duplicates added)."""
+    found: dict[str, Member] = {}
+    for point, weight, dist, values in zip(
+        calibration.points,
+        calibration.weights,
+        calibration.distances,
+        calibration.values,
+        strict=True,
+    ):
+        if dist > 0:
+            continue
+        key = json.dumps(point, sort_keys=True)
+        if key in found:
+            found[key].weight += weight
+        else:
+            found[key] = Member(dict(point), float(weight), dict(values))
+    return list(found.values())
+
+
+def recheck(
+    members: list[Member],
+    simulate: Simulate,
+    master_seed: int,
+    targets: Sequence[Target] = REQUIRED,
+    executor=None,
+) -> list[Member]:
+    """Re-run each member at another seed (``RECHECK_REPLICATE``); keep those still at 0."""
+    seeds = [evaluation_seed(master_seed, m.point, RECHECK_REPLICATE) for m in members]
+    client = getattr(executor, "client", None)
+    if client is not None:
+        futures = client.map(simulate, [m.point for m in members], seeds, pure=False)
+        results = client.gather(futures)
+    else:
+        results = [simulate(m.point, s) for m, s in zip(members, seeds, strict=True)]
+    kept = []
+    for member, values in zip(members, results, strict=True):
+        member.recheck = {k: float(v) for k, v in values.items()}
+        member.recheck_distance = total_distance(member.recheck, targets)
+        if member.recheck_distance == 0:
+            kept.append(member)
+    return kept
+
+
+def versions() -> dict[str, str]:
+    import pandas
+    import pyabc
+
+    return {
+        "python": platform.python_version(),
+        "pyabc": pyabc.__version__,
+        "numpy": np.__version__,
+        "pandas": pandas.__version__,
+    }
+
+
+def git_commit() -> str | None:
+    """The repository's commit (with "+dirty" when files differ), None outside a checkout."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10
+        )
+        if head.returncode != 0:
+            return None
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def plausible_record(
+    calibration: Calibration,
+    members: list[Member],
+    *,
+    checked: bool,
+    n: int | None,
+    replicates: int | None = None,
+    command: str | None = None,
+    wall_seconds: float | None = None,
+) -> dict:
+    """The plausible set as plain data (what ``sim.evidence.plausible`` reads)."""
+    total = sum(m.weight for m in members) or 1.0
+    gens = calibration.generations
+    provenance = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "git_commit": git_commit(),
+        "command": command,
+        "method": "ABC-SMC (pyabc), uniform priors over the ranges, quantile epsilon down to 0",
+        "set": (
+            "distinct members of the last population at distance 0"
+            + (
+                ", each re-run at a second seed and kept only if still at distance 0"
+                if checked
+                else ""
+            )
+        ),
+        "rechecked": checked,
+        "master_seed": calibration.master_seed,
+        "seeds": "sim.evidence.abc.evaluation_seed(master_seed, point, replicate): replicate "
+        f"{ABC_REPLICATE} in the ABC, {RECHECK_REPLICATE} in the re-run",
+        "n": n,
+        "replicates": replicates,
+        "population_size": calibration.population_size,
+        "sampler": calibration.sampler,
+        "generations": len(gens),
+        "stopped": calibration.stopped,
+        "epsilon_schedule": (
+            "generation 0 accepts the prior sample; then shrink x the weighted alpha-quantile of "
+            "the last population's distances (pyabc QuantileEpsilon), down to 0"
+        ),
+        "options": calibration.options,
+        "epsilons": [g.epsilon if math.isfinite(g.epsilon) else "inf" for g in gens],
+        "acceptance_rates": [g.acceptance_rate for g in gens],
+        "evaluations": [g.evaluations for g in gens],
+        "generation_seconds": [round(g.seconds, 2) for g in gens],
+        "zero_shares": [g.zero_share for g in gens],
+        "evaluations_total": sum(g.evaluations for g in gens) + (len(members) if checked else 0),
+        "abc_seconds": round(calibration.seconds, 1),
+        "wall_seconds": None if wall_seconds is None else round(wall_seconds, 1),
+        "final_population": len(calibration.points),
+        "final_at_zero": sum(d <= 0 for d in calibration.distances),
+        "versions": versions(),
+        # the targets the distance used (every one met by every member)
+        "targets": [
+            {"key": t.key, "low": t.low, "high": t.high if math.isfinite(t.high) else "inf"}
+            for t in calibration.targets
+        ],
+        # every target of the table, the shown ones too (their values are kept per member)
+        "all_targets": [
+            {
+                "key": t.key,
+                "low": t.low,
+                "high": t.high if math.isfinite(t.high) else "inf",
+                "required": any(t.key == u.key for u in calibration.targets),
+            }
+            for t in TARGETS
+        ],
+        "ranges": [
+            {"path": r.path, "low": r.low, "high": r.high, "integer": r.integer}
+            for r in calibration.ranges
+        ],
+    }
+    return {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "provenance": provenance,
+        "members": [
+            {
+                "point": m.point,
+                "weight": m.weight / total,
+                "values": _json_floats(m.values),
+                **({"recheck": _json_floats(m.recheck)} if m.recheck is not None else {}),
+            }
+            for m in members
+        ],
+    }
+
+
+def _json_floats(values: Mapping[str, float]) -> dict:
+    """Finite floats as numbers; NaN and infinities as strings (strict JSON)."""
+    return {k: (v if math.isfinite(v) else str(v)) for k, v in values.items()}
+
+
+def write_record(record: dict, out: Path) -> Path:
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(out.suffix + ".tmp")
+    tmp.write_text(json.dumps(record, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+    tmp.replace(out)
+    return out
+
+
+# --------------------------------------------------------------------------- the command
+
+
+@dataclass
+class Settings:
+    population: int = 200
+    generations: int = 12
+    minutes: float | None = 55.0
+    n: int | None = None  # None: measure_targets' own default
+    replicates: int = 1
+    seed: int = 2024
+    processes: int | None = None
+    recheck: bool = True
+    out: Path = field(default_factory=lambda: DEFAULT_OUT)
+    history: Path | None = None
+
+
+def calibrate_defaults(settings: Settings, executor=None, command: str | None = None, log=None):
+    """``run_sim.py calibrate-defaults``: ABC over every range against every target with
+    ``sim.evidence.target_runs.measure_targets`` at ``n`` customers; writes the plausible set."""
+    import functools
+    import inspect
+
+    log = log or (lambda text: print(text, file=sys.stderr))
+    try:
+        from sim.evidence.target_runs import measure_targets
+    except ImportError as error:
+        raise EvidenceError(f"the target runs are missing ({error})") from None
+    started = time.perf_counter()
+    if settings.n is None:
+        settings.n = int(inspect.signature(measure_targets).parameters["n"].default)
+    simulate = functools.partial(
+        _measure, measure_targets, n=int(settings.n), replicates=int(settings.replicates)
+    )
+    sampler = sampler_for(executor, settings.processes)
+    log(
+        f"ABC-SMC over {len(RANGES)} parameters and {len(REQUIRED)} required targets: population "
+        f"{settings.population}, at most {settings.generations} generations"
+        + (f" or {settings.minutes:g} minutes" if settings.minutes else "")
+        + f", {settings.n} customers x {settings.replicates} seed(s) per market, "
+        + sampler_name(sampler)
+    )
+    result = calibrate(
+        simulate,
+        RANGES,
+        targets=REQUIRED,
+        population=settings.population,
+        generations=settings.generations,
+        minutes=settings.minutes,
+        seed=settings.seed,
+        sampler=sampler,
+        history=settings.history,
+        log=log,
+    )
+    members = members_at_zero(result)
+    log(f"stopped: {result.stopped}; {len(members)} distinct members at distance 0")
+    if settings.recheck and members:
+        before = len(members)
+        members = recheck(members, simulate, settings.seed, REQUIRED, executor)
+        log(f"re-run at a second seed: {len(members)} of {before} still meet every target")
+    record = plausible_record(
+        result,
+        members,
+        checked=settings.recheck,
+        n=settings.n,
+        replicates=settings.replicates,
+        command=command,
+        wall_seconds=time.perf_counter() - started,
+    )
+    if not members:
+        raise EvidenceError(
+            f"no member meets every target ({result.stopped}); nothing written to {settings.out}"
+        )
+    path = write_record(record, settings.out)
+    return path, record
+
+
+def _measure(measure_targets, point: dict, seed: int, n: int, replicates: int) -> dict:
+    return measure_targets(point, seed, n=n, replicates=replicates)
+
+
+def settings_from_args(args) -> Settings:
+    return Settings(
+        population=args.population,
+        generations=args.generations,
+        minutes=args.minutes if args.minutes and args.minutes > 0 else None,
+        n=args.n,
+        replicates=args.replicates,
+        seed=args.seed,
+        processes=args.processes,
+        recheck=not args.no_recheck,
+        out=args.out,
+        history=args.history,
+    )
+
+
+def summary_line(path: Path, record: dict) -> str:
+    p = record["provenance"]
+    return (
+        f"{len(record['members'])} plausible parameter vectors in {path} "
+        f"({p['generations']} generations, {p['evaluations_total']} evaluations, "
+        f"{p['wall_seconds']:.0f} s)"
+    )
