@@ -1,5 +1,12 @@
 """The one parameter schema of Reclamare: units, defaults and allowed ranges of every model input.
 
+Why one module of over 600 lines: it is the one place a parameter is defined. Every section is
+built the same way (``Section`` and ``_f``: description, unit, bounds, "off") and reports a bad
+value the same way (``format_validation_error``, ``did_you_mean``), and the parameter table of
+docs/model.md, the scenario format (``sim.study.schema``), the app's controls and the one-line
+errors are all read from it; split by section, what one scenario file may say would be spread
+over a dozen files.
+
 The model, the command line, scenario files, the browser app and the docs all read this schema.
 Every field has a default, so ``ModelParams()`` is a complete, runnable model.
 

@@ -1,5 +1,11 @@
 """The weekly rules one customer at a time: a per-agent Mesa version of BrandModel, for teaching.
 
+Why one module of over 600 lines: it is written to be read top to bottom, every rule of the
+engine restated agent by agent in the engine's order (the customer's side, then the brand's);
+split by rule it would lose the one thing it is for. It restates the rules instead of calling
+the engine's kernels (it shares only the media plan and the money and media measures), so that
+``tests/test_agentbased.py`` compares two statements of the model.
+
 ``BrandModel`` (sim/engine/model.py) keeps every customer's state in numpy arrays and runs a week as
 one compiled loop per rule over them (sim/engine/jit.py). That is fast, but the rules are spread
 over array code. This module states the *same* rules the way Mesa's own examples are written (see

@@ -1,5 +1,11 @@
 """BrandModel: the Mesa model of one campaign arm on one customer network.
 
+Why one module of over 600 lines: ``BrandModel`` is the order of the week. Its ``_week`` calls
+every rule in turn on the state they share, so the week reads top to bottom in one class; the
+rules themselves are in ``sim/engine/rules/``, the customers' arrays in ``state.py``, the
+measures and their census in ``measures.py`` and ``census.py``. What is here besides the class
+(the random streams, the network it is built on, the collector) is what the class needs to start.
+
 A week (one ``step()``) runs, in this fixed order (docs/model.md explains why):
 
 0. crisis shock, if this is the crisis week;

@@ -1,5 +1,11 @@
 """Figures of a study, made to be read on a classroom projector.
 
+Why one module of over 600 lines: every figure of a results folder is drawn in one style (the
+question as title, colour-blind-safe arm colours and line styles, numbers in the reader's
+language, one save with its metadata), and ``make_figures`` decides which a study gets; the
+time-series and the sweep figures share those helpers, and tests replace ``_save`` here to look
+at the figures. Split, the two halves would import the style back and forth.
+
 One figure per question, the question as the title, labelled axes with units, large fonts, arms
 overlaid in fixed colour-blind-safe colours with their 95 % bands (Student t over replicates).
 Sweeps add "where does each arm win" figures: lines or bars along one swept parameter, heat maps
