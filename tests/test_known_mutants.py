@@ -62,7 +62,7 @@ MUTANTS = [
     ),
     Mutant(
         "mean_attitude summed over all customers, not the aware",
-        "sim/engine/measures.py",
+        "sim/engine/census.py",
         "a0 = attitude[i] * aware[i]",  # (lanes 0 and 2 of the attitude sums)
         "a0 = attitude[i]",
         MEASURES,
@@ -76,7 +76,7 @@ MUTANTS = [
     ),
     Mutant(
         "top box counts attitudes on the cut-off",
-        "sim/engine/measures.py",
+        "sim/engine/census.py",
         "top += is_aware & (attitude[i] > top_cutoff)",
         "top += is_aware & (attitude[i] >= top_cutoff)",
         MEASURES,
@@ -90,7 +90,7 @@ MUTANTS = [
     ),
     Mutant(
         "net-sentiment advocate threshold 0.5 -> 0.4 (the cut-off less 0.1)",
-        "sim/engine/measures.py",
+        "sim/engine/census.py",
         "advocates += is_aware & (attitude[i] > cutoff)",
         "advocates += is_aware & (attitude[i] > cutoff - 0.1)",
         MEASURES,
