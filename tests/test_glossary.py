@@ -116,7 +116,7 @@ def test_arm_colours_follow_the_strategy():
 
 
 def test_the_report_and_the_kit_draw_strategies_in_their_colours():
-    from sim.outputs.figures import arm_colours as report_colours
+    from sim.outputs.figure_style import arm_colours as report_colours
     from sim.workshop.figures import arm_colours as kit_colours
 
     arms = ["none", "push", "dialogue", "mix"]

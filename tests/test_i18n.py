@@ -203,10 +203,10 @@ class FigureTexts:
     """Every text object of every figure drawn (captured just before each figure is saved)."""
 
     def __init__(self, monkeypatch):
-        from sim.outputs import figures
+        from sim.outputs import figure_style
 
         self.texts: dict[str, dict[str, list[str]]] = {}
-        real = figures._save
+        real = figure_style._save
 
         def capture(fig, path, *rest):
             axes = fig.get_axes()
@@ -230,7 +230,7 @@ class FigureTexts:
             ]
             return saved
 
-        monkeypatch.setattr(figures, "_save", capture)
+        monkeypatch.setattr(figure_style, "_save", capture)
 
 
 def _headings(html: str) -> list[str]:
@@ -486,9 +486,13 @@ ALLOWED = {
         "system-ui, -apple-system, ",  # CSS (fonts)
     },
     "sim/outputs/figures.py": {
-        "^(Communities|Small world",  # a pattern stripped from schema descriptions
         ": cannot create (",  # one-line errors stay English, as every CLI error does
-        ": cannot write (",
+    },
+    "sim/outputs/figure_style.py": {
+        ": cannot write (",  # one-line errors stay English, as every CLI error does
+    },
+    "sim/outputs/sweep_figures.py": {
+        "^(Communities|Small world",  # a pattern stripped from schema descriptions
     },
     "sim/outputs/paramlabels.py": set(),
     "sim/engine/mechanisms.py": set(),

@@ -330,26 +330,26 @@ n = 150
 def sweep(tmp_path_factory):
     """A 2 x 2 sweep of the negativity scenario (3 arms, 3 replicates, 5 weeks, 150 customers),
     with the numbers drawn on its maps recorded as the figures are saved."""
-    from sim.outputs import figures
+    from sim.outputs import figure_style
 
     folder = tmp_path_factory.mktemp("sweep")
     path = folder / "tiny_negativity.toml"
     path.write_text(SWEEP.format(negativity=(SCENARIO_DIR / "negativity.toml").as_posix()))
     drawn: dict[str, list[tuple[float, float, str]]] = {}
-    original = figures._save
+    original = figure_style._save
 
     def record(fig, target: Path):
         texts = [(*t.get_position(), t.get_text()) for ax in fig.axes for t in ax.texts]
         drawn[Path(target).name] = texts
         return original(fig, target)
 
-    figures._save = record
+    figure_style._save = record
     capture = _Capture()
     try:
         with capture:
             status = main(["sweep", str(path), "--quiet", "--out", str(folder / "res")])
     finally:
-        figures._save = original
+        figure_style._save = original
     assert status == 0, capture.err
     table = pd.read_csv(folder / "res" / "timeseries.csv")
     return folder / "res", table, capture.out, drawn
@@ -467,7 +467,7 @@ def test_attitude_figure_draws_the_aware_and_all_customers_side_by_side(tmp_path
     """mean_attitude.png has two panels on one attitude axis: left the mean attitude of the
     aware, right of all customers; each arm's line is its mean over replicates, week by week."""
     from sim.i18n import translator
-    from sim.outputs import figures
+    from sim.outputs import figure_style, figures
 
     rng = np.random.default_rng(3)
     rows = [
@@ -484,7 +484,9 @@ def test_attitude_figure_draws_the_aware_and_all_customers_side_by_side(tmp_path
     ]
     table = pd.DataFrame(rows)
     saved = {}
-    monkeypatch.setattr(figures, "_save", lambda fig, path: saved.setdefault("fig", fig) and path)
+    monkeypatch.setattr(
+        figure_style, "_save", lambda fig, path: saved.setdefault("fig", fig) and path
+    )
     arms = ["push", "dialogue"]
     path = figures._attitude_figure(
         tmp_path,

@@ -76,7 +76,7 @@ def fit_figure(result: dict, path: Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from sim.outputs.figures import PALETTE, STYLE
+    from sim.outputs.figure_style import PALETTE, STYLE
 
     series: Series = result["series"]
     x = series.periods

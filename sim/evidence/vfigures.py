@@ -1,7 +1,7 @@
 """Figures of the validation page (docs/figures/validation/), one question per figure.
 
 Each function takes the results of one check and a path, draws, saves a PNG and returns the
-path. Styles follow the study figures (``sim.outputs.figures``: colour-blind-safe colours,
+path. Styles follow the study figures (``sim.outputs.figure_style``: colour-blind-safe colours,
 labelled axes with units, 95 % bands over replicates).
 """
 
@@ -19,7 +19,7 @@ import numpy as np  # noqa: E402
 
 from sim.engine.bass import bass_closed_form, bass_recurrence  # noqa: E402
 from sim.evidence.published import AGREEMENT_FACTOR, ELASTICITIES  # noqa: E402
-from sim.outputs.figures import PALETTE, STYLE  # noqa: E402
+from sim.outputs.figure_style import PALETTE, STYLE  # noqa: E402
 from sim.study.stats import band  # noqa: E402
 
 PAGE_STYLE = STYLE | {

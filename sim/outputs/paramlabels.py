@@ -2,7 +2,7 @@
 
 A sweep can vary any numeric parameter of the schema, so every one has a short label here; a
 parameter missing from the table (a new one) is labelled from the schema's English description
-by ``sim.outputs.figures._path_label`` and ``tests/test_i18n.py`` names it.
+by ``sim.outputs.sweep_figures._path_label`` and ``tests/test_i18n.py`` names it.
 """
 
 from __future__ import annotations
