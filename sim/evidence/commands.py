@@ -1,8 +1,8 @@
 """The ``evidence``, ``calibrate`` and ``calibrate-defaults`` commands of ``run_sim.py``.
 
-``sim.cli`` adds these parsers and dispatches to ``cmd_evidence`` / ``cmd_calibrate`` /
-``cmd_calibrate_defaults``; errors are ``EvidenceError`` (one line, exit status 2). The actions
-import their heavy modules (pyabc among them) only when they run.
+``sim.cli_parser`` adds these parsers and ``sim.cli_commands`` dispatches to ``cmd_evidence`` /
+``cmd_calibrate`` / ``cmd_calibrate_defaults``; errors are ``EvidenceError`` (one line, exit
+status 2). The actions import their heavy modules (pyabc among them) only when they run.
 """
 
 from __future__ import annotations
