@@ -250,11 +250,11 @@ def test_integer_value_rounds_half_up_and_clips():
     assert [abc.value(r, x) for x in (0.5, 1.49, 1.5, 2.5, 3.5)] == [1, 1, 2, 3, 3]
     talk = BY_PATH["wom.talk_base"]
     assert abc.value(talk, 0.0071) == 0.0071
-    # the logit scale: 0 is the middle, far out are the ends (never past them)
-    assert abc.from_logit(talk, 0.0) == pytest.approx((talk.low + talk.high) / 2)
+    # the probit scale: 0 is the middle, far out are the ends (never past them)
+    assert abc.from_normal(talk, 0.0) == pytest.approx((talk.low + talk.high) / 2)
     assert abc.to_point([talk], {"wom__talk_base": 800.0}) == {"wom.talk_base": talk.high}
     assert abc.to_point([talk], {"wom__talk_base": -800.0}) == {"wom.talk_base": talk.low}
-    assert abc.from_logit(talk, abc.to_logit(talk, 0.004)) == pytest.approx(0.004)
+    assert abc.from_normal(talk, abc.to_normal(talk, 0.004)) == pytest.approx(0.004)
 
 
 def test_keys_map_paths_both_ways():
