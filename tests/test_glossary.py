@@ -23,7 +23,7 @@ from tests.po_catalogue import PO_FILE, read_po
 GLOSSARY = vocab.glossary()
 TERMS = {f"{kind}.{name}": entry for kind in GLOSSARY for name, entry in GLOSSARY[kind].items()}
 # Code, options, paths and identifiers: `...`, --set push.x=1, workshop/louder, push_20, a.b
-CODE = re.compile(r"`[^`]*`|\S*[._/=]\S*|\{\w+\}")
+CODE = re.compile(r"`[^`]*`|\S*[._/=]\S*|\{\w+(?:\[\w+\])?\}")  # {week}, {app[play]}
 
 
 def words_found(text: str, words: list[str]) -> list[str]:
