@@ -16,7 +16,7 @@ import pytest
 from sim.i18n import LANGUAGES, LOCALE_DIR, translator
 from sim.i18n import vocabulary as vocab
 from sim.viz.labels import preset_label, strategy_label
-from sim.workshop import texts
+from sim.workshop import appsteps, texts
 from sim.workshop.exercises import EXERCISES
 from tests.po_catalogue import PO_FILE, read_po
 
@@ -127,5 +127,5 @@ def test_the_report_and_the_kit_draw_strategies_in_their_colours():
 def test_worksheets_name_each_exercises_scenario_as_the_app_menu_does(lang):
     _ = translator(lang)
     for exercise in EXERCISES:
-        first_step = texts.load(lang)["exercise"][exercise.id]["app"][0]
+        first_step = appsteps.app_text(exercise, lang)[0]  # as the worksheet prints it
         assert preset_label(exercise.scenario, _) in first_step, (lang, exercise.id)
