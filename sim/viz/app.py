@@ -89,7 +89,9 @@ keep_one_shell_per_page()
 warnings.filterwarnings("ignore", message="Cookies with samesite=none", category=UserWarning)
 
 MODEL_DOC = REPO / "docs" / "model.md"
-PLAY_INTERVAL_S = 0.25  # Play: a week every 250 ms (4 weeks a second) at most
+# Play: a week every 250 ms (4 weeks a second) at most. RECLAMARE_PLAY_INTERVAL_S changes it
+# for a test server (tests/test_browser_worksheets.py presses Play in every exercise).
+PLAY_INTERVAL_S = max(0.0, float(os.environ.get("RECLAMARE_PLAY_INTERVAL_S") or 0.25))
 CONTROLS_WIDTH = 292  # px
 NETWORK_HEIGHT = 262  # px of each network canvas (fits 720 px high screens with the charts)
 CHART_HEIGHT = 212  # px of each chart's drawing area
@@ -101,6 +103,8 @@ CSS = f"""
 .rc-controls .v-card__text {{ padding: 2px 8px 6px 8px; }}
 .rc-controls .v-label, .rc-controls .v-select__selection, .rc-controls input,
 .rc-controls .v-input, .rc-controls .v-btn {{ font-size: 14px !important; }}
+.rc-controls .v-slider__thumb-label {{ font-size: 14px !important; width: 38px !important;
+  height: 38px !important; }}
 .rc-main {{ flex: 1; min-width: 0; height: 100vh; overflow-y: auto; padding: 0 10px 10px 10px; }}
 .rc-bar {{ display: flex; align-items: center; gap: 8px; height: 48px; flex-wrap: nowrap; }}
 .rc-bar .v-btn {{ font-size: 15px !important; }}
