@@ -28,12 +28,12 @@ from sim.workshop import appsteps
 from sim.workshop.exercises import EXERCISES, Step
 from tests.test_browser_app import (
     CHROMIUM_ARGS,
-    SMALL_TEXT_JS,
     TIMEOUT_MS,
     Recorder,
     _chromium,
     _free_port,
     _screens,
+    _text_problems,
     _wait_for_http,
     _wait_week,
     _week,
@@ -153,6 +153,8 @@ class Sheet:
         self.page.locator(f".slider-{name} .v-slider__thumb-container").focus()
         for key in keys:
             self.page.keyboard.press(key)
+        # let go of the slider (its value label shows only while it is held)
+        self.page.evaluate("() => document.activeElement && document.activeElement.blur()")
 
     def choose(self, control: str, label: str, item: str, nth: int = 0) -> None:
         """In the menu labelled ``label`` choose ``item`` (both as the sheet prints them)."""
@@ -163,6 +165,7 @@ class Sheet:
             ".menuable__content__active .v-list-item__title", has_text=item
         ).first
         option.click()
+        self.page.locator(".menuable__content__active").wait_for(state="hidden")
 
     def do(self, step: Step) -> None:
         page, names = self.page, self.names
@@ -261,8 +264,8 @@ def test_worksheet_done_in_the_app(exercise, lang, browser, worksheet_server, tm
         sheet = Sheet(page, exercise, lang)
         _follow(sheet)
         assert _week(page) >= 0
-        small = page.evaluate(SMALL_TEXT_JS)
-        assert not small, f"text under 14 px: {small[:12]}"
+        problems = _text_problems(page)  # the sheet's last state, at 1280 x 720
+        assert not problems, f"text under 14 px or cut: {problems[:12]}"
         for folder in _screens(tmp_path):
             page.screenshot(path=str(folder / f"worksheet-{exercise.number}-{lang}.png"))
     finally:

@@ -180,7 +180,7 @@ def diff_bar(interval) -> str:
     """An inline SVG: the 95 % interval of B - A on a scale symmetric around zero (the line)."""
     if interval is None or not finite(interval.low):
         return ""
-    width, height = 84, 14
+    width, height = 60, 14  # narrow: the verdict column must fit 1280 px in bokmål
     span = max(abs(interval.low), abs(interval.high), 1e-12)
     mid = width / 2
 

@@ -8,7 +8,7 @@ everything the page shows, filled here from the app's catalogue in the same lang
 ``{a}``, ``{b}``            the panels' names side by side (without ``A:`` / ``B:``)
 ``{app[...]}``              a button or switch: ``side_by_side``, ``play``, ``pause``, ``reset``,
                             ``step``, ``goto``, ``replicates``, ``charts``, ``chart3`` (the
-                            third chart's menu), ``campaign_b``
+                            third chart's menu), ``campaign_b``, ``tie``
 ``{control[...]}``          a control's label: ``strategy``, ``budget``, ``push_share``
 ``{row[<measure>]}``        a scoreboard row (``sim.viz.labels.SCORE_ROWS``)
 ``{chart[<key>]}``          a chart's title (``sim.viz.chartspec.CHARTS``)
@@ -74,6 +74,7 @@ def names(exercise: Exercise, lang: str) -> dict:
             "charts": _("Charts"),
             "chart3": _("Chart {i}").format(i=3),
             "campaign_b": _("Campaign B"),
+            "tie": _("tie"),  # a verdict of the scoreboard
         },
         "control": {
             "strategy": _("Strategy"),
