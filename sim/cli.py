@@ -178,6 +178,14 @@ def build_parser(_=None) -> argparse.ArgumentParser:
             "language the folder was drawn in, else en)"
         ),
     )
+    report.add_argument(
+        "--csv-locale",
+        choices=["nb"],
+        help=_(
+            "also write the tables for spreadsheets in this locale: nb = semicolons between "
+            "cells, decimal comma (timeseries-nb.csv, summary-nb.csv)"
+        ),
+    )
     schema = sub.add_parser("schema", help=_("print the JSON Schema of scenario files"))
     schema.add_argument("-o", "--output", type=Path, metavar="FILE", help=_("write to FILE"))
     add_viz_parser(sub)
@@ -862,6 +870,11 @@ def cmd_report(args: argparse.Namespace, argv: list[str]) -> int:
     _ = translator(recorded_language(read_manifest(args.folder)))
     print(_("Report: {file}").format(file=args.folder / "report.html"))
     print(_("Figures: {folder}").format(folder=args.folder / "figures"))
+    if getattr(args, "csv_locale", None):
+        from sim.study.results import spreadsheet_copies
+
+        for path in spreadsheet_copies(args.folder, args.csv_locale):
+            print(_("For spreadsheets: {file}").format(file=path))
     if not complete:
         print(_("note: the study is incomplete; the report uses the finished runs only"))
     return EXIT_OK
