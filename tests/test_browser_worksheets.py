@@ -34,6 +34,7 @@ from tests.test_browser_app import (
     _free_port,
     _screens,
     _text_problems,
+    _unavailable,
     _wait_for_http,
     _wait_week,
     _week,
@@ -77,7 +78,7 @@ def browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("the playwright Python package is not installed (pip install playwright)")
+        _unavailable("the playwright Python package is not installed (pip install playwright)")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
