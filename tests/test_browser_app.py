@@ -5,6 +5,9 @@ Starts the app server on a free loopback port and drives the page as a teacher w
 the window (element geometry) with no text under 14 px; Step, Play, Reset, a preset, *Run 20
 times* (intervals and verdicts), presentation mode, the bokmål page, the share link (reopens the
 same settings), and the downloads (CSV, a scenario file that loads, a PNG drawn in the browser).
+In both languages, with the 20-run verdicts shown, every text is measured as rendered (CSS
+transforms and zoom included): none under 14 px, none clipped, cut with an ellipsis or outside
+the window (``TEXT_LAYOUT_JS``; tests/test_browser_worksheets.py uses it on every exercise).
 Every request to a host other than the local server is refused (route-blocked) and recorded:
 the test fails if the page tried one, or if any request failed.
 
