@@ -6,7 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench assumptions evidence sensitivity mutate i18n-check \
+.PHONY: run test lint format bench assumptions evidence sensitivity calibrate-defaults mutate \
+	i18n-check \
 	clean-venv wheelhouse offline-install offline-check workshop
 
 run: $(STAMP)
@@ -52,6 +53,15 @@ evidence: $(STAMP)
 # `make sensitivity ARGS=--small` is a quick version in a temporary folder).
 sensitivity: $(STAMP)
 	$(PY) run_sim.py sensitivity $(ARGS)
+
+# `make calibrate-defaults` finds the plausible set again from nothing: ABC-SMC (pyabc, the
+# calibrate extra) over the parameter ranges of sim/evidence/ranges.py against every target of
+# sim/evidence/targets.py, written with its provenance to sim/evidence/data/plausible.json
+# (sim/evidence/abc.py). At most 55 minutes of ABC by default; ARGS="--workers 2" runs on a local
+# Dask cluster, ARGS="--population 100 --generations 4 --out /tmp/p.json" is a quick version.
+calibrate-defaults: $(STAMP)
+	$(PY) -m pip install --quiet --constraint requirements.lock --editable '.[dev,calibrate]'
+	$(PY) run_sim.py calibrate-defaults $(ARGS)
 
 # `make mutate` runs the mutation tests of the engine's rules and measures and of the statistics
 # (tools/mutate.py, cosmic-ray from the mutate extra; an hour or more, not part of `make test`)

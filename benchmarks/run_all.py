@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("network", "engine", "mesa", "ndlib", "viz")
+ORDER = ("network", "engine", "step", "national", "mesa", "ndlib", "viz")
 NEEDS = {"ndlib": ("ndlib", "six")}
 
 

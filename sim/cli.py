@@ -10,6 +10,7 @@ Commands::
     schema             the JSON Schema of the scenario format (for editors)
     evidence           regenerate docs/validation.md (the model against published results)
     calibrate SERIES   fit push reach and talk rate (and Bass p, q) to an observed series
+    calibrate-defaults the plausible set: parameters meeting every empirical target (ABC)
     check [SCENARIO...] run the scenarios' [[expect]] claims; exit 1 when one does not hold
     sensitivity        global sensitivity analysis (Morris, Sobol, tipping points)
     workshop build     the teaching kit: worksheets, keys, figures, slides (docs/workshop/)
@@ -20,6 +21,12 @@ error messages are in English.
 
 Exit status: 0 done, 1 unexpected failure, 2 bad input (nothing created), 130 interrupted
 (finished runs kept, folder marked incomplete).
+
+This module imports only the standard library and the light modules its parser needs (the
+language catalogue, the shipped scenarios' folder, the viz and evidence parsers), so that
+``--help`` takes a small fraction of a second: each command imports the libraries it runs on
+(numba, pandas, Mesa, ...) when it runs (``COMMAND_MODULES``; docs/performance.md, "Start-up of
+the command line"; tests/test_cli_startup.py).
 """
 
 from __future__ import annotations
@@ -27,30 +34,19 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import importlib
 import json
 import os
 import signal
 import sys
 import threading
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 from sim.evidence.commands import add_parsers as add_evidence_parsers
-from sim.evidence.errors import EvidenceError
 from sim.i18n import LANGUAGES, check_language, language_from_env, translator
-from sim.i18n.scenarios import scenario_text
-from sim.i18n.vocabulary import arm_label
-from sim.network.errors import NetworkError
-from sim.params import ParameterError, did_you_mean
-from sim.shipped import command_name
-from sim.study.results import ResultsError
-from sim.study.scenario import (
-    DEFAULT_SCENARIO,
-    ScenarioError,
-    load_scenario,
-    parse_assignment,
-    shipped_scenarios,
-)
+from sim.shipped import DEFAULT_SCENARIO, command_name
 from sim.viz.launch import add_parser as add_viz_parser
 from sim.viz.launch import cmd_viz
 
@@ -160,6 +156,17 @@ def build_parser(_=None) -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help=_("run every arm x replicate of a scenario"))
     study_options(run, scenario_required=False)
+    run.add_argument(
+        "--plausible",
+        nargs="?",
+        const=50,
+        type=_count,
+        metavar="N",
+        help=_(
+            "also run the scenario once in each of N markets of the calibrated plausible set "
+            "(default 50) and report the share of them in which each arm leads"
+        ),
+    )
     sweep = sub.add_parser("sweep", help=_("run the scenario's [sweep] grid x arms x replicates"))
     study_options(sweep, scenario_required=True)
     validate = sub.add_parser("validate", help=_("check scenario files without running"))
@@ -302,13 +309,32 @@ def add_executor_options(parser: argparse.ArgumentParser, _=None) -> None:
             "file; default: $RECLAMARE_SCHEDULER when set"
         ),
     )
+    group.add_argument(
+        "--threads",
+        type=_count,
+        metavar="N",
+        help=_(
+            "threads for each run in this process (default: $NUMBA_NUM_THREADS when set, "
+            "else 1); the same results at any number; Dask workers use one each"
+        ),
+    )
 
 
 def make_executor(args: argparse.Namespace):
-    """The executor that carries out the runs (in this process unless options say otherwise)."""
+    """The executor that carries out the runs (in this process unless options say otherwise).
+
+    Runs in this process use ``--threads`` threads (default: ``NUMBA_NUM_THREADS`` when set,
+    else one); worker processes of a Dask cluster use one each. Results do not depend on it.
+    """
+    from sim.engine.jit import ThreadsError, set_threads
     from sim.study.distributed import ExecutorError
     from sim.study.distributed import make_executor as make
 
+    try:
+        set_threads(getattr(args, "threads", None))
+    except ThreadsError as error:
+        detail = str(error).split(": ", 1)[-1]  # (the count is in the option's name)
+        raise CliError(f"--threads {getattr(args, 'threads', None)}: {detail}") from None
     try:
         return make(
             getattr(args, "workers", None),
@@ -391,8 +417,13 @@ def _weeks_list(text: str) -> list[int]:
     return sorted(weeks)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``run_sim.py`` and the ``reclamare`` console script; returns exit status."""
+def main(argv: list[str] | None = None, prepare: Callable[[str], None] | None = None) -> int:
+    """Entry point of ``run_sim.py`` and the ``reclamare`` console script; returns exit status.
+
+    ``prepare(command)`` is called once the arguments are parsed, before the command runs (and
+    its failures are reported like the command's): :func:`run` loads the command's libraries
+    there (``COMMAND_MODULES``) with garbage collection still off.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         env_lang = language_from_env()
@@ -409,21 +440,41 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     _stop_cleanly_on_sigterm()
     with _one_line_warnings():
-        return _dispatch(args, argv or ["run"])
+        return _dispatch(args, argv or ["run"], prepare)
 
 
-def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
+# The errors that mean bad input (one line, exit status 2), by the module that defines each
+# (besides CliError). They are looked up among the modules already imported, so that reporting
+# a failure imports nothing: a command that never loaded a module cannot have raised its error.
+INPUT_ERRORS = (
+    ("sim.study.scenario", "ScenarioError"),
+    ("sim.study.results", "ResultsError"),
+    ("sim.params", "ParameterError"),
+    ("sim.network.errors", "NetworkError"),
+    ("sim.evidence.errors", "EvidenceError"),
+    ("sim.evidence.plausible", "PlausibleError"),
+)
+
+
+def input_errors() -> tuple[type[Exception], ...]:
+    """CliError and those of ``INPUT_ERRORS`` whose module is loaded."""
+    found: list[type[Exception]] = [CliError]
+    for module, name in INPUT_ERRORS:
+        error = getattr(sys.modules.get(module), name, None)
+        if isinstance(error, type) and issubclass(error, Exception):
+            found.append(error)
+    return tuple(found)
+
+
+def _dispatch(
+    args: argparse.Namespace, argv: list[str], prepare: Callable[[str], None] | None = None
+) -> int:
     """Run the command; every failure becomes one line on stderr and an exit status."""
     try:
+        if prepare is not None:
+            prepare(args.command)
         return COMMANDS[args.command](args, argv)
-    except (
-        ScenarioError,
-        ResultsError,
-        CliError,
-        ParameterError,
-        NetworkError,
-        EvidenceError,
-    ) as error:
+    except input_errors() as error:
         print(f"error: {_flat(error)}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
@@ -492,17 +543,45 @@ def run() -> None:
 
     The objects made by importing the libraries live as long as the process: ``gc.freeze``
     keeps them out of every later garbage collection (with collection switched off during the
-    imports by run_sim.py: 0.15-0.2 s of a 1.4 s command; docs/performance.md).
+    imports by sim/entry.py: 0.15-0.2 s of a 1.4 s command; docs/performance.md). The libraries
+    are imported once the command is known (:func:`load_command`), so that is where collection
+    is switched back on.
     """
-    gc.freeze()
-    gc.enable()
     try:
-        status = main()
+        status = main(prepare=load_command)
     except KeyboardInterrupt:  # before or after a command's own handling (parsing, imports)
         with contextlib.suppress(OSError, ValueError):
             print("Interrupted.", file=sys.stderr)
         status = EXIT_INTERRUPT
     exit_without_teardown(status)
+
+
+# What each command runs on, imported by load_command before the command starts (with garbage
+# collection off, then frozen). A command not listed imports its libraries as it runs (the same
+# result, with collections during those imports). Commands whose bodies need nothing heavy
+# (viz starts a server process) are not listed.
+COMMAND_MODULES = {
+    "run": ("sim.study.conduct", "sim.outputs.build", "sim.engine.model"),
+    "sweep": ("sim.study.conduct", "sim.outputs.build", "sim.engine.model"),
+    "validate": ("sim.study.scenario", "sim.engine.model"),
+    "list": ("sim.study.scenario",),
+    "schema": ("sim.study.scenario",),
+    "report": ("sim.outputs.build",),
+    "evidence": ("sim.evidence.validation",),
+    "calibrate": ("sim.evidence.calibrate",),
+    "check": ("sim.study.expect", "sim.study.conduct"),
+    "sensitivity": ("sim.evidence.sensitivity_runs", "sim.evidence.sensitivity_page"),
+    "workshop": ("sim.workshop.build",),
+}
+
+
+def load_command(command: str) -> None:
+    """Import the modules ``command`` runs on (``COMMAND_MODULES``), then freeze every object
+    made so far and switch garbage collection on (sim/entry.py imports with it off)."""
+    for module in COMMAND_MODULES.get(command, ()):
+        importlib.import_module(module)
+    gc.freeze()
+    gc.enable()
 
 
 def exit_without_teardown(status: int) -> None:
@@ -545,6 +624,7 @@ def _stop_cleanly_on_sigterm() -> None:
 
 def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
     from sim.study import conduct as st
+    from sim.study.scenario import load_scenario, parse_assignment
 
     sweep = args.command == "sweep"
     overrides = [parse_assignment(text) for text in args.overrides]
@@ -577,11 +657,14 @@ def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
         )
     # Refuse an unusable --out before anything is created.
     st.prepare(scenario, sweep, args.out, new_folder=args.new_folder)
+    members = _plausible_members(scenario, getattr(args, "plausible", None), _, args.quiet)
     _say_if_compiling(_, args.quiet)
     executor = make_executor(args)
     from sim.outputs.build import drawer
 
     draw = drawer(args.lang or "en", args.figures)
+    if members is not None:
+        draw = _with_markets(draw, scenario, members, executor)
     try:
         outcome = st.execute(
             scenario,
@@ -613,13 +696,81 @@ def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
     finally:
         st._close(executor)  # idempotent; also on errors (shuts a local Dask cluster down)
     print_outcome(scenario, outcome, sweep, args.figures, _, weeks_shown)
+    if members is not None:
+        _print_plausible(outcome.out, _)
     return EXIT_OK
+
+
+def _plausible_members(scenario, count: int | None, _, quiet: bool):
+    """``count`` members of the shipped plausible set, drawn with the scenario's seed (all of
+    them when the set is smaller); None without ``--plausible``."""
+    if count is None:
+        return None
+    from sim.evidence.plausible import load_plausible
+
+    plausible = load_plausible()
+    if count > len(plausible):
+        _note(
+            _("note: the plausible set has {size} markets; running all of them").format(
+                size=len(plausible)
+            ),
+            quiet,
+        )
+        count = len(plausible)
+    members = plausible.sample(count, seed=scenario.seed)
+    return {"members": members, "set": plausible}
+
+
+def _with_markets(draw, scenario, members: dict, executor):
+    """The study's draw step, preceded by the runs over plausible markets (while the study
+    holds its folder): their lead shares go to plausible.csv and the manifest."""
+    from sim.study.markets import plausible_study, write_plausible
+
+    def draw_with_markets(folder, manifest, table, summary) -> None:
+        shares = plausible_study(scenario, members["members"], scenario.seed, executor)
+        write_plausible(folder, shares)
+        provenance = members["set"].provenance
+        manifest["plausible"] = {
+            "markets": len(members["members"]),
+            "seed": scenario.seed,
+            "set_date": provenance.get("date"),
+            "set_commit": provenance.get("git_commit"),
+        }
+        draw(folder, manifest, table, summary)
+
+    return draw_with_markets
+
+
+def _print_plausible(folder, _) -> None:
+    """The lead shares at the last week: one line per comparison and measure."""
+    from sim.study.markets import read_plausible
+
+    table = read_plausible(folder)
+    if table is None or table.empty:
+        return
+    week = int(table["week"].max())
+    markets = int(table["markets"].max())
+    print(
+        _(
+            "Over {markets} plausible markets (share in which the first arm is ahead at week "
+            "{week}, 95 % interval):"
+        ).format(markets=markets, week=week)
+    )
+    last = table[table["week"] == week]
+    for (arm, versus), rows in last.groupby(["arm", "versus"], sort=False):
+        cells = "; ".join(
+            f"{row.measure} {row.share:.0%} [{row.low:.0%}, {row.high:.0%}]"
+            for row in rows.itertuples()
+        )
+        print(f"  {arm} - {versus}: {cells}")
 
 
 def _apply_versus(scenario, versus: str | None) -> None:
     """Make ``versus`` the scenario's baseline (checked: it must be one of its arms)."""
     if versus is None:
         return
+    from sim.params import did_you_mean
+
     names = scenario.arm_names
     if versus not in names:
         hint = did_you_mean(versus, names) or f"; arms: {', '.join(names)}"
@@ -649,6 +800,8 @@ def print_outcome(
     weeks_shown: list[int] | None = None,
 ) -> None:
     from sim.engine.measures import label
+    from sim.i18n.scenarios import scenario_text
+    from sim.i18n.vocabulary import arm_label
 
     _ = _ or translator()
     summary = outcome.summary
@@ -824,6 +977,8 @@ def _short(ci: dict, diff: bool = False) -> str:
 
 
 def cmd_validate(args: argparse.Namespace, argv: list[str]) -> int:
+    from sim.study.scenario import ScenarioError, load_scenario
+
     _ = translator(args.lang or "en")
     bad = 0
     for name in args.files:
@@ -844,6 +999,8 @@ def cmd_validate(args: argparse.Namespace, argv: list[str]) -> int:
 
 
 def cmd_list(args: argparse.Namespace, argv: list[str]) -> int:
+    from sim.study.scenario import shipped_scenarios
+
     _ = translator(args.lang or "en")
     rows = shipped_scenarios(_.lang)
     width = max((len(name) for name, _ in rows), default=0) + 2
@@ -960,8 +1117,15 @@ def cmd_calibrate(args: argparse.Namespace, argv: list[str]) -> int:
     return run(args, argv)
 
 
+def cmd_calibrate_defaults(args: argparse.Namespace, argv: list[str]) -> int:
+    from sim.evidence.commands import cmd_calibrate_defaults as run
+
+    return run(args, argv, make_executor)
+
+
 def cmd_check(args: argparse.Namespace, argv: list[str]) -> int:
     from sim.study.expect import check_scenarios
+    from sim.study.scenario import parse_assignment, shipped_scenarios
 
     overrides = [parse_assignment(text) for text in args.overrides]
     names = args.scenarios or [name for name, _ in shipped_scenarios()]
@@ -1020,6 +1184,7 @@ COMMANDS = {
     "viz": cmd_viz,
     "evidence": cmd_evidence,
     "calibrate": cmd_calibrate,
+    "calibrate-defaults": cmd_calibrate_defaults,
     "check": cmd_check,
     "sensitivity": cmd_sensitivity,
     "workshop": cmd_workshop,

@@ -24,6 +24,8 @@ def scenario_dir() -> Path:
 
 
 SCENARIO_DIR = scenario_dir()
+# The scenario that runs when none is named (``run_sim.py`` alone, ``run`` without a file).
+DEFAULT_SCENARIO = "default"
 RUN_SIM = Path(__file__).resolve().parents[1] / "run_sim.py"
 
 

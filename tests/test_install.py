@@ -243,6 +243,7 @@ def test_installed_commands_print_reclamare(monkeypatch, capsys):
 
 def test_the_first_run_says_it_compiles(monkeypatch, capsys, tmp_path):
     import sim.engine.jit as jit
+    import sim.engine.model  # noqa: F401 - registers every kernel now, not into the patched list
     from sim.cli import main
 
     class Kernel:  # a kernel whose cache file is not there

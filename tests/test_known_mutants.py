@@ -63,8 +63,8 @@ MUTANTS = [
     Mutant(
         "mean_attitude summed over all customers, not the aware",
         "sim/engine/measures.py",
-        "a = attitude[i + lane] * aware[i + lane]",
-        "a = attitude[i + lane]",
+        "a0 = attitude[i] * aware[i]",  # (lanes 0 and 2 of the attitude sums)
+        "a0 = attitude[i]",
         MEASURES,
     ),
     Mutant(
@@ -149,9 +149,9 @@ MUTANTS = [
     ),
     Mutant(
         "advocacy never decays",
-        "sim/engine/model.py",
-        "state.advocacy *= self._advocacy_decay",
-        "state.advocacy *= 1.0",
+        "sim/engine/rules/memory.py",
+        "advocacy[i] *= advocacy_decay",
+        "advocacy[i] *= 1.0",
         (DECAY,),
     ),
     Mutant(

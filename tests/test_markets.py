@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -83,3 +84,146 @@ def test_pairs_are_every_arm_against_the_baseline_then_the_contrast():
         ("dialogue", "none"),
         ("mix", "none"),
     ]
+
+
+# --------------------------------------------------------------------------- where dialogue pays
+
+
+def test_auc_is_the_mann_whitney_share():
+    from sim.evidence.dialogue_pays import auc
+
+    labels = np.array([True, True, False, False])
+    assert auc(np.array([3.0, 4.0, 1.0, 2.0]), labels) == 1.0
+    assert auc(np.array([1.0, 2.0, 3.0, 4.0]), labels) == 0.0
+    assert auc(np.array([1.0, 4.0, 2.0, 3.0]), labels) == 0.5
+    assert auc(np.array([1.0, 1.0, 1.0, 1.0]), labels) == 0.5  # ties count half
+    assert np.isnan(auc(np.array([1.0, 2.0]), np.array([True, True])))
+
+
+def test_best_split_finds_the_threshold_and_the_side():
+    from sim.evidence.dialogue_pays import best_split
+
+    values = np.arange(10.0)
+    labels = values < 3.5  # pays below 3.5
+    split = best_split(values, labels)
+    assert split["threshold"] == 3.5 and split["balanced_accuracy"] == 1.0
+    assert split["share_below"] == 1.0 and split["share_above"] == 0.0
+    assert (split["n_below"], split["n_above"]) == (4, 6)
+
+
+def test_where_dialogue_pays_reads_the_runs(monkeypatch):
+    from sim.evidence import dialogue_pays
+
+    members = [{"dialogue.cost_per_conversation": c} for c in (1.0, 2.0, 6.0, 8.0)]
+
+    # Stand-in runs: dialogue out-earns push exactly where conversations are cheap.
+    def fake_run(tasks, executor=None):
+        frames = []
+        for task in tasks:
+            cost = task.params["dialogue"]["cost_per_conversation"]
+            frames.append(
+                pd.DataFrame(
+                    [
+                        {"arm": "push", "week": 52, "profit": 100.0},
+                        {"arm": "dialogue", "week": 52, "profit": 100.0 + (4.0 - cost)},
+                    ]
+                )
+            )
+        return frames
+
+    monkeypatch.setattr(dialogue_pays, "run_markets", fake_run)
+    result = dialogue_pays.where_dialogue_pays(members, seed=1)
+    assert result["markets"] == 4 and result["pays"]["mean"] == 0.5
+    top = result["separating"][0]
+    assert top["path"] == "dialogue.cost_per_conversation" and top["auc"] == 0.0
+    assert top["split"]["threshold"] == 4.0 and top["split"]["share_below"] == 1.0
+    text = "\n".join(dialogue_pays.sentences(result))
+    assert "in 50 % [" in text or "in 50% [" in text
+    assert "dialogue pays in 100% of the 2 markets below 4" in text.replace(" %", "%")
+
+
+# --------------------------------------------------------------------------- run --plausible
+
+
+def _fixture_set(path):
+    """A plausible set of six markets over two parameters (the format abc.py writes)."""
+    import json
+
+    members = [
+        {
+            "point": {"wom.talk_base": 0.004 + 0.002 * i, "product.fit": 0.3 + 0.05 * i},
+            "weight": 1.0,
+        }
+        for i in range(6)
+    ]
+    ranges = [
+        {"path": "wom.talk_base", "low": 0.003, "high": 0.015},
+        {"path": "product.fit", "low": 0.1, "high": 0.7},
+    ]
+    data = {
+        "format": "reclamare-plausible-set",
+        "members": members,
+        "provenance": {"ranges": ranges, "date": "2026-12-07", "git_commit": "abc"},
+    }
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_run_over_plausible_markets_reports_and_leads_the_page(tmp_path, monkeypatch, capsys):
+    from sim import cli
+    from sim.evidence import plausible
+
+    monkeypatch.setattr(plausible, "DATA", _fixture_set(tmp_path / "set.json"))
+    out = tmp_path / "study"
+    status = cli.main(
+        [
+            "run",
+            "default",
+            "--plausible",
+            "4",
+            "--replicates",
+            "2",
+            "--weeks",
+            "13",
+            "--set",
+            "network.n=300",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
+    assert status == 0
+    printed = capsys.readouterr().out
+    assert "Over 4 plausible markets" in printed
+    assert "mix - none:" in printed and "dialogue - push:" in printed
+    table = pd.read_csv(out / "plausible.csv")
+    assert set(table["week"]) == {4, 13}
+    assert (table["markets"] == 4).all()
+    assert {("dialogue", "push"), ("push", "none")} <= set(
+        zip(table["arm"], table["versus"], strict=True)
+    )
+    import json
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["plausible"]["markets"] == 4
+    page = (out / "report.html").read_text()
+    answer = page.index("The answer over plausible markets")
+    assert answer < page.index('class="question"')  # the page leads with it
+    assert (
+        "plausible markets, <b>dialogue</b> earns more than push (profit to date at week 13)."
+        in page
+    )
+
+
+def test_run_plausible_without_a_set_is_one_line(tmp_path, monkeypatch, capsys):
+    from sim import cli
+    from sim.evidence import plausible
+
+    monkeypatch.setattr(plausible, "DATA", tmp_path / "missing.json")
+    status = cli.main(
+        ["run", "default", "--plausible", "--weeks", "2", "--quiet", "--out", str(tmp_path / "x")]
+    )
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.count("\n") == 1 and "no plausible set here" in err
+    assert not (tmp_path / "x").exists()

@@ -141,7 +141,11 @@ MARKET_TESTS = tuple(
     )
 )
 GROUPS = (
-    Group("measures", ("sim/engine/measures.py",), ("tests/test_measures_exact.py",)),
+    Group(
+        "measures",
+        ("sim/engine/measures.py", "sim/engine/measure_names.py"),
+        ("tests/test_measures_exact.py",),
+    ),
     Group(
         "stats",
         ("sim/study/stats.py",),

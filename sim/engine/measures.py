@@ -1,4 +1,7 @@
-"""The weekly measures (Mesa model reporters): names, units and how each is computed."""
+"""The weekly measures (Mesa model reporters): how each is computed, labels and units.
+
+Their names, units and descriptions are listed in ``sim.engine.measure_names`` (named here too).
+"""
 
 from __future__ import annotations
 
@@ -6,230 +9,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numba import prange
 
-from sim.engine.jit import compiled
+from sim.engine.jit import BLOCK, compiled, pick
+from sim.engine.measure_names import (  # noqa: F401 (named here too)
+    HIST_BINS,
+    HIST_EDGES,
+    HIST_NAMES,
+    MEASURE_NAMES,
+    MEASURES,
+    Measure,
+)
 from sim.engine.state import HEARD_AD, HEARD_DIALOGUE, HEARD_WOM, CustomerState
 from sim.i18n import N_
 
-
-@dataclass(frozen=True)
-class Measure:
-    name: str
-    unit: str
-    description: str
-
-
-# Attitude histogram of the aware: ten bins of width 0.2 over [-1, 1] (the last one closed).
-HIST_BINS = 10
-HIST_NAMES = tuple(f"attitude_hist_{k + 1}" for k in range(HIST_BINS))
-HIST_EDGES = tuple(round(-1.0 + 0.2 * k, 1) for k in range(HIST_BINS + 1))
 # Quantiles are read from a histogram of this many bins over [-1, 1] (to within 2 / FINE_BINS).
 FINE_BINS = 2000
 
-MEASURES: tuple[Measure, ...] = (
-    Measure("awareness", N_("share of customers"), "Customers who know the brand now."),
-    Measure(
-        "ever_aware",
-        N_("share of customers"),
-        "Customers who have ever heard of the brand (some may have forgotten it since).",
-    ),
-    Measure("adoption", N_("share of customers"), "Customers who have bought."),
-    Measure("mean_attitude", N_("attitude (-1..1)"), "Mean attitude of aware customers."),
-    Measure(
-        "net_sentiment",
-        N_("share of aware"),
-        "Advocates (a > cut-off, default 0.5) minus detractors (a < -cut-off), as shares of "
-        "aware customers.",
-    ),
-    Measure(
-        "top_box",
-        N_("share of aware"),
-        "Aware customers whose attitude is above the top-box cut-off (default 0.6).",
-    ),
-    Measure("attitude_sd", N_("attitude (-1..1)"), "Standard deviation of the aware's attitudes."),
-    Measure("attitude_p10", N_("attitude (-1..1)"), "10th percentile of the aware's attitudes."),
-    Measure("attitude_p50", N_("attitude (-1..1)"), "Median attitude of the aware."),
-    Measure("attitude_p90", N_("attitude (-1..1)"), "90th percentile of the aware's attitudes."),
-    Measure("wom_positive", N_("talks per 1,000 customers"), "Positive (a >= 0) talks this week."),
-    Measure(
-        "wom_negative",
-        N_("talks per 1,000 customers"),
-        "Negative talks this week (incl. ad complaints).",
-    ),
-    Measure(
-        "public_mentions",
-        N_("per 1,000 customers"),
-        "Public talks this week (the brand may hear them next week).",
-    ),
-    Measure("conversations", N_("per 1,000 customers"), "Conversations the brand held this week."),
-    Measure(
-        "complaints_answered", N_("per 1,000 customers"), "Negative mentions answered this week."
-    ),
-    Measure(
-        "irritated",
-        N_("share of customers"),
-        "Customers whose ad pressure is above the irritation threshold.",
-    ),
-    Measure(
-        "product_fit", N_("attitude (-1..1)"), "Current product/offer fit (rises with learning)."
-    ),
-    Measure("spend", N_("cu per 1,000 customers"), "Money spent to date."),
-    Measure(
-        "cost_per_aware", N_("cu per aware customer"), "Money spent to date per aware customer."
-    ),
-    Measure("groups_reached", N_("groups"), "Groups whose awareness has passed 10 % so far."),
-    Measure(
-        "awareness_outside_target",
-        N_("share of customers"),
-        "Awareness among customers outside "
-        "the push target group (empty when push targets everyone).",
-    ),
-    Measure("heard_via_ad", N_("share of ever aware"), "Customers who first heard through an ad."),
-    Measure(
-        "heard_via_wom", N_("share of ever aware"), "Customers who first heard by word of mouth."
-    ),
-    Measure(
-        "heard_via_dialogue",
-        N_("share of ever aware"),
-        "Customers who first heard in a conversation with the brand.",
-    ),
-    Measure(
-        "forgot",
-        N_("per 1,000 customers"),
-        "Customers who forgot the brand this week (aware, not buyers, not reminded).",
-    ),
-    Measure(
-        "customers",
-        N_("share of customers"),
-        "Customers of the brand now: they bought it at their last purchase (with one-off "
-        "adoption, everyone who has bought).",
-    ),
-    Measure(
-        "market_share",
-        N_("share of category units"),
-        "Brand units over all units bought in the category this week by customers in the "
-        "category (empty without repeat purchases, where no category is simulated).",
-    ),
-    Measure("units", N_("units per 1,000 customers"), "Units of the brand sold this week."),
-    Measure(
-        "lapsed",
-        N_("per 1,000 customers"),
-        "Customers of the brand who chose the alternative this week.",
-    ),
-    Measure(
-        "returned",
-        N_("per 1,000 customers"),
-        "Lapsed customers who chose the brand again this week.",
-    ),
-    Measure("revenue", N_("cu per 1,000 customers"), "Price times units sold this week."),
-    Measure(
-        "gross_profit",
-        N_("cu per 1,000 customers"),
-        "Unit margin times units sold this week (before marketing spend).",
-    ),
-    Measure(
-        "profit",
-        N_("cu per 1,000 customers"),
-        "Profit to date after marketing: unit margin times units sold to date, less spend to date.",
-    ),
-    Measure(
-        "roi",
-        N_("cu per cu spent"),
-        "Return on marketing spend to date: profit to date over spend to date (every sale "
-        "counted; compare arms, or with the arm that spends nothing, for the part marketing "
-        "made). Empty before anything is spent.",
-    ),
-    Measure(
-        "customer_equity",
-        N_("cu per 1,000 customers"),
-        "Discounted expected margin of today's customers of the brand (Gupta & Lehmann 2005; "
-        "0 with one-off adoption: nobody buys again).",
-    ),
-    *(
-        Measure(
-            name,
-            N_("share of aware"),
-            f"Aware customers with attitude in [{HIST_EDGES[k]:.1f}, {HIST_EDGES[k + 1]:.1f}"
-            + ("]." if k == HIST_BINS - 1 else ")."),
-        )
-        for k, name in enumerate(HIST_NAMES)
-    ),
-    Measure(
-        "mean_attitude_all",
-        N_("attitude (-1..1)"),
-        "Mean attitude of all customers, aware or not: a customer who is not aware counts at "
-        "the latent attitude they hold (their predisposition if they never heard of the brand, "
-        "the attitude they kept if they forgot it). Unlike mean_attitude it does not flatter an "
-        "arm that reaches few customers.",
-    ),
-    Measure(
-        "mention_views",
-        N_("per 1,000 customers"),
-        "Reads of public posts and reviews this week (one per reader and post).",
-    ),
-    Measure(
-        "mention_readers",
-        N_("per 1,000 customers"),
-        "Customers who read at least one public post or review this week.",
-    ),
-    Measure(
-        "rating",
-        N_("attitude (-1..1)"),
-        "The brand's visible rating: balance of recent public mentions, (positive - negative) "
-        "/ (positive + negative), answered complaints weighing less. Empty while none is visible.",
-    ),
-    Measure(
-        "rating_readers",
-        N_("per 1,000 customers"),
-        "Customers who looked at the visible rating this week.",
-    ),
-    Measure("stories_started", N_("per 1,000 customers"), "Stories started this week."),
-    Measure("stories_retold", N_("per 1,000 customers"), "Stories retold this week."),
-    Measure(
-        "story_reach",
-        N_("share of customers"),
-        "Customers who have started or taken up a story so far.",
-    ),
-    Measure(
-        "story_groups",
-        N_("groups"),
-        "Groups where a story has reached more than 10 % of the customers so far.",
-    ),
-    Measure(
-        "largest_cascade",
-        N_("customers"),
-        "Customers reached by the largest story cascade so far (its start included).",
-    ),
-    # The media plan as a planner reads it (docs/model.md 7.2 and 7.9).
-    Measure(
-        "grps",
-        N_("GRPs (100 = one impression per customer)"),
-        "Gross rating points this week: 100 x impressions served / customers.",
-    ),
-    Measure(
-        "grps_to_date",
-        N_("GRPs (100 = one impression per customer)"),
-        "Gross rating points to date: 100 x impressions served to date / customers.",
-    ),
-    Measure(
-        "weekly_reach",
-        N_("share of customers"),
-        "Customers exposed to at least one ad this week.",
-    ),
-    Measure(
-        "frequency",
-        N_("exposures per customer reached"),
-        "Average exposures this week among the customers reached (impressions served / "
-        "customers reached; empty when nobody was reached). GRPs = 100 x reach x frequency.",
-    ),
-    Measure(
-        "ad_to_sales",
-        N_("share of revenue"),
-        "Advertising-to-sales ratio to date: money spent on push to date / revenue to date "
-        "(dialogue is not counted; empty before anything is sold).",
-    ),
-)
-MEASURE_NAMES = tuple(m.name for m in MEASURES)
 # Short names for tables and figure axes (here, not in sim.outputs.figures, so that printing a
 # summary does not import matplotlib). English; show them through :func:`label` (or
 # ``_(LABELS[m])``) to get the reader's language. Units are translated the same way.
@@ -361,18 +157,26 @@ def talk_measures(
     groups: np.ndarray,
     group_sizes: np.ndarray,
     story_groups_before: int,
+    census: Census | None = None,
 ) -> dict[str, float]:
     """The measures of public talk and stories (see MEASURES for units): ``rating`` is the
     visible rating (NaN while none is visible), ``largest_cascade`` the size of the largest
     story cascade so far, ``story_groups_before`` last week's ``story_groups`` (reached stays
-    reached)."""
+    reached). ``census``: this week's :func:`take_census` with the customers who hold or held a
+    story counted by group (``told_groups(story_groups_before, group_sizes.size)``)."""
     n = state.aware.size
     per_1000 = 1000.0 / n
-    told = state.story_id >= 0
     reached = story_groups_before
     n_groups = group_sizes.size
+    if census is None:
+        told = state.story_id >= 0
+        told_count = int(np.count_nonzero(told))
+        if story_groups_before < n_groups:
+            by_group = np.bincount(groups[told], minlength=n_groups)
+    else:
+        told_count = int(census.counts[TOLD])
+        by_group = census.told_by_group if n_groups > 1 else np.array([told_count])
     if story_groups_before < n_groups:
-        by_group = np.bincount(groups[told], minlength=n_groups)
         reached = max(reached, int(np.count_nonzero(by_group > 0.1 * group_sizes)))
     return {
         "mention_views": week_counts["mention_views"] * per_1000,
@@ -381,7 +185,7 @@ def talk_measures(
         "rating_readers": week_counts["rating_readers"] * per_1000,
         "stories_started": week_counts["stories_started"] * per_1000,
         "stories_retold": week_counts["stories_retold"] * per_1000,
-        "story_reach": float(np.count_nonzero(told)) / n,
+        "story_reach": float(told_count) / n,
         "story_groups": reached,
         "largest_cascade": largest_cascade,
     }
@@ -419,6 +223,7 @@ def compute_measures(
     groups_reached_before: int = 0,
     sentiment_cutoff: float = 0.5,
     top_box_cutoff: float = 0.6,
+    census: Census | None = None,
 ) -> dict[str, float]:
     """All weekly measures from the state and this week's counters (see MEASURES for units).
 
@@ -426,24 +231,29 @@ def compute_measures(
     ``groups`` as an ``np.intp`` array saves a cast. ``groups_reached_before`` is last week's
     ``groups_reached``; once every group is reached the per-group count is skipped (a group
     counts as reached once its awareness has passed 10 %, even if some forget later). None of
-    these changes any result.
+    these changes any result. ``census`` is this week's :func:`take_census` of the state with
+    the same groups and cut-offs (taken here when not given).
     """
     n = state.aware.size
     per_1000 = 1000.0 / n
-    count_groups = groups_reached_before < n_groups and n_groups > 1
-    counts, sums, aware_by_group, fine = _count(
-        state.aware,
-        state.heard,
-        state.adopted,
-        state.irritated,
-        state.attitude,
-        state.heard_via,
-        groups,
-        n_groups if count_groups else 0,
-        sentiment_cutoff,
-        top_box_cutoff,
+    if census is None:
+        count_groups = groups_reached_before < n_groups and n_groups > 1
+        census = take_census(
+            state,
+            groups,
+            n_groups if count_groups else 0,
+            0,
+            False,
+            sentiment_cutoff,
+            top_box_cutoff,
+        )
+    counts, sums, aware_by_group, fine = (
+        census.counts,
+        census.sums,
+        census.aware_by_group,
+        census.fine,
     )
-    aware_count, heard, adopted, irritated, advocates, detractors, top, *via = counts.tolist()
+    aware_count, heard, adopted, irritated, advocates, detractors, top, *via = counts[:10].tolist()
     attitude_sum, square_sum, everyone_sum = sums
     spread = {"attitude_sd": float("nan"), **dict.fromkeys(QUANTILE_NAMES, float("nan"))}
     hist = dict.fromkeys(HIST_NAMES, 0.0)
@@ -531,22 +341,196 @@ def _quantiles(fine: np.ndarray, total: int) -> dict[str, float]:
     return out
 
 
-@compiled
-def _count(
-    aware, heard, adopted, irritated, attitude, heard_via, groups, n_groups, cutoff, top_cutoff
-):
-    """One pass over the customers: the counts (aware, ever heard, adopted, irritated,
-    advocates (a > cutoff) among the aware, detractors (a < -cutoff) among the aware, top box
-    (a > top_cutoff) among the aware, first heard via ad, via word of mouth, via dialogue), the
-    sums of the aware customers' attitudes and squared attitudes and of every customer's
-    attitude (aware or not), the aware customers of each
-    of the first ``n_groups`` groups (0: not counted), and the histogram of the aware's
-    attitudes in ``FINE_BINS`` bins over [-1, 1] (the last bin includes 1).
+# Positions in Census.counts.
+AWARE, HEARD, ADOPTED, IRRITATED, ADVOCATES, DETRACTORS, TOP = range(7)
+VIA_AD, VIA_WOM, VIA_DIALOGUE, CUSTOMERS, TOLD = range(7, 12)
 
-    Written without branches (sums of 0/1 terms) so that the compiler vectorises it.
+
+@dataclass
+class Census:
+    """What the weekly measures need from every customer, from one parallel pass and one
+    single-threaded pass over the state (:func:`take_census`).
+
+    counts : int64, the positions above: aware, ever heard, adopted, irritated, advocates
+        (a > cutoff) and detractors (a < -cutoff) and top box (a > top cutoff) among the aware,
+        first heard via ad, word of mouth, dialogue; customers of the brand; customers who hold
+        or held a story.
+    sums : the aware's attitudes, their squares, and every customer's attitude.
+    fine : the aware's attitudes in ``FINE_BINS`` bins over [-1, 1] (the last bin includes 1).
+    customer_fine : the same for the brand's customers (empty unless asked for).
+    aware_by_group, told_by_group : per group (empty unless asked for).
+    """
+
+    counts: np.ndarray
+    sums: np.ndarray
+    fine: np.ndarray
+    customer_fine: np.ndarray
+    aware_by_group: np.ndarray
+    told_by_group: np.ndarray
+
+
+def told_groups(story_groups_before: int, n_groups: int) -> int:
+    """Groups :func:`take_census` counts story holders in for ``talk_measures`` (0: none)."""
+    return n_groups if n_groups > 1 and story_groups_before < n_groups else 0
+
+
+def take_census(
+    state: CustomerState,
+    groups: np.ndarray,
+    aware_groups: int,
+    story_groups: int,
+    equity: bool,
+    cutoff: float,
+    top_cutoff: float,
+) -> Census:
+    """The :class:`Census` of ``state``: the aware counted in the first ``aware_groups`` groups
+    and story holders in the first ``story_groups`` (0: not counted), the customers'
+    attitude histogram when ``equity``."""
+    counts, sums, fine, customer_fine, aware_by_group, told_by_group = pick(_census)(
+        state.aware,
+        state.heard,
+        state.adopted,
+        state.irritated,
+        state.attitude,
+        state.heard_via,
+        state.customer,
+        state.story_id,
+        groups,
+        aware_groups,
+        story_groups,
+        equity,
+        cutoff,
+        top_cutoff,
+    )
+    return Census(counts, sums, fine, customer_fine, aware_by_group, told_by_group)
+
+
+@compiled(parallel=True)
+def _census(
+    aware,
+    heard,
+    adopted,
+    irritated,
+    attitude,
+    heard_via,
+    customer,
+    story_id,
+    groups,
+    aware_groups,
+    story_groups,
+    equity,
+    cutoff,
+    top_cutoff,
+):
+    """Compiled body of :func:`take_census`.
+
+    The counts and histograms are integers, counted per block of ``BLOCK`` customers (in
+    parallel in the multi-threaded copy) and the blocks added in order: the same in any order.
+    The attitudes are summed in a second, single-threaded pass in a fixed order (a
+    floating-point sum depends on its order), in four interleaved running sums: one running sum
+    waits for each addition to finish before the next (four times slower).
+    """
+    n = aware.size
+    blocks = (n + BLOCK - 1) // BLOCK
+    partial = np.zeros((blocks, 12), dtype=np.int64)
+    fine_of = np.zeros((blocks, FINE_BINS), dtype=np.int64)
+    customer_of = np.zeros((blocks if equity else 0, FINE_BINS), dtype=np.int64)
+    aware_of = np.zeros((blocks if aware_groups else 0, aware_groups), dtype=np.int64)
+    told_of = np.zeros((blocks if story_groups else 0, story_groups), dtype=np.int64)
+    for b in prange(blocks):
+        low, high = b * BLOCK, min(n, (b + 1) * BLOCK)
+        _census_block(
+            aware[low:high],
+            heard[low:high],
+            adopted[low:high],
+            irritated[low:high],
+            attitude[low:high],
+            heard_via[low:high],
+            customer[low:high],
+            story_id[low:high],
+            groups[low:high] if aware_groups or story_groups else groups[:0],
+            b,
+            partial,
+            fine_of,
+            customer_of,
+            aware_of,
+            told_of,
+            cutoff,
+            top_cutoff,
+        )
+    counts = _add_blocks(partial)
+    fine = _add_blocks(fine_of)
+    customer_fine = _add_blocks(customer_of)
+    aware_by_group = _add_blocks(aware_of)
+    told_by_group = _add_blocks(told_of)
+    # Lane l sums the customers i = l (mod 4) in increasing i (the tail of n % 4 customers
+    # after lane 0's), each lane in a fixed order whatever the threads: the two pairs of lanes
+    # may run on two threads, and the sums are the same as one pass's.
+    sums = np.zeros(4)
+    squares = np.zeros(4)
+    everyone = np.zeros(4)
+    whole = n - n % 4
+    for pair in prange(2):
+        first = 2 * pair
+        s0 = s1 = q0 = q1 = e0 = e1 = 0.0
+        for i in range(first, whole, 4):
+            a0 = attitude[i] * aware[i]
+            a1 = attitude[i + 1] * aware[i + 1]
+            s0 += a0
+            s1 += a1
+            q0 += a0 * a0
+            q1 += a1 * a1
+            e0 += attitude[i]
+            e1 += attitude[i + 1]
+        if pair == 0:
+            for i in range(whole, n):
+                a = attitude[i] * aware[i]
+                s0 += a
+                q0 += a * a
+                e0 += attitude[i]
+        sums[first] = s0
+        sums[first + 1] = s1
+        squares[first] = q0
+        squares[first + 1] = q1
+        everyone[first] = e0
+        everyone[first + 1] = e1
+    attitude_sum = (sums[0] + sums[1]) + (sums[2] + sums[3])
+    square_sum = (squares[0] + squares[1]) + (squares[2] + squares[3])
+    everyone_sum = (everyone[0] + everyone[1]) + (everyone[2] + everyone[3])
+    total = np.array([attitude_sum, square_sum, everyone_sum])
+    return counts, total, fine, customer_fine, aware_by_group, told_by_group
+
+
+@compiled
+def _census_block(
+    aware,
+    heard,
+    adopted,
+    irritated,
+    attitude,
+    heard_via,
+    customer,
+    story_id,
+    groups,
+    b,
+    partial,
+    fine_of,
+    customer_of,
+    aware_of,
+    told_of,
+    cutoff,
+    top_cutoff,
+):
+    """Block ``b`` of :func:`_census` (views of its customers): row ``b`` of each output.
+
+    A kernel of its own, called once per block, so that it is compiled as plain loops (inside
+    numba's parallel loop the counting loop was not vectorised). Three loops over the block
+    (it stays in the cache): the counts, without branches (sums of 0 and 1, vectorised), then
+    the histograms (``customer_of``, ``aware_of``, ``told_of`` have no rows when not asked for),
+    then the groups.
     """
     n_aware = n_heard = n_adopted = n_irritated = advocates = detractors = top = 0
-    via_ad = via_wom = via_dialogue = 0
+    via_ad = via_wom = via_dialogue = customers = told = 0
     for i in range(aware.size):
         is_aware = aware[i]
         n_aware += is_aware
@@ -559,47 +543,69 @@ def _count(
         via_ad += heard_via[i] == HEARD_AD
         via_wom += heard_via[i] == HEARD_WOM
         via_dialogue += heard_via[i] == HEARD_DIALOGUE
-    # The attitudes summed in four interleaved running sums: one running sum waits for each
-    # addition to finish before the next (four times slower).
-    sums = np.zeros(4)
-    squares = np.zeros(4)
-    everyone = np.zeros(4)
-    whole = aware.size - aware.size % 4
-    for i in range(0, whole, 4):
-        for lane in range(4):
-            a = attitude[i + lane] * aware[i + lane]
-            sums[lane] += a
-            squares[lane] += a * a
-            everyone[lane] += attitude[i + lane]
-    for i in range(whole, aware.size):
-        a = attitude[i] * aware[i]
-        sums[0] += a
-        squares[0] += a * a
-        everyone[0] += attitude[i]
-    attitude_sum = (sums[0] + sums[1]) + (sums[2] + sums[3])
-    square_sum = (squares[0] + squares[1]) + (squares[2] + squares[3])
-    everyone_sum = (everyone[0] + everyone[1]) + (everyone[2] + everyone[3])
-    fine = np.zeros(FINE_BINS, dtype=np.int64)
+        customers += customer[i]
+        told += story_id[i] >= 0
     scale = FINE_BINS / 2.0
-    for i in range(aware.size):
-        b = min(max(np.int64((attitude[i] + 1.0) * scale), 0), FINE_BINS - 1)
-        fine[b] += aware[i]
-    aware_by_group = np.zeros(n_groups, dtype=np.int64)
-    if n_groups:
+    fine = fine_of[b]
+    if customer_of.shape[0]:
+        by_customer = customer_of[b]
         for i in range(aware.size):
-            aware_by_group[groups[i]] += aware[i]
-    counts = np.array(
-        [
-            n_aware,
-            n_heard,
-            n_adopted,
-            n_irritated,
-            advocates,
-            detractors,
-            top,
-            via_ad,
-            via_wom,
-            via_dialogue,
-        ]
-    )
-    return counts, np.array([attitude_sum, square_sum, everyone_sum]), aware_by_group, fine
+            k = min(max(np.int64((attitude[i] + 1.0) * scale), 0), FINE_BINS - 1)
+            fine[k] += aware[i]
+            by_customer[k] += customer[i]
+    else:
+        for i in range(aware.size):
+            k = min(max(np.int64((attitude[i] + 1.0) * scale), 0), FINE_BINS - 1)
+            fine[k] += aware[i]
+    if aware_of.shape[0]:
+        row = aware_of[b]
+        for i in range(aware.size):
+            row[groups[i]] += aware[i]
+    if told_of.shape[0]:
+        row = told_of[b]
+        for i in range(aware.size):
+            row[groups[i]] += story_id[i] >= 0
+    out = partial[b]
+    out[AWARE] = n_aware
+    out[HEARD] = n_heard
+    out[ADOPTED] = n_adopted
+    out[IRRITATED] = n_irritated
+    out[ADVOCATES] = advocates
+    out[DETRACTORS] = detractors
+    out[TOP] = top
+    out[VIA_AD] = via_ad
+    out[VIA_WOM] = via_wom
+    out[VIA_DIALOGUE] = via_dialogue
+    out[CUSTOMERS] = customers
+    out[TOLD] = told
+
+
+@compiled(inline=True)
+def _add_blocks(partial):
+    """Column sums of an integer (blocks, k) array, block after block."""
+    out = np.zeros(partial.shape[1], dtype=np.int64)
+    for b in range(partial.shape[0]):
+        for j in range(partial.shape[1]):
+            out[j] += partial[b, j]
+    return out
+
+
+@compiled(inline=True)
+def histogram(attitude, weight):
+    """The ``weight`` (0 or 1) of each customer summed by attitude in ``FINE_BINS`` bins over
+    [-1, 1] (the last bin includes 1). Counted per block of ``BLOCK`` customers (in parallel in
+    a kernel's multi-threaded copy), then the blocks added in order: integers, so the same
+    counts as one pass."""
+    n = attitude.size
+    blocks = (n + BLOCK - 1) // BLOCK
+    partial = np.zeros((blocks, FINE_BINS), dtype=np.int64)
+    scale = FINE_BINS / 2.0
+    for b in prange(blocks):
+        for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
+            k = min(max(np.int64((attitude[i] + 1.0) * scale), 0), FINE_BINS - 1)
+            partial[b, k] += weight[i]
+    counts = np.zeros(FINE_BINS, dtype=np.int64)
+    for b in range(blocks):
+        for k in range(FINE_BINS):
+            counts[k] += partial[b, k]
+    return counts

@@ -23,11 +23,14 @@ import numpy as np
 import pandas as pd
 
 from sim.engine.measures import (
+    CUSTOMERS,
     MEASURE_NAMES,
     compute_measures,
     media_measures,
     money_measures,
+    take_census,
     talk_measures,
+    told_groups,
 )
 from sim.engine.memory import tune_allocator
 from sim.engine.mesa_import import mesa
@@ -42,10 +45,11 @@ from sim.engine.rules.market import (
     run_purchases,
 )
 from sim.engine.rules.media import build_audience
-from sim.engine.rules.memory import forget_probability, run_memory
+from sim.engine.rules.memory import end_week, forget_probability, run_memory
 from sim.engine.rules.public import Rating
 from sim.engine.rules.push import run_push
-from sim.engine.rules.stories import Cascades, spend_stories, start_stories
+from sim.engine.rules.selection import indices_of
+from sim.engine.rules.stories import Cascades, start_stories
 from sim.engine.rules.wom import run_wom
 from sim.engine.state import (
     HEARD_BEFORE,
@@ -344,7 +348,7 @@ class BrandModel(mesa.Model):
         if push.reached and p.stories.ad_share > 0.0:  # (no pass over customers otherwise)
             started = start_stories(
                 state,
-                np.flatnonzero(state.exposed),
+                indices_of(state.exposed),
                 STORY_AD,
                 p.push.claim,
                 p.stories.ad_share,
@@ -407,7 +411,7 @@ class BrandModel(mesa.Model):
             None if self._everyone_in_market else state.aware & state.in_market,
         )
         if counts["new_adopters"] and p.stories.experience_share > 0.0:
-            triers = np.flatnonzero(state.adopted & ~tried_before)
+            triers = indices_of(state.adopted, tried_before)  # (tried this week)
             experienced = np.clip(self.product_fit + state.taste[triers], -1.0, 1.0)
             started += start_stories(
                 state,
@@ -432,9 +436,7 @@ class BrandModel(mesa.Model):
             self.purchases = Purchases(brand=new, category=new, lapsed=0, returned=0)
         self.units_total += self.purchases.brand
         counts["forgot"] = run_memory(state, self._forget, self._streams["memory"], attitudes)
-        state.advocacy *= self._advocacy_decay
-        state.loyalty *= self._loyalty_decay
-        spend_stories(state)
+        end_week(state, self._advocacy_decay, self._loyalty_decay)  # (decays, stories spent)
 
         self.spend_total += push.spend + dialogue.spend
         self.push_spend_total += push.spend
@@ -492,7 +494,19 @@ class BrandModel(mesa.Model):
     def _measure(self) -> dict[str, float]:
         net = self.network
         market, money = self.params.market, self.params.money
+        cutoffs = self.params.measures
         repeat = self._occasion > 0.0
+        count_groups = self._groups_reached < net.n_groups and net.n_groups > 1
+        # Everything the measures need from every customer, in one pass (sim.engine.measures).
+        census = take_census(
+            self.state,
+            self._groups,
+            net.n_groups if count_groups else 0,
+            told_groups(self._story_groups, net.n_groups),
+            repeat and money.unit_margin != 0.0,
+            cutoffs.sentiment_cutoff,
+            cutoffs.top_box_cutoff,
+        )
         equity = customer_equity(
             self.state.customer,
             self.state.attitude,
@@ -501,6 +515,7 @@ class BrandModel(mesa.Model):
             market.attractiveness(self.week),
             money.unit_margin,
             money.discount_rate,
+            census.customer_fine,
         )
         bought = self.purchases
         measures = {"week": self.week} | compute_measures(
@@ -513,8 +528,9 @@ class BrandModel(mesa.Model):
             self.outside_target,
             self._group_sizes,
             self._groups_reached,
-            self.params.measures.sentiment_cutoff,
-            self.params.measures.top_box_cutoff,
+            cutoffs.sentiment_cutoff,
+            cutoffs.top_box_cutoff,
+            census,
         )
         self._groups_reached = measures["groups_reached"]
         measures.update(
@@ -526,13 +542,14 @@ class BrandModel(mesa.Model):
                 self._groups,
                 self._group_sizes,
                 self._story_groups,
+                census,
             )
         )
         self._story_groups = measures["story_groups"]
         measures.update(
             money_measures(
                 self.n,
-                int(np.count_nonzero(self.state.customer)),
+                int(census.counts[CUSTOMERS]),
                 bought.brand,
                 bought.category if repeat else None,
                 bought.lapsed,

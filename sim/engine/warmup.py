@@ -36,6 +36,23 @@ def warm_up() -> float:
     return time.perf_counter() - start
 
 
+def warm_up_threads() -> float:
+    """Compile (or load) the kernels' multi-threaded copies too (sim.engine.jit), which runs
+    with ``--threads`` above 1 use; returns the seconds it took (0 on a one-core machine)."""
+    from sim.engine.jit import most_threads, set_threads, threads
+
+    if most_threads() < 2:
+        return 0.0
+    before = threads()
+    set_threads(2)
+    try:
+        return warm_up()
+    finally:
+        set_threads(before)
+
+
 if __name__ == "__main__":
     print("Compiling Reclamare's weekly rules (numba; once after installing or changing them)...")
     print(f"done in {warm_up():.1f} s")
+    print("... and their multi-threaded copies (for --threads):")
+    print(f"done in {warm_up_threads():.1f} s")

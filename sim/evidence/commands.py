@@ -1,7 +1,8 @@
-"""The ``evidence`` and ``calibrate`` commands of ``run_sim.py`` (parsers and actions).
+"""The ``evidence``, ``calibrate`` and ``calibrate-defaults`` commands of ``run_sim.py``.
 
-``sim.cli`` adds these parsers and dispatches to ``cmd_evidence`` / ``cmd_calibrate``; errors are
-``EvidenceError`` (one line, exit status 2).
+``sim.cli`` adds these parsers and dispatches to ``cmd_evidence`` / ``cmd_calibrate`` /
+``cmd_calibrate_defaults``; errors are ``EvidenceError`` (one line, exit status 2). The actions
+import their heavy modules (pyabc among them) only when they run.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def add_parsers(sub, add_executor_options) -> None:
-    """Add ``evidence`` and ``calibrate`` to the sub-command parsers ``sub``."""
+    """Add ``evidence``, ``calibrate`` and ``calibrate-defaults`` to the sub-command parsers."""
     ev = sub.add_parser(
         "evidence",
         help="regenerate docs/validation.md: the model against published results",
@@ -79,6 +80,72 @@ def add_parsers(sub, add_executor_options) -> None:
     cal.add_argument("--n", type=int, default=1000, metavar="N", help="customers simulated")
     cal.add_argument("--seed", type=int, default=1969, metavar="S", help="master seed")
     cal.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_calibrate_defaults_parser(sub, add_executor_options)
+
+
+def add_calibrate_defaults_parser(sub, add_executor_options) -> None:
+    """``calibrate-defaults``: ABC over the documented ranges against every empirical target."""
+    cd = sub.add_parser(
+        "calibrate-defaults",
+        help="find the plausible set: parameter vectors meeting every empirical target (ABC)",
+        description="Approximate Bayesian computation (pyabc's ABC-SMC) over the parameter "
+        "ranges of sim/evidence/ranges.py against the targets of sim/evidence/targets.py; "
+        "writes the members that meet every target, with provenance, to "
+        "sim/evidence/data/plausible.json (needs the calibrate extra: pip install -e "
+        "'.[calibrate]').",
+    )
+    cd.add_argument(
+        "--population", type=int, default=200, metavar="P", help="ABC population size (200)"
+    )
+    cd.add_argument(
+        "--generations", type=int, default=12, metavar="G", help="at most G generations (12)"
+    )
+    cd.add_argument(
+        "--minutes",
+        type=float,
+        default=55.0,
+        metavar="M",
+        help="no new generation after M minutes of ABC (55; 0: no limit)",
+    )
+    cd.add_argument(
+        "--n",
+        type=int,
+        metavar="N",
+        help="customers per market (default: measure_targets' own, 6,000)",
+    )
+    cd.add_argument(
+        "--replicates",
+        type=int,
+        default=1,
+        metavar="R",
+        help="seeds averaged per market before the targets' ratios are taken (1)",
+    )
+    cd.add_argument("--seed", type=int, default=2024, metavar="S", help="master seed (2024)")
+    cd.add_argument(
+        "--processes",
+        type=int,
+        metavar="K",
+        help="pyabc's multicore sampler with K processes (instead of Dask or one core)",
+    )
+    cd.add_argument(
+        "--no-recheck",
+        action="store_true",
+        help="keep every member at distance 0 without re-running it at a second seed",
+    )
+    cd.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "sim" / "evidence" / "data" / "plausible.json",
+        metavar="FILE",
+        help="where the plausible set goes (default sim/evidence/data/plausible.json)",
+    )
+    cd.add_argument(
+        "--history",
+        type=Path,
+        metavar="FILE",
+        help="keep pyabc's sqlite history in FILE (default: a temporary folder, removed)",
+    )
+    add_executor_options(cd)
 
 
 def cmd_evidence(args: argparse.Namespace, argv: list[str], make_executor) -> int:
@@ -126,3 +193,22 @@ def cmd_calibrate(args: argparse.Namespace, argv: list[str]) -> int:
     from sim.evidence.calibrate import calibrate_command
 
     return calibrate_command(args, argv)
+
+
+def cmd_calibrate_defaults(args: argparse.Namespace, argv: list[str], make_executor) -> int:
+    from sim.evidence import abc
+
+    if args.processes is not None and (args.workers is not None or args.scheduler):
+        raise EvidenceError("give --processes or --workers/--scheduler, not both")
+    settings = abc.settings_from_args(args)
+    executor = make_executor(args)
+    try:
+        path, record = abc.calibrate_defaults(
+            settings, executor, command="run_sim.py " + " ".join(argv)
+        )
+    finally:
+        close = getattr(executor, "close", None)
+        if close is not None:
+            close()
+    print(abc.summary_line(path, record))
+    return 0

@@ -9,15 +9,13 @@ to_networkx(net) -> networkx.Graph
 check_csr(net)
     Check every CSR invariant (also ``Network.validate()``).
 NetworkError, NetworkWarning
+
+The names are loaded on first use (PEP 562), so that importing one light module of the package
+(``sim.network.errors``, ``sim.network.bounded``: what reading a scenario file needs) does not
+import networkx, scipy and numba with the generators.
 """
 
-from .build import build_network
-from .convert import from_networkx, to_networkx
-from .csr import check_csr
-from .errors import NetworkError, NetworkWarning
-from .files import read_network_file
-from .graph import Network
-from .real import real_network
+from __future__ import annotations
 
 __all__ = [
     "Network",
@@ -30,3 +28,24 @@ __all__ = [
     "real_network",
     "to_networkx",
 ]
+
+
+def __getattr__(name: str):
+    # Plain import statements (not importlib), so that tests/test_layers.py sees them.
+    if name in ("NetworkError", "NetworkWarning"):
+        from . import errors as module
+    elif name == "Network":
+        from . import graph as module
+    elif name == "build_network":
+        from . import build as module
+    elif name == "check_csr":
+        from . import csr as module
+    elif name in ("from_networkx", "to_networkx"):
+        from . import convert as module
+    elif name == "read_network_file":
+        from . import files as module
+    elif name == "real_network":
+        from . import real as module
+    else:
+        raise AttributeError(f"module 'sim.network' has no attribute {name!r}")
+    return getattr(module, name)

@@ -42,10 +42,19 @@ def draw(
     """
     from sim.outputs.figures import make_figures
     from sim.outputs.report import write_report
+    from sim.study.markets import read_plausible
 
     folder = Path(folder)
     figures = make_figures(folder / "figures", manifest["scenario"], table, summary, lang)
-    write_report(folder / "report.html", manifest, summary, figures, complete=complete, lang=lang)
+    write_report(
+        folder / "report.html",
+        manifest,
+        summary,
+        figures,
+        complete=complete,
+        lang=lang,
+        plausible=read_plausible(folder),
+    )
 
 
 def drawer(lang: str, figures: bool = True):

@@ -94,8 +94,12 @@ def write_report(
     figures: list[Path],
     complete: bool = True,
     lang: str = DEFAULT_LANGUAGE,
+    plausible=None,
 ) -> Path:
     """Write the report page in the language ``lang`` (``sim.i18n.LANGUAGES``); returns its path.
+
+    ``plausible``: the lead shares over plausible markets (``sim.study.markets``), which the
+    page leads with when given.
 
     The scenario's own title, description and arm names are the author's words and are shown
     as written, except that a shipped scenario's title and description are shown in ``lang``
@@ -125,6 +129,8 @@ def write_report(
             )
             + "</p>"
         )
+    if plausible is not None and not plausible.empty:
+        parts.append(plausible_section(plausible, manifest.get("plausible", {}), _))
     if text.description.strip():
         parts.append(f'<div class="question">{_e(text.description.strip())}</div>')
     parts.append(f"<h2>{_('Setup')}</h2>")
@@ -554,6 +560,81 @@ def who_leads(leads: list[dict], _) -> str:
         "replicate, with its 95 % interval):"
     )
     return f"<p>{intro}</p><ul>" + "\n".join(lines) + "</ul>"
+
+
+def _percent(share: float, _) -> str:
+    """A share as a whole percentage in the report's language ("72%", "72 %" in bokmål)."""
+    return _Styled(_.number(f"{100 * share:.0f}%"))
+
+
+def plausible_section(table, info: dict, _) -> str:
+    """The answer over plausible markets: a sentence per comparison on profit (or the first
+    key measure) at the last week, then the share table for every key measure and week."""
+    week = int(table["week"].max())
+    markets = int(table["markets"].max())
+    headline_measure = "profit" if "profit" in set(table["measure"]) else table["measure"].iloc[0]
+    sentences = []
+    last = table[(table["week"] == week) & (table["measure"] == headline_measure)]
+    for row in last.itertuples():
+        values = {
+            "share": _percent(row.share, _),
+            "low": _percent(row.low, _),
+            "high": _percent(row.high, _),
+            "markets": str(markets),
+            "arm": "<b>" + _e(row.arm) + "</b>",
+            "versus": _e(row.versus),
+            "measure": _e(label(row.measure, _.plain).lower()),
+            "week": str(week),
+        }
+        if row.measure == "profit":
+            text = _(
+                "In {share} [{low}, {high}] of {markets} plausible markets, {arm} earns more "
+                "than {versus} (profit to date at week {week}).",
+                **values,
+            )
+        else:
+            text = _(
+                "In {share} [{low}, {high}] of {markets} plausible markets, {arm} is ahead of "
+                "{versus} on {measure} at week {week}.",
+                **values,
+            )
+        sentences.append(f"<li>{text}</li>")
+    weeks = sorted(set(table["week"]))
+    head = "".join(f"<th>{_('week {week}', week=str(w))}</th>" for w in weeks)
+    rows = []
+    for (arm, versus, measure), group in table.groupby(["arm", "versus", "measure"], sort=False):
+        cells = []
+        for w in weeks:
+            hit = group[group["week"] == w]
+            if hit.empty:
+                cells.append("<td></td>")
+                continue
+            r = hit.iloc[0]
+            cells.append(
+                f"<td>{_percent(r['share'], _)} [{_percent(r['low'], _)}, "
+                f"{_percent(r['high'], _)}]</td>"
+            )
+        name = _e(label(measure, _.plain))
+        rows.append(f"<tr><td>{_e(arm)} - {_e(versus)}</td><td>{name}</td>{''.join(cells)}</tr>")
+    intro = _(
+        "Over markets consistent with the evidence: the scenario was run once in each of "
+        "{markets} markets of the calibrated plausible set (docs/validation.md), each a set of "
+        "parameter values that meets every empirical target. A share is the part of those "
+        "markets in which the first arm is ahead (ties count half), with its 95 % interval "
+        "(Wilson); it says how much the answer depends on what we do not know about the market.",
+        markets=str(markets),
+    )
+    return (
+        f"<h2>{_('The answer over plausible markets')}</h2><p>{intro}</p><ul>"
+        + "".join(sentences)
+        + "</ul><table><tr><th>"
+        + _("comparison")
+        + "</th><th>"
+        + _("measure")
+        + f"</th>{head}</tr>"
+        + "".join(rows)
+        + "</table>"
+    )
 
 
 def claims_table(claims: list[dict], _) -> str:

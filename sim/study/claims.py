@@ -34,19 +34,17 @@ with at least that many replicates judges it on the same runs as ``check``.
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from sim.engine.measures import MEASURE_NAMES
-from sim.study.stats import (
-    CONFIDENCE,
-    EQUIVALENCE_ALPHA,
-    mean_ci,
-    replicates_for_equivalence,
-    tost,
-)
+from sim.engine.measure_names import MEASURE_NAMES
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# The statistics (numpy, scipy) are imported by the functions that judge, so that reading a
+# scenario's claims (its schema, ``run_sim.py list``, ``schema``) does not load them.
 
 RELATIONS = (
     "ahead",
@@ -165,17 +163,21 @@ def problems(
     return out
 
 
-def judge(e: Expectation, table: pd.DataFrame, confidence: float = CONFIDENCE) -> dict:
+def judge(e: Expectation, table: pd.DataFrame, confidence: float | None = None) -> dict:
     """Judge one expectation on a results table (columns ``arm, replicate, week`` + measures).
 
     Uses replicates 0 .. ``e.replicates - 1``. Returns ``held`` (bool), ``mean``, ``low``,
-    ``high`` (the measure's units), ``level`` (confidence of that interval: ``confidence``, or
-    0.90 for equivalence claims), ``n`` (replicates used) and ``why`` (one line, when it did
-    not hold or could not be judged). Equivalence claims add ``margin``, ``p`` (the TOST
-    p-value), ``sd`` (of the paired differences) and ``needed``: the replicates that would give
-    such a claim 80 % power if the true difference were the measured mean (None when no
-    number would, e.g. ``|mean| >= margin``).
+    ``high`` (the measure's units), ``level`` (confidence of that interval: ``confidence``,
+    default ``sim.study.stats.CONFIDENCE``, 95 %; or 0.90 for equivalence claims), ``n``
+    (replicates used) and ``why`` (one line, when it did not hold or could not be judged).
+    Equivalence claims add ``margin``, ``p`` (the TOST p-value), ``sd`` (of the paired
+    differences) and ``needed``: the replicates that would give such a claim 80 % power if the
+    true difference were the measured mean (None when no number would, e.g.
+    ``|mean| >= margin``).
     """
+    from sim.study.stats import CONFIDENCE, mean_ci
+
+    confidence = CONFIDENCE if confidence is None else confidence
     rows = table[(table["week"] == e.week) & (table["replicate"] < e.replicates)]
     mine = rows[rows["arm"] == e.arm].set_index("replicate")[e.measure]
     if e.versus is not None:
@@ -223,6 +225,8 @@ def judge(e: Expectation, table: pd.DataFrame, confidence: float = CONFIDENCE) -
 
 def _judge_equivalence(e: Expectation, differences) -> dict:
     """TOST of the paired differences against ``e.margin`` (see :func:`judge`)."""
+    from sim.study.stats import EQUIVALENCE_ALPHA, replicates_for_equivalence, tost
+
     if e.margin is None:
         raise ValueError(f"{describe(e)}: an equivalence claim needs a margin (> 0)")
     test = tost(differences, e.margin, EQUIVALENCE_ALPHA)

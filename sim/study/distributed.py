@@ -191,6 +191,9 @@ def dask_setup(worker) -> None:
     workers ignore it instead of printing tracebacks while they are stopped.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from sim.engine.jit import set_threads
+
+    set_threads(1)  # one run per worker process and core: no threads inside a run
 
 
 # --------------------------------------------------------------------------- executor

@@ -169,3 +169,46 @@ def headline(row: Mapping, arm_label: str | None = None, versus_label: str | Non
         f"in {row['share']:.0%} [{row['low']:.0%}, {row['high']:.0%}] of {row['markets']} "
         f"plausible markets, {arm} {verb} {versus} on {row['measure']} at week {row['week']}"
     )
+
+
+# --------------------------------------------------------------------------- a results folder
+
+PLAUSIBLE_CSV = "plausible.csv"
+
+
+def key_weeks(weeks: int) -> list[int]:
+    """The weeks a study over plausible markets reports: 4, 13 and 52 where the study reaches
+    them, and always its last week."""
+    return sorted({w for w in KEY_WEEKS if w <= weeks} | {weeks})
+
+
+def plausible_study(
+    loaded, members: Sequence[Mapping[str, float]], seed: int, executor=None
+) -> pd.DataFrame:
+    """The scenario ``loaded`` run once in each market of ``members``; the lead shares of its
+    comparison pairs on its key measures at :func:`key_weeks`."""
+    frames = run_markets(market_tasks(loaded, members, seed), executor)
+    pairs = comparison_pairs(loaded.arm_names, loaded.baseline, loaded.contrast)
+    measures = list(loaded.key_measures)
+    if "profit" in frames[0].columns and "profit" not in measures:
+        measures.append("profit")
+    return lead_shares(frames, pairs, measures, key_weeks(loaded.weeks))
+
+
+def write_plausible(folder, table: pd.DataFrame) -> None:
+    """Write the lead shares into a results folder (``plausible.csv``, atomically)."""
+    from pathlib import Path
+
+    from sim.study.results import write_text
+
+    write_text(Path(folder) / PLAUSIBLE_CSV, table.to_csv(index=False, float_format="%.6g"))
+
+
+def read_plausible(folder) -> pd.DataFrame | None:
+    """The lead shares a results folder holds (None when it was run without ``--plausible``)."""
+    from pathlib import Path
+
+    path = Path(folder) / PLAUSIBLE_CSV
+    if not path.is_file():
+        return None
+    return pd.read_csv(path)

@@ -42,12 +42,12 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim import shipped as _shipped
-from sim.engine.measures import MEASURE_NAMES
+from sim.engine.measure_names import MEASURE_NAMES
 from sim.i18n.scenarios import scenario_text
 from sim.network.bounded import FileRefused, kind_of, read_bounded
 from sim.params import (
@@ -57,14 +57,20 @@ from sim.params import (
     constraint_message,
     did_you_mean,
 )
-from sim.study.arms import run_seed
 from sim.study.claims import Expectation
 from sim.study.claims import problems as claim_problems
-from sim.study.runner import RunTask
+
+if TYPE_CHECKING:
+    from sim.study.runner import RunTask
+
+# Reading, validating and listing scenario files needs pydantic and the parameter schema only:
+# the engine (numpy, numba, Mesa) and the runner (pandas) are imported where a plan is made or
+# a network built (``Scenario.plan``, ``_preflight``), so that ``run_sim.py list`` and
+# ``schema`` start in a fraction of a second.
 
 # The shipped scenarios: the package's copy in an installed wheel, else the repository's folder.
 SCENARIO_DIR = _shipped.SCENARIO_DIR
-DEFAULT_SCENARIO = "default"
+DEFAULT_SCENARIO = _shipped.DEFAULT_SCENARIO
 MAX_EXTENDS_DEPTH = 32
 MAX_GRID_POINTS = 10_000
 MAX_SCENARIO_BYTES = 2**20  # 1 MiB; the shipped files are 1-3 kB
@@ -613,6 +619,9 @@ class Scenario:
 
     def plan(self, sweep: bool = False) -> list[RunTask]:
         """One independent task per (sweep point, replicate), each running every arm."""
+        from sim.study.arms import run_seed
+        from sim.study.runner import RunTask
+
         tasks = []
         points = self.points(sweep)
         for index, point in enumerate(points):
@@ -871,6 +880,7 @@ def _preflight(scenario: Scenario, source: str) -> None:
     """Build each distinct network once and set up each arm's model on it."""
     from sim.engine.model import BrandModel, build_network_for
     from sim.network.errors import NetworkError
+    from sim.study.arms import run_seed
 
     seen: set[str] = set()
     for point in scenario.points(sweep=True):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+from numba import prange
 from scipy.special import expit, logit
 
-from sim.engine.jit import compiled
+from sim.engine.jit import compiled, pick
 from sim.engine.rules.selection import flagged
 from sim.engine.state import CustomerState
 from sim.engine.uniforms import half_uniform, week_key, word_at
@@ -62,7 +63,7 @@ def run_adoption(
     # The table of the probability bounds every customer's (see _adopt_sure).
     table = _probability_table(spec.base_rate, slope)
     aware = state.aware if eligible is None else eligible
-    undecided, u = _adopt_sure(
+    undecided, u = pick(_adopt_sure)(
         aware, state.adopted, state.customer, state.attitude, week_key(rng), table
     )
     if undecided.size:
@@ -72,7 +73,7 @@ def run_adoption(
         state.customer[trying] = True
     new = int(np.count_nonzero(state.adopted)) - adopted_before
     if attitudes and experience_rate > 0:
-        _use(state.attitude, state.customer, state.taste, product_fit, experience_rate)
+        pick(_use)(state.attitude, state.customer, state.taste, product_fit, experience_rate)
     return new
 
 
@@ -80,7 +81,7 @@ def run_adoption(
 _BINS = 128
 
 
-@compiled
+@compiled(parallel=True)
 def _adopt_sure(aware, adopted, customer, attitude, key, table):
     """Adopt the aware non-adopters whose decision the table settles (``adopted`` and
     ``customer`` become True); return the others.
@@ -101,7 +102,7 @@ def _adopt_sure(aware, adopted, customer, attitude, key, table):
     # First a cheap screen without branches (the compiler vectorises it): only customers whose
     # number is below the highest probability anyone can have (at attitude 1) may adopt.
     may = np.empty(n, dtype=np.bool_)
-    for i in range(n):
+    for i in prange(n):
         may[i] = aware[i] & (not adopted[i]) & (half_uniform(word_at(key, i), False) < table[bins])
     screened = flagged(may)
     m = screened.size
@@ -123,11 +124,11 @@ def _adopt_sure(aware, adopted, customer, attitude, key, table):
     return undecided[:count], u_undecided
 
 
-@compiled
+@compiled(parallel=True)
 def _use(attitude, customer, taste, product_fit, rate):
     """Every customer of the brand's attitude moves ``rate`` of the way toward the fit they
     experience, ``min(max(product_fit + taste, -1), 1)`` (adds ``* 1.0`` or ``* 0.0``, so the
     loop vectorises)."""
-    for i in range(attitude.size):
+    for i in prange(attitude.size):
         experienced = min(max(product_fit + np.float64(taste[i]), -1.0), 1.0)
         attitude[i] += (experienced - attitude[i]) * rate * customer[i]

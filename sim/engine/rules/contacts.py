@@ -19,7 +19,8 @@ class NeighbourSampler:
     def __init__(self, network: Network):
         self.indptr = network.indptr
         self.indices = network.indices
-        self.degree = np.diff(network.indptr)
+        # int32 (a customer's ties fit, as tie indices do): the talk pass reads it for everyone.
+        self.degree = np.diff(network.indptr).astype(np.int32)
         self.has_ties = self.degree > 0
         self.cumulative = None
         if network.weights is not None:

@@ -33,10 +33,11 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import prange
 from scipy.special import expit
 
-from sim.engine.jit import compiled
-from sim.engine.measures import FINE_BINS
+from sim.engine.jit import compiled, pick
+from sim.engine.measures import FINE_BINS, histogram
 from sim.engine.rules.selection import flagged
 from sim.engine.state import CustomerState
 from sim.engine.uniforms import half_uniform, week_key, word_at
@@ -100,7 +101,7 @@ def run_purchases(
     """
     key = week_key(rng)
     table = _choice_table(float(slope), float(attractiveness))
-    counts, undecided, u = _shop(
+    counts, undecided, u = pick(_shop)(
         state.in_market,
         state.aware,
         state.adopted,
@@ -129,7 +130,7 @@ def _chooses_at(state: CustomerState, who: np.ndarray) -> np.ndarray:
     return np.minimum(state.attitude[who] + state.loyalty[who].astype(np.float64), 1.0)
 
 
-@compiled
+@compiled(parallel=True)
 def _shop(
     in_market, aware, adopted, tried_before, customer, attitude, loyalty, key, occasion, table
 ):
@@ -150,9 +151,9 @@ def _shop(
     bins = table.size - 1
     brand = outside = lapsed = returned = 0
     shopping = np.empty(n, dtype=np.bool_)
-    for i in range(n):
+    for i in prange(n):
         tried_now = adopted[i] & ~tried_before[i]
-        brand += in_market[i] & tried_now
+        brand += np.int64(in_market[i] & tried_now)
         has_occasion = half_uniform(word_at(key, i), False) < occasion
         shopping[i] = in_market[i] & ~tried_now & has_occasion
     shoppers = flagged(shopping)
@@ -194,14 +195,19 @@ def customer_equity(
     attractiveness: float,
     unit_margin: float,
     discount_rate: float,
+    counts: np.ndarray | None = None,
 ) -> float:
     """Discounted expected margin of today's customers of the brand (cu, absolute), the sum of
     ``m * r / (1 + d - r)`` over them (module docstring). Each customer is valued at the middle
     of their attitude's bin of width 0.001 (``FINE_BINS`` over [-1, 1]): within 0.1 % of
-    valuing each exactly. 0 without repeat purchases (today's customers will not buy again)."""
+    valuing each exactly. 0 without repeat purchases (today's customers will not buy again).
+    ``counts``: the customers' attitude histogram when known (``Census.customer_fine``)."""
     if occasion <= 0.0 or unit_margin == 0.0:
         return 0.0
-    counts = _attitude_counts(customer, attitude)
+    if counts is None:
+        counts = pick(_attitude_counts)(customer, attitude)
+    else:
+        counts = counts.astype(np.float64)
     value = _lifetime_values(occasion, slope, attractiveness, unit_margin, discount_rate)
     return float(counts @ value)
 
@@ -221,12 +227,7 @@ def _lifetime_values(
     return value
 
 
-@compiled
+@compiled(parallel=True)
 def _attitude_counts(customer, attitude):
     """The customers' attitudes in ``FINE_BINS`` bins over [-1, 1] (the last bin includes 1)."""
-    counts = np.zeros(FINE_BINS, dtype=np.int64)
-    scale = FINE_BINS / 2.0
-    for i in range(customer.size):
-        b = min(max(np.int64((attitude[i] + 1.0) * scale), 0), FINE_BINS - 1)
-        counts[b] += customer[i]
-    return counts.astype(np.float64)
+    return histogram(attitude, customer).astype(np.float64)

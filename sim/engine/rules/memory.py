@@ -4,8 +4,9 @@ may forget the brand."""
 from __future__ import annotations
 
 import numpy as np
+from numba import prange
 
-from sim.engine.jit import compiled
+from sim.engine.jit import compiled, pick
 from sim.engine.state import CustomerState
 from sim.engine.uniforms import half_uniform, week_key, word_at
 
@@ -38,7 +39,7 @@ def run_memory(
     """
     key = week_key(rng)
     return int(
-        _remember(
+        pick(_remember)(
             state.aware,
             state.customer,
             state.reminded,
@@ -52,7 +53,7 @@ def run_memory(
     )
 
 
-@compiled
+@compiled(parallel=True)
 def _remember(
     aware, customer, reminded, attitude, predisposition, anchoring, key, forget, attitudes
 ):
@@ -60,13 +61,29 @@ def _remember(
     the random word is computed only when somebody can forget."""
     forgot = 0
     may_forget = forget > 0.0
-    for i in range(aware.size):
+    for i in prange(aware.size):
         if attitudes:
             attitude[i] += np.float64(anchoring[i]) * (predisposition[i] - attitude[i])
         if may_forget:
             lapse = aware[i] & ~customer[i] & ~reminded[i]
             lapse &= half_uniform(word_at(key, i), False) < forget
             aware[i] &= ~lapse
-            forgot += lapse
+            forgot += np.int64(lapse)
         reminded[i] = False
     return forgot
+
+
+def end_week(state: CustomerState, advocacy_decay: np.float32, loyalty_decay: np.float32) -> None:
+    """The end of the week, in one pass: advocacy and service-recovery loyalty decay by their
+    weekly factors (float32, as ``state.advocacy *= advocacy_decay`` would), and the stories
+    received this week become ready to retell next week (``stories.spend_stories``)."""
+    pick(_end_week)(state.advocacy, state.loyalty, state.story_kind, advocacy_decay, loyalty_decay)
+
+
+@compiled(parallel=True)
+def _end_week(advocacy, loyalty, story_kind, advocacy_decay, loyalty_decay):
+    """Compiled body of :func:`end_week` (per customer, so in parallel in the threads' copy)."""
+    for i in prange(advocacy.size):
+        advocacy[i] *= advocacy_decay
+        loyalty[i] *= loyalty_decay
+        story_kind[i] = abs(story_kind[i])

@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import prange
 
 from sim.engine.influence import small_power, whole_power
-from sim.engine.jit import compiled
-from sim.engine.rules.media import Audience, build_audience, pick
+from sim.engine.jit import compiled, pick
+from sim.engine.rules.media import Audience, build_audience
+from sim.engine.rules.media import pick as pick_member
+from sim.engine.rules.selection import flagged
 from sim.engine.state import HEARD_AD, CustomerState
 from sim.engine.uniforms import full_uniform, week_key, word_at
 from sim.params import PushSpec
@@ -91,7 +94,7 @@ def run_push(
         impressions = outcome.impressions = 0
         outcome.spend = 0.0
     cap = NO_CAP if spec.frequency_cap is None else spec.frequency_cap
-    irritated, outcome.reached, outcome.unserved = _deliver(
+    irritated, outcome.reached, outcome.unserved = pick(_deliver)(
         state.aware,
         state.heard,
         state.heard_via,
@@ -125,7 +128,7 @@ def run_push(
     return outcome
 
 
-@compiled
+@compiled(parallel=True)
 def _deliver(
     aware,
     heard,
@@ -165,24 +168,28 @@ def _deliver(
     """
     n = aware.size
     exposures = np.zeros(n, dtype=np.int32)
-    # Three loops rather than one with the choice inside (see docs/NOTES.md: a branch in the
-    # loop body slows the common case several times).
+    # Who each impression lands on (in parallel in the multi-threaded copy), then the counts
+    # in one single-threaded pass (many impressions may land on one customer). Three loops
+    # rather than one with the choice inside (see docs/NOTES.md: a branch in the loop body
+    # slows the common case several times).
+    lands = np.empty(impressions, dtype=np.int64)
     if members.size == 0:
-        for j in range(impressions):
-            exposures[np.int64(full_uniform(word_at(key, j)) * n)] += 1
+        for j in prange(impressions):
+            lands[j] = np.int64(full_uniform(word_at(key, j)) * n)
     elif table.shape[0] == 0:
-        for j in range(impressions):
-            exposures[members[np.int64(full_uniform(word_at(key, j)) * members.size)]] += 1
+        for j in prange(impressions):
+            lands[j] = members[np.int64(full_uniform(word_at(key, j)) * members.size)]
     else:
-        for j in range(impressions):
-            exposures[pick(full_uniform(word_at(key, j)), table)] += 1
+        for j in prange(impressions):
+            lands[j] = pick_member(full_uniform(word_at(key, j)), table)
+    for j in range(impressions):
+        exposures[lands[j]] += 1
     n_irritated = 0
     many = 0  # customers exposed 8 times or more this week
     reached = unserved = 0
-    for i in range(n):  # without branches (selects), so that the compiler vectorises it
-        k = min(exposures[i], cap)
+    for i in prange(n):  # without branches (selects), so that the compiler vectorises it
+        k = min(exposures[i], cap)  # (not written back: the rare second pass cuts again)
         unserved += exposures[i] - k
-        exposures[i] = k
         seen = k > 0
         exposed[i] = seen
         reached += seen
@@ -202,19 +209,15 @@ def _deliver(
             unmoved = (k == 0) | (k >= 8) | ((abs(gap) >= epsilon) & (not reactant))
             attitude[i] = attitude[i] if unmoved else moved
     if attitudes and many:
-        for i in range(n):  # the rare customers exposed 8 times or more: a loop for the power
-            if exposures[i] >= 8:
+        for i in prange(n):  # the rare customers exposed 8 times or more: a loop for the power
+            k = min(exposures[i], cap)
+            if k >= 8:
                 tolerance64 = np.float64(tolerance[i])  # (numpy would multiply in float32)
                 ad = (effective * tolerance64, irritation * tolerance64, reactance, claim, strength)
                 message, gap, keep_share, reactant = _ad_pull(attitude[i], adstock[i], ad)
                 if abs(gap) < epsilon or reactant:
-                    attitude[i] = message - whole_power(keep_share, exposures[i]) * gap
-    who = np.empty(n_irritated, dtype=np.int64)
-    j = 0
-    for i in range(n if n_irritated else 0):
-        if irritated[i]:
-            who[j] = i
-            j += 1
+                    attitude[i] = message - whole_power(keep_share, k) * gap
+    who = flagged(irritated) if n_irritated else np.empty(0, dtype=np.int64)
     return who, reached, unserved
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+from numba import prange
 
-from sim.engine.jit import compiled
+from sim.engine.jit import BLOCK, compiled, pick
 
 
 @compiled(inline=True)
@@ -14,10 +15,55 @@ def flagged(flags):
     Written as flag-then-compact without a branch (every index is written, the cursor moves
     only past flagged ones), which is several times faster than ``if flags[i]: append`` when
     the flags are unpredictable (docs/NOTES.md, "Compiled weekly rules").
+
+    In fixed blocks of ``BLOCK`` customers, so that the multi-threaded copy of a kernel
+    (sim.engine.jit) compacts in parallel and in the same order: first each block's count, then
+    each block writes from its place in the output, up to its last flagged customer only (so
+    the branch-free cursor never writes into the next block's part). Each block's loop runs
+    over views starting at 0: a loop from the block's first index was not vectorised and took
+    twice as long.
     """
-    out = np.empty(flags.size + 1, dtype=np.int64)
-    m = 0
-    for i in range(flags.size):
-        out[m] = i
-        m += flags[i]
-    return out[:m]
+    n = flags.size
+    blocks = (n + BLOCK - 1) // BLOCK
+    start = np.zeros(blocks + 1, dtype=np.int64)
+    for b in prange(blocks):
+        part = flags[b * BLOCK : min(n, (b + 1) * BLOCK)]
+        count = 0
+        for j in range(part.size):
+            count += part[j]
+        start[b + 1] = count
+    for b in range(blocks):
+        start[b + 1] += start[b]
+    out = np.empty(start[blocks], dtype=np.int64)
+    for b in prange(blocks):
+        low = b * BLOCK
+        part = flags[low : min(n, low + BLOCK)]
+        last = part.size - 1
+        while last >= 0 and not part[last]:
+            last -= 1
+        into = out[start[b] : start[b + 1]]
+        m = 0
+        for j in range(last + 1):
+            into[m] = low + j
+            m += part[j]
+    return out
+
+
+_NONE = np.zeros(0, dtype=np.bool_)
+
+
+def indices_of(flags: np.ndarray, unless: np.ndarray | None = None) -> np.ndarray:
+    """``np.flatnonzero(flags & ~unless)`` (``unless`` None: ``flags`` alone) in one pass over
+    the customers, in parallel in the threads' copy (the same indices)."""
+    return pick(_indices_of)(flags, _NONE if unless is None else unless)
+
+
+@compiled(parallel=True)
+def _indices_of(flags, unless):
+    """Compiled body of :func:`indices_of` (``unless`` empty: not used)."""
+    if unless.size == 0:
+        return flagged(flags)
+    wanted = np.empty(flags.size, dtype=np.bool_)
+    for i in prange(flags.size):
+        wanted[i] = flags[i] & ~unless[i]
+    return flagged(wanted)

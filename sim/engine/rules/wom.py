@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import prange
 
 from sim.engine.influence import pull_messages
-from sim.engine.jit import compiled
+from sim.engine.jit import compiled, pick
 from sim.engine.rules.contacts import NeighbourSampler, sample_neighbours
 from sim.engine.rules.dialogue import Mentions
 from sim.engine.rules.public import Rating
+from sim.engine.rules.selection import flagged
 from sim.engine.rules.stories import Cascades, retell_table
 from sim.engine.state import HEARD_WOM, CustomerState
 from sim.engine.uniforms import full_uniform, half_uniform, week_key, word_at
@@ -113,7 +115,7 @@ def run_wom(
         mention_negative,
         reader_start,
         readers,
-    ) = _talk(
+    ) = pick(_talk)(
         state.aware,
         state.heard,
         state.reminded,
@@ -167,7 +169,7 @@ def run_wom(
     )
 
 
-@compiled
+@compiled(parallel=True)
 def _talk(
     aware,
     heard,
@@ -227,7 +229,7 @@ def _talk(
     # customers retelling a story.
     talking = np.empty(n, dtype=np.bool_)
     own_key = keys[0]
-    for i in range(n):
+    for i in prange(n):
         p = talk_probability(
             attitude[i],
             advocacy[i],
@@ -241,29 +243,26 @@ def _talk(
     # Who retells a story: the holders (few; a held story from an earlier week is positive)
     # decide with their own word of the story key.
     holders = 0
-    for i in range(n):  # a count without branches (vectorised)
-        holders += story_kind[i] > 0
-    retellers = np.empty(holders, dtype=np.int64)
+    for i in prange(n):  # a count without branches (vectorised)
+        holders += np.int64(story_kind[i] > 0)
+    retelling = np.zeros(n if holders else 0, dtype=np.bool_)
     story_key = keys[2]
-    r = 0
-    for i in range(n if holders else 0):
+    for i in prange(retelling.size):
         kind = story_kind[i]
         if kind > 0:
             u = half_uniform(word_at(story_key, i * per_customer), False)
-            if degree[i] > 0 and u < retell[kind]:
-                retellers[r] = i
-                r += 1
-    retellers = retellers[:r]
+            retelling[i] = degree[i] > 0 and u < retell[kind]
+    retellers = flagged(retelling)
     size = n + complainers.size + retellers.size + 1
     talks = np.empty(size, dtype=np.int64)
     kind_of = np.empty(size, dtype=np.int8)
     row_of = np.empty(size, dtype=np.int64)
-    count = 0
-    for i in range(n):  # branch-free compaction
-        talks[count] = i
-        row_of[count] = i
-        count += talking[i]
-    kind_of[:count] = 0
+    own = flagged(talking)  # (in fixed blocks: sim.engine.rules.selection)
+    count = own.size
+    for t in prange(count):
+        talks[t] = own[t]
+        row_of[t] = own[t]
+        kind_of[t] = 0
     for c in range(complainers.size):
         who = complainers[c]
         if degree[who] > 0:
@@ -291,7 +290,7 @@ def _talk(
         talk_story[t] = story_id[talks[t]]
         talk_story_kind[t] = story_kind[talks[t]]
     if holders:
-        for i in range(n):
+        for i in prange(n):
             story_kind[i] = min(story_kind[i], 0)
     # One pass over the talks: the message, whether it is public, and the ``listeners``
     # (speaker, uniform number) pairs that choose who hears it.
@@ -369,39 +368,38 @@ def _talk(
     rating_key = keys[5]
     looking = np.zeros(n if rating_readers > 0.0 else 0, dtype=np.bool_)
     lookers = 0
-    for i in range(looking.size):
+    for i in prange(looking.size):
         if aware[i] and in_market[i]:
             looking[i] = half_uniform(word_at(rating_key, i), False) < rating_readers
-            lookers += looking[i]
+            lookers += np.int64(looking[i])
+    lookers_at = flagged(looking) if lookers else np.empty(0, dtype=np.int64)
     # Every message of the week, judged against the attitudes at the start of the step.
     if attitudes:
         size = k + views + lookers
         who = np.empty(size, dtype=np.int64)
         what = np.empty(size)
         strength = np.empty(size)
-        for j in range(k):
+        for j in prange(k):
             t = j // listeners
             who[j] = heard_by[j]
             what[j] = message_of[t]
             strength[j] = credibility * (mu_negative if message_of[t] < 0 else mu)
-        for j in range(views):
+        for j in prange(views):
             t = reader_talk[j]
             who[k + j] = readers[j]
             what[k + j] = message_of[t]
             strength[k + j] = public_credibility * (mu_negative if message_of[t] < 0 else mu)
         q = k + views
-        for i in range(looking.size if lookers else 0):
-            if looking[i]:
-                who[q] = i
-                what[q] = rating_message
-                strength[q] = rating_strength
-                q += 1
+        for j in prange(lookers):
+            who[q + j] = lookers_at[j]
+            what[q + j] = rating_message
+            strength[q + j] = rating_strength
         if size:
             pull_messages(attitude, who, what, strength, epsilon, scratch)
     for t in range(total):  # talking about the brand keeps it in the speaker's mind too
         reminded[talks[t]] = True
-    for i in range(looking.size if lookers else 0):
-        reminded[i] |= looking[i]
+    for j in prange(lookers):
+        reminded[lookers_at[j]] = True
     for j in range(k + views):
         if j < k:
             hearer, t = heard_by[j], j // listeners

@@ -1,0 +1,804 @@
+"""Calibration of the defaults by approximate Bayesian computation (issue #23): a thin layer over
+pyabc's ABC-SMC.
+
+What is calibrated: the parameters of ``sim.evidence.ranges.RANGES`` (or any list of ``Range``),
+with independent uniform priors over their documented ranges (stated to pyabc on the logit
+scale, ``prior``), against the empirical targets of ``sim.evidence.targets.REQUIRED`` (those a
+plausible market must meet): a market is accepted when every one's measured value lies in its
+band (``total_distance`` is 0); the targets that are only shown (``required`` false) are measured
+and kept with each member but do not decide. ABC-SMC (Toni et al. 2009, as implemented by pyabc)
+lowers the acceptance threshold from generation to generation (pyabc's quantile epsilon: a
+multiple of the weighted median of the last population's distances) down to 0. It stops when a
+population is all at distance 0 (every member meets every target), or after ``generations``
+generations, or after ``minutes`` of wall time (checked between generations), or when a
+generation's acceptance rate would fall below ``min_acceptance`` (that generation is then not
+kept).
+
+The simulator is any callable ``simulate(point, seed) -> {target key: value}``: ``point`` maps
+parameter paths ("wom.talk_base") to values (integer ranges rounded), applied on top of
+scenarios/default.toml by the simulator (``sim.evidence.target_runs.measure_targets``).
+
+Reproducibility:
+
+- every evaluation's simulator seed is derived from the master seed and the point's values
+  (``evaluation_seed``), so a given parameter vector gives the same measured values wherever
+  and whenever it is run (any member of the plausible set can be rerun exactly);
+- pyabc draws its proposals (prior samples, perturbations, resampling) from numpy's global
+  generator: ``calibrate`` seeds it with the master seed, so a run on the single-core sampler is
+  reproducible end to end (same seed, same code, same population);
+- the parallel samplers (pyabc's multicore sampler, Dask) re-seed numpy from the operating
+  system in each worker and accept the first particles to finish: their populations are *not*
+  reproducible, only each evaluation within them is.
+
+pyabc keys cannot hold dots safely, so parameter paths travel as ``section__name``
+(``key_of`` / ``path_of``, the one place that maps them). pyabc's sqlite history goes to a
+temporary folder unless ``history`` names a file (never the repository).
+
+pyabc is an optional dependency (the ``calibrate`` and ``dev`` extras): it is imported inside the
+functions that need it, so the app and ``run`` never import it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from sim.evidence.errors import EvidenceError
+from sim.evidence.ranges import RANGES, Range
+from sim.evidence.targets import REQUIRED, TARGETS, Target, total_distance
+from sim.study.arms import run_seed
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_OUT = Path(__file__).resolve().parent / "data" / "plausible.json"
+FORMAT = "reclamare-plausible-set"
+FORMAT_VERSION = 1
+SEP = "__"  # parameter path "wom.talk_base" <-> pyabc key "wom__talk_base"
+ABC_REPLICATE = 0  # run_seed's replicate index of the ABC evaluations
+RECHECK_REPLICATE = 1  # ... and of the re-run of each member at another seed
+
+Simulate = Callable[[dict, int], Mapping[str, float]]
+
+
+def _pyabc():
+    try:
+        import pyabc
+    except ImportError:
+        raise EvidenceError(
+            "pyabc is not installed: pip install -e '.[calibrate]' (or make calibrate-defaults)"
+        ) from None
+    return pyabc
+
+
+# --------------------------------------------------------------------------- keys and prior
+
+
+def key_of(path: str) -> str:
+    """pyabc's key of a parameter path: "wom.talk_base" -> "wom__talk_base"."""
+    if SEP in path:
+        raise ValueError(f"parameter path {path!r} holds {SEP!r}")
+    return path.replace(".", SEP)
+
+
+def path_of(key: str) -> str:
+    """The parameter path of a pyabc key (inverse of ``key_of``)."""
+    return key.replace(SEP, ".")
+
+
+def prior_bounds(r: Range) -> tuple[float, float]:
+    """The uniform prior's support of a range: ``[low, high]``, or for an integer range
+    ``[low - 0.5, high + 0.5]`` so that every whole number in it is equally likely once
+    rounded (``value``; plain rounding of ``[low, high]`` would make the ends half as likely)."""
+    return (r.low - 0.5, r.high + 0.5) if r.integer else (float(r.low), float(r.high))
+
+
+def prior(ranges: Sequence[Range]):
+    """pyabc prior: the uniform over each range, stated on the logit scale.
+
+    pyabc samples ``z = logit(u)``, where ``u`` is the value's place in ``prior_bounds`` (0 at
+    the low end, 1 at the high end); a uniform ``u`` is exactly a standard logistic ``z``, so the
+    prior is uniform over the range in the parameter's own units, and ``to_point`` maps back.
+    Why not uniforms over the ranges themselves: pyabc's Gaussian perturbations must land inside
+    every range at once, and with 68 parameters they almost never do (measured: the sampler
+    stalled in generation 1); on the logit scale every proposal is valid.
+    """
+    pyabc = _pyabc()
+    return pyabc.Distribution(**{key_of(r.path): pyabc.RV("logistic", 0, 1) for r in ranges})
+
+
+def from_logit(r: Range, z: float) -> float:
+    """The value (before rounding) at logit ``z`` of the range's prior support."""
+    low, high = prior_bounds(r)
+    u = 0.5 * (1.0 + math.tanh(0.5 * float(z)))  # the logistic function, without overflow
+    return low + (high - low) * u
+
+
+def to_logit(r: Range, x: float) -> float:
+    """Inverse of ``from_logit`` (for values strictly inside the prior's support)."""
+    low, high = prior_bounds(r)
+    u = (float(x) - low) / (high - low)
+    return math.log(u / (1.0 - u))
+
+
+def value(r: Range, x: float) -> float | int:
+    """A value applied: integer ranges rounded half up; kept within the range."""
+    x = min(float(r.high), max(float(r.low), float(x)))
+    if r.integer:
+        return int(min(r.high, max(r.low, math.floor(x + 0.5))))
+    return x
+
+
+def to_point(ranges: Sequence[Range], parameter: Mapping[str, float]) -> dict[str, float]:
+    """``{path: value}`` of a pyabc parameter (``{key: logit}``), integer ranges rounded."""
+    return {r.path: value(r, from_logit(r, parameter[key_of(r.path)])) for r in ranges}
+
+
+def evaluation_seed(master_seed: int, point: Mapping[str, float], replicate: int = 0) -> int:
+    """The simulator's seed at ``point``: a hash of the master seed and the point's values
+    (``sim.study.arms.run_seed``); the same point always gets the same seed."""
+    return run_seed(int(master_seed), replicate, {k: point[k] for k in sorted(point)})
+
+
+# --------------------------------------------------------------------------- model, distance
+
+
+class Model:
+    """pyabc model: a pyabc parameter -> the simulator's measured values (plain floats).
+
+    Picklable when ``simulate`` is (a module-level function or a ``functools.partial`` of one),
+    so it travels to the multicore and Dask samplers' workers.
+    """
+
+    def __init__(self, simulate: Simulate, ranges: Sequence[Range], master_seed: int):
+        self.simulate = simulate
+        self.ranges = tuple(ranges)
+        self.master_seed = int(master_seed)
+
+    def __call__(self, parameter: Mapping[str, float]) -> dict[str, float]:
+        point = to_point(self.ranges, parameter)
+        seed = evaluation_seed(self.master_seed, point, ABC_REPLICATE)
+        values = self.simulate(point, seed)
+        return {str(k): float(v) for k, v in values.items()}
+
+
+class TargetDistance:
+    """Distance of measured values to the targets' bands (``total_distance``; 0 when every
+    target is met). pyabc passes the observed data as ``x_0``: the bands are the data, so it is
+    not used."""
+
+    def __init__(self, targets: Sequence[Target] = REQUIRED):
+        self.targets = tuple(targets)
+
+    def __call__(self, x: Mapping[str, float], x_0=None) -> float:
+        return total_distance(x, self.targets)
+
+
+def observed(targets: Sequence[Target]) -> dict[str, float]:
+    """What pyabc stores as the observed data: each band's ends (for the record)."""
+    out = {}
+    for t in targets:
+        out[f"{t.key}{SEP}low"] = float(t.low)
+        out[f"{t.key}{SEP}high"] = float(t.high)
+    return out
+
+
+# --------------------------------------------------------------------------- samplers
+
+
+def sampler_for(executor=None, processes: int | None = None):
+    """The pyabc sampler: Dask when ``executor`` is a ``sim.study.distributed.DaskExecutor``
+    (its client: a local cluster for ``--workers N``, an existing one for ``--scheduler``);
+    pyabc's multicore sampler with ``processes`` worker processes; else a single core."""
+    _pyabc()
+    from pyabc.sampler import (
+        DaskDistributedSampler,
+        MulticoreEvalParallelSampler,
+        SingleCoreSampler,
+    )
+
+    _quiet_pyabc()
+    client = getattr(executor, "client", None)
+    if client is not None:
+        return DaskDistributedSampler(dask_client=client, batch_size=1)
+    # check_max_eval: a generation stops at the evaluations the acceptance floor allows
+    if processes is not None and processes > 1:
+        return MulticoreEvalParallelSampler(n_procs=int(processes), check_max_eval=True)
+    return SingleCoreSampler(check_max_eval=True)
+
+
+def sampler_name(sampler) -> str:
+    name = type(sampler).__name__
+    n = getattr(sampler, "n_procs", None)
+    return f"{name}({n})" if n and "Multicore" in name else name
+
+
+# --------------------------------------------------------------------------- ABC-SMC
+
+
+@dataclass
+class Generation:
+    t: int
+    epsilon: float
+    accepted: int
+    evaluations: int
+    acceptance_rate: float
+    seconds: float
+    zero_share: float  # share of the accepted at distance 0
+
+
+@dataclass
+class Calibration:
+    """What an ABC-SMC run left: its generations and its last population."""
+
+    ranges: tuple[Range, ...]
+    targets: tuple[Target, ...]
+    master_seed: int
+    population_size: int
+    sampler: str
+    generations: list[Generation]
+    points: list[dict[str, float]]  # the last population, in pyabc's order
+    weights: list[float]
+    distances: list[float]
+    values: list[dict[str, float]]  # each member's measured values
+    seconds: float
+    stopped: str  # why it stopped
+    history: str | None = None  # the sqlite file, when kept
+    options: dict = field(default_factory=dict)  # alpha, shrink, min_acceptance, minutes
+
+    def weighted(self) -> tuple[np.ndarray, np.ndarray]:
+        """(points as an array, one column per range; normalised weights)."""
+        x = np.array([[p[r.path] for r in self.ranges] for p in self.points], dtype=float)
+        w = np.asarray(self.weights, dtype=float)
+        return x, w / w.sum()
+
+
+def calibrate(
+    simulate: Simulate,
+    ranges: Sequence[Range] = RANGES,
+    *,
+    targets: Sequence[Target] = REQUIRED,
+    distance: Callable | None = None,
+    population: int = 200,
+    generations: int = 12,
+    minutes: float | None = None,
+    min_acceptance: float = 0.002,
+    alpha: float = 0.5,
+    shrink: float = 0.95,
+    seed: int = 2024,
+    sampler=None,
+    history: str | Path | None = None,
+    log: Callable[[str], None] | None = None,
+) -> Calibration:
+    """ABC-SMC over ``ranges`` against ``targets`` (see the module's docstring).
+
+    ``distance(values) -> float`` replaces ``total_distance`` (0 must mean "accepted"); pyabc's
+    quantile epsilon takes ``shrink`` times the weighted ``alpha`` quantile of the last
+    population's distances as the next threshold, with a minimum of 0. ``shrink`` < 1 because
+    each target's distance is capped at 1 (``Target.distance``): far from the bands many
+    members tie at whole numbers, and a threshold equal to the tied value would accept them all
+    again and never move. ``sampler``: from ``sampler_for`` (default: single core).
+    """
+    pyabc = _pyabc()
+    from pyabc.epsilon import QuantileEpsilon
+    from threadpoolctl import threadpool_limits  # a dependency of pyabc (scikit-learn)
+
+    log = log or (lambda text: print(text, file=sys.stderr))
+    ranges, targets = tuple(ranges), tuple(targets)
+    if population < 2:
+        raise EvidenceError(f"--population must be at least 2, got {population}")
+    if generations < 1:
+        raise EvidenceError(f"--generations must be at least 1, got {generations}")
+    if population <= len(ranges):
+        # pyabc perturbs with the population's covariance: singular with fewer members than
+        # parameters, and its importance weights then come out NaN (measured: 24 members, 68
+        # parameters, generation 2)
+        raise EvidenceError(
+            f"--population must exceed the number of parameters ({len(ranges)}), got {population}"
+        )
+    _quiet_pyabc()
+    # pyabc draws its prior samples, proposals and resampling from the legacy global generator
+    np.random.seed(int(seed) % 2**32)  # noqa: NPY002
+    sampler = sampler or sampler_for()
+    dist = TargetDistance(targets) if distance is None else _Wrapped(distance)
+    abc = pyabc.ABCSMC(
+        Model(simulate, ranges, seed),
+        prior(ranges),
+        dist,
+        population_size=int(population),
+        sampler=sampler,
+        # generation 0 is the prior sample itself (every draw accepted, all counted)
+        eps=QuantileEpsilon(
+            initial_epsilon=math.inf, alpha=alpha, quantile_multiplier=shrink, weighted=True
+        ),
+    )
+    temp = None
+    if history is None:
+        temp = tempfile.TemporaryDirectory(prefix="reclamare-abc-")
+        db_file = Path(temp.name) / "history.db"
+    else:
+        db_file = Path(history)
+        db_file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        abc.new("sqlite:///" + str(db_file), observed(targets))
+        start = time.perf_counter()
+        # One BLAS thread: pyabc factorises the 68 x 68 perturbation covariance at every
+        # proposal, and OpenBLAS's threads on a busy 2-core machine made that 25 times slower
+        # (measured: a generation of 225 evaluations took 9.2 s with 2 threads, 2.2 s with 1).
+        # Dask's workers already run with one (its nanny sets OPENBLAS_NUM_THREADS=1).
+        with threadpool_limits(limits=1, user_api="blas"):
+            gens, stopped = _run(abc, generations, minutes, min_acceptance, log)
+        seconds = time.perf_counter() - start
+        result = _last_population(abc.history, ranges)
+    finally:
+        if temp is not None:
+            # sqlalchemy keeps the file open until its engine goes
+            with _suppress():
+                abc.history._session.close()  # noqa: SLF001
+            temp.cleanup()
+    points, weights, distances, values = result
+    return Calibration(
+        ranges=ranges,
+        targets=targets,
+        master_seed=int(seed),
+        population_size=int(population),
+        sampler=sampler_name(sampler),
+        generations=gens,
+        points=points,
+        weights=weights,
+        distances=distances,
+        values=values,
+        seconds=seconds,
+        stopped=stopped,
+        history=None if temp is not None else str(db_file),
+        options={
+            "alpha": alpha,
+            "shrink": shrink,
+            "min_acceptance": min_acceptance,
+            "max_generations": generations,
+            "minutes": minutes,
+        },
+    )
+
+
+class _Wrapped:
+    """A distance of the measured values alone, as pyabc's ``(x, x_0)`` distance."""
+
+    def __init__(self, fn: Callable):
+        self.fn = fn
+
+    def __call__(self, x, x_0=None) -> float:
+        return float(self.fn(x))
+
+
+class _suppress:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        return True
+
+
+def _quiet_pyabc() -> None:
+    import logging
+
+    for name in ("ABC", "Sampler", "Epsilon", "History", "Distance", "Acceptor", "pyabc"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    for name in ("ABC", "Sampler", "Epsilon", "History", "Distance", "Acceptor"):
+        logging.getLogger(f"ABC.{name}").setLevel(logging.WARNING)
+    # "total population weight ... close to zero": the unnormalised importance weights (prior
+    # over proposal density) of 68 parameters are tiny numbers (1e-19), normalised right after.
+    logging.getLogger("ABC.Population").setLevel(logging.ERROR)
+
+
+def _run(abc, generations: int, minutes, min_acceptance: float, log) -> tuple[list, str]:
+    """pyabc's ``ABCSMC.run`` loop, with one more stop: a population all at distance 0."""
+    walltime = None if minutes is None else timedelta(minutes=float(minutes))
+    t = abc.initialize_components_before_run(
+        minimum_epsilon=0.0,
+        max_nr_populations=int(generations),
+        min_acceptance_rate=float(min_acceptance),
+        max_total_nr_simulations=np.inf,
+        max_walltime=walltime,
+        min_eps_diff=0.0,
+    )
+    gens: list[Generation] = []
+    stopped = ""
+    begun = time.perf_counter()
+    try:
+        while True:
+            eps = float(abc.eps(t))
+            floor = _acceptance_floor(abc, gens, walltime, begun, min_acceptance)
+            abc.min_acceptance_rate = floor
+            started = time.perf_counter()
+            ret = abc.run_generation(t=t)
+            if not ret["successful"]:
+                stopped = (
+                    f"generation {t} stopped after {int(abc.population_size(t) / floor)} "
+                    f"evaluations (acceptance rate below {floor:.2g}"
+                    + (", or the time left" if floor > min_acceptance else "")
+                    + "; not kept)"
+                )
+                break
+            frame = abc.history.get_weighted_distances(t=t)
+            zero = float((frame["distance"] <= 0).mean())
+            evaluations = int(abc.history.get_all_populations().set_index("t").at[t, "samples"])
+            gen = Generation(
+                t=t,
+                epsilon=eps,
+                accepted=len(frame),
+                evaluations=evaluations,
+                acceptance_rate=float(ret["acceptance_rate"]),
+                seconds=time.perf_counter() - started,
+                zero_share=zero,
+            )
+            gens.append(gen)
+            log(
+                f"generation {t}: epsilon {eps:.3g}, {gen.accepted} accepted of "
+                f"{gen.evaluations} ({gen.acceptance_rate:.1%}), {zero:.0%} at distance 0, "
+                f"{gen.seconds:.0f} s"
+            )
+            if zero == 1.0:
+                stopped = f"generation {t}: every member meets every target"
+                break
+            with np.errstate(invalid="ignore"):  # pyabc subtracts inf from inf after t = 0
+                terminate = abc.check_terminate(t=t, acceptance_rate=ret["acceptance_rate"])
+            if terminate:
+                if t >= abc.max_t:
+                    stopped = f"{generations} generations"
+                elif (
+                    walltime is not None and time.perf_counter() - begun > walltime.total_seconds()
+                ):
+                    stopped = f"wall time over {minutes:g} minutes"
+                else:
+                    stopped = "pyabc's stopping rule (acceptance rate or epsilon)"
+                break
+            t += 1
+    finally:
+        abc.history.done(end_time=datetime.now())
+        abc.sampler.stop()
+    if not gens:
+        raise EvidenceError("ABC kept no population: " + stopped)
+    return gens, stopped
+
+
+def _acceptance_floor(abc, gens, walltime, begun: float, min_acceptance: float) -> float:
+    """The acceptance rate below which the next generation is abandoned: ``min_acceptance``, or
+    higher when the wall time left affords fewer evaluations (at the seconds per evaluation of
+    the generations so far) than the population needs at that rate. pyabc's single-core and
+    multicore samplers stop a generation at that many evaluations; the Dask sampler does not
+    (there the wall time is checked between generations only)."""
+    floor = float(min_acceptance)
+    evaluations = sum(g.evaluations for g in gens)
+    if walltime is None or not evaluations:
+        return floor
+    per_evaluation = sum(g.seconds for g in gens) / evaluations
+    left = walltime.total_seconds() - (time.perf_counter() - begun)
+    affordable = max(1.0, left / per_evaluation)
+    return min(1.0, max(floor, abc.population_size(len(gens)) / affordable))
+
+
+def _last_population(history, ranges):
+    population = history.get_population(t=history.max_t)
+    points, weights, distances, values = [], [], [], []
+    for particle in population.particles:
+        points.append(to_point(ranges, particle.parameter))
+        weights.append(float(particle.weight))
+        distances.append(float(particle.distance))
+        values.append({k: float(v) for k, v in particle.sum_stat.items()})
+    return points, weights, distances, values
+
+
+def weighted_interval(x: np.ndarray, w: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """The central ``level`` interval of a weighted sample (weighted quantiles)."""
+    order = np.argsort(x)
+    x, w = np.asarray(x, dtype=float)[order], np.asarray(w, dtype=float)[order]
+    cum = np.cumsum(w) / w.sum()
+    tail = (1 - level) / 2
+    low = x[min(np.searchsorted(cum, tail, side="left"), len(x) - 1)]
+    high = x[min(np.searchsorted(cum, 1 - tail, side="left"), len(x) - 1)]
+    return float(low), float(high)
+
+
+# --------------------------------------------------------------------------- the plausible set
+
+
+@dataclass
+class Member:
+    point: dict[str, float]
+    weight: float
+    values: dict[str, float]
+    recheck: dict[str, float] | None = None
+    recheck_distance: float | None = None
+
+
+def members_at_zero(calibration: Calibration) -> list[Member]:
+    """The last population's distinct members at distance 0 (weights of duplicates added)."""
+    found: dict[str, Member] = {}
+    for point, weight, dist, values in zip(
+        calibration.points,
+        calibration.weights,
+        calibration.distances,
+        calibration.values,
+        strict=True,
+    ):
+        if dist > 0:
+            continue
+        key = json.dumps(point, sort_keys=True)
+        if key in found:
+            found[key].weight += weight
+        else:
+            found[key] = Member(dict(point), float(weight), dict(values))
+    return list(found.values())
+
+
+def recheck(
+    members: list[Member],
+    simulate: Simulate,
+    master_seed: int,
+    targets: Sequence[Target] = REQUIRED,
+    executor=None,
+) -> list[Member]:
+    """Re-run each member at another seed (``RECHECK_REPLICATE``); keep those still at 0."""
+    seeds = [evaluation_seed(master_seed, m.point, RECHECK_REPLICATE) for m in members]
+    client = getattr(executor, "client", None)
+    if client is not None:
+        futures = client.map(simulate, [m.point for m in members], seeds, pure=False)
+        results = client.gather(futures)
+    else:
+        results = [simulate(m.point, s) for m, s in zip(members, seeds, strict=True)]
+    kept = []
+    for member, values in zip(members, results, strict=True):
+        member.recheck = {k: float(v) for k, v in values.items()}
+        member.recheck_distance = total_distance(member.recheck, targets)
+        if member.recheck_distance == 0:
+            kept.append(member)
+    return kept
+
+
+def versions() -> dict[str, str]:
+    import pandas
+    import pyabc
+
+    return {
+        "python": platform.python_version(),
+        "pyabc": pyabc.__version__,
+        "numpy": np.__version__,
+        "pandas": pandas.__version__,
+    }
+
+
+def git_commit() -> str | None:
+    """The repository's commit (with "+dirty" when files differ), None outside a checkout."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10
+        )
+        if head.returncode != 0:
+            return None
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def plausible_record(
+    calibration: Calibration,
+    members: list[Member],
+    *,
+    checked: bool,
+    n: int | None,
+    replicates: int | None = None,
+    command: str | None = None,
+    wall_seconds: float | None = None,
+) -> dict:
+    """The plausible set as plain data (what ``sim.evidence.plausible`` reads)."""
+    total = sum(m.weight for m in members) or 1.0
+    gens = calibration.generations
+    provenance = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "git_commit": git_commit(),
+        "command": command,
+        "method": "ABC-SMC (pyabc), uniform priors over the ranges, quantile epsilon down to 0",
+        "set": (
+            "distinct members of the last population at distance 0"
+            + (
+                ", each re-run at a second seed and kept only if still at distance 0"
+                if checked
+                else ""
+            )
+        ),
+        "rechecked": checked,
+        "master_seed": calibration.master_seed,
+        "seeds": "sim.evidence.abc.evaluation_seed(master_seed, point, replicate): replicate "
+        f"{ABC_REPLICATE} in the ABC, {RECHECK_REPLICATE} in the re-run",
+        "n": n,
+        "replicates": replicates,
+        "population_size": calibration.population_size,
+        "sampler": calibration.sampler,
+        "generations": len(gens),
+        "stopped": calibration.stopped,
+        "epsilon_schedule": (
+            "generation 0 accepts the prior sample; then shrink x the weighted alpha-quantile of "
+            "the last population's distances (pyabc QuantileEpsilon), down to 0"
+        ),
+        "options": calibration.options,
+        "epsilons": [g.epsilon if math.isfinite(g.epsilon) else "inf" for g in gens],
+        "acceptance_rates": [g.acceptance_rate for g in gens],
+        "evaluations": [g.evaluations for g in gens],
+        "generation_seconds": [round(g.seconds, 2) for g in gens],
+        "zero_shares": [g.zero_share for g in gens],
+        "evaluations_total": sum(g.evaluations for g in gens) + (len(members) if checked else 0),
+        "abc_seconds": round(calibration.seconds, 1),
+        "wall_seconds": None if wall_seconds is None else round(wall_seconds, 1),
+        "final_population": len(calibration.points),
+        "final_at_zero": sum(d <= 0 for d in calibration.distances),
+        "versions": versions(),
+        # the targets the distance used (every one met by every member)
+        "targets": [
+            {"key": t.key, "low": t.low, "high": t.high if math.isfinite(t.high) else "inf"}
+            for t in calibration.targets
+        ],
+        # every target of the table, the shown ones too (their values are kept per member)
+        "all_targets": [
+            {
+                "key": t.key,
+                "low": t.low,
+                "high": t.high if math.isfinite(t.high) else "inf",
+                "required": any(t.key == u.key for u in calibration.targets),
+            }
+            for t in TARGETS
+        ],
+        "ranges": [
+            {"path": r.path, "low": r.low, "high": r.high, "integer": r.integer}
+            for r in calibration.ranges
+        ],
+    }
+    return {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "provenance": provenance,
+        "members": [
+            {
+                "point": m.point,
+                "weight": m.weight / total,
+                "values": _json_floats(m.values),
+                **({"recheck": _json_floats(m.recheck)} if m.recheck is not None else {}),
+            }
+            for m in members
+        ],
+    }
+
+
+def _json_floats(values: Mapping[str, float]) -> dict:
+    """Finite floats as numbers; NaN and infinities as strings (strict JSON)."""
+    return {k: (v if math.isfinite(v) else str(v)) for k, v in values.items()}
+
+
+def write_record(record: dict, out: Path) -> Path:
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(out.suffix + ".tmp")
+    tmp.write_text(json.dumps(record, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+    tmp.replace(out)
+    return out
+
+
+# --------------------------------------------------------------------------- the command
+
+
+@dataclass
+class Settings:
+    population: int = 200
+    generations: int = 12
+    minutes: float | None = 55.0
+    n: int | None = None  # None: measure_targets' own default
+    replicates: int = 1
+    seed: int = 2024
+    processes: int | None = None
+    recheck: bool = True
+    out: Path = field(default_factory=lambda: DEFAULT_OUT)
+    history: Path | None = None
+
+
+def calibrate_defaults(settings: Settings, executor=None, command: str | None = None, log=None):
+    """``run_sim.py calibrate-defaults``: ABC over every range against every target with
+    ``sim.evidence.target_runs.measure_targets`` at ``n`` customers; writes the plausible set."""
+    import functools
+    import inspect
+
+    log = log or (lambda text: print(text, file=sys.stderr))
+    try:
+        from sim.evidence.target_runs import measure_targets
+    except ImportError as error:
+        raise EvidenceError(f"the target runs are missing ({error})") from None
+    started = time.perf_counter()
+    if settings.n is None:
+        settings.n = int(inspect.signature(measure_targets).parameters["n"].default)
+    simulate = functools.partial(
+        _measure, measure_targets, n=int(settings.n), replicates=int(settings.replicates)
+    )
+    sampler = sampler_for(executor, settings.processes)
+    log(
+        f"ABC-SMC over {len(RANGES)} parameters and {len(REQUIRED)} required targets: population "
+        f"{settings.population}, at most {settings.generations} generations"
+        + (f" or {settings.minutes:g} minutes" if settings.minutes else "")
+        + f", {settings.n} customers x {settings.replicates} seed(s) per market, "
+        + sampler_name(sampler)
+    )
+    result = calibrate(
+        simulate,
+        RANGES,
+        targets=REQUIRED,
+        population=settings.population,
+        generations=settings.generations,
+        minutes=settings.minutes,
+        seed=settings.seed,
+        sampler=sampler,
+        history=settings.history,
+        log=log,
+    )
+    members = members_at_zero(result)
+    log(f"stopped: {result.stopped}; {len(members)} distinct members at distance 0")
+    if settings.recheck and members:
+        before = len(members)
+        members = recheck(members, simulate, settings.seed, REQUIRED, executor)
+        log(f"re-run at a second seed: {len(members)} of {before} still meet every target")
+    record = plausible_record(
+        result,
+        members,
+        checked=settings.recheck,
+        n=settings.n,
+        replicates=settings.replicates,
+        command=command,
+        wall_seconds=time.perf_counter() - started,
+    )
+    if not members:
+        raise EvidenceError(
+            f"no member meets every target ({result.stopped}); nothing written to {settings.out}"
+        )
+    path = write_record(record, settings.out)
+    return path, record
+
+
+def _measure(measure_targets, point: dict, seed: int, n: int, replicates: int) -> dict:
+    return measure_targets(point, seed, n=n, replicates=replicates)
+
+
+def settings_from_args(args) -> Settings:
+    return Settings(
+        population=args.population,
+        generations=args.generations,
+        minutes=args.minutes if args.minutes and args.minutes > 0 else None,
+        n=args.n,
+        replicates=args.replicates,
+        seed=args.seed,
+        processes=args.processes,
+        recheck=not args.no_recheck,
+        out=args.out,
+        history=args.history,
+    )
+
+
+def summary_line(path: Path, record: dict) -> str:
+    p = record["provenance"]
+    return (
+        f"{len(record['members'])} plausible parameter vectors in {path} "
+        f"({p['generations']} generations, {p['evaluations_total']} evaluations, "
+        f"{p['wall_seconds']:.0f} s)"
+    )
