@@ -185,6 +185,14 @@ def build_parser(_=None) -> argparse.ArgumentParser:
             "language the folder was drawn in, else en)"
         ),
     )
+    report.add_argument(
+        "--csv-locale",
+        choices=["nb"],
+        help=_(
+            "also write the tables for spreadsheets in this locale: nb = semicolons between "
+            "cells, decimal comma (timeseries-nb.csv, summary-nb.csv)"
+        ),
+    )
     schema = sub.add_parser("schema", help=_("print the JSON Schema of scenario files"))
     schema.add_argument("-o", "--output", type=Path, metavar="FILE", help=_("write to FILE"))
     add_viz_parser(sub)
@@ -793,6 +801,7 @@ def print_outcome(
 ) -> None:
     from sim.engine.measures import label
     from sim.i18n.scenarios import scenario_text
+    from sim.i18n.vocabulary import arm_label
 
     _ = _ or translator()
     summary = outcome.summary
@@ -825,6 +834,13 @@ def print_outcome(
         )
     week = summary["final_week"]
     measures = [m for m in scenario.key_measures if m in summary["units"]]
+    # The tables name the arms as the scenario wrote them (what --versus takes); in another
+    # language, say which of them are the vocabulary's words (push = reklame).
+    said = [
+        f"{a} = {arm_label(a, _).removesuffix(f' ({a})')}" for a in arms if arm_label(a, _) != a
+    ]
+    if said:
+        print(_("Arms: {names}").format(names=", ".join(said)))
     if not sweep:
         if "profit" in summary["units"] and "profit" not in measures:
             measures.append("profit")  # the manager's question, in every table (cu per 1,000)
@@ -844,9 +860,9 @@ def print_outcome(
                     "What pays: {leader} has the highest profit to date ({leader_mean} cu per "
                     "1,000 customers, {runner_up} {runner_up_mean})"
                 ).format(
-                    leader=item["leader"],
+                    leader=arm_label(item["leader"], _),
                     leader_mean=f"{item['leader_mean']:.4g}",
-                    runner_up=item["runner_up"],
+                    runner_up=arm_label(item["runner_up"], _),
                     runner_up_mean=f"{item['runner_up_mean']:.4g}",
                 )
                 + (_(", within noise") if item["tie"] else "")
@@ -1011,6 +1027,11 @@ def cmd_report(args: argparse.Namespace, argv: list[str]) -> int:
     _ = translator(recorded_language(read_manifest(args.folder)))
     print(_("Report: {file}").format(file=args.folder / "report.html"))
     print(_("Figures: {folder}").format(folder=args.folder / "figures"))
+    if getattr(args, "csv_locale", None):
+        from sim.study.results import spreadsheet_copies
+
+        for path in spreadsheet_copies(args.folder, args.csv_locale):
+            print(_("For spreadsheets: {file}").format(file=path))
     if not complete:
         print(_("note: the study is incomplete; the report uses the finished runs only"))
     return EXIT_OK
