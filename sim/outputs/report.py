@@ -581,8 +581,8 @@ def plausible_section(table, info: dict, _) -> str:
             "low": _percent(row.low, _),
             "high": _percent(row.high, _),
             "markets": str(markets),
-            "arm": "<b>" + _e(row.arm) + "</b>",
-            "versus": _e(row.versus),
+            "arm": "<b>" + _arm(row.arm, _) + "</b>",
+            "versus": _arm(row.versus, _),
             "measure": _e(label(row.measure, _.plain).lower()),
             "week": str(week),
         }
@@ -615,7 +615,9 @@ def plausible_section(table, info: dict, _) -> str:
                 f"{_percent(r['high'], _)}]</td>"
             )
         name = _e(label(measure, _.plain))
-        rows.append(f"<tr><td>{_e(arm)} - {_e(versus)}</td><td>{name}</td>{''.join(cells)}</tr>")
+        rows.append(
+            f"<tr><td>{_arm(arm, _)} - {_arm(versus, _)}</td><td>{name}</td>{''.join(cells)}</tr>"
+        )
     intro = _(
         "Over markets consistent with the evidence: the scenario was run once in each of "
         "{markets} markets of the calibrated plausible set (docs/validation.md), each a set of "
