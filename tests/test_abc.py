@@ -380,9 +380,9 @@ def test_missing_or_malformed_file_is_one_line(tmp_path, content, words):
 
 def fake_measure_targets(point, seed, n=1500, replicates=1):
     """A stand-in for sim.evidence.target_runs.measure_targets: every target at the middle of
-    its band when wom.talk_base is below 0.01, else every target missed."""
+    its band when product.fit is below 0.4 (a screened parameter), else every target missed."""
     rng = np.random.default_rng(seed)
-    inside = point["wom.talk_base"] < 0.01
+    inside = point["product.fit"] < 0.4
     out = {}
     for t in TARGETS:
         high = t.high if math.isfinite(t.high) else t.low + 1
@@ -402,9 +402,10 @@ def test_command_writes_the_plausible_set(tmp_path, monkeypatch, capsys):
     assert main([*args, "--n", "300", "--seed", "5", "--out", str(out)]) == 0
     assert "plausible parameter vectors" in capsys.readouterr().out
     loaded = load_plausible(out)
-    assert all(m["wom.talk_base"] < 0.01 for m in loaded.members)
-    assert loaded.paths == [r.path for r in RANGES]
+    assert all(m["product.fit"] < 0.4 for m in loaded.members)
+    assert loaded.paths == [r.path for r in abc.calibrated_ranges()]
     p = loaded.provenance
+    assert set(p["held"]) == {r.path for r in RANGES} - set(abc.SCREENED)
     assert p["n"] == 300 and p["master_seed"] == 5 and p["rechecked"] is True
     assert p["command"].startswith("run_sim.py calibrate-defaults")
     assert [t["key"] for t in p["targets"]] == [t.key for t in REQUIRED]
@@ -456,3 +457,10 @@ def test_shipped_members_meet_every_target_when_rerun():
             seed = abc.evaluation_seed(p["master_seed"], point, replicate)
             values = measure_targets(point, seed, n=p["n"], replicates=p.get("replicates") or 1)
             assert total_distance(values, targets) == 0.0, (point, replicate)
+
+
+def test_the_calibration_varies_the_screened_ranges_and_records_the_rest_as_held():
+    ranges = abc.calibrated_ranges()
+    assert [r.path for r in ranges] == [r.path for r in RANGES if r.path in abc.SCREENED]
+    assert len(ranges) == len(abc.SCREENED)  # every screened path is a documented range
+    assert len(abc.calibrated_ranges(all_parameters=True)) == len(RANGES)
