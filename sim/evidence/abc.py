@@ -289,8 +289,11 @@ def calibrate(
     """ABC-SMC over ``ranges`` against ``targets`` (see the module's docstring).
 
     ``distance(values) -> float`` replaces ``total_distance`` (0 must mean "accepted"); pyabc's
-    quantile epsilon takes ``shrink`` times the weighted ``alpha`` quantile of the last
-    population's distances as the next threshold, with a minimum of 0. ``shrink`` < 1 because
+    quantile epsilon takes ``shrink`` times the (unweighted) ``alpha`` quantile of the last
+    population's distances as the next threshold, with a minimum of 0. Unweighted, because
+    with 22 parameters and a population of 200 the importance weights are degenerate
+    (effective sample size about 4 from generation 1): a weighted median is one particle's
+    distance and the threshold stalls. ``shrink`` < 1 because
     each target's distance is capped at 1 (``Target.distance``): far from the bands many
     members tie at whole numbers, and a threshold equal to the tied value would accept them all
     again and never move. ``sampler``: from ``sampler_for`` (default: single core).
@@ -325,7 +328,7 @@ def calibrate(
         sampler=sampler,
         # generation 0 is the prior sample itself (every draw accepted, all counted)
         eps=QuantileEpsilon(
-            initial_epsilon=math.inf, alpha=alpha, quantile_multiplier=shrink, weighted=True
+            initial_epsilon=math.inf, alpha=alpha, quantile_multiplier=shrink, weighted=False
         ),
     )
     temp = None
