@@ -339,7 +339,7 @@ def test_central_member_is_nearest_the_median(tmp_path):
     assert loaded.central_index() == 2
 
 
-def test_sample_is_distinct_weighted_and_seeded(tmp_path):
+def test_sample_is_distinct_uniform_and_seeded(tmp_path):
     points = [{"a.x": x / 10, "a.k": 2} for x in range(10)]
     weights = [0.0] * 5 + [1.0] * 5
     path = tmp_path / "p.json"
@@ -347,8 +347,10 @@ def test_sample_is_distinct_weighted_and_seeded(tmp_path):
     loaded = load_plausible(path)
     draw = loaded.sample(4, seed=1)
     assert len({p["a.x"] for p in draw}) == 4
-    assert all(p["a.x"] >= 0.5 for p in draw)  # members of weight 0 are never drawn
     assert draw == loaded.sample(4, seed=1)
+    # every member equally likely, whatever its ABC weight (the weights are degenerate)
+    seen = {p["a.x"] for s in range(30) for p in loaded.sample(3, seed=s)}
+    assert seen == {x / 10 for x in range(10)}
     with pytest.raises(PlausibleError, match="cannot draw 11"):
         loaded.sample(11)
 
