@@ -232,6 +232,11 @@ def cmd_report(args: argparse.Namespace, argv: list[str]) -> int:
     _ = translator(recorded_language(read_manifest(args.folder)))
     print(_("Report: {file}").format(file=args.folder / "report.html"))
     print(_("Figures: {folder}").format(folder=args.folder / "figures"))
+    if getattr(args, "csv_locale", None):
+        from sim.study.runs import spreadsheet_copies
+
+        for path in spreadsheet_copies(args.folder, args.csv_locale):
+            print(_("For spreadsheets: {file}").format(file=path))
     if not complete:
         print(_("note: the study is incomplete; the report uses the finished runs only"))
     return EXIT_OK

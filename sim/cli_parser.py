@@ -154,6 +154,14 @@ def build_parser(_=None) -> argparse.ArgumentParser:
             "language the folder was drawn in, else en)"
         ),
     )
+    report.add_argument(
+        "--csv-locale",
+        choices=["nb"],
+        help=_(
+            "also write the tables for spreadsheets in this locale: nb = semicolons between "
+            "cells, decimal comma (timeseries-nb.csv, summary-nb.csv)"
+        ),
+    )
     schema = sub.add_parser("schema", help=_("print the JSON Schema of scenario files"))
     schema.add_argument("-o", "--output", type=Path, metavar="FILE", help=_("write to FILE"))
     add_viz_parser(sub)

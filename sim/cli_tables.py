@@ -59,6 +59,7 @@ def print_outcome(
 ) -> None:
     from sim.engine.measures import label
     from sim.i18n.scenarios import scenario_text
+    from sim.i18n.vocabulary import arm_label
 
     _ = _ or translator()
     summary = outcome.summary
@@ -91,6 +92,13 @@ def print_outcome(
         )
     week = summary["final_week"]
     measures = [m for m in scenario.key_measures if m in summary["units"]]
+    # The tables name the arms as the scenario wrote them (what --versus takes); in another
+    # language, say which of them are the vocabulary's words (push = reklame).
+    said = [
+        f"{a} = {arm_label(a, _).removesuffix(f' ({a})')}" for a in arms if arm_label(a, _) != a
+    ]
+    if said:
+        print(_("Arms: {names}").format(names=", ".join(said)))
     if not sweep:
         if "profit" in summary["units"] and "profit" not in measures:
             measures.append("profit")  # the manager's question, in every table (cu per 1,000)
@@ -110,9 +118,9 @@ def print_outcome(
                     "What pays: {leader} has the highest profit to date ({leader_mean} cu per "
                     "1,000 customers, {runner_up} {runner_up_mean})"
                 ).format(
-                    leader=item["leader"],
+                    leader=arm_label(item["leader"], _),
                     leader_mean=f"{item['leader_mean']:.4g}",
-                    runner_up=item["runner_up"],
+                    runner_up=arm_label(item["runner_up"], _),
                     runner_up_mean=f"{item['runner_up_mean']:.4g}",
                 )
                 + (_(", within noise") if item["tie"] else "")

@@ -252,11 +252,11 @@ def test_integer_value_rounds_half_up_and_clips():
     assert [abc.value(r, x) for x in (0.5, 1.49, 1.5, 2.5, 3.5)] == [1, 1, 2, 3, 3]
     talk = BY_PATH["wom.talk_base"]
     assert abc.value(talk, 0.0071) == 0.0071
-    # the logit scale: 0 is the middle, far out are the ends (never past them)
-    assert abc.from_logit(talk, 0.0) == pytest.approx((talk.low + talk.high) / 2)
+    # the probit scale: 0 is the middle, far out are the ends (never past them)
+    assert abc.from_normal(talk, 0.0) == pytest.approx((talk.low + talk.high) / 2)
     assert abc.to_point([talk], {"wom__talk_base": 800.0}) == {"wom.talk_base": talk.high}
     assert abc.to_point([talk], {"wom__talk_base": -800.0}) == {"wom.talk_base": talk.low}
-    assert abc.from_logit(talk, abc.to_logit(talk, 0.004)) == pytest.approx(0.004)
+    assert abc.from_normal(talk, abc.to_normal(talk, 0.004)) == pytest.approx(0.004)
 
 
 def test_keys_map_paths_both_ways():
@@ -341,7 +341,7 @@ def test_central_member_is_nearest_the_median(tmp_path):
     assert loaded.central_index() == 2
 
 
-def test_sample_is_distinct_weighted_and_seeded(tmp_path):
+def test_sample_is_distinct_uniform_and_seeded(tmp_path):
     points = [{"a.x": x / 10, "a.k": 2} for x in range(10)]
     weights = [0.0] * 5 + [1.0] * 5
     path = tmp_path / "p.json"
@@ -349,8 +349,10 @@ def test_sample_is_distinct_weighted_and_seeded(tmp_path):
     loaded = load_plausible(path)
     draw = loaded.sample(4, seed=1)
     assert len({p["a.x"] for p in draw}) == 4
-    assert all(p["a.x"] >= 0.5 for p in draw)  # members of weight 0 are never drawn
     assert draw == loaded.sample(4, seed=1)
+    # every member equally likely, whatever its ABC weight (the weights are degenerate)
+    seen = {p["a.x"] for s in range(30) for p in loaded.sample(3, seed=s)}
+    assert seen == {x / 10 for x in range(10)}
     with pytest.raises(PlausibleError, match="cannot draw 11"):
         loaded.sample(11)
 
@@ -382,9 +384,9 @@ def test_missing_or_malformed_file_is_one_line(tmp_path, content, words):
 
 def fake_measure_targets(point, seed, n=1500, replicates=1):
     """A stand-in for sim.evidence.target_runs.measure_targets: every target at the middle of
-    its band when wom.talk_base is below 0.01, else every target missed."""
+    its band when product.fit is below 0.4 (a screened parameter), else every target missed."""
     rng = np.random.default_rng(seed)
-    inside = point["wom.talk_base"] < 0.01
+    inside = point["product.fit"] < 0.4
     out = {}
     for t in TARGETS:
         high = t.high if math.isfinite(t.high) else t.low + 1
@@ -404,9 +406,10 @@ def test_command_writes_the_plausible_set(tmp_path, monkeypatch, capsys):
     assert main([*args, "--n", "300", "--seed", "5", "--out", str(out)]) == 0
     assert "plausible parameter vectors" in capsys.readouterr().out
     loaded = load_plausible(out)
-    assert all(m["wom.talk_base"] < 0.01 for m in loaded.members)
-    assert loaded.paths == [r.path for r in RANGES]
+    assert all(m["product.fit"] < 0.4 for m in loaded.members)
+    assert loaded.paths == [r.path for r in defaults.calibrated_ranges()]
     p = loaded.provenance
+    assert set(p["held"]) == {r.path for r in RANGES} - set(defaults.SCREENED)
     assert p["n"] == 300 and p["master_seed"] == 5 and p["rechecked"] is True
     assert p["command"].startswith("run_sim.py calibrate-defaults")
     assert [t["key"] for t in p["targets"]] == [t.key for t in REQUIRED]
@@ -458,3 +461,10 @@ def test_shipped_members_meet_every_target_when_rerun():
             seed = abc.evaluation_seed(p["master_seed"], point, replicate)
             values = measure_targets(point, seed, n=p["n"], replicates=p.get("replicates") or 1)
             assert total_distance(values, targets) == 0.0, (point, replicate)
+
+
+def test_the_calibration_varies_the_screened_ranges_and_records_the_rest_as_held():
+    ranges = defaults.calibrated_ranges()
+    assert [r.path for r in ranges] == [r.path for r in RANGES if r.path in defaults.SCREENED]
+    assert len(ranges) == len(defaults.SCREENED)  # every screened path is a documented range
+    assert len(defaults.calibrated_ranges(all_parameters=True)) == len(RANGES)

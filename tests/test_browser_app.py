@@ -5,6 +5,9 @@ Starts the app server on a free loopback port and drives the page as a teacher w
 the window (element geometry) with no text under 14 px; Step, Play, Reset, a preset, *Run 20
 times* (intervals and verdicts), presentation mode, the bokmål page, the share link (reopens the
 same settings), and the downloads (CSV, a scenario file that loads, a PNG drawn in the browser).
+In both languages, with the 20-run verdicts shown, every text is measured as rendered (CSS
+transforms and zoom included): none under 14 px, none clipped, cut with an ellipsis or outside
+the window (``TEXT_LAYOUT_JS``; tests/test_browser_worksheets.py uses it on every exercise).
 Every request to a host other than the local server is refused (route-blocked) and recorded:
 the test fails if the page tried one, or if any request failed.
 
@@ -189,9 +192,92 @@ SMALL_TEXT_JS = """
 }
 """
 
+# Every visible text on the page, as rendered: its size after CSS transforms and zoom (a
+# Vuetify label floated with scale(0.75) is 10.5 px, whatever its font-size says), and whether
+# it is cut: wider than its box where the box hides the overflow (an ellipsis or a clip), or
+# outside an ancestor that hides its overflow. SVG text (the charts) is measured with the
+# drawing's scale and must lie inside its drawing.
+TEXT_LAYOUT_JS = """
+() => {
+  const small = [], cut = [];
+  const seen = new Set();
+  const note = (list, el, what) => {
+    const text = (el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 60);
+    const key = what + el.tagName + text;
+    if (!seen.has(key)) { seen.add(key); list.push(`${el.tagName} ${what} "${text}"`); }
+  };
+  const shown = el => {
+    for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
+      const st = getComputedStyle(e);
+      if (st.display === 'none' || st.visibility === 'hidden' || st.opacity === '0') return false;
+    }
+    return true;
+  };
+  const scaleOf = el => {  // CSS transforms of the element and its ancestors, and zoom
+    let scale = el.currentCSSZoom || 1;
+    for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
+      const t = getComputedStyle(e).transform;
+      if (t && t !== 'none') {
+        const m = new DOMMatrixReadOnly(t);
+        scale *= Math.hypot(m.a, m.b);
+      }
+    }
+    return scale;
+  };
+  const hides = st => ['hidden', 'clip', 'auto', 'scroll'].includes(st.overflowX)
+    || ['hidden', 'clip'].includes(st.overflowY);
+  for (const el of document.querySelectorAll('body *')) {
+    const tag = el.tagName.toLowerCase();
+    if (['script', 'style', 'title', 'noscript', 'option'].includes(tag)) continue;
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    const svgText = tag === 'text' || tag === 'tspan';
+    if (!own) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    if (!shown(el)) continue;
+    const st = getComputedStyle(el);
+    let size = parseFloat(st.fontSize);
+    if (box.right > innerWidth + 1 || box.left < -1) note(cut, el, 'outside the window');
+    if (svgText) {
+      const svg = el.ownerSVGElement;
+      const ctm = el.getScreenCTM();
+      if (ctm) size *= Math.hypot(ctm.a, ctm.b);
+      if (svg) {
+        const r = svg.getBoundingClientRect();
+        if (box.left < r.left - 1 || box.right > r.right + 1 || box.top < r.top - 1
+            || box.bottom > r.bottom + 1) note(cut, el, 'outside its chart');
+      }
+    } else {
+      size *= scaleOf(el);
+      if (el.scrollWidth > el.clientWidth + 1 && hides(st)) {
+        note(cut, el, st.textOverflow === 'ellipsis' ? 'ends in an ellipsis' : 'clipped');
+      } else if (st.textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth + 1) {
+        note(cut, el, 'ends in an ellipsis');
+      }
+      // cut by an ancestor that hides what overflows it
+      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+        const ast = getComputedStyle(a);
+        const scrolls = v => ['auto', 'scroll'].includes(v);
+        const clips = v => ['hidden', 'clip'].includes(v);
+        if (scrolls(ast.overflowX) || scrolls(ast.overflowY)) break;  // reachable by scrolling
+        if (!clips(ast.overflowX) && !clips(ast.overflowY)) continue;
+        const r = a.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0) break;
+        const across = box.left < r.left - 1 || box.right > r.right + 1;
+        const down = clips(ast.overflowY) && (box.top < r.top - 1 || box.bottom > r.bottom + 1);
+        if (across || down) { note(cut, el, 'clipped by ' + a.className); break; }
+      }
+    }
+    if (size < 13.95) note(small, el, `${size.toFixed(1)}px`);
+  }
+  return {small, cut};
+}
+"""
+
 OVERLAPPING_LINE_NAMES_JS = """
 () => {
-  // The names at the lines' ends (bold SVG text in each line chart) must not cover each other.
+  // The names at the lines' ends (bold SVG text in each line chart) must not cover or touch
+  // each other.
   const found = [];
   for (const chart of document.querySelectorAll('.reclamare-chart')) {
     if (chart.className.includes('chart-histogram')) continue;
@@ -203,7 +289,7 @@ OVERLAPPING_LINE_NAMES_JS = """
       const [a, r] = names[i], [b, q] = names[j];
       const overlap = Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top);
       const across = Math.min(r.right, q.right) - Math.max(r.left, q.left);
-      if (overlap > 2 && across > 2) found.push(`${a} / ${b}`);
+      if (overlap > 0 && across > 2) found.push(`${a} / ${b}`);
     }
   }
   return found;
@@ -479,6 +565,82 @@ def test_exercise_1_in_bokmal_each_campaign_its_budget_and_going_to_week_19(
                 page.screenshot(path=str(folder / "louder-week-18-nb.png"))
         finally:
             browser.close()
+    recorder.check()
+    log = server_log.read_text(errors="replace")
+    assert "Traceback" not in log, log[-3000:]
+
+
+def _text_problems(page) -> list[str]:
+    found = page.evaluate(TEXT_LAYOUT_JS)
+    return [f"under 14 px: {t}" for t in found["small"]] + [f"cut: {t}" for t in found["cut"]]
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_projector_text_in_both_languages_with_verdicts(
+    lang, browser_executable, app_server, tmp_path
+):
+    """Issue 25, item 4: at 1280 x 720, side by side with the 20-run verdicts shown, in bokmål
+    and English, every text as rendered (CSS transforms and zoom included, chart text at the
+    drawing's scale) is at least 14 px, and none is clipped or cut with an ellipsis; the same in
+    presentation mode, and for the hubs exercise (the longest panel and line names)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, port, server_log = app_server
+    recorder = Recorder(port)
+    folders = _screens(tmp_path)
+    width, height = 1280, 720
+    note = {"en": "Verdicts from 20 runs", "nb": "Konklusjon etter 20 kjøringer"}[lang]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=browser_executable, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": width, "height": height})
+            recorder.install(context)
+            page = context.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            problems = {}
+            for preset in ("default", "workshop/hubs"):
+                page.goto(url + f"?preset={preset}&compare=1&lang={lang}")
+                page.wait_for_selector(".rc-network.arm-1 canvas")
+                page.wait_for_selector(".reclamare-chart-body svg text")
+                _wait_week(page, 0)
+                if preset == "default":
+                    _step(page, 6)
+                else:  # the whole year: the line names end where the lines do
+                    page.locator(".rc-goto input").fill("52")
+                    page.locator(".rc-goto input").press("Enter")
+                    _wait_week(page, 52)
+                page.locator(".rc-replicates").click()
+                expect(page.locator(".rc-score-note")).to_contain_text(note, timeout=120_000)
+                assert page.locator(".rc-verdict").all_inner_texts()
+                name = preset.replace("/", "-")
+                problems[f"{name} side by side"] = _text_problems(page)
+                for folder in folders:
+                    page.screenshot(path=str(folder / f"layout-{name}-{lang}.png"))
+                page.locator(".rc-present").click()
+                expect(page.locator(".rc-controls")).to_have_count(0)
+                page.wait_for_timeout(300)  # the charts resize to the wider page
+                problems[f"{name} presentation"] = _text_problems(page)
+                covered = page.evaluate(OVERLAPPING_LINE_NAMES_JS)
+                assert not covered, f"line names on top of each other: {covered}"
+                for folder in folders:
+                    page.screenshot(path=str(folder / f"layout-{name}-presentation-{lang}.png"))
+                page.locator(".rc-present").click()
+                expect(page.locator(".rc-controls")).to_have_count(1)
+            # the scenario menu open: its items are projector text too
+            page.locator(".select-preset .v-select__slot").click()
+            page.wait_for_selector(".menuable__content__active .v-list-item__title")
+            page.evaluate(  # down to the workshop's exercises, the longest names
+                "() => { const m = document.querySelector('.menuable__content__active');"
+                " m.scrollTop = m.scrollHeight; }"
+            )
+            page.wait_for_timeout(500)  # the menu's transition
+            problems["scenario menu"] = _text_problems(page)
+            for folder in folders:
+                page.screenshot(path=str(folder / f"layout-menu-{lang}.png"))
+        finally:
+            browser.close()
+    bad = {k: v for k, v in problems.items() if v}
+    assert not bad, f"{lang}: text too small or cut at 1280 x 720: {bad}"
     recorder.check()
     log = server_log.read_text(errors="replace")
     assert "Traceback" not in log, log[-3000:]

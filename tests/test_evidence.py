@@ -187,3 +187,33 @@ def test_evidence_refuses_figures_it_did_not_write(tmp_path, capsys):
     assert main(["evidence", "--small", "--out", str(tmp_path)]) == 2
     assert "clusters.png" in capsys.readouterr().err
     assert figure.read_bytes() == b"mine"
+
+
+def test_where_dialogue_pays_section_says_what_it_has():
+    missing = page_module.pays_section({"dialogue_pays": {"missing": "x.json: no set"}})
+    assert "No plausible set is shipped yet (x.json: no set)" in " ".join(missing)
+    result = {
+        "markets": 10,
+        "set_size": 120,
+        "set_date": "2026-12-07",
+        "pays": {"mean": 0.3, "low": 0.1, "high": 0.6, "n": 10},
+        "separating": [
+            {
+                "path": "dialogue.cost_per_conversation",
+                "auc": 0.1,
+                "split": {
+                    "threshold": 3.0,
+                    "share_below": 0.75,
+                    "share_above": 0.0,
+                    "n_below": 4,
+                    "n_above": 6,
+                    "balanced_accuracy": 1.0,
+                },
+            }
+        ],
+    }
+    text = "\n".join(page_module.pays_section({"dialogue_pays": result}))
+    assert "each of 10 members of the plausible set (120 members" in text
+    assert "in 30% [10%, 60%] of 10 plausible markets" in text.replace(" %", "%")
+    assert "`dialogue.cost_per_conversation`: AUC 0.10" in text
+    assert "75% of the 4 markets below 3" in text.replace(" %", "%")

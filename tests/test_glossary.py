@@ -16,14 +16,14 @@ import pytest
 from sim.i18n import LANGUAGES, LOCALE_DIR, translator
 from sim.i18n import vocabulary as vocab
 from sim.viz.labels import preset_label, strategy_label
-from sim.workshop import texts
+from sim.workshop import appsteps, texts
 from sim.workshop.exercises import EXERCISES
 from tests.po_catalogue import PO_FILE, read_po
 
 GLOSSARY = vocab.glossary()
 TERMS = {f"{kind}.{name}": entry for kind in GLOSSARY for name, entry in GLOSSARY[kind].items()}
 # Code, options, paths and identifiers: `...`, --set push.x=1, workshop/louder, push_20, a.b
-CODE = re.compile(r"`[^`]*`|\S*[._/=]\S*|\{\w+\}")
+CODE = re.compile(r"`[^`]*`|\S*[._/=]\S*|\{\w+(?:\[\w+\])?\}")  # {week}, {app[play]}
 
 
 def words_found(text: str, words: list[str]) -> list[str]:
@@ -127,5 +127,5 @@ def test_the_report_and_the_kit_draw_strategies_in_their_colours():
 def test_worksheets_name_each_exercises_scenario_as_the_app_menu_does(lang):
     _ = translator(lang)
     for exercise in EXERCISES:
-        first_step = texts.load(lang)["exercise"][exercise.id]["app"][0]
+        first_step = appsteps.app_text(exercise, lang)[0]  # as the worksheet prints it
         assert preset_label(exercise.scenario, _) in first_step, (lang, exercise.id)

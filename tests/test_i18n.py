@@ -507,3 +507,45 @@ def test_report_and_figures_hold_no_bare_english(path):
         if not any(text.lstrip().startswith(a) or a in text for a in ALLOWED[path])
     ]
     assert not found, f"{path}: wrap these in _() or N_(): {found}"
+
+
+# ------------------------------------------------- arms and spreadsheets in bokmål (issue 25.6)
+
+
+def test_arms_named_by_the_vocabulary_show_its_word_in_bokmal():
+    from sim.i18n.vocabulary import arm_label
+    from sim.outputs.report import _arm, html_translator
+
+    nb, en = i18n.translator("nb"), i18n.translator("en")
+    assert arm_label("push", nb) == "reklame (push)"
+    assert arm_label("none", nb) == "ingen kampanje (none)"
+    assert arm_label("lean_push", nb) == "reklame etter medieplanen (lean_push)"
+    assert arm_label("push_20", nb) == "push_20"  # the scenario's own name, as written
+    names = ["push", "none", "lean_push"]
+    assert [arm_label(a, en) for a in names] == names  # English: the identifiers as written
+
+    assert _arm("mix", html_translator("nb")) == "miks (mix)"
+    assert _arm("<b>", html_translator("nb")) == "&lt;b&gt;"
+
+
+def test_spreadsheet_copies_in_norwegian_locale(tmp_path):
+    import pandas as pd
+
+    from sim.study.runs import spreadsheet_copies, write_table
+
+    table = pd.DataFrame(
+        {"arm": ["push", "=cmd", "blåbær"], "week": [0, 1, 2], "awareness": [0.25, 1.5, -0.125]}
+    )
+    write_table(tmp_path / "timeseries.csv", table)
+    before = (tmp_path / "timeseries.csv").read_bytes()
+    (written,) = spreadsheet_copies(tmp_path, "nb")  # no summary.csv here: only the one
+    assert written.name == "timeseries-nb.csv"
+    raw = written.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # a byte order mark: spreadsheets read UTF-8
+    text = raw.decode("utf-8-sig")
+    assert text.splitlines()[0] == "arm;week;awareness"
+    assert "push;0;0,25" in text and "'=cmd;1;1,5" in text and "-0,125" in text
+    back = pd.read_csv(written, sep=";", decimal=",", encoding="utf-8-sig")
+    assert back["awareness"].tolist() == [0.25, 1.5, -0.125]
+    assert back["arm"].tolist() == ["push", "'=cmd", "blåbær"]  # still safe in a spreadsheet
+    assert (tmp_path / "timeseries.csv").read_bytes() == before  # the record is untouched

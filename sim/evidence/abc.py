@@ -2,7 +2,7 @@
 pyabc's ABC-SMC.
 
 What is calibrated: the parameters of ``sim.evidence.ranges.RANGES`` (or any list of ``Range``),
-with independent uniform priors over their documented ranges (stated to pyabc on the logit
+with independent uniform priors over their documented ranges (stated to pyabc on the probit
 scale, ``prior``), against the empirical targets of ``sim.evidence.targets.REQUIRED`` (those a
 plausible market must meet): a market is accepted when every one's measured value lies in its
 band (``total_distance`` is 0); the targets that are only shown (``required`` false) are measured
@@ -48,6 +48,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from statistics import NormalDist
 
 import numpy as np
 
@@ -96,31 +97,37 @@ def prior_bounds(r: Range) -> tuple[float, float]:
 
 
 def prior(ranges: Sequence[Range]):
-    """pyabc prior: the uniform over each range, stated on the logit scale.
+    """pyabc prior: the uniform over each range, stated on the probit scale.
 
-    pyabc samples ``z = logit(u)``, where ``u`` is the value's place in ``prior_bounds`` (0 at
-    the low end, 1 at the high end); a uniform ``u`` is exactly a standard logistic ``z``, so the
-    prior is uniform over the range in the parameter's own units, and ``to_point`` maps back.
-    Why not uniforms over the ranges themselves: pyabc's Gaussian perturbations must land inside
-    every range at once, and with 68 parameters they almost never do (measured: the sampler
-    stalled in generation 1); on the logit scale every proposal is valid.
+    pyabc samples ``z = Phi^-1(u)``, where ``u`` is the value's place in ``prior_bounds`` (0 at
+    the low end, 1 at the high end) and ``Phi`` the standard normal distribution function; a
+    uniform ``u`` is exactly a standard normal ``z``, so the prior is uniform over the range in
+    the parameter's own units, and ``to_point`` maps back. Why not uniforms over the ranges
+    themselves: pyabc's Gaussian perturbations must land inside every range at once, and with
+    68 parameters they almost never do (measured: the sampler stalled in generation 1). Why not
+    the logit scale (the first version): the logistic's heavy tails let perturbations wander
+    to z = +/-20, where the prior density is 1e-165 against 1e-48 in the middle, and the
+    importance weights collapsed onto one particle by generation 2 (effective sample size 1.0,
+    then NaN weights); the normal's tails keep the weights comparable.
     """
     pyabc = _pyabc()
-    return pyabc.Distribution(**{key_of(r.path): pyabc.RV("logistic", 0, 1) for r in ranges})
+    return pyabc.Distribution(**{key_of(r.path): pyabc.RV("norm", 0, 1) for r in ranges})
 
 
-def from_logit(r: Range, z: float) -> float:
-    """The value (before rounding) at logit ``z`` of the range's prior support."""
+_NORMAL = NormalDist()
+
+
+def from_normal(r: Range, z: float) -> float:
+    """The value (before rounding) at probit ``z`` of the range's prior support."""
     low, high = prior_bounds(r)
-    u = 0.5 * (1.0 + math.tanh(0.5 * float(z)))  # the logistic function, without overflow
+    u = 0.5 * math.erfc(-float(z) / math.sqrt(2.0))  # Phi(z)
     return low + (high - low) * u
 
 
-def to_logit(r: Range, x: float) -> float:
-    """Inverse of ``from_logit`` (for values strictly inside the prior's support)."""
+def to_normal(r: Range, x: float) -> float:
+    """Inverse of ``from_normal`` (for values strictly inside the prior's support)."""
     low, high = prior_bounds(r)
-    u = (float(x) - low) / (high - low)
-    return math.log(u / (1.0 - u))
+    return _NORMAL.inv_cdf((float(x) - low) / (high - low))
 
 
 def value(r: Range, x: float) -> float | int:
@@ -132,8 +139,8 @@ def value(r: Range, x: float) -> float | int:
 
 
 def to_point(ranges: Sequence[Range], parameter: Mapping[str, float]) -> dict[str, float]:
-    """``{path: value}`` of a pyabc parameter (``{key: logit}``), integer ranges rounded."""
-    return {r.path: value(r, from_logit(r, parameter[key_of(r.path)])) for r in ranges}
+    """``{path: value}`` of a pyabc parameter (``{key: probit}``), integer ranges rounded."""
+    return {r.path: value(r, from_normal(r, parameter[key_of(r.path)])) for r in ranges}
 
 
 def evaluation_seed(master_seed: int, point: Mapping[str, float], replicate: int = 0) -> int:
@@ -275,8 +282,11 @@ def calibrate(
     """ABC-SMC over ``ranges`` against ``targets`` (see the module's docstring).
 
     ``distance(values) -> float`` replaces ``total_distance`` (0 must mean "accepted"); pyabc's
-    quantile epsilon takes ``shrink`` times the weighted ``alpha`` quantile of the last
-    population's distances as the next threshold, with a minimum of 0. ``shrink`` < 1 because
+    quantile epsilon takes ``shrink`` times the (unweighted) ``alpha`` quantile of the last
+    population's distances as the next threshold, with a minimum of 0. Unweighted, because
+    with 22 parameters and a population of 200 the importance weights are degenerate
+    (effective sample size about 4 from generation 1): a weighted median is one particle's
+    distance and the threshold stalls. ``shrink`` < 1 because
     each target's distance is capped at 1 (``Target.distance``): far from the bands many
     members tie at whole numbers, and a threshold equal to the tied value would accept them all
     again and never move. ``sampler``: from ``sampler_for`` (default: single core).
@@ -311,7 +321,7 @@ def calibrate(
         sampler=sampler,
         # generation 0 is the prior sample itself (every draw accepted, all counted)
         eps=QuantileEpsilon(
-            initial_epsilon=math.inf, alpha=alpha, quantile_multiplier=shrink, weighted=True
+            initial_epsilon=math.inf, alpha=alpha, quantile_multiplier=shrink, weighted=False
         ),
     )
     temp = None

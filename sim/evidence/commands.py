@@ -128,6 +128,12 @@ def add_calibrate_defaults_parser(sub, add_executor_options) -> None:
         help="pyabc's multicore sampler with K processes (instead of Dask or one core)",
     )
     cd.add_argument(
+        "--all-parameters",
+        action="store_true",
+        help="vary all documented ranges, not only the screened ones "
+        "(sim/evidence/calibrate_defaults.py SCREENED; with all 68, ABC-SMC's weights degenerate)",
+    )
+    cd.add_argument(
         "--no-recheck",
         action="store_true",
         help="keep every member at distance 0 without re-running it at a second seed",

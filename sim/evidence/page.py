@@ -123,6 +123,7 @@ def render(results: dict, figs: dict, command: str) -> str:
         verdict = "pass" if r["passed"] else "**FAIL**"
         lines.append(f"| {r['check']} | {r['measured']} | {r['tolerance']} | {verdict} |")
     lines += targets_section(results)
+    lines += pays_section(results)
     lines += _bass_section(results, figs)
     lines += _network_section(results, figs)
     lines += _share_section(results, figs)
@@ -430,6 +431,30 @@ def targets_section(results: dict) -> list[str]:
     lines += ["", "**Named by the issue, not measured yet.**", ""]
     lines += [f"- {what}: {why}." for what, why in NOT_MEASURED]
     return lines
+
+
+def pays_section(results: dict) -> list[str]:
+    """Where dialogue pays over the plausible set (or why there is no answer yet)."""
+    from sim.evidence.dialogue_pays import sentences
+
+    pays = results.get("dialogue_pays") or {"missing": "not run"}
+    lines = ["", "## Where dialogue pays, over the plausible markets", ""]
+    if "missing" in pays:
+        return lines + [
+            "No plausible set is shipped yet (" + pays["missing"] + "), so there is no answer "
+            "over markets consistent with the evidence; the sensitivity analysis "
+            "(sensitivity.md) gives the answer over the documented ranges instead.",
+        ]
+    lines += [
+        f"The default scenario (its push arm is the media plan: lean push) was run once in "
+        f"each of {pays['markets']} members of the plausible set ({pays['set_size']} members, "
+        f"calibrated {pays.get('set_date') or 'on an unrecorded date'}; "
+        "`sim/evidence/data/plausible.json`). Dialogue pays in a market when its profit to "
+        "date at week 52 is above push's. The separating parameters are ranked by how far "
+        "their AUC is from 0.5 (0.5: no separation), each with its best single threshold.",
+        "",
+    ]
+    return lines + sentences(pays)
 
 
 def explain(results: dict) -> list[str]:

@@ -10,7 +10,7 @@ only reads it (no pyabc, no runs)::
     from sim.evidence.plausible import load_plausible
     plausible = load_plausible()
     plausible.central()            # the member nearest the set's median
-    plausible.sample(20, seed=1)   # 20 distinct members, drawn by weight
+    plausible.sample(20, seed=1)   # 20 distinct members, each equally likely
 """
 
 from __future__ import annotations
@@ -68,13 +68,19 @@ class PlausibleSet:
         return dict(self.members[self.central_index()])
 
     def sample(self, k: int, seed: int = 0) -> list[dict[str, float]]:
-        """``k`` distinct members drawn by weight without replacement (``seed`` fixes which)."""
+        """``k`` distinct members, every member equally likely (``seed`` fixes which).
+
+        Not by the ABC weights: over 22 parameters at a population of 200 they are degenerate
+        (an effective sample size of a few members), so weighting would answer over a handful
+        of markets. Each member meets every target; the set is read as a collection of
+        plausible markets, not as a weighted posterior sample.
+        """
         if not 1 <= k <= len(self.members):
             raise PlausibleError(
                 f"cannot draw {k} distinct members from a plausible set of {len(self.members)}"
             )
         rng = np.random.default_rng(seed)
-        index = rng.choice(len(self.members), size=k, replace=False, p=np.asarray(self.weights))
+        index = rng.choice(len(self.members), size=k, replace=False)
         return [dict(self.members[i]) for i in index]
 
 

@@ -38,6 +38,7 @@ class Size:
     elasticity_replicates: int
     targets_n: int
     targets_replicates: int
+    pays_markets: int  # plausible markets in "where dialogue pays" (all when the set is smaller)
 
 
 SIZES = {
@@ -57,6 +58,7 @@ SIZES = {
         elasticity_replicates=30,
         targets_n=6000,
         targets_replicates=16,
+        pays_markets=200,
     ),
     "small": Size(
         "small",
@@ -74,6 +76,7 @@ SIZES = {
         elasticity_replicates=2,
         targets_n=600,
         targets_replicates=2,
+        pays_markets=4,
     ),
 }
 
@@ -125,7 +128,13 @@ def run_validation(size: Size, executor=None, quiet: bool = True, log=None) -> d
     timings["targets"] = time.perf_counter() - t
     log(f"targets: {timings['targets']:.0f} s")
 
+    t = time.perf_counter()
+    pays = dialogue_pays_over_set(size.pays_markets)
+    timings["where dialogue pays"] = time.perf_counter() - t
+    log(f"where dialogue pays: {timings['where dialogue pays']:.0f} s")
+
     results = {
+        "dialogue_pays": pays,
         "targets": measured,
         "size": asdict(size),
         "seed": SEED,
@@ -142,6 +151,23 @@ def run_validation(size: Size, executor=None, quiet: bool = True, log=None) -> d
     results["checks"] = checks(results)
     results["comparison"] = comparison(elastic["rows"])
     return results
+
+
+def dialogue_pays_over_set(markets: int) -> dict:
+    """Where dialogue out-earns lean push over up to ``markets`` members of the shipped
+    plausible set (``sim.evidence.dialogue_pays``); ``{"missing": reason}`` without a set."""
+    from sim.evidence.dialogue_pays import where_dialogue_pays
+    from sim.evidence.plausible import PlausibleError, load_plausible
+
+    try:
+        plausible = load_plausible()
+    except PlausibleError as error:
+        return {"missing": str(error)}
+    members = plausible.sample(min(markets, len(plausible)), seed=SEED)
+    result = where_dialogue_pays(members, SEED)
+    result["set_size"] = len(plausible)
+    result["set_date"] = plausible.provenance.get("date")
+    return result
 
 
 def empirical_targets(n: int, replicates: int, seed: int) -> list[dict]:

@@ -42,6 +42,23 @@ STRATEGY_COLOURS = {
     "dialogue": "#009E73",
     "mix": "#0072B2",
 }
+# Arms whose identifier is a word of the vocabulary: the strategies' own names, and the media-plan
+# arm the workshop's scenarios carry. A report in another language shows that word beside the
+# identifier (``reklame (push)``): the word the facilitator key and the app use, and the name
+# that ``--versus`` and the CSV files take.
+ARM_WORDS = {**STRATEGY_NAMES, "lean_push": N_("lean push (media plan)")}
+
+
+def arm_label(name: str, _) -> str:
+    """An arm's name in the language of the translator ``_``: ``push`` in English, ``reklame
+    (push)`` in bokmål, ``reklame etter medieplanen (lean_push)``; any other name as written."""
+    word = ARM_WORDS.get(name)
+    if word is None:
+        return name
+    shown = _(word)
+    return name if shown in (word, name) else f"{shown} ({name})"
+
+
 # Colours of arms that are not one strategy's only arm (Okabe-Ito, then a few more).
 OTHER_COLOURS = ("#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442", "#8C564B", "#7F3C8D")
 

@@ -33,6 +33,7 @@ from sim.engine.measures import (  # noqa: E402, F401 (re-exported)
     unit,
 )
 from sim.i18n import DEFAULT_LANGUAGE, N_, number_style, translator  # noqa: E402
+from sim.i18n.vocabulary import arm_label  # noqa: E402
 from sim.outputs.figure_style import (  # noqa: E402
     SIZE,
     STYLE,
@@ -78,7 +79,9 @@ def make_figures(
     """Write every figure of the study into ``folder``; return their paths in reading order.
 
     Titles, axis labels, legends and notes are in ``lang`` (``sim.i18n.LANGUAGES``); arm names
-    and parameter paths are shown as the scenario wrote them.
+    and parameter paths are shown as the scenario wrote them, an arm named by a word of the
+    vocabulary with that word in front in another language (``reklame (push)``:
+    :func:`sim.i18n.vocabulary.arm_label`).
     """
     folder = Path(folder)
     try:
@@ -118,7 +121,7 @@ def _time_figures(folder: Path, study: dict, table: pd.DataFrame, _) -> list[Pat
         for arm, weeks, values in series(measure):
             if skip(arm) or np.all(np.isnan(values)):
                 continue
-            _band(ax, weeks, values, colours[arm], arm, styles[arm])
+            _band(ax, weeks, values, colours[arm], arm_label(arm, _), styles[arm])
             drawn += 1
         if not drawn:
             plt.close(fig)
@@ -233,7 +236,7 @@ def _wom_figure(folder, table, arms, colours, styles, crisis, _) -> Path:
             rows = table[table["arm"] == arm]
             wide = rows.pivot(index="replicate", columns="week", values=measure)
             x, values = wide.columns.to_numpy(), wide.to_numpy(float)
-            _band(ax, x, values, colours[arm], arm, styles[arm])
+            _band(ax, x, values, colours[arm], arm_label(arm, _), styles[arm])
         _crisis_line(ax, crisis, " " + _("crisis"))
         ax.set_title(tone, fontsize=15)
         ax.set_xlabel(_("Week"))
@@ -258,7 +261,7 @@ def _attitude_figure(folder, table, arms, colours, styles, crisis, _) -> Path:
             values = wide.to_numpy(float)
             if np.all(np.isnan(values)):
                 continue
-            _band(ax, wide.columns.to_numpy(), values, colours[arm], arm, styles[arm])
+            _band(ax, wide.columns.to_numpy(), values, colours[arm], arm_label(arm, _), styles[arm])
         _crisis_line(ax, crisis, " " + _("crisis"))
         ax.set_title(_wrapped(label(measure, _), 40), fontsize=15)
         ax.set_xlabel(_("Week"))
@@ -325,7 +328,7 @@ def _first_heard_figure(folder, table, arms, _) -> Path:
     before = np.clip(aware - left, 0, None)
     if before.max() > 0.005:
         ax.barh(y, before, left=left, color="#BBBBBB", label=_("before / crisis news"), height=0.6)
-    ax.set_yticks(y, arms)
+    ax.set_yticks(y, [arm_label(a, _) for a in arms])
     ax.set_xlim(0, 1)
     ax.set_xlabel(_("Share of all customers, by the channel they first heard through (share)"))
     ax.set_title(

@@ -15,6 +15,7 @@ from pathlib import Path
 from sim.engine.measures import LABELS, LOWER_IS_BETTER, label, unit
 from sim.i18n import DEFAULT_LANGUAGE, N_, NUMBER, list_separator, number_style, translator
 from sim.i18n.scenarios import scenario_text
+from sim.i18n.vocabulary import arm_label
 from sim.shipped import command_name
 from sim.study.folders import write_text
 
@@ -282,7 +283,7 @@ def setup_in_words(study: dict, _) -> str:
             )
         )
     arms = [
-        f"<li><b>{_e(arm['name'])}</b>: {_arm_words(arm, push, dia, _)}</li>"
+        f"<li><b>{_arm(arm['name'], _)}</b>: {_arm_words(arm, push, dia, _)}</li>"
         for arm in study["arms"]
     ]
     items.append(
@@ -328,7 +329,7 @@ def setup_in_words(study: dict, _) -> str:
     )
     against = _(
         "Differences are against the {baseline} arm.",
-        baseline=f"<b>{_e(study['baseline'])}</b>",
+        baseline=f"<b>{_arm(study['baseline'], _)}</b>",
     )
     items.append(_item(_("Runs:"), f"{runs} {against}"))
     return '<ul class="setup">' + "\n".join(items) + "</ul>"
@@ -528,9 +529,9 @@ def who_leads(leads: list[dict], _) -> str:
             gap = f"{_.fmt(d['mean'])} {_.interval(d['low'], d['high'])}"
             values = {
                 "measure": name,
-                "leader": _e(item["leader"]),
+                "leader": _arm(item["leader"], _),
                 "leader_mean": _.fmt(item["leader_mean"]),
-                "runner_up": _e(item["runner_up"]),
+                "runner_up": _arm(item["runner_up"], _),
                 "runner_up_mean": _.fmt(item["runner_up_mean"]),
                 "gap": gap,
             }
@@ -580,8 +581,8 @@ def plausible_section(table, info: dict, _) -> str:
             "low": _percent(row.low, _),
             "high": _percent(row.high, _),
             "markets": str(markets),
-            "arm": "<b>" + _e(row.arm) + "</b>",
-            "versus": _e(row.versus),
+            "arm": "<b>" + _arm(row.arm, _) + "</b>",
+            "versus": _arm(row.versus, _),
             "measure": _e(label(row.measure, _.plain).lower()),
             "week": str(week),
         }
@@ -614,7 +615,9 @@ def plausible_section(table, info: dict, _) -> str:
                 f"{_percent(r['high'], _)}]</td>"
             )
         name = _e(label(measure, _.plain))
-        rows.append(f"<tr><td>{_e(arm)} - {_e(versus)}</td><td>{name}</td>{''.join(cells)}</tr>")
+        rows.append(
+            f"<tr><td>{_arm(arm, _)} - {_arm(versus, _)}</td><td>{name}</td>{''.join(cells)}</tr>"
+        )
     intro = _(
         "Over markets consistent with the evidence: the scenario was run once in each of "
         "{markets} markets of the calibrated plausible set (docs/validation.md), each a set of "
@@ -680,8 +683,8 @@ def what_pays(items: list[dict], _) -> str:
     for item in items:
         d = item["difference"]
         values = {
-            "leader": f"<b>{_e(item['leader'])}</b>",
-            "runner_up": _e(item["runner_up"]),
+            "leader": f"<b>{_arm(item['leader'], _)}</b>",
+            "runner_up": _arm(item["runner_up"], _),
             "leader_mean": _.fmt(item["leader_mean"]),
             "runner_up_mean": _.fmt(item["runner_up_mean"]),
             "gap": f"{_.fmt(d['mean'])} {_.interval(d['low'], d['high'])}",
@@ -735,7 +738,7 @@ def key_tables(study: dict, summary: dict, _) -> str:
         rows = [f'<table><tr><th class="arm">{arm_head}</th>{head}</tr>']
         for item in point["arms"]:
             cells = "".join(f"<td>{_ci_text(item['measures'][m], _)}</td>" for m in measures)
-            rows.append(f'<tr><td class="arm">{_e(item["arm"])}</td>{cells}</tr>')
+            rows.append(f'<tr><td class="arm">{_arm(item["arm"], _)}</td>{cells}</tr>')
         rows.append("</table>")
         out.append("".join(rows))
         diffs = point["differences"] + [
@@ -745,7 +748,11 @@ def key_tables(study: dict, summary: dict, _) -> str:
             rows = [f'<table><tr><th class="arm">{_("Paired difference")}</th>{head}</tr>']
             for item in diffs:
                 cells = "".join(_diff_cell(item["measures"][m], _) for m in measures)
-                name = _("{arm} minus {versus}", arm=_e(item["arm"]), versus=_e(item["versus"]))
+                name = _(
+                    "{arm} minus {versus}",
+                    arm=_arm(item["arm"], _),
+                    versus=_arm(item["versus"], _),
+                )
                 rows.append(f'<tr><td class="arm">{name}</td>{cells}</tr>')
             rows.append("</table>")
             out.append("".join(rows))
@@ -792,7 +799,7 @@ def media_plan_table(summary: dict, _) -> str:
     ]
     for item in arms:
         cells = "".join(f"<td>{_ci_text(item['measures'][m], _)}</td>" for m in MEDIA_PLAN)
-        rows.append(f'<tr><th class="arm" scope="row">{_e(item["arm"])}</th>{cells}</tr>')
+        rows.append(f'<tr><th class="arm" scope="row">{_arm(item["arm"], _)}</th>{cells}</tr>')
     rows.append("</table>")
     rows.append(
         '<p class="meta">'
@@ -883,6 +890,11 @@ def _meta(manifest: dict, _) -> str:
         lines.append(_("Code: git {commit}", commit=_e(commit)))
     lines.append(_e(versions))
     return '<p class="meta">' + "<br>".join(lines) + "</p>"
+
+
+def _arm(name: str, _) -> str:
+    """An arm's name as the report shows it (``reklame (push)`` in bokmål), HTML-escaped."""
+    return _e(arm_label(name, _.plain))
 
 
 def _e(text) -> str:

@@ -23,6 +23,7 @@ from sim.engine.measures import (  # noqa: E402
     unit,
 )
 from sim.i18n import DEFAULT_LANGUAGE, number_style  # noqa: E402
+from sim.i18n.vocabulary import arm_label  # noqa: E402
 from sim.outputs.figure_style import (  # noqa: E402
     SIZE,
     _finish,
@@ -88,12 +89,12 @@ def _sweep_line(folder, study, summary, measure, arms, colours, _) -> Path:
         low = np.array([_f(c, "low") for c in ci])
         high = np.array([_f(c, "high") for c in ci])
         if numeric:
-            ax.plot(values, mean, marker="o", color=colours[arm], label=arm)
+            ax.plot(values, mean, marker="o", color=colours[arm], label=arm_label(arm, _))
             ax.fill_between(values, low, high, color=colours[arm], alpha=0.2, linewidth=0)
         else:
             x = np.arange(len(values)) + (k - (len(arms) - 1) / 2) * width
             err = np.vstack([mean - low, high - mean])
-            ax.bar(x, mean, width=width, color=colours[arm], label=arm)
+            ax.bar(x, mean, width=width, color=colours[arm], label=arm_label(arm, _))
             ax.errorbar(x, mean, yerr=np.nan_to_num(err), fmt="none", ecolor="black", capsize=4)
     if not numeric:
         ax.set_xticks(np.arange(len(values)), [str(v) for v in values])

@@ -320,6 +320,36 @@ def write_table(path: Path, table: pd.DataFrame) -> None:
     write_atomic(path, lambda handle: safe.to_csv(handle, index=False, lineterminator="\n"))
 
 
+# Spreadsheets set to a locale whose decimal mark is a comma (Norwegian Excel, LibreOffice)
+# split a CSV at ';' and read '0,25' as a number. ``report DIR --csv-locale nb`` writes such
+# copies of the folder's tables beside them (``timeseries-nb.csv``, ``summary-nb.csv``), with a
+# byte order mark so that a spreadsheet reads them as UTF-8 (arm names with æ, ø, å).
+CSV_LOCALES = {"nb": (";", ",")}
+SPREADSHEET_TABLES = ("timeseries.csv", "summary.csv")
+
+
+def spreadsheet_copies(folder: Path, locale: str) -> list[Path]:
+    """Write the folder's tables (:data:`SPREADSHEET_TABLES`) for spreadsheets in ``locale``
+    (:data:`CSV_LOCALES`) as ``<name>-<locale>.csv``; returns the files written. The originals
+    are untouched (they are the folder's record: comma-separated, decimal point)."""
+    separator, decimal = CSV_LOCALES[locale]
+    written = []
+    for name in SPREADSHEET_TABLES:
+        source = Path(folder) / name
+        if not source.exists():
+            continue
+        table = safe_cells(_read_table(source, 2**40, "table"))
+        target = source.with_name(f"{source.stem}-{locale}.csv")
+
+        def fill(handle, table=table):
+            handle.write("\ufeff")
+            table.to_csv(handle, index=False, sep=separator, decimal=decimal, lineterminator="\n")
+
+        write_atomic(target, fill)
+        written.append(target)
+    return written
+
+
 def read_timeseries(path: Path) -> pd.DataFrame:
     """timeseries.csv of a complete study (ResultsError naming the file when unreadable)."""
     table = _read_table(path, 2**40, "time series table")

@@ -89,10 +89,12 @@ keep_one_shell_per_page()
 warnings.filterwarnings("ignore", message="Cookies with samesite=none", category=UserWarning)
 
 MODEL_DOC = REPO / "docs" / "model.md"
-PLAY_INTERVAL_S = 0.25  # Play: a week every 250 ms (4 weeks a second) at most
+# Play: a week every 250 ms (4 weeks a second) at most. RECLAMARE_PLAY_INTERVAL_S changes it
+# for a test server (tests/test_browser_worksheets.py presses Play in every exercise).
+PLAY_INTERVAL_S = max(0.0, float(os.environ.get("RECLAMARE_PLAY_INTERVAL_S") or 0.25))
 CONTROLS_WIDTH = 292  # px
 NETWORK_HEIGHT = 262  # px of each network canvas (fits 720 px high screens with the charts)
-CHART_HEIGHT = 212  # px of each chart's drawing area
+CHART_HEIGHT = 194  # px of each chart's drawing area (under a two-line title: name, unit)
 CSS = f"""
 .rc-shell {{ display: flex; height: 100vh; overflow: hidden; font-size: 14px; }}
 .rc-controls {{ width: {CONTROLS_WIDTH}px; flex: none; height: 100vh; overflow-y: auto;
@@ -101,6 +103,17 @@ CSS = f"""
 .rc-controls .v-card__text {{ padding: 2px 8px 6px 8px; }}
 .rc-controls .v-label, .rc-controls .v-select__selection, .rc-controls input,
 .rc-controls .v-input, .rc-controls .v-btn {{ font-size: 14px !important; }}
+.v-menu__content .v-list-item__title, .v-menu__content .v-list-item {{ font-size: 14px
+  !important; white-space: normal; line-height: 18px; }}
+/* Menus show their whole choice: a long name wraps, never an ellipsis (projector, bokmål). */
+.rc-controls .v-select__selection {{ white-space: normal; overflow: visible;
+  text-overflow: clip; line-height: 18px; margin: 3px 4px 3px 0 !important; }}
+.rc-controls .v-select.v-input--dense .v-select__selection--comma {{ margin: 3px 4px 3px 0; }}
+/* The seed field's label keeps its 14 px when it floats (Vuetify scales it to 75 %). */
+.rc-controls .v-text-field .v-label--active {{ transform: translateY(-20px) scale(1) !important; }}
+.rc-controls .reclamare-seed {{ padding-top: 18px; }}
+.rc-controls .v-slider__thumb-label {{ font-size: 14px !important; width: 38px !important;
+  height: 38px !important; }}
 .rc-main {{ flex: 1; min-width: 0; height: 100vh; overflow-y: auto; padding: 0 10px 10px 10px; }}
 .rc-bar {{ display: flex; align-items: center; gap: 8px; height: 48px; flex-wrap: nowrap; }}
 .rc-bar .v-btn {{ font-size: 15px !important; }}
@@ -470,7 +483,13 @@ def RunBar(state: State):
         if was_end != (arena.week >= arena.plan.weeks):  # Play and the status line change
             state.tick.set(state.tick.value + 1)
 
-    with solara.Div(classes=["rc-bar"]):
+    # What the bar says about the run: while Run 20 times works, its button counts the runs;
+    # at the scenario's last week the bar's tooltip says what Step and Reset do (a status line
+    # beside the buttons had no room at 1280 px in bokmål and was cut to one letter).
+    end_note = _("Last week of the scenario: Step runs on, Reset starts again.")
+    with solara.Div(
+        classes=["rc-bar"], attributes={"title": end_note} if at_end and not playing else {}
+    ):
         solara.Button(
             _("Reset"),
             color="primary",
@@ -513,19 +532,16 @@ def RunBar(state: State):
             )
             GoToWeek(go_to, disabled=not ready)
         solara.Button(
-            _("Run {n} times").format(n=REPLICATES),
+            _("Running {done} of {n}...").format(done=progress, n=REPLICATES)
+            if progress is not None
+            else _("Run {n} times").format(n=REPLICATES),
             outlined=True,
             color="primary",
             on_click=lambda: state.rep_progress.set(0),
             disabled=not ready or progress is not None,
             classes=["rc-replicates"],
         )
-        status = ""
-        if progress is not None:
-            status = _("Running {done} of {n}...").format(done=progress, n=REPLICATES)
-        elif at_end and not playing:
-            status = _("Last week of the scenario: Step runs on, Reset starts again.")
-        solara.HTML(tag="div", unsafe_innerHTML=_escape(status), classes=["rc-status"])
+        solara.HTML(tag="div", unsafe_innerHTML="", classes=["rc-status"])  # a spacer
         solara.ToggleButtonsSingle(
             value=lang,
             on_value=lambda value: state.lang.set(value) if value in LANGUAGES else None,

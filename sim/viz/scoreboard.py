@@ -40,8 +40,13 @@ def escape(text: str) -> str:
 def arm_names(arena, lang: str) -> list[str]:
     """Names of the arena's campaigns, each with the settings that tell it apart from the
     other (:func:`sim.viz.labels.campaign_label`), e.g. ``A: push 20`` and ``B: push 80``."""
+    return plan_names(arena.plan, lang)
+
+
+def plan_names(plan, lang: str) -> list[str]:
+    """:func:`arm_names` of a run plan (``sim.viz.controls.plan_run``), without an arena: what
+    the panels of those settings are called (the teaching kit's worksheets name them so)."""
     _ = page_translator(lang)
-    plan = arena.plan
     specs = [plan.arm_a] + ([plan.arm_b] if plan.arm_b is not None else [])
     money = [budget_of(spec, plan.params) for spec in specs]
     if len(specs) == 1:
@@ -175,7 +180,7 @@ def diff_bar(interval) -> str:
     """An inline SVG: the 95 % interval of B - A on a scale symmetric around zero (the line)."""
     if interval is None or not finite(interval.low):
         return ""
-    width, height = 84, 14
+    width, height = 60, 14  # narrow: the verdict column must fit 1280 px in bokmål
     span = max(abs(interval.low), abs(interval.high), 1e-12)
     mid = width / 2
 

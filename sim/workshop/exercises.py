@@ -30,6 +30,40 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One action of a worksheet's *In the app* paragraph, and what students then see there.
+
+    The paragraph's text (``app`` in ``text/<lang>.toml``) names the same things through
+    placeholders filled with the app's own words (:mod:`sim.workshop.appsteps`), and the browser
+    test ``tests/test_browser_worksheets.py`` does these steps on the page: one source for both.
+
+    ``do``:
+      ``"open"``        open the scenario (the menu shows the exercise's name; one panel, ``alone``)
+      ``"compare"``     switch side by side on (two panels named ``A: {a}`` and ``B: {b}``)
+      ``"play"``        press Play (the run stops at the scenario's last week)
+      ``"reset"``       press Reset (week 0)
+      ``"goto"``        type ``value`` in *Go to week* and press Enter (that week)
+      ``"budget_b"``    move campaign B's budget slider to ``value`` (B's panel says so)
+      ``"share_b"``     move campaign B's push share slider to ``value`` (0..1)
+      ``"strategy_b"``  choose campaign B's strategy ``value``
+      ``"chart"``       choose chart ``value`` (a key of ``sim.viz.chartspec.CHARTS``) as chart 3
+      ``"replicates"``  press *Run 20 times* (a verdict A, B or tie on every scoreboard row)
+      ``"read"``        nothing to press: read what ``see`` names
+
+    ``see``: what the sheet names for students to read after the action: ``"row:<measure>"``
+    (a scoreboard row), ``"chart:<key>"`` (a chart on the page, its lines named at their ends).
+    """
+
+    do: str
+    value: object = None
+    see: tuple[str, ...] = ()
+
+
+def _open(*see: str) -> Step:
+    return Step("open", see=see)
+
+
+@dataclass(frozen=True)
 class Exercise:
     """One exercise of the kit.
 
@@ -62,6 +96,9 @@ class Exercise:
     app_arms : tuple of str
         The arms A and B the worksheet compares side by side in the app (its ``app`` text
         names them, A first): the app's preset opens on A and shows B beside it.
+    app_steps : tuple of tuple of Step
+        What the worksheet's *In the app* paragraphs tell students to do, one tuple per
+        paragraph (``app`` in the texts, same number), in order.
     """
 
     id: str
@@ -76,6 +113,7 @@ class Exercise:
     answers: tuple[Answer, ...] = ()
     panels: tuple[str, ...] = ()
     app_arms: tuple[str, str] = ("push", "dialogue")
+    app_steps: tuple[tuple[Step, ...], ...] = ()
 
     @property
     def figure_measures(self) -> tuple[str, ...]:
@@ -113,6 +151,15 @@ EXERCISES = (
         ),
         panels=("awareness", "irritated", "profit"),
         app_arms=("push_20", "push_80"),
+        app_steps=(
+            (_open(), Step("play", see=("row:awareness", "row:wom_negative"))),
+            (
+                Step("compare"),
+                Step("reset"),
+                Step("play"),
+                Step("budget_b", 40),
+            ),
+        ),
     ),
     Exercise(
         "bad_product",
@@ -130,6 +177,10 @@ EXERCISES = (
         ),
         panels=("adoption", "customers"),
         app_arms=("push", "dialogue"),
+        app_steps=(
+            (_open(), Step("compare"), Step("play")),
+            (Step("chart", "wom", see=("chart:wom",)),),
+        ),
     ),
     Exercise(
         "crisis",
@@ -148,6 +199,20 @@ EXERCISES = (
         ),
         panels=("net_sentiment", "wom_negative"),
         app_arms=("push", "dialogue"),
+        app_steps=(
+            (
+                _open(),
+                Step("compare"),
+                Step("goto", 19),
+                Step("goto", 26),
+                Step("goto", 39),
+                Step("goto", 52),
+            ),
+            (
+                Step("read", see=("row:net_sentiment", "row:mean_attitude")),
+                Step("replicates"),
+            ),
+        ),
     ),
     Exercise(
         "hubs",
@@ -164,6 +229,10 @@ EXERCISES = (
         ),
         panels=("awareness", "net_sentiment"),
         app_arms=("dialogue_random", "dialogue_hubs"),
+        app_steps=(
+            (_open(), Step("compare")),
+            (Step("chart", "heard", see=("chart:heard",)), Step("play")),
+        ),
     ),
     Exercise(
         "target_groups",
@@ -181,6 +250,10 @@ EXERCISES = (
         ),
         panels=("awareness_outside_target", "mean_attitude"),
         app_arms=("push_students", "push_everyone"),
+        app_steps=(
+            (_open(), Step("play")),
+            (Step("compare"), Step("strategy_b", "dialogue"), Step("play")),
+        ),
     ),
     Exercise(
         "frontier",
@@ -196,6 +269,18 @@ EXERCISES = (
             Answer("sweep_versus", "profit", 52, "dialogue", "none"),
         ),
         app_arms=("push", "mix_50"),
+        app_steps=(
+            (
+                _open(),
+                Step("compare"),
+                Step("share_b", 1.0),
+                Step("reset"),
+                Step("play"),
+                Step("share_b", 0.0),
+                Step("reset"),
+                Step("play", see=("row:profit",)),
+            ),
+        ),
     ),
     Exercise(
         "competitor",
@@ -213,6 +298,15 @@ EXERCISES = (
         ),
         panels=("market_share",),
         app_arms=("push", "mix"),
+        app_steps=(
+            (
+                _open(),
+                Step("compare"),
+                Step("goto", 25, see=("row:customers", "row:profit")),
+                Step("goto", 39, see=("row:customers", "row:profit")),
+                Step("goto", 52, see=("row:customers", "row:profit")),
+            ),
+        ),
     ),
 )
 BY_ID = {e.id: e for e in EXERCISES}

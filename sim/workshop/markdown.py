@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sim.workshop import texts
+from sim.workshop import appsteps, texts
 from sim.workshop.exercises import EXERCISES, PLANS, Exercise
 
 HEADER = "<!-- Generated from sim/workshop/text/en.toml by python -m sim.workshop.markdown: edit that file, not this one. -->\n"  # noqa: E501
@@ -36,7 +36,7 @@ def page(exercise: Exercise, lang: str = "en") -> str:
         "",
         f"## {ui['app']}",
         "",
-        *[f"{i}. {step}" for i, step in enumerate(ex["app"], 1)],
+        *[f"{i}. {step}" for i, step in enumerate(appsteps.app_text(exercise, lang), 1)],
         "",
         f"## {ui['cli']}",
         "",

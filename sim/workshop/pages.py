@@ -13,6 +13,7 @@ import base64
 import html
 from pathlib import Path
 
+from sim.workshop import appsteps
 from sim.workshop.exercises import BY_ID, Exercise, Plan
 
 CSS = """
@@ -123,7 +124,7 @@ def plan_table(plan: Plan, text: dict) -> str:
     )
 
 
-def _exercise_intro(exercise: Exercise, text: dict, worksheet: bool) -> str:
+def _exercise_intro(exercise: Exercise, text: dict, worksheet: bool, lang: str) -> str:
     ui, ex = text["ui"], text["exercise"][exercise.id]
     out = [f"<h2>{_e(ui['exercise'])} {exercise.number}: {_e(ex['title'])}</h2>"]
     out.append(f"<p><b>{_e(ui['goal'])}:</b> {_e(ex['goal'])}</p>")
@@ -131,7 +132,7 @@ def _exercise_intro(exercise: Exercise, text: dict, worksheet: bool) -> str:
         f"<p><b>{_e(ui['scenario'])}:</b> <code>scenarios/{_e(exercise.scenario)}.toml</code></p>"
     )
     out.append(f"<h3>{_e(ui['app'])}</h3><ol>")
-    out += [f"<li>{_code(step)}</li>" for step in ex["app"]]
+    out += [f"<li>{_code(step)}</li>" for step in appsteps.app_text(exercise, lang)]
     out.append(f"</ol><h3>{_e(ui['cli'])}</h3><p><code>{_e(exercise.cli)}</code></p>")
     out.append(f"<h3>{_e(ui['predict'])}</h3><ol>")
     for q in ex["predict"]:
@@ -378,7 +379,7 @@ def document(
     body.append(plan_table(plan, text))
     for ex_id in plan.exercises:
         exercise = BY_ID[ex_id]
-        body.append(_exercise_intro(exercise, text, worksheet=kind == "worksheet"))
+        body.append(_exercise_intro(exercise, text, worksheet=kind == "worksheet", lang=lang))
         if kind == "key":
             body.append(_results(exercise, found[ex_id], text, lang, figures[ex_id]))
     body.append(f'<p class="small">{_code(footer)}</p><p class="small">{_e(ui["honest"])}</p>')

@@ -17,7 +17,7 @@ from sim.shipped import command_name
 
 TEXT_DIR = Path(__file__).resolve().parent / "text"
 SOURCE_COMMAND = "python run_sim.py"  # how the texts write a command
-_FIELD = re.compile(r"\{(\w+)\}")
+_FIELD = re.compile(r"\{(\w+(?:\[\w+\])?)\}")  # {week}, {row[profit]}
 
 
 @functools.cache
