@@ -262,6 +262,29 @@ class Calibration:
         return x, w / w.sum()
 
 
+# Smallest proposal density pyabc may divide by (see floored_transition).
+DENSITY_FLOOR = 1e-300
+
+
+def floored_transition():
+    """pyabc's Gaussian perturbation kernel whose density never underflows to 0.
+
+    A particle far (in Mahalanobis distance over 22 parameters) from every particle of the
+    last generation has a proposal density below the smallest double; pyabc then divides its
+    prior density by 0 and the population's weights become NaN (measured: generation 8 of a
+    population of 200 crashed so). Flooring the density keeps the weights finite. The weights
+    are degenerate anyway at this dimension and population (effective sample size 1-7) and are
+    not used: the threshold is the unweighted median and the set's members are drawn uniformly.
+    """
+    pyabc = _pyabc()
+
+    class Floored(pyabc.MultivariateNormalTransition):
+        def pdf(self, x):
+            return np.maximum(super().pdf(x), DENSITY_FLOOR)
+
+    return Floored()
+
+
 def calibrate(
     simulate: Simulate,
     ranges: Sequence[Range] = RANGES,
@@ -319,6 +342,7 @@ def calibrate(
         dist,
         population_size=int(population),
         sampler=sampler,
+        transitions=floored_transition(),
         # generation 0 is the prior sample itself (every draw accepted, all counted)
         eps=QuantileEpsilon(
             initial_epsilon=math.inf, alpha=alpha, quantile_multiplier=shrink, weighted=False
