@@ -348,6 +348,9 @@ TARGET_REASONS = {
     ("referrals", "below"): "new customers are measured over the launch year, and most of the "
     "category tries the brand whatever the talk ({trial_penetration:.0%}); the published value "
     "is for a social network's sign-ups, far from saturation",
+    ("referral_over_ad", "above"): "the long-term advertising elasticity it divides by is "
+    "near zero on the established brand ({ad_long:.3f}, see above), while referrals are measured "
+    "on a brand growing by word of mouth ({referrals:.2f})",
     ("positive_to_negative", "above"): "at the plan (30 GRPs a week) few customers are irritated "
     "and complaints are rare (push.complaint_prob 0.02, docs/dev/decisions/0002); negative talk "
     "comes from customers disappointed by the product",

@@ -161,8 +161,8 @@ def dialogue_pays_over_set(markets: int) -> dict:
 
     try:
         plausible = load_plausible()
-    except PlausibleError as error:
-        return {"missing": str(error)}
+    except PlausibleError:
+        return {"missing": "sim/evidence/data/plausible.json does not exist or cannot be read"}
     members = plausible.sample(min(markets, len(plausible)), seed=SEED)
     result = where_dialogue_pays(members, SEED)
     result["set_size"] = len(plausible)
