@@ -166,6 +166,19 @@ EXCLUDED: dict[str, str] = {
 BY_PATH: dict[str, Range] = {r.path: r for r in RANGES}
 
 
+def apply_point(data: dict, point, budget: float) -> float:
+    """Set ``point``'s values (``{path: value}``) in the parameter data ``data`` (in place) and
+    return the arms' weekly budget: ``arm.budget`` in a point is the budget of the arms being
+    compared, not a model parameter (``budget`` when the point has none)."""
+    for path, value in point.items():
+        if path == "arm.budget":
+            budget = float(value)
+            continue
+        section, name = path.split(".")
+        data[section][name] = value
+    return budget
+
+
 def numeric_schema_paths() -> list[str]:
     """Dotted paths of every numeric (int or float, possibly switchable) schema parameter."""
     out = []

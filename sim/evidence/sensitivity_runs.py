@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from sim.evidence import sensitivity as gsa
-from sim.evidence.ranges import BY_PATH, RANGES, Range
+from sim.evidence.ranges import BY_PATH, RANGES, Range, apply_point
 from sim.params import make_params
 from sim.study.arms import run_seed
 from sim.study.conduct import progress_bar
@@ -114,12 +114,7 @@ def base_setting(scenario: str = BASE_SCENARIO, n: int | None = None) -> tuple[d
 def market_at(base: dict, budget: float, point: dict) -> tuple[dict, list[dict]]:
     """Parameters and the two arms with ``point``'s values (``{path: value}``) set."""
     data = copy.deepcopy(base)
-    for path, value in point.items():
-        if path == "arm.budget":
-            budget = float(value)
-            continue
-        section, name = path.split(".")
-        data[section][name] = value
+    budget = apply_point(data, point, budget)
     params = make_params(data).model_dump(mode="json")
     arms = [
         {"name": "push", "budget": budget, "push_share": 1.0},

@@ -40,6 +40,7 @@ import numpy as np
 
 from sim.engine.model import BrandModel, build_network_for
 from sim.evidence.bassfit import fit_bass
+from sim.evidence.ranges import apply_point
 from sim.params import make_params
 
 # Every driver is doubled: over a doubling the seed-to-seed spread of an elasticity is half what
@@ -80,12 +81,7 @@ def market_params(point: Mapping[str, float], n: int, scenario: str = "default")
 
     text, budget = _base_data(scenario)
     data = json.loads(text)
-    for path, value in point.items():
-        if path == "arm.budget":
-            budget = float(value)
-            continue
-        section, name = path.split(".")
-        data[section][name] = value
+    budget = apply_point(data, point, budget)
     data["network"]["n"] = int(n)
     return make_params(data), budget
 
