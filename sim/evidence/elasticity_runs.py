@@ -38,7 +38,9 @@ YEAR = (1, 52)
 WEEKS = 52
 
 
-def _window(frame, column: str, weeks: tuple[int, int]) -> float:
+def window_sum(frame, column: str, weeks: tuple[int, int]) -> float:
+    """Sum of ``column`` over the weeks ``weeks[0]`` to ``weeks[1]`` (inclusive) of a run's
+    weekly table."""
     rows = frame[(frame["week"] >= weeks[0]) & (frame["week"] <= weeks[1])]
     return float(rows[column].sum())
 
@@ -106,8 +108,8 @@ def run_elasticities(n: int, replicates: int, seed: int, executor=None, quiet=Tr
         for r in range(replicates):
             frame = frames[f"ad-r{r:03d}"]
             per = [frame[frame["arm"] == f"{arm.name}@{m:.4f}"] for m in MULTIPLIERS]
-            ad["short"].append([_window(f, "units", SHORT) for f in per])
-            ad["long"].append([_window(f, "units", LONG) for f in per])
+            ad["short"].append([window_sum(f, "units", SHORT) for f in per])
+            ad["long"].append([window_sum(f, "units", LONG) for f in per])
         for key, label in (("short", "ad_short"), ("long", "ad_long")):
             y = np.array(ad[key])
             rows.append(_row(label, arm.name, elasticity_interval(spend, y), "push spend", y))
@@ -127,12 +129,15 @@ def run_elasticities(n: int, replicates: int, seed: int, executor=None, quiet=Tr
                 _arm_frame(frames[f"neg{i}-r{r:03d}"], arm.name) for i in range(len(MULTIPLIERS))
             ]
             volume.append(
-                [_window(f, "wom_positive", YEAR) + _window(f, "wom_negative", YEAR) for f in talk]
+                [
+                    window_sum(f, "wom_positive", YEAR) + window_sum(f, "wom_negative", YEAR)
+                    for f in talk
+                ]
             )
-            units.append([_window(f, "units", YEAR) for f in talk])
+            units.append([window_sum(f, "units", YEAR) for f in talk])
             new.append([_new_customers(f) for f in talk])
             pos_share.append([_positive_share(f) for f in neg])
-            units_neg.append([_window(f, "units", YEAR) for f in neg])
+            units_neg.append([window_sum(f, "units", YEAR) for f in neg])
             if r == 0:
                 base.setdefault(arm.name, [])
             base[arm.name].append(talk[MULTIPLIERS.index(1.0)])
@@ -176,8 +181,8 @@ def _new_customers(frame) -> float:
 
 
 def _positive_share(frame) -> float:
-    pos = _window(frame, "wom_positive", YEAR)
-    neg = _window(frame, "wom_negative", YEAR)
+    pos = window_sum(frame, "wom_positive", YEAR)
+    neg = window_sum(frame, "wom_negative", YEAR)
     return pos / (pos + neg) if pos + neg > 0 else float("nan")
 
 

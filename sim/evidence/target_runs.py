@@ -40,6 +40,7 @@ import numpy as np
 
 from sim.engine.model import BrandModel, build_network_for
 from sim.evidence.bassfit import fit_bass
+from sim.evidence.elasticity_runs import window_sum
 from sim.evidence.ranges import apply_point
 from sim.params import make_params
 
@@ -108,13 +109,8 @@ def _continue(model: BrandModel, params, weeks: int) -> BrandModel:
     return twin
 
 
-def _sum(frame, column: str, weeks: tuple[int, int]) -> float:
-    rows = frame[(frame["week"] >= weeks[0]) & (frame["week"] <= weeks[1])]
-    return float(rows[column].sum())
-
-
 def _talk(frame, weeks) -> float:
-    return _sum(frame, "wom_positive", weeks) + _sum(frame, "wom_negative", weeks)
+    return window_sum(frame, "wom_positive", weeks) + window_sum(frame, "wom_negative", weeks)
 
 
 def _at(frame, column: str, week: int) -> float:
@@ -195,16 +191,16 @@ def _outcomes(point: Mapping[str, float], seed: int, n: int, scenario: str) -> d
         out[f"{name}.new"] = _at(frame, "adoption", LAUNCH[1]) - _at(frame, "adoption", 0)
 
     for name, frame in (("base", base), ("ad", ad_frame), ("talk", talk), ("negative", negative)):
-        out[f"{name}.units_short"] = _sum(frame, "units", SHORT)
-        out[f"{name}.units_long"] = _sum(frame, "units", LONG)
-        out[f"{name}.units"] = _sum(frame, "units", ESTABLISHED)
-        out[f"{name}.positive"] = _sum(frame, "wom_positive", ESTABLISHED)
-        out[f"{name}.negative"] = _sum(frame, "wom_negative", ESTABLISHED)
+        out[f"{name}.units_short"] = window_sum(frame, "units", SHORT)
+        out[f"{name}.units_long"] = window_sum(frame, "units", LONG)
+        out[f"{name}.units"] = window_sum(frame, "units", ESTABLISHED)
+        out[f"{name}.positive"] = window_sum(frame, "wom_positive", ESTABLISHED)
+        out[f"{name}.negative"] = window_sum(frame, "wom_negative", ESTABLISHED)
         out[f"{name}.launch_talk"] = _talk(frame, LAUNCH)
         out[f"{name}.new"] = _at(frame, "adoption", LAUNCH[1]) - _at(frame, "adoption", 0)
     out["quiet.talk"] = _talk(quiet_frame, ESTABLISHED)
     spend = _at(base, "spend", WEEKS) - _at(base, "spend", RUN_IN)
-    out["base.ad_to_sales"] = spend / max(_sum(base, "revenue", ESTABLISHED), 1e-12)
+    out["base.ad_to_sales"] = spend / max(window_sum(base, "revenue", ESTABLISHED), 1e-12)
     window = base[(base["week"] >= ESTABLISHED[0]) & (base["week"] <= ESTABLISHED[1])]
     out["base.top_box"] = float(window["top_box"].mean())
     # Buyers per 1,000 customers, as units are (the weekly measures are per 1,000 customers).
