@@ -211,6 +211,59 @@ def test_the_time_left_bounds_a_generations_evaluations():
     assert len(result.generations) == 1 and "wall time" in result.stopped
 
 
+def test_a_kept_run_resumes_where_it_stopped(tmp_path):
+    """Two generations, then two more from the kept history: four stored generations, the first
+    two unchanged; ``generations=0`` only reads the run back."""
+    db = tmp_path / "history.db"
+    first = toy_run(generations=2, history=db, about={"n": 1})
+    assert len(first.generations) == 2 and (tmp_path / "history.db.json").exists()
+    more = toy_run(generations=2, history=db, about={"n": 1}, resume=True)
+    assert [g.t for g in more.generations] == [0, 1, 2, 3]
+    assert more.stopped == "2 generations more"
+    for before, after in zip(first.generations, more.generations, strict=False):
+        assert (before.epsilon, before.evaluations) == (after.epsilon, after.evaluations)
+    # the thresholds keep falling after the pause
+    assert more.generations[3].epsilon < more.generations[1].epsilon
+    read = toy_run(generations=0, history=db, about={"n": 1}, resume=True)
+    assert [g.t for g in read.generations] == [0, 1, 2, 3] and read.points == more.points
+    assert "read back" in read.stopped
+
+
+def test_a_kept_history_is_never_written_over_or_resumed_with_other_settings(tmp_path):
+    db = tmp_path / "history.db"
+    toy_run(generations=1, history=db, about={"n": 1})
+    with pytest.raises(EvidenceError, match="exists: --resume continues"):
+        toy_run(generations=1, history=db, about={"n": 1})
+    with pytest.raises(EvidenceError, match="other about"):
+        toy_run(generations=1, history=db, about={"n": 2}, resume=True)
+    with pytest.raises(EvidenceError, match="other master_seed"):
+        toy_run(seed=4, generations=1, history=db, about={"n": 1}, resume=True)
+    with pytest.raises(EvidenceError, match="does not exist"):
+        toy_run(generations=1, history=tmp_path / "no.db", resume=True)
+    with pytest.raises(EvidenceError, match="needs --history"):
+        toy_run(generations=1, resume=True)
+    (tmp_path / "history.db.json").unlink()
+    with pytest.raises(EvidenceError, match="missing or unreadable"):
+        toy_run(generations=1, history=db, about={"n": 1}, resume=True)
+
+
+def test_the_set_gathers_markets_at_zero_from_every_generation():
+    """A market at distance 0 accepted in generation 2 stays in the set although the last
+    population moved on: members are every distinct zero, each with its generation."""
+    result = toy_run(generations=4)
+    members = defaults.members_at_zero(result)
+    last = {
+        json.dumps(p, sort_keys=True)
+        for p, d in zip(result.points, result.distances, strict=True)
+        if d == 0
+    }
+    keys = [json.dumps(m.point, sort_keys=True) for m in members]
+    assert len(keys) == len(set(keys)) > len(last)
+    assert last <= set(keys)
+    assert {m.generation for m in members} - {len(result.generations) - 1}
+    assert all(m.values["k"] == 2.0 and abs(m.values["s"] - 0.35) <= 0.05 for m in members)
+
+
 def test_a_custom_distance_replaces_the_bands():
     result = toy_run(distance=lambda x: abs(x["s"] - 0.8), generations=4)
     x, w = result.weighted()
