@@ -469,6 +469,30 @@ def test_command_writes_the_plausible_set(tmp_path, monkeypatch, capsys):
     assert len(p["all_targets"]) == len(TARGETS)
 
 
+def test_command_resumes_a_kept_history(tmp_path, monkeypatch, capsys):
+    """--history keeps the run; --resume --generations 0 builds the set from it alone, with the
+    generations it found; other customers per market are refused in one line."""
+    from sim.cli import main
+
+    stand_in = types.ModuleType("sim.evidence.target_runs")
+    stand_in.measure_targets = fake_measure_targets
+    monkeypatch.setitem(sys.modules, "sim.evidence.target_runs", stand_in)
+    db, out = tmp_path / "h.db", tmp_path / "p.json"
+    common = ["calibrate-defaults", "--population", "70", "--seed", "5", "--history", str(db)]
+    assert main([*common, "--generations", "2", "--n", "300", "--out", str(out)]) == 0
+    first = load_plausible(out)
+    again = tmp_path / "again.json"
+    args = [*common, "--resume", "--generations", "0", "--n", "300", "--out", str(again)]
+    assert main(args) == 0
+    read = load_plausible(again)
+    assert read.provenance["generations"] == 2
+    assert sorted(map(str, read.members)) == sorted(map(str, first.members))
+    capsys.readouterr()
+    assert main([*common, "--resume", "--generations", "1", "--n", "400", "--out", str(again)]) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]  # after the run's one log line
+    assert "other about" in last and "h.db.json" in last
+
+
 def test_command_without_target_runs_is_one_line(tmp_path, monkeypatch, capsys):
     from sim.cli import main
 
