@@ -331,10 +331,19 @@ def cmd_calibrate_defaults(args: argparse.Namespace, argv: list[str]) -> int:
 def cmd_check(args: argparse.Namespace, argv: list[str]) -> int:
     from sim.study.expect import check_scenarios
     from sim.study.overrides import parse_assignment
+    from sim.study.scenario import load_scenario
     from sim.study.scenario_files import shipped_scenarios
 
     overrides = [parse_assignment(text) for text in args.overrides]
     names = args.scenarios or [name for name, _ in shipped_scenarios()]
+    markets = None
+    if getattr(args, "plausible", None) is not None:
+        _ = translator("en")
+
+        def markets(scenario):
+            return _plausible_members(scenario, args.plausible, _, args.quiet)["members"]
+
+        markets(load_scenario(names[0], overrides))  # refuse before any run without a set
     executor = make_executor(args)
     try:
         failed = check_scenarios(
@@ -345,6 +354,7 @@ def cmd_check(args: argparse.Namespace, argv: list[str]) -> int:
             seeds=args.seeds,
             factor=args.replicates_factor,
             robust=args.robust,
+            markets=markets,
         )
     finally:
         executor.close()

@@ -204,6 +204,15 @@ def add_claims_parsers(sub) -> None:
         metavar="K",
         help="judge every claim on K times the replicates it states (--robust: 2)",
     )
+    check.add_argument(
+        "--plausible",
+        nargs="?",
+        const=50,
+        type=_count,
+        metavar="N",
+        help="also look at every claim once in each of N markets of the calibrated plausible "
+        "set (default 50) and print the share of them in which its direction holds",
+    )
     add_executor_options(check)
     gsa = sub.add_parser(
         "sensitivity",
