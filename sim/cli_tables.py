@@ -13,8 +13,9 @@ from sim.shipped import command_name
 
 
 def _print_plausible(folder, _) -> None:
-    """The lead shares at the last week: one line per comparison and measure."""
-    from sim.study.markets import read_plausible
+    """The lead shares at the last week: one line per comparison and measure (and sweep
+    point)."""
+    from sim.study.markets import point_columns, read_plausible
 
     table = read_plausible(folder)
     if table is None or table.empty:
@@ -28,12 +29,16 @@ def _print_plausible(folder, _) -> None:
         ).format(markets=markets, week=week)
     )
     last = table[table["week"] == week]
-    for (arm, versus), rows in last.groupby(["arm", "versus"], sort=False):
+    paths = point_columns(table)
+    for key, rows in last.groupby([*paths, "arm", "versus"], sort=False):
+        *values, arm, versus = key
+        where = ", ".join(f"{p}={v}" for p, v in zip(paths, values, strict=True))
         cells = "; ".join(
             f"{row.measure} {row.share:.0%} [{row.low:.0%}, {row.high:.0%}]"
             for row in rows.itertuples()
+            if row.markets > 0  # a measure without a value in any market (e.g. no one aware)
         )
-        print(f"  {arm} - {versus}: {cells}")
+        print(f"  {where + ': ' if where else ''}{arm} - {versus}: {cells}")
 
 
 def _summaries_at(scenario, outcome, weeks: list[int]) -> list[dict]:
