@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sim.i18n import N_
+from sim.i18n import DEFAULT_LANGUAGE, N_, numbers
 from sim.params import (
     DialogueSpec,
     MarketSpec,
@@ -71,71 +71,83 @@ def _talk_sections(p: dict) -> tuple[dict, ...]:
 def describe(params: ModelParams | dict, _: Callable[[str], str] | None = None) -> list[str]:
     """One short line per mechanism, e.g. ``"forgetting: on (recall half-life 26 weeks)"``.
 
-    In the language of the translator ``_`` (``sim.i18n.translator``); English without one.
+    In the language of the translator ``_`` (``sim.i18n.translator``; its ``.lang``), numbers
+    written for that language's locale (``sim.i18n.numbers``); English without one.
     """
     _ = _ or (lambda text: text)
+    lang = getattr(_, "lang", DEFAULT_LANGUAGE)
+
+    def pct(x) -> str:
+        return numbers.percent(x, lang)
+
+    def g(x) -> str:
+        return numbers.general(x, lang)
+
+    def signed(x) -> str:
+        return numbers.fixed(x, lang, 2, sign=True)
+
     p = params if isinstance(params, dict) else params.model_dump()
     pop, learning = p["population"], p["learning"]
     market = p.get("market") or MarketSpec().model_dump()
     on = mechanisms(p)
     public, stories, push, dialogue, _wom = _talk_sections(p)
-    media = _("{share} unreachable").format(share=f"{pop['unreachable_share']:.0%}")
+    media = _("{share} unreachable").format(share=pct(pop['unreachable_share']))
     if pop["media_shape"]:
-        media += _(", gamma media weights (shape {shape})").format(shape=f"{pop['media_shape']:g}")
+        media += _(", gamma media weights (shape {shape})").format(shape=g(pop['media_shape']))
     details = {
         "attitudes": _("awareness, attitudes and adoption")
         if on["attitudes"]
         else _("awareness only"),
-        "different tastes": _("taste sd {sd}").format(sd=f"{pop['taste_spread']:g}"),
+        "different tastes": _("taste sd {sd}").format(sd=g(pop['taste_spread'])),
         "different media use": media,
         "different ad tolerance": _("lognormal sigma {sigma}").format(
-            sigma=f"{pop['tolerance_spread']:g}"
+            sigma=g(pop['tolerance_spread'])
         ),
         "anchoring to predispositions": _("mean {weight} a week").format(
-            weight=f"{pop['anchoring']:g}"
+            weight=g(pop['anchoring'])
         ),
         "forgetting": _("recall half-life {weeks} weeks").format(
-            weeks=f"{pop['recall_half_life']:g}"
+            weeks=g(pop['recall_half_life'])
         )
         if pop["recall_half_life"] is not None
         else "",
         "learning from customers": _(
             "ceiling {ceiling}, half after {insights} insights, lag {lag} weeks"
         ).format(
-            ceiling=f"{learning['ceiling']:+.2f}",
-            insights=f"{learning['insights_half']:g}",
+            ceiling=signed(learning['ceiling']),
+            insights=g(learning['insights_half']),
             lag=learning["lag_weeks"],
         ),
         "category potential": _("{share} of customers in the category").format(
-            share=f"{market['potential']:.0%}"
+            share=pct(market['potential'])
         ),
         "repeat purchases, lapses and returns": _(
             "{rate} purchases a week, logit choice against an alternative of attractiveness "
             "{attractiveness}"
         ).format(
-            rate=f"{market['purchase_rate'] or 0:g}",
-            attractiveness=f"{market['competitor']:+.2f}",
+            rate=g(market['purchase_rate'] or 0),
+            attractiveness=signed(market['competitor']),
         ),
         "competitor launch": _("attractiveness {attractiveness} from week {week}").format(
-            attractiveness=f"{market['launch_attractiveness']:+.2f}", week=market["launch_week"]
+            attractiveness=signed(market['launch_attractiveness']), week=market["launch_week"]
         ),
         "public posts read by many": _(
             "{share} of the poster's ties and {browsers} review readers read each public post"
-        ).format(share=f"{public['follower_share']:.0%}", browsers=public["browsers"]),
+        ).format(share=pct(public['follower_share']), browsers=public["browsers"]),
         "visible rating": _("{share} of aware category customers look at it each week").format(
-            share=f"{public['rating_readers']:.0%}"
+            share=pct(public['rating_readers'])
         ),
         "stories retold": _(
             "retold with probability {ad} (ads), {dialogue} (conversations), {experience} (use)"
-        ).format(**{k: f"{stories[k + '_retell']:g}" for k in STORY_KINDS}),
+        ).format(**{k: g(stories[k + '_retell']) for k in STORY_KINDS}),
         "service recovery": _(
             "an answered complainer chooses as if {loyalty} more positive, half-life {weeks} weeks"
         ).format(
-            loyalty=f"{dialogue['recovery_loyalty']:g}",
-            weeks=f"{dialogue['recovery_half_life']:g}",
+            loyalty=g(dialogue['recovery_loyalty']),
+            weeks=g(dialogue['recovery_half_life']),
         ),
         "ads start conversations": _("+{lift} talk probability in a week with an ad").format(
-            lift=f"{push['talk_lift']:g}"
+            lift=g(push['talk_lift'])
         ),
         "frequency cap": _("at most {cap} ads per customer a week").format(
             cap=push["frequency_cap"]

@@ -82,9 +82,10 @@ def significant(x, lang: str, digits: int = 3) -> str:
     return _digits(f"{x:.{digits}g}", lang)
 
 
-def general(x, lang: str) -> str:
-    """``x`` as Python's ``:g`` writes it (six significant digits, no trailing zeros)."""
-    return _digits(f"{x:g}", lang)
+def general(x, lang: str, digits: int = 6) -> str:
+    """``x`` as Python's ``:g`` writes it (``digits`` significant digits, no trailing zeros;
+    ``.3g`` with ``digits=3``)."""
+    return _digits(f"{x:.{digits}g}", lang)
 
 
 def fixed(x, lang: str, decimals: int, sign: bool = False, group: bool = False) -> str:
