@@ -91,63 +91,61 @@ def describe(params: ModelParams | dict, _: Callable[[str], str] | None = None) 
     market = p.get("market") or MarketSpec().model_dump()
     on = mechanisms(p)
     public, stories, push, dialogue, _wom = _talk_sections(p)
-    media = _("{share} unreachable").format(share=pct(pop['unreachable_share']))
+    media = _("{share} unreachable").format(share=pct(pop["unreachable_share"]))
     if pop["media_shape"]:
-        media += _(", gamma media weights (shape {shape})").format(shape=g(pop['media_shape']))
+        media += _(", gamma media weights (shape {shape})").format(shape=g(pop["media_shape"]))
     details = {
         "attitudes": _("awareness, attitudes and adoption")
         if on["attitudes"]
         else _("awareness only"),
-        "different tastes": _("taste sd {sd}").format(sd=g(pop['taste_spread'])),
+        "different tastes": _("taste sd {sd}").format(sd=g(pop["taste_spread"])),
         "different media use": media,
         "different ad tolerance": _("lognormal sigma {sigma}").format(
-            sigma=g(pop['tolerance_spread'])
+            sigma=g(pop["tolerance_spread"])
         ),
         "anchoring to predispositions": _("mean {weight} a week").format(
-            weight=g(pop['anchoring'])
+            weight=g(pop["anchoring"])
         ),
-        "forgetting": _("recall half-life {weeks} weeks").format(
-            weeks=g(pop['recall_half_life'])
-        )
+        "forgetting": _("recall half-life {weeks} weeks").format(weeks=g(pop["recall_half_life"]))
         if pop["recall_half_life"] is not None
         else "",
         "learning from customers": _(
             "ceiling {ceiling}, half after {insights} insights, lag {lag} weeks"
         ).format(
-            ceiling=signed(learning['ceiling']),
-            insights=g(learning['insights_half']),
+            ceiling=signed(learning["ceiling"]),
+            insights=g(learning["insights_half"]),
             lag=learning["lag_weeks"],
         ),
         "category potential": _("{share} of customers in the category").format(
-            share=pct(market['potential'])
+            share=pct(market["potential"])
         ),
         "repeat purchases, lapses and returns": _(
             "{rate} purchases a week, logit choice against an alternative of attractiveness "
             "{attractiveness}"
         ).format(
-            rate=g(market['purchase_rate'] or 0),
-            attractiveness=signed(market['competitor']),
+            rate=g(market["purchase_rate"] or 0),
+            attractiveness=signed(market["competitor"]),
         ),
         "competitor launch": _("attractiveness {attractiveness} from week {week}").format(
-            attractiveness=signed(market['launch_attractiveness']), week=market["launch_week"]
+            attractiveness=signed(market["launch_attractiveness"]), week=market["launch_week"]
         ),
         "public posts read by many": _(
             "{share} of the poster's ties and {browsers} review readers read each public post"
-        ).format(share=pct(public['follower_share']), browsers=public["browsers"]),
+        ).format(share=pct(public["follower_share"]), browsers=public["browsers"]),
         "visible rating": _("{share} of aware category customers look at it each week").format(
-            share=pct(public['rating_readers'])
+            share=pct(public["rating_readers"])
         ),
         "stories retold": _(
             "retold with probability {ad} (ads), {dialogue} (conversations), {experience} (use)"
-        ).format(**{k: g(stories[k + '_retell']) for k in STORY_KINDS}),
+        ).format(**{k: g(stories[k + "_retell"]) for k in STORY_KINDS}),
         "service recovery": _(
             "an answered complainer chooses as if {loyalty} more positive, half-life {weeks} weeks"
         ).format(
-            loyalty=g(dialogue['recovery_loyalty']),
-            weeks=g(dialogue['recovery_half_life']),
+            loyalty=g(dialogue["recovery_loyalty"]),
+            weeks=g(dialogue["recovery_half_life"]),
         ),
         "ads start conversations": _("+{lift} talk probability in a week with an ad").format(
-            lift=g(push['talk_lift'])
+            lift=g(push["talk_lift"])
         ),
         "frequency cap": _("at most {cap} ads per customer a week").format(
             cap=push["frequency_cap"]

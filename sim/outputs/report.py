@@ -69,9 +69,7 @@ def write_report(
         "command": f"{command_name()} check",
         "key": key_context(study, summary, _),
         "media": media_plan_context(summary),
-        "figures": [
-            {"alt": figure_alt(Path(fig).stem, _), "data": _png(fig)} for fig in figures
-        ],
+        "figures": [{"alt": figure_alt(Path(fig).stem, _), "data": _png(fig)} for fig in figures],
         "caveats": CAVEATS,
         "meta": meta_context(manifest),
     }
@@ -375,7 +373,9 @@ def plausible_context(table, _) -> dict:
                 continue
             r = hit.iloc[0]
             cells.append([_.percent(r["share"]), _.percent(r["low"]), _.percent(r["high"])])
-        rows.append({"arm": _.arm(arm), "versus": _.arm(versus), "measure": measure, "cells": cells})
+        rows.append(
+            {"arm": _.arm(arm), "versus": _.arm(versus), "measure": measure, "cells": cells}
+        )
     return {
         "week": week,
         "markets": markets,

@@ -92,9 +92,7 @@ def market_words(p: dict, words) -> str:
     money = p.get("money") or {}
     potential = market.get("potential", 1.0)
     parts = [
-        _("{share} of customers are in the category").format(
-            share=numbers.percent(potential, lang)
-        )
+        _("{share} of customers are in the category").format(share=numbers.percent(potential, lang))
     ]
     rate = market.get("purchase_rate")
     if rate is None:
