@@ -230,7 +230,7 @@ def sweep_summary(measure: str, means: dict[str, float]) -> dict:
 def test_sweep_tables_mark_the_best_arm(measure, best, capsys):
     summary = sweep_summary(measure, {"mid": 0.5, "hi": 0.7, "lo": 0.2})
     _ = html_translator("en")
-    rows = _sweep_compact({}, summary, [measure], _)
+    rows = _sweep_compact({}, summary, [measure], _).split("\n")
     bold = [cell for cell in rows[-2].split("<td>") if cell.startswith("<b>")]
     assert (
         len(bold) == 1
@@ -610,7 +610,7 @@ def test_sweep_tables_show_the_first_key_measure_and_best_among_negative_means(c
             item["measures"]["net_sentiment"] = {"mean": None, "low": None, "high": None, "n": 0}
         item["measures"]["awareness"] = {"mean": 0.9, "low": 0.8, "high": 1.0, "n": 5}
     _ = html_translator("en")
-    rows = _sweep_compact({}, summary, ["net_sentiment", "awareness"], _)
+    rows = _sweep_compact({}, summary, ["net_sentiment", "awareness"], _).split("\n")
     assert "Net sentiment" in rows[0] and "Awareness" not in rows[0]
     bold = [cell for cell in rows[-2].split("<td>") if cell.startswith("<b>")]
     assert bold == ['<b>-0.2 <span class="ci">[-0.21, -0.19]</span></b></td></tr>']

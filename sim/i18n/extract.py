@@ -1,9 +1,10 @@
 """Find the catalogue's messages in the source, and check a catalogue against them.
 
 A message is the literal first argument of a call to ``_`` or ``N_`` anywhere in ``sim/``
-(``_("Week {week}")``, ``N_("Awareness")``; adjacent literals are one string). Calls with a
-computed argument (``_(LABELS[m])``) are not messages: their texts are marked with ``N_`` where
-they are defined.
+(``_("Week {week}")``, ``N_("Awareness")``; adjacent literals are one string), in the Python
+sources and in the pages' Jinja2 templates (``templates/**/*.html``: ``{{ _("Setup") }}``, read
+by Jinja2's i18n extension). Calls with a computed argument (``_(LABELS[m])``) are not
+messages: their texts are marked with ``N_`` where they are defined.
 
 ``python -m sim.i18n.extract`` (``make i18n-check``) lists, per language, the messages the
 catalogue lacks, those it has with an empty or fuzzy translation, those it has but the code no
@@ -46,8 +47,24 @@ def messages_in_source(source: str, filename: str = "<source>") -> list[str]:
     return [text for _, _, text in sorted(found)]
 
 
+def messages_in_template(source: str) -> list[str]:
+    """The messages of one Jinja2 template, in order of appearance (repeats kept)."""
+    from jinja2 import Environment  # only when templates are read
+
+    env = Environment(extensions=["jinja2.ext.i18n"])
+    found = []
+    for _, _, message in env.extract_translations(source, gettext_functions=MARKERS):
+        text = message[0] if isinstance(message, tuple) else message
+        if isinstance(text, str):
+            found.append(text)
+    return found
+
+
 def source_files(root: Path = SOURCE_ROOT) -> list[Path]:
-    return sorted(p for p in Path(root).rglob("*.py") if "__pycache__" not in p.parts)
+    """The Python modules and the page templates of ``root``."""
+    found = [p for p in Path(root).rglob("*.py") if "__pycache__" not in p.parts]
+    found += [p for p in Path(root).rglob("*.html") if "templates" in p.parts]
+    return sorted(found)
 
 
 def messages(root: Path = SOURCE_ROOT) -> dict[str, list[str]]:
@@ -55,7 +72,13 @@ def messages(root: Path = SOURCE_ROOT) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for path in source_files(root):
         name = path.relative_to(Path(root).parent).as_posix()
-        for text in messages_in_source(path.read_text(encoding="utf-8"), name):
+        source = path.read_text(encoding="utf-8")
+        found = (
+            messages_in_template(source)
+            if path.suffix == ".html"
+            else messages_in_source(source, name)
+        )
+        for text in found:
             files = out.setdefault(text, [])
             if name not in files:
                 files.append(name)

@@ -151,14 +151,6 @@ def setup_context(study: dict, _) -> dict:
 
     p = study["params"]
     sweep = study.get("sweep") or {}
-    values = {"weeks": study["weeks"], "replicates": study["replicates"], "seed": study["seed"]}
-    runs = (
-        _.plain(
-            "{weeks} weeks, {replicates} replicates per arm and grid point, master seed {seed}."
-        )
-        if sweep
-        else _.plain("{weeks} weeks, {replicates} replicates per arm, master seed {seed}.")
-    )
     return {
         "lines": setup_words.setup_items(study, _),
         "arms": [
@@ -167,7 +159,7 @@ def setup_context(study: dict, _) -> dict:
         ],
         "mechanisms": describe(p, _.plain),
         "grid": setup_words.sweep_grid(sweep, _) if sweep else "",
-        "runs": runs.format(**values),
+        "runs": setup_words.runs_words(study, _),
         "baseline": _.arm(study["baseline"]),
     }
 
@@ -215,6 +207,8 @@ def what_pays(items: list[dict], _) -> Markup:
     """One paragraph: which arm has the highest profit to date after its marketing spend at the
     last week, whether that lead is beyond noise, and which returns most per cu spent."""
     context = what_pays_context(items, _)
+    if not context:
+        return Markup("")
     return render("partials/what_pays.html", _.lang, what_pays=context).rstrip("\n")
 
 

@@ -247,3 +247,14 @@ def sweep_grid(sweep: dict, words) -> str:
     return "; ".join(
         f"{k} = {words.separator.join(words.value(x) for x in v)}" for k, v in sweep.items()
     )
+
+
+def runs_words(study: dict, words) -> str:
+    """How long, how many replicates, which seed."""
+    _ = words.plain
+    values = {"weeks": study["weeks"], "replicates": study["replicates"], "seed": study["seed"]}
+    if study.get("sweep"):
+        return _(
+            "{weeks} weeks, {replicates} replicates per arm and grid point, master seed {seed}."
+        ).format(**values)
+    return _("{weeks} weeks, {replicates} replicates per arm, master seed {seed}.").format(**values)
