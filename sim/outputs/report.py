@@ -69,10 +69,17 @@ def write_report(
         "command": f"{command_name()} check",
         "key": key_context(study, summary, _),
         "media": media_plan_context(summary),
-        "figures": [{"alt": figure_alt(Path(fig).stem, _), "data": _png(fig)} for fig in figures],
+        "answer": answer_context(summary, _),
+        "figures": [
+            {"alt": figure_alt(Path(fig).stem, _), "data": _png(fig), "stem": Path(fig).stem}
+            for fig in figures
+        ],
         "caveats": CAVEATS,
         "meta": meta_context(manifest),
     }
+    lead = lead_figure([f["stem"] for f in context["figures"]], summary, study)
+    context["lead_figure"] = next((f for f in context["figures"] if f["stem"] == lead), None)
+    context["figures"] = [f for f in context["figures"] if f["stem"] != lead]
     write_text(Path(path), render("report.html", lang, **context))
     return Path(path)
 
@@ -183,6 +190,8 @@ def _verdict_item(item: dict, _) -> dict:
         "leader_mean": _.fmt(item["leader_mean"]),
         "runner_up_mean": _.fmt(item["runner_up_mean"]),
         "gap": _gap(item["difference"], _),
+        "diff": _.fmt(item["difference"]["mean"]),
+        "diff_interval": _.interval(item["difference"]["low"], item["difference"]["high"]),
         "tie": bool(item["tie"]),
     }
 
@@ -210,6 +219,32 @@ def what_pays(items: list[dict], _) -> Markup:
     if not context:
         return Markup("")
     return render("partials/what_pays.html", _.lang, what_pays=context).rstrip("\n")
+
+
+def answer_context(summary: dict, _) -> dict:
+    """The page's first screen: who leads each key measure at each key week (a table of
+    measures by weeks, each cell the leader and its paired difference to the runner-up with
+    its interval, or no clear leader) beside what pays."""
+    leads = summary.get("leads") or []
+    weeks = sorted({item["week"] for item in leads})
+    measures = list(dict.fromkeys(item["measure"] for item in leads))
+    cells = {(i["week"], i["measure"]): _verdict_item(i, _) for i in leads}
+    rows = [{"measure": m, "cells": [cells.get((w, m)) for w in weeks]} for m in measures]
+    return {"weeks": weeks, "rows": rows}
+
+
+def lead_figure(stems: list[str], summary: dict, study: dict) -> str | None:
+    """The one figure that shows the answer: profit when the page says what pays, else the
+    first measure the verdict names (a sweep: its first key measure's best-arm map), else the
+    first figure."""
+    wanted = ["profit"] if summary.get("what_pays") else []
+    wanted += [item["measure"] for item in summary.get("leads") or []]
+    wanted += list(study.get("key_measures") or [])
+    for measure in wanted:
+        for stem in (measure, f"sweep_winner_{measure}", f"sweep_{measure}"):
+            if stem in stems:
+                return stem
+    return stems[0] if stems else None
 
 
 # ------------------------------------------------------------------------------ claims
