@@ -258,7 +258,7 @@ def test_nb_report_has_norwegian_headings_and_no_fallbacks(nb_study):
     out, _ = nb_study
     html = (out / "report.html").read_text(encoding="utf-8")
     assert '<html lang="nb">' in html
-    assert _headings(html) == ["Oppsett", "Hovedresultater", "Figurer", "Forbehold"]
+    assert _headings(html) == ["Svaret", "Oppsett", "Hovedresultater", "Figurer", "Forbehold"]
     assert "Strategi (uke 5)" in html and "Kjennskap" in html and "Parvis differanse" in html
     assert "Who leads when" not in html and "Caveats" not in html
     assert json.loads((out / "manifest.json").read_text())["language"] == "nb"
@@ -340,14 +340,14 @@ def test_report_re_renders_in_the_other_language(nb_study, capsys, monkeypatch):
     monkeypatch.delenv("RECLAMARE_LANG", raising=False)
     assert main(["report", str(out), "--lang", "en"]) == 0
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert _headings(html) == ["Setup", "Key results", "Caveats"]
+    assert _headings(html) == ["The answer", "Setup", "Key results", "Caveats"]
     assert json.loads((out / "manifest.json").read_text())["language"] == "en"
     assert "Report:" in capsys.readouterr().out
     assert main(["report", str(out)]) == 0
     assert '<html lang="en">' in (out / "report.html").read_text(encoding="utf-8")
     monkeypatch.setenv("RECLAMARE_LANG", "nb")
     assert main(["report", str(out)]) == 0
-    assert _headings((out / "report.html").read_text(encoding="utf-8"))[0] == "Oppsett"
+    assert _headings((out / "report.html").read_text(encoding="utf-8"))[1] == "Oppsett"
     assert "Rapport:" in capsys.readouterr().out
     assert drawn == ["en", "en", "nb"]
 
