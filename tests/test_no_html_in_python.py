@@ -36,9 +36,9 @@ def html_in_strings(source: str) -> list[tuple[int, str]]:
     skip = _docstrings(tree)
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
-            if TAG.search(node.value):
-                found.append((node.lineno, node.value))
+        literal = isinstance(node, ast.Constant) and isinstance(node.value, str)
+        if literal and id(node) not in skip and TAG.search(node.value):
+            found.append((node.lineno, node.value))
     return sorted(found)
 
 
@@ -50,7 +50,7 @@ def test_the_check_finds_html_in_strings_and_f_strings():
     planted = (
         '"""A docstring may say <b> and <details>."""\n'
         'a = "<b>" + name + "</b>"\n'
-        'b = f"<td class=\'up\'>{x}</td>"\n'
+        "b = f\"<td class='up'>{x}</td>\"\n"
         "c = '<br>'.join(lines)\n"
         'd = "x < y and 3<4"\n'
         'e = "a -> b, <= 3"\n'

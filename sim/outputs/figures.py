@@ -32,7 +32,7 @@ from sim.engine.measures import (  # noqa: E402, F401 (re-exported)
     label,
     unit,
 )
-from sim.i18n import DEFAULT_LANGUAGE, N_, number_style, translator  # noqa: E402
+from sim.i18n import DEFAULT_LANGUAGE, N_, numbers, translator  # noqa: E402
 from sim.i18n.vocabulary import arm_label  # noqa: E402
 from sim.outputs.figure_style import (  # noqa: E402
     SIZE,
@@ -197,7 +197,7 @@ def _bass_overlay(study: dict, colours: dict, _):
     if not is_bass_limit(params, arms) or params.crisis.week is not None:
         return None
 
-    number = number_style(getattr(_, "lang", DEFAULT_LANGUAGE))
+    lang = getattr(_, "lang", DEFAULT_LANGUAGE)
 
     def draw(ax):
         weeks = study["weeks"]
@@ -211,7 +211,7 @@ def _bass_overlay(study: dict, colours: dict, _):
             ax.plot(t, rec, color="black", linestyle="--", linewidth=1.8)
             ax.plot(t, bass_closed_form(p, q, weeks), color=colours[arm.name], linestyle=":")
             ax.annotate(
-                "p={p}, q={q}".format(p=number(f"{p:.3g}"), q=number(f"{q:.3g}")),
+                f"p={numbers.general(p, lang, 3)}, q={numbers.general(q, lang, 3)}",
                 (t[len(t) // 3], rec[len(t) // 3]),
                 xytext=(10, -18),
                 textcoords="offset points",

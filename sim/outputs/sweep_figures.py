@@ -22,7 +22,7 @@ from sim.engine.measures import (  # noqa: E402
     label,
     unit,
 )
-from sim.i18n import DEFAULT_LANGUAGE, number_style  # noqa: E402
+from sim.i18n import DEFAULT_LANGUAGE, numbers  # noqa: E402
 from sim.i18n.vocabulary import arm_label  # noqa: E402
 from sim.outputs.figure_style import (  # noqa: E402
     SIZE,
@@ -238,7 +238,7 @@ def _sweep_maps(folder, study, summary, measure, arms, colours, contrast, _) -> 
 
 
 def _heatmap(path, grid, sig, xs, ys, px, py, title, colour_label, _) -> Path:
-    number = number_style(getattr(_, "lang", DEFAULT_LANGUAGE))
+    lang = getattr(_, "lang", DEFAULT_LANGUAGE)
     fig, ax = plt.subplots(figsize=SIZE)
     finite = grid[np.isfinite(grid)]
     lim = float(np.max(np.abs(finite))) if finite.size else 1.0
@@ -247,7 +247,9 @@ def _heatmap(path, grid, sig, xs, ys, px, py, title, colour_label, _) -> Path:
     for i in range(grid.shape[0]):
         for j in range(grid.shape[1]):
             if np.isfinite(grid[i, j]):
-                text = number(f"{grid[i, j]:+.2f}") + ("" if sig[i, j] else "\n" + _("(n.s.)"))
+                text = numbers.fixed(grid[i, j], lang, 2, sign=True) + (
+                    "" if sig[i, j] else "\n" + _("(n.s.)")
+                )
                 dark = abs(grid[i, j]) > 0.6 * lim
                 ax.text(
                     j,
@@ -283,7 +285,7 @@ def _winner_map(path, summary, measure, arms, colours, xs, ys, px, py, idx, note
             pick = min if measure in LOWER_IS_BETTER else max
             best, arm = pick(means)
             code[i, j] = arms.index(arm)
-            best_text = number_style(getattr(_, "lang", DEFAULT_LANGUAGE))(f"{best:.2f}")
+            best_text = numbers.fixed(best, getattr(_, "lang", DEFAULT_LANGUAGE), 2)
             ax.text(j, i, f"{arm}\n{best_text}", ha="center", va="center", fontsize=12)
     from matplotlib.colors import ListedColormap
 
