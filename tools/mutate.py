@@ -329,10 +329,16 @@ GROUPS = (
             "what_pays",
             "claims_table",
             "_sweep_compact",
-            "_fmt",
-            "_ci_text",
+            "sweep_compact_context",
+            "_verdict_item",
             "_diff_cell",
         ),
+    ),
+    Group(
+        "numbers",
+        ("sim/i18n/numbers.py",),
+        ("tests/test_numbers.py",),
+        plain_python=False,
     ),
     Group(
         "cli-tables",
