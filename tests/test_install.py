@@ -58,6 +58,11 @@ def test_wheel_carries_every_scenario_unchanged(wheel):
     for lang in ("en", "nb"):  # the teaching kit's texts
         assert f"sim/workshop/text/{lang}.toml" in names
     assert "sim/i18n/locale/nb/scenarios.toml" in names  # the scenarios' titles in bokmål
+    # report.html's templates, every one of them (sim/outputs/pages.py loads them by name).
+    templates = REPO / "sim" / "outputs" / "templates"
+    for path in templates.rglob("*"):
+        if path.is_file():
+            assert path.relative_to(REPO).as_posix() in names, path
 
 
 def test_source_tree_uses_the_repository_folder():
