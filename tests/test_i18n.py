@@ -555,3 +555,25 @@ def test_spreadsheet_copies_in_norwegian_locale(tmp_path):
     assert back["awareness"].tolist() == [0.25, 1.5, -0.125]
     assert back["arm"].tolist() == ["push", "'=cmd", "blåbær"]  # still safe in a spreadsheet
     assert (tmp_path / "timeseries.csv").read_bytes() == before  # the record is untouched
+
+
+# ------------------------------------------------------------- report.html's templates (issue 27)
+
+
+def _bare_template_text(source: str) -> str:
+    """What a template writes as literal text: without comments, expressions, statements,
+    tags and the style sheet."""
+    for pattern in (r"\{#.*?#\}", r"\{\{.*?\}\}", r"\{%.*?%\}", r"<style>.*?</style>", r"<[^>]*>"):
+        source = re.sub(pattern, " ", source, flags=re.S)
+    return source
+
+
+def test_template_text_goes_through_the_catalogue():
+    """Every word a report template shows is inside ``_()`` (so the catalogue has it): what is
+    left outside expressions and tags is punctuation."""
+    assert re.search("[A-Za-z]", _bare_template_text('<p>{{ _("Setup") }}</p> Setup'))
+    templates = sorted((ROOT / "sim" / "outputs" / "templates").rglob("*.html"))
+    assert templates
+    for path in templates:
+        bare = _bare_template_text(path.read_text(encoding="utf-8"))
+        assert not re.search(r"[A-Za-zÆØÅæøå]", bare), f"{path.name}: {bare.split()}"

@@ -97,3 +97,20 @@ def test_english_digits_are_pythons_format_specifications():
 def test_unknown_language_is_refused():
     with pytest.raises(ValueError, match="not available"):
         numbers.significant(0.5, "xx")
+
+
+def test_restyle_writes_another_librarys_number_for_the_locale():
+    """Tick labels matplotlib wrote (its minus is U+2212) get the locale's signs and keep their
+    digits; text that is not one number is left alone."""
+    assert numbers.restyle("0.5", "nb") == "0,5" and numbers.restyle("0.5", "en") == "0.5"
+    assert numbers.restyle(f"{MINUS}0.40", "nb") == f"{MINUS}0,40"
+    assert numbers.restyle("-0.25", "nb") == f"{MINUS}0,25"
+    assert numbers.restyle("1,234.5", "nb") == f"1{NBSP}234,5"
+    assert numbers.restyle("1000", "nb") == "1000"  # not grouped when it was not
+    assert numbers.restyle("12%", "nb") == f"12{NBSP}%"
+    assert numbers.restyle("12.5%", "nb") == f"12,5{NBSP}%"
+    assert numbers.restyle("1e-05", "nb") == f"1e{MINUS}05"
+    assert numbers.restyle("+0.40", "nb") == "+0,40"
+    assert numbers.restyle("-0.0", "nb") == f"{MINUS}0,0"
+    for text in ("mix_0.5", "push", "0.5 and 0.6", ""):
+        assert numbers.restyle(text, "nb") == text

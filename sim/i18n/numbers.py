@@ -21,11 +21,15 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from decimal import Decimal
 
 from sim.i18n import check_language
 
 MISSING = "–"  # no value (no replicate had a number)
+# A whole text that is one number as Python or matplotlib writes it: 1,234.5 / -0.25 /
+# \u22120.25 / +0.40 / 12% / 1.2e-05 (sign, digits, decimals, exponent, percent).
+WRITTEN = re.compile(r"([+\-\u2212]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(e[+\-\u2212]?\d+)?(%?)")
 
 
 @functools.cache
@@ -125,6 +129,34 @@ def value(x, lang: str) -> str:
     if isinstance(x, float) and not math.isfinite(x):
         return str(x)
     return _digits(str(x), lang)
+
+
+def restyle(text: str, lang: str) -> str:
+    """A number another library wrote the English way (a matplotlib tick label: ``0.5``,
+    ``\u22120.5``, ``1,000``, ``12%``, ``1e-05``), rewritten by Babel for ``lang`` with the same
+    digits; any text that is not one number (an arm's name, ``mix_0.5``) comes back unchanged."""
+    match = WRITTEN.fullmatch(text)
+    if not match:
+        return text
+    sign, whole, decimals, exponent, pct = match.groups()
+    minus = _symbols(lang)[0]
+    value = Decimal(whole.replace(",", "") + (decimals or ""))
+    if sign in ("-", "\u2212"):
+        value = -value
+    places = len(decimals or ".") - 1
+    if pct:
+        pattern = _symbols(lang)[2]
+        pattern = _with_decimals(pattern, places) if places else pattern
+        from babel.numbers import format_percent
+
+        return format_percent(value / 100, f"{pattern};{minus}{pattern}", locale=_locale(lang))
+    pattern = ("#,##0" if "," in whole else "0") + ("." + "0" * places if places else "")
+    out = _apply(value, pattern, lang, sign=sign == "+")
+    if value == 0 and sign in ("-", "\u2212"):  # "-0.0" keeps its sign, as written
+        out = minus + out
+    if exponent:
+        out += "e" + exponent[1:].replace("-", minus).replace("\u2212", minus)
+    return out
 
 
 def separator(lang: str) -> str:

@@ -23,7 +23,7 @@ from sim.engine.measures import (  # noqa: E402
     label,
     unit,
 )
-from sim.i18n import DEFAULT_LANGUAGE, NUMBER, number_style  # noqa: E402
+from sim.i18n import DEFAULT_LANGUAGE, numbers  # noqa: E402
 from sim.i18n.vocabulary import STRATEGY_COLOURS  # noqa: E402
 from sim.i18n.vocabulary import arm_colours as vocabulary_colours  # noqa: E402
 from sim.study.folders import ResultsError  # noqa: E402
@@ -95,7 +95,7 @@ def _legend(ax, title):
 
 def _finish(fig, path: Path, _) -> Path:
     """Numbers on the axes in the style of ``_``'s language, then :func:`_save`."""
-    _number_ticks(fig, number_style(getattr(_, "lang", DEFAULT_LANGUAGE)))
+    _number_ticks(fig, getattr(_, "lang", DEFAULT_LANGUAGE))
     return _save(fig, path)
 
 
@@ -118,34 +118,33 @@ def _save(fig, path: Path) -> Path:
 
 
 class _StyledScalarFormatter(ScalarFormatter):
-    """Matplotlib's default tick labels, then restyled (decimal comma in Norwegian)."""
+    """Matplotlib's default tick labels, then written for the language (decimal comma in
+    Norwegian) by ``sim.i18n.numbers.restyle``."""
 
-    def __init__(self, number):
+    def __init__(self, lang: str):
         super().__init__()
-        self._number = number
+        self._lang = lang
 
     def __call__(self, x, pos=None):
-        return self._number(super().__call__(x, pos))
+        return numbers.restyle(super().__call__(x, pos), self._lang)
 
 
-def _number_ticks(fig, number) -> None:
-    """Tick labels of every axis in the style of ``number`` (``sim.i18n.number_style``);
-    labels that are not numbers (arm names, network kinds) are left alone."""
-    if number("0.5") == "0.5":
+def _number_ticks(fig, lang: str) -> None:
+    """Tick labels of every axis written for ``lang`` (``sim.i18n.numbers.restyle``: the
+    digits matplotlib chose, the locale's signs); labels that are not numbers (arm names,
+    network kinds) are left alone. English keeps matplotlib's own text."""
+    if numbers.restyle("0.5", lang) == "0.5":
         return
     for ax in fig.get_axes():
         for axis in (ax.xaxis, ax.yaxis):
             formatter = axis.get_major_formatter()
             if isinstance(formatter, FixedFormatter):
-                formatter.seq = [
-                    number(t) if NUMBER.fullmatch(str(t)) else t for t in formatter.seq
-                ]
+                formatter.seq = [numbers.restyle(str(t), lang) for t in formatter.seq]
             elif isinstance(formatter, FuncFormatter):  # labels given with set_xticks
 
                 def styled(x, pos=None, inner=formatter):
-                    text = inner(x, pos)
-                    return number(text) if NUMBER.fullmatch(text) else text
+                    return numbers.restyle(inner(x, pos), lang)
 
                 axis.set_major_formatter(FuncFormatter(styled))
             elif type(formatter) is ScalarFormatter:
-                axis.set_major_formatter(_StyledScalarFormatter(number))
+                axis.set_major_formatter(_StyledScalarFormatter(lang))
