@@ -12,9 +12,11 @@ locale's decimal sign, grouping, percent pattern and minus sign (CLDR data)::
 Norwegian writes a negative number with the minus sign U+2212 (Babel's ``minusSign`` of
 ``nb``); English with the hyphen-minus, as Python does. Values are passed to Babel as exact
 ``Decimal`` s of the float (or of Python's already rounded digits), so the rounding is Python's
-(half to even on the binary value) in every language. Nothing here reads text back: a number is
-formatted once, where it is shown (the regular-expression rewriter ``sim.i18n.number_style``
-is left only for the figures' tick labels and the app, which format text they do not own).
+(half to even on the binary value) in every language. A number is formatted once, where it is
+shown; the one exception is :func:`restyle`, for text another library wrote (matplotlib's tick
+labels), which rewrites a whole text that is one number and nothing else. The older
+regular-expression rewriter ``sim.i18n.number_style`` is left to the app (``sim/viz/``) and
+the teaching kit's figures until they move here.
 """
 
 from __future__ import annotations
