@@ -254,6 +254,10 @@ def test_sweep_over_plausible_markets_gives_shares_per_grid_point(tmp_path, monk
     # mean attitude has no value in the "none" arm at week 4 (no aware customers in some runs)
     assert (table[table["measure"] == "awareness"]["markets"] == 3).all()
     assert "nan" not in printed
+    page = (out / "report.html").read_text()
+    assert "The answer over plausible markets" in page
+    assert "At product.fit = 0.2:" in page and "At product.fit = 0.4:" in page
+    assert "<td>product.fit = 0.4</td>" in page
 
 
 def test_a_sweep_path_is_kept_even_at_the_default_value():

@@ -43,12 +43,10 @@ def draw(
     """
     from sim.outputs.figures import make_figures
     from sim.outputs.report import write_report
-    from sim.study.markets import point_columns, read_plausible
+    from sim.study.markets import read_plausible
 
     folder = Path(folder)
     plausible = read_plausible(folder)
-    if plausible is not None and point_columns(plausible):
-        plausible = None  # a sweep's shares per grid point: plausible.csv and the terminal only
     figures = make_figures(folder / "figures", manifest["scenario"], table, summary, lang)
     write_report(
         folder / "report.html",

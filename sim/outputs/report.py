@@ -374,36 +374,54 @@ def _num(x, default=math.nan) -> float:
 
 def plausible_context(table, _) -> dict:
     """The answer over plausible markets: a sentence per comparison on profit (or the first
-    key measure) at the last week, then the share table for every key measure and week."""
+    key measure) at the last week, then the share table for every key measure and week. A
+    sweep's table (``sweep --plausible``) has them at every grid point (``point``, e.g.
+    "arm.budget = 5.0"; empty for a run)."""
+    from sim.study.markets import point_columns
+
+    paths = point_columns(table)
+
+    def where(values) -> str:
+        return ", ".join(f"{p} = {v}" for p, v in zip(paths, values, strict=True))
+
     week = int(table["week"].max())
     markets = int(table["markets"].max())
     headline_measure = "profit" if "profit" in set(table["measure"]) else table["measure"].iloc[0]
     last = table[(table["week"] == week) & (table["measure"] == headline_measure)]
     sentences = [
         {
-            "share": _.percent(row.share),
-            "low": _.percent(row.low),
-            "high": _.percent(row.high),
-            "arm": _.arm(row.arm),
-            "versus": _.arm(row.versus),
-            "measure": row.measure,
-            "name": label(row.measure, _.plain).lower(),
+            "point": where([row[p] for p in paths]),
+            "share": _.percent(row["share"]),
+            "low": _.percent(row["low"]),
+            "high": _.percent(row["high"]),
+            "arm": _.arm(row["arm"]),
+            "versus": _.arm(row["versus"]),
+            "measure": row["measure"],
+            "name": label(row["measure"], _.plain).lower(),
         }
-        for row in last.itertuples()
+        for row in last.to_dict("records")
+        if row["markets"] > 0
     ]
     weeks = sorted(set(table["week"]))
     rows = []
-    for (arm, versus, measure), group in table.groupby(["arm", "versus", "measure"], sort=False):
+    for key, group in table.groupby([*paths, "arm", "versus", "measure"], sort=False):
+        *values, arm, versus, measure = key
         cells = []
         for w in weeks:
             hit = group[group["week"] == w]
-            if hit.empty:
+            if hit.empty or hit.iloc[0]["markets"] == 0:
                 cells.append(None)
                 continue
             r = hit.iloc[0]
             cells.append([_.percent(r["share"]), _.percent(r["low"]), _.percent(r["high"])])
         rows.append(
-            {"arm": _.arm(arm), "versus": _.arm(versus), "measure": measure, "cells": cells}
+            {
+                "point": where(values),
+                "arm": _.arm(arm),
+                "versus": _.arm(versus),
+                "measure": measure,
+                "cells": cells,
+            }
         )
     return {
         "week": week,
@@ -411,6 +429,7 @@ def plausible_context(table, _) -> dict:
         "sentences": sentences,
         "weeks": weeks,
         "rows": rows,
+        "swept": bool(paths),
     }
 
 
