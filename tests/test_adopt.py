@@ -33,8 +33,8 @@ def test_values_change_comments_stay_and_missing_keys_and_tables_are_added():
     assert data["wom"] == {"listeners": 3} and data["arm"] == {"budget": 2.23}
     assert data["arms"] == [{"name": "none", "budget": 0.0}]  # the arm keeps its own budget
     assert "potential = 0.767        # 60 % of customers buy the category" in text
-    assert "x = 1.5   # calibrated" in text
-    assert text.index("[wom]") < text.index("[[arms]]")
+    assert "purchase_rate = 0.2\nx = 1.5   # calibrated" in text  # after the table's keys
+    assert text.index("[wom]") < text.index("[arm]")  # new tables before the arms' part
     assert "market.potential: 0.6 -> 0.767" in changes
     assert "wom.listeners: (schema default) -> 3" in changes
     again, none = adopt.set_values(text, values)

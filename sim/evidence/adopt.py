@@ -62,6 +62,17 @@ def _table_span(lines: list[str], table: str) -> tuple[int, int] | None:
     return start, end
 
 
+def _new_table_at(lines: list[str]) -> int:
+    """Where a new table goes: before the comment block above the first ``[arm]`` or
+    ``[[arms]]`` (the arms stay last, with their comments), else at the end."""
+    at = next(
+        (i for i, line in enumerate(lines) if line.strip() in ("[arm]", "[[arms]]")), len(lines)
+    )
+    while at > 0 and lines[at - 1].lstrip().startswith("#"):
+        at -= 1
+    return at
+
+
 def set_values(text: str, values: Mapping[str, float | int]) -> tuple[str, list[str]]:
     """``text`` (a scenario file) with each ``table.key`` of ``values`` set; the new text and
     one line per change (``market.potential: 0.6 -> 0.767``)."""
@@ -74,8 +85,11 @@ def set_values(text: str, values: Mapping[str, float | int]) -> tuple[str, list[
         old = before.get(table, {}).get(key)
         span = _table_span(lines, table)
         if span is None:
-            at = next((i for i, line in enumerate(lines) if line.strip() == "[[arms]]"), len(lines))
-            lines[at:at] = [f"[{table}]", f"{key} = {new}   # calibrated", ""]
+            lines[_new_table_at(lines) : _new_table_at(lines)] = [
+                f"[{table}]",
+                f"{key} = {new}   # calibrated",
+                "",
+            ]
         else:
             start, end = span
             pattern = re.compile(rf"^(\s*{re.escape(key)}\s*=\s*)([^#]*?)(\s*#.*)?$")
@@ -85,7 +99,11 @@ def set_values(text: str, values: Mapping[str, float | int]) -> tuple[str, list[
                     lines[i] = match.group(1) + new + (match.group(3) or "")
                     break
             else:
-                lines.insert(start + 1, f"{key} = {new}   # calibrated")
+                last = max(
+                    (i for i in range(start, end) if re.match(r"^\s*[\w.\"-]+\s*=", lines[i])),
+                    default=start,
+                )
+                lines.insert(last + 1, f"{key} = {new}   # calibrated")
         if old != value:
             changes.append(f"{path}: {old if old is not None else '(schema default)'} -> {new}")
     out = "\n".join(lines) + "\n"
