@@ -14,7 +14,8 @@ TEXT = """title = "t"
 
 [market]
 potential = 0.6        # 60 % of customers buy the category
-purchase_rate = 0.2
+purchase_rate = 0.2    # about 10 a year,
+                       # a second comment line
 
 [arm]
 budget = 3.0   # cu per 1,000 customers per week
@@ -33,7 +34,7 @@ def test_values_change_comments_stay_and_missing_keys_and_tables_are_added():
     assert data["wom"] == {"listeners": 3} and data["arm"] == {"budget": 2.23}
     assert data["arms"] == [{"name": "none", "budget": 0.0}]  # the arm keeps its own budget
     assert "potential = 0.767        # 60 % of customers buy the category" in text
-    assert "purchase_rate = 0.2\nx = 1.5   # calibrated" in text  # after the table's keys
+    assert "# a second comment line\nx = 1.5   # calibrated" in text  # after the table's keys
     assert text.index("[wom]") < text.index("[arm]")  # new tables before the arms' part
     assert "market.potential: 0.6 -> 0.767" in changes
     assert "wom.listeners: (schema default) -> 3" in changes

@@ -103,6 +103,8 @@ def set_values(text: str, values: Mapping[str, float | int]) -> tuple[str, list[
                     (i for i in range(start, end) if re.match(r"^\s*[\w.\"-]+\s*=", lines[i])),
                     default=start,
                 )
+                while last + 1 < end and re.match(r"^\s+#", lines[last + 1]):
+                    last += 1  # the key's comment goes on over indented lines
                 lines.insert(last + 1, f"{key} = {new}   # calibrated")
         if old != value:
             changes.append(f"{path}: {old if old is not None else '(schema default)'} -> {new}")
