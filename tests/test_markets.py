@@ -195,7 +195,7 @@ def test_run_over_plausible_markets_reports_and_leads_the_page(tmp_path, monkeyp
     assert status == 0
     printed = capsys.readouterr().out
     assert "Over 4 plausible markets" in printed
-    assert "mix - none:" in printed and "dialogue - push:" in printed
+    assert "mix - no campaign:" in printed and "dialogue - push:" in printed  # display names
     table = pd.read_csv(out / "plausible.csv")
     assert set(table["week"]) == {4, 13}
     assert (table["markets"] == 4).all()
