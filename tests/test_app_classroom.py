@@ -97,6 +97,44 @@ def test_every_chart_has_data_for_every_series(key):
         assert [v[2:] for v in data["values"]] == later["values"]
 
 
+def test_each_campaign_is_drawn_in_its_strategys_colour():
+    """Side by side, A and B are coloured by their strategies with the vocabulary's colour code
+    (the report's and the kit's): panel title, scoreboard letter and chart lines; two campaigns
+    of one strategy (or two without a campaign) still differ, so A and B stay apart."""
+    from sim.i18n.vocabulary import OTHER_COLOURS, STRATEGY_COLOURS
+    from sim.viz.chartspec import panel_colours
+    from sim.viz.scoreboard import campaign_colours
+
+    colour = STRATEGY_COLOURS
+    assert panel_colours(["mix", "push"]) == [colour["mix"], colour["push"]]
+    assert panel_colours(["dialogue", "none"]) == [colour["dialogue"], colour["none"]]
+    assert panel_colours(["push", "push"]) == [colour["push"], OTHER_COLOURS[0]]
+    assert panel_colours(["none", "none"]) == [colour["none"], OTHER_COLOURS[0]]
+    assert panel_colours(["dialogue"]) == [colour["dialogue"]]
+
+    arena = Arena(replace(SMALL, compare=True, strategy="mix", strategy_b="dialogue"))
+    arena.step()
+    assert campaign_colours(arena) == [colour["mix"], colour["dialogue"]]
+    board = scoreboard_html(arena, "en", None)
+    assert f"<th style='color:{colour['mix']}'>A</th>" in board
+    assert f"<th style='color:{colour['dialogue']}'>B</th>" in board
+    spec = chart_spec(
+        "awareness",
+        ["A: mix", "B: dialogue"],
+        52,
+        english,
+        colours=[colour["mix"], colour["dialogue"]],
+    )
+    assert {s["name"][0]: s["color"] for s in spec["series"]} == {
+        "A": colour["mix"],
+        "B": colour["dialogue"],
+    }
+    # Exercise 1 compares push 20 with push 80: vermilion A, and B in a colour of its own.
+    preset = load_preset("workshop/louder")
+    arena = Arena(replace(controls_for(preset), compare=True, n=200), preset)
+    assert campaign_colours(arena) == [colour["push"], OTHER_COLOURS[0]]
+
+
 def test_bass_preset_draws_the_expected_curve_on_the_awareness_chart():
     preset = load_preset("bass")
     arena = Arena(controls_for(preset))

@@ -33,7 +33,7 @@ import solara.lab
 from sim.i18n import LANGUAGES, number_style
 from sim.i18n.scenarios import scenario_text
 from sim.viz.arena import MAX_WEEKS, Arena
-from sim.viz.chartspec import ARM_COLORS, CHARTS, DEFAULT_CHARTS, MAX_CHARTS, chart_spec
+from sim.viz.chartspec import CHARTS, DEFAULT_CHARTS, MAX_CHARTS, chart_spec
 from sim.viz.controls import (
     EVERYONE,
     MENU_KINDS,
@@ -61,7 +61,7 @@ from sim.viz.labels import (
 from sim.viz.language import page_language
 from sim.viz.presets import PRESET_ENV, REPO, listed_preset, load_preset, offered_presets
 from sim.viz.replicates import REPLICATES, Replicates, run_replicates
-from sim.viz.scoreboard import arm_names, legend_html
+from sim.viz.scoreboard import arm_names, campaign_colours, legend_html
 from sim.viz.scoreboard import escape as _escape
 from sim.viz.scoreboard import page_translator as _translator
 from sim.viz.server import close_diagnostics
@@ -323,7 +323,7 @@ def NetworkPanel(arena: Arena, index: int, lang: str, present: bool, sink: Frame
             tag="div",
             unsafe_innerHTML=_escape(name),
             classes=["rc-net-title"],
-            style=f"color:{ARM_COLORS[index] if compare else '#222'}",
+            style=f"color:{campaign_colours(arena)[index] if compare else '#222'}",
         )
         element = NetworkWidget.element(
             graph=static,
@@ -341,7 +341,8 @@ def ChartPanel(arena: Arena, key: str, lang: str, present: bool, sink: FrameSink
     names = arm_names(arena, lang)
     weeks = arena.plan.weeks
     spec = solara.use_memo(
-        lambda: chart_spec(key, names, weeks, _, bass=arena.bass), [id(arena), key, lang]
+        lambda: chart_spec(key, names, weeks, _, bass=arena.bass, colours=campaign_colours(arena)),
+        [id(arena), key, lang],
     )
     element = ChartWidget.element(
         spec=spec,
