@@ -255,6 +255,40 @@ def test_bad_link_values_are_one_line_messages_and_change_nothing(query, words):
     assert "\n" not in problem and all(w in problem for w in words), problem
 
 
+def test_page_errors_from_loading_a_scenario_are_in_the_pages_language(tmp_path, monkeypatch):
+    """What the page says when a scenario does not load, a seed is bad or the run is too large
+    (``Arena.error``) is a catalogue message: English as before, bokmål on a bokmål page
+    (numbers in its style); a scenario file's own validation message stays English, as on the
+    command line."""
+    from sim.viz.app import _message_text
+
+    nb, en = translator("nb"), translator("en")
+    missing = tmp_path / "gone.toml"
+    arena = Arena(Controls(preset=str(missing)))  # runs the schema's defaults, and says why
+    assert _message_text(arena.error, en) == (
+        f"Scenario 'gone' could not be loaded: no scenario file {missing}"
+    )
+    assert _message_text(arena.error, nb) == (
+        f"Scenarioet 'gone' kunne ikke lastes inn: ingen scenariofil {missing}"
+    )
+    broken = tmp_path / "broken.toml"
+    broken.write_text('title = "x"\nweeks = "many"\n', encoding="utf-8")
+    text = _message_text(Arena(Controls(preset=str(broken))).error, nb)
+    assert text.startswith("Scenarioet 'broken' kunne ikke lastes inn: ") and "weeks" in text
+    bad_seed = Arena(replace(SMALL, seed="twelve")).error
+    assert _message_text(bad_seed, nb) == (
+        "Startverdien 'twelve' er ikke et heltall: skriv for eksempel 42."
+    )
+    assert str(bad_seed) == "Seed 'twelve' is not a whole number: type e.g. 42."
+    monkeypatch.setattr("sim.viz.controls.MAX_WORK", 1000)  # a small server's limit
+    huge = Arena(replace(SMALL, n=5000)).error
+    assert str(huge).startswith("Too large for this server: 5,000 customers x "), str(huge)
+    assert str(huge).endswith("the limit is 1,000.")
+    shown = _message_text(huge, nb)
+    assert shown.startswith("For stort for denne serveren: 5\u00a0000 kunder x "), shown
+    assert shown.endswith("grensen er 1\u00a0000.")
+
+
 def test_scenario_file_loads_and_runs_the_same_arms(tmp_path):
     preset = load_preset("default")
     controls = replace(

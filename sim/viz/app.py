@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 import solara
 import solara.lab
 
-from sim.i18n import LANGUAGES, number_style
+from sim.i18n import LANGUAGES, Message, number_style
 from sim.i18n.scenarios import scenario_text
 from sim.viz.arena import MAX_WEEKS, Arena
 from sim.viz.chartspec import CHARTS, DEFAULT_CHARTS, MAX_CHARTS, chart_spec
@@ -882,6 +882,11 @@ def ControlPanel(state: State, problems: list[str]):
         )
 
 
+def _message_text(message: str, _) -> str:
+    """A page error in the page's language (a :class:`sim.i18n.Message`), else as it is."""
+    return message.text(_) if isinstance(message, Message) else message
+
+
 def _problem_text(problem: str, _) -> str:
     """A refused link value in the page's language (``LinkProblem``), else as it is."""
     return problem.text(_) if isinstance(problem, LinkProblem) else problem
@@ -937,7 +942,7 @@ def Notes(arena: Arena, lang: str):
     """What the page is showing: the scenario, the network, sampling, the Bass curve."""
     _ = _translator(lang)
     if arena.error:
-        solara.Error(arena.error, classes=["reclamare-error"])
+        solara.Error(_message_text(arena.error, _), classes=["reclamare-error"])
         return
     plan, layout, net = arena.plan, arena.layout, arena.network
     # A shipped scenario's own words in the page's language (a user's file as written).
