@@ -99,8 +99,18 @@ CSS = f"""
 .rc-shell {{ display: flex; height: 100vh; overflow: hidden; font-size: 14px; }}
 .rc-controls {{ width: {CONTROLS_WIDTH}px; flex: none; height: 100vh; overflow-y: auto;
   padding: 6px 8px; border-right: 1px solid #ddd; background: #fafafa; }}
-.rc-controls .v-card__title {{ font-size: 16px; padding: 6px 8px 2px 8px; }}
+.rc-controls .v-card__title {{ font-size: 16px; padding: 4px 8px 0 8px; line-height: 22px; }}
 .rc-controls .v-card__text {{ padding: 2px 8px 6px 8px; }}
+/* Campaigns A and B fit a 1280 x 720 projector without scrolling (14 px text, as everywhere):
+   cards 6 px apart, a campaign's menus beside their labels, sliders 24 px high, the switch
+   close to the menu (tests/test_browser_app.py measures it in both languages). */
+.rc-controls > .d-flex {{ gap: 6px !important; }}
+.rc-campaign .rc-menu {{ display: grid; grid-template-columns: minmax(0, 45%) minmax(0, 1fr);
+  align-items: center; column-gap: 6px; }}
+.rc-controls .v-slider {{ min-height: 24px; }}
+.rc-controls .v-input__slot {{ margin-bottom: 0 !important; }}
+.rc-controls .v-messages {{ display: none; }}
+.rc-controls .v-input--switch {{ margin-top: 4px; padding-top: 0; }}
 .rc-controls .v-label, .rc-controls .v-select__selection, .rc-controls input,
 .rc-controls .v-input, .rc-controls .v-btn {{ font-size: 14px !important; }}
 .v-menu__content .v-list-item__title, .v-menu__content .v-list-item {{ font-size: 14px
@@ -636,7 +646,8 @@ def _menu(
     ``name`` (default ``help_key``) names its classes (``control-NAME``, ``select-NAME``)."""
     name = name or help_key
     with solara.Div(
-        classes=["rc-control", f"control-{name}"], attributes={"title": _(CONTROL_HELP[help_key])}
+        classes=["rc-control", "rc-menu", f"control-{name}"],
+        attributes={"title": _(CONTROL_HELP[help_key])},
     ):
         _label(label, CONTROL_HELP[help_key], _)
         solara.v.Select(
@@ -695,7 +706,7 @@ def CampaignCard(c: Controls, b: bool, strategies, groups: tuple[str, ...], set_
     strategy = getattr(c, "strategy" + end)
     off = b and not c.compare
     title = _("Campaign B") if b else (_("Campaign A") if c.compare else _("Campaign"))
-    with solara.Card(title, margin=0, classes=[f"rc-campaign-{'b' if b else 'a'}"]):
+    with solara.Card(title, margin=0, classes=["rc-campaign", f"rc-campaign-{'b' if b else 'a'}"]):
         _menu(
             "strategy",
             _("Strategy"),
@@ -783,7 +794,8 @@ def ControlPanel(state: State, problems: list[str]):
             state.apply(replace(state.controls.value, seed=str(seed)))
 
     strategies = [(s, strategy_label(s, 0.5, _) if s != "mix" else _("mix")) for s in STRATEGIES]
-    with solara.Card(_("Scenario"), margin=0, classes=["reclamare-scenario"]):
+    # No card title: the menu's own label says "Scenario" (the room goes to campaign B).
+    with solara.Card(margin=0, classes=["reclamare-scenario"]):
         _menu(
             "preset",
             _("Scenario"),
