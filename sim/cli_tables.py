@@ -83,7 +83,7 @@ def print_outcome(
         "replicates": scenario.replicates,
         "points": len(summary["points"]),
         "weeks": scenario.weeks,
-        "seconds": f"{outcome.seconds:.1f}",
+        "seconds": number_style(getattr(_, "lang", "en"))(f"{outcome.seconds:.1f}"),
     }
     runs = (
         _(
@@ -126,7 +126,7 @@ def print_outcome(
         for shown, point in tables:
             _print_table(shown, point, measures, _, names)
         _print_media_plan(week, summary["points"][0], _, names)
-        number = number_style(_.lang)
+        number = number_style(getattr(_, "lang", "en"))
         for item in summary.get("what_pays", [])[:1]:
             print(
                 _(

@@ -12,6 +12,11 @@ dialogue    dialogue         dialog           bluish green
 mix         mix              miks             blue
 =========== ================ ================ =========
 
+An arm is shown in words by :func:`arm_display` (``push_20`` -> ``reklame 20``, a mix by its
+push share -> ``miks (75 % reklame)``; a user's own name as written): the command line's tables,
+the figures, and the kit's arm names (tests/test_glossary.py) agree with it; the app's panel
+titles use the same patterns (``NAME_BUDGET``, ``NAME_SHARE``, ...).
+
 (Okabe-Ito colours, safe for colour-blind readers.) An arm named after a strategy
 (``push``, ``push_20``, ``dialogue_hubs``, ``mix_50``) is drawn in that strategy's colour
 when it is the only arm of that strategy on the figure; other arms take the remaining colours
