@@ -89,7 +89,7 @@ def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
 
     draw = drawer(args.lang or "en", args.figures)
     if members is not None:
-        draw = _with_markets(draw, scenario, members, executor)
+        draw = _with_markets(draw, scenario, members, executor, sweep)
     try:
         outcome = st.execute(
             scenario,
@@ -146,13 +146,15 @@ def _plausible_members(scenario, count: int | None, _, quiet: bool):
     return {"members": members, "set": plausible}
 
 
-def _with_markets(draw, scenario, members: dict, executor):
+def _with_markets(draw, scenario, members: dict, executor, sweep: bool = False):
     """The study's draw step, preceded by the runs over plausible markets (while the study
-    holds its folder): their lead shares go to plausible.csv and the manifest."""
+    holds its folder): their lead shares (at every grid point of a sweep) go to plausible.csv
+    and the manifest."""
     from sim.study.markets import plausible_study, write_plausible
 
     def draw_with_markets(folder, manifest, table, summary) -> None:
-        shares = plausible_study(scenario, members["members"], scenario.seed, executor)
+        points = scenario.points() if sweep else None
+        shares = plausible_study(scenario, members["members"], scenario.seed, executor, points)
         write_plausible(folder, shares)
         provenance = members["set"].provenance
         manifest["plausible"] = {
@@ -331,10 +333,19 @@ def cmd_calibrate_defaults(args: argparse.Namespace, argv: list[str]) -> int:
 def cmd_check(args: argparse.Namespace, argv: list[str]) -> int:
     from sim.study.expect import check_scenarios
     from sim.study.overrides import parse_assignment
+    from sim.study.scenario import load_scenario
     from sim.study.scenario_files import shipped_scenarios
 
     overrides = [parse_assignment(text) for text in args.overrides]
     names = args.scenarios or [name for name, _ in shipped_scenarios()]
+    markets = None
+    if getattr(args, "plausible", None) is not None:
+        _ = translator("en")
+
+        def markets(scenario):
+            return _plausible_members(scenario, args.plausible, _, args.quiet)["members"]
+
+        markets(load_scenario(names[0], overrides))  # refuse before any run without a set
     executor = make_executor(args)
     try:
         failed = check_scenarios(
@@ -345,6 +356,7 @@ def cmd_check(args: argparse.Namespace, argv: list[str]) -> int:
             seeds=args.seeds,
             factor=args.replicates_factor,
             robust=args.robust,
+            markets=markets,
         )
     finally:
         executor.close()

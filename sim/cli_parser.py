@@ -138,6 +138,17 @@ def build_parser(_=None) -> argparse.ArgumentParser:
     )
     sweep = sub.add_parser("sweep", help=_("run the scenario's [sweep] grid x arms x replicates"))
     study_options(sweep, scenario_required=True)
+    sweep.add_argument(
+        "--plausible",
+        nargs="?",
+        const=50,
+        type=_count,
+        metavar="N",
+        help=_(
+            "also run every grid point once in each of N markets of the calibrated plausible "
+            "set (default 50) and report, per point, the share of them in which each arm leads"
+        ),
+    )
     validate = sub.add_parser("validate", help=_("check scenario files without running"))
     validate.add_argument("files", metavar="FILE", nargs="+")
     lang_option(validate)
@@ -203,6 +214,15 @@ def add_claims_parsers(sub) -> None:
         type=_count,
         metavar="K",
         help="judge every claim on K times the replicates it states (--robust: 2)",
+    )
+    check.add_argument(
+        "--plausible",
+        nargs="?",
+        const=50,
+        type=_count,
+        metavar="N",
+        help="also look at every claim once in each of N markets of the calibrated plausible "
+        "set (default 50) and print the share of them in which its direction holds",
     )
     add_executor_options(check)
     gsa = sub.add_parser(

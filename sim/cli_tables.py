@@ -25,9 +25,9 @@ def arm_names(scenario, _) -> dict[str, str]:
 
 
 def _print_plausible(folder, _, names: dict[str, str] | None = None) -> None:
-    """The lead shares at the last week: one line per comparison and measure (arms by their
-    display ``names``, identifier -> name)."""
-    from sim.study.markets import read_plausible
+    """The lead shares at the last week: one line per comparison and measure (and sweep
+    point); arms by their display ``names`` (identifier -> name)."""
+    from sim.study.markets import point_columns, read_plausible
 
     names = names or {}
 
@@ -43,12 +43,17 @@ def _print_plausible(folder, _, names: dict[str, str] | None = None) -> None:
         ).format(markets=markets, week=week)
     )
     last = table[table["week"] == week]
-    for (arm, versus), rows in last.groupby(["arm", "versus"], sort=False):
+    paths = point_columns(table)
+    for key, rows in last.groupby([*paths, "arm", "versus"], sort=False):
+        *values, arm, versus = key
+        where = ", ".join(f"{p}={v}" for p, v in zip(paths, values, strict=True))
         cells = "; ".join(
             f"{row.measure} {row.share:.0%} [{row.low:.0%}, {row.high:.0%}]"
             for row in rows.itertuples()
+            if row.markets > 0  # a measure without a value in any market (e.g. no one aware)
         )
-        print(f"  {names.get(arm, arm)} - {names.get(versus, versus)}: {cells}")
+        pair = f"{names.get(arm, arm)} - {names.get(versus, versus)}"
+        print(f"  {where + ': ' if where else ''}{pair}: {cells}")
 
 
 def _summaries_at(scenario, outcome, weeks: list[int]) -> list[dict]:

@@ -211,6 +211,59 @@ def test_the_time_left_bounds_a_generations_evaluations():
     assert len(result.generations) == 1 and "wall time" in result.stopped
 
 
+def test_a_kept_run_resumes_where_it_stopped(tmp_path):
+    """Two generations, then two more from the kept history: four stored generations, the first
+    two unchanged; ``generations=0`` only reads the run back."""
+    db = tmp_path / "history.db"
+    first = toy_run(generations=2, history=db, about={"n": 1})
+    assert len(first.generations) == 2 and (tmp_path / "history.db.json").exists()
+    more = toy_run(generations=2, history=db, about={"n": 1}, resume=True)
+    assert [g.t for g in more.generations] == [0, 1, 2, 3]
+    assert more.stopped == "2 generations more"
+    for before, after in zip(first.generations, more.generations, strict=False):
+        assert (before.epsilon, before.evaluations) == (after.epsilon, after.evaluations)
+    # the thresholds keep falling after the pause
+    assert more.generations[3].epsilon < more.generations[1].epsilon
+    read = toy_run(generations=0, history=db, about={"n": 1}, resume=True)
+    assert [g.t for g in read.generations] == [0, 1, 2, 3] and read.points == more.points
+    assert "read back" in read.stopped
+
+
+def test_a_kept_history_is_never_written_over_or_resumed_with_other_settings(tmp_path):
+    db = tmp_path / "history.db"
+    toy_run(generations=1, history=db, about={"n": 1})
+    with pytest.raises(EvidenceError, match="exists: --resume continues"):
+        toy_run(generations=1, history=db, about={"n": 1})
+    with pytest.raises(EvidenceError, match="other about"):
+        toy_run(generations=1, history=db, about={"n": 2}, resume=True)
+    with pytest.raises(EvidenceError, match="other master_seed"):
+        toy_run(seed=4, generations=1, history=db, about={"n": 1}, resume=True)
+    with pytest.raises(EvidenceError, match="does not exist"):
+        toy_run(generations=1, history=tmp_path / "no.db", resume=True)
+    with pytest.raises(EvidenceError, match="needs --history"):
+        toy_run(generations=1, resume=True)
+    (tmp_path / "history.db.json").unlink()
+    with pytest.raises(EvidenceError, match="missing or unreadable"):
+        toy_run(generations=1, history=db, about={"n": 1}, resume=True)
+
+
+def test_the_set_gathers_markets_at_zero_from_every_generation():
+    """A market at distance 0 accepted in generation 2 stays in the set although the last
+    population moved on: members are every distinct zero, each with its generation."""
+    result = toy_run(generations=4)
+    members = defaults.members_at_zero(result)
+    last = {
+        json.dumps(p, sort_keys=True)
+        for p, d in zip(result.points, result.distances, strict=True)
+        if d == 0
+    }
+    keys = [json.dumps(m.point, sort_keys=True) for m in members]
+    assert len(keys) == len(set(keys)) > len(last)
+    assert last <= set(keys)
+    assert {m.generation for m in members} - {len(result.generations) - 1}
+    assert all(m.values["k"] == 2.0 and abs(m.values["s"] - 0.35) <= 0.05 for m in members)
+
+
 def test_a_custom_distance_replaces_the_bands():
     result = toy_run(distance=lambda x: abs(x["s"] - 0.8), generations=4)
     x, w = result.weighted()
@@ -414,6 +467,30 @@ def test_command_writes_the_plausible_set(tmp_path, monkeypatch, capsys):
     assert p["command"].startswith("run_sim.py calibrate-defaults")
     assert [t["key"] for t in p["targets"]] == [t.key for t in REQUIRED]
     assert len(p["all_targets"]) == len(TARGETS)
+
+
+def test_command_resumes_a_kept_history(tmp_path, monkeypatch, capsys):
+    """--history keeps the run; --resume --generations 0 builds the set from it alone, with the
+    generations it found; other customers per market are refused in one line."""
+    from sim.cli import main
+
+    stand_in = types.ModuleType("sim.evidence.target_runs")
+    stand_in.measure_targets = fake_measure_targets
+    monkeypatch.setitem(sys.modules, "sim.evidence.target_runs", stand_in)
+    db, out = tmp_path / "h.db", tmp_path / "p.json"
+    common = ["calibrate-defaults", "--population", "70", "--seed", "5", "--history", str(db)]
+    assert main([*common, "--generations", "2", "--n", "300", "--out", str(out)]) == 0
+    first = load_plausible(out)
+    again = tmp_path / "again.json"
+    args = [*common, "--resume", "--generations", "0", "--n", "300", "--out", str(again)]
+    assert main(args) == 0
+    read = load_plausible(again)
+    assert read.provenance["generations"] == 2
+    assert sorted(map(str, read.members)) == sorted(map(str, first.members))
+    capsys.readouterr()
+    assert main([*common, "--resume", "--generations", "1", "--n", "400", "--out", str(again)]) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]  # after the run's one log line
+    assert "other about" in last and "h.db.json" in last
 
 
 def test_command_without_target_runs_is_one_line(tmp_path, monkeypatch, capsys):

@@ -227,3 +227,40 @@ def test_run_plausible_without_a_set_is_one_line(tmp_path, monkeypatch, capsys):
     assert status == 2
     assert err.count("\n") == 1 and "no plausible set here" in err
     assert not (tmp_path / "x").exists()
+
+
+def test_sweep_over_plausible_markets_gives_shares_per_grid_point(tmp_path, monkeypatch, capsys):
+    """Every grid point is run in every market; the shares carry the point; a grid value equal
+    to the default market's is the grid's, not the member's."""
+    from sim import cli
+    from sim.evidence import plausible
+
+    monkeypatch.setattr(plausible, "DATA", _fixture_set(tmp_path / "set.json"))
+    scenario = tmp_path / "grid.toml"
+    scenario.write_text(
+        'title = "grid"\nweeks = 4\nreplicates = 2\nseed = 3\n'
+        '[network]\nkind = "small_world"\nn = 300\n[arm]\nbudget = 3.0\n'
+        '[[arms]]\nname = "none"\nbudget = 0.0\n[[arms]]\nname = "push"\npush_share = 1.0\n'
+        '[sweep]\n"product.fit" = [0.2, 0.4]\n'
+    )
+    out = tmp_path / "study"
+    status = cli.main(["sweep", str(scenario), "--plausible", "3", "--out", str(out), "--quiet"])
+    assert status == 0
+    printed = capsys.readouterr().out
+    # arms by their display names (none is "no campaign")
+    assert "product.fit=0.2: push - no campaign:" in printed
+    assert "product.fit=0.4: push - no campaign:" in printed
+    table = pd.read_csv(out / "plausible.csv")
+    assert list(table.columns[:2]) == ["product.fit", "measure"]
+    assert set(table["product.fit"]) == {0.2, 0.4}
+    # mean attitude has no value in the "none" arm at week 4 (no aware customers in some runs)
+    assert (table[table["measure"] == "awareness"]["markets"] == 3).all()
+    assert "nan" not in printed
+
+
+def test_a_sweep_path_is_kept_even_at_the_default_value():
+    base = make_params({})
+    member = {"product.fit": 0.9, "wom.talk_base": 0.01}
+    moved = market_for(base, base, member, keep=["product.fit"])
+    assert moved.product.fit == base.product.fit
+    assert moved.wom.talk_base == 0.01

@@ -40,11 +40,13 @@ functions that need it, so the app and ``run`` never import it.
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -253,6 +255,8 @@ class Calibration:
     seconds: float
     stopped: str  # why it stopped
     history: str | None = None  # the sqlite file, when kept
+    # every distinct particle at distance 0 accepted in any generation: (point, values, t)
+    at_zero: list[tuple[dict[str, float], dict[str, float], int]] = field(default_factory=list)
     options: dict = field(default_factory=dict)  # alpha, shrink, min_acceptance, minutes
 
     def weighted(self) -> tuple[np.ndarray, np.ndarray]:
@@ -300,6 +304,8 @@ def calibrate(
     seed: int = 2024,
     sampler=None,
     history: str | Path | None = None,
+    resume: bool = False,
+    about: Mapping | None = None,
     log: Callable[[str], None] | None = None,
 ) -> Calibration:
     """ABC-SMC over ``ranges`` against ``targets`` (see the module's docstring).
@@ -313,6 +319,13 @@ def calibrate(
     each target's distance is capped at 1 (``Target.distance``): far from the bands many
     members tie at whole numbers, and a threshold equal to the tied value would accept them all
     again and never move. ``sampler``: from ``sampler_for`` (default: single core).
+
+    ``history`` keeps pyabc's sqlite history in that file (an existing file is never written
+    over: pass ``resume``). ``resume`` continues the run stored there for at most
+    ``generations`` more generations (0: none, only read it back); ``about`` (what the caller's
+    simulator depends on, e.g. customers per market) is stored beside the history with the
+    ranges, targets and master seed, and a resumed run must match it, so every member found
+    before and after the pause was measured the same way.
     """
     pyabc = _pyabc()
     from pyabc.epsilon import QuantileEpsilon
@@ -322,8 +335,10 @@ def calibrate(
     ranges, targets = tuple(ranges), tuple(targets)
     if population < 2:
         raise EvidenceError(f"--population must be at least 2, got {population}")
-    if generations < 1:
-        raise EvidenceError(f"--generations must be at least 1, got {generations}")
+    if generations < (0 if resume else 1):
+        raise EvidenceError(
+            f"--generations must be at least {0 if resume else 1}, got {generations}"
+        )
     if population <= len(ranges):
         # pyabc perturbs with the population's covariance: singular with fewer members than
         # parameters, and its importance weights then come out NaN (measured: 24 members, 68
@@ -336,6 +351,25 @@ def calibrate(
     np.random.seed(int(seed) % 2**32)  # noqa: NPY002
     sampler = sampler or sampler_for()
     dist = TargetDistance(targets) if distance is None else _Wrapped(distance)
+    temp = None
+    if history is None:
+        if resume:
+            raise EvidenceError("--resume needs --history FILE (the run to continue)")
+        temp = tempfile.TemporaryDirectory(prefix="reclamare-abc-")
+        db_file = Path(temp.name) / "history.db"
+    else:
+        db_file = Path(history)
+    stamp = run_stamp(ranges, targets, seed, about)
+    if resume:
+        check_resumable(db_file, stamp)
+    elif temp is None and db_file.exists():
+        raise EvidenceError(
+            f"--history {db_file} exists: --resume continues that run, or name a new file "
+            "(nothing is written over)"
+        )
+    first_epsilon = math.inf
+    if resume:
+        first_epsilon = next_epsilon(db_file, alpha, shrink)
     abc = pyabc.ABCSMC(
         Model(simulate, ranges, seed),
         prior(ranges),
@@ -343,29 +377,41 @@ def calibrate(
         population_size=int(population),
         sampler=sampler,
         transitions=floored_transition(),
-        # generation 0 is the prior sample itself (every draw accepted, all counted)
+        # generation 0 is the prior sample itself (every draw accepted, all counted); a resumed
+        # run starts from the threshold the stored run would have used next
         eps=QuantileEpsilon(
-            initial_epsilon=math.inf, alpha=alpha, quantile_multiplier=shrink, weighted=False
+            initial_epsilon=first_epsilon, alpha=alpha, quantile_multiplier=shrink, weighted=False
         ),
     )
-    temp = None
-    if history is None:
-        temp = tempfile.TemporaryDirectory(prefix="reclamare-abc-")
-        db_file = Path(temp.name) / "history.db"
-    else:
-        db_file = Path(history)
-        db_file.parent.mkdir(parents=True, exist_ok=True)
     try:
-        abc.new("sqlite:///" + str(db_file), observed(targets))
+        previous: list[Generation] = []
+        if resume:
+            abc.load("sqlite:///" + str(db_file), abc_id=_last_run_id(db_file))
+            previous = generations_of(abc.history)
+            # a resumed run draws its proposals from its own stream (seed and first generation)
+            np.random.seed(hash_seed(seed, len(previous)))  # noqa: NPY002
+            log(
+                f"resuming {db_file}: {len(previous)} generations stored, epsilon "
+                f"{previous[-1].epsilon:.3g}, {sum(g.evaluations for g in previous)} evaluations"
+            )
+        else:
+            db_file.parent.mkdir(parents=True, exist_ok=True)
+            abc.new("sqlite:///" + str(db_file), observed(targets))
+            if temp is None:
+                write_stamp(db_file, stamp)
         start = time.perf_counter()
         # One BLAS thread: pyabc factorises the 68 x 68 perturbation covariance at every
         # proposal, and OpenBLAS's threads on a busy 2-core machine made that 25 times slower
         # (measured: a generation of 225 evaluations took 9.2 s with 2 threads, 2.2 s with 1).
         # Dask's workers already run with one (its nanny sets OPENBLAS_NUM_THREADS=1).
-        with threadpool_limits(limits=1, user_api="blas"):
-            gens, stopped = _run(abc, generations, minutes, min_acceptance, log)
-        seconds = time.perf_counter() - start
+        if generations > 0:
+            with threadpool_limits(limits=1, user_api="blas"):
+                gens, stopped = _run(abc, generations, minutes, min_acceptance, log, previous)
+        else:
+            gens, stopped = previous, "no new generation: the stored run read back"
+        seconds = time.perf_counter() - start + sum(g.seconds for g in previous)
         result = _last_population(abc.history, ranges)
+        at_zero = _at_zero(abc.history, ranges)
     finally:
         if temp is not None:
             # sqlalchemy keeps the file open until its engine goes
@@ -386,6 +432,7 @@ def calibrate(
         values=values,
         seconds=seconds,
         stopped=stopped,
+        at_zero=at_zero,
         history=None if temp is not None else str(db_file),
         options={
             "alpha": alpha,
@@ -427,8 +474,11 @@ def _quiet_pyabc() -> None:
     logging.getLogger("ABC.Population").setLevel(logging.ERROR)
 
 
-def _run(abc, generations: int, minutes, min_acceptance: float, log) -> tuple[list, str]:
-    """pyabc's ``ABCSMC.run`` loop, with one more stop: a population all at distance 0."""
+def _run(
+    abc, generations: int, minutes, min_acceptance: float, log, previous: Sequence = ()
+) -> tuple[list, str]:
+    """pyabc's ``ABCSMC.run`` loop, with one more stop: a population all at distance 0.
+    ``previous``: the generations of a resumed run (they inform the acceptance floor)."""
     walltime = None if minutes is None else timedelta(minutes=float(minutes))
     t = abc.initialize_components_before_run(
         minimum_epsilon=0.0,
@@ -438,7 +488,7 @@ def _run(abc, generations: int, minutes, min_acceptance: float, log) -> tuple[li
         max_walltime=walltime,
         min_eps_diff=0.0,
     )
-    gens: list[Generation] = []
+    gens: list[Generation] = list(previous)
     stopped = ""
     begun = time.perf_counter()
     try:
@@ -481,7 +531,7 @@ def _run(abc, generations: int, minutes, min_acceptance: float, log) -> tuple[li
                 terminate = abc.check_terminate(t=t, acceptance_rate=ret["acceptance_rate"])
             if terminate:
                 if t >= abc.max_t:
-                    stopped = f"{generations} generations"
+                    stopped = f"{generations} generations" + (" more" if previous else "")
                 elif (
                     walltime is not None and time.perf_counter() - begun > walltime.total_seconds()
                 ):
@@ -512,6 +562,116 @@ def _acceptance_floor(abc, gens, walltime, begun: float, min_acceptance: float) 
     left = walltime.total_seconds() - (time.perf_counter() - begun)
     affordable = max(1.0, left / per_evaluation)
     return min(1.0, max(floor, abc.population_size(len(gens)) / affordable))
+
+
+# --------------------------------------------------------------------------- the stored run
+
+
+def run_stamp(ranges, targets, seed: int, about: Mapping | None) -> dict:
+    """What a stored run's members depend on besides their points (kept beside its history)."""
+    return {
+        "ranges": [[r.path, r.low, r.high, r.integer] for r in ranges],
+        "targets": [[t.key, t.low, t.high if math.isfinite(t.high) else "inf"] for t in targets],
+        "master_seed": int(seed),
+        "about": dict(about or {}),
+    }
+
+
+def stamp_file(db_file: Path) -> Path:
+    return Path(str(db_file) + ".json")
+
+
+def write_stamp(db_file: Path, stamp: dict) -> None:
+    stamp_file(db_file).write_text(json.dumps(stamp, indent=1) + "\n", encoding="utf-8")
+
+
+def check_resumable(db_file: Path, stamp: dict) -> None:
+    """One-line refusals: no history, no stamp beside it, or a stamp that differs from this run's
+    ranges, targets, master seed or ``about`` (members would not be comparable)."""
+    if not db_file.is_file():
+        raise EvidenceError(f"--resume: --history {db_file} does not exist (nothing to continue)")
+    try:
+        stored = json.loads(stamp_file(db_file).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise EvidenceError(
+            f"--resume: {stamp_file(db_file)} is missing or unreadable (it records how "
+            f"{db_file.name}'s markets were measured)"
+        ) from None
+    # through JSON, so tuples and lists compare alike
+    differs = [k for k in stamp if json.loads(json.dumps(stamp[k])) != stored.get(k)]
+    if differs:
+        raise EvidenceError(
+            f"--resume: {db_file} was run with other {', '.join(differs)} "
+            f"(see {stamp_file(db_file).name}); use the same settings or a new --history file"
+        )
+
+
+def _last_run_id(db_file: Path) -> int:
+    import sqlite3
+
+    with closing(sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)) as con:
+        try:
+            row = con.execute("SELECT max(id) FROM abc_smc").fetchone()
+        except sqlite3.DatabaseError:
+            row = None
+    if not row or row[0] is None:
+        raise EvidenceError(f"--resume: {db_file} holds no pyabc run")
+    return int(row[0])
+
+
+def next_epsilon(db_file: Path, alpha: float, shrink: float) -> float:
+    """The threshold after the stored run's last generation: ``shrink`` x the unweighted
+    ``alpha`` quantile of its distances (as ``QuantileEpsilon(weighted=False)`` would set it)."""
+    history = _pyabc().History("sqlite:///" + str(db_file))
+    distances = history.get_weighted_distances(t=history.max_t)["distance"].to_numpy()
+    return float(shrink * np.quantile(distances, alpha))
+
+
+def hash_seed(seed: int, t: int) -> int:
+    """numpy's global seed for a run resumed at generation ``t`` (its own stream)."""
+    return run_seed(int(seed), int(t), {"resumed": 1}) % 2**32
+
+
+def generations_of(history) -> list[Generation]:
+    """The stored generations (t >= 0) as ``Generation`` records; seconds from pyabc's end
+    times (the first from the run's start)."""
+    frame = history.get_all_populations().sort_values("t")
+    gens, last_end = [], None
+    for row in frame.itertuples():
+        if row.t < 0:  # pyabc's calibration row, before generation 0
+            last_end = row.population_end_time
+            continue
+        distances = history.get_weighted_distances(t=int(row.t))["distance"]
+        seconds = (row.population_end_time - last_end).total_seconds() if last_end else 0.0
+        gens.append(
+            Generation(
+                t=int(row.t),
+                epsilon=float(row.epsilon),
+                accepted=int(row.particles),
+                evaluations=int(row.samples),
+                acceptance_rate=float(row.particles) / max(1, int(row.samples)),
+                seconds=float(seconds),
+                zero_share=float((distances <= 0).mean()),
+            )
+        )
+        last_end = row.population_end_time
+    return gens
+
+
+def _at_zero(history, ranges) -> list[tuple[dict, dict, int]]:
+    """Every distinct particle at distance 0 accepted in any stored generation, the earliest
+    first: (point, measured values, generation)."""
+    found: dict[str, tuple[dict, dict, int]] = {}
+    for t in range(history.max_t + 1):
+        for particle in history.get_population(t=t).particles:
+            if float(particle.distance) > 0:
+                continue
+            point = to_point(ranges, particle.parameter)
+            key = json.dumps(point, sort_keys=True)
+            if key not in found:
+                values = {k: float(v) for k, v in particle.sum_stat.items()}
+                found[key] = (point, values, t)
+    return list(found.values())
 
 
 def _last_population(history, ranges):

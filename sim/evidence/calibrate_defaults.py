@@ -50,26 +50,20 @@ class Member:
     values: dict[str, float]
     recheck: dict[str, float] | None = None
     recheck_distance: float | None = None
+    generation: int | None = None  # the ABC generation that first accepted it
 
 
 def members_at_zero(calibration: Calibration) -> list[Member]:
-    """The last population's distinct members at distance 0 (weights of duplicates added)."""
-    found: dict[str, Member] = {}
-    for point, weight, dist, values in zip(
-        calibration.points,
-        calibration.weights,
-        calibration.distances,
-        calibration.values,
-        strict=True,
-    ):
-        if dist > 0:
-            continue
-        key = json.dumps(point, sort_keys=True)
-        if key in found:
-            found[key].weight += weight
-        else:
-            found[key] = Member(dict(point), float(weight), dict(values))
-    return list(found.values())
+    """Every distinct market at distance 0 that any generation accepted, equally weighted.
+
+    Not only the last population's: a market that meets every target is plausible whichever
+    generation found it, and the importance weights that would make the generations comparable
+    are degenerate at this dimension (decision record 0013), so members count alike.
+    """
+    return [
+        Member(dict(point), 1.0, dict(values), generation=t)
+        for point, values, t in calibration.at_zero
+    ]
 
 
 def recheck(
@@ -147,7 +141,7 @@ def plausible_record(
         "command": command,
         "method": "ABC-SMC (pyabc), uniform priors over the ranges, quantile epsilon down to 0",
         "set": (
-            "distinct members of the last population at distance 0"
+            "every distinct market at distance 0 accepted in any generation, equally weighted"
             + (
                 ", each re-run at a second seed and kept only if still at distance 0"
                 if checked
@@ -210,6 +204,7 @@ def plausible_record(
             {
                 "point": m.point,
                 "weight": m.weight / total,
+                **({"generation": m.generation} if m.generation is not None else {}),
                 "values": _json_floats(m.values),
                 **({"recheck": _json_floats(m.recheck)} if m.recheck is not None else {}),
             }
@@ -288,6 +283,7 @@ class Settings:
     recheck: bool = True
     out: Path = field(default_factory=lambda: DEFAULT_OUT)
     history: Path | None = None
+    resume: bool = False
     all_parameters: bool = False
 
 
@@ -327,10 +323,15 @@ def calibrate_defaults(settings: Settings, executor=None, command: str | None = 
         seed=settings.seed,
         sampler=sampler,
         history=settings.history,
+        resume=settings.resume,
+        about={"n": int(settings.n), "replicates": int(settings.replicates)},
         log=log,
     )
     members = members_at_zero(result)
-    log(f"stopped: {result.stopped}; {len(members)} distinct members at distance 0")
+    log(
+        f"stopped: {result.stopped}; {len(members)} distinct markets at distance 0 "
+        f"over {len(result.generations)} generations"
+    )
     if settings.recheck and members:
         before = len(members)
         members = recheck(members, simulate, settings.seed, REQUIRED, executor)
@@ -368,6 +369,7 @@ def settings_from_args(args) -> Settings:
         recheck=not args.no_recheck,
         out=args.out,
         history=args.history,
+        resume=getattr(args, "resume", False),
         all_parameters=getattr(args, "all_parameters", False),
     )
 

@@ -149,7 +149,14 @@ def add_calibrate_defaults_parser(sub, add_executor_options) -> None:
         "--history",
         type=Path,
         metavar="FILE",
-        help="keep pyabc's sqlite history in FILE (default: a temporary folder, removed)",
+        help="keep pyabc's sqlite history in FILE (default: a temporary folder, removed; an "
+        "existing FILE is never written over)",
+    )
+    cd.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the run kept in --history FILE for at most G more generations (G = 0: "
+        "only build the set from it); the same --n, --replicates and --seed as before",
     )
     add_executor_options(cd)
 

@@ -43,9 +43,12 @@ def draw(
     """
     from sim.outputs.figures import make_figures
     from sim.outputs.report import write_report
-    from sim.study.markets import read_plausible
+    from sim.study.markets import point_columns, read_plausible
 
     folder = Path(folder)
+    plausible = read_plausible(folder)
+    if plausible is not None and point_columns(plausible):
+        plausible = None  # a sweep's shares per grid point: plausible.csv and the terminal only
     figures = make_figures(folder / "figures", manifest["scenario"], table, summary, lang)
     write_report(
         folder / "report.html",
@@ -54,7 +57,7 @@ def draw(
         figures,
         complete=complete,
         lang=lang,
-        plausible=read_plausible(folder),
+        plausible=plausible,
     )
 
 

@@ -157,9 +157,15 @@ def check_scenarios(
     seeds: list[int] | None = None,
     factor: int | None = None,
     robust: bool = False,
+    markets=None,
 ) -> int:
     """Check each scenario, print held / NOT HELD with intervals; return the number of claims
     that did not hold. A scenario without claims is reported as such (not a failure).
+
+    ``markets(scenario)``, when given, returns plausible markets (parameter points) to look at
+    each claim in as well (``check --plausible``, ``sim.study.claim_markets``): the share of
+    them in which the claim's direction holds is printed under the claims; it informs and does
+    not change what is counted as failed.
 
     ``seeds`` (master seeds instead of each scenario's own), ``factor`` (times each claim's
     replicates; default 1) or ``robust`` (both at their robustness defaults, seed + 1 and + 2
@@ -204,6 +210,8 @@ def check_scenarios(
         for r in results:
             mark = "held    " if r["held"] else "NOT HELD"
             print(f"  {mark} {r['claim']}: {_result_line(r)}")
+        if markets is not None:
+            _print_markets(label, scenario, markets(scenario), executor)
     if several:
         print(
             f"{len(failures)} failure(s) at other seeds"
@@ -211,6 +219,16 @@ def check_scenarios(
             + "".join(f"\n  {line}" for line in failures)
         )
     return failed
+
+
+def _print_markets(label: str, scenario: Scenario, members, executor) -> None:
+    """Each claim's share of plausible markets in which its direction holds."""
+    from sim.study.claim_markets import claim_shares, share_line
+
+    shares = claim_shares(scenario, members, scenario.seed, executor)
+    print(f"{label}: each claim's direction over {len(members)} plausible markets")
+    for r in shares:
+        print(f"  {r['claim']}: {share_line(r)}")
 
 
 def _result_line(r: dict) -> str:

@@ -35,10 +35,14 @@ QUANTILES = (0.1, 0.5, 0.9)
 
 
 def market_for(
-    params: ModelParams, inherited: ModelParams, member: Mapping[str, float]
+    params: ModelParams,
+    inherited: ModelParams,
+    member: Mapping[str, float],
+    keep: Sequence[str] = (),
 ) -> ModelParams:
     """``params`` (a scenario's resolved parameters) with ``member``'s values wherever the
-    scenario keeps the value of ``inherited`` (the default market's parameters).
+    scenario keeps the value of ``inherited`` (the default market's parameters), except the
+    paths in ``keep`` (a sweep's paths: a grid value equal to the default's is still the grid's).
 
     Parameters
     ----------
@@ -53,7 +57,7 @@ def market_for(
     base = inherited.model_dump(mode="json")
     for path, value in member.items():
         section, name = path.split(".", 1)
-        if section in KEPT_SECTIONS or path in KEPT_PATHS:
+        if section in KEPT_SECTIONS or path in KEPT_PATHS or path in keep:
             continue
         if section not in data or name not in data[section]:
             raise ValueError(f"plausible set: unknown parameter {path!r}")
@@ -62,21 +66,26 @@ def market_for(
     return make_params(data)
 
 
-def market_tasks(loaded, members: Sequence[Mapping[str, float]], seed: int) -> list[RunTask]:
-    """One run task per plausible market: the scenario ``loaded`` (a ``LoadedScenario``) with
-    the member's market (:func:`market_for`), all its arms, one seed per member (from ``seed``
-    and the member's index, so a market's runs do not depend on how many are run)."""
+def market_tasks(
+    loaded, members: Sequence[Mapping[str, float]], seed: int, point: dict | None = None
+) -> list[RunTask]:
+    """One run task per plausible market: the scenario ``loaded`` (a ``LoadedScenario``) at the
+    sweep ``point`` (None: its base setting) with the member's market (:func:`market_for`), all
+    its arms, one seed per member (from ``seed``, the member's index and the point, so a
+    market's runs do not depend on how many are run)."""
     from sim.study.scenario import load_scenario
 
-    params, arms = loaded.resolve()
+    params, arms = loaded.resolve(point)
     inherited, _ = load_scenario(DEFAULT_MARKET, preflight=False).resolve()
     arm_data = [a.model_dump(mode="json") for a in arms]
     return [
         RunTask(
             key=f"market{i:04d}",
-            params=market_for(params, inherited, member).model_dump(mode="json"),
+            params=market_for(params, inherited, member, keep=list(point or {})).model_dump(
+                mode="json"
+            ),
             arms=arm_data,
-            seed=run_seed(seed, i),
+            seed=run_seed(seed, i, point or None),
             weeks=loaded.weeks,
             replicate=i,
         )
@@ -183,16 +192,30 @@ def key_weeks(weeks: int) -> list[int]:
 
 
 def plausible_study(
-    loaded, members: Sequence[Mapping[str, float]], seed: int, executor=None
+    loaded,
+    members: Sequence[Mapping[str, float]],
+    seed: int,
+    executor=None,
+    points: Sequence[dict] | None = None,
 ) -> pd.DataFrame:
     """The scenario ``loaded`` run once in each market of ``members``; the lead shares of its
-    comparison pairs on its key measures at :func:`key_weeks`."""
-    frames = run_markets(market_tasks(loaded, members, seed), executor)
+    comparison pairs on its key measures at :func:`key_weeks`.
+
+    ``points`` (a sweep's grid, ``loaded.points()``): the same at each point, one column per
+    sweep path first (the point's value) and then :func:`lead_shares`' columns.
+    """
     pairs = comparison_pairs(loaded.arm_names, loaded.baseline, loaded.contrast)
-    measures = list(loaded.key_measures)
-    if "profit" in frames[0].columns and "profit" not in measures:
-        measures.append("profit")
-    return lead_shares(frames, pairs, measures, key_weeks(loaded.weeks))
+    tables = []
+    for point in points or [None]:
+        frames = run_markets(market_tasks(loaded, members, seed, point), executor)
+        measures = list(loaded.key_measures)
+        if "profit" in frames[0].columns and "profit" not in measures:
+            measures.append("profit")
+        table = lead_shares(frames, pairs, measures, key_weeks(loaded.weeks))
+        for k, (path, value) in enumerate((point or {}).items()):
+            table.insert(k, path, value)
+        tables.append(table)
+    return pd.concat(tables, ignore_index=True)
 
 
 def write_plausible(folder, table: pd.DataFrame) -> None:
@@ -202,6 +225,11 @@ def write_plausible(folder, table: pd.DataFrame) -> None:
     from sim.study.folders import write_text
 
     write_text(Path(folder) / PLAUSIBLE_CSV, table.to_csv(index=False, float_format="%.6g"))
+
+
+def point_columns(table: pd.DataFrame) -> list[str]:
+    """The sweep paths of a lead-share table (the columns before ``measure``; none for a run)."""
+    return list(table.columns[: list(table.columns).index("measure")])
 
 
 def read_plausible(folder) -> pd.DataFrame | None:
