@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from sim.cli_parser import EXIT_FAIL, EXIT_INPUT, EXIT_INTERRUPT, EXIT_OK, CliError
-from sim.cli_tables import _print_plausible, print_outcome
+from sim.cli_tables import _print_plausible, arm_names, print_outcome
 from sim.i18n import translator
 from sim.shipped import command_name
 from sim.viz.launch import cmd_viz
@@ -122,7 +122,7 @@ def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
         st._close(executor)  # idempotent; also on errors (shuts a local Dask cluster down)
     print_outcome(scenario, outcome, sweep, args.figures, _, weeks_shown)
     if members is not None:
-        _print_plausible(outcome.out, _)
+        _print_plausible(outcome.out, _, arm_names(scenario, _))
     return EXIT_OK
 
 

@@ -3,19 +3,33 @@ the key table at the last week (or at ``--weeks-shown``), the media plan, what p
 table, and the lead shares over plausible markets (``run --plausible``).
 
 Numbers are shown as mean and interval (``_short``); a paired difference whose interval
-excludes zero is starred. Text through the translator ``_`` of ``--lang``.
+excludes zero is starred. Text through the translator ``_`` of ``--lang``; arms by their display
+names (``sim.i18n.vocabulary.arm_display``: ``push_20`` is ``reklame 20`` in bokmål), with a
+line saying which identifier each one is (what ``--versus`` and the CSV files take). The tables'
+numbers are as in the CSV files; those in sentences (the media plan, what pays) in the
+language's style (``sim.i18n.number_style``: ``1 600``, ``2,17``, ``46 %`` in bokmål).
 """
 
 from __future__ import annotations
 
-from sim.i18n import translator
+from sim.i18n import number_style, translator
 from sim.shipped import command_name
 
 
-def _print_plausible(folder, _) -> None:
+def arm_names(scenario, _) -> dict[str, str]:
+    """Each arm's display name (``sim.i18n.vocabulary.arm_display``) by identifier, in the
+    language of ``_``, from the arms' settings at the scenario's base point."""
+    from sim.i18n.vocabulary import arm_displays
+
+    return arm_displays(scenario.resolve()[1], _)
+
+
+def _print_plausible(folder, _, names: dict[str, str] | None = None) -> None:
     """The lead shares at the last week: one line per comparison and measure (and sweep
-    point)."""
+    point); arms by their display ``names`` (identifier -> name)."""
     from sim.study.markets import point_columns, read_plausible
+
+    names = names or {}
 
     table = read_plausible(folder)
     if table is None or table.empty:
@@ -38,7 +52,8 @@ def _print_plausible(folder, _) -> None:
             for row in rows.itertuples()
             if row.markets > 0  # a measure without a value in any market (e.g. no one aware)
         )
-        print(f"  {where + ': ' if where else ''}{arm} - {versus}: {cells}")
+        pair = f"{names.get(arm, arm)} - {names.get(versus, versus)}"
+        print(f"  {where + ': ' if where else ''}{pair}: {cells}")
 
 
 def _summaries_at(scenario, outcome, weeks: list[int]) -> list[dict]:
@@ -64,7 +79,6 @@ def print_outcome(
 ) -> None:
     from sim.engine.measures import label
     from sim.i18n.scenarios import scenario_text
-    from sim.i18n.vocabulary import arm_label
 
     _ = _ or translator()
     summary = outcome.summary
@@ -74,7 +88,7 @@ def print_outcome(
         "replicates": scenario.replicates,
         "points": len(summary["points"]),
         "weeks": scenario.weeks,
-        "seconds": f"{outcome.seconds:.1f}",
+        "seconds": number_style(getattr(_, "lang", "en"))(f"{outcome.seconds:.1f}"),
     }
     runs = (
         _(
@@ -97,52 +111,58 @@ def print_outcome(
         )
     week = summary["final_week"]
     measures = [m for m in scenario.key_measures if m in summary["units"]]
-    # The tables name the arms as the scenario wrote them (what --versus takes); in another
-    # language, say which of them are the vocabulary's words (push = reklame).
-    said = [
-        f"{a} = {arm_label(a, _).removesuffix(f' ({a})')}" for a in arms if arm_label(a, _) != a
-    ]
+    # The tables name the arms in words (reklame 20); say which identifier each is, for
+    # --versus and the CSV files (push_20).
+    names = arm_names(scenario, _)
+    names.update({a: a for a in arms if a not in names})
+    said = [f"{names[a]} = {a}" for a in arms if names[a] != a]
     if said:
         print(_("Arms: {names}").format(names=", ".join(said)))
     if not sweep:
         if "profit" in summary["units"] and "profit" not in measures:
             measures.append("profit")  # the manager's question, in every table (cu per 1,000)
         if _("Awareness") != "Awareness":  # not English: say what the column names mean
-            names = ", ".join(f"{m} = {label(m, _).lower()}" for m in measures)
-            print(_("Columns: {names}").format(names=names))
+            columns = ", ".join(f"{m} = {label(m, _).lower()}" for m in measures)
+            print(_("Columns: {names}").format(names=columns))
         tables = [(week, summary["points"][0])]
         if weeks_shown:
             at = _summaries_at(scenario, outcome, weeks_shown)
             tables = [(w, s["points"][0]) for w, s in zip(weeks_shown, at, strict=True)]
         for shown, point in tables:
-            _print_table(shown, point, measures, _)
-        _print_media_plan(week, summary["points"][0], _)
+            _print_table(shown, point, measures, _, names)
+        _print_media_plan(week, summary["points"][0], _, names)
+        number = number_style(getattr(_, "lang", "en"))
         for item in summary.get("what_pays", [])[:1]:
             print(
                 _(
                     "What pays: {leader} has the highest profit to date ({leader_mean} cu per "
                     "1,000 customers, {runner_up} {runner_up_mean})"
                 ).format(
-                    leader=arm_label(item["leader"], _),
-                    leader_mean=f"{item['leader_mean']:.4g}",
-                    runner_up=arm_label(item["runner_up"], _),
-                    runner_up_mean=f"{item['runner_up_mean']:.4g}",
+                    leader=names.get(item["leader"], item["leader"]),
+                    leader_mean=number(f"{item['leader_mean']:.4g}"),
+                    runner_up=names.get(item["runner_up"], item["runner_up"]),
+                    runner_up_mean=number(f"{item['runner_up_mean']:.4g}"),
                 )
                 + (_(", within noise") if item["tie"] else "")
             )
         return
-    _print_sweep(summary, measures, week, _)
+    _print_sweep(summary, measures, week, _, names)
 
 
-def _print_table(week: int, point: dict, measures: list[str], _) -> None:
-    """One terminal table: each arm's mean [interval] and the paired differences at ``week``."""
+def _print_table(
+    week: int, point: dict, measures: list[str], _, names: dict[str, str] | None = None
+) -> None:
+    """One terminal table: each arm's mean [interval] and the paired differences at ``week``
+    (arms by their display ``names``, identifier -> name; as written when absent)."""
+    names = names or {}
     rows = [[_("week {week}").format(week=week), *measures]]
     rows += [
-        [item["arm"], *(_short(item["measures"][m]) for m in measures)] for item in point["arms"]
+        [names.get(item["arm"], item["arm"]), *(_short(item["measures"][m]) for m in measures)]
+        for item in point["arms"]
     ]
     diffs = [
         [
-            f"{item['arm']} - {item['versus']}",  # arm names as the scenario wrote them
+            f"{names.get(item['arm'], item['arm'])} - {names.get(item['versus'], item['versus'])}",
             *(_short(item["measures"][m], True) for m in measures),
         ]
         for item in point["differences"]
@@ -162,10 +182,13 @@ def _print_table(week: int, point: dict, measures: list[str], _) -> None:
 MEDIA_PLAN = ("grps", "grps_to_date", "weekly_reach", "frequency", "ad_to_sales")
 
 
-def _print_media_plan(week: int, point: dict, _) -> None:
+def _print_media_plan(week: int, point: dict, _, names: dict[str, str] | None = None) -> None:
     """The media plan as a planner reads it, one line per arm that bought ads: this week's and
     the to-date GRPs, weekly reach, average frequency and the advertising-to-sales ratio to date
-    (means over replicates)."""
+    (means over replicates), numbers in the language's style (``1 600``, ``2,17``, ``46 %`` in
+    bokmål: a sentence, not a table)."""
+    names = names or {}
+    number = number_style(getattr(_, "lang", "en"))
     lines = []
     for item in point["arms"]:
         values = item["measures"]
@@ -178,12 +201,14 @@ def _print_media_plan(week: int, point: dict, _) -> None:
                 "{arm}: {grps} GRPs this week, {grps_to_date} to date; weekly reach {reach}, "
                 "average frequency {frequency}; A/S {ad_to_sales}"
             ).format(
-                arm=item["arm"],
-                grps=f"{mean['grps']:.0f}",
-                grps_to_date=f"{mean['grps_to_date']:,.0f}",
-                reach=f"{mean['weekly_reach']:.0%}",
-                frequency="-" if mean["frequency"] is None else f"{mean['frequency']:.2f}",
-                ad_to_sales="-" if mean["ad_to_sales"] is None else f"{mean['ad_to_sales']:.1%}",
+                arm=names.get(item["arm"], item["arm"]),
+                grps=number(f"{mean['grps']:,.0f}"),
+                grps_to_date=number(f"{mean['grps_to_date']:,.0f}"),
+                reach=number(f"{mean['weekly_reach']:.0%}"),
+                frequency="-" if mean["frequency"] is None else number(f"{mean['frequency']:.2f}"),
+                ad_to_sales="-"
+                if mean["ad_to_sales"] is None
+                else number(f"{mean['ad_to_sales']:.1%}"),
             )
         )
     if lines:
@@ -197,10 +222,16 @@ def _print_media_plan(week: int, point: dict, _) -> None:
         print("\n".join(lines))
 
 
-def _print_sweep(summary: dict, measures: list[str], week: int, _) -> None:
+def _print_sweep(
+    summary: dict, measures: list[str], week: int, _, names: dict[str, str] | None = None
+) -> None:
     from sim.engine.measures import LOWER_IS_BETTER, label
 
+    names = names or {}
     arms = summary["arms"]
+    # A column per arm, as wide as its name up to 20 characters (longer names are cut).
+    widths = {a: min(max(14, len(names.get(a, a)) + 2), 22) for a in arms}
+    shown = {a: names.get(a, a)[: widths[a] - 2] for a in arms}
     m = measures[0]
     paths = summary["sweep_paths"]
     pick = min if m in LOWER_IS_BETTER else max
@@ -210,7 +241,9 @@ def _print_sweep(summary: dict, measures: list[str], week: int, _) -> None:
             measure=label(m, _), week=week
         )
     )
-    head = "".join(f"{p[-22:]:>24}" for p in paths) + "".join(f"{a[:12]:>14}" for a in arms)
+    head = "".join(f"{p[-22:]:>24}" for p in paths) + "".join(
+        shown[a].rjust(widths[a]) for a in arms
+    )
     print(head)
     for point in summary["points"][:40]:
         levels = {a["arm"]: a["measures"][m]["mean"] for a in point["arms"]}
@@ -220,7 +253,7 @@ def _print_sweep(summary: dict, measures: list[str], week: int, _) -> None:
         for a in arms:
             v = levels[a]
             text = "-" if v is None else f"{v:.3f}" + ("*" if a == best else " ")
-            row += f"{text:>14}"
+            row += text.rjust(widths[a])
         print(row)
     if len(summary["points"]) > 40:
         print(

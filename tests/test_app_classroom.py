@@ -97,6 +97,44 @@ def test_every_chart_has_data_for_every_series(key):
         assert [v[2:] for v in data["values"]] == later["values"]
 
 
+def test_each_campaign_is_drawn_in_its_strategys_colour():
+    """Side by side, A and B are coloured by their strategies with the vocabulary's colour code
+    (the report's and the kit's): panel title, scoreboard letter and chart lines; two campaigns
+    of one strategy (or two without a campaign) still differ, so A and B stay apart."""
+    from sim.i18n.vocabulary import OTHER_COLOURS, STRATEGY_COLOURS
+    from sim.viz.chartspec import panel_colours
+    from sim.viz.scoreboard import campaign_colours
+
+    colour = STRATEGY_COLOURS
+    assert panel_colours(["mix", "push"]) == [colour["mix"], colour["push"]]
+    assert panel_colours(["dialogue", "none"]) == [colour["dialogue"], colour["none"]]
+    assert panel_colours(["push", "push"]) == [colour["push"], OTHER_COLOURS[0]]
+    assert panel_colours(["none", "none"]) == [colour["none"], OTHER_COLOURS[0]]
+    assert panel_colours(["dialogue"]) == [colour["dialogue"]]
+
+    arena = Arena(replace(SMALL, compare=True, strategy="mix", strategy_b="dialogue"))
+    arena.step()
+    assert campaign_colours(arena) == [colour["mix"], colour["dialogue"]]
+    board = scoreboard_html(arena, "en", None)
+    assert f"<th style='color:{colour['mix']}'>A</th>" in board
+    assert f"<th style='color:{colour['dialogue']}'>B</th>" in board
+    spec = chart_spec(
+        "awareness",
+        ["A: mix", "B: dialogue"],
+        52,
+        english,
+        colours=[colour["mix"], colour["dialogue"]],
+    )
+    assert {s["name"][0]: s["color"] for s in spec["series"]} == {
+        "A": colour["mix"],
+        "B": colour["dialogue"],
+    }
+    # Exercise 1 compares push 20 with push 80: vermilion A, and B in a colour of its own.
+    preset = load_preset("workshop/louder")
+    arena = Arena(replace(controls_for(preset), compare=True, n=200), preset)
+    assert campaign_colours(arena) == [colour["push"], OTHER_COLOURS[0]]
+
+
 def test_bass_preset_draws_the_expected_curve_on_the_awareness_chart():
     preset = load_preset("bass")
     arena = Arena(controls_for(preset))
@@ -215,6 +253,40 @@ def test_bad_link_values_are_one_line_messages_and_change_nothing(query, words):
     assert controls == base and page["charts"] == DEFAULT_CHARTS
     (problem,) = problems
     assert "\n" not in problem and all(w in problem for w in words), problem
+
+
+def test_page_errors_from_loading_a_scenario_are_in_the_pages_language(tmp_path, monkeypatch):
+    """What the page says when a scenario does not load, a seed is bad or the run is too large
+    (``Arena.error``) is a catalogue message: English as before, bokmål on a bokmål page
+    (numbers in its style); a scenario file's own validation message stays English, as on the
+    command line."""
+    from sim.viz.app import _message_text
+
+    nb, en = translator("nb"), translator("en")
+    missing = tmp_path / "gone.toml"
+    arena = Arena(Controls(preset=str(missing)))  # runs the schema's defaults, and says why
+    assert _message_text(arena.error, en) == (
+        f"Scenario 'gone' could not be loaded: no scenario file {missing}"
+    )
+    assert _message_text(arena.error, nb) == (
+        f"Scenarioet 'gone' kunne ikke lastes inn: ingen scenariofil {missing}"
+    )
+    broken = tmp_path / "broken.toml"
+    broken.write_text('title = "x"\nweeks = "many"\n', encoding="utf-8")
+    text = _message_text(Arena(Controls(preset=str(broken))).error, nb)
+    assert text.startswith("Scenarioet 'broken' kunne ikke lastes inn: ") and "weeks" in text
+    bad_seed = Arena(replace(SMALL, seed="twelve")).error
+    assert _message_text(bad_seed, nb) == (
+        "Startverdien 'twelve' er ikke et heltall: skriv for eksempel 42."
+    )
+    assert str(bad_seed) == "Seed 'twelve' is not a whole number: type e.g. 42."
+    monkeypatch.setattr("sim.viz.controls.MAX_WORK", 1000)  # a small server's limit
+    huge = Arena(replace(SMALL, n=5000)).error
+    assert str(huge).startswith("Too large for this server: 5,000 customers x "), str(huge)
+    assert str(huge).endswith("the limit is 1,000.")
+    shown = _message_text(huge, nb)
+    assert shown.startswith("For stort for denne serveren: 5\u00a0000 kunder x "), shown
+    assert shown.endswith("grensen er 1\u00a0000.")
 
 
 def test_scenario_file_loads_and_runs_the_same_arms(tmp_path):

@@ -42,8 +42,10 @@ def test_versus_sets_the_baseline_of_table_and_summaries(tmp_path, capsys):
     )
     assert status == 0, err
     rows = _table_rows(stdout, 8)
-    assert {"none - push", "dialogue - push", "mix - push"} <= set(rows)
-    assert "push - none" not in rows
+    # arms by their display names (sim.i18n.vocabulary.arm_display): none is "no campaign"
+    assert {"no campaign - push", "dialogue - push", "mix - push"} <= set(rows)
+    assert "push - no campaign" not in rows
+    assert "Arms: no campaign = none" in stdout  # the identifier --versus takes
     summary = json.loads((out / "summary.json").read_text())
     assert summary["baseline"] == "push"
     diffs = summary["points"][0]["differences"]

@@ -129,3 +129,60 @@ def test_worksheets_name_each_exercises_scenario_as_the_app_menu_does(lang):
     for exercise in EXERCISES:
         first_step = appsteps.app_text(exercise, lang)[0]  # as the worksheet prints it
         assert preset_label(exercise.scenario, _) in first_step, (lang, exercise.id)
+
+
+# ------------------------------------------- arms in words (issue 25: arm_display, one wording)
+
+
+def test_arm_display_names_arms_in_the_vocabularys_words():
+    show = vocab.arm_display
+    assert show("push_20", "nb") == "reklame 20" and show("push_20", "en") == "push 20"
+    assert show("mix", "nb") == "miks" and show("none", "nb") == "ingen kampanje"
+    assert show("none", "en") == "no campaign" and show("dialogue", "en") == "dialogue"
+    assert show("lean_push", "nb") == "reklame etter medieplanen"
+    assert show("dialogue_hubs", "nb") == "dialog, knutepunkter først"
+    assert show("dialogue_random", "en") == "dialogue, random customers"
+    assert show("push_students", "nb") == "reklame til studenter"
+    assert show("push_everyone", "en") == "push to everyone"
+    assert show("push_x3", "nb") == "reklame \u00d73"
+    # A push share strictly between 0 and 1 makes the arm the mix it is, whatever its name.
+    assert show("push_75", "nb", 0.75) == "miks (75 % reklame)"
+    assert show("mix_50", "en", 0.5) == "mix (50 % push)"
+    assert show("push_75", "en", 1.0) == "push 75"  # all push: 75 is a budget
+    assert show("mix", "en", 0.3) == "mix"  # the vocabulary's own word stays the word
+    # A user's own names, and names that only look like the vocabulary's, as written.
+    for name in ("cheap", "push_big", "none_20", "dialogue_", "Push_20", "push_٣", "mixer"):
+        assert show(name, "nb") == name
+    # A translator works as well as a language code (the report and the CLI have one).
+    assert show("push_20", translator("nb")) == "reklame 20"
+
+
+def _shipped_push_shares() -> dict[str, float]:
+    """The push share the shipped scenarios give each arm name that sets one (the same in
+    every file)."""
+    from sim.study.scenario_files import SCENARIO_DIR
+
+    shares: dict[str, float] = {}
+    for path in sorted(SCENARIO_DIR.rglob("*.toml")):
+        with open(path, "rb") as handle:
+            for arm in tomllib.load(handle).get("arms", []):
+                share = arm.get("push_share")
+                if share is not None:
+                    assert shares.setdefault(arm["name"], share) == share, (path, arm["name"])
+    return shares
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_kit_names_every_arm_as_the_command_line_and_figures_do(lang):
+    """The key's and the kit figures' arm names (``[arms]`` of the kit's texts) are what
+    ``arm_display`` gives the shipped scenarios' arms; and a mix is named as the app's panel
+    and the worksheet name it: ``mix (50 % push)``, not ``push 50 %``."""
+    _ = translator(lang)
+    kit = texts.load(lang)["arms"]
+    shares = _shipped_push_shares()
+    for arm, name in kit.items():
+        assert vocab.arm_display(arm, _, shares.get(arm)) == name, (lang, arm)
+    for share in (0.25, 0.5, 0.75):
+        panel = strategy_label("mix", share, _)  # the app's panel, printed on the worksheet
+        assert vocab.arm_display(f"mix_{round(100 * share)}", _, share) == panel
+    assert kit["mix_50"] == strategy_label("mix", 0.5, _)

@@ -514,24 +514,25 @@ def test_report_and_figures_hold_no_bare_english(path):
 # ------------------------------------------------- arms and spreadsheets in bokmål (issue 25.6)
 
 
-def test_arms_named_by_the_vocabulary_show_its_word_in_bokmal():
-    from sim.i18n.vocabulary import arm_label
+def test_pages_name_a_studys_arms_in_words_with_their_push_shares():
+    from sim.outputs.pages import StudyText
     from sim.outputs.report import html_translator
 
-    nb, en = i18n.translator("nb"), i18n.translator("en")
-    assert arm_label("push", nb) == "reklame (push)"
-    assert arm_label("none", nb) == "ingen kampanje (none)"
-    assert arm_label("lean_push", nb) == "reklame etter medieplanen (lean_push)"
-    assert arm_label("push_20", nb) == "push_20"  # the scenario's own name, as written
-    names = ["push", "none", "lean_push"]
-    assert [arm_label(a, en) for a in names] == names  # English: the identifiers as written
-
-    nb_page = html_translator("nb")
-    assert nb_page.arm("mix") == "miks (mix)"
+    arms = [
+        {"name": "push_20", "push_share": 1.0},
+        {"name": "push_75", "push_share": 0.75},
+        {"name": "none", "push_share": 0.0},
+        {"name": "cheap", "push_share": 1.0},
+    ]
+    nb = StudyText(html_translator("nb"), arms)
+    assert nb.arm("push_20") == "reklame 20"
+    assert nb.arm("push_75") == "miks (75 % reklame)"  # a frontier's mix, not a budget of 75
+    assert nb.arm("cheap") == "cheap"  # the scenario's own name, as written
+    assert nb.arm("mix") == "miks"  # not one of the study's arms: by its name alone
+    en = StudyText(html_translator("en"), arms)
+    assert en.arm("push_20") == "push 20" and en.arm("push_75") == "mix (75 % push)"
     # The page escapes a name (plain text) when it fills a message with it.
-    assert nb_page("{arm} minus {versus}", arm="<b>", versus=nb_page.arm("mix")) == (
-        "&lt;b&gt; minus miks (mix)"
-    )
+    assert nb("{arm} minus {versus}", arm="<b>", versus=nb.arm("mix")) == "&lt;b&gt; minus miks"
 
 
 def test_spreadsheet_copies_in_norwegian_locale(tmp_path):

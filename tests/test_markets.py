@@ -195,7 +195,7 @@ def test_run_over_plausible_markets_reports_and_leads_the_page(tmp_path, monkeyp
     assert status == 0
     printed = capsys.readouterr().out
     assert "Over 4 plausible markets" in printed
-    assert "mix - none:" in printed and "dialogue - push:" in printed
+    assert "mix - no campaign:" in printed and "dialogue - push:" in printed  # display names
     table = pd.read_csv(out / "plausible.csv")
     assert set(table["week"]) == {4, 13}
     assert (table["markets"] == 4).all()
@@ -247,7 +247,9 @@ def test_sweep_over_plausible_markets_gives_shares_per_grid_point(tmp_path, monk
     status = cli.main(["sweep", str(scenario), "--plausible", "3", "--out", str(out), "--quiet"])
     assert status == 0
     printed = capsys.readouterr().out
-    assert "product.fit=0.2: push - none:" in printed and "product.fit=0.4: push - none:" in printed
+    # arms by their display names (none is "no campaign")
+    assert "product.fit=0.2: push - no campaign:" in printed
+    assert "product.fit=0.4: push - no campaign:" in printed
     table = pd.read_csv(out / "plausible.csv")
     assert list(table.columns[:2]) == ["product.fit", "measure"]
     assert set(table["product.fit"]) == {0.2, 0.4}

@@ -247,3 +247,43 @@ def test_run_prints_the_media_plan(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Media plan at week 6" in out
     assert "push:" in out and "GRPs this week" in out and "A/S" in out
+
+
+def test_the_command_lines_media_plan_and_arms_in_bokmal(capsys):
+    """In bokmål the media-plan line is a sentence in bokmål number style (``1 600``, ``3,31``,
+    ``60 %``, no-break spaces, as in the other nb sentences) and names the arm in words; the
+    table too, with its identifier for --versus in the legend."""
+    from sim.cli_tables import _print_media_plan, _print_table
+    from sim.i18n import translator
+
+    def ci(mean):
+        return {"mean": mean, "low": mean, "high": mean}
+
+    values = {
+        "grps": 200.0,
+        "grps_to_date": 1600.0,
+        "weekly_reach": 0.6,
+        "frequency": 3.3125,
+        "ad_to_sales": 0.395,
+        "awareness": 0.5,
+    }
+    point = {
+        "arms": [{"arm": "push_20", "measures": {k: ci(v) for k, v in values.items()}}],
+        "differences": [{"arm": "push_20", "versus": "none", "measures": {"awareness": ci(0.25)}}],
+    }
+    names = {"push_20": "reklame 20", "none": "ingen kampanje"}
+    _print_media_plan(8, point, translator("nb"), names)
+    line = capsys.readouterr().out.splitlines()[-1]
+    nbsp = "\u00a0"
+    assert line == (
+        f"  reklame 20: 200 GRP denne uken, 1{nbsp}600 hittil; ukentlig dekning 60{nbsp}%, "
+        f"gjennomsnittlig frekvens 3,31; A/S 39,5{nbsp}%"
+    )
+    _print_media_plan(8, point, translator("en"), {"push_20": "push 20"})
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "  push 20: 200 GRPs this week, 1,600 to date; weekly reach 60%, average frequency "
+        "3.31; A/S 39.5%"
+    )
+    _print_table(8, point, ["awareness"], translator("nb"), names)
+    rows = [line.split("  ")[0] for line in capsys.readouterr().out.splitlines()]
+    assert "reklame 20" in rows and "reklame 20 - ingen kampanje" in rows

@@ -25,6 +25,7 @@ from scipy import stats
 
 from sim.cli import main
 from sim.engine.measures import MEASURE_NAMES
+from sim.i18n.vocabulary import arm_display
 from sim.study.scenario import load_scenario
 from sim.study.scenario_files import SCENARIO_DIR
 from sim.study.summaries import point_summary, summarise
@@ -288,7 +289,10 @@ def test_terminal_table_shows_the_recomputed_numbers(study):
     """The table the command line prints: levels, then 'arm - none' rows whose cells carry a
     '*' exactly when the paired interval excludes zero."""
     _, table, stdout = study
-    measures = list(load_scenario("default").key_measures)
+    scenario = load_scenario("default")
+    measures = list(scenario.key_measures)
+    # The table names arms in words (``no campaign`` for ``none``): back to the identifiers.
+    arm_of = {arm_display(a, "en"): a for a in scenario.arm_names}
     if "profit" not in measures:
         measures.append("profit")  # the command line adds profit to date to every table
     lines = stdout.splitlines()
@@ -303,14 +307,14 @@ def test_terminal_table_shows_the_recomputed_numbers(study):
         assert len(cells) == len(measures), line
         for text, m in zip(cells, measures, strict=True):
             if " - " in name:
-                arm, versus = name.split(" - ")
+                arm, versus = (arm_of[part] for part in name.split(" - "))
                 expected = paired(table, arm, versus, m)
                 _, low, high, _ = expected
                 assert text.endswith("*") == bool(low > 0 or high < 0), (line, m)
             else:
-                expected = level(table, name, m)
+                expected = level(table, arm_of[name], m)
             check_printed(text.rstrip("*"), expected, where=f"terminal {name} {m}")
-    assert sum(" - none" in line for line in lines) == 3
+    assert sum(line.split("  ")[0].endswith(" - no campaign") for line in lines) == 3
 
 
 # --------------------------------------------------------------------------------- a sweep
@@ -491,7 +495,7 @@ def test_attitude_figure_draws_the_aware_and_all_customers_side_by_side(tmp_path
     path = figures._attitude_figure(
         tmp_path,
         table,
-        arms,
+        {arm: arm for arm in arms},  # identifier -> name shown
         figures.arm_colours(arms),
         figures.arm_styles(arms),
         None,

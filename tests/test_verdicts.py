@@ -664,7 +664,7 @@ def test_terminal_table_lines_are_laid_out_column_by_column(capsys):
 
 
 def grid(points: int) -> dict:
-    arms = ["none", "dialogue_and_push"]
+    arms = ["none", "dialogue_and_push_for_students"]
     return {
         "arms": arms,
         "sweep_paths": ["dialogue.cost_per_conversation"],
@@ -685,12 +685,13 @@ def grid(points: int) -> dict:
 
 
 def test_terminal_sweep_grid_cuts_long_names_and_stops_after_forty_points(capsys):
-    _print_sweep(grid(41), ["awareness"], 52, translator("en"))
+    _print_sweep(grid(41), ["awareness"], 52, translator("en"), {"none": "no campaign"})
     lines = capsys.readouterr().out.strip("\n").splitlines()
-    assert lines[1] == "  .cost_per_conversation          none  dialogue_and"
+    # Arms by their display names ("no campaign" for none), cut at 20 characters.
+    assert lines[1] == "  .cost_per_conversation   no campaign  dialogue_and_push_fo"
     assert [line.split()[0] for line in lines[2:-1]] == [str(i) for i in range(40)]
     assert lines[-1] == "... 1 more grid points in sweep.csv"
-    _print_sweep(grid(40), ["awareness"], 52, translator("en"))
+    _print_sweep(grid(40), ["awareness"], 52, translator("en"), {"none": "no campaign"})
     lines = capsys.readouterr().out.strip("\n").splitlines()
     assert len(lines) == 42 and lines[-1].split() == ["39", "0.500", "0.600*"]
 

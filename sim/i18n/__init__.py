@@ -151,6 +151,40 @@ def list_separator(lang: str) -> str:
     return "; " if decimal_comma(lang) else ", "
 
 
+class Message(str):
+    """A message made where no translator is at hand, shown later in the reader's language: the
+    string itself is the English line (for logs, tests and the command line), :meth:`text`
+    the line in the language of a translator.
+
+    ``Message(N_("Seed {seed} is too large."), seed=2**64)``: whole numbers among the fields
+    are written in the language's style (``1,000`` / ``1 000``), a field that is a Message is
+    translated too, any other field is shown as it is (a file name, a loader's own message).
+    """
+
+    def __new__(cls, message: str, **fields):
+        line = super().__new__(cls, message.format(**_styled(fields, DEFAULT_LANGUAGE, str)))
+        line.message, line.fields = message, fields
+        return line
+
+    def text(self, _) -> str:
+        """The line in the language of the translator ``_`` (its ``.lang``)."""
+        lang = getattr(_, "lang", DEFAULT_LANGUAGE)
+        return _(self.message).format(**_styled(self.fields, lang, _))
+
+
+def _styled(fields: dict, lang: str, _) -> dict:
+    """``fields`` ready to fill in a message in ``lang`` (see :class:`Message`)."""
+    number = number_style(lang)
+    out = {}
+    for key, value in fields.items():
+        if isinstance(value, Message):
+            value = value.text(_) if _ is not str else str(value)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            value = number(f"{value:,}")
+        out[key] = value
+    return out
+
+
 def missing_messages() -> set[tuple[str, str]]:
     """``(lang, message)`` pairs asked for in this process that had no translation."""
     return set(_missing)

@@ -33,7 +33,7 @@ from sim.engine.measures import (  # noqa: E402, F401 (re-exported)
     unit,
 )
 from sim.i18n import DEFAULT_LANGUAGE, N_, numbers, translator  # noqa: E402
-from sim.i18n.vocabulary import arm_label  # noqa: E402
+from sim.i18n.vocabulary import arm_displays  # noqa: E402
 from sim.outputs.figure_style import (  # noqa: E402
     SIZE,
     STYLE,
@@ -78,10 +78,9 @@ def make_figures(
 ) -> list[Path]:
     """Write every figure of the study into ``folder``; return their paths in reading order.
 
-    Titles, axis labels, legends and notes are in ``lang`` (``sim.i18n.LANGUAGES``); arm names
-    and parameter paths are shown as the scenario wrote them, an arm named by a word of the
-    vocabulary with that word in front in another language (``reklame (push)``:
-    :func:`sim.i18n.vocabulary.arm_label`).
+    Titles, axis labels, legends and notes are in ``lang`` (``sim.i18n.LANGUAGES``); parameter
+    paths are shown as the scenario wrote them, arms in words (``push_20`` is ``reklame 20`` in
+    bokmål: :func:`sim.i18n.vocabulary.arm_display`; a user's own name as written).
     """
     folder = Path(folder)
     try:
@@ -100,6 +99,7 @@ def make_figures(
 
 def _time_figures(folder: Path, study: dict, table: pd.DataFrame, _) -> list[Path]:
     arms = [a["name"] for a in study["arms"]]
+    names = arm_displays(study["arms"], _)
     colours = arm_colours(arms)
     styles = arm_styles(arms)
     crisis = (study["params"].get("crisis") or {}).get("week")
@@ -121,7 +121,7 @@ def _time_figures(folder: Path, study: dict, table: pd.DataFrame, _) -> list[Pat
         for arm, weeks, values in series(measure):
             if skip(arm) or np.all(np.isnan(values)):
                 continue
-            _band(ax, weeks, values, colours[arm], arm_label(arm, _), styles[arm])
+            _band(ax, weeks, values, colours[arm], names[arm], styles[arm])
             drawn += 1
         if not drawn:
             plt.close(fig)
@@ -147,15 +147,15 @@ def _time_figures(folder: Path, study: dict, table: pd.DataFrame, _) -> list[Pat
         line_figure("customers", ylim=(0, 1.02))
     if study["params"].get("attitudes", True):
         if "mean_attitude_all" in table:
-            out.append(_attitude_figure(folder, table, arms, colours, styles, crisis, _))
+            out.append(_attitude_figure(folder, table, names, colours, styles, crisis, _))
         else:  # a results folder from before mean_attitude_all existed
             line_figure("mean_attitude")
         line_figure("net_sentiment")
         if HIST_NAMES[0] in table:
-            out.append(_attitude_histograms(folder, table, arms, colours, _))
-    out.append(_wom_figure(folder, table, arms, colours, styles, crisis, _))
+            out.append(_attitude_histograms(folder, table, names, colours, _))
+    out.append(_wom_figure(folder, table, names, colours, styles, crisis, _))
     line_figure("cost_per_aware", name="spend_efficiency", skip=lambda arm: not spends.get(arm))
-    out.append(_first_heard_figure(folder, table, arms, _))
+    out.append(_first_heard_figure(folder, table, names, _))
     if "irritated" in table and table["irritated"].fillna(0).max() > 0:
         line_figure("irritated")
     if "awareness_outside_target" in table and table["awareness_outside_target"].notna().any():
@@ -224,6 +224,9 @@ def _bass_overlay(study: dict, colours: dict, _):
     return draw
 
 
+# The figures below take ``arms`` as identifier -> the name shown (``arm_displays``).
+
+
 def _wom_figure(folder, table, arms, colours, styles, crisis, _) -> Path:
     fig, axes = plt.subplots(1, 2, figsize=(SIZE[0] * 1.25, SIZE[1]), sharey=True)
     for ax, measure, tone in zip(
@@ -236,7 +239,7 @@ def _wom_figure(folder, table, arms, colours, styles, crisis, _) -> Path:
             rows = table[table["arm"] == arm]
             wide = rows.pivot(index="replicate", columns="week", values=measure)
             x, values = wide.columns.to_numpy(), wide.to_numpy(float)
-            _band(ax, x, values, colours[arm], arm_label(arm, _), styles[arm])
+            _band(ax, x, values, colours[arm], arms[arm], styles[arm])
         _crisis_line(ax, crisis, " " + _("crisis"))
         ax.set_title(tone, fontsize=15)
         ax.set_xlabel(_("Week"))
@@ -261,7 +264,7 @@ def _attitude_figure(folder, table, arms, colours, styles, crisis, _) -> Path:
             values = wide.to_numpy(float)
             if np.all(np.isnan(values)):
                 continue
-            _band(ax, wide.columns.to_numpy(), values, colours[arm], arm_label(arm, _), styles[arm])
+            _band(ax, wide.columns.to_numpy(), values, colours[arm], arms[arm], styles[arm])
         _crisis_line(ax, crisis, " " + _("crisis"))
         ax.set_title(_wrapped(label(measure, _), 40), fontsize=15)
         ax.set_xlabel(_("Week"))
@@ -298,7 +301,9 @@ def _attitude_histograms(folder, table, arms, colours, _) -> Path | None:
             if r == 0:
                 ax.set_title(_("week {week}").format(week=week), fontsize=15)
             if c == 0:
-                ax.set_ylabel(arm, rotation=0, ha="right", va="center", fontsize=14, labelpad=30)
+                ax.set_ylabel(
+                    arms[arm], rotation=0, ha="right", va="center", fontsize=14, labelpad=30
+                )
             ax.set_xlim(-1, 1)
             ax.grid(axis="x", visible=False)
     fig.supxlabel(_("Attitude of aware customers (-1 = hates the brand, +1 = loves it)"))
@@ -328,7 +333,7 @@ def _first_heard_figure(folder, table, arms, _) -> Path:
     before = np.clip(aware - left, 0, None)
     if before.max() > 0.005:
         ax.barh(y, before, left=left, color="#BBBBBB", label=_("before / crisis news"), height=0.6)
-    ax.set_yticks(y, [arm_label(a, _) for a in arms])
+    ax.set_yticks(y, [arms[a] for a in arms])
     ax.set_xlim(0, 1)
     ax.set_xlabel(_("Share of all customers, by the channel they first heard through (share)"))
     ax.set_title(

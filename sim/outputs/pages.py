@@ -12,8 +12,9 @@ Python sources' ones).
 that is not already markup (a macro's ``<b>`` is kept), so a scenario's own words can never
 become HTML. Numbers are written by ``sim.i18n.numbers`` (Babel, the language's locale)
 through the filters ``num`` (three significant digits), ``pct``, ``value`` and the global
-``interval(low, high)``; arms and measures are named by the filters ``arm``, ``label`` and
-``unit``.
+``interval(low, high)``; measures are named by the filters ``label`` and ``unit``, arms by the
+page context's ``arm(name)`` (:class:`StudyText`: the study's arms with their push shares, so
+``push_75`` of a frontier is "mix (75 % push)"); the filter ``arm`` names an arm without them.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from markupsafe import Markup
 
 from sim.engine.measures import label, unit
 from sim.i18n import DEFAULT_LANGUAGE, check_language, numbers, translator
-from sim.i18n.vocabulary import arm_label
+from sim.i18n.vocabulary import arm_display, arm_displays
 
 TEMPLATES = "templates"  # folder of sim/outputs holding the templates (package data)
 
@@ -68,8 +69,27 @@ class PageText:
         return numbers.percent(share, self.lang, decimals)
 
     def arm(self, name: str) -> str:
-        """An arm's name as pages show it (``reklame (push)`` in bokmål), plain text."""
-        return arm_label(name, self.plain)
+        """An arm's name as pages show it (``arm_display``: ``reklame 20`` in bokmål), plain
+        text; without its push share (see :class:`StudyText`)."""
+        return arm_display(name, self.plain)
+
+
+class StudyText:
+    """:class:`PageText` for one study: ``.arm(name)`` names the study's arms with their push
+    shares (``arm_displays``); everything else is the language's ``PageText``."""
+
+    def __init__(self, words: PageText, arms):
+        self.words = words
+        self.names = arm_displays(arms or [], words.plain)
+
+    def __getattr__(self, name: str):
+        return getattr(self.words, name)
+
+    def __call__(self, message: str, **values) -> Markup:
+        return self.words(message, **values)
+
+    def arm(self, name: str) -> str:
+        return self.names.get(name) or self.words.arm(name)
 
 
 @functools.cache

@@ -21,7 +21,7 @@ from sim.engine.measures import LABELS, LOWER_IS_BETTER, label
 from sim.i18n import DEFAULT_LANGUAGE, N_
 from sim.i18n.scenarios import scenario_text
 from sim.outputs import setup_words
-from sim.outputs.pages import PageText, render
+from sim.outputs.pages import PageText, StudyText, render
 from sim.shipped import command_name
 from sim.study.folders import write_text
 
@@ -50,8 +50,8 @@ def write_report(
     as written, except that a shipped scenario's title and description are shown in ``lang``
     when its catalogue has an up-to-date translation (sim/i18n/scenarios.py).
     """
-    _ = html_translator(lang)
     study = manifest["scenario"]
+    _ = StudyText(html_translator(lang), study.get("arms"))
     text = scenario_text(study.get("title"), study.get("description"), lang)
     context = {
         "title": text.title,
@@ -76,6 +76,7 @@ def write_report(
         ],
         "caveats": CAVEATS,
         "meta": meta_context(manifest),
+        "arm": _.arm,
     }
     lead = lead_figure([f["stem"] for f in context["figures"]], summary, study)
     context["lead_figure"] = next((f for f in context["figures"] if f["stem"] == lead), None)

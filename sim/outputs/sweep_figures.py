@@ -23,7 +23,7 @@ from sim.engine.measures import (  # noqa: E402
     unit,
 )
 from sim.i18n import DEFAULT_LANGUAGE, numbers  # noqa: E402
-from sim.i18n.vocabulary import arm_label  # noqa: E402
+from sim.i18n.vocabulary import arm_displays  # noqa: E402
 from sim.outputs.figure_style import (  # noqa: E402
     SIZE,
     _finish,
@@ -40,13 +40,14 @@ def _sweep_figures(folder: Path, study: dict, summary: dict, _) -> list[Path]:
     paths = list(study["sweep"])
     arms = [a["name"] for a in study["arms"]]
     colours = arm_colours(arms)
+    names = arm_displays(study["arms"], _)
     contrast = study.get("contrast")
     out = []
     for measure in study.get("key_measures") or ["awareness"]:
         if measure not in summary["units"]:
             continue
         if len(paths) == 1:
-            out.append(_sweep_line(folder, study, summary, measure, arms, colours, _))
+            out.append(_sweep_line(folder, study, summary, measure, names, colours, _))
             if contrast:
                 out.append(_sweep_diff_line(folder, study, summary, measure, contrast, _))
         else:
@@ -77,6 +78,8 @@ def _is_numeric(values) -> bool:
 
 
 def _sweep_line(folder, study, summary, measure, arms, colours, _) -> Path:
+    """The measure along the one swept parameter, a line per arm (``arms``: identifier -> the
+    name shown)."""
     path = next(iter(study["sweep"]))
     values = study["sweep"][path]
     levels = _levels(summary, measure)
@@ -89,12 +92,12 @@ def _sweep_line(folder, study, summary, measure, arms, colours, _) -> Path:
         low = np.array([_f(c, "low") for c in ci])
         high = np.array([_f(c, "high") for c in ci])
         if numeric:
-            ax.plot(values, mean, marker="o", color=colours[arm], label=arm_label(arm, _))
+            ax.plot(values, mean, marker="o", color=colours[arm], label=arms[arm])
             ax.fill_between(values, low, high, color=colours[arm], alpha=0.2, linewidth=0)
         else:
             x = np.arange(len(values)) + (k - (len(arms) - 1) / 2) * width
             err = np.vstack([mean - low, high - mean])
-            ax.bar(x, mean, width=width, color=colours[arm], label=arm_label(arm, _))
+            ax.bar(x, mean, width=width, color=colours[arm], label=arms[arm])
             ax.errorbar(x, mean, yerr=np.nan_to_num(err), fmt="none", ecolor="black", capsize=4)
     if not numeric:
         ax.set_xticks(np.arange(len(values)), [str(v) for v in values])

@@ -30,10 +30,10 @@ from dataclasses import dataclass, replace
 import solara
 import solara.lab
 
-from sim.i18n import LANGUAGES, number_style
+from sim.i18n import LANGUAGES, Message, number_style
 from sim.i18n.scenarios import scenario_text
 from sim.viz.arena import MAX_WEEKS, Arena
-from sim.viz.chartspec import ARM_COLORS, CHARTS, DEFAULT_CHARTS, MAX_CHARTS, chart_spec
+from sim.viz.chartspec import CHARTS, DEFAULT_CHARTS, MAX_CHARTS, chart_spec
 from sim.viz.controls import (
     EVERYONE,
     MENU_KINDS,
@@ -61,7 +61,7 @@ from sim.viz.labels import (
 from sim.viz.language import page_language
 from sim.viz.presets import PRESET_ENV, REPO, listed_preset, load_preset, offered_presets
 from sim.viz.replicates import REPLICATES, Replicates, run_replicates
-from sim.viz.scoreboard import arm_names, legend_html
+from sim.viz.scoreboard import arm_names, campaign_colours, legend_html
 from sim.viz.scoreboard import escape as _escape
 from sim.viz.scoreboard import page_translator as _translator
 from sim.viz.server import close_diagnostics
@@ -99,8 +99,18 @@ CSS = f"""
 .rc-shell {{ display: flex; height: 100vh; overflow: hidden; font-size: 14px; }}
 .rc-controls {{ width: {CONTROLS_WIDTH}px; flex: none; height: 100vh; overflow-y: auto;
   padding: 6px 8px; border-right: 1px solid #ddd; background: #fafafa; }}
-.rc-controls .v-card__title {{ font-size: 16px; padding: 6px 8px 2px 8px; }}
+.rc-controls .v-card__title {{ font-size: 16px; padding: 4px 8px 0 8px; line-height: 22px; }}
 .rc-controls .v-card__text {{ padding: 2px 8px 6px 8px; }}
+/* Campaigns A and B fit a 1280 x 720 projector without scrolling (14 px text, as everywhere):
+   cards 6 px apart, a campaign's menus beside their labels, sliders 24 px high, the switch
+   close to the menu (tests/test_browser_app.py measures it in both languages). */
+.rc-controls > .d-flex {{ gap: 6px !important; }}
+.rc-campaign .rc-menu {{ display: grid; grid-template-columns: minmax(0, 45%) minmax(0, 1fr);
+  align-items: center; column-gap: 6px; }}
+.rc-controls .v-slider {{ min-height: 24px; }}
+.rc-controls .v-input__slot {{ margin-bottom: 0 !important; }}
+.rc-controls .v-messages {{ display: none; }}
+.rc-controls .v-input--switch {{ margin-top: 4px; padding-top: 0; }}
 .rc-controls .v-label, .rc-controls .v-select__selection, .rc-controls input,
 .rc-controls .v-input, .rc-controls .v-btn {{ font-size: 14px !important; }}
 .v-menu__content .v-list-item__title, .v-menu__content .v-list-item {{ font-size: 14px
@@ -323,7 +333,7 @@ def NetworkPanel(arena: Arena, index: int, lang: str, present: bool, sink: Frame
             tag="div",
             unsafe_innerHTML=_escape(name),
             classes=["rc-net-title"],
-            style=f"color:{ARM_COLORS[index] if compare else '#222'}",
+            style=f"color:{campaign_colours(arena)[index] if compare else '#222'}",
         )
         element = NetworkWidget.element(
             graph=static,
@@ -341,7 +351,8 @@ def ChartPanel(arena: Arena, key: str, lang: str, present: bool, sink: FrameSink
     names = arm_names(arena, lang)
     weeks = arena.plan.weeks
     spec = solara.use_memo(
-        lambda: chart_spec(key, names, weeks, _, bass=arena.bass), [id(arena), key, lang]
+        lambda: chart_spec(key, names, weeks, _, bass=arena.bass, colours=campaign_colours(arena)),
+        [id(arena), key, lang],
     )
     element = ChartWidget.element(
         spec=spec,
@@ -635,7 +646,8 @@ def _menu(
     ``name`` (default ``help_key``) names its classes (``control-NAME``, ``select-NAME``)."""
     name = name or help_key
     with solara.Div(
-        classes=["rc-control", f"control-{name}"], attributes={"title": _(CONTROL_HELP[help_key])}
+        classes=["rc-control", "rc-menu", f"control-{name}"],
+        attributes={"title": _(CONTROL_HELP[help_key])},
     ):
         _label(label, CONTROL_HELP[help_key], _)
         solara.v.Select(
@@ -694,7 +706,7 @@ def CampaignCard(c: Controls, b: bool, strategies, groups: tuple[str, ...], set_
     strategy = getattr(c, "strategy" + end)
     off = b and not c.compare
     title = _("Campaign B") if b else (_("Campaign A") if c.compare else _("Campaign"))
-    with solara.Card(title, margin=0, classes=[f"rc-campaign-{'b' if b else 'a'}"]):
+    with solara.Card(title, margin=0, classes=["rc-campaign", f"rc-campaign-{'b' if b else 'a'}"]):
         _menu(
             "strategy",
             _("Strategy"),
@@ -782,7 +794,8 @@ def ControlPanel(state: State, problems: list[str]):
             state.apply(replace(state.controls.value, seed=str(seed)))
 
     strategies = [(s, strategy_label(s, 0.5, _) if s != "mix" else _("mix")) for s in STRATEGIES]
-    with solara.Card(_("Scenario"), margin=0, classes=["reclamare-scenario"]):
+    # No card title: the menu's own label says "Scenario" (the room goes to campaign B).
+    with solara.Card(margin=0, classes=["reclamare-scenario"]):
         _menu(
             "preset",
             _("Scenario"),
@@ -881,6 +894,11 @@ def ControlPanel(state: State, problems: list[str]):
         )
 
 
+def _message_text(message: str, _) -> str:
+    """A page error in the page's language (a :class:`sim.i18n.Message`), else as it is."""
+    return message.text(_) if isinstance(message, Message) else message
+
+
 def _problem_text(problem: str, _) -> str:
     """A refused link value in the page's language (``LinkProblem``), else as it is."""
     return problem.text(_) if isinstance(problem, LinkProblem) else problem
@@ -936,7 +954,7 @@ def Notes(arena: Arena, lang: str):
     """What the page is showing: the scenario, the network, sampling, the Bass curve."""
     _ = _translator(lang)
     if arena.error:
-        solara.Error(arena.error, classes=["reclamare-error"])
+        solara.Error(_message_text(arena.error, _), classes=["reclamare-error"])
         return
     plan, layout, net = arena.plan, arena.layout, arena.network
     # A shipped scenario's own words in the page's language (a user's file as written).

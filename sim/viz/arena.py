@@ -22,6 +22,7 @@ import numpy as np
 
 from sim.engine.measures import MEASURE_NAMES
 from sim.engine.model import BrandModel, build_network_for
+from sim.i18n import Message
 from sim.network.graph import Network
 from sim.params import ArmSpec, ModelParams
 from sim.viz.controls import Controls, RunPlan, plan_run
@@ -30,6 +31,9 @@ from sim.viz.layout import LAYOUTS, Layout
 from sim.viz.presets import Preset, load_preset
 
 MAX_WEEKS = 520  # Play stops after ten years
+# The page's errors (``Arena.error``: a Message, shown in the page's language).
+NOT_LOADED = N_("Scenario {name} could not be loaded: {detail}")
+NOT_BUILT = N_("The run could not be built: {detail}")
 NETWORK_CACHE = 8
 
 
@@ -111,16 +115,18 @@ class Arena(mesa.Model):
             self.plan = plan_run(controls, self.preset)
             seed_for_mesa = self.plan.seed
         except ValueError as error:
-            self.error = str(error).splitlines()[0]
+            reason = error.args[0] if error.args else ""
+            self.error = reason if isinstance(reason, Message) else str(error).splitlines()[0]
         super().__init__(rng=seed_for_mesa)
         if self.plan is not None:
             try:
                 self._build(self.plan)
             except Exception as error:  # any failure is a message on the page, not a crash
-                self.error = f"{type(error).__name__}: {str(error).splitlines()[0]}"
+                detail = f"{type(error).__name__}: {str(error).splitlines()[0]}"
+                self.error = Message(NOT_BUILT, detail=detail)
                 self.arms = []
         if self.preset.error and self.error is None:
-            self.error = f"preset {self.preset.name!r} could not be loaded: {self.preset.error}"
+            self.error = Message(NOT_LOADED, name=repr(self.preset.name), detail=self.preset.error)
         self.running = bool(self.arms)
         self.build_seconds = time.perf_counter() - start
 

@@ -5,8 +5,10 @@ Each chart is a :class:`ChartDef`; :func:`chart_spec` is the part that changes o
 history, and the replicates' 95 % bands when the user has run them). Labels are English message
 keys, translated with the page's translator (``sim.i18n``).
 
-In side-by-side mode colour says the campaign (A orange, B teal) and line style the measure; each
-line carries its name at its end (no legend to look up).
+In side-by-side mode colour says the campaign, in its strategy's colour (``panel_colours``: the
+vocabulary's, as in the report and the kit; push vermilion, dialogue green, mix blue, no campaign
+grey; two campaigns of one strategy told apart) and line style the measure; each line carries its
+name at its end, "A ..." or "B ..." (no legend to look up).
 """
 
 from __future__ import annotations
@@ -17,12 +19,26 @@ import numpy as np
 
 from sim.engine.measures import HIST_EDGES, HIST_NAMES
 from sim.i18n import decimal_comma, number_style
-from sim.i18n.vocabulary import STRATEGY_COLOURS
+from sim.i18n.vocabulary import OTHER_COLOURS, STRATEGY_COLOURS, arm_colours
 from sim.viz.frames import N_, rounded
 
-# Arm A in push's colour, arm B in dialogue's (sim/i18n/vocabulary.py; a colour-blind safe
-# pair): the usual comparison, push (A) against dialogue (B), looks as in the report and kit.
+# Campaigns A and B when nothing says their strategies: push's colour and dialogue's.
 ARM_COLORS = (STRATEGY_COLOURS["push"], STRATEGY_COLOURS["dialogue"])
+
+
+def panel_colours(strategies: list[str]) -> list[str]:
+    """The colour of each campaign (A, then B) from its strategy (``none``, ``push``,
+    ``dialogue``, ``mix``): the vocabulary's colour code (``sim.i18n.vocabulary.arm_colours``,
+    which the report's and the kit's figures use). Two campaigns of one strategy are told
+    apart: B takes a colour no strategy uses (two greys included), so A and B always differ.
+    """
+    names = [f"{strategy}_{'AB'[i]}" for i, strategy in enumerate(strategies)]
+    colours = [arm_colours(names)[name] for name in names]
+    if len(colours) == 2 and colours[0] == colours[1]:
+        colours[1] = OTHER_COLOURS[0]
+    return colours
+
+
 MEASURE_COLORS = ("#1f77b4", "#d62728", "#2ca02c")  # lines of one campaign
 DASHES = ("solid", "dashed", "dotted")
 
@@ -170,7 +186,14 @@ def histogram_labels(lang: str = "en") -> list[str]:
     return [number(f"{c:+.1f}") for c in centres]
 
 
-def chart_spec(key: str, arm_names: list[str], weeks: int, _, bass: list | None = None) -> dict:
+def chart_spec(
+    key: str,
+    arm_names: list[str],
+    weeks: int,
+    _,
+    bass: list | None = None,
+    colours: list[str] | None = None,
+) -> dict:
     """The static part of a chart, for the browser (translated with ``_``).
 
     Parameters
@@ -184,10 +207,17 @@ def chart_spec(key: str, arm_names: list[str], weeks: int, _, bass: list | None 
     bass : list of arrays or None, optional
         Expected awareness of the Bass limit per arm (``Arena.bass``): drawn as a wide grey line
         under the awareness chart's lines.
+    colours : list of str or None, optional
+        Side by side, each campaign's colour (:func:`panel_colours`); ``ARM_COLORS`` if None.
     """
     chart = CHARTS[key]
     lang = getattr(_, "lang", "en")
     compare = len(arm_names) == 2
+    colours = list(colours or ARM_COLORS)
+
+    def _color(arm: int, line: int, compare: bool) -> str:
+        return colours[arm] if compare else MEASURE_COLORS[line % len(MEASURE_COLORS)]
+
     series = []
     if chart.kind == "histogram":
         for a, arm in enumerate(arm_names):
@@ -236,10 +266,6 @@ def chart_spec(key: str, arm_names: list[str], weeks: int, _, bass: list | None 
     }
 
 
-def _color(arm: int, line: int, compare: bool) -> str:
-    return ARM_COLORS[arm] if compare else MEASURE_COLORS[line % len(MEASURE_COLORS)]
-
-
 def chart_data(
     key: str, histories: list[dict[str, list[float]]], bands: dict | None, start: int = 0
 ) -> dict:
@@ -280,4 +306,12 @@ def chart_data(
     return data
 
 
-__all__ = ["ARM_COLORS", "CHARTS", "DEFAULT_CHARTS", "MAX_CHARTS", "chart_data", "chart_spec"]
+__all__ = [
+    "ARM_COLORS",
+    "CHARTS",
+    "DEFAULT_CHARTS",
+    "MAX_CHARTS",
+    "chart_data",
+    "chart_spec",
+    "panel_colours",
+]

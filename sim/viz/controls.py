@@ -17,6 +17,7 @@ from dataclasses import dataclass, fields, replace
 
 import annotated_types
 
+from sim.i18n import N_, Message
 from sim.params import NETWORK_KINDS, ArmSpec, ModelParams, make_params
 from sim.study.arms import run_seed
 from sim.viz.presets import Preset
@@ -121,16 +122,26 @@ class Controls:
 
 
 def parse_seed(text: object) -> tuple[int | None, str | None]:
-    """``(seed, None)`` for a whole number 0 .. 2**63 - 1, else ``(None, message)``."""
+    """``(seed, None)`` for a whole number 0 .. 2**63 - 1, else ``(None, message)`` (a
+    :class:`sim.i18n.Message`: English, and in the page's language with ``.text(_)``)."""
     if len(str(text)) > SEED_TEXT_MAX:
-        return None, f"Seed is too long: use a whole number up to {SEED_MAX}."
+        return None, Message(BAD_SEED_LONG, max=str(SEED_MAX))
     raw = str(text).strip().replace("_", "").replace(",", "")
     if not re.fullmatch(r"[+]?\d+", raw):
-        return None, f"Seed {str(text).strip()!r} is not a whole number: type e.g. 42."
+        return None, Message(BAD_SEED_TEXT, text=repr(str(text).strip()))
     seed = int(raw)
     if seed > SEED_MAX:
-        return None, f"Seed {seed} is too large: use a whole number up to {SEED_MAX}."
+        return None, Message(BAD_SEED_LARGE, seed=str(seed), max=str(SEED_MAX))
     return seed, None
+
+
+BAD_SEED_LONG = N_("Seed is too long: use a whole number up to {max}.")
+BAD_SEED_TEXT = N_("Seed {text} is not a whole number: type e.g. 42.")
+BAD_SEED_LARGE = N_("Seed {seed} is too large: use a whole number up to {max}.")
+TOO_LARGE = N_(
+    "Too large for this server: {n} customers x {weeks} weeks x {replicates} replicates is "
+    "{work} customer-weeks; the limit is {limit}."
+)
 
 
 def strategy_of(arm: ArmSpec) -> tuple[str, float]:
@@ -403,8 +414,14 @@ def plan_run(controls: Controls, preset: Preset) -> RunPlan:
     work = plan_work(plan, REPLICATES)
     if work > MAX_WORK:
         raise ValueError(
-            f"Too large for this server: {params.network.n:,} customers x {plan.weeks} weeks "
-            f"x {REPLICATES} replicates is {work:,} customer-weeks; the limit is {MAX_WORK:,}."
+            Message(
+                TOO_LARGE,
+                n=int(params.network.n),
+                weeks=int(plan.weeks),
+                replicates=REPLICATES,
+                work=int(work),
+                limit=MAX_WORK,
+            )
         )
     return plan
 

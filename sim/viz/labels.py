@@ -10,24 +10,18 @@ from __future__ import annotations
 import re
 
 from sim.i18n import LANGUAGES, number_style
-from sim.i18n.vocabulary import STRATEGY_NAMES
+from sim.i18n.vocabulary import (
+    EVERYONE_NAME,
+    GROUP_NAMES,
+    NAME_BUDGET,
+    NAME_GROUP,
+    NAME_OUTREACH,
+    NAME_SHARE,
+    OUTREACH_NAMES,
+    STRATEGY_NAMES,
+)
 from sim.viz.frames import N_
 
-# Whom dialogue starts conversations with (arm.outreach): the menu, and a panel's title when
-# it tells the campaigns apart (the teaching kit's words: "dialogue, hubs first").
-OUTREACH_NAMES = {
-    "random": N_("random customers"),
-    "hubs": N_("hubs first"),
-    "none": N_("answers only"),
-}
-# Names of the shipped scenarios' customer groups (target groups); others are shown as written.
-GROUP_NAMES = {
-    "students": N_("students"),
-    "families": N_("families"),
-    "retirees": N_("retirees"),
-    "professionals": N_("professionals"),
-}
-EVERYONE_NAME = N_("everyone")
 GROUP_NUMBER = N_("group {n}")  # a generated network's groups g1, g2, ...
 
 NETWORK_NAMES = {
@@ -187,7 +181,7 @@ def strategy_label(strategy: str, push_share: float, _) -> str:
     """The name of a campaign with its push share when it mixes, e.g. ``mix (30 % push)``."""
     name = _(STRATEGY_NAMES.get(strategy, strategy))
     if strategy == "mix":
-        return _("{name} ({share} % push)").format(name=name, share=round(100 * push_share))
+        return _(NAME_SHARE).format(name=name, share=round(100 * push_share))
     return name
 
 
@@ -221,14 +215,14 @@ def campaign_label(arm, other, _, budget: float | None = None, other_budget=None
         theirs = other.budget if other_budget is None else other_budget
         if abs(money - theirs) > 1e-9:
             shown = number_style(getattr(_, "lang", "en"))(f"{money:g}")
-            name = _("{name} {budget}").format(name=name, budget=shown)
+            name = _(NAME_BUDGET).format(name=name, budget=shown)
     pushes, talks = strategy in ("push", "mix"), strategy in ("dialogue", "mix")
     other_pushes = other is not None and strategy_of(other)[0] in ("push", "mix")
     other_talks = other is not None and strategy_of(other)[0] in ("dialogue", "mix")
     if pushes and (arm.target_group or (other_pushes and other.target_group)):
-        name = _("{name} to {group}").format(name=name, group=group_label(arm.target_group, _))
+        name = _(NAME_GROUP).format(name=name, group=group_label(arm.target_group, _))
     if talks and (arm.outreach != "random" or (other_talks and other.outreach != arm.outreach)):
-        name = _("{name}, {outreach}").format(
+        name = _(NAME_OUTREACH).format(
             name=name, outreach=_(OUTREACH_NAMES.get(arm.outreach, arm.outreach))
         )
     return name

@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sim.i18n import N_, Message
 from sim.params import ArmSpec, ModelParams
 from sim.shipped import SCENARIO_DIR  # the package's copy when installed, else scenarios/
 
@@ -114,7 +115,7 @@ def load_preset(name: str, directory: Path = SCENARIO_DIR) -> Preset:
     if not path.is_file():
         if path.stem == DEFAULT_NAME and path == shipped:
             return default_preset()
-        return Preset(name=path.stem, title=name, error=f"no scenario file {path}")
+        return Preset(name=path.stem, title=name, error=Message(NO_FILE, path=str(path)))
     return _load_file(path.resolve(), path.stat().st_mtime_ns)
 
 
@@ -139,14 +140,18 @@ def listed_preset(name: str, directory: Path = SCENARIO_DIR) -> Preset | None:
     return load_preset(name, directory)
 
 
+# Why a preset did not load, in the page's language (the loader's own one-line messages, such
+# as a scenario file's validation error, stay English, as on the command line).
+NO_FILE = N_("no scenario file {path}")
+NO_LOADER = N_("the scenario loader is missing")
+
+
 @functools.lru_cache(maxsize=64)
 def _load_file(path: Path, mtime_ns: int) -> Preset:
     try:
         scenario_module = importlib.import_module("sim.study.scenario")
     except ImportError:
-        return Preset(
-            name=path.stem, title=path.stem, path=path, error="the scenario loader is missing"
-        )
+        return Preset(name=path.stem, title=path.stem, path=path, error=Message(NO_LOADER))
     try:
         return _from_scenario(scenario_module, path)
     except Exception as error:  # a broken file must not break the page

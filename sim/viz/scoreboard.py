@@ -14,8 +14,8 @@ import functools
 import math
 
 from sim.i18n import LANGUAGES, number_style, translator
-from sim.viz.chartspec import ARM_COLORS
-from sim.viz.controls import budget_of
+from sim.viz.chartspec import ARM_COLORS, panel_colours
+from sim.viz.controls import budget_of, strategy_of
 from sim.viz.labels import MEDIA_HELP, MEDIA_LINE, SCORE_ROWS, campaign_label
 from sim.viz.replicates import REPLICATES, Replicates, verdict
 
@@ -57,6 +57,22 @@ def plan_names(plan, lang: str) -> list[str]:
     ]
 
 
+def campaign_colours(arena) -> list[str]:
+    """The colour of each of the arena's campaigns: its strategy's (:func:`plan_colours`)."""
+    return plan_colours(arena.plan)
+
+
+def plan_colours(plan) -> list[str]:
+    """The colours of a run plan's campaigns, A then B: each its strategy's
+    (:func:`sim.viz.chartspec.panel_colours`, the vocabulary's colour code), A and B always
+    told apart."""
+    specs = [plan.arm_a] + ([plan.arm_b] if plan.arm_b is not None else [])
+    strategies = [
+        "none" if budget_of(spec, plan.params) == 0 else strategy_of(spec)[0] for spec in specs
+    ]
+    return panel_colours(strategies)
+
+
 def finite(x) -> bool:
     return x is not None and not (isinstance(x, float) and math.isnan(x))
 
@@ -82,6 +98,7 @@ def scoreboard_html(arena, lang: str, reps: Replicates | None) -> str:
     week = arena.week
     measures = arena.summary()
     compare = arena.compare
+    colours = campaign_colours(arena)
     have_reps = reps is not None and week <= reps.weeks
     rows = []
     for key, label, pattern, higher_better, help_text in SCORE_ROWS:
@@ -90,7 +107,7 @@ def scoreboard_html(arena, lang: str, reps: Replicates | None) -> str:
             f"<td>{fmt(pattern, v, lang)}</td>" for v in values
         )
         if compare:
-            row += _verdict_cells(values, higher_better, reps, key, week, have_reps, _)
+            row += _verdict_cells(values, higher_better, reps, key, week, have_reps, _, colours)
         elif have_reps:
             row += (
                 f"<td style='color:#555'>"
@@ -104,7 +121,7 @@ def scoreboard_html(arena, lang: str, reps: Replicates | None) -> str:
         )
         head = (
             week_cell
-            + f"<th style='color:{ARM_COLORS[0]}'>A</th><th style='color:{ARM_COLORS[1]}'>B</th>"
+            + f"<th style='color:{colours[0]}'>A</th><th style='color:{colours[1]}'>B</th>"
             + f'<th title="{diff_help}">B&minus;A</th>'
             + f"<th>{escape(_('ahead'))}</th>"
         )
@@ -154,19 +171,19 @@ def _interval_text(interval, pattern: str, lang: str = "en") -> str:
     return f"{fmt(pattern, interval.low, lang)} &ndash; {fmt(pattern, interval.high, lang)}"
 
 
-def _verdict_cells(values, higher_better, reps, key, week, have_reps, _) -> str:
-    """The B - A bar and the verdict of one row."""
+def _verdict_cells(values, higher_better, reps, key, week, have_reps, _, colours) -> str:
+    """The B - A bar and the verdict of one row (``colours``: A's and B's)."""
     if have_reps:
         interval = reps.difference(key, week)
         result = verdict(interval, higher_better)
         if result == "tie":
             word, color = _("tie"), "#555"
         elif result:
-            word, color = result, ARM_COLORS["AB".index(result)]
+            word, color = result, colours["AB".index(result)]
         else:
             word, color = "", "#555"
         return (
-            f"<td>{diff_bar(interval)}</td>"
+            f"<td>{diff_bar(interval, colours)}</td>"
             f"<td class='rc-verdict' style='color:{color};font-weight:600'>{escape(word)}</td>"
         )
     a, b = values
@@ -176,8 +193,9 @@ def _verdict_cells(values, higher_better, reps, key, week, have_reps, _) -> str:
     return f"<td></td><td class='rc-verdict' style='color:#888'>{lead}</td>"
 
 
-def diff_bar(interval) -> str:
-    """An inline SVG: the 95 % interval of B - A on a scale symmetric around zero (the line)."""
+def diff_bar(interval, colours=ARM_COLORS) -> str:
+    """An inline SVG: the 95 % interval of B - A on a scale symmetric around zero (the line),
+    in the colour of the campaign it favours (``colours``: A's and B's)."""
     if interval is None or not finite(interval.low):
         return ""
     width, height = 60, 14  # narrow: the verdict column must fit 1280 px in bokmål
@@ -188,7 +206,7 @@ def diff_bar(interval) -> str:
         return mid + (v / span) * (mid - 3)
 
     lo, hi, mean = x(interval.low), x(interval.high), x(interval.mean)
-    color = "#888" if not interval.excludes_zero() else ARM_COLORS[1 if interval.low > 0 else 0]
+    color = "#888" if not interval.excludes_zero() else colours[1 if interval.low > 0 else 0]
     return (
         f"<svg width='{width}' height='{height}' style='vertical-align:middle'>"
         f"<line x1='{mid}' y1='0' x2='{mid}' y2='{height}' stroke='#333' stroke-width='1'/>"
