@@ -532,7 +532,7 @@ def test_shipped_members_meet_every_target_when_rerun():
     p = plausible.provenance
     keys = [t["key"] for t in p["targets"]]
     targets = [t for t in TARGETS if t.key in keys]
-    replicates = [abc.ABC_REPLICATE] + ([abc.RECHECK_REPLICATE] if p["rechecked"] else [])
+    replicates = [abc.ABC_REPLICATE] + list(p.get("recheck_replicates", []))
     for point in plausible.sample(min(3, len(plausible)), seed=0):
         for replicate in replicates:
             seed = abc.evaluation_seed(p["master_seed"], point, replicate)

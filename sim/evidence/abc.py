@@ -61,7 +61,10 @@ from sim.study.arms import run_seed
 
 SEP = "__"  # parameter path "wom.talk_base" <-> pyabc key "wom__talk_base"
 ABC_REPLICATE = 0  # run_seed's replicate index of the ABC evaluations
-RECHECK_REPLICATE = 1  # ... and of the re-run of each member at another seed
+# ... and of the re-runs of each member at other seeds: a market at distance 0 at one seed can be
+# a lucky draw near the bands' edges (measured: the session-7 market, at 0 at two seeds, misses
+# three targets on the mean of 12 seeds), so a member must be at 0 at these seeds too.
+RECHECK_REPLICATES = (1, 2)
 
 Simulate = Callable[[dict, int], Mapping[str, float]]
 
