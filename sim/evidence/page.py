@@ -356,9 +356,9 @@ TARGET_REASONS = {
     "comes from customers disappointed by the product",
     ("ad_talk_share", "below"): "ads start talk through push.talk_lift and ad stories only; "
     "at the plan most customers see few ads in a week",
-    ("hub_seeding", "below"): "conversations are few (20 cu buys 4 a week per 1,000 "
-    "customers) and a hub's many ties each hear the brand with the same small probability, "
-    "so a hub spreads little more than a random customer",
+    ("hub_seeding", "below"): "a talk reaches a few of the speaker's ties (wom.listeners), so "
+    "a hub's many ties each hear the brand with a small probability and a hub spreads little "
+    "more than a random customer",
     ("trial_penetration", "above"): "the product fits most customers (product.fit) and a year "
     "of push at the plan makes most of the category aware; every aware category buyer with a "
     "good enough attitude tries at a purchase occasion",

@@ -212,8 +212,9 @@ TARGETS: tuple[Target, ...] = (
         8.0,
         "hubs up to several times random (field experiments)",
         "Hinz, Skiera, Barrot & Becker (2011), J. Marketing 75(6)",
-        "dialogue arm at the plan's money, outreach to hubs against outreach to random "
-        "customers: customers made aware beyond spending nothing, week 52 (" + LAUNCH + ")",
+        "a campaign seeded once (week 1, conversations with 2 % of the customers) with the "
+        "most connected customers against random ones, on a scale-free network: customers made "
+        "aware beyond spending nothing, week 52 (" + LAUNCH + ")",
         MODERATE + " (two field experiments and a study of one network)",
     ),
     Target(
