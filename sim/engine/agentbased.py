@@ -66,7 +66,6 @@ read through a property in a hot loop cost up to 780 ns a call).
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -74,6 +73,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import mesa
+import numpy as np
 from mesa.discrete_space import FixedAgent
 from mesa.discrete_space import Network as NetworkSpace
 
@@ -180,6 +180,9 @@ class Customer(FixedAgent):
         anchoring: float,
     ):
         super().__init__(model)
+        # The model's one generator, looked up once (Mesa's ``Agent.random`` is a property that
+        # fetches ``self.model.random`` on every draw).
+        self.uniform = model.uniform
         self.cell = cell
         self.group = group
         self.neighbours: list[Customer] = []
@@ -215,14 +218,14 @@ class Customer(FixedAgent):
     # ------------------------------------------------------------------ push
     def week_of_ads(self, exposures: int) -> None:
         """This week's ``exposures`` impressions (0: none): adstock, irritation, persuasion."""
-        model, push = self.model, self.model.push
+        push = self.model.push
         self.adstock = self.adstock * push.decay + exposures
         self.irritated = self.adstock > self.irritation_threshold
         self.exposed = exposures > 0
         if not self.exposed:
             return
         self.hear_of_brand("ad")
-        if not model.attitudes:
+        if not self.model.attitudes:
             return
         weight = exposure_weight(
             self.adstock, self.effective_frequency, self.irritation_threshold, push.reactance
@@ -237,7 +240,7 @@ class Customer(FixedAgent):
     def maybe_start_story(self, kind: str, message: float, share: float) -> None:
         """With probability ``share``, take a new story of ``kind`` carrying ``message`` away
         (only a customer who holds no story can); it is retold from next week."""
-        if self.story is None and share > 0 and self.random.random() < share:
+        if self.story is None and share > 0 and self.uniform() < share:
             model = self.model
             self.take_story(Story(len(model.cascades), kind, message))
             model.cascades.append(1)
@@ -264,7 +267,7 @@ class Customer(FixedAgent):
             p += wom.talk_lift
         if a < 0:
             p *= wom.negative_incidence
-        return self.random.random() < p
+        return self.uniform() < p
 
     def retell(self) -> Story | None:
         """The story I retell this week (None: none). A story received in an earlier week is
@@ -272,16 +275,17 @@ class Customer(FixedAgent):
         if self.story is None or not self.story_ready:
             return None
         story, self.story = self.story, None
-        if self.neighbours and self.random.random() < self.model.retell[story.kind]:
+        if self.neighbours and self.uniform() < self.model.retell[story.kind]:
             return story
         return None
 
     def listeners(self) -> list[Customer]:
         """The ``wom.listeners`` neighbours one talk of mine reaches (with replacement, by tie
         weight when the network has weights)."""
-        return self.random.choices(
-            self.neighbours, cum_weights=self.tie_weights, k=self.model.wom.listeners
-        )
+        neighbours, k = self.neighbours, self.model.wom.listeners
+        if self.tie_weights is None:
+            return [neighbours[int(self.uniform() * len(neighbours))] for _ in range(k)]
+        return self.model.random.choices(neighbours, cum_weights=self.tie_weights, k=k)
 
     def receive(self, message: float, strength: float, story: Story | None) -> None:
         """I hear or read a talk: the brand is on my mind (first heard via word of mouth), the
@@ -305,12 +309,19 @@ class Customer(FixedAgent):
         model = self.model
         if self.inbox:
             self.weigh(model.wom.epsilon)
-        tried_before = self.adopted
-        if self.aware and self.in_market and not self.adopted:
-            self.consider_trying()
-        tried_now = self.adopted and not tried_before
+        # Trial: aware customers of the category who have not tried the brand try it with the
+        # logistic probability of their attitude.
+        tried_before, tried_now = self.adopted, False
+        if self.aware and self.in_market and not tried_before:
+            adoption = model.adoption
+            if self.uniform() < logistic(adoption.log_odds + adoption.slope * self.attitude):
+                self.adopted = self.customer = tried_now = True
+                model.new_adopters += 1
+        # Use: a customer of the brand moves toward the fit they experience,
+        # clip(fit + taste, -1, 1).
         if self.customer and model.attitudes and model.product.experience_rate > 0:
-            self.use_product()
+            experienced = min(1.0, max(-1.0, model.product_fit + self.taste))
+            self.attitude += model.product.experience_rate * (experienced - self.attitude)
         if tried_now:
             model.units += 1  # the trial is this week's purchase (one unit of the category)
             model.category_units += 1
@@ -318,23 +329,19 @@ class Customer(FixedAgent):
             self.maybe_start_story("experience", experienced, model.stories.experience_share)
         elif model.occasion > 0 and self.in_market:
             self.shop(tried_before)
-        self.remember()
+        # Memory: anchoring to my predisposition (Friedkin-Johnsen); then, if I am aware, not a
+        # customer of the brand now and was not reminded this week, maybe I forget the brand.
+        if model.attitudes:
+            self.attitude += self.anchoring * (self.predisposition - self.attitude)
+        if self.reminded:
+            self.reminded = False
+        elif self.aware and not self.customer and self.uniform() < model.forget:
+            self.aware = False
+            model.forgot += 1
         self.advocacy *= model.advocacy_decay
         self.loyalty *= model.loyalty_decay
         if self.story is not None:
             self.story_ready = True
-
-    def consider_trying(self) -> None:
-        """Try the brand with the logistic probability of my attitude."""
-        adoption = self.model.adoption
-        if self.random.random() < logistic(adoption.log_odds + adoption.slope * self.attitude):
-            self.adopted = self.customer = True
-            self.model.new_adopters += 1
-
-    def use_product(self) -> None:
-        """My attitude moves toward the fit I experience, ``clip(fit + taste, -1, 1)``."""
-        experienced = min(1.0, max(-1.0, self.model.product_fit + self.taste))
-        self.attitude += self.model.product.experience_rate * (experienced - self.attitude)
 
     def shop(self, tried_before: bool) -> None:
         """Repeat purchases: a purchase occasion this week with probability ``h``; at one I buy
@@ -343,13 +350,13 @@ class Customer(FixedAgent):
         Choosing the alternative lapses a customer of the brand; choosing the brand brings a
         lapsed one back."""
         model = self.model
-        if self.random.random() >= model.occasion:
+        if self.uniform() >= model.occasion:
             return
         market = model.market
         chooses_brand = False
         if tried_before and self.aware:
             utility = min(self.attitude + self.loyalty, 1.0) - model.attractiveness
-            chooses_brand = self.random.random() < logistic(market.choice_slope * utility)
+            chooses_brand = self.uniform() < logistic(market.choice_slope * utility)
         model.category_units += 1
         if chooses_brand:
             model.units += 1
@@ -357,19 +364,6 @@ class Customer(FixedAgent):
         else:
             model.lapsed += self.customer
         self.customer = chooses_brand
-
-    def remember(self) -> None:
-        """End of the week: anchoring to my predisposition (Friedkin-Johnsen), then, if I am
-        aware, not a customer of the brand now and was not reminded this week, maybe forget
-        the brand."""
-        model = self.model
-        if model.attitudes:
-            self.attitude += self.anchoring * (self.predisposition - self.attitude)
-        if self.reminded:
-            self.reminded = False
-        elif self.aware and not self.customer and self.random.random() < model.forget:
-            self.aware = False
-            model.forgot += 1
 
 
 def exposure_weight(adstock: float, effective: float, irritation: float, reactance: float) -> float:
@@ -490,6 +484,10 @@ class AgentBrandModel(mesa.Model):
         **sections: Any,
     ):
         super().__init__(rng=rng)
+        # One generator for the whole model, Mesa's seeded ``random.Random``: ``uniform()`` is a
+        # number in [0, 1), bound once here and in every customer. The week's impressions are
+        # drawn all at once from Mesa's seeded numpy generator ``self.rng`` (see ``run_push``).
+        self.uniform = uniform = self.random.random
         if network is not None and not isinstance(network, Network):
             sections["network"] = network  # the network *section*, as BrandModel accepts
             network = None
@@ -507,7 +505,7 @@ class AgentBrandModel(mesa.Model):
         pop = p.population
         groups = network.groups.tolist()
         for node in range(self.n):
-            spread = (self.random.random() * 2 - 1) * pop.attitude_spread
+            spread = (uniform() * 2 - 1) * pop.attitude_spread
             attitude = min(1.0, max(-1.0, pop.initial_attitude + spread)) if p.attitudes else 0.0
             customer = Customer(
                 self,
@@ -516,12 +514,12 @@ class AgentBrandModel(mesa.Model):
                 attitude=attitude,
                 taste=self.random.gauss() * pop.taste_spread,
                 tolerance=math.exp(self.random.gauss() * pop.tolerance_spread),
-                anchoring=min(1.0, self.random.random() * 2 * pop.anchoring),
+                anchoring=min(1.0, uniform() * 2 * pop.anchoring),
             )
-            if self.random.random() < pop.initial_awareness:
+            if uniform() < pop.initial_awareness:
                 customer.hear_of_brand("before")
                 customer.reminded = False
-            customer.in_market = self.random.random() < p.market.potential
+            customer.in_market = uniform() < p.market.potential
         self.customers: list[Customer] = [self.grid[node].agents[0] for node in range(self.n)]
         weights = network.weights
         for node, customer in enumerate(self.customers):
@@ -533,7 +531,8 @@ class AgentBrandModel(mesa.Model):
         self.browse_pool = [c for c in self.customers if c.in_market]
 
         # Push's audience: the reachable customers of the target group, each hit in proportion
-        # to a gamma media weight (None: equally likely).
+        # to a gamma media weight (``audience_shares``, the weights over their sum; None:
+        # equally likely).
         self.group_names = network.group_names
         self.group_sizes = Counter(c.group for c in self.customers)
         target = p.arm.target_group
@@ -541,15 +540,12 @@ class AgentBrandModel(mesa.Model):
         self.audience = [
             c
             for c, inside in zip(self.customers, in_target, strict=True)
-            if self.random.random() >= pop.unreachable_share and inside
+            if uniform() >= pop.unreachable_share and inside
         ]
-        self.audience_weights = (
-            None
-            if pop.media_shape is None
-            else list(
-                accumulate(self.random.gammavariate(pop.media_shape, 1.0) for _ in self.audience)
-            )
-        )
+        self.audience_shares = None
+        if pop.media_shape is not None and self.audience:
+            weights = self.rng.gamma(pop.media_shape, 1.0, size=len(self.audience))
+            self.audience_shares = weights / weights.sum()
         self.outside_target = [
             c for c, inside in zip(self.customers, in_target, strict=True) if not inside
         ]
@@ -659,7 +655,8 @@ class AgentBrandModel(mesa.Model):
         complainers = self.run_push(push_budget)
         self.run_dialogue(dialogue_budget)
         self.word_of_mouth(speakers, complainers)
-        self.agents.do("advance")
+        for customer in self.customers:  # (a plain loop: AgentSet.do adds a call per agent)
+            customer.advance()
         self.units_total += self.units
         self.measures = weekly_measures(self)
         self.datacollector.collect(self)
@@ -670,7 +667,7 @@ class AgentBrandModel(mesa.Model):
         if crisis.week != self.week:
             return
         for customer in self.customers:
-            if self.random.random() < crisis.share:
+            if self.uniform() < crisis.share:
                 if self.attitudes:
                     customer.attitude = crisis.attitude
                 customer.hear_of_brand("before")
@@ -678,25 +675,29 @@ class AgentBrandModel(mesa.Model):
     def run_push(self, budget: float) -> list[Customer]:
         """Buy impressions, deliver them over the audience (by media weight); a customer who saw
         an ad may take its story away. Returns the customers who complain this week."""
-        push = self.push
-        impressions = whole_units(budget, push.cost_per_impression) if self.audience else 0
-        hits = Counter(
-            self.random.choices(self.audience, cum_weights=self.audience_weights, k=impressions)
-        )
+        push, uniform = self.push, self.uniform
+        audience = self.audience
+        impressions = whole_units(budget, push.cost_per_impression) if audience else 0
+        # Where the week's impressions land, all drawn at once (numpy): each impression picks a
+        # member of the audience with probability its media share; ``hits[i]`` counts the
+        # impressions of ``audience[i]``.
+        targets = self.rng.choice(len(audience), size=impressions, p=self.audience_shares)
+        hits = np.bincount(targets, minlength=len(audience))
         cap = self.params.push.frequency_cap
         if cap is not None:  # impressions beyond the cap are not served and not paid
-            hits = Counter({customer: min(k, cap) for customer, k in hits.items()})
-        self.impressions = sum(hits.values())
-        self.reached = len(hits)
+            np.minimum(hits, cap, out=hits)
+        self.impressions = int(hits.sum())
+        self.reached = int(np.count_nonzero(hits))
         self.impressions_total += self.impressions
         self.spend_total += self.impressions * push.cost_per_impression
         self.push_spend_total += self.impressions * push.cost_per_impression
         complainers = []
-        for customer in self.audience:  # nobody else ever sees an ad
-            customer.week_of_ads(hits.get(customer, 0))
-            if customer.exposed:
-                customer.maybe_start_story("ad", push.claim, self.stories.ad_share)
-            if customer.irritated and self.random.random() < push.complaint_prob:
+        ad_share = self.stories.ad_share
+        for customer, exposures in zip(audience, hits.tolist(), strict=True):  # only they see ads
+            customer.week_of_ads(exposures)
+            if exposures:
+                customer.maybe_start_story("ad", push.claim, ad_share)
+            if customer.irritated and uniform() < push.complaint_prob:
                 complainers.append(customer)
         return complainers
 
@@ -710,7 +711,7 @@ class AgentBrandModel(mesa.Model):
         capacity = whole_units(budget, dialogue.cost_per_conversation)
         heard = []
         if capacity:
-            heard = [m for m in self.mentions if self.random.random() < dialogue.listening_share]
+            heard = [m for m in self.mentions if self.uniform() < dialogue.listening_share]
         self.random.shuffle(heard)
         heard.sort(key=lambda mention: not mention.negative)  # complaints first (stable)
         answered: dict[Customer, Talk] = {}  # one answer per customer
@@ -784,7 +785,7 @@ class AgentBrandModel(mesa.Model):
         category. Aware customers of the category look at the visible rating with
         ``public.rating_readers``. Everyone reached weighs it all in :meth:`Customer.advance`;
         the week's public talks become visible in the rating and heard by the brand next week."""
-        wom, public = self.wom, self.public
+        wom, public, uniform = self.wom, self.public, self.uniform
         talks = [
             Talk(c, c.attitude if self.attitudes else 0.0) for c in speakers if c.wants_to_talk()
         ]
@@ -792,7 +793,7 @@ class AgentBrandModel(mesa.Model):
             customer.hear_of_brand("wom")  # complaining keeps the brand in mind
             if customer.neighbours:
                 talks.append(Talk(customer, self.push.complaint_position))
-        for customer in self.customers:
+        for customer in [c for c in self.customers if c.story is not None]:
             story = customer.retell()
             if story is not None:
                 talks.append(Talk(customer, story.message, story))
@@ -807,18 +808,16 @@ class AgentBrandModel(mesa.Model):
             lookers = [
                 c
                 for c in self.customers
-                if c.aware and c.in_market and self.random.random() < public.rating_readers
+                if c.aware and c.in_market and uniform() < public.rating_readers
             ]
         followers: dict[Customer, list[Customer]] = {}  # drawn once per speaker and week
         mentions = []
         for talk in talks:
-            if self.random.random() < wom.public_share:
+            if uniform() < wom.public_share:
                 speaker = talk.speaker
                 if speaker not in followers:
                     followers[speaker] = [
-                        c
-                        for c in speaker.neighbours
-                        if self.random.random() < public.follower_share
+                        c for c in speaker.neighbours if uniform() < public.follower_share
                     ]
                 talk.readers = followers[speaker] + (
                     self.random.choices(self.browse_pool, k=public.browsers)
@@ -876,9 +875,9 @@ def weekly_measures(model: AgentBrandModel) -> dict[str, float]:
     """The engine's weekly measures (sim.engine.measures: same names, units and definitions)."""
     customers, n, per_1000 = model.customers, model.n, 1000.0 / model.n
     aware = [c for c in customers if c.aware]
-    attitudes = sorted(c.attitude for c in aware)
-    count = len(attitudes)
-    first_heard = Counter(c.heard_via for c in customers if c.heard)
+    attitudes = np.sort(np.array([c.attitude for c in aware], dtype=float))
+    count = attitudes.size
+    first_heard = Counter([c.heard_via for c in customers if c.heard])
     heard = first_heard.total()
     negative = sum(t.negative for t in model.talks)
     rating = model.rating.position()
@@ -906,7 +905,7 @@ def weekly_measures(model: AgentBrandModel) -> dict[str, float]:
         },
         "forgot": model.forgot * per_1000,
         # Everyone, the unaware at the latent attitude they hold (never heard: predisposition).
-        "mean_attitude_all": math.fsum(c.attitude for c in customers) / n,
+        "mean_attitude_all": math.fsum([c.attitude for c in customers]) / n,
         "mention_views": model.views * per_1000,
         "mention_readers": model.readers * per_1000,
         "rating": math.nan if rating is None else rating,
@@ -942,11 +941,11 @@ def weekly_measures(model: AgentBrandModel) -> dict[str, float]:
     )
     # A group is reached once more than a tenth of it is aware (or has met a story); it stays so.
     if model.groups_reached < len(model.group_sizes):
-        aware_by_group = Counter(c.group for c in aware)
+        aware_by_group = Counter([c.group for c in aware])
         reached = sum(aware_by_group[g] > 0.10 * size for g, size in model.group_sizes.items())
         model.groups_reached = out["groups_reached"] = max(model.groups_reached, reached)
     if model.story_groups < len(model.group_sizes):
-        told_by_group = Counter(c.group for c in customers if c.last_story >= 0)
+        told_by_group = Counter([c.group for c in customers if c.last_story >= 0])
         reached = sum(told_by_group[g] > 0.10 * size for g, size in model.group_sizes.items())
         model.story_groups = out["story_groups"] = max(model.story_groups, reached)
     if model.outside_target:
@@ -955,10 +954,10 @@ def weekly_measures(model: AgentBrandModel) -> dict[str, float]:
     return out
 
 
-def attitude_measures(attitudes: list[float], cutoffs) -> dict[str, float]:
+def attitude_measures(attitudes: np.ndarray, cutoffs) -> dict[str, float]:
     """Mean, spread, quantiles, net sentiment, top box and histogram of the aware customers'
     ``attitudes`` (sorted ascending); ``cutoffs`` is the ``measures`` parameter section."""
-    count = len(attitudes)
+    count = attitudes.size
     if not count:
         return {
             "mean_attitude": math.nan,
@@ -968,19 +967,21 @@ def attitude_measures(attitudes: list[float], cutoffs) -> dict[str, float]:
             **dict.fromkeys(("attitude_p10", "attitude_p50", "attitude_p90"), math.nan),
             **dict.fromkeys(HIST_NAMES, 0.0),
         }
-    mean = sum(attitudes) / count
-    above = count - bisect_right(attitudes, cutoffs.sentiment_cutoff)
-    below = bisect_left(attitudes, -cutoffs.sentiment_cutoff)
+    mean = float(attitudes.mean())
+    # How many attitudes lie below a value: binary search in the sorted attitudes.
+    above = count - int(np.searchsorted(attitudes, cutoffs.sentiment_cutoff, side="right"))
+    below = int(np.searchsorted(attitudes, -cutoffs.sentiment_cutoff, side="left"))
+    top = count - int(np.searchsorted(attitudes, cutoffs.top_box_cutoff, side="right"))
     # Histogram bins [e_k, e_k+1) of width 0.2 over [-1, 1], the last one closed.
-    starts = [0] + [bisect_left(attitudes, edge) for edge in HIST_EDGES[1:-1]] + [count]
+    starts = [0, *np.searchsorted(attitudes, HIST_EDGES[1:-1], side="left").tolist(), count]
     return {
         "mean_attitude": mean,
         "net_sentiment": (above - below) / count,
-        "top_box": (count - bisect_right(attitudes, cutoffs.top_box_cutoff)) / count,
-        "attitude_sd": math.sqrt(max(math.sumprod(attitudes, attitudes) / count - mean**2, 0.0)),
+        "top_box": top / count,
+        "attitude_sd": math.sqrt(max(float(attitudes @ attitudes) / count - mean**2, 0.0)),
         # The attitude at which the share q of the aware is reached (the engine's definition).
         **{
-            f"attitude_p{round(q * 100)}": attitudes[max(math.ceil(q * count) - 1, 0)]
+            f"attitude_p{round(q * 100)}": float(attitudes[max(math.ceil(q * count) - 1, 0)])
             for q in (0.1, 0.5, 0.9)
         },
         **{name: (starts[k + 1] - starts[k]) / count for k, name in enumerate(HIST_NAMES)},
