@@ -207,6 +207,7 @@ class Customer(FixedAgent):
         if not self.heard:
             self.heard = True
             self.heard_via = channel
+            self.model.first_heard[channel] += 1
         self.aware = self.reminded = True
 
     def weigh(self, epsilon: float) -> None:
@@ -300,6 +301,8 @@ class Customer(FixedAgent):
 
     def take_story(self, story: Story) -> None:
         """Hold ``story`` to retell it next week."""
+        if self.last_story < 0:
+            self.model.story_reach += 1  # my first story
         self.story, self.story_ready, self.last_story = story, False, story.id
 
     # ------------------------------------------------ second half of the week
@@ -317,6 +320,7 @@ class Customer(FixedAgent):
             if self.uniform() < logistic(adoption.log_odds + adoption.slope * self.attitude):
                 self.adopted = self.customer = tried_now = True
                 model.new_adopters += 1
+                model.adopters += 1
         # Use: a customer of the brand moves toward the fit they experience,
         # clip(fit + taste, -1, 1).
         if self.customer and model.attitudes and model.product.experience_rate > 0:
@@ -488,6 +492,11 @@ class AgentBrandModel(mesa.Model):
         # number in [0, 1), bound once here and in every customer. The week's impressions are
         # drawn all at once from Mesa's seeded numpy generator ``self.rng`` (see ``run_push``).
         self.uniform = uniform = self.random.random
+        # Counts kept as things happen (read by the measures, so they need no pass over the
+        # customers): customers by the channel they first heard of the brand through, those who
+        # have tried it, those who have ever held a story.
+        self.first_heard: Counter[str] = Counter()
+        self.adopters = self.story_reach = 0
         if network is not None and not isinstance(network, Network):
             sections["network"] = network  # the network *section*, as BrandModel accepts
             network = None
@@ -877,14 +886,14 @@ def weekly_measures(model: AgentBrandModel) -> dict[str, float]:
     aware = [c for c in customers if c.aware]
     attitudes = np.sort(np.array([c.attitude for c in aware], dtype=float))
     count = attitudes.size
-    first_heard = Counter([c.heard_via for c in customers if c.heard])
+    first_heard = model.first_heard
     heard = first_heard.total()
     negative = sum(t.negative for t in model.talks)
     rating = model.rating.position()
     out = {
         "awareness": count / n,
         "ever_aware": heard / n,
-        "adoption": len([c for c in customers if c.adopted]) / n,
+        "adoption": model.adopters / n,
         **attitude_measures(attitudes, model.params.measures),
         "wom_positive": (len(model.talks) - negative) * per_1000,
         "wom_negative": negative * per_1000,
@@ -912,7 +921,7 @@ def weekly_measures(model: AgentBrandModel) -> dict[str, float]:
         "rating_readers": model.rating_readers * per_1000,
         "stories_started": model.stories_started * per_1000,
         "stories_retold": model.stories_retold * per_1000,
-        "story_reach": len([c for c in customers if c.last_story >= 0]) / n,
+        "story_reach": model.story_reach / n,
         "story_groups": model.story_groups,
         "largest_cascade": max(model.cascades, default=0),
     }
