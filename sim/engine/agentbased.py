@@ -47,20 +47,31 @@ Same synchronous conventions as the engine: only customers aware at the start of
 (after the crisis) talk, and every message of one step (the dialogue step; the word-of-mouth
 step) is judged against the receiver's attitude at the start of that step (:func:`combine`).
 Messages are buffered in each customer's inbox, so the order in which customers act within a
-step does not matter, and the model calls them in a fixed order (``AgentSet.do``, not
-``shuffle_do``).
+step does not matter, and the model calls them in a fixed order (a plain loop over
+``self.customers``, not ``shuffle_do``).
 
-The random numbers differ (Python's ``random`` through ``self.random``, drawn when needed, with
-no common random numbers between arms), so results agree with the engine in distribution, not
-bit for bit. Talk reaches neighbours by tie weight when the network has weights.
+The random numbers differ from the engine's (drawn when needed, with no common random numbers
+between arms), so results agree with the engine in distribution, not bit for bit. They come from
+the two seeded generators every Mesa model has: one draw at a time from its ``random.Random``
+(``model.uniform``, a number in [0, 1)), and the week's impressions all at once from its numpy
+generator ``model.rng``. Talk reaches neighbours by tie weight when the network has weights.
 
-Written plainly and without waste, since it is also the speed baseline of the engine: each
-customer keeps a list of its neighbours (``cell.neighborhood.select_random_agent()`` rebuilds the
-neighbourhood's agent list on every call, about 2.4 us), impressions are drawn in one
-``random.choices`` call a week, k exposures act through the closed form
-``m - (m - a) * (1 - s) ** k`` rather than k pulls, and the parameters and the numbers derived from
-them (decay factors, strengths, log-odds) are copied once into plain attributes (a pydantic section
-read through a property in a hot loop cost up to 780 ns a call).
+Written the way a careful Mesa user would write it, since it is also the speed baseline of the
+engine (issue #24; docs/performance.md): the week's impressions are drawn in one numpy call
+(``rng.choice`` by media share) and counted per customer with ``np.bincount``, not one Python
+``bisect`` per impression; the generator's ``random`` is bound once, in the model and in each
+customer, as ``uniform`` (Mesa's ``Agent.random`` is a property that fetches ``model.random`` on
+every draw); the second half of the week is a plain loop calling :meth:`Customer.advance`,
+which tries, uses and remembers inline (``AgentSet.do`` and three more method calls per
+customer-week cost more than the rules); counts the measures need that change only when
+something happens (first channel, triers, story reach) are kept as it happens. Each customer
+keeps a list of its neighbours (``cell.neighborhood.select_random_agent()`` rebuilds the
+neighbourhood's agent list on every call, about 2.4 us), k exposures act through the closed form
+``m - (m - a) * (1 - s) ** k`` rather than k pulls, and the parameters and the numbers derived
+from them (decay factors, strengths, log-odds) are copied once into plain attributes (a pydantic
+section read through a property in a hot loop cost up to 780 ns a call). What stays is each
+customer's decisions in per-agent Python, which is the point: vectorised, it would be the
+engine.
 """
 
 from __future__ import annotations
