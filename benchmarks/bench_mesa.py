@@ -43,7 +43,7 @@ from common import machine, publish  # noqa: E402
 SECTION = "## Against per-agent Mesa"
 # (customers, timed weeks)
 FULL = ((10_000, 20), (100_000, 10))
-QUICK = ((2_000, 10), (10_000, 5))
+QUICK = ((2_000, 10), (10_000, 10))
 SETUPS = {
     "defaults": "schema defaults (budget 20 per 1,000 customers, half push, half dialogue)",
     "push": "the default scenario's push arm (30 GRPs a week, repeat purchases)",
@@ -173,7 +173,29 @@ def table(rows: list[dict]) -> list[str]:
     return lines
 
 
-def section(rows: list[dict], header: str) -> str:
+def before_paragraph(rows: list[dict], label: str) -> list[str]:
+    """What the ``--before`` per-agent version measured in the same turns, in words."""
+    counts = rows[0]["counts"]
+    parts = []
+    for r in rows:
+        wall, cpu, old = r["wall"], r["cpu"], "per-agent before"
+        ratios = ", ".join(f"{wall[old] / wall[f'engine {c}']:.0f}x" for c in counts)
+        parts.append(
+            f"{r['n']:,} customers, {r['setup']}: {_ns(cpu[old])} of CPU per customer-week "
+            f"before, {_ns(cpu['per-agent'])} now ({cpu[old] / cpu['per-agent']:.2f}x as fast; "
+            f"wall {_ns(wall[old])} and {_ns(wall['per-agent'])}); against it the engine's "
+            f"ratios were {ratios} (now "
+            + ", ".join(f"{wall['per-agent'] / wall[f'engine {c}']:.0f}x" for c in counts)
+            + ")"
+        )
+    return [
+        "",
+        f"Before and after: the per-agent version before ({label}) was "
+        "timed as one more model in the same turns. " + "; ".join(parts) + ".",
+    ]
+
+
+def section(rows: list[dict], header: str, label: str = "before") -> str:
     counts = rows[0]["counts"]
     cores = os.cpu_count() or 1
     worst = max(r["loads"][1] for r in rows)
@@ -197,6 +219,8 @@ def section(rows: list[dict], header: str) -> str:
         "",
         *table(rows),
     ]
+    if "per-agent before" in rows[0]["wall"]:
+        lines += before_paragraph(rows, label)
     if worst > 0.5 * cores:
         lines += [
             "",
@@ -291,6 +315,9 @@ def main(argv: list[str] | None = None) -> int:
         help="engine thread counts (default: 1 and NUMBA_NUM_THREADS, i.e. all cores)",
     )
     parser.add_argument("--before", metavar="FILE", help="an older agentbased.py to time too")
+    parser.add_argument(
+        "--before-label", default="before", help="what --before is, in the docs (e.g. a commit)"
+    )
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     if args.n:
@@ -299,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         sizes = tuple((n, args.weeks) for n, _ in sizes)
     header = machine()
     rows = run(sizes, args.setup, sorted(set(args.threads)), args.before)
-    publish(SECTION, section(rows, header), write=not args.no_write)
+    publish(SECTION, section(rows, header, args.before_label), write=not args.no_write)
     return 0 if all(r["same"] for r in rows) else 1
 
 
