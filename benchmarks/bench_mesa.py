@@ -9,7 +9,8 @@ once with numpy, one generator looked up once, a plain loop over the customers).
 For each size and setup, one engine model per thread count (1 and all cores, ``--threads``) and
 one per-agent model are built from the same parameters, network and seed; each is stepped once
 untimed, then the models take turns a week each (``sim.engine.jit.set_threads`` before each
-engine week), so every model sees the same machine state. Reported per customer-week: the
+engine week; the order of the turns rotates every week), so every model sees the same machine
+state. Reported per customer-week: the
 median wall time of the timed weeks (and the CPU time of the process in the same weeks; with
 several threads it adds up every thread's time), and the ratios per-agent / engine at each
 thread count. Model construction is timed separately. ``--before FILE`` times a second
@@ -111,13 +112,19 @@ def measure(setup: str, n: int, weeks: int, counts: list[int], before: str | Non
     for name, model in models.items():  # one week untimed (first calls, caches)
         set_threads(threads[name])
         model.step()
+    gc.collect()  # (once: a collection before each week would evict the models from the caches)
     walls = {name: [] for name in models}
     cpus = {name: [] for name in models}
     loads = [os.getloadavg()[0]]
-    for _ in range(weeks):
-        for name, model in models.items():
+    names = list(models)
+    for week in range(weeks):
+        # The order of the turns rotates every week, so that each model follows every other
+        # equally often (a model stepped right after the multi-threaded engine ran up to 10 %
+        # slower here: the other core's thread and caches).
+        shift = week % len(names)
+        for name in names[shift:] + names[:shift]:
+            model = models[name]
             set_threads(threads[name])
-            gc.collect()
             wall, cpu = time.perf_counter(), time.process_time()
             model.step()
             walls[name].append(time.perf_counter() - wall)
@@ -204,8 +211,10 @@ def section(rows: list[dict], header: str, label: str = "before") -> str:
         "",
         "Same network (the setup's kind, small world of mean degree 10), parameters and seed for "
         "every model; one engine model per thread count and one per-agent model, stepped in "
-        "turns a week each in one process after one untimed week (so all see the same machine "
-        "state); medians of the timed weeks, wall time per customer-week (the process's CPU "
+        "turns a week each in one process after one untimed week, the order of the turns "
+        "rotating every week (so all see the same machine state, and each follows every other "
+        "equally often); medians of the timed weeks, wall time per customer-week (the process's "
+        "CPU "
         "time in the same weeks in brackets: with several threads it adds up their time). "
         "Ratios: the per-agent version's wall time over the engine's at each thread count, "
         "and its CPU time over the engine's on one thread (steadier than wall time when other "
