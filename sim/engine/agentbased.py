@@ -342,7 +342,7 @@ class Customer(FixedAgent):
             model.category_units += 1
             experienced = min(1.0, max(-1.0, model.product_fit + self.taste))
             self.maybe_start_story("experience", experienced, model.stories.experience_share)
-        elif model.occasion > 0 and self.in_market:
+        elif model.occasion > 0 and self.in_market and self.uniform() < model.occasion:
             self.shop(tried_before)
         # Memory: anchoring to my predisposition (Friedkin-Johnsen); then, if I am aware, not a
         # customer of the brand now and was not reminded this week, maybe I forget the brand.
@@ -359,14 +359,12 @@ class Customer(FixedAgent):
             self.story_ready = True
 
     def shop(self, tried_before: bool) -> None:
-        """Repeat purchases: a purchase occasion this week with probability ``h``; at one I buy
-        the brand or the alternative. Never tried it, or forgotten it: the alternative.
-        Otherwise the brand with ``1 / (1 + exp(-slope * (min(a + loyalty, 1) - c)))``.
-        Choosing the alternative lapses a customer of the brand; choosing the brand brings a
-        lapsed one back."""
+        """Repeat purchases (a customer of the category has a purchase occasion in a week with
+        probability ``h``; :meth:`advance` draws it): at one I buy the brand or the alternative.
+        Never tried it, or forgotten it: the alternative. Otherwise the brand with
+        ``1 / (1 + exp(-slope * (min(a + loyalty, 1) - c)))``. Choosing the alternative lapses
+        a customer of the brand; choosing the brand brings a lapsed one back."""
         model = self.model
-        if self.uniform() >= model.occasion:
-            return
         market = model.market
         chooses_brand = False
         if tried_before and self.aware:
@@ -580,6 +578,7 @@ class AgentBrandModel(mesa.Model):
         self.spend_total = 0.0
         self.push_spend_total = 0.0  # of spend_total, on push
         self.impressions = self.reached = self.impressions_total = 0  # served (this week, to date)
+        self.irritated = 0  # customers irritated by ads (counted by run_push)
         self.carry = (0.0, 0.0)  # money below one impression / conversation
         self.mentions: list[Talk] = []  # last week's public talks: the brand may hear them
         self.rating = VisibleRating(p.public, self.n)
@@ -713,12 +712,15 @@ class AgentBrandModel(mesa.Model):
         self.push_spend_total += self.impressions * push.cost_per_impression
         complainers = []
         ad_share = self.stories.ad_share
+        self.irritated = 0  # (nobody outside the audience can be irritated)
         for customer, exposures in zip(audience, hits.tolist(), strict=True):  # only they see ads
             customer.week_of_ads(exposures)
             if exposures:
                 customer.maybe_start_story("ad", push.claim, ad_share)
-            if customer.irritated and uniform() < push.complaint_prob:
-                complainers.append(customer)
+            if customer.irritated:
+                self.irritated += 1
+                if uniform() < push.complaint_prob:
+                    complainers.append(customer)
         return complainers
 
     def run_dialogue(self, budget: float) -> None:
@@ -911,7 +913,7 @@ def weekly_measures(model: AgentBrandModel) -> dict[str, float]:
         "public_mentions": len(model.mentions) * per_1000,
         "conversations": model.conversations * per_1000,
         "complaints_answered": model.complaints_answered * per_1000,
-        "irritated": len([c for c in model.audience if c.irritated]) / n,  # nobody else can be
+        "irritated": model.irritated / n,
         "product_fit": model.product_fit,
         "spend": model.spend_total * per_1000,
         "cost_per_aware": (
