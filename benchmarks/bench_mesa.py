@@ -180,26 +180,31 @@ def table(rows: list[dict]) -> list[str]:
     return lines
 
 
-def before_paragraph(rows: list[dict], label: str) -> list[str]:
-    """What the ``--before`` per-agent version measured in the same turns, in words."""
+def before_table(rows: list[dict], label: str) -> list[str]:
+    """What the ``--before`` per-agent version measured in the same turns, beside the new one."""
     counts = rows[0]["counts"]
-    parts = []
-    for r in rows:
-        wall, cpu, old = r["wall"], r["cpu"], "per-agent before"
-        ratios = ", ".join(f"{wall[old] / wall[f'engine {c}']:.0f}x" for c in counts)
-        parts.append(
-            f"{r['n']:,} customers, {r['setup']}: {_ns(cpu[old])} of CPU per customer-week "
-            f"before, {_ns(cpu['per-agent'])} now ({cpu[old] / cpu['per-agent']:.2f}x as fast; "
-            f"wall {_ns(wall[old])} and {_ns(wall['per-agent'])}); against it the engine's "
-            f"ratios were {ratios} (now "
-            + ", ".join(f"{wall['per-agent'] / wall[f'engine {c}']:.0f}x" for c in counts)
-            + ")"
-        )
-    return [
+    old = "per-agent before"
+    lines = [
         "",
-        f"Before and after: the per-agent version before ({label}) was "
-        "timed as one more model in the same turns. " + "; ".join(parts) + ".",
+        f"Before and after: the per-agent version before ({label}) was timed as one more model "
+        "in the same turns. CPU time per customer-week of each, and the engine's ratios (wall "
+        "time) against each:",
+        "",
+        "| customers | setup | per-agent before | per-agent now | now as fast as before "
+        "| ratios against before | ratios against now |",
+        "|---|---|---|---|---|---|---|",
     ]
+    for r in rows:
+        wall, cpu = r["wall"], r["cpu"]
+        before = ", ".join(f"{wall[old] / wall[f'engine {c}']:.0f}x" for c in counts)
+        now = ", ".join(f"{wall['per-agent'] / wall[f'engine {c}']:.0f}x" for c in counts)
+        lines.append(
+            f"| {r['n']:,} | {r['setup']} | {_ns(cpu[old])} | {_ns(cpu['per-agent'])} "
+            f"| {cpu[old] / cpu['per-agent']:.2f}x | {before} | {now} |"
+        )
+    threads = ", ".join(str(c) for c in counts)
+    lines += ["", f"(Ratios at {threads} threads.)"]
+    return lines
 
 
 def section(rows: list[dict], header: str, label: str = "before") -> str:
@@ -229,17 +234,26 @@ def section(rows: list[dict], header: str, label: str = "before") -> str:
         *table(rows),
     ]
     if "per-agent before" in rows[0]["wall"]:
-        lines += before_paragraph(rows, label)
+        lines += before_table(rows, label)
     if worst > 0.5 * cores:
         lines += [
             "",
-            f"The machine was loaded (load average up to {worst:.1f} on {cores} cores while "
-            "timing): the engine's multi-threaded copy waits for a free core and every figure "
-            "is slower than on an idle machine, the per-agent version's too. Issue #24's goals "
+            f"The machine was loaded (load average, as `uptime` gives it, up to {worst:.1f} on "
+            f"{cores} cores while timing): the engine's multi-threaded copy waits for a free "
+            "core and every figure is slower than on an idle machine, the per-agent version's "
+            "too. Issue #24's goals "
             "(the weekly step at n = 1,000,000 on the default push arm at most 12 ns per "
             "customer-week on 2 cores, and at least 150x the per-agent version in one run) "
             "need an idle machine to judge.",
         ]
+        slower = [r for r in rows if r["wall"][f"engine {counts[-1]}"] > r["wall"]["engine 1"]]
+        if len(counts) > 1 and slower:
+            lines[-1] += (
+                f" Here the engine on {counts[-1]} threads was slower than on one in "
+                f"{len(slower)} of {len(rows)} rows: at these sizes a week is a few "
+                "milliseconds, its twenty-odd parallel loops each wait for the other core, and "
+                "the other core was taken."
+            )
     lines += [
         "",
         "The per-agent version is [`sim/engine/agentbased.py`](../sim/engine/agentbased.py): one "
@@ -262,9 +276,12 @@ def section(rows: list[dict], header: str, label: str = "before") -> str:
         "property that fetches `self.model.random` on every draw); the second half of the week "
         "is a plain loop over the customers calling `advance()` (not `AgentSet.do`), with "
         "trial, use and memory written inline in it (they were three more method calls per "
-        "customer-week); only story holders are asked to retell; the measures sort the aware "
-        "customers' attitudes with numpy. Each customer keeps a list of its neighbours (Mesa's "
-        "`cell.neighborhood.select_random_agent()` rebuilds the neighbourhood's agent list on "
+        "customer-week), and draws the purchase occasion before calling `shop()`; only story "
+        "holders are asked to retell; counts that change only when something happens (first "
+        "channel, triers, story reach, irritated customers) are kept as it happens, and the "
+        "measures sort the aware customers' attitudes with numpy. Each customer keeps a list "
+        "of its neighbours (Mesa's `cell.neighborhood.select_random_agent()` rebuilds the "
+        "neighbourhood's agent list on "
         "every call, about 2.4 µs); k exposures act through the closed form "
         "`m - (m - a)(1 - c mu)^k`; parameters and the numbers derived from them are plain "
         "attributes computed once.",
