@@ -896,8 +896,7 @@ def lifetime_value(attitude: float, model: AgentBrandModel) -> float:
 def weekly_measures(model: AgentBrandModel) -> dict[str, float]:
     """The engine's weekly measures (sim.engine.measures: same names, units and definitions)."""
     customers, n, per_1000 = model.customers, model.n, 1000.0 / model.n
-    aware = [c for c in customers if c.aware]
-    attitudes = np.sort(np.array([c.attitude for c in aware], dtype=float))
+    attitudes = np.sort(np.array([c.attitude for c in customers if c.aware], dtype=float))
     count = attitudes.size
     first_heard = model.first_heard
     heard = first_heard.total()
@@ -963,7 +962,7 @@ def weekly_measures(model: AgentBrandModel) -> dict[str, float]:
     )
     # A group is reached once more than a tenth of it is aware (or has met a story); it stays so.
     if model.groups_reached < len(model.group_sizes):
-        aware_by_group = Counter([c.group for c in aware])
+        aware_by_group = Counter([c.group for c in customers if c.aware])
         reached = sum(aware_by_group[g] > 0.10 * size for g, size in model.group_sizes.items())
         model.groups_reached = out["groups_reached"] = max(model.groups_reached, reached)
     if model.story_groups < len(model.group_sizes):
