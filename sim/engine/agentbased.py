@@ -177,6 +177,8 @@ class Customer(FixedAgent):
         ``tie_weights``, their cumulative tie weights (None: all ties equal).
     inbox : list of (message, strength)
         Messages of the current step, weighed together in :meth:`weigh`.
+    uniform : callable
+        The model's generator (``model.uniform``): ``self.uniform()`` is a number in [0, 1).
     """
 
     def __init__(
@@ -497,9 +499,10 @@ class AgentBrandModel(mesa.Model):
         **sections: Any,
     ):
         super().__init__(rng=rng)
-        # One generator for the whole model, Mesa's seeded ``random.Random``: ``uniform()`` is a
-        # number in [0, 1), bound once here and in every customer. The week's impressions are
-        # drawn all at once from Mesa's seeded numpy generator ``self.rng`` (see ``run_push``).
+        # Random numbers from Mesa's two seeded generators: one draw at a time from
+        # ``self.random``, whose ``random`` is bound once, here and in every customer, as
+        # ``uniform()`` (a number in [0, 1)); many at once (the week's impressions, the media
+        # weights) from the numpy generator ``self.rng``.
         self.uniform = uniform = self.random.random
         # Counts kept as things happen (read by the measures, so they need no pass over the
         # customers): customers by the channel they first heard of the brand through, those who
