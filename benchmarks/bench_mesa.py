@@ -154,10 +154,9 @@ def _ns(seconds: float) -> str:
 def table(rows: list[dict]) -> list[str]:
     """Wall time per customer-week of each model (CPU time in brackets) and the ratios."""
     counts = rows[0]["counts"]
-    before = "per-agent before" in rows[0]["wall"]
     head = ["customers", "setup", "weeks"]
     head += [f"engine, {c} thread{'s' if c > 1 else ''}" for c in counts]
-    head += ["per-agent Mesa"] + (["per-agent before (CPU: times the new)"] if before else [])
+    head += ["per-agent Mesa"]
     head += [f"ratio, engine at {c} thread{'s' if c > 1 else ''}" for c in counts]
     head += ["ratio in CPU time, 1 thread", "load while timing", "construction (engine, agents)"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -166,9 +165,6 @@ def table(rows: list[dict]) -> list[str]:
         cells = [f"{r['n']:,}", r["setup"], str(r["weeks"])]
         cells += [f"{_ns(wall[f'engine {c}'])} ({_ns(cpu[f'engine {c}'])})" for c in counts]
         cells += [f"{_ns(wall['per-agent'])} ({_ns(cpu['per-agent'])})"]
-        if before:
-            old = "per-agent before"
-            cells += [f"{_ns(wall[old])} ({_ns(cpu[old])}: {cpu[old] / cpu['per-agent']:.2f}x)"]
         cells += [f"**{wall['per-agent'] / wall[f'engine {c}']:.0f}x**" for c in counts]
         cells += [
             f"{cpu['per-agent'] / cpu[f'engine {counts[0]}']:.0f}x",
@@ -248,11 +244,12 @@ def section(rows: list[dict], header: str, label: str = "before") -> str:
         ]
         slower = [r for r in rows if r["wall"][f"engine {counts[-1]}"] > r["wall"]["engine 1"]]
         if len(counts) > 1 and slower:
+            weeks = [r["wall"]["engine 1"] * r["n"] * 1e3 for r in slower]
             lines[-1] += (
                 f" Here the engine on {counts[-1]} threads was slower than on one in "
-                f"{len(slower)} of {len(rows)} rows: at these sizes a week is a few "
-                "milliseconds, its twenty-odd parallel loops each wait for the other core, and "
-                "the other core was taken."
+                f"{len(slower)} of {len(rows)} rows: at these sizes its week takes "
+                f"{min(weeks):.1f}-{max(weeks):.1f} ms on one thread, and each of the week's "
+                "twenty-odd parallel loops waits for a core that other work was using."
             )
     lines += [
         "",

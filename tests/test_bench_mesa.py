@@ -48,3 +48,4 @@ def test_the_section_gives_a_ratio_for_each_thread_count_and_says_when_loaded(mo
     assert "Engine results identical at 1, 2 threads: yes." in text
     assert "need an idle machine to judge" in text  # load 5 on 2 cores
     assert "per-agent before" not in text
+    assert "slower than on one" not in text  # 2 threads were faster here
