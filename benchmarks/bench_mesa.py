@@ -221,11 +221,13 @@ def section(rows: list[dict], header: str, label: str = "before") -> str:
         "and its CPU time over the engine's on one thread (steadier than wall time when other "
         "work shares the cores). Setups: "
         + "; ".join(f"{k}: {v}" for k, v in SETUPS.items() if any(r["setup"] == k for r in rows))
-        + ". Engine results identical at "
-        + ", ".join(str(c) for c in counts)
-        + " threads: "
-        + ("yes" if all(r["same"] for r in rows) else "NO")
-        + ".",
+        + "."
+        + (
+            f" Engine results identical at {', '.join(str(c) for c in counts)} threads: "
+            + ("yes." if all(r["same"] for r in rows) else "NO.")
+            if len(counts) > 1
+            else ""
+        ),
         "",
         *table(rows),
     ]

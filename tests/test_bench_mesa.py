@@ -24,6 +24,7 @@ def test_a_tiny_run_times_every_model_in_turns():
     text = bench_mesa.section([row], "a machine", "this very file")
     assert "| 60 | defaults | 2 |" in text
     assert "ratio, engine at 1 thread" in text
+    assert "identical at" not in text  # one thread count: nothing to compare
     assert "Before and after: the per-agent version before (this very file)" in text
 
 
