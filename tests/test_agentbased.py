@@ -1,18 +1,18 @@
 """The per-agent Mesa version (sim/engine/agentbased.py) and the engine are the same model.
 
-They use different random numbers (Python's ``random`` one draw at a time vs
-sim/engine/uniforms.py), so they agree in distribution, not bit for bit. Each scenario runs
-R = 60 replicates of both on the same small network (200 customers) and compares replicate means
-of 37 weekly measures at weeks 5, 10 and 20 with a tolerance of 4.5 standard errors of the
-difference of means, ``4.5 * sqrt(sd_engine**2 / R + sd_agents**2 / R)``, plus 0.005 for
-measures whose spread is zero (e.g. awareness after it saturates, or the attitude quantiles of
-the Bass limit, which the engine reads from a histogram to within 0.001). A measure undefined in
-some replicates (the rating before anything was posted) is compared where it is defined, and the
-share of replicates where it is not is compared too. If the models are identical, a difference
-beyond 4.5 standard errors has probability about 7e-6 per comparison (normal approximation;
-about 2e-5 with Student's t at ~100 degrees of freedom), so with the ~860 comparisons below (8
-scenarios, 35 to 37 measures, 3 weeks) a false failure is about 1 %, and the seeds are fixed so
-the test is deterministic anyway.
+They use different random numbers (Mesa's generators: Python's ``random`` one draw at a time,
+numpy's for the week's impressions; vs sim/engine/uniforms.py), so they agree in distribution, not
+bit for bit. Each scenario runs R = 60 replicates of both on the same small network (200 customers)
+and compares replicate means of 38 weekly measures at weeks 5, 10 and 20 with a tolerance of 4.5
+standard errors of the difference of means, ``4.5 * sqrt(sd_engine**2 / R + sd_agents**2 / R)``,
+plus 0.005 for measures whose spread is zero (e.g. awareness after it saturates, or the attitude
+quantiles of the Bass limit, which the engine reads from a histogram to within 0.001). A measure
+undefined in some replicates (the rating before anything was posted) is compared where it is
+defined, and the share of replicates where it is not is compared too. If the models are identical, a
+difference beyond 4.5 standard errors has probability about 7e-6 per comparison (normal
+approximation; about 2e-5 with Student's t at ~100 degrees of freedom), so with the ~860 comparisons
+below (8 scenarios, 35 to 37 measures, 3 weeks) a false failure is about 1 %, and the seeds are
+fixed so the test is deterministic anyway.
 
 The scenarios exercise every rule: heterogeneous customers at the defaults everywhere (taste,
 ad tolerance, anchoring, media weights, unreachable customers, forgetting with a 26-week
