@@ -487,3 +487,14 @@ def test_shipped_scenarios_are_all_found():
     paths = _shipped_scenarios()
     assert len([p for p in paths if p.parent.name != "workshop"]) == 11
     assert len([p for p in paths if p.parent.name == "workshop"]) == 7
+
+
+def test_a_customer_keeps_its_attributes_in_the_fast_layout():
+    """At most 29 instance attributes (Mesa's four included): CPython 3.12 keeps no more in an
+    object's fast layout, and a 30th slowed every attribute read, the per-agent week by 1.3x
+    (measured when ``uniform`` was added as the 30th; ``heard`` became a property). Not a rule
+    of the model: the per-agent version is the engine's speed baseline (benchmarks/bench_mesa.py)
+    and should not lose speed by accident."""
+    model = AgentBrandModel(network={"n": 20}, rng=1)
+    model.run_for(2)
+    assert max(len(vars(c)) for c in model.customers) <= 29
