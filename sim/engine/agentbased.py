@@ -80,7 +80,6 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import accumulate
-from types import SimpleNamespace
 from typing import Any
 
 import mesa
@@ -443,9 +442,18 @@ def log_odds(p: float) -> float:
     return math.log(p / (1.0 - p))
 
 
-def plain(section, **extra: Any) -> SimpleNamespace:
+class Section:
+    """A parameter section's values as plain attributes (a plain class: reading an attribute of
+    a ``types.SimpleNamespace`` took about twice as long, and the rules read these for every
+    customer every week)."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+
+
+def plain(section, **extra: Any) -> Section:
     """A parameter section as plain attributes (read in hot loops), plus derived numbers."""
-    return SimpleNamespace(**(section.model_dump() | extra))
+    return Section(section.model_dump() | extra)
 
 
 class VisibleRating:
