@@ -1,18 +1,18 @@
 """The per-agent Mesa version (sim/engine/agentbased.py) and the engine are the same model.
 
-They use different random numbers (Python's ``random`` one draw at a time vs
-sim/engine/uniforms.py), so they agree in distribution, not bit for bit. Each scenario runs
-R = 60 replicates of both on the same small network (200 customers) and compares replicate means
-of 37 weekly measures at weeks 5, 10 and 20 with a tolerance of 4.5 standard errors of the
-difference of means, ``4.5 * sqrt(sd_engine**2 / R + sd_agents**2 / R)``, plus 0.005 for
-measures whose spread is zero (e.g. awareness after it saturates, or the attitude quantiles of
-the Bass limit, which the engine reads from a histogram to within 0.001). A measure undefined in
-some replicates (the rating before anything was posted) is compared where it is defined, and the
-share of replicates where it is not is compared too. If the models are identical, a difference
-beyond 4.5 standard errors has probability about 7e-6 per comparison (normal approximation;
-about 2e-5 with Student's t at ~100 degrees of freedom), so with the ~860 comparisons below (8
-scenarios, 35 to 37 measures, 3 weeks) a false failure is about 1 %, and the seeds are fixed so
-the test is deterministic anyway.
+They use different random numbers (Mesa's generators: Python's ``random`` one draw at a time,
+numpy's for the week's impressions; vs sim/engine/uniforms.py), so they agree in distribution, not
+bit for bit. Each scenario runs R = 60 replicates of both on the same small network (200 customers)
+and compares replicate means of 38 weekly measures at weeks 5, 10 and 20 with a tolerance of 4.5
+standard errors of the difference of means, ``4.5 * sqrt(sd_engine**2 / R + sd_agents**2 / R)``,
+plus 0.005 for measures whose spread is zero (e.g. awareness after it saturates, or the attitude
+quantiles of the Bass limit, which the engine reads from a histogram to within 0.001). A measure
+undefined in some replicates (the rating before anything was posted) is compared where it is
+defined, and the share of replicates where it is not is compared too. If the models are identical, a
+difference beyond 4.5 standard errors has probability about 7e-6 per comparison (normal
+approximation; about 2e-5 with Student's t at ~100 degrees of freedom), so with the ~860 comparisons
+below (8 scenarios, 35 to 37 measures, 3 weeks) a false failure is about 1 %, and the seeds are
+fixed so the test is deterministic anyway.
 
 The scenarios exercise every rule: heterogeneous customers at the defaults everywhere (taste,
 ad tolerance, anchoring, media weights, unreachable customers, forgetting with a 26-week
@@ -487,3 +487,14 @@ def test_shipped_scenarios_are_all_found():
     paths = _shipped_scenarios()
     assert len([p for p in paths if p.parent.name != "workshop"]) == 11
     assert len([p for p in paths if p.parent.name == "workshop"]) == 7
+
+
+def test_a_customer_keeps_its_attributes_in_the_fast_layout():
+    """At most 29 instance attributes (Mesa's four included): CPython 3.12 keeps no more in an
+    object's fast layout, and a 30th slowed every attribute read, the per-agent week by 1.3x
+    (measured when ``uniform`` was added as the 30th; ``heard`` became a property). Not a rule
+    of the model: the per-agent version is the engine's speed baseline (benchmarks/bench_mesa.py)
+    and should not lose speed by accident."""
+    model = AgentBrandModel(network={"n": 20}, rng=1)
+    model.run_for(2)
+    assert max(len(vars(c)) for c in model.customers) <= 29

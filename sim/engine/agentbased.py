@@ -47,33 +47,43 @@ Same synchronous conventions as the engine: only customers aware at the start of
 (after the crisis) talk, and every message of one step (the dialogue step; the word-of-mouth
 step) is judged against the receiver's attitude at the start of that step (:func:`combine`).
 Messages are buffered in each customer's inbox, so the order in which customers act within a
-step does not matter, and the model calls them in a fixed order (``AgentSet.do``, not
-``shuffle_do``).
+step does not matter, and the model calls them in a fixed order (a plain loop over
+``self.customers``, not ``shuffle_do``).
 
-The random numbers differ (Python's ``random`` through ``self.random``, drawn when needed, with
-no common random numbers between arms), so results agree with the engine in distribution, not
-bit for bit. Talk reaches neighbours by tie weight when the network has weights.
+The random numbers differ from the engine's (drawn when needed, with no common random numbers
+between arms), so results agree with the engine in distribution, not bit for bit. They come from
+the two seeded generators every Mesa model has: one draw at a time from its ``random.Random``
+(``model.uniform``, a number in [0, 1)), and the week's impressions all at once from its numpy
+generator ``model.rng``. Talk reaches neighbours by tie weight when the network has weights.
 
-Written plainly and without waste, since it is also the speed baseline of the engine: each
-customer keeps a list of its neighbours (``cell.neighborhood.select_random_agent()`` rebuilds the
-neighbourhood's agent list on every call, about 2.4 us), impressions are drawn in one
-``random.choices`` call a week, k exposures act through the closed form
-``m - (m - a) * (1 - s) ** k`` rather than k pulls, and the parameters and the numbers derived from
-them (decay factors, strengths, log-odds) are copied once into plain attributes (a pydantic section
-read through a property in a hot loop cost up to 780 ns a call).
+Written the way a careful Mesa user would write it, since it is also the speed baseline of the
+engine (issue #24; docs/performance.md): the week's impressions are drawn in one numpy call
+(``rng.choice`` by media share) and counted per customer with ``np.bincount``, not one Python
+``bisect`` per impression; the generator's ``random`` is bound once, in the model and in each
+customer, as ``uniform`` (Mesa's ``Agent.random`` is a property that fetches ``model.random`` on
+every draw); the second half of the week is a plain loop calling :meth:`Customer.advance`,
+which tries, uses and remembers inline (``AgentSet.do`` and three more method calls per
+customer-week cost more than the rules); counts the measures need that change only when
+something happens (first channel, triers, story reach) are kept as it happens. Each customer
+keeps a list of its neighbours (``cell.neighborhood.select_random_agent()`` rebuilds the
+neighbourhood's agent list on every call, about 2.4 us), k exposures act through the closed form
+``m - (m - a) * (1 - s) ** k`` rather than k pulls, and the parameters and the numbers derived
+from them (decay factors, strengths, log-odds) are copied once into plain attributes (a pydantic
+section read through a property in a hot loop cost up to 780 ns a call). What stays is each
+customer's decisions in per-agent Python, which is the point: vectorised, it would be the
+engine.
 """
 
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import accumulate
-from types import SimpleNamespace
 from typing import Any
 
 import mesa
+import numpy as np
 from mesa.discrete_space import FixedAgent
 from mesa.discrete_space import Network as NetworkSpace
 
@@ -125,7 +135,8 @@ class Customer(FixedAgent):
     group : int
         The customer's group in the network (index into the model's ``group_names``).
     aware, heard : bool
-        Remembers the brand now; has ever heard of it (``aware`` can be forgotten, ``heard`` not).
+        Remembers the brand now; has ever heard of it (``aware`` can be forgotten, ``heard`` not;
+        ``heard`` is read from ``heard_via``).
     heard_via : str or None
         First channel: "ad", "wom", "dialogue" or "before" (aware at week 0, or the crisis news).
     attitude, predisposition : float
@@ -166,6 +177,16 @@ class Customer(FixedAgent):
         ``tie_weights``, their cumulative tie weights (None: all ties equal).
     inbox : list of (message, strength)
         Messages of the current step, weighed together in :meth:`weigh`.
+    uniform : callable
+        The model's generator (``model.uniform``): ``self.uniform()`` is a number in [0, 1).
+
+    Notes
+    -----
+    With the four Mesa sets (``model``, ``unique_id``, ``pos`` and the cell) these make 29
+    attributes, the most CPython 3.12 keeps in an object's fast layout: a 30th makes every
+    attribute read slower (measured: the whole week 1.3x slower). A new per-customer value
+    therefore replaces one or is computed (as ``heard`` is); ``tests/test_agentbased.py``
+    counts them.
     """
 
     def __init__(
@@ -180,11 +201,14 @@ class Customer(FixedAgent):
         anchoring: float,
     ):
         super().__init__(model)
+        # The model's one generator, looked up once (Mesa's ``Agent.random`` is a property that
+        # fetches ``self.model.random`` on every draw).
+        self.uniform = model.uniform
         self.cell = cell
         self.group = group
         self.neighbours: list[Customer] = []
         self.tie_weights: list[float] | None = None
-        self.aware = self.heard = self.adopted = self.customer = False
+        self.aware = self.adopted = self.customer = False
         self.exposed = self.irritated = self.reminded = False
         self.in_market = True
         self.heard_via: str | None = None
@@ -199,11 +223,16 @@ class Customer(FixedAgent):
         self.last_story = -1
         self.inbox: list[tuple[float, float]] = []
 
+    @property
+    def heard(self) -> bool:
+        """Has ever heard of the brand (it has a first channel)."""
+        return self.heard_via is not None
+
     def hear_of_brand(self, channel: str) -> None:
         """Become aware (again) and reminded; remember the channel if it is the first."""
-        if not self.heard:
-            self.heard = True
+        if self.heard_via is None:
             self.heard_via = channel
+            self.model.first_heard[channel] += 1
         self.aware = self.reminded = True
 
     def weigh(self, epsilon: float) -> None:
@@ -215,14 +244,14 @@ class Customer(FixedAgent):
     # ------------------------------------------------------------------ push
     def week_of_ads(self, exposures: int) -> None:
         """This week's ``exposures`` impressions (0: none): adstock, irritation, persuasion."""
-        model, push = self.model, self.model.push
+        push = self.model.push
         self.adstock = self.adstock * push.decay + exposures
         self.irritated = self.adstock > self.irritation_threshold
         self.exposed = exposures > 0
         if not self.exposed:
             return
         self.hear_of_brand("ad")
-        if not model.attitudes:
+        if not self.model.attitudes:
             return
         weight = exposure_weight(
             self.adstock, self.effective_frequency, self.irritation_threshold, push.reactance
@@ -237,7 +266,7 @@ class Customer(FixedAgent):
     def maybe_start_story(self, kind: str, message: float, share: float) -> None:
         """With probability ``share``, take a new story of ``kind`` carrying ``message`` away
         (only a customer who holds no story can); it is retold from next week."""
-        if self.story is None and share > 0 and self.random.random() < share:
+        if self.story is None and share > 0 and self.uniform() < share:
             model = self.model
             self.take_story(Story(len(model.cascades), kind, message))
             model.cascades.append(1)
@@ -264,7 +293,7 @@ class Customer(FixedAgent):
             p += wom.talk_lift
         if a < 0:
             p *= wom.negative_incidence
-        return self.random.random() < p
+        return self.uniform() < p
 
     def retell(self) -> Story | None:
         """The story I retell this week (None: none). A story received in an earlier week is
@@ -272,16 +301,17 @@ class Customer(FixedAgent):
         if self.story is None or not self.story_ready:
             return None
         story, self.story = self.story, None
-        if self.neighbours and self.random.random() < self.model.retell[story.kind]:
+        if self.neighbours and self.uniform() < self.model.retell[story.kind]:
             return story
         return None
 
     def listeners(self) -> list[Customer]:
         """The ``wom.listeners`` neighbours one talk of mine reaches (with replacement, by tie
         weight when the network has weights)."""
-        return self.random.choices(
-            self.neighbours, cum_weights=self.tie_weights, k=self.model.wom.listeners
-        )
+        neighbours, k = self.neighbours, self.model.wom.listeners
+        if self.tie_weights is None:
+            return [neighbours[int(self.uniform() * len(neighbours))] for _ in range(k)]
+        return self.model.random.choices(neighbours, cum_weights=self.tie_weights, k=k)
 
     def receive(self, message: float, strength: float, story: Story | None) -> None:
         """I hear or read a talk: the brand is on my mind (first heard via word of mouth), the
@@ -296,6 +326,8 @@ class Customer(FixedAgent):
 
     def take_story(self, story: Story) -> None:
         """Hold ``story`` to retell it next week."""
+        if self.last_story < 0:
+            self.model.story_reach += 1  # my first story
         self.story, self.story_ready, self.last_story = story, False, story.id
 
     # ------------------------------------------------ second half of the week
@@ -305,51 +337,53 @@ class Customer(FixedAgent):
         model = self.model
         if self.inbox:
             self.weigh(model.wom.epsilon)
-        tried_before = self.adopted
-        if self.aware and self.in_market and not self.adopted:
-            self.consider_trying()
-        tried_now = self.adopted and not tried_before
+        # Trial: aware customers of the category who have not tried the brand try it with the
+        # logistic probability of their attitude.
+        tried_before, tried_now = self.adopted, False
+        if self.aware and self.in_market and not tried_before:
+            adoption = model.adoption
+            if self.uniform() < logistic(adoption.log_odds + adoption.slope * self.attitude):
+                self.adopted = self.customer = tried_now = True
+                model.new_adopters += 1
+                model.adopters += 1
+        # Use: a customer of the brand moves toward the fit they experience,
+        # clip(fit + taste, -1, 1).
         if self.customer and model.attitudes and model.product.experience_rate > 0:
-            self.use_product()
+            experienced = min(1.0, max(-1.0, model.product_fit + self.taste))
+            self.attitude += model.product.experience_rate * (experienced - self.attitude)
         if tried_now:
             model.units += 1  # the trial is this week's purchase (one unit of the category)
             model.category_units += 1
             experienced = min(1.0, max(-1.0, model.product_fit + self.taste))
             self.maybe_start_story("experience", experienced, model.stories.experience_share)
-        elif model.occasion > 0 and self.in_market:
+        elif model.occasion > 0 and self.in_market and self.uniform() < model.occasion:
             self.shop(tried_before)
-        self.remember()
+        # Memory: anchoring to my predisposition (Friedkin-Johnsen); then, if I am aware, not a
+        # customer of the brand now and was not reminded this week, maybe I forget the brand.
+        if model.attitudes:
+            self.attitude += self.anchoring * (self.predisposition - self.attitude)
+        if self.reminded:
+            self.reminded = False
+        elif self.aware and not self.customer and self.uniform() < model.forget:
+            self.aware = False
+            model.forgot += 1
         self.advocacy *= model.advocacy_decay
         self.loyalty *= model.loyalty_decay
         if self.story is not None:
             self.story_ready = True
 
-    def consider_trying(self) -> None:
-        """Try the brand with the logistic probability of my attitude."""
-        adoption = self.model.adoption
-        if self.random.random() < logistic(adoption.log_odds + adoption.slope * self.attitude):
-            self.adopted = self.customer = True
-            self.model.new_adopters += 1
-
-    def use_product(self) -> None:
-        """My attitude moves toward the fit I experience, ``clip(fit + taste, -1, 1)``."""
-        experienced = min(1.0, max(-1.0, self.model.product_fit + self.taste))
-        self.attitude += self.model.product.experience_rate * (experienced - self.attitude)
-
     def shop(self, tried_before: bool) -> None:
-        """Repeat purchases: a purchase occasion this week with probability ``h``; at one I buy
-        the brand or the alternative. Never tried it, or forgotten it: the alternative.
-        Otherwise the brand with ``1 / (1 + exp(-slope * (min(a + loyalty, 1) - c)))``.
-        Choosing the alternative lapses a customer of the brand; choosing the brand brings a
-        lapsed one back."""
+        """Repeat purchases (a customer of the category has a purchase occasion in a week with
+        probability ``h``; :meth:`advance` draws it): at one I buy the brand or the alternative.
+        Never tried it, or forgotten it: the alternative. Otherwise the brand with
+        ``1 / (1 + exp(-slope * (min(a + loyalty, 1) - c)))``. Choosing the alternative lapses
+        a customer of the brand; choosing the brand brings a lapsed one back."""
         model = self.model
-        if self.random.random() >= model.occasion:
-            return
         market = model.market
         chooses_brand = False
         if tried_before and self.aware:
             utility = min(self.attitude + self.loyalty, 1.0) - model.attractiveness
-            chooses_brand = self.random.random() < logistic(market.choice_slope * utility)
+            chooses_brand = self.uniform() < logistic(market.choice_slope * utility)
         model.category_units += 1
         if chooses_brand:
             model.units += 1
@@ -357,19 +391,6 @@ class Customer(FixedAgent):
         else:
             model.lapsed += self.customer
         self.customer = chooses_brand
-
-    def remember(self) -> None:
-        """End of the week: anchoring to my predisposition (Friedkin-Johnsen), then, if I am
-        aware, not a customer of the brand now and was not reminded this week, maybe forget
-        the brand."""
-        model = self.model
-        if model.attitudes:
-            self.attitude += self.anchoring * (self.predisposition - self.attitude)
-        if self.reminded:
-            self.reminded = False
-        elif self.aware and not self.customer and self.random.random() < model.forget:
-            self.aware = False
-            model.forgot += 1
 
 
 def exposure_weight(adstock: float, effective: float, irritation: float, reactance: float) -> float:
@@ -421,9 +442,18 @@ def log_odds(p: float) -> float:
     return math.log(p / (1.0 - p))
 
 
-def plain(section, **extra: Any) -> SimpleNamespace:
+class Section:
+    """A parameter section's values as plain attributes (a plain class: reading an attribute of
+    a ``types.SimpleNamespace`` took about twice as long, and the rules read these for every
+    customer every week)."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+
+
+def plain(section, **extra: Any) -> Section:
     """A parameter section as plain attributes (read in hot loops), plus derived numbers."""
-    return SimpleNamespace(**(section.model_dump() | extra))
+    return Section(section.model_dump() | extra)
 
 
 class VisibleRating:
@@ -490,6 +520,16 @@ class AgentBrandModel(mesa.Model):
         **sections: Any,
     ):
         super().__init__(rng=rng)
+        # Random numbers from Mesa's two seeded generators: one draw at a time from
+        # ``self.random``, whose ``random`` is bound once, here and in every customer, as
+        # ``uniform()`` (a number in [0, 1)); many at once (the week's impressions, the media
+        # weights) from the numpy generator ``self.rng``.
+        self.uniform = uniform = self.random.random
+        # Counts kept as things happen (read by the measures, so they need no pass over the
+        # customers): customers by the channel they first heard of the brand through, those who
+        # have tried it, those who have ever held a story.
+        self.first_heard: Counter[str] = Counter()
+        self.adopters = self.story_reach = 0
         if network is not None and not isinstance(network, Network):
             sections["network"] = network  # the network *section*, as BrandModel accepts
             network = None
@@ -507,7 +547,7 @@ class AgentBrandModel(mesa.Model):
         pop = p.population
         groups = network.groups.tolist()
         for node in range(self.n):
-            spread = (self.random.random() * 2 - 1) * pop.attitude_spread
+            spread = (uniform() * 2 - 1) * pop.attitude_spread
             attitude = min(1.0, max(-1.0, pop.initial_attitude + spread)) if p.attitudes else 0.0
             customer = Customer(
                 self,
@@ -516,12 +556,12 @@ class AgentBrandModel(mesa.Model):
                 attitude=attitude,
                 taste=self.random.gauss() * pop.taste_spread,
                 tolerance=math.exp(self.random.gauss() * pop.tolerance_spread),
-                anchoring=min(1.0, self.random.random() * 2 * pop.anchoring),
+                anchoring=min(1.0, uniform() * 2 * pop.anchoring),
             )
-            if self.random.random() < pop.initial_awareness:
+            if uniform() < pop.initial_awareness:
                 customer.hear_of_brand("before")
                 customer.reminded = False
-            customer.in_market = self.random.random() < p.market.potential
+            customer.in_market = uniform() < p.market.potential
         self.customers: list[Customer] = [self.grid[node].agents[0] for node in range(self.n)]
         weights = network.weights
         for node, customer in enumerate(self.customers):
@@ -533,7 +573,8 @@ class AgentBrandModel(mesa.Model):
         self.browse_pool = [c for c in self.customers if c.in_market]
 
         # Push's audience: the reachable customers of the target group, each hit in proportion
-        # to a gamma media weight (None: equally likely).
+        # to a gamma media weight (``audience_shares``, the weights over their sum; None:
+        # equally likely).
         self.group_names = network.group_names
         self.group_sizes = Counter(c.group for c in self.customers)
         target = p.arm.target_group
@@ -541,15 +582,12 @@ class AgentBrandModel(mesa.Model):
         self.audience = [
             c
             for c, inside in zip(self.customers, in_target, strict=True)
-            if self.random.random() >= pop.unreachable_share and inside
+            if uniform() >= pop.unreachable_share and inside
         ]
-        self.audience_weights = (
-            None
-            if pop.media_shape is None
-            else list(
-                accumulate(self.random.gammavariate(pop.media_shape, 1.0) for _ in self.audience)
-            )
-        )
+        self.audience_shares = None
+        if pop.media_shape is not None and self.audience:
+            weights = self.rng.gamma(pop.media_shape, 1.0, size=len(self.audience))
+            self.audience_shares = weights / weights.sum()
         self.outside_target = [
             c for c, inside in zip(self.customers, in_target, strict=True) if not inside
         ]
@@ -564,6 +602,7 @@ class AgentBrandModel(mesa.Model):
         self.spend_total = 0.0
         self.push_spend_total = 0.0  # of spend_total, on push
         self.impressions = self.reached = self.impressions_total = 0  # served (this week, to date)
+        self.irritated = 0  # customers irritated by ads (counted by run_push)
         self.carry = (0.0, 0.0)  # money below one impression / conversation
         self.mentions: list[Talk] = []  # last week's public talks: the brand may hear them
         self.rating = VisibleRating(p.public, self.n)
@@ -659,7 +698,8 @@ class AgentBrandModel(mesa.Model):
         complainers = self.run_push(push_budget)
         self.run_dialogue(dialogue_budget)
         self.word_of_mouth(speakers, complainers)
-        self.agents.do("advance")
+        for customer in self.customers:  # (a plain loop: AgentSet.do adds a call per agent)
+            customer.advance()
         self.units_total += self.units
         self.measures = weekly_measures(self)
         self.datacollector.collect(self)
@@ -670,7 +710,7 @@ class AgentBrandModel(mesa.Model):
         if crisis.week != self.week:
             return
         for customer in self.customers:
-            if self.random.random() < crisis.share:
+            if self.uniform() < crisis.share:
                 if self.attitudes:
                     customer.attitude = crisis.attitude
                 customer.hear_of_brand("before")
@@ -678,26 +718,33 @@ class AgentBrandModel(mesa.Model):
     def run_push(self, budget: float) -> list[Customer]:
         """Buy impressions, deliver them over the audience (by media weight); a customer who saw
         an ad may take its story away. Returns the customers who complain this week."""
-        push = self.push
-        impressions = whole_units(budget, push.cost_per_impression) if self.audience else 0
-        hits = Counter(
-            self.random.choices(self.audience, cum_weights=self.audience_weights, k=impressions)
-        )
+        push, uniform = self.push, self.uniform
+        audience = self.audience
+        impressions = whole_units(budget, push.cost_per_impression) if audience else 0
+        # Where the week's impressions land, all drawn at once (numpy): each impression picks a
+        # member of the audience with probability its media share; ``hits[i]`` counts the
+        # impressions of ``audience[i]``.
+        targets = self.rng.choice(len(audience), size=impressions, p=self.audience_shares)
+        hits = np.bincount(targets, minlength=len(audience))
         cap = self.params.push.frequency_cap
         if cap is not None:  # impressions beyond the cap are not served and not paid
-            hits = Counter({customer: min(k, cap) for customer, k in hits.items()})
-        self.impressions = sum(hits.values())
-        self.reached = len(hits)
+            np.minimum(hits, cap, out=hits)
+        self.impressions = int(hits.sum())
+        self.reached = int(np.count_nonzero(hits))
         self.impressions_total += self.impressions
         self.spend_total += self.impressions * push.cost_per_impression
         self.push_spend_total += self.impressions * push.cost_per_impression
         complainers = []
-        for customer in self.audience:  # nobody else ever sees an ad
-            customer.week_of_ads(hits.get(customer, 0))
-            if customer.exposed:
-                customer.maybe_start_story("ad", push.claim, self.stories.ad_share)
-            if customer.irritated and self.random.random() < push.complaint_prob:
-                complainers.append(customer)
+        ad_share = self.stories.ad_share
+        self.irritated = 0  # (nobody outside the audience can be irritated)
+        for customer, exposures in zip(audience, hits.tolist(), strict=True):  # only they see ads
+            customer.week_of_ads(exposures)
+            if exposures:
+                customer.maybe_start_story("ad", push.claim, ad_share)
+            if customer.irritated:
+                self.irritated += 1
+                if uniform() < push.complaint_prob:
+                    complainers.append(customer)
         return complainers
 
     def run_dialogue(self, budget: float) -> None:
@@ -710,7 +757,7 @@ class AgentBrandModel(mesa.Model):
         capacity = whole_units(budget, dialogue.cost_per_conversation)
         heard = []
         if capacity:
-            heard = [m for m in self.mentions if self.random.random() < dialogue.listening_share]
+            heard = [m for m in self.mentions if self.uniform() < dialogue.listening_share]
         self.random.shuffle(heard)
         heard.sort(key=lambda mention: not mention.negative)  # complaints first (stable)
         answered: dict[Customer, Talk] = {}  # one answer per customer
@@ -784,7 +831,7 @@ class AgentBrandModel(mesa.Model):
         category. Aware customers of the category look at the visible rating with
         ``public.rating_readers``. Everyone reached weighs it all in :meth:`Customer.advance`;
         the week's public talks become visible in the rating and heard by the brand next week."""
-        wom, public = self.wom, self.public
+        wom, public, uniform = self.wom, self.public, self.uniform
         talks = [
             Talk(c, c.attitude if self.attitudes else 0.0) for c in speakers if c.wants_to_talk()
         ]
@@ -792,7 +839,7 @@ class AgentBrandModel(mesa.Model):
             customer.hear_of_brand("wom")  # complaining keeps the brand in mind
             if customer.neighbours:
                 talks.append(Talk(customer, self.push.complaint_position))
-        for customer in self.customers:
+        for customer in [c for c in self.customers if c.story is not None]:
             story = customer.retell()
             if story is not None:
                 talks.append(Talk(customer, story.message, story))
@@ -807,18 +854,16 @@ class AgentBrandModel(mesa.Model):
             lookers = [
                 c
                 for c in self.customers
-                if c.aware and c.in_market and self.random.random() < public.rating_readers
+                if c.aware and c.in_market and uniform() < public.rating_readers
             ]
         followers: dict[Customer, list[Customer]] = {}  # drawn once per speaker and week
         mentions = []
         for talk in talks:
-            if self.random.random() < wom.public_share:
+            if uniform() < wom.public_share:
                 speaker = talk.speaker
                 if speaker not in followers:
                     followers[speaker] = [
-                        c
-                        for c in speaker.neighbours
-                        if self.random.random() < public.follower_share
+                        c for c in speaker.neighbours if uniform() < public.follower_share
                     ]
                 talk.readers = followers[speaker] + (
                     self.random.choices(self.browse_pool, k=public.browsers)
@@ -875,24 +920,23 @@ def lifetime_value(attitude: float, model: AgentBrandModel) -> float:
 def weekly_measures(model: AgentBrandModel) -> dict[str, float]:
     """The engine's weekly measures (sim.engine.measures: same names, units and definitions)."""
     customers, n, per_1000 = model.customers, model.n, 1000.0 / model.n
-    aware = [c for c in customers if c.aware]
-    attitudes = sorted(c.attitude for c in aware)
-    count = len(attitudes)
-    first_heard = Counter(c.heard_via for c in customers if c.heard)
+    attitudes = np.sort(np.array([c.attitude for c in customers if c.aware], dtype=float))
+    count = attitudes.size
+    first_heard = model.first_heard
     heard = first_heard.total()
     negative = sum(t.negative for t in model.talks)
     rating = model.rating.position()
     out = {
         "awareness": count / n,
         "ever_aware": heard / n,
-        "adoption": len([c for c in customers if c.adopted]) / n,
+        "adoption": model.adopters / n,
         **attitude_measures(attitudes, model.params.measures),
         "wom_positive": (len(model.talks) - negative) * per_1000,
         "wom_negative": negative * per_1000,
         "public_mentions": len(model.mentions) * per_1000,
         "conversations": model.conversations * per_1000,
         "complaints_answered": model.complaints_answered * per_1000,
-        "irritated": len([c for c in model.audience if c.irritated]) / n,  # nobody else can be
+        "irritated": model.irritated / n,
         "product_fit": model.product_fit,
         "spend": model.spend_total * per_1000,
         "cost_per_aware": (
@@ -906,14 +950,14 @@ def weekly_measures(model: AgentBrandModel) -> dict[str, float]:
         },
         "forgot": model.forgot * per_1000,
         # Everyone, the unaware at the latent attitude they hold (never heard: predisposition).
-        "mean_attitude_all": math.fsum(c.attitude for c in customers) / n,
+        "mean_attitude_all": math.fsum([c.attitude for c in customers]) / n,
         "mention_views": model.views * per_1000,
         "mention_readers": model.readers * per_1000,
         "rating": math.nan if rating is None else rating,
         "rating_readers": model.rating_readers * per_1000,
         "stories_started": model.stories_started * per_1000,
         "stories_retold": model.stories_retold * per_1000,
-        "story_reach": len([c for c in customers if c.last_story >= 0]) / n,
+        "story_reach": model.story_reach / n,
         "story_groups": model.story_groups,
         "largest_cascade": max(model.cascades, default=0),
     }
@@ -942,11 +986,11 @@ def weekly_measures(model: AgentBrandModel) -> dict[str, float]:
     )
     # A group is reached once more than a tenth of it is aware (or has met a story); it stays so.
     if model.groups_reached < len(model.group_sizes):
-        aware_by_group = Counter(c.group for c in aware)
+        aware_by_group = Counter([c.group for c in customers if c.aware])
         reached = sum(aware_by_group[g] > 0.10 * size for g, size in model.group_sizes.items())
         model.groups_reached = out["groups_reached"] = max(model.groups_reached, reached)
     if model.story_groups < len(model.group_sizes):
-        told_by_group = Counter(c.group for c in customers if c.last_story >= 0)
+        told_by_group = Counter([c.group for c in customers if c.last_story >= 0])
         reached = sum(told_by_group[g] > 0.10 * size for g, size in model.group_sizes.items())
         model.story_groups = out["story_groups"] = max(model.story_groups, reached)
     if model.outside_target:
@@ -955,10 +999,10 @@ def weekly_measures(model: AgentBrandModel) -> dict[str, float]:
     return out
 
 
-def attitude_measures(attitudes: list[float], cutoffs) -> dict[str, float]:
+def attitude_measures(attitudes: np.ndarray, cutoffs) -> dict[str, float]:
     """Mean, spread, quantiles, net sentiment, top box and histogram of the aware customers'
     ``attitudes`` (sorted ascending); ``cutoffs`` is the ``measures`` parameter section."""
-    count = len(attitudes)
+    count = attitudes.size
     if not count:
         return {
             "mean_attitude": math.nan,
@@ -968,19 +1012,21 @@ def attitude_measures(attitudes: list[float], cutoffs) -> dict[str, float]:
             **dict.fromkeys(("attitude_p10", "attitude_p50", "attitude_p90"), math.nan),
             **dict.fromkeys(HIST_NAMES, 0.0),
         }
-    mean = sum(attitudes) / count
-    above = count - bisect_right(attitudes, cutoffs.sentiment_cutoff)
-    below = bisect_left(attitudes, -cutoffs.sentiment_cutoff)
+    mean = float(attitudes.mean())
+    # How many attitudes lie below a value: binary search in the sorted attitudes.
+    above = count - int(np.searchsorted(attitudes, cutoffs.sentiment_cutoff, side="right"))
+    below = int(np.searchsorted(attitudes, -cutoffs.sentiment_cutoff, side="left"))
+    top = count - int(np.searchsorted(attitudes, cutoffs.top_box_cutoff, side="right"))
     # Histogram bins [e_k, e_k+1) of width 0.2 over [-1, 1], the last one closed.
-    starts = [0] + [bisect_left(attitudes, edge) for edge in HIST_EDGES[1:-1]] + [count]
+    starts = [0, *np.searchsorted(attitudes, HIST_EDGES[1:-1], side="left").tolist(), count]
     return {
         "mean_attitude": mean,
         "net_sentiment": (above - below) / count,
-        "top_box": (count - bisect_right(attitudes, cutoffs.top_box_cutoff)) / count,
-        "attitude_sd": math.sqrt(max(math.sumprod(attitudes, attitudes) / count - mean**2, 0.0)),
+        "top_box": top / count,
+        "attitude_sd": math.sqrt(max(float(attitudes @ attitudes) / count - mean**2, 0.0)),
         # The attitude at which the share q of the aware is reached (the engine's definition).
         **{
-            f"attitude_p{round(q * 100)}": attitudes[max(math.ceil(q * count) - 1, 0)]
+            f"attitude_p{round(q * 100)}": float(attitudes[max(math.ceil(q * count) - 1, 0)])
             for q in (0.1, 0.5, 0.9)
         },
         **{name: (starts[k + 1] - starts[k]) / count for k, name in enumerate(HIST_NAMES)},
