@@ -66,12 +66,13 @@ def build_kit(
         "" if tuple(langs) == LANGUAGES else f" --lang {langs[0]}"
     )
     written, html_files = [], []
+    small_size = None
+    if small:
+        overrides = dict(SMALL_OVERRIDES)
+        small_size = {"customers": overrides["network.n"], "replicates": overrides["replicates"]}
+    build = {"options": options, "date": date, "version": version, "small": small_size}
     for lang in langs:
         text = texts.load(lang)
-        footer = text["ui"]["generated"].format(options=options, date=date, version=version)
-        if small:
-            n, reps = dict(SMALL_OVERRIDES)["network.n"], dict(SMALL_OVERRIDES)["replicates"]
-            footer += " " + text["ui"]["small_note"].format(customers=n, replicates=reps)
         folder = out / lang
         pngs = {}
         for exercise in EXERCISES:
@@ -82,13 +83,13 @@ def build_kit(
             written.append(target)
         for plan in PLANS:
             for kind in ("worksheet", "key"):
-                page = pages.document(kind, plan, text, lang, footer, found, pngs)
+                page = pages.document(kind, plan, lang, build, found, pngs)
                 path = folder / f"{plan.id}-{kind}.html"
                 path.write_text(page, encoding="utf-8")
                 written.append(path)
                 html_files.append(path)
             path = folder / f"{plan.id}-slides.html"
-            path.write_text(pages.slides(plan, text, lang, pngs, footer), encoding="utf-8")
+            path.write_text(pages.slides(plan, lang, pngs, build), encoding="utf-8")
             written.append(path)
     pdf_note = None
     if make_pdf:

@@ -9,6 +9,7 @@ margin, one line per split. 16:9 at 1600 x 900 pixels; labels come from the kit'
 from __future__ import annotations
 
 import textwrap
+from decimal import Decimal
 from pathlib import Path
 
 import matplotlib
@@ -18,7 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from sim.i18n import number_style  # noqa: E402
+from sim.i18n import numbers, translator  # noqa: E402
 from sim.i18n.vocabulary import arm_colours as vocabulary_colours  # noqa: E402
 from sim.study.manifest import read_manifest  # noqa: E402
 from sim.study.runs import read_timeseries  # noqa: E402
@@ -49,7 +50,7 @@ def debrief_figure(
     if exercise.command == "sweep":
         fig = _sweep_figure(exercise, folder, table, text, lang)
     else:
-        fig = _time_figure(exercise, table, text)
+        fig = _time_figure(exercise, table, text, lang)
     for ax in fig.axes:
         _number_ticks(ax, lang)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -59,9 +60,13 @@ def debrief_figure(
 
 
 def tick_text(v: float, step: float, lang: str) -> str:
-    """A tick label: as many decimals as the ticks' spacing needs, in ``lang``'s style."""
+    """A tick label: as many decimals as the ticks' spacing needs, written by Babel for
+    ``lang`` (``sim.i18n.numbers``); negative ticks with the minus sign U+2212 in every
+    language, as matplotlib writes its own tick labels."""
     decimals = 0 if step >= 1 or step <= 0 else min(6, int(-np.floor(np.log10(step) + 1e-9)))
-    return number_style(lang)(f"{v:,.{decimals}f}").replace("-", "\u2212")
+    digits = f"{v:.{decimals}f}"  # Python's rounding, as the ticks have always had
+    minus = "\u2212" if digits.startswith("-") else ""
+    return minus + numbers.fixed(Decimal(digits.lstrip("-")), lang, decimals, group=True)
 
 
 def _number_ticks(ax, lang: str) -> None:
@@ -76,7 +81,7 @@ def _title(exercise: Exercise, text: dict) -> str:
     return text["exercise"][exercise.id]["title"]
 
 
-def _time_figure(exercise: Exercise, table, text: dict):
+def _time_figure(exercise: Exercise, table, text: dict, lang: str = "en"):
     """One panel per measure the exercise's questions ask about (``figure_measures``), shares
     in per cent as the app shows them."""
     panels = [m for m in exercise.figure_measures if m in table.columns]
@@ -104,7 +109,7 @@ def _time_figure(exercise: Exercise, table, text: dict):
         if len(panels) > 2:
             step = 20 if last > 20 else step
         ax.set_xticks(range(0, last + 1, step))
-        ax.set_xlabel(text["ui"]["week"])
+        ax.set_xlabel(translator(lang)("Week"))
         name = text["measures"].get(m, m)
         name = f"{name} (%)" if scale == 100 else name
         width = 60 // len(panels)  # characters per line at this font size
@@ -162,10 +167,10 @@ def _sweep_figure(exercise: Exercise, folder, table, text: dict, lang: str = "en
         _direct_labels(ax, ends, xs[-1], text)
         ax.set_xscale("log")
         ax.set_xlim(xs[0] * 0.8, xs[-1] * 4)
-        ax.set_xticks(xs, [number_style(lang)(f"{x:g}") for x in xs])
+        ax.set_xticks(xs, [numbers.general(x, lang) for x in xs])
         ax.minorticks_off()
         ax.set_xlabel(text["paths"].get(x_path, x_path))
-        level_text = number_style(lang)(f"{level:g}")
+        level_text = numbers.general(level, lang)
         ax.set_title(
             f"{text['paths'].get(panel_path, panel_path)} = {level_text}", loc="left", pad=14
         )

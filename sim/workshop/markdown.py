@@ -1,72 +1,59 @@
-"""The exercise pages of ``docs/workshop/<NN-id>/README.md``, written from ``text/en.toml``.
+"""The exercise pages of ``docs/workshop/<NN-id>/README.md``, from the kit's texts.
 
 One source for the prose: the worksheet, the key and these pages all come from the kit's
-texts, so they cannot drift apart (a test compares the committed pages with ``page()``).
-Regenerate after editing the texts::
+content (``text/kit.toml``) and the catalogue, so they cannot drift apart (a test compares the
+committed pages with ``page()``). The page is the template ``templates/exercise.md``, rendered
+by an environment of its own: Markdown, so **no HTML escaping** (autoescaping off; ``_``
+returns plain text). Nothing a user types reaches it: its text is the kit's own prose and the
+app's own names of buttons and rows, written as Markdown. Regenerate after editing them::
 
     python -m sim.workshop.markdown docs/workshop
 """
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from sim.i18n import DEFAULT_LANGUAGE
 from sim.workshop import appsteps, texts
 from sim.workshop.exercises import EXERCISES, PLANS, Exercise
+from sim.workshop.pages import TEMPLATES, KitText
 
-HEADER = "<!-- Generated from sim/workshop/text/en.toml by python -m sim.workshop.markdown: edit that file, not this one. -->\n"  # noqa: E501
+
+@functools.cache
+def environment(lang: str = DEFAULT_LANGUAGE) -> Environment:
+    """The Markdown template's environment for ``lang``: autoescaping off, ``_`` plain text."""
+    env = Environment(
+        loader=PackageLoader("sim.workshop", TEMPLATES),
+        autoescape=False,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=StrictUndefined,
+    )
+    words = KitText(lang)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=words.text, ngettext=lambda s, p, n, **v: words.text(s if n == 1 else p, **v)
+    )
+    env.globals.update(
+        text=texts.english(),
+        app_names=lambda exercise: appsteps.names(exercise, lang),
+    )
+    return env
 
 
 def page(exercise: Exercise, lang: str = "en") -> str:
     """The markdown page of one exercise (English by default)."""
-    text = texts.load(lang)
-    ui, ex = text["ui"], text["exercise"][exercise.id]
-    plans = [text["plan"][p.id]["title"] for p in PLANS if exercise.id in p.exercises]
-    lines = [
-        HEADER,
-        f"# {ui['exercise']} {exercise.number}: {ex['title']}",
-        "",
-        f"**{ui['goal']}:** {ex['goal']}",
-        "",
-        f"**{ui['scenario']}:** [`scenarios/{exercise.scenario}.toml`]"
-        f"(../../../scenarios/{exercise.scenario}.toml) (app preset `{exercise.scenario}`).",
-        "",
-        "**In the plans:** " + "; ".join(plans) + ".",
-        "",
-        f"## {ui['app']}",
-        "",
-        *[f"{i}. {step}" for i, step in enumerate(appsteps.app_text(exercise, lang), 1)],
-        "",
-        f"## {ui['cli']}",
-        "",
-        "```sh",
-        exercise.cli,
-        "```",
-        "",
-        f"## {ui['predict']}",
-        "",
-        *[f"{i}. {q}" for i, q in enumerate(ex["predict"], 1)],
-        "",
-        f"## {ui['discuss']}",
-        "",
-        *[f"{i}. {q}" for i, q in enumerate(ex["discuss"], 1)],
-        "",
-        f"## {ui['extensions']}",
-        "",
-        *[f"- {x}" for x in ex["extensions"]],
-        "",
-        f"## {ui['teaching_note']}",
-        "",
-        ex["teaching_note"],
-        "",
-        "The expected results (tables with intervals, who leads and whether beyond noise, what "
-        "pays, the debrief figure) are in the facilitator key that `python run_sim.py workshop "
-        "build` computes from its own runs; they are not written here, so they cannot go stale "
-        "when the model changes.",
-        "",
+    plans = [
+        texts.load(lang)["plan"][p.id]["title"] for p in PLANS if exercise.id in p.exercises
     ]
-    return "\n".join(lines)
+    template = environment(lang).get_template("exercise.md")
+    return template.render(exercise=exercise, plans=plans)
 
 
 def write_all(folder: Path) -> list[Path]:
