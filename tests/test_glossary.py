@@ -32,25 +32,27 @@ def words_found(text: str, words: list[str]) -> list[str]:
     return [w for w in words if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", plain, re.IGNORECASE)]
 
 
-def _strings(value) -> list[str]:
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return [value] if isinstance(value, str) else []
+def kit_messages() -> list[str]:
+    """The teaching kit's texts: the catalogue's messages used by sim/workshop (its content,
+    ``text/kit.toml``, and its templates' ``_("...")``), in English."""
+    from sim.i18n import extract
+
+    used = extract.messages()
+    found = [m for m, files in used.items() if any(f.startswith("sim/workshop/") for f in files)]
+    assert set(texts.strings()) <= set(found)  # the kit's content is among them
+    return found
 
 
 def texts_of(lang: str) -> dict[str, list[tuple[str, str]]]:
     """``{place: [(where, text), ...]}`` in ``lang``."""
     catalogue = read_po(PO_FILE)
+    _ = translator(lang)
     out = {
         "catalogue": [
             (f"PO {msgid[:40]!r}", text if lang == "nb" else msgid)
             for msgid, text in catalogue.items()
         ],
-        "kit": [
-            (f"kit {key}", s)
-            for key, value in texts.flat(texts.load(lang)).items()
-            for s in _strings(value)
-        ],
+        "kit": [(f"kit {msgid[:40]!r}", _(msgid)) for msgid in kit_messages()],
         "scenarios": [],
     }
     if lang == "nb":

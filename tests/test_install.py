@@ -55,14 +55,15 @@ def test_wheel_carries_every_scenario_unchanged(wheel):
     assert "workshop/crisis.toml" in packed
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-    for lang in ("en", "nb"):  # the teaching kit's texts
-        assert f"sim/workshop/text/{lang}.toml" in names
+    assert "sim/workshop/text/kit.toml" in names  # the teaching kit's content (English)
     assert "sim/i18n/locale/nb/scenarios.toml" in names  # the scenarios' titles in bokmål
-    # report.html's templates, every one of them (sim/outputs/pages.py loads them by name).
-    templates = REPO / "sim" / "outputs" / "templates"
-    for path in templates.rglob("*"):
-        if path.is_file():
-            assert path.relative_to(REPO).as_posix() in names, path
+    # The pages' templates, every one of them (report.html's, sim/outputs/pages.py, and the
+    # kit's, sim/workshop/pages.py and markdown.py, load them by name).
+    for package in ("outputs", "workshop"):
+        templates = REPO / "sim" / package / "templates"
+        for path in templates.rglob("*"):
+            if path.is_file():
+                assert path.relative_to(REPO).as_posix() in names, path
 
 
 def test_source_tree_uses_the_repository_folder():

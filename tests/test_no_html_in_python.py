@@ -1,9 +1,10 @@
-"""No HTML is assembled from Python strings in the report's code: markup lives in templates.
+"""No HTML is assembled from Python strings in the pages' code: markup lives in templates.
 
-report.html is rendered from Jinja2 templates (``sim/outputs/templates/``, autoescaping on;
-issue 27). This test reads every module of ``sim/outputs`` (where the report's code is) and
+report.html is rendered from Jinja2 templates (``sim/outputs/templates/``), the teaching kit's
+worksheets, keys and slides too (``sim/workshop/templates/``), autoescaping on (issue 27). This
+test reads every module of ``sim/outputs`` and ``sim/workshop`` (where the pages' code is) and
 fails on a string literal or f-string holding an HTML tag (``<b>``, ``</td>``, ``<table
-class=...``), docstrings excepted. A new piece of the page goes into a template or a partial.
+class=...``), docstrings excepted. A new piece of a page goes into a template or a partial.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("sim/outputs",)  # the report's Python code (its templates are not Python)
+PACKAGES = ("sim/outputs", "sim/workshop")  # the pages' Python code (templates are not Python)
 TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?=[\s/>])")
 
 
@@ -61,6 +62,12 @@ def test_the_check_finds_html_in_strings_and_f_strings():
 def test_the_report_code_is_read():
     names = {p.relative_to(ROOT).as_posix() for p in python_files()}
     assert {"sim/outputs/report.py", "sim/outputs/pages.py", "sim/outputs/setup_words.py"} <= names
+
+
+def test_the_kit_code_is_read():
+    names = {p.relative_to(ROOT).as_posix() for p in python_files()}
+    kit = {"pages.py", "markdown.py", "build.py", "figures.py", "texts.py", "pdf.py"}
+    assert {f"sim/workshop/{name}" for name in kit} <= names
 
 
 @pytest.mark.parametrize("path", python_files(), ids=lambda p: p.name)

@@ -2,9 +2,11 @@
 
 A message is the literal first argument of a call to ``_`` or ``N_`` anywhere in ``sim/``
 (``_("Week {week}")``, ``N_("Awareness")``; adjacent literals are one string), in the Python
-sources and in the pages' Jinja2 templates (``templates/**/*.html``: ``{{ _("Setup") }}``, read
-by Jinja2's i18n extension). Calls with a computed argument (``_(LABELS[m])``) are not
-messages: their texts are marked with ``N_`` where they are defined.
+sources and in the pages' Jinja2 templates (``templates/**/*.html`` and ``*.md``:
+``{{ _("Setup") }}``, read by Jinja2's i18n extension). Calls with a computed argument
+(``_(LABELS[m])``) are not messages: their texts are marked with ``N_`` where they are defined,
+or are every string of a content file (``CONTENT``: the teaching kit's exercises, plans and
+names, ``sim/workshop/text/kit.toml``, shown as ``{{ _(ex.title) }}``).
 
 ``python -m sim.i18n.extract`` (``make i18n-check``) lists, per language, the messages the
 catalogue lacks, those it has with an empty or fuzzy translation, those it has but the code no
@@ -29,6 +31,9 @@ from sim.i18n.scenarios import problems as scenario_problems
 
 MARKERS = ("_", "N_")
 SOURCE_ROOT = Path(__file__).resolve().parents[1]  # the sim package
+# Content files whose every string is a message (paths under the sim package).
+CONTENT = ("workshop/text/*.toml",)
+TEMPLATE_SUFFIXES = (".html", ".md")
 
 
 def messages_in_source(source: str, filename: str = "<source>") -> list[str]:
@@ -60,10 +65,30 @@ def messages_in_template(source: str) -> list[str]:
     return found
 
 
+def messages_in_content(source: str) -> list[str]:
+    """Every string of a TOML content file (tables and lists walked in order)."""
+    import tomllib
+
+    def strings(value) -> list[str]:
+        if isinstance(value, dict):
+            return [s for v in value.values() for s in strings(v)]
+        if isinstance(value, list):
+            return [s for v in value for s in strings(v)]
+        return [value] if isinstance(value, str) else []
+
+    return strings(tomllib.loads(source))
+
+
 def source_files(root: Path = SOURCE_ROOT) -> list[Path]:
-    """The Python modules and the page templates of ``root``."""
+    """The Python modules, the page templates and the content files of ``root``."""
     found = [p for p in Path(root).rglob("*.py") if "__pycache__" not in p.parts]
-    found += [p for p in Path(root).rglob("*.html") if "templates" in p.parts]
+    found += [
+        p
+        for suffix in TEMPLATE_SUFFIXES
+        for p in Path(root).rglob(f"*{suffix}")
+        if "templates" in p.parts
+    ]
+    found += [p for pattern in CONTENT for p in Path(root).glob(pattern)]
     return sorted(found)
 
 
@@ -73,11 +98,12 @@ def messages(root: Path = SOURCE_ROOT) -> dict[str, list[str]]:
     for path in source_files(root):
         name = path.relative_to(Path(root).parent).as_posix()
         source = path.read_text(encoding="utf-8")
-        found = (
-            messages_in_template(source)
-            if path.suffix == ".html"
-            else messages_in_source(source, name)
-        )
+        if path.suffix in TEMPLATE_SUFFIXES:
+            found = messages_in_template(source)
+        elif path.suffix == ".toml":
+            found = messages_in_content(source)
+        else:
+            found = messages_in_source(source, name)
         for text in found:
             files = out.setdefault(text, [])
             if name not in files:

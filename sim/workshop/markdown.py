@@ -49,9 +49,7 @@ def environment(lang: str = DEFAULT_LANGUAGE) -> Environment:
 
 def page(exercise: Exercise, lang: str = "en") -> str:
     """The markdown page of one exercise (English by default)."""
-    plans = [
-        texts.load(lang)["plan"][p.id]["title"] for p in PLANS if exercise.id in p.exercises
-    ]
+    plans = [texts.load(lang)["plan"][p.id]["title"] for p in PLANS if exercise.id in p.exercises]
     template = environment(lang).get_template("exercise.md")
     return template.render(exercise=exercise, plans=plans)
 

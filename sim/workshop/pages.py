@@ -59,12 +59,8 @@ class KitText(PageText):
     filled with ``values`` (escaped unless markup), as markup. ``.text(message, **values)`` is
     the same as plain text (for Markdown and figures)."""
 
-    def __init__(self, lang: str = DEFAULT_LANGUAGE):
-        super().__init__(lang)
-        self.command = command_name()
-
     def translate(self, message: str) -> str:
-        return texts.commands(self.plain(message), self.command)
+        return texts.commands(self.plain(message), command_name())
 
     def __call__(self, message: str, **values) -> Markup:
         text = _escape(self.translate(message))
