@@ -15,8 +15,8 @@ Norwegian writes a negative number with the minus sign U+2212 (Babel's ``minusSi
 (half to even on the binary value) in every language. A number is formatted once, where it is
 shown; the one exception is :func:`restyle`, for text another library wrote (matplotlib's tick
 labels), which rewrites a whole text that is one number and nothing else. The older
-regular-expression rewriter ``sim.i18n.number_style`` is left to the app (``sim/viz/``) and
-the teaching kit's figures until they move here.
+regular-expression rewriter ``sim.i18n.number_style`` is left to the app (``sim/viz/``) until
+it moves here (the teaching kit's pages and figures use this module).
 """
 
 from __future__ import annotations

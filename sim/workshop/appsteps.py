@@ -1,6 +1,6 @@
 """The worksheets' *In the app* paragraphs, in the app's own words.
 
-Each exercise's paragraphs (``app`` in ``text/<lang>.toml``) are written with placeholders for
+Each exercise's paragraphs (``app`` in ``text/kit.toml``) are written with placeholders for
 everything the page shows, filled here from the app's catalogue in the same language:
 
 ``{preset}``                the scenario menu's name of the exercise

@@ -1,4 +1,4 @@
-"""The workshop's exercises and plans (language-neutral; the prose is in ``text/*.toml``).
+"""The workshop's exercises and plans (language-neutral; the prose is in ``text/kit.toml``).
 
 Each exercise runs one shipped scenario of ``scenarios/workshop/`` (``run`` or ``sweep``) and
 says what its key reports: the measures, the weeks of the key table, the arm the paired
@@ -33,7 +33,7 @@ class Answer:
 class Step:
     """One action of a worksheet's *In the app* paragraph, and what students then see there.
 
-    The paragraph's text (``app`` in ``text/<lang>.toml``) names the same things through
+    The paragraph's text (``app`` in ``text/kit.toml``) names the same things through
     placeholders filled with the app's own words (:mod:`sim.workshop.appsteps`), and the browser
     test ``tests/test_browser_worksheets.py`` does these steps on the page: one source for both.
 
@@ -70,7 +70,7 @@ class Exercise:
     Attributes
     ----------
     id : str
-        Short name; also the text section in ``text/<lang>.toml`` and the folder
+        Short name; also the text section in ``text/kit.toml`` and the folder
         ``docs/workshop/<number>-<id>/``.
     number : int
         Order in the half-day plan (1..7).

@@ -5,7 +5,7 @@ writes): levels (mean and 95 % interval over replicates) per arm at the key's we
 differences against the exercise's ``versus`` arm, which arm leads each measure and whether the
 lead is beyond noise, and what pays (profit to date against spending nothing). For a sweep
 (the frontier exercise) the same at the last week for every grid point. The result is plain
-data (JSON-ready); ``pages`` turns it into sentences in either language.
+data (JSON-ready); the key's templates turn it into sentences in either language.
 """
 
 from __future__ import annotations
