@@ -260,7 +260,7 @@ def test_page_errors_from_loading_a_scenario_are_in_the_pages_language(tmp_path,
     (``Arena.error``) is a catalogue message: English as before, bokmål on a bokmål page
     (numbers in its style); a scenario file's own validation message stays English, as on the
     command line."""
-    from sim.viz.app import _message_text
+    from sim.viz.prose import _message_text
 
     nb, en = translator("nb"), translator("en")
     missing = tmp_path / "gone.toml"
