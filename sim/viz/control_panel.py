@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import solara
 
-from sim.i18n import number_style
+from sim.i18n import numbers
 from sim.viz.arena import Arena
 from sim.viz.chartspec import CHARTS, MAX_CHARTS
 from sim.viz.controls import (
@@ -90,7 +90,7 @@ def _slider(name: str, value, on_value, _, disabled: bool = False, label: str | 
     elif name.startswith("push_share"):
         shown = f"{value:.0%}".replace("%", "\u2009%")
     else:
-        shown = number_style(getattr(_, "lang", "en"))(f"{value:g}")
+        shown = numbers.general(value, getattr(_, "lang", "en"))
     help_key = name.removesuffix("_b")
     with solara.Div(
         classes=["rc-control", f"slider-{name}"], attributes={"title": _(CONTROL_HELP[help_key])}

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 
-from sim.i18n import LANGUAGES, number_style, translator
+from sim.i18n import LANGUAGES, numbers, translator
 from sim.viz.chartspec import ARM_COLORS, panel_colours
 from sim.viz.controls import budget_of, strategy_of
 from sim.viz.labels import MEDIA_HELP, MEDIA_LINE, SCORE_ROWS, campaign_label
@@ -77,14 +78,29 @@ def finite(x) -> bool:
     return x is not None and not (isinstance(x, float) and math.isnan(x))
 
 
+# The format specifications of the scoreboard's rows: sign, grouping, decimals, kind.
+PATTERN = re.compile(r"\{:(\+?)(,?)\.(\d+)([f%])\}")
+
+
 def fmt(pattern: str, value, lang: str = "en") -> str:
-    """``value`` formatted in ``lang``'s style (:func:`sim.i18n.number_style`: ``0,5`` and
-    ``1 000`` in bokmål), else with thousands separated by a thin space; ``-`` when missing."""
+    """``value`` with the digits of the Python format ``pattern`` (``{:.0%}``, ``{:+.2f}``,
+    ``{:,.0f}``), written for ``lang`` by Babel (:mod:`sim.i18n.numbers`: ``0,5``, ``1 000``,
+    ``12 %`` and ``\u22120,40`` in bokmål); English thousands are separated by a thin space
+    (``1 234``) as before; ``-`` when missing."""
     if not finite(value):
         return "-"
-    text = pattern.format(value)
-    styled = number_style(lang if lang in LANGUAGES else "en")(text)
-    return styled if styled != text else text.replace(",", "\u2009")
+    lang = lang if lang in LANGUAGES else "en"
+    match = PATTERN.fullmatch(pattern)
+    if match is None:
+        raise ValueError(f"not a scoreboard number format: {pattern!r}")
+    sign, group, decimals, kind = match.groups()
+    if kind == "%":
+        text = numbers.percent(value, lang, int(decimals))
+        if sign and pattern.format(value).startswith("+"):  # Python's sign, Babel's digits
+            text = "+" + text
+    else:
+        text = numbers.fixed(value, lang, int(decimals), sign=bool(sign), group=bool(group))
+    return text.replace(",", "\u2009") if group and lang == "en" else text
 
 
 def week_html(arena, lang: str) -> str:
