@@ -137,6 +137,7 @@ def Page():
         charts=solara.use_reactive(tuple(start.page.get("charts", DEFAULT_CHARTS))),
         reps=solara.use_reactive(None),
         rep_progress=solara.use_reactive(None),
+        markets=solara.use_reactive(False),
         sink=solara.use_memo(FrameSink, []),
     )
     playback = solara.use_memo(lambda: Playback(state), [])

@@ -29,6 +29,7 @@ class State:
     charts: solara.Reactive
     reps: solara.Reactive
     rep_progress: solara.Reactive
+    markets: solara.Reactive  # Run 20 times over plausible markets (sim.viz.markets)
     sink: FrameSink
     # The page's sim.viz.playback.Playback, set by Page (it needs the state; a type here would
     # make the two modules import each other).

@@ -16,6 +16,7 @@ from sim.i18n.scenarios import scenario_text
 from sim.viz.arena import Arena
 from sim.viz.frames import N_
 from sim.viz.labels import network_label
+from sim.viz.markets import NO_PLAUSIBLE_SET, plausible_set
 from sim.viz.presets import REPO
 from sim.viz.scoreboard import page_translator as _translator
 
@@ -122,6 +123,8 @@ def Notes(arena: Arena, lang: str):
         )
     if arena.bass_note:
         lines.append(_(arena.bass_note))
+    if plausible_set() is None:  # Run 20 times in plausible markets is greyed out: why
+        lines.append(_(NO_PLAUSIBLE_SET))
     Prose("  \n".join(lines), classes=["reclamare-notes"])
     if text.description:
         with solara.Details(_("About this scenario"), expand=False):

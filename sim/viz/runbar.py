@@ -13,6 +13,14 @@ import solara
 from sim.i18n import LANGUAGES
 from sim.viz.arena import MAX_WEEKS, Arena
 from sim.viz.frames import N_
+from sim.viz.markets import (
+    MARKETS,
+    MARKETS_HELP,
+    NO_PLAUSIBLE_SET,
+    market_members,
+    plausible_set,
+    run_markets,
+)
 from sim.viz.page_state import State, attached
 from sim.viz.playback import Playback, known_to
 from sim.viz.replicates import REPLICATES, run_replicates
@@ -43,6 +51,10 @@ def RunBar(state: State):
     ready = arena is not None and bool(arena.arms)
     at_end = ready and arena.week >= arena.plan.weeks
     progress = state.rep_progress.value
+    plausible = plausible_set()
+    over_markets = plausible is not None and state.markets.value
+    markets = min(MARKETS, len(plausible)) if plausible is not None else MARKETS
+    runs = markets if over_markets else REPLICATES
 
     def reset():
         state.apply(state.controls.value)
@@ -117,7 +129,7 @@ def RunBar(state: State):
             )
             GoToWeek(go_to, disabled=not ready)
         solara.Button(
-            _("Running {done} of {n}...").format(done=progress, n=REPLICATES)
+            _("Running {done} of {n}...").format(done=progress, n=runs)
             if progress is not None
             else _("Run {n} times").format(n=REPLICATES),
             outlined=True,
@@ -126,6 +138,19 @@ def RunBar(state: State):
             disabled=not ready or progress is not None,
             classes=["rc-replicates"],
         )
+        with solara.Div(
+            classes=["rc-markets"],
+            attributes={"title": _(MARKETS_HELP if plausible is not None else NO_PLAUSIBLE_SET)},
+        ):
+            solara.v.Checkbox(
+                label=_("in {n} markets").format(n=markets),
+                v_model=over_markets,
+                on_v_model=lambda value: state.markets.set(bool(value)),
+                disabled=plausible is None or progress is not None,
+                dense=True,
+                hide_details=True,
+                class_="rc-markets-option",
+            )
         solara.HTML(tag="div", unsafe_innerHTML="", classes=["rc-status"])  # a spacer
         solara.ToggleButtonsSingle(
             value=lang,
@@ -179,17 +204,28 @@ def ReplicateRunner(state: State):
     """Runs the replicates in a thread when 'Run 20 times' is pressed (progress on the bar)."""
     requested = state.rep_progress.value is not None
     arena = state.arena.value
+    over_markets = state.markets.value
 
     def work(cancel: threading.Event):
         if not requested or arena is None or arena.plan is None:
             return
         key = (arena.controls, arena.plan.weeks)
-        result = run_replicates(
-            arena.plan,
-            key,
-            progress=lambda done: state.rep_progress.set(done),
-            cancelled=cancel.is_set,
-        )
+        plausible = plausible_set() if over_markets else None
+        if plausible is not None:  # once in each of 20 plausible markets
+            result = run_markets(
+                arena.plan,
+                key,
+                market_members(arena.plan, plausible),
+                progress=lambda done: state.rep_progress.set(done),
+                cancelled=cancel.is_set,
+            )
+        else:  # 20 replicates (seeds) of the page's market
+            result = run_replicates(
+                arena.plan,
+                key,
+                progress=lambda done: state.rep_progress.set(done),
+                cancelled=cancel.is_set,
+            )
         if result is not None:
             state.reps.set(result)
         state.rep_progress.set(None)

@@ -5,7 +5,8 @@ Side by side, the scoreboard says for each measure which campaign is ahead. From
 says which one leads in that run (grey, with a question mark): a lead may be luck. After *Run 20
 times* (``sim.viz.replicates``) the verdict comes from the paired 95 % interval of B - A at this
 week: ``A`` or ``B`` when the interval excludes zero, ``tie`` when it does not, and a bar shows
-the interval against zero.
+the interval against zero. After the runs over plausible markets (``sim.viz.markets``) the
+last column says instead in what share of the markets A is ahead of B (95 % interval, Wilson).
 """
 
 from __future__ import annotations
@@ -122,7 +123,9 @@ def scoreboard_html(arena, lang: str, reps: Replicates | None) -> str:
         row = f'<td title="{escape(_(help_text))}">{escape(_(label))}</td>' + "".join(
             f"<td>{fmt(pattern, v, lang)}</td>" for v in values
         )
-        if compare:
+        if compare and have_reps and reps.markets:
+            row += _share_cell(reps.lead_share(key, week, higher_better), lang)
+        elif compare:
             row += _verdict_cells(values, higher_better, reps, key, week, have_reps, _, colours)
         elif have_reps:
             row += (
@@ -131,7 +134,23 @@ def scoreboard_html(arena, lang: str, reps: Replicates | None) -> str:
             )
         rows.append(f"<tr>{row}</tr>")
     week_cell = f"<th>{escape(_('Week {week}').format(week=week))}</th>"
-    if compare:
+    columns = 5 if compare else 3 if have_reps else 2
+    if compare and have_reps and reps.markets:
+        share_help = escape(
+            _(
+                "Share of the {n} plausible markets in which A is ahead of B at this week, with "
+                "its 95 % interval."
+            ).format(n=reps.markets)
+        )
+        head = (
+            week_cell
+            + f"<th style='color:{colours[0]}'>A</th><th style='color:{colours[1]}'>B</th>"
+            + f"<th colspan='2' title=\"{share_help}\">{escape(_('A ahead in'))}</th>"
+        )
+        note = _(
+            "Over {n} plausible markets, one run each: the share of them in which A is ahead."
+        ).format(n=reps.markets)
+    elif compare:
         diff_help = escape(
             _("B minus A: the bar is the 95 % interval over the runs, the line is zero.")
         )
@@ -151,9 +170,11 @@ def scoreboard_html(arena, lang: str, reps: Replicates | None) -> str:
     else:
         head = week_cell + f"<th>{escape(arm_names(arena, lang)[0])}</th>"
         note = ""
-        if have_reps:
+        if have_reps and reps.markets:
+            head += f"<th>{escape(_('{n} markets: 95 % range').format(n=reps.markets))}</th>"
+        elif have_reps:
             head += f"<th>{escape(_('{n} runs: 95 % range').format(n=reps.n))}</th>"
-    rows += media_rows(measures, head.count("<th"), lang, _)
+    rows += media_rows(measures, columns, lang, _)
     table = f"<table class='rc-score reclamare-scoreboard'><tr>{head}</tr>{''.join(rows)}</table>"
     if note:
         table += f"<div class='rc-help rc-score-note'>{escape(note)}</div>"
@@ -185,6 +206,19 @@ def _interval_text(interval, pattern: str, lang: str = "en") -> str:
     if interval is None or not finite(interval.low):
         return "-"
     return f"{fmt(pattern, interval.low, lang)} &ndash; {fmt(pattern, interval.high, lang)}"
+
+
+def share_text(share, lang: str) -> str:
+    """A share of markets and its interval, compact for the scoreboard: ``70% (48\u201386)``
+    (bokmål ``70 % (48–86)``): the share as a percentage, the interval's ends in percent."""
+    if share is None or not finite(share.mean):
+        return ""
+    low, high = (numbers.fixed(100 * x, lang, 0) for x in (share.low, share.high))
+    return f"{numbers.percent(share.mean, lang)} ({low}\u2013{high})"
+
+
+def _share_cell(share, lang: str) -> str:
+    return f"<td colspan='2' class='rc-share'>{escape(share_text(share, lang))}</td>"
 
 
 def _verdict_cells(values, higher_better, reps, key, week, have_reps, _, colours) -> str:

@@ -51,6 +51,13 @@ CSS = f"""
 .rc-goto .v-input__slot:before, .rc-goto .v-input__slot:after {{ display: none; }}
 .rc-goto input {{ font-size: 16px !important; text-align: center; }}
 .rc-goto-label {{ font-size: 14px; }}
+/* Run 20 times in plausible markets: a checkbox beside the button (sim/viz/markets.py). */
+.rc-markets {{ flex: none; }}
+.rc-markets .v-input {{ margin: 0 !important; padding: 0 !important; }}
+.rc-markets .v-input__slot {{ margin: 0 !important; }}
+.rc-markets .v-input--selection-controls__input {{ margin-right: 2px !important; }}
+.rc-markets .v-messages {{ display: none; }}
+.rc-markets .v-label {{ font-size: 14px !important; white-space: nowrap; color: #333; }}
 .rc-status {{ font-size: 14px; color: #555; white-space: nowrap; overflow: hidden;
   text-overflow: ellipsis; min-width: 0; flex: 1; }}
 .rc-top {{ display: grid; gap: 8px; align-items: start; }}
