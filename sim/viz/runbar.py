@@ -107,7 +107,7 @@ def RunBar(state: State):
             on_click=playback.toggle,
             disabled=not ready or (at_end and not playing),
             classes=["rc-play"],
-            style={"min-width": "84px"},
+            style={"min-width": "76px"},
         )
         known_to(playback, "step", step_button)
         known_to(playback, "play", play_button)

@@ -40,13 +40,17 @@ CSS = f"""
 .rc-controls .v-slider__thumb-label {{ font-size: 14px !important; width: 38px !important;
   height: 38px !important; }}
 .rc-main {{ flex: 1; min-width: 0; height: 100vh; overflow-y: auto; padding: 0 10px 10px 10px; }}
-.rc-bar {{ display: flex; align-items: center; gap: 8px; height: 48px; flex-wrap: nowrap; }}
+/* The run bar holds ten pieces in one line at 1280 px, in bokmål too: buttons padded 9 px
+   (Vuetify's 16 px left no room for the markets box), 5 px apart. */
+.rc-bar {{ display: flex; align-items: center; gap: 5px; height: 48px; flex-wrap: nowrap; }}
 .rc-bar .v-btn {{ font-size: 15px !important; }}
 .rc-bar .v-btn {{ text-transform: none; letter-spacing: normal; }}
+.rc-bar .v-btn:not(.rc-back) {{ padding: 0 9px !important; }}
+.rc-bar .rc-lang .v-btn {{ min-width: 40px !important; }}
 .rc-week {{ font-size: 20px; font-weight: 600; min-width: 112px; white-space: nowrap; }}
-.rc-nav {{ display: flex; align-items: center; gap: 6px; white-space: nowrap; flex: none; }}
+.rc-nav {{ display: flex; align-items: center; gap: 4px; white-space: nowrap; flex: none; }}
 .rc-nav .rc-back {{ min-width: 36px !important; padding: 0 6px !important; }}
-.rc-goto {{ width: 56px; flex: none; margin: 0 !important; padding: 0 !important; }}
+.rc-goto {{ width: 48px; flex: none; margin: 0 !important; padding: 0 !important; }}
 .rc-goto .v-input__slot {{ border: 1px solid #1976d2; border-radius: 4px; padding: 0 4px; }}
 .rc-goto .v-input__slot:before, .rc-goto .v-input__slot:after {{ display: none; }}
 .rc-goto input {{ font-size: 16px !important; text-align: center; }}
