@@ -212,3 +212,25 @@ def test_a_malformed_set_counts_as_none(tmp_path, monkeypatch):
     bad.write_text("{not json")
     monkeypatch.setattr(plausible, "DATA", bad)
     assert plausible_set() is None
+
+
+def test_a_market_run_that_fails_frees_the_button(fixture_set, monkeypatch):
+    """An error in the runs (here made on purpose) leaves Run 20 times usable, not stuck at
+    "Running 0 of 6..."."""
+    from sim.viz import runbar
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("made to fail")
+
+    monkeypatch.setattr(runbar, "run_markets", broken)
+    monkeypatch.setenv("RECLAMARE_PRESET", "default")
+    rc = _render()
+    _option(rc).v_model = True
+    rc.find(v.Btn, children=["Run 20 times"]).widget.click()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not rc.find(v.Btn, children=["Run 20 times"]):
+        time.sleep(0.05)
+    while time.monotonic() < deadline and rc.find(v.Btn, children=["Run 20 times"]).widget.disabled:
+        time.sleep(0.05)
+    assert not rc.find(v.Btn, children=["Run 20 times"]).widget.disabled
+    assert "A ahead in" not in _scoreboard(rc)

@@ -209,25 +209,27 @@ def ReplicateRunner(state: State):
     def work(cancel: threading.Event):
         if not requested or arena is None or arena.plan is None:
             return
-        key = (arena.controls, arena.plan.weeks)
-        plausible = plausible_set() if over_markets else None
-        if plausible is not None:  # once in each of 20 plausible markets
-            result = run_markets(
-                arena.plan,
-                key,
-                market_members(arena.plan, plausible),
-                progress=lambda done: state.rep_progress.set(done),
-                cancelled=cancel.is_set,
-            )
-        else:  # 20 replicates (seeds) of the page's market
-            result = run_replicates(
-                arena.plan,
-                key,
-                progress=lambda done: state.rep_progress.set(done),
-                cancelled=cancel.is_set,
-            )
-        if result is not None:
-            state.reps.set(result)
-        state.rep_progress.set(None)
+        try:
+            key = (arena.controls, arena.plan.weeks)
+            plausible = plausible_set() if over_markets else None
+            if plausible is not None:  # once in each of 20 plausible markets
+                result = run_markets(
+                    arena.plan,
+                    key,
+                    market_members(arena.plan, plausible),
+                    progress=lambda done: state.rep_progress.set(done),
+                    cancelled=cancel.is_set,
+                )
+            else:  # 20 replicates (seeds) of the page's market
+                result = run_replicates(
+                    arena.plan,
+                    key,
+                    progress=lambda done: state.rep_progress.set(done),
+                    cancelled=cancel.is_set,
+                )
+            if result is not None:
+                state.reps.set(result)
+        finally:  # the button is free again, also after an error (the server logs it)
+            state.rep_progress.set(None)
 
     solara.use_thread(work, dependencies=[requested, id(arena)], intrusive_cancel=False)
