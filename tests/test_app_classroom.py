@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import tomllib
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -210,16 +211,56 @@ def test_numbers_on_the_page_are_written_the_pages_way():
     assert decimals_en, cells["en"]  # attitude and spread have decimals
     assert not any(re.search(r"\d,\d", c) for c in cells["en"])
     assert not any(re.search(r"\d\.\d", c) for c in cells["nb"]), cells["nb"]
-    assert [c.replace(".", ",") for c in decimals_en] == [
+    assert [c.replace(".", ",").replace("-", "\u2212") for c in decimals_en] == [
         c for c in cells["nb"] if re.search(r"\d,\d", c)
     ]
+    assert not any("-" in c for c in cells["nb"] if c != "-")  # U+2212, as report.html
     percents = [c for c in cells["nb"] if c.endswith("%")]
     assert percents and all(c.endswith("\u00a0%") for c in percents)
-    assert histogram_labels("nb")[0] == "-0,9" and histogram_labels("en")[0] == "-0.9"
+    assert histogram_labels("nb")[0] == "\u22120,9" and histogram_labels("en")[0] == "-0.9"
     _nb, _en = translator("nb"), translator("en")
     assert chart_spec("histogram", ["x"], 52, _nb)["categories"][-1] == "+0,9"
     assert chart_spec("awareness", ["x"], 52, _nb)["comma"] is True
     assert chart_spec("awareness", ["x"], 52, _en)["comma"] is False
+    assert chart_spec("awareness", ["x"], 52, _nb)["minus"] == "\u2212"  # the browser's axes
+    assert chart_spec("awareness", ["x"], 52, _en)["minus"] == "-"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "lang", "shown"),
+    [
+        ("{:+.2f}", -0.4, "nb", "\u22120,40"),
+        ("{:+.2f}", -0.4, "en", "-0.40"),
+        ("{:+.2f}", 0.0, "en", "+0.00"),
+        ("{:.2f}", 0.171, "nb", "0,17"),
+        ("{:.0%}", 0.604, "nb", "60\u00a0%"),
+        ("{:.0%}", 0.604, "en", "60%"),
+        ("{:+.0%}", 0.01, "nb", "+1\u00a0%"),
+        ("{:+.0%}", -0.05, "nb", "\u22125\u00a0%"),
+        ("{:.1%}", 0.0884, "nb", "8,8\u00a0%"),
+        ("{:,.0f}", 1234.4, "en", "1\u2009234"),
+        ("{:,.0f}", 1234.4, "nb", "1\u00a0234"),
+        ("{:+,.0f}", -1234.4, "nb", "\u22121\u00a0234"),
+        ("{:+,.0f}", 50.2, "nb", "+50"),
+        ("{:.0f}", float("nan"), "nb", "-"),
+    ],
+)
+def test_scoreboard_numbers_are_written_by_babel(pattern, value, lang, shown):
+    """The scoreboard's cells: Python's digits, the language's signs (sim.i18n.numbers):
+    decimal comma, no-break space before % and between thousands, U+2212 for negatives in
+    bokmål; English thousands by a thin space, as the app wrote them before."""
+    from sim.viz.scoreboard import fmt
+
+    assert fmt(pattern, value, lang) == shown
+
+
+def test_the_app_writes_no_number_with_the_regex_rewriter():
+    """Every number the app shows goes through sim.i18n.numbers (Babel), not number_style."""
+    import sim.viz
+
+    folder = Path(sim.viz.__file__).parent
+    users = [p.name for p in folder.glob("*.py") if "number_style" in p.read_text("utf-8")]
+    assert users == []
 
 
 # --------------------------------------------------------------------------------- sharing
@@ -260,7 +301,7 @@ def test_page_errors_from_loading_a_scenario_are_in_the_pages_language(tmp_path,
     (``Arena.error``) is a catalogue message: English as before, bokmål on a bokmål page
     (numbers in its style); a scenario file's own validation message stays English, as on the
     command line."""
-    from sim.viz.app import _message_text
+    from sim.viz.prose import _message_text
 
     nb, en = translator("nb"), translator("en")
     missing = tmp_path / "gone.toml"

@@ -35,6 +35,25 @@ from sim.viz.widgets import ChartWidget, FrameBus, HtmlBox, NetworkWidget
 SMALL = Controls(n=200)
 
 
+# ------------------------------------------------------------------------------ modules
+def test_every_app_module_is_one_job_under_600_lines():
+    """Issue #27: no module under sim/viz is longer than 600 lines, and each says at its top what
+    its one job is (a docstring of a sentence or more)."""
+    import ast
+    from pathlib import Path
+
+    import sim.viz
+
+    folder = Path(sim.viz.__file__).parent
+    modules = sorted(p for p in folder.glob("*.py") if p.name != "__init__.py")
+    assert len(modules) >= 10  # the folder was found
+    for path in modules:
+        text = path.read_text(encoding="utf-8")
+        assert len(text.splitlines()) <= 600, f"{path.name}: {len(text.splitlines())} lines"
+        doc = ast.get_docstring(ast.parse(text))
+        assert doc and len(doc.split()) >= 8, f"{path.name} says nothing of its job"
+
+
 # ------------------------------------------------------------------------------ controls
 @pytest.mark.parametrize("name", sorted(SLIDERS))
 def test_slider_ranges_lie_inside_the_schema(name):
@@ -296,9 +315,9 @@ def test_page_side_by_side_and_preset_switch(page):
 
 
 def test_page_plays_to_the_scenarios_last_week_and_stops(page, monkeypatch):
-    from sim.viz import app
+    from sim.viz import playback
 
-    monkeypatch.setattr(app, "PLAY_INTERVAL_S", 0.0)
+    monkeypatch.setattr(playback, "PLAY_INTERVAL_S", 0.0)
     rc = page
     _button(rc, "Play").click()
     deadline = time.monotonic() + 60
@@ -315,10 +334,10 @@ def test_page_plays_to_the_scenarios_last_week_and_stops(page, monkeypatch):
 
 def test_play_and_pause_change_the_buttons_in_place_and_stop_the_weeks(page, monkeypatch):
     """Play and Pause change the two buttons' widgets in place (no re-render of the page:
-    sim.viz.app.Playback), and Pause really stops the weeks; Reset stops playing too."""
-    from sim.viz import app
+    sim.viz.playback.Playback), and Pause really stops the weeks; Reset stops playing too."""
+    from sim.viz import playback
 
-    monkeypatch.setattr(app, "PLAY_INTERVAL_S", 0.02)
+    monkeypatch.setattr(playback, "PLAY_INTERVAL_S", 0.02)
     rc = page
     play, step = _button(rc, "Play"), _button(rc, "Step")
     play.click()

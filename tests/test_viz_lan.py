@@ -121,7 +121,7 @@ def test_out_of_range_widget_values_on_the_page_are_clamped(monkeypatch):
     import ipyvuetify as v
     import solara
 
-    from sim.viz import app
+    from sim.viz import app, page_state
 
     made = []
 
@@ -130,7 +130,8 @@ def test_out_of_range_widget_values_on_the_page_are_clamped(monkeypatch):
             super().__init__(controls, preset)
             made.append(self)
 
-    monkeypatch.setattr(app, "Arena", Recorded)
+    monkeypatch.setattr(app, "Arena", Recorded)  # the first run of the page
+    monkeypatch.setattr(page_state, "Arena", Recorded)  # a changed setting
     monkeypatch.setenv("RECLAMARE_PRESET", "default")
     app.WARM.wait(120)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine.measures import HIST_EDGES, HIST_NAMES
-from sim.i18n import decimal_comma, number_style
+from sim.i18n import numbers
 from sim.i18n.vocabulary import OTHER_COLOURS, STRATEGY_COLOURS, arm_colours
 from sim.viz.frames import N_, rounded
 
@@ -180,10 +180,9 @@ MAX_CHARTS = 3
 
 def histogram_labels(lang: str = "en") -> list[str]:
     """Bin labels of the attitude histogram: each bin's centre, e.g. ``-0.9`` .. ``+0.9``
-    (``-0,9`` in bokmål)."""
-    number = number_style(lang)
+    (``\u22120,9`` in bokmål: :mod:`sim.i18n.numbers`)."""
     centres = [(a + b) / 2 for a, b in zip(HIST_EDGES[:-1], HIST_EDGES[1:], strict=True)]
-    return [number(f"{c:+.1f}") for c in centres]
+    return [numbers.fixed(c, lang, 1, sign=True) for c in centres]
 
 
 def chart_spec(
@@ -261,7 +260,10 @@ def chart_spec(
         "xmax": int(weeks),
         "xname": _("attitude (-1..+1)") if chart.kind == "histogram" else _("week"),
         "categories": histogram_labels(lang) if chart.kind == "histogram" else [],
-        "comma": decimal_comma(lang),  # the browser writes 0,5 (and 12 %)
+        # The browser writes the axes' and tooltips' numbers with the locale's decimal sign and
+        # minus sign, as Babel does (bokmål: 0,5, \u22120,5 and 12 %).
+        "comma": numbers.fixed(0.5, lang, 1) == "0,5",
+        "minus": numbers.fixed(-1, lang, 0)[0],
         "series": series,
     }
 

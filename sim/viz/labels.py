@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from sim.i18n import LANGUAGES, number_style
+from sim.i18n import LANGUAGES, numbers
 from sim.i18n.vocabulary import (
     EVERYONE_NAME,
     GROUP_NAMES,
@@ -214,7 +214,7 @@ def campaign_label(arm, other, _, budget: float | None = None, other_budget=None
     if other is not None and strategy_of(other)[0] != "none":
         theirs = other.budget if other_budget is None else other_budget
         if abs(money - theirs) > 1e-9:
-            shown = number_style(getattr(_, "lang", "en"))(f"{money:g}")
+            shown = numbers.general(money, getattr(_, "lang", "en"))
             name = _(NAME_BUDGET).format(name=name, budget=shown)
     pushes, talks = strategy in ("push", "mix"), strategy in ("dialogue", "mix")
     other_pushes = other is not None and strategy_of(other)[0] in ("push", "mix")

@@ -5,6 +5,10 @@ so replicate 0 is the run the page shows, and both arms of a replicate share the
 random numbers): the difference B - A of one replicate is caused by the campaign. Intervals are
 95 % Student t intervals over replicates (``sim.study.stats``): of each arm's mean per week
 (the bands on the charts) and of the paired difference B - A per week (the scoreboard's verdict).
+
+The same holder carries the runs over plausible markets (``sim/viz/markets.py``: one run of A
+and B in each of 20 markets of the calibrated set, ``markets`` set): then the scoreboard reads
+:meth:`Replicates.lead_share`, the share of markets in which A is ahead of B.
 """
 
 from __future__ import annotations
@@ -15,16 +19,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.study.arms import run_arms, run_seed
-from sim.study.stats import Interval, band, paired_diff_ci
+from sim.study.stats import Interval, band, paired_diff_ci, share_ci
 from sim.viz.controls import REPLICATES, RunPlan
 
 
-@dataclass
+@dataclass(eq=False)  # a run of the replicates is itself: compared by identity (sim/viz/sink.py)
 class Replicates:
     """Weekly values of every measure: ``values[arm][measure]`` is a (replicates x weeks+1) array.
 
     ``key`` identifies the settings they were run for (the page shows them only while the
-    settings are unchanged).
+    settings are unchanged). ``markets``: the number of plausible markets the rows are (one run
+    each, ``sim/viz/markets.py``); 0 when the rows are replicates (seeds) of the page's market.
     """
 
     key: object
@@ -32,6 +37,7 @@ class Replicates:
     values: list[dict[str, np.ndarray]]
     weeks: int
     seconds: float = 0.0
+    markets: int = 0
     _bands: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -60,6 +66,23 @@ class Replicates:
         a = self.values[0][measure][:, week]
         b = self.values[1][measure][:, week]
         return paired_diff_ci(b, a)
+
+    def lead_share(self, measure: str, week: int, higher_better: bool | None) -> Interval | None:
+        """Share of the rows (markets) in which A is ahead of B at ``week``, ties counted half,
+        with its Wilson 95 % interval (``sim.study.stats.share_ci``, as ``run --plausible``);
+        "ahead" is lower where lower is better. None with one arm, beyond the run, or for a
+        measure without a direction."""
+        if (
+            len(self.values) < 2
+            or higher_better is None
+            or not 0 <= week <= self.weeks
+            or measure not in self.values[0]
+        ):
+            return None
+        diff = self.values[0][measure][:, week] - self.values[1][measure][:, week]
+        diff = diff[np.isfinite(diff)]
+        ahead = (diff > 0) if higher_better else (diff < 0)
+        return share_ci(float(ahead.sum() + 0.5 * (diff == 0).sum()), int(diff.size))
 
     def level(self, arm: int, measure: str, week: int) -> Interval | None:
         """95 % interval of one arm's mean at ``week``."""
@@ -109,6 +132,12 @@ def run_replicates(
         frames.append(frame)
         if progress is not None:
             progress(r + 1)
+    return Replicates(key, names, arm_values(frames, names), weeks, time.perf_counter() - start)
+
+
+def arm_values(frames: list, names: list[str]) -> list[dict[str, np.ndarray]]:
+    """Run frames (``run_arms``: columns ``arm``, ``week`` and the measures) as one
+    (runs x weeks+1) array per arm and measure, in the order of ``frames``."""
     values: list[dict[str, np.ndarray]] = []
     for name in names:
         per_measure: dict[str, list[np.ndarray]] = {}
@@ -119,7 +148,7 @@ def run_replicates(
                     continue
                 per_measure.setdefault(column, []).append(rows[column].to_numpy(dtype=float))
         values.append({m: np.vstack(v) for m, v in per_measure.items()})
-    return Replicates(key, names, values, weeks, time.perf_counter() - start)
+    return values
 
 
 __all__ = ["REPLICATES", "Replicates", "run_replicates", "verdict"]

@@ -5,15 +5,17 @@ Side by side, the scoreboard says for each measure which campaign is ahead. From
 says which one leads in that run (grey, with a question mark): a lead may be luck. After *Run 20
 times* (``sim.viz.replicates``) the verdict comes from the paired 95 % interval of B - A at this
 week: ``A`` or ``B`` when the interval excludes zero, ``tie`` when it does not, and a bar shows
-the interval against zero.
+the interval against zero. After the runs over plausible markets (``sim.viz.markets``) the
+last column says instead in what share of the markets A is ahead of B (95 % interval, Wilson).
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import re
 
-from sim.i18n import LANGUAGES, number_style, translator
+from sim.i18n import LANGUAGES, numbers, translator
 from sim.viz.chartspec import ARM_COLORS, panel_colours
 from sim.viz.controls import budget_of, strategy_of
 from sim.viz.labels import MEDIA_HELP, MEDIA_LINE, SCORE_ROWS, campaign_label
@@ -77,14 +79,29 @@ def finite(x) -> bool:
     return x is not None and not (isinstance(x, float) and math.isnan(x))
 
 
+# The format specifications of the scoreboard's rows: sign, grouping, decimals, kind.
+PATTERN = re.compile(r"\{:(\+?)(,?)\.(\d+)([f%])\}")
+
+
 def fmt(pattern: str, value, lang: str = "en") -> str:
-    """``value`` formatted in ``lang``'s style (:func:`sim.i18n.number_style`: ``0,5`` and
-    ``1 000`` in bokmål), else with thousands separated by a thin space; ``-`` when missing."""
+    """``value`` with the digits of the Python format ``pattern`` (``{:.0%}``, ``{:+.2f}``,
+    ``{:,.0f}``), written for ``lang`` by Babel (:mod:`sim.i18n.numbers`: ``0,5``, ``1 000``,
+    ``12 %`` and ``\u22120,40`` in bokmål); English thousands are separated by a thin space
+    (``1 234``) as before; ``-`` when missing."""
     if not finite(value):
         return "-"
-    text = pattern.format(value)
-    styled = number_style(lang if lang in LANGUAGES else "en")(text)
-    return styled if styled != text else text.replace(",", "\u2009")
+    lang = lang if lang in LANGUAGES else "en"
+    match = PATTERN.fullmatch(pattern)
+    if match is None:
+        raise ValueError(f"not a scoreboard number format: {pattern!r}")
+    sign, group, decimals, kind = match.groups()
+    if kind == "%":
+        text = numbers.percent(value, lang, int(decimals))
+        if sign and pattern.format(value).startswith("+"):  # Python's sign, Babel's digits
+            text = "+" + text
+    else:
+        text = numbers.fixed(value, lang, int(decimals), sign=bool(sign), group=bool(group))
+    return text.replace(",", "\u2009") if group and lang == "en" else text
 
 
 def week_html(arena, lang: str) -> str:
@@ -106,7 +123,9 @@ def scoreboard_html(arena, lang: str, reps: Replicates | None) -> str:
         row = f'<td title="{escape(_(help_text))}">{escape(_(label))}</td>' + "".join(
             f"<td>{fmt(pattern, v, lang)}</td>" for v in values
         )
-        if compare:
+        if compare and have_reps and reps.markets:
+            row += _share_cell(reps.lead_share(key, week, higher_better), lang)
+        elif compare:
             row += _verdict_cells(values, higher_better, reps, key, week, have_reps, _, colours)
         elif have_reps:
             row += (
@@ -115,7 +134,23 @@ def scoreboard_html(arena, lang: str, reps: Replicates | None) -> str:
             )
         rows.append(f"<tr>{row}</tr>")
     week_cell = f"<th>{escape(_('Week {week}').format(week=week))}</th>"
-    if compare:
+    columns = 5 if compare else 3 if have_reps else 2
+    if compare and have_reps and reps.markets:
+        share_help = escape(
+            _(
+                "Share of the {n} plausible markets in which A is ahead of B at this week, with "
+                "its 95 % interval."
+            ).format(n=reps.markets)
+        )
+        head = (
+            week_cell
+            + f"<th style='color:{colours[0]}'>A</th><th style='color:{colours[1]}'>B</th>"
+            + f"<th colspan='2' title=\"{share_help}\">{escape(_('A ahead in'))}</th>"
+        )
+        note = _(
+            "Over {n} plausible markets, one run each: the share of them in which A is ahead."
+        ).format(n=reps.markets)
+    elif compare:
         diff_help = escape(
             _("B minus A: the bar is the 95 % interval over the runs, the line is zero.")
         )
@@ -135,9 +170,11 @@ def scoreboard_html(arena, lang: str, reps: Replicates | None) -> str:
     else:
         head = week_cell + f"<th>{escape(arm_names(arena, lang)[0])}</th>"
         note = ""
-        if have_reps:
+        if have_reps and reps.markets:
+            head += f"<th>{escape(_('{n} markets: 95 % range').format(n=reps.markets))}</th>"
+        elif have_reps:
             head += f"<th>{escape(_('{n} runs: 95 % range').format(n=reps.n))}</th>"
-    rows += media_rows(measures, head.count("<th"), lang, _)
+    rows += media_rows(measures, columns, lang, _)
     table = f"<table class='rc-score reclamare-scoreboard'><tr>{head}</tr>{''.join(rows)}</table>"
     if note:
         table += f"<div class='rc-help rc-score-note'>{escape(note)}</div>"
@@ -169,6 +206,19 @@ def _interval_text(interval, pattern: str, lang: str = "en") -> str:
     if interval is None or not finite(interval.low):
         return "-"
     return f"{fmt(pattern, interval.low, lang)} &ndash; {fmt(pattern, interval.high, lang)}"
+
+
+def share_text(share, lang: str) -> str:
+    """A share of markets and its interval, compact for the scoreboard: ``70% (48\u201386)``
+    (bokmål ``70 % (48–86)``): the share as a percentage, the interval's ends in percent."""
+    if share is None or not finite(share.mean):
+        return ""
+    low, high = (numbers.fixed(100 * x, lang, 0) for x in (share.low, share.high))
+    return f"{numbers.percent(share.mean, lang)} ({low}\u2013{high})"
+
+
+def _share_cell(share, lang: str) -> str:
+    return f"<td colspan='2' class='rc-share'>{escape(share_text(share, lang))}</td>"
 
 
 def _verdict_cells(values, higher_better, reps, key, week, have_reps, _, colours) -> str:
