@@ -7,12 +7,12 @@ excludes zero is starred. Text through the translator ``_`` of ``--lang``; arms 
 names (``sim.i18n.vocabulary.arm_display``: ``push_20`` is ``reklame 20`` in bokmål), with a
 line saying which identifier each one is (what ``--versus`` and the CSV files take). The tables'
 numbers are as in the CSV files; those in sentences (the media plan, what pays) in the
-language's style (``sim.i18n.number_style``: ``1 600``, ``2,17``, ``46 %`` in bokmål).
+language's style (``sim.i18n.numbers``, Babel: ``1 600``, ``2,17``, ``46 %`` in bokmål).
 """
 
 from __future__ import annotations
 
-from sim.i18n import number_style, translator
+from sim.i18n import numbers, translator
 from sim.shipped import command_name
 
 
@@ -88,7 +88,7 @@ def print_outcome(
         "replicates": scenario.replicates,
         "points": len(summary["points"]),
         "weeks": scenario.weeks,
-        "seconds": number_style(getattr(_, "lang", "en"))(f"{outcome.seconds:.1f}"),
+        "seconds": numbers.fixed(outcome.seconds, getattr(_, "lang", "en"), 1),
     }
     runs = (
         _(
@@ -131,7 +131,7 @@ def print_outcome(
         for shown, point in tables:
             _print_table(shown, point, measures, _, names)
         _print_media_plan(week, summary["points"][0], _, names)
-        number = number_style(getattr(_, "lang", "en"))
+        number = _restyler(getattr(_, "lang", "en"))
         for item in summary.get("what_pays", [])[:1]:
             print(
                 _(
@@ -147,6 +147,11 @@ def print_outcome(
             )
         return
     _print_sweep(summary, measures, week, _, names)
+
+
+def _restyler(lang: str):
+    """A number written the English (Python) way, rewritten by Babel for ``lang``."""
+    return lambda text: numbers.restyle(text, lang)
 
 
 def _print_table(
@@ -188,7 +193,7 @@ def _print_media_plan(week: int, point: dict, _, names: dict[str, str] | None = 
     (means over replicates), numbers in the language's style (``1 600``, ``2,17``, ``46 %`` in
     bokmål: a sentence, not a table)."""
     names = names or {}
-    number = number_style(getattr(_, "lang", "en"))
+    number = _restyler(getattr(_, "lang", "en"))
     lines = []
     for item in point["arms"]:
         values = item["measures"]

@@ -108,11 +108,12 @@ class Sheet:
 
         expect(self.page.locator(".rc-net-title")).to_have_text(self.titles())
 
-    def expect_text(self, selector: str, text: str) -> None:
-        """``selector`` shows ``text`` (the words the sheet prints)."""
+    def expect_text(self, selector: str, text: str, timeout: float | None = None) -> None:
+        """``selector`` shows ``text`` (the words the sheet prints) within ``timeout`` ms
+        (playwright's default, 5 s, when None)."""
         from playwright.sync_api import expect
 
-        expect(self.page.locator(selector).first).to_contain_text(text)
+        expect(self.page.locator(selector).first).to_contain_text(text, timeout=timeout)
 
     def see(self, what: str) -> None:
         kind, key = what.split(":", 1)
@@ -220,7 +221,9 @@ class Sheet:
         elif step.do == "replicates":
             self.press(".rc-replicates", names["app"]["replicates"])
             note = self._("Verdicts from {n} runs of each campaign (95 % interval of B minus A).")
-            self.expect_text(".rc-score-note", note.split("{n}")[0].strip())
+            # the note changes when the 20 runs are done: seconds on an idle machine, more than
+            # playwright's 5 s default on a loaded one (seen: a full suite beside a calibration)
+            self.expect_text(".rc-score-note", note.split("{n}")[0].strip(), timeout=120_000)
             page.wait_for_function(
                 "() => { const e = document.querySelector('.rc-score-note');"
                 " return e && e.textContent.includes('20'); }",

@@ -307,11 +307,11 @@ def test_nb_numbers_have_a_decimal_comma(nb_study):
     assert any("," in t for t in ticks) and not any(re.search(r"\d\.\d", t) for t in ticks)
 
 
-def test_number_style():
-    nb = i18n.number_style("nb")
-    assert nb("1,234.5") == "1\u00a0234,5" and nb("12%") == "12\u00a0%" and nb("-0.25") == "-0,25"
-    assert i18n.number_style("en")("1,234.5") == "1,234.5"
+def test_list_separator_and_whole_numbers_in_messages():
     assert i18n.list_separator("nb") == "; " and i18n.list_separator("en") == ", "
+    line = i18n.Message(i18n.N_("Seed {seed} is too large."), seed=1234567)
+    assert str(line) == "Seed 1,234,567 is too large."
+    assert "1\u00a0234\u00a0567" in line.text(i18n.translator("nb"))
 
 
 def test_nb_figures_hold_no_english_words(nb_study):

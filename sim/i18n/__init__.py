@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -116,32 +115,12 @@ def translator(lang: str = DEFAULT_LANGUAGE) -> Callable[[str], str]:
     return translate
 
 
-# A number as Python formats it: 1,234.5 / -0.25 / +0.40 / 12% / 1.2e-05 (nothing else).
-NUMBER = re.compile(r"[+\-\u2212]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?(e[+-]?\d+)?%?")
 # Decimal comma and a no-break space as thousands separator and before %, in these languages.
 _COMMA_LANGUAGES = {"nb"}
 
 
-def number_style(lang: str) -> Callable[[str], str]:
-    """A function rewriting a number formatted the English (Python) way into ``lang``'s style.
-
-    Norwegian: ``"1,234.5"`` -> ``"1 234,5"``, ``"12%"`` -> ``"12 %"`` (no-break spaces);
-    English: unchanged. Only separators between digits change, so text around a number is safe,
-    but two numbers in a list need :func:`list_separator` (``"[0,1; 0,2]"``).
-    """
-    if not decimal_comma(lang):
-        return lambda text: text
-
-    def comma(text: str) -> str:
-        text = re.sub(r"(?<=\d),(?=\d{3}(\D|$))", "\u00a0", text)
-        text = re.sub(r"(?<=\d)\.(?=\d)", ",", text)
-        return re.sub(r"(?<=\d)%", "\u00a0%", text)
-
-    return comma
-
-
 def decimal_comma(lang: str) -> bool:
-    """Whether ``lang`` writes decimals with a comma (``0,5``), as :func:`number_style` does."""
+    """Whether ``lang`` writes decimals with a comma (``0,5``)."""
     return check_language(lang) in _COMMA_LANGUAGES
 
 
@@ -174,13 +153,14 @@ class Message(str):
 
 def _styled(fields: dict, lang: str, _) -> dict:
     """``fields`` ready to fill in a message in ``lang`` (see :class:`Message`)."""
-    number = number_style(lang)
+    from sim.i18n import numbers
+
     out = {}
     for key, value in fields.items():
         if isinstance(value, Message):
             value = value.text(_) if _ is not str else str(value)
         elif isinstance(value, int) and not isinstance(value, bool):
-            value = number(f"{value:,}")
+            value = numbers.grouped(value, lang)
         out[key] = value
     return out
 

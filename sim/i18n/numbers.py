@@ -14,9 +14,9 @@ Norwegian writes a negative number with the minus sign U+2212 (Babel's ``minusSi
 ``Decimal`` s of the float (or of Python's already rounded digits), so the rounding is Python's
 (half to even on the binary value) in every language. A number is formatted once, where it is
 shown; the one exception is :func:`restyle`, for text another library wrote (matplotlib's tick
-labels), which rewrites a whole text that is one number and nothing else. The older
-regular-expression rewriter ``sim.i18n.number_style`` is left to the app (``sim/viz/``) until
-it moves here (the teaching kit's pages and figures use this module).
+labels, the terminal's sentences), which rewrites a whole text that is one number and nothing
+else. Every page, figure, app view and terminal sentence formats its numbers here (the older
+regular-expression rewriter ``number_style`` is gone).
 """
 
 from __future__ import annotations
