@@ -92,19 +92,28 @@ class StudyText:
         return self.names.get(name) or self.words.arm(name)
 
 
-@functools.cache
-def environment(lang: str = DEFAULT_LANGUAGE) -> Environment:
-    """The templates' environment for ``lang`` (made once per language and process)."""
-    words = PageText(lang)
-    env = Environment(
-        loader=PackageLoader("sim.outputs", TEMPLATES),
-        autoescape=True,
+def template_environment(package: str, autoescape: bool = True, **options) -> Environment:
+    """A Jinja2 environment over the ``templates/`` folder of ``package`` (``"sim.outputs"``,
+    ``"sim.workshop"``) as every page of the project is written: Jinja2's i18n extension,
+    trimmed blocks, the trailing newline kept, a missing value an error (``StrictUndefined``);
+    ``options`` go to ``Environment`` (e.g. ``finalize``)."""
+    return Environment(
+        loader=PackageLoader(package, TEMPLATES),
+        autoescape=autoescape,
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=StrictUndefined,
+        **options,
     )
+
+
+@functools.cache
+def environment(lang: str = DEFAULT_LANGUAGE) -> Environment:
+    """The templates' environment for ``lang`` (made once per language and process)."""
+    words = PageText(lang)
+    env = template_environment("sim.outputs")
     env.install_gettext_translations(words, newstyle=False)  # type: ignore[attr-defined]
     env.filters.update(
         num=words.fmt,

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sim.study.arms import run_seed
-from sim.study.claims import Expectation, describe
+from sim.study.claims import Expectation, claim_values, describe
 from sim.study.markets import DEFAULT_MARKET, QUANTILES, market_for
 from sim.study.runner import InProcessExecutor, RunTask, run_task
 from sim.study.stats import share_ci
@@ -78,14 +78,7 @@ def claim_share(e: Expectation, table: pd.DataFrame) -> dict:
     """The share of markets (``replicate`` in ``table`` is the market's index) in which ``e``'s
     direction holds: ``markets``, ``holds``, ``share``, ``low``, ``high`` (Wilson 95 %) and
     ``p10, p50, p90`` of the difference."""
-    rows = table[table["week"] == e.week]
-    mine = rows[rows["arm"] == e.arm].set_index("replicate")[e.measure]
-    if e.versus is not None:
-        other = rows[rows["arm"] == e.versus].set_index("replicate")[e.measure]
-        common = mine.index.intersection(other.index)
-        d = mine.loc[common].to_numpy(float) - other.loc[common].to_numpy(float)
-    else:
-        d = mine.to_numpy(float)
+    d = claim_values(e, table[table["week"] == e.week])
     d = d[np.isfinite(d)]
     holds = float(direction_holds(e, d).sum())
     share = share_ci(holds, int(d.size))

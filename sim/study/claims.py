@@ -163,6 +163,17 @@ def problems(
     return out
 
 
+def claim_values(e: Expectation, rows: pd.DataFrame):
+    """What ``e`` is judged on, one value per replicate of ``rows`` (one week's rows): the
+    paired difference ``arm - versus`` over the replicates both have, or the arm's value."""
+    mine = rows[rows["arm"] == e.arm].set_index("replicate")[e.measure]
+    if e.versus is None:
+        return mine.to_numpy(float)
+    other = rows[rows["arm"] == e.versus].set_index("replicate")[e.measure]
+    common = mine.index.intersection(other.index)
+    return mine.loc[common].to_numpy(float) - other.loc[common].to_numpy(float)
+
+
 def judge(e: Expectation, table: pd.DataFrame, confidence: float | None = None) -> dict:
     """Judge one expectation on a results table (columns ``arm, replicate, week`` + measures).
 
@@ -179,13 +190,7 @@ def judge(e: Expectation, table: pd.DataFrame, confidence: float | None = None) 
 
     confidence = CONFIDENCE if confidence is None else confidence
     rows = table[(table["week"] == e.week) & (table["replicate"] < e.replicates)]
-    mine = rows[rows["arm"] == e.arm].set_index("replicate")[e.measure]
-    if e.versus is not None:
-        other = rows[rows["arm"] == e.versus].set_index("replicate")[e.measure]
-        common = mine.index.intersection(other.index)
-        values = mine.loc[common].to_numpy(float) - other.loc[common].to_numpy(float)
-    else:
-        values = mine.to_numpy(float)
+    values = claim_values(e, rows)
     if e.is_equivalence:
         return _judge_equivalence(e, values)
     ci = mean_ci(values, confidence)

@@ -16,26 +16,19 @@ import functools
 import sys
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment
 
 from sim.i18n import DEFAULT_LANGUAGE
+from sim.outputs.pages import template_environment
 from sim.workshop import appsteps, texts
 from sim.workshop.exercises import EXERCISES, PLANS, Exercise
-from sim.workshop.pages import TEMPLATES, KitText
+from sim.workshop.pages import KitText
 
 
 @functools.cache
 def environment(lang: str = DEFAULT_LANGUAGE) -> Environment:
     """The Markdown template's environment for ``lang``: autoescaping off, ``_`` plain text."""
-    env = Environment(
-        loader=PackageLoader("sim.workshop", TEMPLATES),
-        autoescape=False,
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=StrictUndefined,
-    )
+    env = template_environment("sim.workshop", autoescape=False)
     words = KitText(lang)
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=words.text, ngettext=lambda s, p, n, **v: words.text(s if n == 1 else p, **v)

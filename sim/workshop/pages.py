@@ -25,17 +25,16 @@ import functools
 import html
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment
 from markupsafe import Markup
 
 from sim.engine.measures import UNITS
 from sim.i18n import DEFAULT_LANGUAGE, numbers
-from sim.outputs.pages import PageText
+from sim.outputs.pages import PageText, template_environment
 from sim.shipped import command_name
 from sim.workshop import appsteps, texts
 from sim.workshop.exercises import BY_ID, Plan
 
-TEMPLATES = "templates"  # folder of sim/workshop holding the templates (package data)
 MISSING = "-"  # a number no replicate had
 
 
@@ -180,16 +179,7 @@ def environment(lang: str = DEFAULT_LANGUAGE) -> Environment:
     as ``&quot;`` and ``&#x27;``, as the pages have always been written) before Jinja2's own
     escaping, which then leaves it alone."""
     words = KitText(lang)
-    env = Environment(
-        loader=PackageLoader("sim.workshop", TEMPLATES),
-        autoescape=True,
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=StrictUndefined,
-        finalize=_escape,
-    )
+    env = template_environment("sim.workshop", finalize=_escape)
     env.install_gettext_translations(words, newstyle=False)  # type: ignore[attr-defined]
     env.globals.update(
         lang=lang,
