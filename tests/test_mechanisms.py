@@ -54,4 +54,4 @@ def test_the_lines_say_the_numbers_in_both_languages():
     assert "frequency cap: on (at most 3 ads per customer a week)" in lines
     assert any(line.startswith("stories retold: on (retold with probability 0.1") for line in lines)
     nb = describe(params, translator("nb"))
-    assert "frekvenstak: på (høyst 3 reklamevisninger per kunde per uke)" in nb
+    assert "frekvenstak: på (høyst 3 annonsevisninger per kunde per uke)" in nb
