@@ -267,16 +267,22 @@ def test_report_tables_show_the_recomputed_numbers(study):
     measures = load_scenario("default").key_measures
     assert measures
     rows = _report_rows(html)
+    # The page names arms in words (``no campaign`` for ``none``): shown name -> identifier.
+    shown = {arm: arm_display(arm, "en") for arm in ARMS}
+    arm_of = {name: arm for arm, name in shown.items()}
     for arm in ARMS:
-        assert len(rows[arm]) == len(measures)
-        for cell, m in zip(rows[arm], measures, strict=True):
+        assert len(rows[shown[arm]]) == len(measures)
+        for cell, m in zip(rows[shown[arm]], measures, strict=True):
             check_printed(cell, level(table, arm, m), where=f"report {arm} {m}")
     for arm in ARMS[1:]:
-        name = f"{arm} minus none"
+        name = f"{shown[arm]} minus {shown['none']}"
         for cell, m in zip(rows[name], measures, strict=True):
             check_printed(cell, paired(table, arm, "none", m), where=f"report {name} {m}")
-    for cells in re.findall(r"<tr><td class=\"arm\">(\w+) minus none</td>(.*?)</tr>", html):
-        arm, body = cells
+    minus_none = rf"<tr><td class=\"arm\">([\w ]+) minus {shown['none']}</td>(.*?)</tr>"
+    found = re.findall(minus_none, html)
+    assert len(found) == len(ARMS) - 1
+    for name, body in found:
+        arm = arm_of[name]
         classes = re.findall(r"<td(?: class=\"(\w+)\")?>", body)
         for cls, m in zip(classes, measures, strict=True):
             _, low, high, _ = paired(table, arm, "none", m)

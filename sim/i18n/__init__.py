@@ -153,14 +153,13 @@ class Message(str):
 
 def _styled(fields: dict, lang: str, _) -> dict:
     """``fields`` ready to fill in a message in ``lang`` (see :class:`Message`)."""
-    from sim.i18n import numbers
-
     out = {}
     for key, value in fields.items():
         if isinstance(value, Message):
             value = value.text(_) if _ is not str else str(value)
         elif isinstance(value, int) and not isinstance(value, bool):
-            value = numbers.grouped(value, lang)
+            # thousands apart as Babel writes them (sim.i18n.numbers imports this module)
+            value = f"{value:,}".replace(",", "\u00a0" if decimal_comma(lang) else ",")
         out[key] = value
     return out
 
