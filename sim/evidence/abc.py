@@ -40,13 +40,12 @@ functions that need it, so the app and ``run`` never import it.
 
 from __future__ import annotations
 
-import json
+import functools
 import math
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -54,6 +53,20 @@ from statistics import NormalDist
 
 import numpy as np
 
+from sim.evidence.abc_history import (  # noqa: F401 (the stored run's names, as abc.X too)
+    Generation,
+    _pyabc,
+    at_zero,
+    check_resumable,
+    generations_of,
+    hash_seed,
+    last_population,
+    last_run_id,
+    next_epsilon,
+    run_stamp,
+    stamp_file,
+    write_stamp,
+)
 from sim.evidence.errors import EvidenceError
 from sim.evidence.ranges import RANGES, Range
 from sim.evidence.targets import REQUIRED, Target, total_distance
@@ -67,16 +80,6 @@ ABC_REPLICATE = 0  # run_seed's replicate index of the ABC evaluations
 RECHECK_REPLICATES = (1, 2)
 
 Simulate = Callable[[dict, int], Mapping[str, float]]
-
-
-def _pyabc():
-    try:
-        import pyabc
-    except ImportError:
-        raise EvidenceError(
-            "pyabc is not installed: pip install -e '.[calibrate]' (or make calibrate-defaults)"
-        ) from None
-    return pyabc
 
 
 # --------------------------------------------------------------------------- keys and prior
@@ -231,17 +234,6 @@ def sampler_name(sampler) -> str:
 
 
 @dataclass
-class Generation:
-    t: int
-    epsilon: float
-    accepted: int
-    evaluations: int
-    acceptance_rate: float
-    seconds: float
-    zero_share: float  # share of the accepted at distance 0
-
-
-@dataclass
 class Calibration:
     """What an ABC-SMC run left: its generations and its last population."""
 
@@ -389,7 +381,7 @@ def calibrate(
     try:
         previous: list[Generation] = []
         if resume:
-            abc.load("sqlite:///" + str(db_file), abc_id=_last_run_id(db_file))
+            abc.load("sqlite:///" + str(db_file), abc_id=last_run_id(db_file))
             previous = generations_of(abc.history)
             # a resumed run draws its proposals from its own stream (seed and first generation)
             np.random.seed(hash_seed(seed, len(previous)))  # noqa: NPY002
@@ -413,8 +405,9 @@ def calibrate(
         else:
             gens, stopped = previous, "no new generation: the stored run read back"
         seconds = time.perf_counter() - start + sum(g.seconds for g in previous)
-        result = _last_population(abc.history, ranges)
-        at_zero = _at_zero(abc.history, ranges)
+        point_of = functools.partial(to_point, ranges)
+        result = last_population(abc.history, point_of)
+        zeros = at_zero(abc.history, point_of)
     finally:
         if temp is not None:
             # sqlalchemy keeps the file open until its engine goes
@@ -435,7 +428,7 @@ def calibrate(
         values=values,
         seconds=seconds,
         stopped=stopped,
-        at_zero=at_zero,
+        at_zero=zeros,
         history=None if temp is not None else str(db_file),
         options={
             "alpha": alpha,
@@ -565,127 +558,6 @@ def _acceptance_floor(abc, gens, walltime, begun: float, min_acceptance: float) 
     left = walltime.total_seconds() - (time.perf_counter() - begun)
     affordable = max(1.0, left / per_evaluation)
     return min(1.0, max(floor, abc.population_size(len(gens)) / affordable))
-
-
-# --------------------------------------------------------------------------- the stored run
-
-
-def run_stamp(ranges, targets, seed: int, about: Mapping | None) -> dict:
-    """What a stored run's members depend on besides their points (kept beside its history)."""
-    return {
-        "ranges": [[r.path, r.low, r.high, r.integer] for r in ranges],
-        "targets": [[t.key, t.low, t.high if math.isfinite(t.high) else "inf"] for t in targets],
-        "master_seed": int(seed),
-        "about": dict(about or {}),
-    }
-
-
-def stamp_file(db_file: Path) -> Path:
-    return Path(str(db_file) + ".json")
-
-
-def write_stamp(db_file: Path, stamp: dict) -> None:
-    stamp_file(db_file).write_text(json.dumps(stamp, indent=1) + "\n", encoding="utf-8")
-
-
-def check_resumable(db_file: Path, stamp: dict) -> None:
-    """One-line refusals: no history, no stamp beside it, or a stamp that differs from this run's
-    ranges, targets, master seed or ``about`` (members would not be comparable)."""
-    if not db_file.is_file():
-        raise EvidenceError(f"--resume: --history {db_file} does not exist (nothing to continue)")
-    try:
-        stored = json.loads(stamp_file(db_file).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise EvidenceError(
-            f"--resume: {stamp_file(db_file)} is missing or unreadable (it records how "
-            f"{db_file.name}'s markets were measured)"
-        ) from None
-    # through JSON, so tuples and lists compare alike
-    differs = [k for k in stamp if json.loads(json.dumps(stamp[k])) != stored.get(k)]
-    if differs:
-        raise EvidenceError(
-            f"--resume: {db_file} was run with other {', '.join(differs)} "
-            f"(see {stamp_file(db_file).name}); use the same settings or a new --history file"
-        )
-
-
-def _last_run_id(db_file: Path) -> int:
-    import sqlite3
-
-    with closing(sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)) as con:
-        try:
-            row = con.execute("SELECT max(id) FROM abc_smc").fetchone()
-        except sqlite3.DatabaseError:
-            row = None
-    if not row or row[0] is None:
-        raise EvidenceError(f"--resume: {db_file} holds no pyabc run")
-    return int(row[0])
-
-
-def next_epsilon(db_file: Path, alpha: float, shrink: float) -> float:
-    """The threshold after the stored run's last generation: ``shrink`` x the unweighted
-    ``alpha`` quantile of its distances (as ``QuantileEpsilon(weighted=False)`` would set it)."""
-    history = _pyabc().History("sqlite:///" + str(db_file))
-    distances = history.get_weighted_distances(t=history.max_t)["distance"].to_numpy()
-    return float(shrink * np.quantile(distances, alpha))
-
-
-def hash_seed(seed: int, t: int) -> int:
-    """numpy's global seed for a run resumed at generation ``t`` (its own stream)."""
-    return run_seed(int(seed), int(t), {"resumed": 1}) % 2**32
-
-
-def generations_of(history) -> list[Generation]:
-    """The stored generations (t >= 0) as ``Generation`` records; seconds from pyabc's end
-    times (the first from the run's start)."""
-    frame = history.get_all_populations().sort_values("t")
-    gens, last_end = [], None
-    for row in frame.itertuples():
-        if row.t < 0:  # pyabc's calibration row, before generation 0
-            last_end = row.population_end_time
-            continue
-        distances = history.get_weighted_distances(t=int(row.t))["distance"]
-        seconds = (row.population_end_time - last_end).total_seconds() if last_end else 0.0
-        gens.append(
-            Generation(
-                t=int(row.t),
-                epsilon=float(row.epsilon),
-                accepted=int(row.particles),
-                evaluations=int(row.samples),
-                acceptance_rate=float(row.particles) / max(1, int(row.samples)),
-                seconds=float(seconds),
-                zero_share=float((distances <= 0).mean()),
-            )
-        )
-        last_end = row.population_end_time
-    return gens
-
-
-def _at_zero(history, ranges) -> list[tuple[dict, dict, int]]:
-    """Every distinct particle at distance 0 accepted in any stored generation, the earliest
-    first: (point, measured values, generation)."""
-    found: dict[str, tuple[dict, dict, int]] = {}
-    for t in range(history.max_t + 1):
-        for particle in history.get_population(t=t).particles:
-            if float(particle.distance) > 0:
-                continue
-            point = to_point(ranges, particle.parameter)
-            key = json.dumps(point, sort_keys=True)
-            if key not in found:
-                values = {k: float(v) for k, v in particle.sum_stat.items()}
-                found[key] = (point, values, t)
-    return list(found.values())
-
-
-def _last_population(history, ranges):
-    population = history.get_population(t=history.max_t)
-    points, weights, distances, values = [], [], [], []
-    for particle in population.particles:
-        points.append(to_point(ranges, particle.parameter))
-        weights.append(float(particle.weight))
-        distances.append(float(particle.distance))
-        values.append({k: float(v) for k, v in particle.sum_stat.items()})
-    return points, weights, distances, values
 
 
 def weighted_interval(x: np.ndarray, w: np.ndarray, level: float = 0.95) -> tuple[float, float]:
