@@ -125,26 +125,18 @@ def build_parser(_=None) -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help=_("run every arm x replicate of a scenario"))
     study_options(run, scenario_required=False)
-    run.add_argument(
-        "--plausible",
-        nargs="?",
-        const=50,
-        type=_count,
-        metavar="N",
-        help=_(
+    plausible_option(
+        run,
+        _(
             "also run the scenario once in each of N markets of the calibrated plausible set "
             "(default 50) and report the share of them in which each arm leads"
         ),
     )
     sweep = sub.add_parser("sweep", help=_("run the scenario's [sweep] grid x arms x replicates"))
     study_options(sweep, scenario_required=True)
-    sweep.add_argument(
-        "--plausible",
-        nargs="?",
-        const=50,
-        type=_count,
-        metavar="N",
-        help=_(
+    plausible_option(
+        sweep,
+        _(
             "also run every grid point once in each of N markets of the calibrated plausible "
             "set (default 50) and report, per point, the share of them in which each arm leads"
         ),
@@ -215,13 +207,9 @@ def add_claims_parsers(sub) -> None:
         metavar="K",
         help="judge every claim on K times the replicates it states (--robust: 2)",
     )
-    check.add_argument(
-        "--plausible",
-        nargs="?",
-        const=50,
-        type=_count,
-        metavar="N",
-        help="also look at every claim once in each of N markets of the calibrated plausible "
+    plausible_option(
+        check,
+        "also look at every claim once in each of N markets of the calibrated plausible "
         "set (default 50) and print the share of them in which its direction holds",
     )
     add_executor_options(check)
@@ -306,6 +294,13 @@ def add_executor_options(parser: argparse.ArgumentParser, _=None) -> None:
             "threads for each run in this process (default: $NUMBA_NUM_THREADS when set, "
             "else 1); the same results at any number; Dask workers use one each"
         ),
+    )
+
+
+def plausible_option(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """``--plausible [N]`` (50 when given without N) of ``run``, ``sweep`` and ``check``."""
+    parser.add_argument(
+        "--plausible", nargs="?", const=50, type=_count, metavar="N", help=help_text
     )
 
 
