@@ -85,11 +85,8 @@ def set_values(text: str, values: Mapping[str, float | int]) -> tuple[str, list[
         old = before.get(table, {}).get(key)
         span = _table_span(lines, table)
         if span is None:
-            lines[_new_table_at(lines) : _new_table_at(lines)] = [
-                f"[{table}]",
-                f"{key} = {new}   # calibrated",
-                "",
-            ]
+            at = _new_table_at(lines)
+            lines[at:at] = [f"[{table}]", f"{key} = {new}   # calibrated", ""]
         else:
             start, end = span
             pattern = re.compile(rf"^(\s*{re.escape(key)}\s*=\s*)([^#]*?)(\s*#.*)?$")
