@@ -337,8 +337,8 @@ def memory_section(results: dict) -> str:
     from sim.engine.memory import BASE_BYTES, BYTES_PER_CUSTOMER, BYTES_PER_TIE_END
 
     lines = [
-        "Before a network is built (`sim.engine.model.build_network_for`, used by the command "
-        "line, "
+        "Before a network is built (`sim.engine.run_network.build_network_for`, used by the "
+        "command line, "
         "the browser app and the runner), `sim.engine.memory.check_memory` estimates the run's "
         "peak "
         "memory and compares it with the memory available now (`MemAvailable` of /proc/meminfo, "

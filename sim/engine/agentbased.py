@@ -535,7 +535,7 @@ class AgentBrandModel(mesa.Model):
             network = None
         self.params = p = make_params(params, **sections)
         if network is None:
-            from sim.engine.model import build_network_for
+            from sim.engine.run_network import build_network_for
 
             network = build_network_for(p, int(self._seed))
         self.network = network

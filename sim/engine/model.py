@@ -1,10 +1,11 @@
 """BrandModel: the Mesa model of one campaign arm on one customer network.
 
-Why one module of over 600 lines: ``BrandModel`` is the order of the week. Its ``_week`` calls
-every rule in turn on the state they share, so the week reads top to bottom in one class; the
-rules themselves are in ``sim/engine/rules/``, the customers' arrays in ``state.py``, the
-measures and their census in ``measures.py`` and ``census.py``. What is here besides the class
-(the random streams, the network it is built on, the collector) is what the class needs to start.
+``BrandModel`` is the order of the week: its ``_week`` calls every rule in turn on the state they
+share, so the week reads top to bottom in one class. The rules themselves are in
+``sim/engine/rules/``, the customers' arrays in ``state.py``, the measures and their census in
+``measures.py`` and ``census.py``. What the class needs to start is beside it: the random streams
+(``streams.py``), the network it is built on (``run_network.py``), the market at week 0
+(``week_zero.py``) and the collector of the weekly measures (``collector.py``).
 
 A week (one ``step()``) runs, in this fixed order (docs/model.md explains why):
 
@@ -29,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from sim.engine.census import CUSTOMERS, take_census, told_groups
+from sim.engine.collector import measures_collector
 from sim.engine.measures import (
     MEASURE_NAMES,
     compute_measures,
@@ -55,77 +57,19 @@ from sim.engine.rules.push import run_push
 from sim.engine.rules.selection import indices_of
 from sim.engine.rules.stories import Cascades, start_stories
 from sim.engine.rules.wom import run_wom
+from sim.engine.run_network import build_network_for
 from sim.engine.state import (
     HEARD_BEFORE,
     HEARD_VIA_NAMES,
     STORY_AD,
     STORY_DIALOGUE,
     STORY_EXPERIENCE,
-    CustomerState,
 )
+from sim.engine.streams import STREAMS, stream
 from sim.engine.uniforms import week_key
+from sim.engine.week_zero import initial_state, media_exposure, target_groups
 from sim.network.graph import Network
 from sim.params import ModelParams, ParameterError, make_params
-
-# One independent random stream per purpose, derived from the run's seed. Streams that do not
-# depend on the arm (network, initial state, word of mouth, adoption, crisis, memory, market,
-# public reading, stories) are
-# the same in every arm of a replicate: common random numbers, so arm differences are paired.
-# New streams are added at the end: a stream's numbers depend on its position in this tuple.
-STREAMS = (
-    "network",
-    "initial",
-    "push",
-    "dialogue",
-    "wom",
-    "adoption",
-    "crisis",
-    "memory",
-    "market",
-    "public",
-    "stories",
-)
-
-
-def stream(seed: int, name: str) -> np.random.Generator:
-    """The random stream ``name`` of a run with master seed ``seed``.
-
-    The streams are numpy SFC64 generators (Small Fast Chaotic, 256 bits of state; passes
-    BigCrush and PractRand). The weekly rules take one 64-bit key a week from theirs and compute
-    their numbers from it (sim.engine.uniforms); the initial state, the crisis and random outreach
-    draw from theirs directly. The network is drawn with numpy's default generator
-    (``build_network_for``).
-    """
-    sequence = np.random.SeedSequence(seed, spawn_key=(STREAMS.index(name),))
-    return np.random.Generator(np.random.SFC64(sequence))
-
-
-# The last generated network built, by (network parameters, seed): the command line's check of a
-# scenario builds replicate 0's network, and the run itself needs the same one next.
-_last_network: tuple[tuple[str, int], Network] | None = None
-
-
-def build_network_for(params: ModelParams, seed: int, base_dir=None) -> Network:
-    """Build the network described by ``params.network`` from the run seed's network stream.
-
-    Refuses first (``sim.engine.memory.MemoryGuardError``, a ``ParameterError``) when the run's
-    estimated memory exceeds the memory available. Asked twice in a row for the same generated
-    network and seed, returns the same (never modified) network again.
-    """
-    global _last_network
-    from sim.engine.memory import check_memory
-    from sim.network import build_network
-
-    key = (params.network.model_dump_json(), int(seed))
-    if _last_network is not None and _last_network[0] == key:
-        return _last_network[1]
-    check_memory(params, base_dir)
-    tune_allocator()
-    sequence = np.random.SeedSequence(seed, spawn_key=(STREAMS.index("network"),))
-    network = build_network(params.network, sequence, base_dir=base_dir)
-    # Files may change between two calls; generated and shipped networks cannot.
-    _last_network = (key, network) if params.network.kind != "file" else None
-    return network
 
 
 class BrandModel(mesa.Model):
@@ -181,9 +125,12 @@ class BrandModel(mesa.Model):
         self.n = net.n
         self.sampler = NeighbourSampler(net)
         self.hubs = HubQueue(net.degree)
-        self.target, self.outside_target = self._target_groups()
-        self.state = self._initial_state()
-        self.audience = build_audience(self.n, self.target, *self._media())
+        self.target, self.outside_target = target_groups(self.params.arm.target_group, net)
+        initial = self._streams["initial"]
+        self.state = initial_state(self.params, initial, self.n)
+        self.audience = build_audience(
+            self.n, self.target, *media_exposure(self.params.population, initial, self.n)
+        )
         # Who is in the category: drawn last from the initial stream (after the media draws),
         # so that every earlier draw is what it was before the market existed.
         market = self.params.market
@@ -236,64 +183,9 @@ class BrandModel(mesa.Model):
             0,
         )
         self.measures = self._measure()
-        self.datacollector = MeasuresCollector(
-            model_reporters={name: _reporter(name) for name in MEASURE_NAMES}
-        )
+        self.datacollector = measures_collector(MEASURE_NAMES)
         if collect:
             self.datacollector.collect(self)
-
-    # ----------------------------------------------------------------- setup
-    def _target_groups(self) -> tuple[np.ndarray | None, np.ndarray | None]:
-        name = self.params.arm.target_group
-        if name is None:
-            return None, None
-        names = self.network.group_names
-        if name not in names:
-            raise ParameterError(
-                f"parameters: arm.target_group = {name!r}: must be one of the network's groups "
-                f"{list(names)}"
-            )
-        in_group = self.network.groups == names.index(name)
-        return np.flatnonzero(in_group), np.flatnonzero(~in_group)
-
-    def _initial_state(self) -> CustomerState:
-        """Week 0 from the (arm-independent) initial stream: predispositions, who is aware, and
-        each customer's taste, ad tolerance and anchoring. (Media weights are drawn after these
-        by ``_media``.) Draws are made in a fixed order whatever the parameters, so switching
-        one kind of heterogeneity off leaves every other draw unchanged."""
-        pop = self.params.population
-        rng = self._streams["initial"]
-        n = self.n
-        state = CustomerState.empty(n)
-        spread = rng.uniform(-1.0, 1.0, n) * pop.attitude_spread
-        state.attitude[:] = np.clip(pop.initial_attitude + spread, -1.0, 1.0)
-        aware = rng.random(n) < pop.initial_awareness
-        taste = rng.standard_normal(n)
-        tolerance = rng.standard_normal(n)
-        anchoring = rng.random(n)
-        if not self.params.attitudes:
-            state.attitude[:] = 0.0
-        state.predisposition[:] = state.attitude
-        state.taste[:] = taste * pop.taste_spread
-        state.tolerance[:] = np.exp(tolerance * pop.tolerance_spread)
-        state.anchoring[:] = np.minimum(anchoring * (2.0 * pop.anchoring), 1.0)
-        state.make_aware(aware, HEARD_BEFORE)
-        state.reminded[:] = False
-        return state
-
-    def _media(self) -> tuple[np.ndarray, np.ndarray | None]:
-        """Who bought media can reach (bool per customer) and each customer's media weight
-        (gamma with ``population.media_shape``; None when everyone reachable is equally
-        likely to be hit). Drawn from the initial stream after ``_initial_state``."""
-        pop = self.params.population
-        rng = self._streams["initial"]
-        reachable = rng.random(self.n) >= pop.unreachable_share
-        weight = rng.standard_gamma(pop.media_shape or 1.0, self.n)
-        if pop.media_shape is None:
-            return reachable, None
-        # A weight of exactly 0 (possible in floating point for tiny shapes) would make the
-        # customer unreachable; the smallest positive double keeps them in the audience.
-        return reachable, np.maximum(weight, np.finfo(np.float64).tiny)
 
     # ------------------------------------------------------------------ week
     def arm_budgets(self, week: int) -> tuple[float, float]:
@@ -617,32 +509,3 @@ def _remainder(budget: float, unit_cost: float) -> float:
     """Money left after buying whole units (the same rounding the rules use)."""
     units = math.floor(budget / unit_cost + 1e-9) if budget > 0 else 0
     return max(0.0, budget - units * unit_cost)
-
-
-class MeasuresCollector(mesa.DataCollector):
-    """Mesa's DataCollector for the weekly measures, without its per-value overhead.
-
-    ``collect`` appends the values of ``model.measures`` (plain floats and ints, computed once a
-    week by ``BrandModel._measure``) to ``model_vars`` directly. Mesa's own ``collect`` calls each
-    of the 18 reporters and deep-copies each value, about 0.15 ms a week (a tenth of a
-    10,000-customer week). Everything else (``model_vars``, ``get_model_vars_dataframe``, the
-    reporters themselves) is Mesa's, so the collected data are the same.
-    """
-
-    def collect(self, model) -> None:
-        if self.agent_reporters or self.agenttype_reporters:  # not used by BrandModel
-            super().collect(model)
-            return
-        if hasattr(self, "_collection_steps"):
-            self._collection_steps.append(model.time)
-        measures = model.measures
-        for name, values in self.model_vars.items():
-            values.append(measures[name])
-
-
-def _reporter(name: str):
-    def report(model: BrandModel) -> float:
-        return model.measures[name]
-
-    report.__name__ = name
-    return report

@@ -1,7 +1,7 @@
 """Random numbers inside the compiled weekly rules: one SplitMix64 sequence per rule and week.
 
 Every week each rule takes one 64-bit key from its numpy stream (``week_key``; the streams are
-SFC64 generators seeded from the run's seed, ``sim.engine.model.stream``). The numbers the rule
+SFC64 generators seeded from the run's seed, ``sim.engine.streams.stream``). The numbers the rule
 needs
 are then *computed* from the key rather than drawn one after the other: number ``i`` of the week
 is element ``i`` of the SplitMix64 sequence started at the key (Steele, Lea & Flood 2014, the
