@@ -241,8 +241,7 @@ def test_the_app_shows_a_scenario_files_message_in_the_pages_language(tmp_path):
         f"Scenario 'broken' could not be loaded: {broken.resolve()}: wom.mu = 7: must be <= 1.0"
     )
     assert _message_text(error, NB) == (
-        f"Scenarioet 'broken' kunne ikke lastes inn: {broken.resolve()}: wom.mu = 7: "
-        "må være <= 1.0"
+        f"Scenarioet 'broken' kunne ikke lastes inn: {broken.resolve()}: wom.mu = 7: må være <= 1.0"
     )
 
 
@@ -252,9 +251,7 @@ def test_viz_refuses_a_bad_file_in_its_language(tmp_path):
     broken = write(tmp_path, "broken2.toml", "weeks = -1\n")
     name = str(broken.resolve())
     assert server.check_scenario(name) == f"scenario {name}: {name}: weeks = -1: must be >= 1"
-    assert server.check_scenario(name, NB) == (
-        f"scenario {name}: {name}: weeks = -1: må være >= 1"
-    )
+    assert server.check_scenario(name, NB) == (f"scenario {name}: {name}: weeks = -1: må være >= 1")
 
 
 # ---------------------------------------------------------------- fuzzing
