@@ -17,7 +17,8 @@ Commands::
 
 ``--lang nb|en`` (run, sweep, report; default ``$RECLAMARE_LANG``, else English) chooses the
 language of report.html, the figures and this program's own help and tables (sim/i18n). One-line
-error messages are in English.
+error messages are in English, except a scenario file's own validation message (a
+``sim.i18n.Message``), which is in that language too.
 
 Exit status: 0 done, 1 unexpected failure, 2 bad input (nothing created), 130 interrupted
 (finished runs kept, folder marked incomplete).
@@ -58,7 +59,7 @@ from sim.cli_parser import (
     _peek_language,
     build_parser,
 )
-from sim.i18n import language_from_env, translator
+from sim.i18n import language_from_env, message_text, translator
 
 
 def main(argv: list[str] | None = None, prepare: Callable[[str], None] | None = None) -> int:
@@ -119,7 +120,7 @@ def _dispatch(
             prepare(args.command)
         return COMMANDS[args.command](args, argv)
     except input_errors() as error:
-        print(f"error: {_flat(error)}", file=sys.stderr)
+        print(f"error: {_flat(in_language(error, args))}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
@@ -140,6 +141,19 @@ def _dispatch(
             file=sys.stderr,
         )
         return EXIT_FAIL
+
+
+def in_language(error: Exception, args: argparse.Namespace) -> str:
+    """An error's message in the command's language (``--lang``, else ``$RECLAMARE_LANG``):
+    translated when it is a :class:`sim.i18n.Message` (a scenario's validation message), else
+    as it is."""
+    lang = getattr(args, "lang", None)
+    if not lang or lang == "en":
+        return str(error)
+    try:
+        return message_text(error, translator(lang))
+    except (OSError, ValueError):  # a broken catalogue must not hide the error itself
+        return str(error)
 
 
 def _flat(error: object, limit: int = 1000) -> str:

@@ -192,7 +192,7 @@ def cmd_validate(args: argparse.Namespace, argv: list[str]) -> int:
         try:
             scenario = load_scenario(name)
         except ScenarioError as error:
-            print(f"invalid: {error}", file=sys.stderr)
+            print(f"invalid: {error.text(_)}", file=sys.stderr)
             bad += 1
             continue
         size = {"arms": len(scenario.arm_names)}

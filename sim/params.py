@@ -33,6 +33,8 @@ from pydantic import (
     model_validator,
 )
 
+from sim.i18n import N_, Message
+
 
 class ParameterError(ValueError):
     """A parameter value the model cannot accept. The message is one line naming the field."""
@@ -138,10 +140,14 @@ class NetworkSpec(Section):
     @model_validator(mode="after")
     def _check(self) -> NetworkSpec:
         if self.kind == "file" and not self.path:
-            raise ValueError("kind = 'file' needs a path")
+            raise ValueError(Message(N_("kind = 'file' needs a path")))
         if self.group_names is not None and len(self.group_names) != self.groups:
             raise ValueError(
-                f"group_names has {len(self.group_names)} names but groups = {self.groups}"
+                Message(
+                    N_("group_names has {names} names but groups = {groups}"),
+                    names=str(len(self.group_names)),
+                    groups=str(self.groups),
+                )
             )
         return self
 
@@ -359,7 +365,11 @@ class MoneySpec(Section):
     def _check(self) -> MoneySpec:
         if self.unit_margin > self.price:
             raise ValueError(
-                f"unit_margin ({self.unit_margin}) must not exceed price ({self.price})"
+                Message(
+                    N_("unit_margin ({margin}) must not exceed price ({price})"),
+                    margin=str(self.unit_margin),
+                    price=str(self.price),
+                )
             )
         return self
 
@@ -482,8 +492,14 @@ class PushSpec(Section):
     def _check(self) -> PushSpec:
         if self.irritation_threshold <= self.effective_frequency:
             raise ValueError(
-                f"irritation_threshold ({self.irritation_threshold}) must be above "
-                f"effective_frequency ({self.effective_frequency})"
+                Message(
+                    N_(
+                        "irritation_threshold ({threshold}) must be above effective_frequency "
+                        "({frequency})"
+                    ),
+                    threshold=str(self.irritation_threshold),
+                    frequency=str(self.effective_frequency),
+                )
             )
         return self
 
@@ -695,31 +711,59 @@ class ArmSpec(Section):
         if self.ad_to_sales is not None:
             if plan:
                 raise ValueError(
-                    f"push_grps = {self.push_grps:g} and ad_to_sales = {self.ad_to_sales:g} both "
-                    "state the push money: give one of them (or neither: budget x push_share)"
+                    Message(
+                        N_(
+                            "push_grps = {grps} and ad_to_sales = {share} both state the push "
+                            "money: give one of them (or neither: budget x push_share)"
+                        ),
+                        grps=f"{self.push_grps:g}",
+                        share=f"{self.ad_to_sales:g}",
+                    )
                 )
             plan, value = "ad_to_sales", self.ad_to_sales
             if self.planned_revenue is None:
                 raise ValueError(
-                    f"ad_to_sales = {self.ad_to_sales:g} needs planned_revenue (the sales plan it "
-                    "is a share of, cu per 1,000 customers per week)"
+                    Message(
+                        N_(
+                            "ad_to_sales = {share} needs planned_revenue (the sales plan it is a "
+                            "share of, cu per 1,000 customers per week)"
+                        ),
+                        share=f"{self.ad_to_sales:g}",
+                    )
                 )
         elif self.planned_revenue is not None:
             raise ValueError(
-                f"planned_revenue = {self.planned_revenue:g} is only used with ad_to_sales: set "
-                "ad_to_sales too, or leave planned_revenue out"
+                Message(
+                    N_(
+                        "planned_revenue = {revenue} is only used with ad_to_sales: set "
+                        "ad_to_sales too, or leave planned_revenue out"
+                    ),
+                    revenue=f"{self.planned_revenue:g}",
+                )
             )
         if plan and self.push_share != 1.0:
             raise ValueError(
-                f"{plan} = {value:g} buys push only: push_share must be 1 (got "
-                f"{self.push_share:g}); a mix of push and dialogue states its budget in cu "
-                "(budget, push_share)"
+                Message(
+                    N_(
+                        "{plan} = {value} buys push only: push_share must be 1 (got {share}); a "
+                        "mix of push and dialogue states its budget in cu (budget, push_share)"
+                    ),
+                    plan=plan,
+                    value=f"{value:g}",
+                    share=f"{self.push_share:g}",
+                )
             )
         if plan and self.budget == 0.0:
             raise ValueError(
-                f"{plan} = {value:g} states the push money but budget = 0 marks an arm that "
-                "spends nothing: leave budget positive (a plan does not use it) or leave out "
-                f"{plan}"
+                Message(
+                    N_(
+                        "{plan} = {value} states the push money but budget = 0 marks an arm "
+                        "that spends nothing: leave budget positive (a plan does not use it) or "
+                        "leave out {plan}"
+                    ),
+                    plan=plan,
+                    value=f"{value:g}",
+                )
             )
         return self
 
@@ -823,33 +867,42 @@ def did_you_mean(word: str, choices: list[str]) -> str:
 
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if close:
-        return f" (did you mean '{close[0]}'?)"
-    return f" (allowed: {', '.join(choices)})" if choices else ""
+        return Message(N_(" (did you mean '{word}'?)"), word=close[0])
+    return Message(N_(" (allowed: {choices})"), choices=", ".join(choices)) if choices else ""
 
 
-def constraint_message(kind: str, ctx: dict) -> str | None:
-    """What is allowed, in words, for a pydantic error type (None when there is no rule)."""
-    return {
-        "greater_than_equal": f"must be >= {ctx.get('ge')}",
-        "greater_than": f"must be > {ctx.get('gt')}",
-        "less_than_equal": f"must be <= {ctx.get('le')}",
-        "less_than": f"must be < {ctx.get('lt')}",
-        "literal_error": f"must be one of {ctx.get('expected')}",
-        "int_type": "must be a whole number",
-        "int_from_float": "must be a whole number",
-        "float_type": "must be a number",
-        "float_parsing": "must be a number",
-        "bool_type": "must be true or false",
-        "bool_parsing": "must be true or false",
-        "string_type": "must be a string",
-        "list_type": "must be a list",
-        "dict_type": "must be a table",
-        "model_type": "must be a table",
-        "too_short": f"needs at least {ctx.get('min_length')} item(s)",
-        "too_long": f"allows at most {ctx.get('max_length')} item(s)",
-        "string_too_short": "must not be empty",
-        "string_too_long": f"must be at most {ctx.get('max_length')} characters",
-    }.get(kind)
+# What is allowed, in words, by pydantic error type: (message, the context key it shows).
+CONSTRAINTS = {
+    "greater_than_equal": (N_("must be >= {limit}"), "ge"),
+    "greater_than": (N_("must be > {limit}"), "gt"),
+    "less_than_equal": (N_("must be <= {limit}"), "le"),
+    "less_than": (N_("must be < {limit}"), "lt"),
+    "literal_error": (N_("must be one of {limit}"), "expected"),
+    "int_type": (N_("must be a whole number"), None),
+    "int_from_float": (N_("must be a whole number"), None),
+    "float_type": (N_("must be a number"), None),
+    "float_parsing": (N_("must be a number"), None),
+    "bool_type": (N_("must be true or false"), None),
+    "bool_parsing": (N_("must be true or false"), None),
+    "string_type": (N_("must be a string"), None),
+    "list_type": (N_("must be a list"), None),
+    "dict_type": (N_("must be a table"), None),
+    "model_type": (N_("must be a table"), None),
+    "too_short": (N_("needs at least {limit} item(s)"), "min_length"),
+    "too_long": (N_("allows at most {limit} item(s)"), "max_length"),
+    "string_too_short": (N_("must not be empty"), None),
+    "string_too_long": (N_("must be at most {limit} characters"), "max_length"),
+}
+
+
+def constraint_message(kind: str, ctx: dict) -> Message | None:
+    """What is allowed, in words, for a pydantic error type (None when there is no rule): a
+    :class:`sim.i18n.Message` (the limit as pydantic gives it, as a scenario file writes it)."""
+    rule = CONSTRAINTS.get(kind)
+    if rule is None:
+        return None
+    message, key = rule
+    return Message(message, limit=str(ctx.get(key))) if key else Message(message)
 
 
 def make_params(params: ModelParams | dict | None = None, **sections: Any) -> ModelParams:

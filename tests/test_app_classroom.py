@@ -299,8 +299,8 @@ def test_bad_link_values_are_one_line_messages_and_change_nothing(query, words):
 def test_page_errors_from_loading_a_scenario_are_in_the_pages_language(tmp_path, monkeypatch):
     """What the page says when a scenario does not load, a seed is bad or the run is too large
     (``Arena.error``) is a catalogue message: English as before, bokmål on a bokmål page
-    (numbers in its style); a scenario file's own validation message stays English, as on the
-    command line."""
+    (numbers in its style); a scenario file's own validation message too (the file and field as
+    written), as on the command line."""
     from sim.viz.prose import _message_text
 
     nb, en = translator("nb"), translator("en")
@@ -316,6 +316,7 @@ def test_page_errors_from_loading_a_scenario_are_in_the_pages_language(tmp_path,
     broken.write_text('title = "x"\nweeks = "many"\n', encoding="utf-8")
     text = _message_text(Arena(Controls(preset=str(broken))).error, nb)
     assert text.startswith("Scenarioet 'broken' kunne ikke lastes inn: ") and "weeks" in text
+    assert text.endswith(": weeks = 'many': må være et heltall"), text
     bad_seed = Arena(replace(SMALL, seed="twelve")).error
     assert _message_text(bad_seed, nb) == (
         "Startverdien 'twelve' er ikke et heltall: skriv for eksempel 42."

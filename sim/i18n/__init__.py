@@ -164,6 +164,18 @@ def _styled(fields: dict, lang: str, _) -> dict:
     return out
 
 
+def message_text(value: object, _) -> str:
+    """``value`` in the language of the translator ``_``: a :class:`Message`, or an error whose
+    one argument is a Message (a ``ScenarioError``), translated; anything else as ``str``."""
+    if (
+        isinstance(value, BaseException)
+        and len(value.args) == 1
+        and isinstance(value.args[0], Message)
+    ):
+        value = value.args[0]
+    return value.text(_) if isinstance(value, Message) else str(value)
+
+
 def missing_messages() -> set[tuple[str, str]]:
     """``(lang, message)`` pairs asked for in this process that had no translation."""
     return set(_missing)

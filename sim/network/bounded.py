@@ -5,7 +5,9 @@ scheduler files are all named by users. A path can point at ``/dev/zero`` (endle
 (blocks forever), a folder or a huge file; reading any of those the ordinary way hangs the
 command or exhausts memory. :func:`open_regular` opens without blocking, refuses anything but a
 regular file before reading a byte, and :func:`read_bounded` reads at most a stated number of
-bytes. Both raise :class:`FileRefused` with a one-line message naming the file and the limit.
+bytes. Both raise :class:`FileRefused` with a one-line message naming the file and the limit
+(its ``problem`` a :class:`sim.i18n.Message`, so a caller can show it in the user's language;
+pass ``what`` as a Message too, e.g. ``Message(N_("scenario file"))``).
 
 (This lives in the network layer because it is the lowest layer that reads files; the study
 layer uses it for scenario and results files.)
@@ -19,6 +21,8 @@ import os
 import stat
 from pathlib import Path
 from typing import BinaryIO
+
+from sim.i18n import N_, Message
 
 CHUNK_BYTES = 2**24  # read in 16 MB pieces: a limit is not a buffer size
 
@@ -39,16 +43,16 @@ class FileRefused(OSError):
 def kind_of(mode: int) -> str:
     """What a file mode describes, in words ("a folder", "a named pipe (FIFO)", ...)."""
     if stat.S_ISDIR(mode):
-        return "a folder"
+        return Message(N_("a folder"))
     if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
+        return Message(N_("a named pipe (FIFO)"))
     if stat.S_ISCHR(mode):
-        return "a character device"
+        return Message(N_("a character device"))
     if stat.S_ISBLK(mode):
-        return "a block device"
+        return Message(N_("a block device"))
     if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
+        return Message(N_("a socket"))
+    return Message(N_("not a regular file"))
 
 
 def open_regular(path: str | Path, max_bytes: int | None = None, what: str = "file") -> BinaryIO:
@@ -75,17 +79,24 @@ def open_regular(path: str | Path, max_bytes: int | None = None, what: str = "fi
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
-        raise FileRefused(path, "no such file", missing=True) from None
+        raise FileRefused(path, Message(N_("no such file")), missing=True) from None
     except OSError as error:
-        raise FileRefused(path, f"cannot read ({_reason(error)})") from None
+        raise FileRefused(path, _cannot_read(error)) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise FileRefused(path, f"is {kind_of(info.st_mode)}, not a {what}")
+            raise FileRefused(
+                path, Message(N_("is {kind}, not a {what}"), kind=kind_of(info.st_mode), what=what)
+            )
         if max_bytes is not None and info.st_size > max_bytes:
             raise FileRefused(
                 path,
-                f"{what} is {info.st_size:,} bytes, more than the limit of {max_bytes:,} bytes",
+                Message(
+                    N_("{what} is {size} bytes, more than the limit of {limit} bytes"),
+                    what=what,
+                    size=info.st_size,
+                    limit=max_bytes,
+                ),
             )
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
@@ -112,14 +123,23 @@ def read_bounded(path: str | Path, max_bytes: int, what: str = "file") -> bytes:
                 chunks.append(chunk)
                 size += len(chunk)
         except OSError as error:
-            raise FileRefused(path, f"cannot read ({_reason(error)})") from None
+            raise FileRefused(path, _cannot_read(error)) from None
     data = b"".join(chunks)
     if len(data) > max_bytes:
-        raise FileRefused(path, f"{what} is more than the limit of {max_bytes:,} bytes")
+        raise FileRefused(
+            path,
+            Message(
+                N_("{what} is more than the limit of {limit} bytes"), what=what, limit=max_bytes
+            ),
+        )
     return data
+
+
+def _cannot_read(error: OSError) -> Message:
+    return Message(N_("cannot read ({reason})"), reason=_reason(error))
 
 
 def _reason(error: OSError) -> str:
     if error.errno == errno.EISDIR:
-        return "is a folder"
-    return error.strerror or type(error).__name__
+        return Message(N_("is a folder"))
+    return error.strerror or type(error).__name__  # the system's own words

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from sim.i18n import N_, Message
 from sim.params import ModelParams
 from sim.study.schema import ScenarioError, _one_line, default_arm_entries
 
@@ -38,18 +39,37 @@ def plan_limit(what: str) -> int:
     try:
         value = int(text.replace("_", ""))
     except ValueError:
-        raise ScenarioError(f"{variable} = {text!r}: must be a whole number") from None
+        raise ScenarioError(
+            Message(
+                N_("{variable} = {text}: must be a whole number"),
+                variable=variable,
+                text=repr(text),
+            )
+        ) from None
     if value < 1:
-        raise ScenarioError(f"{variable} = {text!r}: must be at least 1")
+        raise ScenarioError(
+            Message(
+                N_("{variable} = {text}: must be at least 1"), variable=variable, text=repr(text)
+            )
+        )
     return value
 
 
-def _over_limit(source: str, what: str, count: int, detail: str) -> ScenarioError:
+def _over_limit(source: str, what: str, count: int, detail: Message) -> ScenarioError:
     variable, _ = PLAN_LIMITS[what]
     limit = plan_limit(what)
     return ScenarioError(
-        f"{source}: {detail}, more than the limit of {limit:,}; make the study smaller, or raise "
-        f"the limit with the environment variable {variable}={count}"
+        Message(
+            N_(
+                "{source}: {detail}, more than the limit of {limit}; make the study smaller, or "
+                "raise the limit with the environment variable {variable}={count}"
+            ),
+            source=source,
+            detail=detail,
+            limit=limit,
+            variable=variable,
+            count=str(count),
+        )
     )
 
 
@@ -57,7 +77,8 @@ def _check_arm_count(raw: dict, source: str) -> None:
     arms = raw.get("arms")
     count = len(arms) if isinstance(arms, list) else len(default_arm_entries())
     if count > plan_limit("arms"):
-        raise _over_limit(source, "arms", count, f"the study has {count:,} arms")
+        detail = Message(N_("the study has {count} arms"), count=count)
+        raise _over_limit(source, "arms", count, detail)
 
 
 def _check_plan_size(scenario, source: str) -> None:
@@ -76,18 +97,30 @@ def _check_plan_size(scenario, source: str) -> None:
     reps, arms, weeks = scenario.replicates, len(scenario.arm_names), scenario.weeks
     runs = points * reps
     if runs > plan_limit("runs"):
-        detail = f"the plan has {runs:,} runs ({points:,} sweep points x {reps:,} replicates)"
+        detail = Message(
+            N_("the plan has {runs} runs ({points} sweep points x {reps} replicates)"),
+            runs=runs,
+            points=points,
+            reps=reps,
+        )
         raise _over_limit(source, "runs", runs, detail)
     rows = runs * arms * (weeks + 1)
     if rows > plan_limit("rows"):
-        detail = (
-            f"the plan writes {rows:,} rows of results, about {gigabytes(rows * BYTES_PER_ROW)} "
-            f"of tables ({runs:,} runs x {arms} arms x {weeks + 1:,} weeks)"
+        detail = Message(
+            N_(
+                "the plan writes {rows} rows of results, about {size} of tables ({runs} runs x "
+                "{arms} arms x {weeks} weeks)"
+            ),
+            rows=rows,
+            size=gigabytes(rows * BYTES_PER_ROW),
+            runs=runs,
+            arms=str(arms),
+            weeks=weeks + 1,
         )
         raise _over_limit(source, "rows", rows, detail)
 
 
-def _check_memory(params: ModelParams, base_dir: Path, source: str) -> None:
+def _check_memory(params: ModelParams, base_dir: Path, source: str | Message) -> None:
     """Refuse a network setting whose run cannot fit in the memory available now (estimated by
     ``sim.engine.memory``): checked for every distinct network of the plan (every sweep point)
     during validation, before any folder is created."""
@@ -96,4 +129,7 @@ def _check_memory(params: ModelParams, base_dir: Path, source: str) -> None:
     try:
         check_memory(params, base_dir)
     except MemoryGuardError as error:
-        raise ScenarioError(f"{source}: {_one_line(error).removeprefix('parameters: ')}") from None
+        problem = _one_line(error).removeprefix("parameters: ")
+        raise ScenarioError(
+            Message(N_("{source}: {problem}"), source=source, problem=problem)
+        ) from None

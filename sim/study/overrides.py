@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from sim.i18n import N_, Message
 from sim.params import ArmSpec, ModelParams, did_you_mean
 from sim.study.schema import PARAM_SECTIONS, ReportSpec, ScenarioError, default_arm_entries
 
@@ -35,7 +36,11 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     path, sep, value = text.partition("=")
     path = path.strip()
     if not sep or not path:
-        raise ScenarioError(f"--set {text!r}: expected PATH=VALUE, e.g. --set network.n=200")
+        raise ScenarioError(
+            Message(
+                N_("--set {text}: expected PATH=VALUE, e.g. --set network.n=200"), text=repr(text)
+            )
+        )
     return path, parse_value(value.strip())
 
 
@@ -56,41 +61,80 @@ def check_path(raw: dict, path: str, source: str, allow_top: bool = False) -> No
     if head == "arms":
         names = [e.get("name") for e in _arm_list(raw) if isinstance(e, dict)]
         if len(parts) != 3:
-            raise ScenarioError(f"{source}: arm paths look like arms.<arm name>.<field>")
+            raise ScenarioError(
+                Message(N_("{source}: arm paths look like arms.<arm name>.<field>"), source=source)
+            )
         if parts[1] not in names:
             hint = did_you_mean(parts[1], [str(n) for n in names])
-            raise ScenarioError(f"{source}: no arm named {parts[1]!r}{hint}")
+            raise ScenarioError(
+                Message(
+                    N_("{source}: no arm named {name}{hint}"),
+                    source=source,
+                    name=repr(parts[1]),
+                    hint=hint,
+                )
+            )
         _check_field(ArmSpec, parts[2], source)
         return
     if allow_top and head in top_scalars:
         if len(parts) != 1:
-            raise ScenarioError(f"{source}: {head} is a single value, not a table")
+            raise ScenarioError(
+                Message(
+                    N_("{source}: {head} is a single value, not a table"), source=source, head=head
+                )
+            )
         return
     if allow_top and head == "report":
         if len(parts) != 2:
-            raise ScenarioError(f"{source}: report paths look like report.<field>")
+            raise ScenarioError(
+                Message(N_("{source}: report paths look like report.<field>"), source=source)
+            )
         _check_field(ReportSpec, parts[1], source)
         return
     if head == "attitudes":
         if len(parts) != 1:
-            raise ScenarioError(f"{source}: attitudes is a single value, not a table")
+            raise ScenarioError(
+                Message(
+                    N_("{source}: {head} is a single value, not a table"), source=source, head=head
+                )
+            )
         return
     if head in PARAM_SECTIONS:
         if len(parts) != 2:
-            raise ScenarioError(f"{source}: parameter paths look like {head}.<field>")
+            raise ScenarioError(
+                Message(
+                    N_("{source}: parameter paths look like {head}.<field>"),
+                    source=source,
+                    head=head,
+                )
+            )
         _check_field(ModelParams.model_fields[head].annotation, parts[1], source)
         return
     allowed = [*PARAM_SECTIONS, "attitudes", "arms"]
     if allow_top:
         allowed += [*top_scalars, "report"]
     hint = did_you_mean(head, allowed)
-    raise ScenarioError(f"{source}: unknown parameter {head!r}{hint}")
+    raise ScenarioError(
+        Message(
+            N_("{source}: unknown parameter {name}{hint}"),
+            source=source,
+            name=repr(head),
+            hint=hint,
+        )
+    )
 
 
 def _check_field(section: type[BaseModel], name: str, source: str) -> None:
     if name not in section.model_fields:
         hint = did_you_mean(name, list(section.model_fields))
-        raise ScenarioError(f"{source}: unknown field {name!r}{hint}")
+        raise ScenarioError(
+            Message(
+                N_("{source}: unknown field {name}{hint}"),
+                source=source,
+                name=repr(name),
+                hint=hint,
+            )
+        )
 
 
 def set_path(raw: dict, path: str, value: Any) -> None:

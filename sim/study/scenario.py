@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from sim.i18n import N_, Message
 from sim.params import ArmSpec, ModelParams, ParameterError
 from sim.study.claims import Expectation
 from sim.study.claims import problems as claim_problems
@@ -104,38 +105,64 @@ def validate_raw(
     names = scenario.arm_names
     if spec.baseline is not None and spec.baseline not in names:
         raise ScenarioError(
-            f"{blame('baseline')}: baseline = {spec.baseline!r}: must be one of the arms {names}"
+            Message(
+                N_("{source}: baseline = {value}: must be one of the arms {names}"),
+                source=blame("baseline"),
+                value=repr(spec.baseline),
+                names=str(names),
+            )
         )
     if spec.report.contrast:
         known = set(names)
         for arm in spec.report.contrast:
             if arm not in known:
                 raise ScenarioError(
-                    f"{blame('report', 'contrast')}: report.contrast: {arm!r} is not an arm "
-                    f"(arms: {names})"
+                    Message(
+                        N_("{source}: report.contrast: {arm} is not an arm (arms: {names})"),
+                        source=blame("report", "contrast"),
+                        arm=repr(arm),
+                        names=str(names),
+                    )
                 )
     _check_sweep(scenario, blame("sweep"))
     for problem in claim_problems(
         scenario.expectations, names, _claim_weeks(spec, overrides, layers), scenario.sweep
     )[:1]:
-        raise ScenarioError(f"{blame('expect')}: {problem}")
+        raise ScenarioError(
+            Message(N_("{source}: {problem}"), source=blame("expect"), problem=problem)
+        )
     _check_plan_size(scenario, source)
     networks: set[str] = set()
     for point in scenario.points(sweep=True):
-        where = f" at sweep point {_point_text(point)}" if point else ""
+        at = _at_point(source, point)
         try:
             params, _ = scenario.resolve(point)
         except ValidationError as error:
-            raise ScenarioError(format_error(error, source + where, raw)) from None
+            raise ScenarioError(format_error(error, at, raw)) from None
         except ScenarioError as error:
-            raise ScenarioError(f"{source}{where}: {error}") from None
+            raise ScenarioError(
+                Message(N_("{source}: {problem}"), source=at, problem=_problem(error))
+            ) from None
         key = params.network.model_dump_json()
         if key not in networks:
             networks.add(key)
-            _check_memory(params, scenario.base_dir, blame("network") + where)
+            _check_memory(params, scenario.base_dir, _at_point(blame("network"), point))
     if preflight:
         _preflight(scenario, source)
     return scenario
+
+
+def _at_point(source: str, point: dict) -> str | Message:
+    """``source``, and the sweep point when there is one (``FILE at sweep point wom.x=0.5``)."""
+    if not point:
+        return source
+    return Message(N_("{source} at sweep point {point}"), source=source, point=_point_text(point))
+
+
+def _problem(error: Exception) -> Message | str:
+    """An error's message: its Message when it has one, else its text on one line."""
+    message = error.args[0] if len(error.args) == 1 else None
+    return message if isinstance(message, Message) else _one_line(error)
 
 
 def _claim_weeks(spec: ScenarioFile, overrides, layers) -> int:
@@ -182,16 +209,34 @@ def _check_sweep(scenario: Scenario, source: str) -> None:
     for path, values in grid.items():
         check_path(scenario.raw, path, f"{source}: sweep.{path}")
         if not values:
-            raise ScenarioError(f"{source}: sweep.{path}: needs at least one value")
+            raise ScenarioError(
+                Message(
+                    N_("{source}: sweep.{path}: needs at least one value"), source=source, path=path
+                )
+            )
         for value in values:
             if isinstance(value, dict | list):
                 raise ScenarioError(
-                    f"{source}: sweep.{path}: values must be numbers, strings or booleans, "
-                    f"got {value!r}"
+                    Message(
+                        N_(
+                            "{source}: sweep.{path}: values must be numbers, strings or "
+                            "booleans, got {value}"
+                        ),
+                        source=source,
+                        path=path,
+                        value=repr(value),
+                    )
                 )
         size *= len(values)
     if size > MAX_GRID_POINTS:
-        raise ScenarioError(f"{source}: sweep grid has {size} points (at most {MAX_GRID_POINTS})")
+        raise ScenarioError(
+            Message(
+                N_("{source}: sweep grid has {size} points (at most {limit})"),
+                source=source,
+                size=str(size),
+                limit=str(MAX_GRID_POINTS),
+            )
+        )
 
 
 def _preflight(scenario: Scenario, source: str) -> None:
@@ -207,7 +252,11 @@ def _preflight(scenario: Scenario, source: str) -> None:
         if key in seen or (params.network.n > 200_000 and params.network.kind != "file"):
             continue
         seen.add(key)
-        where = f" (sweep point {_point_text(point)})" if point else ""
+        at = (
+            Message(N_("{source} (sweep point {point})"), source=source, point=_point_text(point))
+            if point
+            else source
+        )
         seed = run_seed(scenario.seed, 0, point or None)
         # One model per distinct target group (what depends on the network), not one per arm:
         # validation stays linear in the number of arms.
@@ -217,10 +266,14 @@ def _preflight(scenario: Scenario, source: str) -> None:
             for arm in by_target.values():
                 BrandModel(params, network=network, rng=seed, collect=False, arm=arm.model_dump())
         except NetworkError as error:
-            raise ScenarioError(f"{source}{where}: network: {_one_line(error)}") from None
+            raise ScenarioError(
+                Message(N_("{source}: network: {problem}"), source=at, problem=_problem(error))
+            ) from None
         except ParameterError as error:
             message = _one_line(error).removeprefix("parameters: ")
-            raise ScenarioError(f"{source}{where}: {message}") from None
+            raise ScenarioError(
+                Message(N_("{source}: {problem}"), source=at, problem=message)
+            ) from None
 
 
 def _point_text(point: dict) -> str:

@@ -15,11 +15,13 @@ from __future__ import annotations
 import copy
 import difflib
 import os
+import re
 import stat
 import tomllib
 from pathlib import Path
 
 from sim import shipped as _shipped
+from sim.i18n import N_, Message
 from sim.i18n.scenarios import scenario_text
 from sim.network.bounded import FileRefused, kind_of, read_bounded
 from sim.study.schema import ScenarioError, _one_line
@@ -43,11 +45,13 @@ def resolve_scenario_path(name_or_path: str | Path) -> Path:
         str(name_or_path).removesuffix(".toml"), shipped_names(), n=1, cutoff=0.6
     )
     hint = (
-        f" (did you mean '{close[0]}'?)"
+        Message(N_(" (did you mean '{word}'?)"), word=close[0])
         if close
-        else f" (shipped scenarios: {', '.join(shipped_names())})"
+        else Message(N_(" (shipped scenarios: {names})"), names=", ".join(shipped_names()))
     )
-    raise ScenarioError(f"{name_or_path}: no such scenario file{hint}")
+    raise ScenarioError(
+        Message(N_("{name}: no such scenario file{hint}"), name=str(name_or_path), hint=hint)
+    )
 
 
 def shipped_path(name: str) -> Path | None:
@@ -84,21 +88,76 @@ def _shipped_name(path: Path) -> str:
 def _read_toml(path: Path) -> dict:
     """The TOML data of one scenario file (regular, UTF-8 with or without BOM, bounded)."""
     try:
-        data = read_bounded(path, MAX_SCENARIO_BYTES, "scenario file")
+        data = read_bounded(path, MAX_SCENARIO_BYTES, Message(N_("scenario file")))
     except FileRefused as error:
-        raise ScenarioError(str(error)) from None
+        raise ScenarioError(
+            Message(N_("{path}: {problem}"), path=error.path, problem=error.problem)
+        ) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ScenarioError(
-            f"{path}: not UTF-8 text (byte {error.start}); scenario files are TOML"
+            Message(
+                N_("{path}: not UTF-8 text (byte {byte}); scenario files are TOML"),
+                path=str(path),
+                byte=str(error.start),
+            )
         ) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(f"{path}: TOML syntax error: {_one_line(error)}") from None
+        raise ScenarioError(
+            Message(
+                N_("{path}: TOML syntax error: {problem}"),
+                path=str(path),
+                problem=toml_problem(_one_line(error)),
+            )
+        ) from None
     except RecursionError:
-        raise ScenarioError(f"{path}: TOML nested too deeply") from None
+        raise ScenarioError(Message(N_("{path}: TOML nested too deeply"), path=str(path))) from None
+
+
+# What Python's TOML reader says (tomllib's fixed messages), so that a syntax error is shown in
+# the user's language; a message not listed here (one naming a key) stays as tomllib wrote it.
+TOML_PROBLEMS = frozenset(
+    (
+        N_("Cannot overwrite a value"),
+        N_("Escaped character is not a Unicode scalar value"),
+        N_("Expected '=' after a key in a key/value pair"),
+        N_("Expected ']' at the end of a table declaration"),
+        N_("Expected ']]' at the end of an array declaration"),
+        N_("Expected newline or end of document after a statement"),
+        N_("Invalid date or datetime"),
+        N_("Invalid hex value"),
+        N_("Invalid initial character for a key part"),
+        N_("Invalid statement"),
+        N_("Invalid value"),
+        N_("Unclosed array"),
+        N_("Unclosed inline table"),
+        N_("Unescaped '\\' in a string"),
+        N_("Unterminated string"),
+    )
+)
+_TOML_WHERE = re.compile(
+    r"^(?P<what>.*) \(at (?:line (?P<line>\d+), column (?P<column>\d+)|end of document)\)$"
+)
+
+
+def toml_problem(text: str) -> Message | str:
+    """tomllib's one-line message as a :class:`sim.i18n.Message` (what, and where: line and
+    column, or the end of the document) when it is one of ``TOML_PROBLEMS``, else as it is."""
+    match = _TOML_WHERE.match(text)
+    if match is None or match["what"] not in TOML_PROBLEMS:
+        return text
+    what = Message(match["what"])
+    if match["line"] is None:
+        return Message(N_("{problem} (at end of document)"), problem=what)
+    return Message(
+        N_("{problem} (at line {line}, column {column})"),
+        problem=what,
+        line=match["line"],
+        column=match["column"],
+    )
 
 
 def load_raw(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict, list[Path]]:
@@ -125,16 +184,28 @@ def load_layers(path: Path, _chain: tuple[Path, ...] = ()) -> list[tuple[Path, d
     resolved = path.resolve()
     if resolved in _chain:
         cycle = " -> ".join(p.name for p in (*_chain, resolved)[_chain.index(resolved) :])
-        raise ScenarioError(f"{path}: extends cycle: {cycle}")
+        raise ScenarioError(
+            Message(N_("{path}: extends cycle: {cycle}"), path=str(path), cycle=cycle)
+        )
     if len(_chain) >= MAX_EXTENDS_DEPTH:
-        raise ScenarioError(f"{path}: extends chain longer than {MAX_EXTENDS_DEPTH} files")
+        raise ScenarioError(
+            Message(
+                N_("{path}: extends chain longer than {limit} files"),
+                path=str(path),
+                limit=str(MAX_EXTENDS_DEPTH),
+            )
+        )
     data = _read_toml(path)
     parent = data.get("extends")
     if parent is None:
         return [(path, data)]
     if not isinstance(parent, str) or not parent.strip():
         raise ScenarioError(
-            f"{path}: extends = {parent!r}: must be the path of another scenario file"
+            Message(
+                N_("{path}: extends = {value}: must be the path of another scenario file"),
+                path=str(path),
+                value=repr(parent),
+            )
         )
     target = (path.parent / parent).expanduser()
     if not target.suffix and not os.path.lexists(target):
@@ -147,11 +218,22 @@ def load_layers(path: Path, _chain: tuple[Path, ...] = ()) -> list[tuple[Path, d
         mode = os.stat(target).st_mode
     except OSError:
         raise ScenarioError(
-            f"{path}: extends = {parent!r}: no such file ({target.resolve()})"
+            Message(
+                N_("{path}: extends = {value}: no such file ({target})"),
+                path=str(path),
+                value=repr(parent),
+                target=str(target.resolve()),
+            )
         ) from None
     if not stat.S_ISREG(mode):
         raise ScenarioError(
-            f"{path}: extends = {parent!r}: {target} is {kind_of(mode)}, not a scenario file"
+            Message(
+                N_("{path}: extends = {value}: {target} is {kind}, not a scenario file"),
+                path=str(path),
+                value=repr(parent),
+                target=str(target),
+                kind=kind_of(mode),
+            )
         )
     return [*load_layers(target, (*_chain, resolved)), (path, data)]
 

@@ -19,7 +19,10 @@ A scenario file is TOML and data only (nothing in it is ever evaluated). It desc
 ``ScenarioFile`` is that format (``json_schema`` gives it to editors); titles are one line,
 descriptions at most ``MAX_DESCRIPTION_CHARS``. Every problem with a scenario is a
 ``ScenarioError`` with a one-line message naming the file, the field and what is allowed
-(``format_error`` turns pydantic's report into that line).
+(``format_error`` turns pydantic's report into that line). The message is a
+:class:`sim.i18n.Message`: the error's text is the English line, and ``error.text(_)`` (or
+``sim.i18n.message_text(error, _)``) the same line in the language of a translator, with the
+file names, field paths and values as written (the command line and the app show it so).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.engine.measure_names import MEASURE_NAMES
+from sim.i18n import N_, Message, message_text
 from sim.params import ArmSpec, ModelParams, constraint_message, did_you_mean
 from sim.study.claims import Expectation
 
@@ -67,7 +71,12 @@ MeasureName = Literal[MEASURE_NAMES]  # type: ignore[valid-type]
 
 
 class ScenarioError(ValueError):
-    """A scenario that cannot be loaded or run. The message is one line naming file and field."""
+    """A scenario that cannot be loaded or run. The message is one line naming file and field
+    (a :class:`sim.i18n.Message` where it is made here: ``text(_)`` gives it in a language)."""
+
+    def text(self, _) -> str:
+        """The message in the language of the translator ``_`` (English: ``str(self)``)."""
+        return message_text(self, _)
 
 
 class ArmEntry(ArmSpec):
@@ -81,7 +90,9 @@ class ArmEntry(ArmSpec):
     @classmethod
     def _one_line_name(cls, value: str) -> str:
         if not value.isprintable():
-            raise ValueError("must be one line without control characters (tabs, line breaks)")
+            raise ValueError(
+                Message(N_("must be one line without control characters (tabs, line breaks)"))
+            )
         return value
 
 
@@ -164,8 +175,13 @@ class ScenarioFile(ModelParams):
     def _one_line_title(cls, value: str) -> str:
         if not value.isprintable():
             raise ValueError(
-                f"must be one line of at most {MAX_TITLE_CHARS} characters, without control "
-                "characters (tabs, line breaks)"
+                Message(
+                    N_(
+                        "must be one line of at most {limit} characters, without control "
+                        "characters (tabs, line breaks)"
+                    ),
+                    limit=str(MAX_TITLE_CHARS),
+                )
             )
         return value
 
@@ -174,7 +190,11 @@ class ScenarioFile(ModelParams):
     def _bounded_description(cls, value: str) -> str:
         if len(value) > MAX_DESCRIPTION_CHARS:
             raise ValueError(
-                f"is {len(value):,} characters long; at most {MAX_DESCRIPTION_CHARS:,} allowed"
+                Message(
+                    N_("is {length} characters long; at most {limit} allowed"),
+                    length=len(value),
+                    limit=MAX_DESCRIPTION_CHARS,
+                )
             )
         return value
 
@@ -183,7 +203,9 @@ class ScenarioFile(ModelParams):
         counts = collections.Counter(a.name for a in self.arms or [])
         dupes = sorted(name for name, count in counts.items() if count > 1)
         if dupes:
-            raise ValueError(f"arm names must be unique; repeated: {', '.join(dupes)}")
+            raise ValueError(
+                Message(N_("arm names must be unique; repeated: {names}"), names=", ".join(dupes))
+            )
         return self
 
 
@@ -208,8 +230,9 @@ def json_schema() -> dict:
     return schema
 
 
-def format_error(error: ValidationError, source: str, raw: dict | None = None) -> str:
-    """One line: source, the first failing field (dotted), its value and what is allowed."""
+def format_error(error: ValidationError, source: str | Message, raw: dict | None = None) -> Message:
+    """One line: source, the first failing field (dotted), its value and what is allowed (a
+    :class:`sim.i18n.Message`; the source, path and value are shown as written)."""
     first = error.errors()[0]
     loc = list(first["loc"])
     path = _loc_text(loc, raw)
@@ -219,14 +242,31 @@ def format_error(error: ValidationError, source: str, raw: dict | None = None) -
     if kind == "extra_forbidden":
         allowed = _allowed_at(loc[:-1])
         hint = did_you_mean(str(loc[-1]), allowed)
-        return f"{source}: unknown parameter '{path}'{hint}"
+        return Message(
+            N_("{source}: unknown parameter '{path}'{hint}"), source=source, path=path, hint=hint
+        )
     if kind == "missing":
-        return f"{source}: {path}: required"
-    message = constraint_message(kind, ctx) or first["msg"].removeprefix("Value error, ")
+        return Message(N_("{source}: {path}: required"), source=source, path=path)
+    problem = constraint_message(kind, ctx) or _validator_message(first)
     shown = "{...}" if isinstance(value, dict) else _one_line(repr(value), 80)
     if not path or path == "(top level)":
-        return f"{source}: {_one_line(message)}"
-    return f"{source}: {path} = {shown}: {_one_line(message)}"
+        return Message(N_("{source}: {problem}"), source=source, problem=problem)
+    return Message(
+        N_("{source}: {path} = {value}: {problem}"),
+        source=source,
+        path=path,
+        value=shown,
+        problem=problem,
+    )
+
+
+def _validator_message(first: dict) -> Message | str:
+    """What a validator of the schema said: its Message when it raised one, else pydantic's
+    English text on one line."""
+    raised = (first.get("ctx") or {}).get("error")
+    if isinstance(raised, Exception) and raised.args and isinstance(raised.args[0], Message):
+        return raised.args[0]
+    return _one_line(first["msg"].removeprefix("Value error, "))
 
 
 def _loc_text(loc: list, raw: dict | None) -> str:

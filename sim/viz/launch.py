@@ -87,7 +87,7 @@ def serve(
     _ = translator(lang or "en")
     scenario = server.preset_argument(scenario)
     problem = (
-        server.check_scenario(scenario)
+        server.check_scenario(scenario, _)
         or server.host_problem(host)
         or server.bind_problem(host, port)
     )

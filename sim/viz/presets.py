@@ -140,8 +140,8 @@ def listed_preset(name: str, directory: Path = SCENARIO_DIR) -> Preset | None:
     return load_preset(name, directory)
 
 
-# Why a preset did not load, in the page's language (the loader's own one-line messages, such
-# as a scenario file's validation error, stay English, as on the command line).
+# Why a preset did not load, in the page's language (a scenario file's validation error is a
+# Message too: the page shows it in its language, as the command line does).
 NO_FILE = N_("no scenario file {path}")
 NO_LOADER = N_("the scenario loader is missing")
 
@@ -155,7 +155,9 @@ def _load_file(path: Path, mtime_ns: int) -> Preset:
     try:
         return _from_scenario(scenario_module, path)
     except Exception as error:  # a broken file must not break the page
-        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        message = error.args[0] if len(error.args) == 1 else None
+        if not isinstance(message, Message):
+            message = str(error).splitlines()[0] if str(error) else type(error).__name__
         return Preset(name=path.stem, title=path.stem, path=path, error=message)
 
 

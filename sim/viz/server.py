@@ -102,14 +102,18 @@ def close_diagnostics(env: dict | None = None) -> list[str]:
     return removed
 
 
-def check_scenario(scenario: str | None) -> str | None:
-    """``None`` if the scenario loads, else a one-line message."""
+def check_scenario(scenario: str | None, _=str) -> str | None:
+    """``None`` if the scenario loads, else a one-line message (the scenario's own message in
+    the language of the translator ``_``; English by default)."""
     if not scenario:
         return None
+    from sim.i18n import message_text
     from sim.viz.presets import load_preset
 
     preset = load_preset(scenario)
-    return f"scenario {scenario}: {preset.error}" if preset.error else None
+    if not preset.error:
+        return None
+    return f"scenario {scenario}: {message_text(preset.error, _) if _ is not str else preset.error}"
 
 
 def preset_argument(scenario: str | None) -> str | None:
