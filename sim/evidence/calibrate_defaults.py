@@ -51,6 +51,7 @@ class Member:
     recheck: list[dict[str, float]] | None = None  # the values at each re-run's seed
     recheck_distance: float | None = None  # the largest distance of the re-runs
     generation: int | None = None  # the ABC generation that first accepted it
+    step: int | None = None  # or the exploration's step that first visited it
 
 
 def members_at_zero(calibration: Calibration) -> list[Member]:
@@ -137,6 +138,7 @@ def plausible_record(
     command: str | None = None,
     wall_seconds: float | None = None,
     reruns: int | None = None,
+    exploration: dict | None = None,
 ) -> dict:
     """The plausible set as plain data (what ``sim.evidence.plausible`` reads)."""
     total = sum(m.weight for m in members) or 1.0
@@ -147,7 +149,14 @@ def plausible_record(
         "command": command,
         "method": "ABC-SMC (pyabc), uniform priors over the ranges, quantile epsilon down to 0",
         "set": (
-            "every distinct market at distance 0 accepted in any generation, equally weighted"
+            "every distinct market at distance 0 accepted in any generation"
+            + (
+                ", and the distinct markets the exploration visited after its burn-in (at most "
+                f"{exploration['offered']} offered, evenly spaced along the chain)"
+                if exploration
+                else ""
+            )
+            + ", equally weighted"
             + (
                 f", each re-run at {len(RECHECK_REPLICATES)} other seeds and kept only if at "
                 "distance 0 at every one"
@@ -177,7 +186,9 @@ def plausible_record(
         "generation_seconds": [round(g.seconds, 2) for g in gens],
         "zero_shares": [g.zero_share for g in gens],
         # the ABC's evaluations and the re-runs of every member found at 0 (kept or not)
+        "exploration": exploration,
         "evaluations_total": sum(g.evaluations for g in gens)
+        + (exploration["evaluations"] if exploration else 0)
         + (reruns if reruns is not None else len(members) * len(RECHECK_REPLICATES) * checked),
         "abc_seconds": round(calibration.seconds, 1),
         "wall_seconds": None if wall_seconds is None else round(wall_seconds, 1),
@@ -215,6 +226,7 @@ def plausible_record(
                 "point": m.point,
                 "weight": m.weight / total,
                 **({"generation": m.generation} if m.generation is not None else {}),
+                **({"step": m.step} if m.step is not None else {}),
                 "values": _json_floats(m.values),
                 **(
                     {"recheck": [_json_floats(v) for v in m.recheck]}
@@ -304,6 +316,9 @@ class Settings:
     history: Path | None = None
     resume: bool = False
     all_parameters: bool = False
+    explore_minutes: float = 0.0  # the exploration after the ABC (0: none)
+    walkers: int | None = None
+    max_members: int = 300
 
 
 def calibrate_defaults(settings: Settings, executor=None, command: str | None = None, log=None):
@@ -360,6 +375,13 @@ def calibrate_defaults(settings: Settings, executor=None, command: str | None = 
             f"re-run at {len(RECHECK_REPLICATES)} other seeds: {len(members)} of {before} meet "
             "every target at each"
         )
+    exploration = None
+    if settings.explore_minutes > 0 and members:
+        explored, exploration, explore_reruns = explore_from(
+            members, simulate, ranges, settings, executor, log
+        )
+        reruns += explore_reruns
+        members = members + explored
     record = plausible_record(
         result,
         members,
@@ -369,6 +391,7 @@ def calibrate_defaults(settings: Settings, executor=None, command: str | None = 
         command=command,
         wall_seconds=time.perf_counter() - started,
         reruns=reruns,
+        exploration=exploration,
     )
     if not members:
         raise EvidenceError(
@@ -376,6 +399,95 @@ def calibrate_defaults(settings: Settings, executor=None, command: str | None = 
         )
     path = write_record(record, settings.out)
     return path, record
+
+
+def explore_from(members, simulate, ranges, settings: Settings, executor, log):
+    """Explore the region around ``members`` (``sim.evidence.abc_explore``), re-run what it
+    visited like the ABC's members; returns (the new members, the exploration's record, the
+    re-runs spent)."""
+    from sim.evidence.abc_explore import explore
+
+    with _pool_map(executor, settings.processes) as pool_map:
+        run = explore(
+            simulate,
+            ranges,
+            [m.point for m in members],
+            master_seed=settings.seed,
+            targets=REQUIRED,
+            walkers=settings.walkers,
+            steps=100_000,
+            minutes=settings.explore_minutes,
+            max_members=settings.max_members,
+            pool_map=pool_map,
+            log=log,
+        )
+    known = {tuple(sorted(m.point.items())) for m in members}
+    fresh = [
+        Member(e.point, 1.0, e.values, step=e.step)
+        for e in run.members
+        if tuple(sorted(e.point.items())) not in known
+    ]
+    log(
+        f"explored: {run.steps} steps of {run.walkers} walkers, acceptance {run.acceptance:.2f}, "
+        f"{run.distinct} distinct markets after the burn-in, {len(fresh)} to re-run"
+    )
+    reruns = 0
+    if settings.recheck and fresh:
+        before = len(fresh)
+        reruns = before * len(RECHECK_REPLICATES)
+        fresh = recheck(fresh, simulate, settings.seed, REQUIRED, executor)
+        log(f"re-run at {len(RECHECK_REPLICATES)} other seeds: {len(fresh)} of {before} kept")
+    record = {
+        "method": "ABC-MCMC at tolerance 0 (Marjoram et al. 2003) on emcee's ensemble sampler "
+        "(stretch move), probit scale, from the ABC's members (sim/evidence/abc_explore.py)",
+        "emcee": _version("emcee"),
+        "walkers": run.walkers,
+        "steps": run.steps,
+        "burn": run.burn,
+        "jitter": run.jitter,
+        "acceptance": round(run.acceptance, 4),
+        "distinct_after_burn": run.distinct,
+        "offered": len(run.members),
+        "kept": len(fresh),
+        "evaluations": run.evaluations,
+        "seconds": round(run.seconds, 1),
+        "stopped": run.stopped,
+    }
+    return fresh, record, reruns
+
+
+class _pool_map:
+    """``map`` over a Dask client, a process pool of ``processes``, or in this process."""
+
+    def __init__(self, executor, processes: int | None):
+        self.client = getattr(executor, "client", None)
+        self.processes = processes
+        self.pool = None
+
+    def __enter__(self):
+        if self.client is not None:
+            client = self.client
+            return lambda f, xs: client.gather(client.map(f, list(xs), pure=False))
+        if self.processes and self.processes > 1:
+            import multiprocessing
+
+            self.pool = multiprocessing.get_context("fork").Pool(self.processes)
+            return lambda f, xs: self.pool.map(f, list(xs), chunksize=1)
+        return lambda f, xs: list(map(f, xs))
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+
+
+def _version(package: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return None
 
 
 def _measure(measure_targets, point: dict, seed: int, n: int, replicates: int) -> dict:
@@ -396,6 +508,9 @@ def settings_from_args(args) -> Settings:
         history=args.history,
         resume=getattr(args, "resume", False),
         all_parameters=getattr(args, "all_parameters", False),
+        explore_minutes=max(0.0, float(getattr(args, "explore", 0.0) or 0.0)),
+        walkers=getattr(args, "walkers", None),
+        max_members=int(getattr(args, "max_members", 300)),
     )
 
 

@@ -141,6 +141,27 @@ def add_calibrate_defaults_parser(sub, add_executor_options) -> None:
         help="keep every member at distance 0 without re-running it at a second seed",
     )
     cd.add_argument(
+        "--explore",
+        type=float,
+        default=0.0,
+        metavar="M",
+        help="then explore the region of the markets found for M minutes (ABC-MCMC on emcee, "
+        "sim/evidence/abc_explore.py) and add the markets visited (0: no exploration)",
+    )
+    cd.add_argument(
+        "--walkers",
+        type=int,
+        metavar="W",
+        help="walkers of the exploration (default: twice the parameters plus 2)",
+    )
+    cd.add_argument(
+        "--max-members",
+        type=int,
+        default=300,
+        metavar="K",
+        help="at most K explored markets re-run and added (300)",
+    )
+    cd.add_argument(
         "--out",
         type=Path,
         default=ROOT / "sim" / "evidence" / "data" / "plausible.json",
