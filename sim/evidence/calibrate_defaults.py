@@ -74,19 +74,20 @@ def recheck(
     targets: Sequence[Target] = REQUIRED,
     executor=None,
     replicates: Sequence[int] = RECHECK_REPLICATES,
+    processes: int | None = None,
 ) -> list[Member]:
     """Re-run each member at the seeds of ``replicates`` (``evaluation_seed``); keep those at
-    distance 0 at every one of them."""
-    jobs = [(m, evaluation_seed(master_seed, m.point, r)) for m in members for r in replicates]
-    client = getattr(executor, "client", None)
-    if client is not None:
-        futures = client.map(simulate, [m.point for m, _ in jobs], [s for _, s in jobs], pure=False)
-        results = client.gather(futures)
-    else:
-        results = [simulate(m.point, s) for m, s in jobs]
+    distance 0 at every one of them. The re-runs go to the Dask ``executor``, or a pool of
+    ``processes``, or run here."""
+    jobs = [
+        (m.point, evaluation_seed(master_seed, m.point, r)) for m in members for r in replicates
+    ]
+    with _pool_map(executor, processes) as pool_map:
+        results = pool_map(_Rerun(simulate), jobs)
     for member in members:
         member.recheck = []
-    for (member, _), values in zip(jobs, results, strict=True):
+    owners = [m for m in members for _ in replicates]
+    for member, values in zip(owners, results, strict=True):
         member.recheck.append({k: float(v) for k, v in values.items()})
     kept = []
     for member in members:
@@ -370,7 +371,9 @@ def calibrate_defaults(settings: Settings, executor=None, command: str | None = 
     if settings.recheck and members:
         before = len(members)
         reruns = before * len(RECHECK_REPLICATES)
-        members = recheck(members, simulate, settings.seed, REQUIRED, executor)
+        members = recheck(
+            members, simulate, settings.seed, REQUIRED, executor, processes=settings.processes
+        )
         log(
             f"re-run at {len(RECHECK_REPLICATES)} other seeds: {len(members)} of {before} meet "
             "every target at each"
@@ -435,7 +438,9 @@ def explore_from(members, simulate, ranges, settings: Settings, executor, log):
     if settings.recheck and fresh:
         before = len(fresh)
         reruns = before * len(RECHECK_REPLICATES)
-        fresh = recheck(fresh, simulate, settings.seed, REQUIRED, executor)
+        fresh = recheck(
+            fresh, simulate, settings.seed, REQUIRED, executor, processes=settings.processes
+        )
         log(f"re-run at {len(RECHECK_REPLICATES)} other seeds: {len(fresh)} of {before} kept")
     record = {
         "method": "ABC-MCMC at tolerance 0 (Marjoram et al. 2003) on emcee's ensemble sampler "
@@ -454,6 +459,17 @@ def explore_from(members, simulate, ranges, settings: Settings, executor, log):
         "stopped": run.stopped,
     }
     return fresh, record, reruns
+
+
+class _Rerun:
+    """``simulate`` on a ``(point, seed)`` pair (picklable for a pool)."""
+
+    def __init__(self, simulate):
+        self.simulate = simulate
+
+    def __call__(self, job):
+        point, seed = job
+        return self.simulate(point, seed)
 
 
 class _pool_map:
