@@ -123,16 +123,19 @@ def test_each_campaign_has_its_own_settings():
 
 
 def test_a_media_plan_arm_shows_its_money_and_gives_way_to_the_slider():
-    """lean_push buys 30 GRPs a week (3 cu): the budget slider shows 3, and moving it makes the
-    arm spend budget x push share like any other."""
+    """lean_push buys 30 GRPs a week (300 impressions per 1,000 customers at the calibrated CPM
+    of 15.6: 4.68 cu): the budget slider shows 4.68, and moving it makes the arm spend budget x
+    push share like any other."""
     from sim.viz.controls import budget_of
 
     preset = load_preset("workshop/frontier")
     lean = next(a for a in preset.arms if a.name == "lean_push")
-    assert budget_of(lean, preset.params) == pytest.approx(3.0)
+    money = 30.0 * 10 * preset.params.push.cost_per_impression  # 100 GRPs = 1,000 impressions
+    assert money == pytest.approx(4.68)
+    assert budget_of(lean, preset.params) == pytest.approx(money)
     the_same = replace(preset, arms=(lean,), params=preset.params.model_copy(update={"arm": lean}))
     loaded = controls_for(the_same)
-    assert loaded.budget == pytest.approx(3.0)
+    assert loaded.budget == pytest.approx(money)
     assert plan_run(loaded, the_same).arm_a == lean
     moved = plan_run(replace(loaded, budget=6.0), the_same).arm_a
     assert moved.push_grps is None and moved.budget == 6.0 and moved.push_share == 1.0

@@ -4,6 +4,7 @@ the workshop's questions ("dialogue minus push", "who recovers faster?")."""
 from __future__ import annotations
 
 import json
+import math
 
 import pandas as pd
 import pytest
@@ -75,7 +76,11 @@ def test_weeks_shown_prints_each_week_from_that_weeks_rows(tmp_path, capsys):
         )
         push = next(a for a in summary["points"][0]["arms"] if a["arm"] == "push")
         shown = _table_rows(stdout, week)["push"].split()[1]  # first measure: awareness mean
-        assert float(shown) == pytest.approx(push["measures"]["awareness"]["mean"], rel=2e-3)
+        # The table prints 3 significant digits: the shown value is the mean to within half a
+        # unit of its last digit (0.164 for 0.16444).
+        last_digit = 10 ** (math.floor(math.log10(abs(float(shown)))) - 2)
+        mean = push["measures"]["awareness"]["mean"]
+        assert abs(float(shown) - mean) <= 0.5 * last_digit + 1e-12
 
 
 @pytest.mark.parametrize(
