@@ -57,7 +57,9 @@ sensitivity: $(STAMP)
 # `make calibrate-defaults` finds the plausible set again from nothing: ABC-SMC (pyabc, the
 # calibrate extra) over the parameter ranges of sim/evidence/ranges.py against every target of
 # sim/evidence/targets.py, written with its provenance to sim/evidence/data/plausible.json
-# (sim/evidence/abc.py). At most 55 minutes of ABC by default; ARGS="--workers 2" runs on a local
+# (sim/evidence/abc.py). At most 55 minutes of ABC by default; ARGS="--explore 60" then explores
+# the region of the markets found for 60 minutes (ABC-MCMC on emcee, sim/evidence/abc_explore.py,
+# decision 0015); ARGS="--workers 2" runs on a local
 # Dask cluster, ARGS="--population 100 --generations 4 --out /tmp/p.json" is a quick version.
 calibrate-defaults: $(STAMP)
 	$(PY) -m pip install --quiet --constraint requirements.lock --editable '.[dev,calibrate]'
