@@ -62,8 +62,7 @@ def shape_problems(name: str) -> list[str]:
         positive, negative = float(talk["wom_positive"]), float(talk["wom_negative"])
         talks = (positive + negative) * model.n / 1000.0  # the frame counts per 1,000
         reversed_by_story = name in VALENCE_REVERSED or (name, arm.name) in VALENCE_REVERSED
-        overspent = float(frame["grps"].iloc[1:].mean()) > HEAVY_GRPS
-        if talks >= MIN_TALKS and positive <= negative and not (reversed_by_story or overspent):
+        if talks >= MIN_TALKS and positive <= negative and not reversed_by_story:
             problems.append(f"{name}/{arm.name}: {positive:.0f} positive, {negative:.0f} negative")
         if a.size < 20:  # too few aware customers to speak of a distribution
             continue
@@ -95,14 +94,15 @@ VALENCE_REVERSED = {
     "bad_product": "a product that disappoints makes unhappy buyers who talk",
     "workshop/bad_product": "the same product, for the workshop",
     "negativity": "its question is a market where negative talk is two to three times as likely",
+    # Until the calibrated market (decision 0014) every arm buying over 100 GRPs a week was let
+    # off; on it every such arm talks more positively than negatively except these, whose
+    # descriptions say they irritate (measured, 500 customers, seed of the file: push_students
+    # 132 positive to 710 negative, push_40 728 to 1,694, push_80 526 to 2,564).
+    ("target_groups", "push_students"): "20 cu of ads on the students alone irritates them",
+    ("workshop/target_groups", "push_students"): "the same arm, for the workshop",
+    ("workshop/louder", "push_40"): "the exercise shows what shouting louder does: irritation",
+    ("workshop/louder", "push_80"): "the same lesson louder",
 }
-# Arms buying more than this many GRPs a week on average are overspent (over three times the
-# media plan of default.toml before calibration, 30 GRPs; the calibrated plan is about 7): at
-# 200 GRPs a week a third of the customers are
-# irritated and talk is about even (default market, 10 replicates: 482 positive, 636 negative
-# talks per 1,000 customers in a year; docs/model.md 11). The scenarios that compare strategies at
-# 20 cu say so and carry a lean_push arm at the plan, which this test does judge.
-HEAVY_GRPS = 100.0
 
 
 def _n(name: str) -> int:
