@@ -121,3 +121,18 @@ def test_the_command_adds_the_explored_markets(tmp_path, monkeypatch, capsys):
     assert sum("step" in r for r in rows) == explored["kept"]
     assert sum("generation" in r for r in rows) == len(rows) - explored["kept"]
     capsys.readouterr()
+
+
+def test_the_abc_stops_once_enough_markets_are_found():
+    """--until-found K: the ABC stops at the first generation whose accepted markets at distance
+    0, over all generations so far, reach K (the toy finds some from generation 1 or 2)."""
+    from tests.test_abc import toy_run
+
+    full = toy_run(generations=6)
+    stopped = toy_run(generations=6, until_found=1)
+    assert "markets at distance 0 found (until 1)" in stopped.stopped
+    assert len(stopped.generations) < len(full.generations)
+    found = sum(round(g.zero_share * g.accepted) for g in stopped.generations)
+    assert found >= 1
+    before = stopped.generations[:-1]
+    assert sum(round(g.zero_share * g.accepted) for g in before) < 1

@@ -301,6 +301,7 @@ def calibrate(
     history: str | Path | None = None,
     resume: bool = False,
     about: Mapping | None = None,
+    until_found: int = 0,
     log: Callable[[str], None] | None = None,
 ) -> Calibration:
     """ABC-SMC over ``ranges`` against ``targets`` (see the module's docstring).
@@ -321,6 +322,10 @@ def calibrate(
     simulator depends on, e.g. customers per market) is stored beside the history with the
     ranges, targets and master seed, and a resumed run must match it, so every member found
     before and after the pause was measured the same way.
+
+    ``until_found`` > 0 stops the run once its generations have accepted that many markets at
+    distance 0 (counted over the stored generations too), for an exploration to take over
+    (``sim.evidence.abc_explore``).
     """
     pyabc = _pyabc()
     from pyabc.epsilon import QuantileEpsilon
@@ -401,7 +406,9 @@ def calibrate(
         # Dask's workers already run with one (its nanny sets OPENBLAS_NUM_THREADS=1).
         if generations > 0:
             with threadpool_limits(limits=1, user_api="blas"):
-                gens, stopped = _run(abc, generations, minutes, min_acceptance, log, previous)
+                gens, stopped = _run(
+                    abc, generations, minutes, min_acceptance, log, previous, until_found
+                )
         else:
             gens, stopped = previous, "no new generation: the stored run read back"
         seconds = time.perf_counter() - start + sum(g.seconds for g in previous)
@@ -471,9 +478,16 @@ def _quiet_pyabc() -> None:
 
 
 def _run(
-    abc, generations: int, minutes, min_acceptance: float, log, previous: Sequence = ()
+    abc,
+    generations: int,
+    minutes,
+    min_acceptance: float,
+    log,
+    previous: Sequence = (),
+    until_found: int = 0,
 ) -> tuple[list, str]:
-    """pyabc's ``ABCSMC.run`` loop, with one more stop: a population all at distance 0.
+    """pyabc's ``ABCSMC.run`` loop, with two more stops: a population all at distance 0, and
+    ``until_found`` (> 0) markets at distance 0 accepted over the generations.
     ``previous``: the generations of a resumed run (they inform the acceptance floor)."""
     walltime = None if minutes is None else timedelta(minutes=float(minutes))
     t = abc.initialize_components_before_run(
@@ -522,6 +536,12 @@ def _run(
             )
             if zero == 1.0:
                 stopped = f"generation {t}: every member meets every target"
+                break
+            found = sum(round(g.zero_share * g.accepted) for g in gens)
+            if until_found > 0 and found >= until_found:
+                stopped = (
+                    f"generation {t}: {found} markets at distance 0 found (until {until_found})"
+                )
                 break
             with np.errstate(invalid="ignore"):  # pyabc subtracts inf from inf after t = 0
                 terminate = abc.check_terminate(t=t, acceptance_rate=ret["acceptance_rate"])

@@ -317,6 +317,7 @@ class Settings:
     history: Path | None = None
     resume: bool = False
     all_parameters: bool = False
+    until_found: int = 0  # stop the ABC once this many markets at distance 0 are found (0: no)
     explore_minutes: float = 0.0  # the exploration after the ABC (0: none)
     walkers: int | None = None
     max_members: int = 300
@@ -360,6 +361,7 @@ def calibrate_defaults(settings: Settings, executor=None, command: str | None = 
         history=settings.history,
         resume=settings.resume,
         about={"n": int(settings.n), "replicates": int(settings.replicates)},
+        until_found=int(settings.until_found),
         log=log,
     )
     members = members_at_zero(result)
@@ -524,6 +526,7 @@ def settings_from_args(args) -> Settings:
         history=args.history,
         resume=getattr(args, "resume", False),
         all_parameters=getattr(args, "all_parameters", False),
+        until_found=max(0, int(getattr(args, "until_found", 0) or 0)),
         explore_minutes=max(0.0, float(getattr(args, "explore", 0.0) or 0.0)),
         walkers=getattr(args, "walkers", None),
         max_members=int(getattr(args, "max_members", 300)),

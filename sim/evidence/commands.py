@@ -141,6 +141,14 @@ def add_calibrate_defaults_parser(sub, add_executor_options) -> None:
         help="keep every member at distance 0 without re-running it at a second seed",
     )
     cd.add_argument(
+        "--until-found",
+        type=int,
+        default=0,
+        metavar="K",
+        help="stop the ABC once its generations have accepted K markets that meet every target "
+        "(for --explore to take over; 0: no such stop)",
+    )
+    cd.add_argument(
         "--explore",
         type=float,
         default=0.0,
