@@ -84,6 +84,9 @@ def test_the_share_is_read_from_the_runs():
     # a tie counts half, as run --plausible counts it
     tied = findings.share_over_markets(ANSWER, members[:2], [_frame(4.0), _frame(8.0)])
     assert tied["share"]["mean"] == pytest.approx(0.25)
+    # where dialogue pays nowhere, nothing separates (and the key says so)
+    never = findings.share_over_markets(ANSWER, members[3:], [_frame(c) for c in COSTS[3:]])
+    assert never["share"]["mean"] == 0 and never["separating"] == []
 
 
 def test_the_answer_runs_the_scenario_in_the_sets_markets(tmp_path, monkeypatch):

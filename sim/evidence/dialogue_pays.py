@@ -102,10 +102,12 @@ def where_dialogue_pays(
 def separating(members: Sequence[Mapping[str, float]], labels, top: int = 6) -> list[dict]:
     """The ``top`` parameters of ``members`` that best tell the markets where ``labels`` is
     True from the rest: ``[{path, auc, split}]``, furthest from AUC 0.5 first, each with its
-    best single threshold (``split`` None when every label is the same). Parameters a market
-    never takes from a member (``sim.study.markets``: the arms' settings, the number of
-    customers) and those equal in every member are left out."""
+    best single threshold; none when every label is the same (nothing to separate). Parameters
+    a market never takes from a member (``sim.study.markets``: the arms' settings, the number
+    of customers) and those equal in every member are left out."""
     labels = np.asarray(labels, dtype=bool)
+    if labels.all() or not labels.any():
+        return []
     paths = sorted({p for m in members for p in m if _applied(p)})
     rows = []
     for path in paths:
@@ -117,7 +119,7 @@ def separating(members: Sequence[Mapping[str, float]], labels, top: int = 6) -> 
     rows = rows[:top]
     for row in rows:
         values = np.array([float(m[row["path"]]) for m in members])
-        row["split"] = best_split(values, labels) if 0 < labels.sum() < labels.size else None
+        row["split"] = best_split(values, labels)
     return rows
 
 
