@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from scipy.stats import rankdata
 
-from sim.study.markets import market_tasks, run_markets
+from sim.study.markets import KEPT_PATHS, KEPT_SECTIONS, market_tasks, run_markets
 from sim.study.stats import share_ci
 
 SCENARIO = "default"
@@ -88,32 +88,52 @@ def where_dialogue_pays(
 
     loaded = load_scenario(SCENARIO, preflight=False)
     frames = run_markets(market_tasks(loaded, members, seed), executor)
-    diffs = np.array([_difference(f) for f in frames])
+    diffs = np.array([difference(f) for f in frames])
     pays = diffs > 0
     share = share_ci(float(pays.sum()), int(pays.size))
-    paths = sorted({p for m in members for p in m})
-    separating = []
-    for path in paths:
-        values = np.array([float(m.get(path, np.nan)) for m in members])
-        if not np.isfinite(values).all() or np.ptp(values) == 0:
-            continue
-        separating.append({"path": path, "auc": auc(values, pays)})
-    separating.sort(key=lambda row: -abs(row["auc"] - 0.5) if np.isfinite(row["auc"]) else 0.0)
-    separating = separating[:top]
-    for row in separating:
-        values = np.array([float(m[row["path"]]) for m in members])
-        row["split"] = best_split(values, pays) if 0 < pays.sum() < pays.size else None
     return {
         "markets": int(pays.size),
         "pays": share.as_dict(),
         "differences": diffs.tolist(),
-        "separating": separating,
+        "separating": separating(members, pays, top),
     }
 
 
-def _difference(frame) -> float:
-    at = frame[frame["week"] == WEEK].set_index("arm")[MEASURE]
-    return float(at[ARM] - at[VERSUS])
+def separating(members: Sequence[Mapping[str, float]], labels, top: int = 6) -> list[dict]:
+    """The ``top`` parameters of ``members`` that best tell the markets where ``labels`` is
+    True from the rest: ``[{path, auc, split}]``, furthest from AUC 0.5 first, each with its
+    best single threshold; none when every label is the same (nothing to separate). Parameters
+    a market never takes from a member (``sim.study.markets``: the arms' settings, the number
+    of customers) and those equal in every member are left out."""
+    labels = np.asarray(labels, dtype=bool)
+    if labels.all() or not labels.any():
+        return []
+    paths = sorted({p for m in members for p in m if _applied(p)})
+    rows = []
+    for path in paths:
+        values = np.array([float(m.get(path, np.nan)) for m in members])
+        if not np.isfinite(values).all() or np.ptp(values) == 0:
+            continue
+        rows.append({"path": path, "auc": auc(values, labels)})
+    rows.sort(key=lambda row: -abs(row["auc"] - 0.5) if np.isfinite(row["auc"]) else 0.0)
+    rows = rows[:top]
+    for row in rows:
+        values = np.array([float(m[row["path"]]) for m in members])
+        row["split"] = best_split(values, labels)
+    return rows
+
+
+def _applied(path: str) -> bool:
+    """Whether a market takes ``path`` from a member (``sim.study.markets.market_for``)."""
+    return path.split(".", 1)[0] not in KEPT_SECTIONS and path not in KEPT_PATHS
+
+
+def difference(
+    frame, arm: str = ARM, versus: str = VERSUS, measure: str = MEASURE, week: int = WEEK
+) -> float:
+    """``arm`` - ``versus`` on ``measure`` at ``week`` in one market's run (its tidy table)."""
+    at = frame[frame["week"] == week].set_index("arm")[measure]
+    return float(at[arm] - at[versus])
 
 
 def sentences(result: dict) -> list[str]:

@@ -18,7 +18,12 @@ class Answer:
     the best arm other than ``versus``), ``"best"`` (the best arm against the runner-up),
     ``"levels"`` (every arm's level), ``"change"`` (each arm's change from week ``since`` to
     ``week``), ``"sweep_best"`` / ``"sweep_versus"`` (a sweep: the best split at the default
-    point; where ``arm`` earns more than ``versus``).
+    point; where ``arm`` earns more than ``versus``), ``"plausible_share"`` (the shipped
+    scenario ``scenario`` run once in each of ``markets`` plausible markets, as
+    ``run SCENARIO --plausible MARKETS`` does: the share of them in which ``arm`` is ahead of
+    ``versus`` on ``measure`` at ``week``, with its Wilson interval, and the parameters that
+    best separate the markets where it is; ``workshop build`` runs it, ``SMALL_MARKETS`` of
+    them at ``--small``).
     """
 
     kind: str
@@ -27,6 +32,8 @@ class Answer:
     arm: str | None = None
     versus: str | None = None
     since: int | None = None
+    scenario: str | None = None
+    markets: int = 0
 
 
 @dataclass(frozen=True)
@@ -132,6 +139,19 @@ class Exercise:
             return f"{command_name()} sweep {self.scenario}"
         weeks = ",".join(str(w) for w in self.weeks)
         return f"{command_name()} run {self.scenario} --versus {self.versus} --weeks-shown {weeks}"
+
+    @property
+    def commands(self) -> tuple[str, ...]:
+        """Every command of the worksheet: :attr:`cli`, then one per answer over plausible
+        markets (``run SCENARIO --plausible N``, the runs its key answer is made of)."""
+        from sim.shipped import command_name
+
+        over_markets = tuple(
+            f"{command_name()} run {a.scenario} --plausible {a.markets}"
+            for a in self.answers
+            if a.kind == "plausible_share"
+        )
+        return (self.cli, *over_markets)
 
 
 EXERCISES = (
@@ -267,6 +287,10 @@ EXERCISES = (
         answers=(
             Answer("sweep_best", "profit", 52, versus="push"),
             Answer("sweep_versus", "profit", 52, "dialogue", "none"),
+            # the default scenario: every arm spends the media plan's budget (lean push)
+            Answer(
+                "plausible_share", "profit", 52, "dialogue", "push", scenario="default", markets=20
+            ),
         ),
         app_arms=("push", "mix_50"),
         app_steps=(
@@ -329,3 +353,4 @@ PLANS = (
 # Small builds (CI, a first look): fewer customers and replicates; 2 replicates still give an
 # interval. Full builds use each scenario's own size (1,000 customers; 6-10 replicates).
 SMALL_OVERRIDES = (("network.n", 200), ("replicates", 3))
+SMALL_MARKETS = 4  # plausible markets of a "plausible_share" answer in a small build

@@ -6,6 +6,13 @@ differences against the exercise's ``versus`` arm, which arm leads each measure 
 lead is beyond noise, and what pays (profit to date against spending nothing). For a sweep
 (the frontier exercise) the same at the last week for every grid point. The result is plain
 data (JSON-ready); the key's templates turn it into sentences in either language.
+
+An answer over plausible markets (``Answer`` kind ``"plausible_share"``) is not read from the
+exercise's folder: :func:`plausible_share` runs its scenario once in each of N members of the
+shipped plausible set (``sim.study.markets``, as ``run SCENARIO --plausible N`` does: the same
+members and seeds) and reads the share of markets in which the arm is ahead, with its Wilson
+interval, and the parameters that best separate those markets from the rest
+(``sim.evidence.dialogue_pays``). Without a shipped set it says so instead (``missing``).
 """
 
 from __future__ import annotations
@@ -16,13 +23,17 @@ import numpy as np
 import pandas as pd
 
 from sim.study.manifest import read_manifest
+from sim.study.markets import lead_shares, market_tasks, run_markets
 from sim.study.runs import read_timeseries
 from sim.study.summaries import final_week, leads, summarise
 from sim.workshop.exercises import Exercise
 
 
-def findings(exercise: Exercise, folder: Path) -> dict:
-    """The key's results for ``exercise`` from its results ``folder`` (see module docstring)."""
+def findings(exercise: Exercise, folder: Path, over_markets: dict | None = None) -> dict:
+    """The key's results for ``exercise`` from its results ``folder`` (see module docstring).
+
+    ``over_markets``: the results of its ``"plausible_share"`` answers by answer index
+    (:func:`plausible_share`); an answer without one says it was not run."""
     manifest = read_manifest(Path(folder))
     study = manifest["scenario"]
     arms = [a["name"] for a in study["arms"]]
@@ -41,6 +52,7 @@ def findings(exercise: Exercise, folder: Path) -> dict:
     if exercise.command == "sweep":
         swept = _sweep(exercise, table, study, arms)
         answers = [_sweep_answer(a, swept, study) for a in exercise.answers]
+        answers = _with_markets(exercise, answers, over_markets)
         return {**base, "kind": "sweep", **swept, "answers": answers}
     weeks = [w for w in exercise.weeks if w <= last]
     tables = []
@@ -62,7 +74,80 @@ def findings(exercise: Exercise, folder: Path) -> dict:
         "tables": tables,
         "leads": lead_list,
         "pays": _pays(table, arms, last),
-        "answers": [_answer(a, table, arms) for a in exercise.answers],
+        "answers": _with_markets(
+            exercise, [_answer(a, table, arms) for a in exercise.answers], over_markets
+        ),
+    }
+
+
+def _with_markets(exercise: Exercise, answers: list[dict], over_markets: dict | None) -> list:
+    """``answers`` with each ``"plausible_share"`` one replaced by its result (or "not run")."""
+    out = list(answers)
+    for i, answer in enumerate(exercise.answers):
+        if answer.kind == "plausible_share":
+            out[i] = (over_markets or {}).get(i) or {**_market_base(answer), "missing": "not run"}
+    return out
+
+
+def _market_base(answer, markets: int | None = None) -> dict:
+    return {
+        "kind": answer.kind,
+        "measure": answer.measure,
+        "week": answer.week,
+        "arm": answer.arm,
+        "versus": answer.versus,
+        "scenario": answer.scenario,
+        "markets": answer.markets if markets is None else markets,
+    }
+
+
+def plausible_share(
+    answer, markets: int, overrides=(), path=None, executor=None, top: int = 2
+) -> dict:
+    """A ``"plausible_share"`` answer: ``answer.scenario`` (with ``overrides``, e.g. the small
+    build's) run once in each of ``markets`` members of the plausible set at ``path`` (None:
+    the shipped one; all its members when it has fewer), drawn and seeded as
+    ``run SCENARIO --plausible N`` draws them (the scenario's seed), then
+    :func:`share_over_markets`. Without a readable set: the answer with ``missing`` (one line,
+    why) and nothing run."""
+    from sim.evidence.plausible import PlausibleError, load_plausible
+    from sim.study.scenario import load_scenario
+
+    try:
+        plausible = load_plausible(path)
+    except PlausibleError as error:
+        return {**_market_base(answer, markets), "missing": str(error)}
+    loaded = load_scenario(answer.scenario, list(overrides), preflight=False)
+    members = plausible.sample(min(markets, len(plausible)), seed=loaded.seed)
+    frames = run_markets(market_tasks(loaded, members, loaded.seed), executor)
+    return {
+        **_market_base(answer, len(members)),
+        **share_over_markets(answer, members, frames, top),
+        "set_size": len(plausible),
+        "set_date": plausible.provenance.get("date"),
+    }
+
+
+def share_over_markets(answer, members, frames, top: int = 2) -> dict:
+    """From one run per market (``frames``, in the order of ``members``): the share of markets
+    in which ``answer.arm`` is ahead of ``answer.versus`` on its measure at its week (ties
+    count half; Wilson 95 % interval: ``sim.study.markets.lead_shares``), the 10th, 50th and
+    90th percentiles of the difference, and the ``top`` parameters that best separate the
+    markets where the arm is ahead (``sim.evidence.dialogue_pays.separating``)."""
+    from sim.engine.measures import LOWER_IS_BETTER
+    from sim.evidence.dialogue_pays import difference, separating
+
+    pair = [(answer.arm, answer.versus)]
+    row = lead_shares(frames, pair, [answer.measure], [answer.week]).iloc[0]
+    diffs = np.array(
+        [difference(f, answer.arm, answer.versus, answer.measure, answer.week) for f in frames]
+    )
+    ahead = (diffs < 0) if answer.measure in LOWER_IS_BETTER else (diffs > 0)
+    return {
+        "share": {"mean": float(row["share"]), **{k: float(row[k]) for k in ("low", "high")}},
+        "ahead": float(row["leads"]),
+        "differences": {k: float(row[k]) for k in ("p10", "p50", "p90")},
+        "separating": separating(members, ahead, top),
     }
 
 

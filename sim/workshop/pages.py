@@ -31,6 +31,7 @@ from markupsafe import Markup
 from sim.engine.measures import UNITS
 from sim.i18n import DEFAULT_LANGUAGE, numbers
 from sim.outputs.pages import PageText, template_environment
+from sim.outputs.paramlabels import PARAMETER_LABELS
 from sim.shipped import command_name
 from sim.workshop import appsteps, texts
 from sim.workshop.exercises import BY_ID, Plan
@@ -147,6 +148,16 @@ def plain_interval(ci: dict, lang: str, diff: bool = False) -> str:
     return f"{mean} [{low}{numbers.separator(lang)}{high}]{star}"
 
 
+def share_interval(ci: dict, lang: str) -> str:
+    """A share of markets with its interval, whole percentages: ``35 % [18; 57 %]``."""
+    mean = numbers.percent(ci["mean"], lang, 0)
+    if ci.get("low") is None:
+        return mean
+    low = numbers.fixed(100 * ci["low"], lang, 0)
+    high = numbers.percent(ci["high"], lang, 0)
+    return f"{mean} [{low}{numbers.separator(lang)}{high}]"
+
+
 def excludes_zero(ci: dict) -> bool:
     """Whether the interval of ``ci`` excludes zero (a star after the difference)."""
     low, high = ci.get("low"), ci.get("high")
@@ -188,6 +199,10 @@ def environment(lang: str = DEFAULT_LANGUAGE) -> Environment:
         value=lambda m, x, diff=False: value(m, x, lang, diff),
         interval=lambda m, ci, diff=False: interval(m, ci, lang, diff),
         plain_interval=lambda ci, diff=False: plain_interval(ci, lang, diff),
+        share_interval=lambda ci: share_interval(ci, lang),
+        percent=lambda x: numbers.percent(x, lang, 0),
+        fixed=lambda x, decimals: numbers.fixed(x, lang, decimals),
+        parameter_labels=PARAMETER_LABELS,
         excludes_zero=excludes_zero,
         by=lambda ci, verdict: by(ci, verdict, lang),
         is_share=is_share,
