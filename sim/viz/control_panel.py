@@ -44,10 +44,29 @@ from sim.viz.scoreboard import page_translator as _translator
 from sim.viz.share import LinkProblem, query_string, runs_csv, scenario_toml
 
 
+def label_html(text: str) -> str:
+    """A control's label with its "?" mark (the tooltip is the element's title)."""
+    return f"{_escape(text)} <span class='rc-i'>?</span>"
+
+
+def problems_html(problems, _) -> str:
+    """The refused values of a link, one a line, in the page's language."""
+    return "<br>".join(_escape(_problem_text(p, _)) for p in problems)
+
+
+def share_link_html(query: str, _) -> str:
+    """The link that reopens these settings (``query``: its query string)."""
+    return (
+        f"<a class='rc-share-link' href='?{_escape(query)}'>"
+        f"{_escape(_('Link to these settings'))}</a>"
+        f" <span class='rc-help'>({_escape(_('right-click to copy'))})</span>"
+    )
+
+
 def _label(text: str, help_text: str, _):
     solara.HTML(
         tag="div",
-        unsafe_innerHTML=f"{_escape(text)} <span class='rc-i'>?</span>",
+        unsafe_innerHTML=label_html(text),
         classes=["rc-control-label"],
         attributes={"title": _(help_text)},
     )
@@ -310,7 +329,7 @@ def ControlPanel(state: State, problems: list[str]):
     if problems:
         solara.HTML(
             tag="div",
-            unsafe_innerHTML="<br>".join(_escape(_problem_text(p, _)) for p in problems),
+            unsafe_innerHTML=problems_html(problems, _),
             classes=["rc-message", "rc-link-problems"],
         )
 
@@ -356,10 +375,6 @@ def ExportCard(state: State):
         )
         solara.HTML(
             tag="div",
-            unsafe_innerHTML=(
-                f"<a class='rc-share-link' href='?{_escape(query)}'>"
-                f"{_escape(_('Link to these settings'))}</a>"
-                f" <span class='rc-help'>({_escape(_('right-click to copy'))})</span>"
-            ),
+            unsafe_innerHTML=share_link_html(query, _),
             style="font-size:14px;margin-top:4px",
         )
