@@ -177,6 +177,21 @@ def test_the_cases_cover_the_scoreboards_branches(rendered):
         assert piece in text, piece
 
 
+def test_the_templates_ship_in_the_wheel():
+    """pyproject's package-data covers every template of the app (as it does report.html's)."""
+    import fnmatch
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["sim"]
+    templates = sorted((root / "sim" / "viz" / "templates").rglob("*.*"))
+    assert {p.name for p in templates} >= {"scoreboard.html", "legend.html", "share_link.html"}
+    for path in templates:
+        relative = path.relative_to(root / "sim").as_posix()
+        assert any(fnmatch.fnmatch(relative, p) for p in patterns), relative
+
+
 if __name__ == "__main__":
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else EXPECTED
     target.write_text(
