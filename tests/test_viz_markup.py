@@ -91,7 +91,7 @@ def fragments() -> dict[str, str]:
         out[f"week/{lang}"] = sb.week_html(_arena(two, True), lang)
         for attitudes in (True, False):
             out[f"legend-{attitudes}/{lang}"] = sb.legend_html(lang, attitudes)
-        out[f"label/{lang}"] = cp.label_html(_("Budget"), lang)
+        out[f"label/{lang}"] = cp.label_html(_("Runs as CSV"), lang)
         out[f"label-odd/{lang}"] = cp.label_html(ODD, lang)
         problems = [
             LinkProblem("The seed is too large."),
