@@ -36,6 +36,7 @@ from sim.viz.labels import (
     preset_order,
     strategy_label,
 )
+from sim.viz.markup import render
 from sim.viz.page_state import State
 from sim.viz.presets import listed_preset, offered_presets
 from sim.viz.scoreboard import arm_names
@@ -44,10 +45,29 @@ from sim.viz.scoreboard import page_translator as _translator
 from sim.viz.share import LinkProblem, query_string, runs_csv, scenario_toml
 
 
+def label_html(text: str, lang: str) -> str:
+    """A control's label with its "?" mark (the tooltip is the element's title);
+    ``templates/control_label.html``."""
+    return render("control_label.html", lang, text=text)
+
+
+def problems_html(problems, lang: str) -> str:
+    """The refused values of a link, one a line, in the page's language;
+    ``templates/link_problems.html``."""
+    _ = _translator(lang)
+    return render("link_problems.html", lang, lines=[_problem_text(p, _) for p in problems])
+
+
+def share_link_html(query: str, lang: str) -> str:
+    """The link that reopens these settings (``query``: its query string);
+    ``templates/share_link.html``."""
+    return render("share_link.html", lang, query=query)
+
+
 def _label(text: str, help_text: str, _):
     solara.HTML(
         tag="div",
-        unsafe_innerHTML=f"{_escape(text)} <span class='rc-i'>?</span>",
+        unsafe_innerHTML=label_html(text, getattr(_, "lang", "en")),
         classes=["rc-control-label"],
         attributes={"title": _(help_text)},
     )
@@ -310,7 +330,7 @@ def ControlPanel(state: State, problems: list[str]):
     if problems:
         solara.HTML(
             tag="div",
-            unsafe_innerHTML="<br>".join(_escape(_problem_text(p, _)) for p in problems),
+            unsafe_innerHTML=problems_html(problems, lang),
             classes=["rc-message", "rc-link-problems"],
         )
 
@@ -356,10 +376,6 @@ def ExportCard(state: State):
         )
         solara.HTML(
             tag="div",
-            unsafe_innerHTML=(
-                f"<a class='rc-share-link' href='?{_escape(query)}'>"
-                f"{_escape(_('Link to these settings'))}</a>"
-                f" <span class='rc-help'>({_escape(_('right-click to copy'))})</span>"
-            ),
+            unsafe_innerHTML=share_link_html(query, lang),
             style="font-size:14px;margin-top:4px",
         )
