@@ -89,8 +89,9 @@ class Size:
 # full: measured on this project's 2-core machine to finish within 30 minutes (docs/performance.md)
 SIZES = {
     "full": Size("full", 1000, 1, 20, 8, 256, 9, 6),  # 4,426 runs
-    # --sobol-all: every ranged parameter in the Sobol step (256 x 70 Sobol runs, about 11 minutes
-    # of one core at 28 runs a second), so no parameter is held there.
+    # --sobol-all: every ranged parameter in the Sobol step (256 x 70 Sobol runs; 19,786 in all,
+    # about 17 minutes of one core at the 19 runs a CPU-second measured in session 9), so no
+    # parameter is held there. Not run yet: the shipped page holds 60 and says so.
     "full-all": Size("full-all", 1000, 1, 20, len(RANGES), 256, 9, 6),
     "small": Size("small", 100, 1, 2, 2, 4, 2, 2),  # 130 runs: a smoke test of the machinery
 }
