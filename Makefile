@@ -50,7 +50,8 @@ evidence: $(STAMP)
 
 # `make sensitivity` redoes the global sensitivity analysis (Morris, Sobol, tipping points) and
 # rewrites docs/sensitivity.md and docs/figures/sensitivity/ (about 10-25 minutes on 2 cores;
-# `make sensitivity ARGS=--small` is a quick version in a temporary folder).
+# `make sensitivity ARGS=--small` is a quick version in a temporary folder; ARGS=--sobol-all varies
+# all 68 parameters in the Sobol step: about 19,800 runs, some 17 minutes of one core).
 sensitivity: $(STAMP)
 	$(PY) run_sim.py sensitivity $(ARGS)
 

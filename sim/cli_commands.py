@@ -369,7 +369,8 @@ def cmd_sensitivity(args: argparse.Namespace, argv: list[str]) -> int:
     from sim.evidence.sensitivity_page import write_page
     from sim.evidence.sensitivity_runs import SIZES, SensitivityError
 
-    size = SIZES["small" if args.small else "full"]
+    name = "small" if args.small else ("full-all" if args.sobol_all else "full")
+    size = SIZES[name]
     out = args.out
     if args.small and out is None:
         out = Path(tempfile.mkdtemp(prefix="reclamare-sensitivity-"))

@@ -297,7 +297,8 @@ def page_text(analysis: dict, cells: pd.DataFrame, pngs: list[Path], page_dir: P
         "",
         _(
             "**The question.** In the default market (scenarios/default.toml: a grocery brand "
-            "on a small-world network of {n} customers), push and dialogue spend the same "
+            "on a small-world network of {n} customers, calibrated to the empirical targets of "
+            "validation.md, decision 0014), push and dialogue spend the same "
             "weekly budget (base {budget:g} cu per 1,000 customers). How much does the "
             "difference dialogue - push in profit to date, mean attitude of the aware, mean "
             "attitude of all customers and adoption, at weeks 13 and 52, "
@@ -310,7 +311,7 @@ def page_text(analysis: dict, cells: pd.DataFrame, pngs: list[Path], page_dir: P
         _(
             "1. **Morris screening** over all {k} parameters: {t} trajectories, {m} runs. "
             "2. **Sobol indices** (first order S1 and total ST, Saltelli design, base sample "
-            "{sn}) of the {sk} parameters Morris ranks first over all outputs: {so} runs. "
+            "{sn}) of {which}: {so} runs. "
             "3. **Tipping-point maps**: a {g} x {g} grid of the two parameters with the largest "
             "total index, {mr} replicates per point: {mp} runs. Every run is one market in which "
             "both arms run on the same network with the same seed (common random numbers), so the "
@@ -322,7 +323,13 @@ def page_text(analysis: dict, cells: pd.DataFrame, pngs: list[Path], page_dir: P
             t=s["trajectories"],
             m=runs["morris"],
             sn=s["sobol_n"],
-            sk=s["sobol_k"],
+            which=(
+                _("all {k} parameters").format(k=len(RANGES))
+                if s["sobol_k"] >= len(RANGES)
+                else _("the {sk} parameters Morris ranks first over all outputs").format(
+                    sk=s["sobol_k"]
+                )
+            ),
             so=runs["sobol"],
             g=s["map_points"],
             mr=s["map_replicates"],
@@ -343,6 +350,9 @@ def page_text(analysis: dict, cells: pd.DataFrame, pngs: list[Path], page_dir: P
             sn=s["sobol_n"],
         ),
         "",
+    ]
+    lines += held_paragraph(analysis, _)
+    lines += [
         "## " + _("The answer is driven mostly by ..."),
         "",
     ]
@@ -390,7 +400,7 @@ def page_text(analysis: dict, cells: pd.DataFrame, pngs: list[Path], page_dir: P
         "",
         "## " + _("Parameter ranges"),
         "",
-        _ranges_table(_),
+        _ranges_table(_, analysis.get("base_values")),
         "",
         _("Not varied:") + " " + "; ".join(f"`{p}` ({why})" for p, why in EXCLUDED.items()) + ".",
         "",
@@ -399,10 +409,26 @@ def page_text(analysis: dict, cells: pd.DataFrame, pngs: list[Path], page_dir: P
         _(
             "The ranges are mostly illustrative (no published estimate for this model's "
             "parameters), and every value in a range counts as equally likely: the indices say "
-            "which assumptions the answer is sensitive to, not which answer is true. Parameters "
-            "outside the Sobol set are held at their defaults there, so interactions with them "
-            "are only seen in the Morris sigma. The analysis is of one market (the default "
-            "scenario's) at one population size."
+            "which assumptions the answer is sensitive to, not which answer is true."
+        )
+        + " "
+        + (
+            _(
+                "Every ranged parameter is varied in the Sobol step, so none is hidden there; "
+                "the indices are still over the whole ranges, not over the plausible set."
+            )
+            if s["sobol_k"] >= len(RANGES)
+            else _(
+                "Parameters outside the Sobol set are held at the default market's values there "
+                "(see 'What the Sobol step holds'), so interactions with them are only seen in "
+                "the Morris sigma."
+            )
+        )
+        + " "
+        + _(
+            "The analysis is of one market (the default scenario's) at one population size, "
+            "varied over the documented ranges around it: it is not the answer over the "
+            "plausible markets (`run --plausible`)."
         ),
         "",
     ]
@@ -448,12 +474,99 @@ def _sobol_table(sobol: dict, _) -> str:
     return _("S1 / ST ± 95 % half-width of ST:") + "\n\n" + "\n".join(lines)
 
 
-def _ranges_table(_) -> str:
+def _ranges_table(_, base: dict | None = None) -> str:
+    """The ranges, with the default market's value of each (the calibrated defaults of
+    default.toml, decision 0014: the value every run holds a parameter at when it is not
+    varied)."""
+    base = base or {}
     lines = [
-        "| " + _("parameter") + " | " + _("low") + " | " + _("high") + " | " + _("source") + " |",
-        "|---|---|---|---|",
+        _(
+            "Default market: the value in scenarios/default.toml, the calibrated market "
+            "(decision 0014; e.g. `arm.budget` is the media plan of {budget} cu per 1,000 "
+            "customers a week), at which a parameter is held whenever it is not varied."
+        ).format(budget=_fmt(base.get("arm.budget"))),
+        "",
+        "| "
+        + _("parameter")
+        + " | "
+        + _("default market")
+        + " | "
+        + _("low")
+        + " | "
+        + _("high")
+        + " | "
+        + _("source")
+        + " |",
+        "|---|---|---|---|---|",
     ]
     for r in RANGES:
-        lines.append(f"| `{r.path}` | {r.low:g} | {r.high:g} | {r.source} |")
+        lines.append(
+            f"| `{r.path}` | {_fmt(base.get(r.path))} | {r.low:g} | {r.high:g} | {r.source} |"
+        )
     assert set(BY_PATH) == {r.path for r in RANGES}
     return "\n".join(lines)
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    return f"{value:.3g}"
+
+
+def held_paragraph(analysis: dict, _=str) -> list[str]:
+    """What the Sobol step holds and what that hides, from the run's own Morris tables: the
+    held parameters whose Morris effect comes nearest the largest one, per output."""
+    varied = set(
+        analysis.get("sobol_parameters") or next(iter(analysis["sobol"].values()))["parameter"]
+    )
+    held = [r.path for r in RANGES if r.path not in varied]
+    if not held:
+        return [
+            _(
+                "**What the Sobol step holds: nothing.** Every one of the {k} ranged parameters "
+                "is varied in the Sobol step, so each parameter's own effect and its "
+                "interactions are in the indices below."
+            ).format(k=len(RANGES)),
+            "",
+        ]
+    morris = analysis["morris"]
+    share: dict[str, tuple[float, str]] = {}
+    for o in OUTPUTS:
+        table = morris[o].set_index("parameter")["mu_star"].astype(float)
+        top = float(table.max())
+        if not (top > 0 and math.isfinite(top)):
+            continue
+        for p in held:
+            value = float(table.get(p, float("nan")))
+            if math.isfinite(value) and value / top > share.get(p, (-1.0, ""))[0]:
+                share[p] = (value / top, o)
+    ranked = sorted(share, key=lambda p: -share[p][0])[:5]
+    biggest = ", ".join(
+        _("`{p}` ({pct:.0%} of the largest mu*, {output})").format(
+            p=p, pct=share[p][0], output=output_label(share[p][1], _)
+        )
+        for p in ranked
+    )
+    return [
+        _(
+            "**What the Sobol step holds.** Sobol varies {sk} of the {k} parameters (those "
+            "Morris ranks first: {varied}); the other {h} are held at the default market's "
+            "values in the Sobol runs. What that hides: a held "
+            "parameter's effect appears nowhere in the Sobol indices (their shares are of the "
+            "variance the {sk} varied parameters make, not of all {k}), and every interaction "
+            "it has with the varied ones is missed; Morris (mu* and sigma, each parameter moved "
+            "with all others at random grid values) is the only evidence on them. By Morris the "
+            "held parameters that matter most are {biggest}. A held parameter whose mu* is a "
+            "sizeable share of the largest could reorder the Sobol ranking; "
+            "`run_sim.py sensitivity --sobol-all` varies all {k}."
+        ).format(
+            sk=len(varied),
+            k=len(RANGES),
+            varied=", ".join(f"`{p}`" for p in sorted(varied)),
+            h=len(held),
+            biggest=biggest,
+        ),
+        "",
+    ]

@@ -81,6 +81,11 @@ def _base_data(scenario: str) -> tuple[str, float]:
     return json.dumps(params.model_dump(mode="json")), float(budgets.get("push", 3.0))
 
 
+def push_budget(scenario: str = "default") -> float:
+    """The push arm's weekly budget of ``scenario`` (the plan the targets are measured at)."""
+    return _base_data(scenario)[1]
+
+
 def market_params(point: Mapping[str, float], n: int, scenario: str = "default"):
     """The scenario's parameters with ``point`` set (``arm.budget`` is the push arm's budget)
     and ``n`` customers; returns ``(ModelParams, push budget)``."""

@@ -136,6 +136,7 @@ def run_validation(size: Size, executor=None, quiet: bool = True, log=None) -> d
     results = {
         "dialogue_pays": pays,
         "targets": measured,
+        "targets_budget": target_runs.push_budget(),
         "size": asdict(size),
         "seed": SEED,
         "started": started,

@@ -215,6 +215,9 @@ def elasticities(rows: list[dict], path: Path) -> Path:
         ax.set_yticks(range(len(keys)))
         ax.set_yticklabels([published[k].label for k in reversed(keys)])
         ax.set_xlabel("elasticity (% change in outcome per % change in driver)")
-        ax.set_title("Emergent elasticities of the default market beside meta-analyses")
+        ax.set_title(
+            "Emergent elasticities of the default market over a launch (weeks 1-52), "
+            "beside meta-analyses"
+        )
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
         return _save(fig, path)
