@@ -216,7 +216,7 @@ def read_edgelist(path: Path, where: str) -> tuple:
                     except ValueError:
                         value = math.nan
                     if not (MIN_WEIGHT <= value <= MAX_WEIGHT):  # also rejects nan
-                        _parse_weight(fields[2], f"{where}, line {lineno}")  # raises
+                        _parse_weight(fields[2], _line(where, lineno))  # raises
                     wts.append(value)
                 src.append(setdefault(fields[0], len(index)))
                 dst.append(setdefault(fields[1], len(index)))
