@@ -397,6 +397,20 @@ def error_of_preflight(path: Path) -> ScenarioError:
     return info.value
 
 
+def test_an_unknown_target_group_in_bokmal(tmp_path):
+    """The network's groups are known once it is built (the engine's check, in the preflight)."""
+    path = write(tmp_path, "tg.toml", '[arm]\ntarget_group = "aliens"\n')
+    error = error_of_preflight(path)
+    assert str(error) == (
+        f"{path}: arm.target_group = 'aliens': must be one of the network's groups "
+        "['g1', 'g2', 'g3', 'g4']"
+    )
+    assert error.text(NB) == (
+        f"{path}: arm.target_group = 'aliens': må være en av nettverkets grupper "
+        "['g1', 'g2', 'g3', 'g4']"
+    )
+
+
 def test_a_network_error_itself_is_a_message(tmp_path):
     """``NetworkError`` from reading a file carries a Message (``message_text`` translates it)."""
     from sim.i18n import message_text

@@ -163,7 +163,8 @@ _TOML_WHERE = re.compile(
 
 def toml_problem(text: str) -> Message | str:
     """tomllib's one-line message as a :class:`sim.i18n.Message` (what, and where: line and
-    column, or the end of the document) when it is one of ``TOML_PROBLEMS``, else as it is."""
+    column, or the end of the document) when it is one of ``TOML_PROBLEMS`` or ``TOML_KEYED``,
+    else as it is."""
     match = _TOML_WHERE.match(text)
     what = None if match is None else _toml_what(match["what"])
     if what is None:
