@@ -3,8 +3,10 @@ English (the file, the field and its value as written, what is allowed), its wor
 the command line (``--lang nb``, ``RECLAMARE_LANG=nb``) and in the app; English unchanged.
 
 The messages are ``sim.i18n.Message``s made in sim/study (schema.py, scenario.py,
-scenario_files.py, overrides.py, limits.py), sim/params.py and sim/network/bounded.py;
-``ScenarioError.text(_)`` gives the line in a language.
+scenario_files.py, overrides.py, limits.py, claims.py), sim/params.py, sim/network (bounded.py,
+files.py, convert.py, groups.py) and sim/engine/week_zero.py; ``ScenarioError.text(_)`` gives
+the line in a language. Inside it no English is left: a claim's problem, a network file's own
+message, tomllib's messages naming a key and pydantic's "or" are bokmål too.
 """
 
 from __future__ import annotations
