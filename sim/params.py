@@ -22,6 +22,7 @@ scale, so ``epsilon = 2`` means "always listens".
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -878,16 +879,27 @@ CONSTRAINTS = {
     "less_than_equal": (N_("must be <= {limit}"), "le"),
     "less_than": (N_("must be < {limit}"), "lt"),
     "literal_error": (N_("must be one of {limit}"), "expected"),
+    "enum": (N_("must be one of {limit}"), "expected"),
     "int_type": (N_("must be a whole number"), None),
     "int_from_float": (N_("must be a whole number"), None),
     "float_type": (N_("must be a number"), None),
     "float_parsing": (N_("must be a number"), None),
+    "finite_number": (N_("must be a finite number"), None),
+    "int_parsing": (N_("must be a whole number"), None),
+    "int_parsing_size": (N_("must be a whole number of a size a computer can hold"), None),
     "bool_type": (N_("must be true or false"), None),
     "bool_parsing": (N_("must be true or false"), None),
     "string_type": (N_("must be a string"), None),
+    "string_unicode": (N_("must be a string"), None),
+    "string_pattern_mismatch": (N_("must match the pattern {limit}"), "pattern"),
     "list_type": (N_("must be a list"), None),
+    "tuple_type": (N_("must be a list"), None),
+    "set_type": (N_("must be a list"), None),
     "dict_type": (N_("must be a table"), None),
+    "mapping_type": (N_("must be a table"), None),
     "model_type": (N_("must be a table"), None),
+    "model_attributes_type": (N_("must be a table"), None),
+    "none_required": (N_("must be left out"), None),
     "too_short": (N_("needs at least {limit} item(s)"), "min_length"),
     "too_long": (N_("allows at most {limit} item(s)"), "max_length"),
     "string_too_short": (N_("must not be empty"), None),
@@ -897,12 +909,29 @@ CONSTRAINTS = {
 
 def constraint_message(kind: str, ctx: dict) -> Message | None:
     """What is allowed, in words, for a pydantic error type (None when there is no rule): a
-    :class:`sim.i18n.Message` (the limit as pydantic gives it, as a scenario file writes it)."""
+    :class:`sim.i18n.Message` (the limit as pydantic gives it, as a scenario file writes it;
+    the choices of ``must be one of`` joined in the reader's language, :func:`choice_list`)."""
     rule = CONSTRAINTS.get(kind)
     if rule is None:
         return None
     message, key = rule
+    if key == "expected":
+        return Message(message, limit=choice_list(str(ctx.get(key))))
     return Message(message, limit=str(ctx.get(key))) if key else Message(message)
+
+
+# One choice as pydantic writes it in a literal's or enum's ``expected``: a Python repr.
+_CHOICE = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s,'"]+""")
+
+
+def choice_list(expected: str) -> Message | str:
+    """pydantic's list of allowed values (``'a', 'b' or 'c'``) with the last two joined by the
+    reader's word for "or" (a :class:`sim.i18n.Message`; English as pydantic wrote it). A list
+    that is not in that form (one value, or values it cannot split) is returned as it is."""
+    head, _, last = expected.rpartition(" or ")
+    if not head or ", ".join(_CHOICE.findall(head)) != head or not _CHOICE.fullmatch(last):
+        return expected
+    return Message(N_("{choices} or {last}"), choices=head, last=last)
 
 
 def make_params(params: ModelParams | dict | None = None, **sections: Any) -> ModelParams:

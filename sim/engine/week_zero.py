@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.state import HEARD_BEFORE, CustomerState
+from sim.i18n import N_, Message
 from sim.network.graph import Network
 from sim.params import ModelParams, ParameterError, PopulationSpec
 
@@ -25,8 +26,15 @@ def target_groups(
     names = network.group_names
     if name not in names:
         raise ParameterError(
-            f"parameters: arm.target_group = {name!r}: must be one of the network's groups "
-            f"{list(names)}"
+            Message(
+                N_("{source}: {problem}"),
+                source="parameters",
+                problem=Message(
+                    N_("arm.target_group = {value}: must be one of the network's groups {names}"),
+                    value=repr(name),
+                    names=str(list(names)),
+                ),
+            )
         )
     in_group = network.groups == names.index(name)
     return np.flatnonzero(in_group), np.flatnonzero(~in_group)

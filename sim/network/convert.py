@@ -9,6 +9,8 @@ from collections.abc import Sequence
 import networkx as nx
 import numpy as np
 
+from sim.i18n import N_, Message
+
 from . import groups as grp
 from .csr import build_csr
 from .errors import NetworkError, NetworkWarning, one_line
@@ -18,6 +20,20 @@ from .graph import Network
 # float64 for sampling; 1e-30 to 1e30 keeps every weight and every row's sum exact enough.
 MIN_WEIGHT = 1e-30
 MAX_WEIGHT = 1e30
+# What is wrong with a weight outside [MIN_WEIGHT, MAX_WEIGHT], in the words of a message.
+WEIGHT_PROBLEMS = {
+    "nan": N_("is not a number"),
+    "infinite": N_("is not a finite number"),
+    "not positive": N_("is not positive"),
+    "too large or small": N_("is out of range"),
+}
+
+
+def weight_problem(value: float) -> str:
+    """Which of ``WEIGHT_PROBLEMS`` a number outside the allowed weights has (its message)."""
+    if not math.isfinite(value):  # nan too: a float that is no finite number
+        return WEIGHT_PROBLEMS["infinite"]
+    return WEIGHT_PROBLEMS["not positive" if value <= 0 else "too large or small"]
 
 
 def label_array(labels: Sequence) -> np.ndarray | None:
@@ -93,7 +109,7 @@ def assemble(
         Original node labels, group attribute values, the attribute's name and extra facts.
     """
     if n == 0:
-        raise NetworkError(f"{where}: empty graph (no customers)")
+        raise NetworkError(_empty(where))
     csr = build_csr(n, src, dst, weights)
     if csr.self_loops or csr.duplicates:
         warnings.warn(
@@ -126,18 +142,30 @@ def _weight_value(x: object, where: str, u: object, v: object) -> float:
         value = float(x)  # type: ignore[arg-type]
     except (TypeError, ValueError, OverflowError):
         value = math.nan
-        bad = "is not a number"
+        bad = WEIGHT_PROBLEMS["nan"]
     else:
-        if not math.isfinite(value):
-            bad = "is not a finite number"
-        else:
-            bad = "is not positive" if value <= 0 else "is out of range"
+        bad = weight_problem(value)
     if not (MIN_WEIGHT <= value <= MAX_WEIGHT):
         raise NetworkError(
-            f"{where}: tie {one_line(u, 60)} -- {one_line(v, 60)}: weight {one_line(repr(x), 60)}"
-            f" {bad} (weights must be numbers from {MIN_WEIGHT:g} to {MAX_WEIGHT:g})"
+            Message(
+                N_(
+                    "{where}: tie {u} -- {v}: weight {value} {problem} (weights must be numbers "
+                    "from {low} to {high})"
+                ),
+                where=where,
+                u=one_line(u, 60),
+                v=one_line(v, 60),
+                value=one_line(repr(x), 60),
+                problem=Message(bad),
+                low=f"{MIN_WEIGHT:g}",
+                high=f"{MAX_WEIGHT:g}",
+            )
         )
     return value
+
+
+def _empty(where: str) -> Message:
+    return Message(N_("{where}: empty graph (no customers)"), where=where)
 
 
 def from_networkx(
@@ -183,7 +211,7 @@ def from_networkx(
     nodes = list(graph.nodes)
     n = len(nodes)
     if n == 0:
-        raise NetworkError(f"{where}: empty graph (no customers)")
+        raise NetworkError(_empty(where))
     index = {node: i for i, node in enumerate(nodes)}
     edges = list(graph.edges(data=weight, default=None)) if weight else list(graph.edges)
     src = np.fromiter((index[e[0]] for e in edges), dtype=np.int64, count=len(edges))
@@ -195,8 +223,16 @@ def from_networkx(
             if not all(has):
                 u, v, _ = edges[has.index(False)]
                 raise NetworkError(
-                    f"{where}: tie {one_line(u, 60)} -- {one_line(v, 60)} has no '{weight}' "
-                    "but other ties do (give a weight on every tie or on none)"
+                    Message(
+                        N_(
+                            "{where}: tie {u} -- {v} has no '{weight}' but other ties do (give "
+                            "a weight on every tie or on none)"
+                        ),
+                        where=where,
+                        u=one_line(u, 60),
+                        v=one_line(v, 60),
+                        weight=weight,
+                    )
                 )
             weights = np.array([_weight_value(w, where, u, v) for u, v, w in edges])
     attrs = [graph.nodes[node].get(group_attribute) for node in nodes]
@@ -206,8 +242,15 @@ def from_networkx(
         if any(missing):
             first = nodes[missing.index(True)]
             raise NetworkError(
-                f"{where}: node {one_line(first, 60)} has no '{group_attribute}' attribute but "
-                f"other nodes do (give it on every node or on none to detect groups)"
+                Message(
+                    N_(
+                        "{where}: node {node} has no '{attribute}' attribute but other nodes do "
+                        "(give it on every node or on none to detect groups)"
+                    ),
+                    where=where,
+                    node=one_line(first, 60),
+                    attribute=group_attribute,
+                )
             )
         group_values = attrs
     info = {"directed_input": graph.is_directed()} if graph.is_directed() else {}

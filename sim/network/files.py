@@ -23,8 +23,18 @@ from xml.etree.ElementTree import ParseError
 import networkx as nx
 import numpy as np
 
+from sim.i18n import N_, Message
+
 from .bounded import FileRefused, kind_of, open_regular
-from .convert import MAX_WEIGHT, MIN_WEIGHT, assemble, from_networkx, label_array
+from .convert import (
+    MAX_WEIGHT,
+    MIN_WEIGHT,
+    WEIGHT_PROBLEMS,
+    assemble,
+    from_networkx,
+    label_array,
+    weight_problem,
+)
 from .errors import NetworkError, one_line
 from .graph import Network
 
@@ -36,6 +46,7 @@ FORMATS = {ext: "edgelist" for ext in EDGELIST_EXTENSIONS} | {
     ".gexf": "gexf",
 }
 _HEADERS = (["source", "target"], ["source", "target", "weight"])
+NETWORK_FILE = Message(N_("network file"))  # what open_regular refuses to read, in its messages
 
 
 def resolve_path(path: str | Path, base_dir: Path | None = None) -> Path:
@@ -57,14 +68,25 @@ def detect_format(path: Path, fmt: str, where: str) -> str:
     if fmt != "auto":
         if fmt not in ("edgelist", "graphml", "gexf"):
             raise NetworkError(
-                f"{where}: unknown format '{fmt}' (allowed: auto, edgelist, graphml, gexf)"
+                Message(
+                    N_("{where}: unknown format '{fmt}' (allowed: auto, edgelist, graphml, gexf)"),
+                    where=where,
+                    fmt=fmt,
+                )
             )
         return fmt
     ext = path.suffix.lower()
     if ext not in FORMATS:
         raise NetworkError(
-            f"{where}: unknown extension '{ext or '(none)'}' (allowed: {', '.join(FORMATS)}; "
-            "or set network.format to edgelist, graphml or gexf)"
+            Message(
+                N_(
+                    "{where}: unknown extension '{ext}' (allowed: {allowed}; or set "
+                    "network.format to edgelist, graphml or gexf)"
+                ),
+                where=where,
+                ext=ext or Message(N_("(none)")),
+                allowed=", ".join(FORMATS),
+            )
         )
     return FORMATS[ext]
 
@@ -74,19 +96,22 @@ def _parse_weight(text: str, where: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        problem = "is not a number"
+        problem = WEIGHT_PROBLEMS["nan"]
     else:
         if MIN_WEIGHT <= value <= MAX_WEIGHT:
             return value
-        if not math.isfinite(value):
-            problem = "is not a finite number"
-        elif value <= 0:
-            problem = "is not positive"
-        else:
-            problem = "is out of range"
+        problem = weight_problem(value)
     raise NetworkError(
-        f"{where}: the weight (field 3) {problem} (weights must be numbers from "
-        f"{MIN_WEIGHT:g} to {MAX_WEIGHT:g})"
+        Message(
+            N_(
+                "{where}: the weight (field 3) {problem} (weights must be numbers from {low} "
+                "to {high})"
+            ),
+            where=where,
+            problem=Message(problem),
+            low=f"{MIN_WEIGHT:g}",
+            high=f"{MAX_WEIGHT:g}",
+        )
     )
 
 
@@ -130,7 +155,7 @@ def read_edgelist(path: Path, where: str) -> tuple:
     has_weight = False
     lineno = 0
     try:
-        with io.TextIOWrapper(open_regular(path, what="network file"), encoding="utf-8-sig") as fh:
+        with io.TextIOWrapper(open_regular(path, what=NETWORK_FILE), encoding="utf-8-sig") as fh:
             for lineno, raw in enumerate(_bounded_lines(fh, where), 1):  # noqa: B007
                 line = raw.strip()
                 if not line or line[0] == "#":
@@ -138,11 +163,11 @@ def read_edgelist(path: Path, where: str) -> tuple:
                 if not header_checked:
                     header_checked = True
                     if "," in line:
-                        sep, sep_name = ",", "commas"
+                        sep, sep_name = ",", Message(N_("commas"))
                     elif "\t" in line:
-                        sep, sep_name = "\t", "tabs"
+                        sep, sep_name = "\t", Message(N_("tabs"))
                     else:
-                        sep, sep_name = None, "whitespace"
+                        sep, sep_name = None, Message(N_("whitespace"))
                     fields = _split(line, sep)
                     if [f.lower() for f in fields] in _HEADERS:
                         continue
@@ -150,22 +175,40 @@ def read_edgelist(path: Path, where: str) -> tuple:
                     fields = _split(line, sep)
                 nf = len(fields)
                 if nf != 2 and nf != 3:
-                    at = f"{where}, line {lineno}"
                     raise NetworkError(
-                        f"{at}: {nf} fields separated by {sep_name} (expected 'source target' "
-                        "or 'source target weight')"
+                        Message(
+                            N_(
+                                "{at}: {count} fields separated by {separator} (expected "
+                                "'source target' or 'source target weight')"
+                            ),
+                            at=_line(where, lineno),
+                            count=str(nf),
+                            separator=sep_name,
+                        )
                     )
                 if not fields[0] or not fields[1]:
-                    at = f"{where}, line {lineno}"
-                    raise NetworkError(f"{at}: empty node label (expected 'source target')")
+                    raise NetworkError(
+                        Message(
+                            N_("{at}: empty node label (expected 'source target')"),
+                            at=_line(where, lineno),
+                        )
+                    )
                 if not layout_line:
                     layout_line, has_weight = lineno, len(fields) == 3
                 elif (nf == 3) != has_weight:
-                    at = f"{where}, line {lineno}"
+                    mixed = (
+                        N_(
+                            "{at}: has no weight but line {first} has one (give a weight on "
+                            "every line or on none)"
+                        )
+                        if has_weight
+                        else N_(
+                            "{at}: has a weight but line {first} has none (give a weight on "
+                            "every line or on none)"
+                        )
+                    )
                     raise NetworkError(
-                        f"{at}: {'has a' if len(fields) == 3 else 'has no'} weight but line "
-                        f"{layout_line} {'has one' if has_weight else 'has none'} "
-                        "(give a weight on every line or on none)"
+                        Message(mixed, at=_line(where, lineno), first=str(layout_line))
                     )
                 if has_weight:
                     try:
@@ -173,21 +216,27 @@ def read_edgelist(path: Path, where: str) -> tuple:
                     except ValueError:
                         value = math.nan
                     if not (MIN_WEIGHT <= value <= MAX_WEIGHT):  # also rejects nan
-                        _parse_weight(fields[2], f"{where}, line {lineno}")  # raises
+                        _parse_weight(fields[2], _line(where, lineno))  # raises
                     wts.append(value)
                 src.append(setdefault(fields[0], len(index)))
                 dst.append(setdefault(fields[1], len(index)))
     except UnicodeDecodeError:
         raise NetworkError(
-            f"{where}, line {lineno + 1}: not UTF-8 text (an edge list must be a text file)"
+            Message(
+                N_("{at}: not UTF-8 text (an edge list must be a text file)"),
+                at=_line(where, lineno + 1),
+            )
         ) from None
     except FileRefused as err:
-        raise NetworkError(f"{where}: {err.problem}") from None
+        raise NetworkError(_refused(where, err)) from None
     except OSError as err:
-        raise NetworkError(f"{where}: cannot read ({one_line(err.strerror or err, 80)})") from None
+        raise NetworkError(_cannot_read(where, err)) from None
     if not src:
         raise NetworkError(
-            f"{where}: no ties found (an edge list needs lines 'source target [weight]')"
+            Message(
+                N_("{where}: no ties found (an edge list needs lines 'source target [weight]')"),
+                where=where,
+            )
         )
     return (
         len(index),
@@ -208,10 +257,30 @@ def _bounded_lines(handle: io.TextIOBase, where: str):
         lineno += 1
         if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
             raise NetworkError(
-                f"{where}, line {lineno}: longer than {MAX_LINE_CHARS:,} characters (an edge "
-                "list has one short 'source target [weight]' per line)"
+                Message(
+                    N_(
+                        "{at}: longer than {limit} characters (an edge list has one short "
+                        "'source target [weight]' per line)"
+                    ),
+                    at=_line(where, lineno),
+                    limit=MAX_LINE_CHARS,
+                )
             )
         yield line
+
+
+def _line(where: str, lineno: int) -> Message:
+    """``network file FILE, line N``: where in an edge list a problem is."""
+    return Message(N_("{where}, line {line}"), where=where, line=str(lineno))
+
+
+def _refused(where: str, err: FileRefused) -> Message:
+    return Message(N_("{source}: {problem}"), source=where, problem=err.problem)
+
+
+def _cannot_read(where: str, err: OSError) -> Message:
+    reason = Message(N_("cannot read ({reason})"), reason=one_line(err.strerror or err, 80))
+    return Message(N_("{source}: {problem}"), source=where, problem=reason)
 
 
 def _split(line: str, sep: str | None) -> list[str]:
@@ -266,16 +335,21 @@ def read_network_file(
         Missing file, unknown format or extension, unparsable line or file, bad weight, empty
         graph, group attribute on some nodes only.
     """
-    where = f"network file {path}"
+    where = Message(N_("network file {path}"), path=str(path))
     full = resolve_path(path, base_dir)
     kind = detect_format(full, fmt, where)
     try:
         mode = os.stat(full).st_mode
     except OSError:
-        extra = f" (looked for {full})" if str(full) != str(path) else ""
-        raise NetworkError(f"{where}: file not found{extra}") from None
+        looked = Message(N_(" (looked for {path})"), path=str(full))
+        extra = looked if str(full) != str(path) else ""
+        raise NetworkError(
+            Message(N_("{where}: file not found{extra}"), where=where, extra=extra)
+        ) from None
     if not stat.S_ISREG(mode):
-        raise NetworkError(f"{where}: is {kind_of(mode)}, not a network file")
+        raise NetworkError(
+            Message(N_("{where}: is {kind}, not a network file"), where=where, kind=kind_of(mode))
+        )
     if kind == "edgelist":
         n, src, dst, weights, labels = read_edgelist(full, where)
         return assemble(
@@ -291,14 +365,21 @@ def read_network_file(
         )
     reader, label = (nx.read_graphml, "GraphML") if kind == "graphml" else (nx.read_gexf, "GEXF")
     try:
-        with open_regular(full, what="network file") as handle:
+        with open_regular(full, what=NETWORK_FILE) as handle:
             graph = reader(handle)
     except FileRefused as err:
-        raise NetworkError(f"{where}: {err.problem}") from None
+        raise NetworkError(_refused(where, err)) from None
     except Exception as err:  # any parser failure is a bad file, never a crash
         # The XML parser's messages give a position only; others may quote the file: not shown.
         detail = one_line(err, 120) if isinstance(err, ParseError) else type(err).__name__
-        raise NetworkError(f"{where}: not a valid {label} file ({detail})") from None
+        raise NetworkError(
+            Message(
+                N_("{where}: not a valid {format} file ({detail})"),
+                where=where,
+                format=label,
+                detail=detail,
+            )
+        ) from None
     if graph.number_of_nodes() and all(isinstance(x, str) for x in graph.nodes):
         names = list(graph.nodes)
         relabel = _numeric_labels(names)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.i18n import N_, Message
+
 from .csr import build_csr, csr_from_unique_keys, sorted_unique
 from .errors import NetworkError
 
@@ -56,9 +58,16 @@ def well_mixed(n: int) -> Generated:
     """
     if n > WELL_MIXED_MAX_N:
         raise NetworkError(
-            f"well_mixed network with n = {n}: a complete graph needs n*(n-1) = {n * (n - 1):,} "
-            f"tie ends (allowed up to n = {WELL_MIXED_MAX_N}); use kind = 'random' with a large "
-            "mean_degree instead"
+            Message(
+                N_(
+                    "well_mixed network with n = {n}: a complete graph needs n*(n-1) = {ends} "
+                    "tie ends (allowed up to n = {limit}); use kind = 'random' with a large "
+                    "mean_degree instead"
+                ),
+                n=str(n),
+                ends=n * (n - 1),
+                limit=str(WELL_MIXED_MAX_N),
+            )
         )
     indptr = np.arange(n + 1, dtype=np.int64) * (n - 1)
     full = np.broadcast_to(np.arange(n, dtype=np.int32), (n, n))
@@ -335,7 +344,13 @@ def communities(
         When ``k > n``.
     """
     if k > n:
-        raise NetworkError(f"communities network: groups = {k} but only n = {n} customers")
+        raise NetworkError(
+            Message(
+                N_("communities network: groups = {groups} but only n = {n} customers"),
+                groups=str(k),
+                n=str(n),
+            )
+        )
     sizes = group_sizes(n, k)
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
     groups = np.repeat(np.arange(k, dtype=np.int16), sizes)

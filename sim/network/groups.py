@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import networkx as nx
 import numpy as np
 
+from sim.i18n import N_, Message
+
 from .errors import NetworkError
 
 MAX_GROUPS = int(np.iinfo(np.int16).max)  # groups are stored as int16
@@ -40,7 +42,13 @@ def random_segments(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
         When ``k > n`` (some groups would be empty).
     """
     if k > n:
-        raise NetworkError(f"groups = {k} but only n = {n} customers (each group needs one)")
+        raise NetworkError(
+            Message(
+                N_("groups = {groups} but only n = {n} customers (each group needs one)"),
+                groups=str(k),
+                n=str(n),
+            )
+        )
     return rng.permutation(np.arange(n, dtype=np.int64) % k).astype(np.int16)
 
 
@@ -65,7 +73,12 @@ def from_values(values: Sequence, where: str) -> tuple[np.ndarray, tuple[str, ..
         names = sorted(set(strings))
     if len(names) > MAX_GROUPS:
         raise NetworkError(
-            f"{where}: {len(names)} distinct group values (at most {MAX_GROUPS} groups)"
+            Message(
+                N_("{where}: {count} distinct group values (at most {limit} groups)"),
+                where=where,
+                count=str(len(names)),
+                limit=str(MAX_GROUPS),
+            )
         )
     index = {name: i for i, name in enumerate(names)}
     codes = np.fromiter((index[s] for s in strings), dtype=np.int16, count=len(strings))

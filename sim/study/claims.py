@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sim.engine.measure_names import MEASURE_NAMES
+from sim.i18n import N_, Message
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -111,7 +112,7 @@ class Expectation(BaseModel):
     @classmethod
     def _finite_positive(cls, value: float | None) -> float | None:
         if value is not None and not (math.isfinite(value) and value > 0.0):
-            raise ValueError("must be a finite number > 0, in the measure's units")
+            raise ValueError(Message(N_("must be a finite number > 0, in the measure's units")))
         return value
 
     @property
@@ -122,8 +123,9 @@ class Expectation(BaseModel):
 
 def problems(
     expectations: list[Expectation], arms: list[str], weeks: int, sweep: dict | None = None
-) -> list[str]:
-    """Field-level problems (``expect[i].field: ...``) that the schema alone cannot see."""
+) -> list[Message]:
+    """Field-level problems (``expect[i].field: ...``) that the schema alone cannot see, each a
+    :class:`sim.i18n.Message` (the English line; ``text(_)`` in a language)."""
     out = []
     sweep = sweep or {}
     for i, e in enumerate(expectations):
@@ -131,35 +133,101 @@ def problems(
         if e.at is not None:
             if set(e.at) != set(sweep):
                 out.append(
-                    f"{where}.at: must name every sweep path ({sorted(sweep) or 'no sweep'}), "
-                    f"got {sorted(e.at)}"
+                    Message(
+                        N_("{where}.at: must name every sweep path ({paths}), got {got}"),
+                        where=where,
+                        paths=str(sorted(sweep)) if sweep else Message(N_("no sweep")),
+                        got=str(sorted(e.at)),
+                    )
                 )
             for path, value in e.at.items():
                 if path in sweep and value not in sweep[path]:
-                    out.append(f"{where}.at.{path} = {value!r}: must be one of {sweep[path]}")
+                    out.append(
+                        Message(
+                            N_("{where}.at.{path} = {value}: must be one of {choices}"),
+                            where=where,
+                            path=path,
+                            value=repr(value),
+                            choices=str(sweep[path]),
+                        )
+                    )
         if e.arm not in arms:
-            out.append(f"{where}.arm = {e.arm!r}: must be one of the arms {arms}")
+            out.append(
+                Message(
+                    N_("{where}.arm = {value}: must be one of the arms {names}"),
+                    where=where,
+                    value=repr(e.arm),
+                    names=str(arms),
+                )
+            )
         if e.versus is not None and e.versus not in arms:
-            out.append(f"{where}.versus = {e.versus!r}: must be one of the arms {arms}")
+            out.append(
+                Message(
+                    N_("{where}.versus = {value}: must be one of the arms {names}"),
+                    where=where,
+                    value=repr(e.versus),
+                    names=str(arms),
+                )
+            )
         if e.versus is not None and e.versus == e.arm:
-            out.append(f"{where}.versus = {e.versus!r}: must differ from arm")
+            out.append(
+                Message(
+                    N_("{where}.versus = {value}: must differ from arm"),
+                    where=where,
+                    value=repr(e.versus),
+                )
+            )
         if e.versus is None and e.relation in NEEDS_VERSUS:
-            out.append(f"{where}.versus: required when relation = {e.relation!r}")
+            out.append(
+                Message(
+                    N_("{where}.versus: required when relation = {relation}"),
+                    where=where,
+                    relation=repr(e.relation),
+                )
+            )
         if e.relation in ("above", "below") and e.value is None:
-            out.append(f"{where}.value: required when relation = {e.relation!r}")
+            out.append(
+                Message(
+                    N_("{where}.value: required when relation = {relation}"),
+                    where=where,
+                    relation=repr(e.relation),
+                )
+            )
         if e.relation not in ("above", "below") and e.value is not None:
-            out.append(f"{where}.value: only used with relation 'above' or 'below'")
+            out.append(
+                Message(
+                    N_("{where}.value: only used with relation 'above' or 'below'"), where=where
+                )
+            )
         if e.is_equivalence and e.margin is None:
             out.append(
-                f"{where} ({describe(e)}): a claim of no difference needs a margin, the largest "
-                f"|{e.arm} - {e.versus or '?'}| in {e.measure}'s units that would not matter: "
-                'write relation = "equivalent" with margin = D (a number > 0, e.g. margin = '
-                "0.05); it holds when the 90 % paired interval lies inside (-D, +D)"
+                Message(
+                    N_(
+                        "{where} ({claim}): a claim of no difference needs a margin, the largest "
+                        "|{arm} - {versus}| in {measure}'s units that would not matter: write "
+                        'relation = "equivalent" with margin = D (a number > 0, e.g. margin = '
+                        "0.05); it holds when the 90 % paired interval lies inside (-D, +D)"
+                    ),
+                    where=where,
+                    claim=claim_message(e),
+                    arm=e.arm,
+                    versus=e.versus or "?",
+                    measure=e.measure,
+                )
             )
         if not e.is_equivalence and e.margin is not None:
-            out.append(f"{where}.margin: only used with relation 'equivalent'")
+            out.append(
+                Message(N_("{where}.margin: only used with relation 'equivalent'"), where=where)
+            )
         if e.week > weeks:
-            out.append(f"{where}.week = {e.week}: must be at most the scenario's weeks ({weeks})")
+            out.append(
+                Message(
+                    N_("{where}.week = {week}: must be at most the scenario's weeks ({weeks})"),
+                    where=where,
+                    week=str(e.week),
+                    weeks=str(weeks),
+                )
+            )
     return out
 
 
@@ -276,13 +344,28 @@ def _judge_equivalence(e: Expectation, differences) -> dict:
 def describe(e: Expectation) -> str:
     """The claim in words for tables: ``mix - push, adoption, week 52: ahead`` (equivalence:
     ``... week 52: equivalent within ±0.05``)."""
+    return str(claim_message(e))
+
+
+def claim_message(e: Expectation) -> Message:
+    """:func:`describe` as a :class:`sim.i18n.Message` (its words in a language; the arms,
+    measure and relation as the file writes them)."""
     what = f"{e.arm} - {e.versus}" if e.versus else e.arm
-    if e.is_equivalence:
-        relation = f"equivalent within ±{e.margin:g}" if e.margin else e.relation
+    if e.is_equivalence and e.margin:
+        relation = Message(N_("equivalent within ±{margin}"), margin=f"{e.margin:g}")
+    elif e.is_equivalence or e.value is None:
+        relation = e.relation
     else:
-        relation = f"{e.relation} {e.value:g}" if e.value is not None else e.relation
-    where = "" if not e.at else " at " + ", ".join(f"{k}={v}" for k, v in e.at.items())
-    return f"{what}, {e.measure}, week {e.week}{where}: {relation}"
+        relation = f"{e.relation} {e.value:g}"
+    at = ", ".join(f"{k}={v}" for k, v in e.at.items()) if e.at else ""
+    return Message(
+        N_("{what}, {measure}, week {week}{at}: {relation}"),
+        what=what,
+        measure=e.measure,
+        week=str(e.week),
+        at=Message(N_(" at {point}"), point=at) if at else "",
+        relation=relation,
+    )
 
 
 def judge_all(expectations: list[Expectation], table: pd.DataFrame) -> list[dict]:

@@ -270,10 +270,18 @@ def _preflight(scenario: Scenario, source: str) -> None:
                 Message(N_("{source}: network: {problem}"), source=at, problem=_problem(error))
             ) from None
         except ParameterError as error:
-            message = _one_line(error).removeprefix("parameters: ")
             raise ScenarioError(
-                Message(N_("{source}: {problem}"), source=at, problem=message)
+                Message(N_("{source}: {problem}"), source=at, problem=_parameter_problem(error))
             ) from None
+
+
+def _parameter_problem(error: ParameterError) -> Message | str:
+    """A ``ParameterError``'s problem without its ``parameters:`` source: the Message's
+    ``problem`` when it is one (``{source}: {problem}``), else its text on one line."""
+    message = error.args[0] if len(error.args) == 1 else None
+    if isinstance(message, Message) and message.fields.get("source") == "parameters":
+        return message.fields.get("problem", message)
+    return _one_line(error).removeprefix("parameters: ")
 
 
 def _point_text(point: dict) -> str:

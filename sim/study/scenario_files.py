@@ -117,8 +117,9 @@ def _read_toml(path: Path) -> dict:
         raise ScenarioError(Message(N_("{path}: TOML nested too deeply"), path=str(path))) from None
 
 
-# What Python's TOML reader says (tomllib's fixed messages), so that a syntax error is shown in
-# the user's language; a message not listed here (one naming a key) stays as tomllib wrote it.
+# What Python's TOML reader says (tomllib's fixed messages, and those naming a key or a
+# character: ``TOML_KEYED``), so that a syntax error is shown in the user's language; a message
+# not listed here (another Python's wording) stays as tomllib wrote it.
 TOML_PROBLEMS = frozenset(
     (
         N_("Cannot overwrite a value"),
@@ -138,6 +139,23 @@ TOML_PROBLEMS = frozenset(
         N_("Unterminated string"),
     )
 )
+# tomllib's messages that name a key (as it writes it: a tuple of its parts) or a character (its
+# repr): the pattern, and the message with the named part as a field, shown as tomllib wrote it.
+TOML_KEYED = (
+    (re.compile(r"Cannot declare (?P<key>.+) twice"), N_("Cannot declare {key} twice")),
+    (
+        re.compile(r"Cannot mutate immutable namespace (?P<key>.+)"),
+        N_("Cannot mutate immutable namespace {key}"),
+    ),
+    (re.compile(r"Cannot redefine namespace (?P<key>.+)"), N_("Cannot redefine namespace {key}")),
+    (
+        re.compile(r"Duplicate inline table key (?P<key>.+)"),
+        N_("Duplicate inline table key {key}"),
+    ),
+    (re.compile(r"Illegal character (?P<key>.+)"), N_("Illegal character {key}")),
+    (re.compile(r"Found invalid character (?P<key>.+)"), N_("Found invalid character {key}")),
+    (re.compile(r"Expected (?P<key>'.*'|\".*\")"), N_("Expected {key}")),
+)
 _TOML_WHERE = re.compile(
     r"^(?P<what>.*) \(at (?:line (?P<line>\d+), column (?P<column>\d+)|end of document)\)$"
 )
@@ -145,11 +163,12 @@ _TOML_WHERE = re.compile(
 
 def toml_problem(text: str) -> Message | str:
     """tomllib's one-line message as a :class:`sim.i18n.Message` (what, and where: line and
-    column, or the end of the document) when it is one of ``TOML_PROBLEMS``, else as it is."""
+    column, or the end of the document) when it is one of ``TOML_PROBLEMS`` or ``TOML_KEYED``,
+    else as it is."""
     match = _TOML_WHERE.match(text)
-    if match is None or match["what"] not in TOML_PROBLEMS:
+    what = None if match is None else _toml_what(match["what"])
+    if what is None:
         return text
-    what = Message(match["what"])
     if match["line"] is None:
         return Message(N_("{problem} (at end of document)"), problem=what)
     return Message(
@@ -158,6 +177,17 @@ def toml_problem(text: str) -> Message | str:
         line=match["line"],
         column=match["column"],
     )
+
+
+def _toml_what(text: str) -> Message | None:
+    """What tomllib said (without where) as a Message, or None when it is not one it knows."""
+    if text in TOML_PROBLEMS:
+        return Message(text)
+    for pattern, message in TOML_KEYED:
+        keyed = pattern.fullmatch(text)
+        if keyed:
+            return Message(message, key=keyed["key"])
+    return None
 
 
 def load_raw(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict, list[Path]]:
