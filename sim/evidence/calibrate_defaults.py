@@ -369,17 +369,7 @@ def calibrate_defaults(settings: Settings, executor=None, command: str | None = 
         f"stopped: {result.stopped}; {len(members)} distinct markets at distance 0 "
         f"over {len(result.generations)} generations"
     )
-    reruns = 0
-    if settings.recheck and members:
-        before = len(members)
-        reruns = before * len(RECHECK_REPLICATES)
-        members = recheck(
-            members, simulate, settings.seed, REQUIRED, executor, processes=settings.processes
-        )
-        log(
-            f"re-run at {len(RECHECK_REPLICATES)} other seeds: {len(members)} of {before} meet "
-            "every target at each"
-        )
+    members, reruns = _rechecked(members, simulate, settings, executor, log)
     exploration = None
     if settings.explore_minutes > 0 and members:
         explored, exploration, explore_reruns = explore_from(
@@ -404,6 +394,22 @@ def calibrate_defaults(settings: Settings, executor=None, command: str | None = 
         )
     path = write_record(record, settings.out)
     return path, record
+
+
+def _rechecked(members, simulate, settings: Settings, executor, log):
+    """``recheck`` when the settings ask for it, with a line in the log; returns (the members
+    kept, the re-runs spent)."""
+    if not (settings.recheck and members):
+        return members, 0
+    before = len(members)
+    kept = recheck(
+        members, simulate, settings.seed, REQUIRED, executor, processes=settings.processes
+    )
+    log(
+        f"re-run at {len(RECHECK_REPLICATES)} other seeds: {len(kept)} of {before} meet every "
+        "target at each"
+    )
+    return kept, before * len(RECHECK_REPLICATES)
 
 
 def explore_from(members, simulate, ranges, settings: Settings, executor, log):
@@ -436,14 +442,7 @@ def explore_from(members, simulate, ranges, settings: Settings, executor, log):
         f"explored: {run.steps} steps of {run.walkers} walkers, acceptance {run.acceptance:.2f}, "
         f"{run.distinct} distinct markets after the burn-in, {len(fresh)} to re-run"
     )
-    reruns = 0
-    if settings.recheck and fresh:
-        before = len(fresh)
-        reruns = before * len(RECHECK_REPLICATES)
-        fresh = recheck(
-            fresh, simulate, settings.seed, REQUIRED, executor, processes=settings.processes
-        )
-        log(f"re-run at {len(RECHECK_REPLICATES)} other seeds: {len(fresh)} of {before} kept")
+    fresh, reruns = _rechecked(fresh, simulate, settings, executor, log)
     record = {
         "method": "ABC-MCMC at tolerance 0 (Marjoram et al. 2003) on emcee's ensemble sampler "
         "(stretch move), probit scale, from the ABC's members (sim/evidence/abc_explore.py)",
