@@ -20,6 +20,7 @@ Playwright never downloads a browser here: it is pointed at the system chromium.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -66,6 +67,23 @@ def _chromium() -> str:
             "to run the browser test"
         )
     return found
+
+
+@contextlib.contextmanager
+def launched_chromium():
+    """Headless chromium launched by playwright for a module's tests (skipped, or failed under
+    RECLAMARE_REQUIRE_BROWSER=1, when chromium or playwright is missing)."""
+    executable = _chromium()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright Python package is not installed (pip install playwright)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
 
 
 def _free_port() -> int:

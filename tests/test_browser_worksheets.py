@@ -27,17 +27,15 @@ from sim.viz.server import server_command, server_env
 from sim.workshop import appsteps
 from sim.workshop.exercises import EXERCISES, Step
 from tests.test_browser_app import (
-    CHROMIUM_ARGS,
     TIMEOUT_MS,
     Recorder,
-    _chromium,
     _free_port,
     _screens,
     _text_problems,
-    _unavailable,
     _wait_for_http,
     _wait_week,
     _week,
+    launched_chromium,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -74,17 +72,8 @@ def worksheet_server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    executable = _chromium()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright Python package is not installed (pip install playwright)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with launched_chromium() as launched:
+        yield launched
 
 
 class Sheet:
