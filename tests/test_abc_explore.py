@@ -60,6 +60,31 @@ def test_every_member_meets_every_target_at_its_own_seed():
     assert len(set(keys)) == len(keys)
 
 
+def test_a_walk_at_three_seeds_keeps_only_markets_that_meet_every_target_at_each():
+    """replicates (0, 1, 2): a market counts only where every target holds at each of the three
+    seeds (tried in turn), and its values there come with it; markets whose a.x is within noise
+    of the band's edge pass at one seed and fail at another, so the walk at one seed keeps some
+    the walk at three does not."""
+    three = run(replicates=(0, 1, 2))
+    assert three.members and three.replicates == (0, 1, 2)
+    for m in three.members:
+        assert len(m.recheck) == 2
+        for r, values in zip((0, 1, 2), [m.values, *m.recheck], strict=True):
+            seed = abc_explore.evaluation_seed(7, m.point, r)
+            assert {k: values[k] for k in ("s", "k")} == toy(m.point, seed)
+            assert total_distance(values, TARGETS) == 0.0
+    one = run()
+    failing = [
+        m
+        for m in one.members
+        if any(
+            total_distance(toy(m.point, abc_explore.evaluation_seed(7, m.point, r)), TARGETS) > 0
+            for r in (1, 2)
+        )
+    ]
+    assert failing, "the one-seed walk kept no market that fails at another seed"
+
+
 def test_the_walkers_spread_over_the_region_from_one_start():
     """From one market at 0.35 the walkers reach the whole band (0.3-0.4; with noise sd 0.01 a
     market just outside passes at its own seed now and then): the range of a.x the members
@@ -119,6 +144,8 @@ def test_the_command_adds_the_explored_markets(tmp_path, monkeypatch, capsys):
 
     rows = json.loads(out.read_text())["members"]
     assert sum("step" in r for r in rows) == explored["kept"]
+    assert explored["replicates"] == [0, 1, 2]
+    assert all(len(r["recheck"]) == 2 for r in rows if "step" in r)
     assert sum("generation" in r for r in rows) == len(rows) - explored["kept"]
     capsys.readouterr()
 

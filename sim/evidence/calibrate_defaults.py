@@ -159,8 +159,9 @@ def plausible_record(
             )
             + ", equally weighted"
             + (
-                f", each re-run at {len(RECHECK_REPLICATES)} other seeds and kept only if at "
-                "distance 0 at every one"
+                f", each measured at {len(RECHECK_REPLICATES)} other seeds too (the ABC's "
+                "members re-run, the explored ones in the walk) and kept only if at distance 0 at "
+                "every one"
                 if checked
                 else ""
             )
@@ -372,10 +373,7 @@ def calibrate_defaults(settings: Settings, executor=None, command: str | None = 
     members, reruns = _rechecked(members, simulate, settings, executor, log)
     exploration = None
     if settings.explore_minutes > 0 and members:
-        explored, exploration, explore_reruns = explore_from(
-            members, simulate, ranges, settings, executor, log
-        )
-        reruns += explore_reruns
+        explored, exploration = explore_from(members, simulate, ranges, settings, executor, log)
         members = members + explored
     record = plausible_record(
         result,
@@ -413,11 +411,12 @@ def _rechecked(members, simulate, settings: Settings, executor, log):
 
 
 def explore_from(members, simulate, ranges, settings: Settings, executor, log):
-    """Explore the region around ``members`` (``sim.evidence.abc_explore``), re-run what it
-    visited like the ABC's members; returns (the new members, the exploration's record, the
-    re-runs spent)."""
+    """Explore the region around ``members`` (``sim.evidence.abc_explore``): the walk itself
+    demands every target at the ABC's seed and, unless ``--no-recheck``, at the re-runs' seeds,
+    so what it keeps needs no re-run; returns (the new members, the exploration's record)."""
     from sim.evidence.abc_explore import explore
 
+    replicates = (ABC_REPLICATE, *RECHECK_REPLICATES) if settings.recheck else (ABC_REPLICATE,)
     with _pool_map(executor, settings.processes) as pool_map:
         run = explore(
             simulate,
@@ -429,24 +428,34 @@ def explore_from(members, simulate, ranges, settings: Settings, executor, log):
             steps=100_000,
             minutes=settings.explore_minutes,
             max_members=settings.max_members,
+            replicates=replicates,
             pool_map=pool_map,
             log=log,
         )
     known = {tuple(sorted(m.point.items())) for m in members}
     fresh = [
-        Member(e.point, 1.0, e.values, step=e.step)
+        Member(
+            e.point,
+            1.0,
+            e.values,
+            recheck=e.recheck if settings.recheck else None,
+            recheck_distance=0.0 if settings.recheck else None,
+            step=e.step,
+        )
         for e in run.members
         if tuple(sorted(e.point.items())) not in known
     ]
     log(
         f"explored: {run.steps} steps of {run.walkers} walkers, acceptance {run.acceptance:.2f}, "
-        f"{run.distinct} distinct markets after the burn-in, {len(fresh)} to re-run"
+        f"{run.distinct} distinct markets after the burn-in at {len(replicates)} seed(s) each, "
+        f"{len(fresh)} new"
     )
-    fresh, reruns = _rechecked(fresh, simulate, settings, executor, log)
     record = {
         "method": "ABC-MCMC at tolerance 0 (Marjoram et al. 2003) on emcee's ensemble sampler "
-        "(stretch move), probit scale, from the ABC's members (sim/evidence/abc_explore.py)",
+        "(stretch move), probit scale, from the ABC's members (sim/evidence/abc_explore.py); a "
+        "market counts only where it meets every target at each of the seeds in 'replicates'",
         "emcee": _version("emcee"),
+        "replicates": list(run.replicates),
         "walkers": run.walkers,
         "steps": run.steps,
         "burn": run.burn,
@@ -459,7 +468,7 @@ def explore_from(members, simulate, ranges, settings: Settings, executor, log):
         "seconds": round(run.seconds, 1),
         "stopped": run.stopped,
     }
-    return fresh, record, reruns
+    return fresh, record
 
 
 class _Rerun:
