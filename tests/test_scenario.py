@@ -310,3 +310,20 @@ def test_documented_example_is_valid(tmp_path):
     assert s.has_sweep and len(s.points()) == 6
     _, arms = s.resolve({"arms.push.budget": 40.0})
     assert arms[1].budget == 40.0 and arms[1].target_group == "students"
+
+
+def test_a_results_folder_named_like_a_shipped_scenario_does_not_hide_it(tmp_path, monkeypatch):
+    """`run default --out default` leaves a folder called default; `run default` there again
+    means the shipped file. A folder that is no shipped name is still refused when read."""
+    from sim.study.scenario_files import resolve_scenario_path
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "default").mkdir()
+    assert resolve_scenario_path("default") == SCENARIO_DIR / "default.toml"
+    assert (
+        load_scenario("default", preflight=False).title
+        == load_scenario(SCENARIO_DIR / "default.toml", preflight=False).title
+    )
+    (tmp_path / "mine").mkdir()
+    with pytest.raises(ScenarioError, match="is a folder"):
+        load_scenario("mine", preflight=False)

@@ -117,6 +117,18 @@ def test_the_answer_runs_the_scenario_in_the_sets_markets(tmp_path, monkeypatch)
     assert everything["markets"] == 5 and everything["share"]["mean"] == pytest.approx(0.6)
 
 
+def test_a_folder_named_like_the_scenario_does_not_hide_it(tmp_path, monkeypatch):
+    """A class that ran `run default --out default` has a folder called default where the kit is
+    built: the answer still runs the shipped default scenario (the offline check met this; the
+    resolver, sim/study/scenario_files.py, lets no folder hide a shipped name)."""
+    path = _fixture_set(tmp_path / "set.json")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "default").mkdir()
+    monkeypatch.setattr(findings, "run_markets", lambda tasks, executor=None: _fake_runs(tasks))
+    result = findings.plausible_share(ANSWER, 3, [("network.n", 200)], path=path)
+    assert result["markets"] == 3
+
+
 @pytest.mark.parametrize("lang", ["en", "nb"])
 def test_the_key_shows_the_share_and_what_separates(lang, tmp_path, monkeypatch):
     monkeypatch.setattr(findings, "run_markets", _fake_runs)

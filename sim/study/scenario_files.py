@@ -34,11 +34,14 @@ MAX_SCENARIO_BYTES = 2**20  # 1 MiB; the shipped files are 1-3 kB
 
 def resolve_scenario_path(name_or_path: str | Path) -> Path:
     """A scenario file from a path, or the name of a shipped scenario (``default``, ``crisis``,
-    ``workshop/crisis``; with or without ``.toml``). An existing path always wins."""
+    ``workshop/crisis``; with or without ``.toml``). An existing path wins, except a folder
+    named like a shipped scenario: ``run default --out default`` leaves a results folder called
+    ``default``, and the next ``run default`` in that place means the shipped file (a folder
+    is never a scenario; any other folder is refused as one when read)."""
     path = Path(name_or_path)
-    if os.path.lexists(path):
-        return path
     shipped = shipped_path(str(name_or_path))
+    if os.path.lexists(path) and not (shipped is not None and path.is_dir()):
+        return path
     if shipped is not None:
         return shipped
     close = difflib.get_close_matches(
