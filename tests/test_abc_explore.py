@@ -163,3 +163,69 @@ def test_the_abc_stops_once_enough_markets_are_found():
     assert found >= 1
     before = stopped.generations[:-1]
     assert sum(round(g.zero_share * g.accepted) for g in before) < 1
+
+
+def test_from_a_set_keeps_the_members_meeting_todays_targets_and_explores(
+    tmp_path, monkeypatch, capsys
+):
+    """calibrate-defaults --from-set: no ABC; the set's members re-measured at every seed (the
+    stand-in meets every target only where product.fit < 0.4), those kept, then the walk from
+    them; the old provenance travels under started_from."""
+    import json
+
+    from sim.cli import main
+    from sim.evidence.plausible import DATA
+    from tests.test_abc import fake_measure_targets
+
+    stand_in = types.ModuleType("sim.evidence.target_runs")
+    stand_in.measure_targets = fake_measure_targets
+    monkeypatch.setitem(sys.modules, "sim.evidence.target_runs", stand_in)
+    shipped = json.loads(DATA.read_text())
+    rows = shipped["members"][:6]
+    fits = [0.35, 0.39, 0.45, 0.5, 0.3, 0.6]  # three inside the stand-in's region
+    for row, fit in zip(rows, fits, strict=True):
+        row["point"]["product.fit"] = fit
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps({**shipped, "members": rows}))
+    out = tmp_path / "new.json"
+    args = ["calibrate-defaults", "--from-set", str(old), "--n", "300", "--seed", "5"]
+    assert main([*args, "--explore", "0.03", "--max-members", "20", "--out", str(out)]) == 0
+    assert "from a set" in capsys.readouterr().out
+    record = json.loads(out.read_text())
+    p = record["provenance"]
+    assert p["started_from"] == shipped["provenance"]
+    kept = [r for r in record["members"] if "step" not in r]
+    assert sorted(r["point"]["product.fit"] for r in kept) == [0.3, 0.35, 0.39]
+    assert all(len(r["recheck"]) == 2 for r in record["members"])
+    assert p["exploration"]["kept"] == len(record["members"]) - 3 > 0
+    assert all(m["product.fit"] < 0.4 for m in load_plausible(out).members)
+    # Nothing kept: one line, nothing written.
+    for row in rows:
+        row["point"]["product.fit"] = 0.5
+    old.write_text(json.dumps({**shipped, "members": rows}))
+    gone = tmp_path / "none.json"
+    assert main([*args, "--out", str(gone)]) != 0
+    (line,) = capsys.readouterr().err.strip().splitlines()[-1:]
+    assert line.startswith("error: no member of ") and "old.json meets today's targets" in line
+    assert not gone.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "not a readable plausible set"),
+        ("{", "not a readable plausible set"),
+        ('{"provenance": {"ranges": [{"path": "a.x"}]}, "members": []}', "not the ones calibrated"),
+    ],
+)
+def test_a_bad_set_to_start_from_is_one_line(tmp_path, capsys, content, message):
+    from sim.cli import main
+
+    old = tmp_path / "old.json"
+    if content is not None:
+        old.write_text(content)
+    out = tmp_path / "o.json"
+    assert main(["calibrate-defaults", "--from-set", str(old), "--out", str(out)]) != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: --from-set ") and message in err[0]
+    assert not out.exists()

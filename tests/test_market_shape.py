@@ -83,11 +83,10 @@ BIMODAL = 5 / 9
 # little talk to speak of its valence: 20 talks split 10:10 or 14:6 by chance alone.
 MIN_TALKS = 100
 # Shipped scenarios (or single arms) about polarisation: name -> why (the description says so).
-POLARISED = {
-    ("workshop/louder", "push_40"): "400 GRPs a week: the exercise shows shouting splitting the "
-    "market into fans and the irritated",
-    ("workshop/louder", "push_80"): "800 GRPs a week, the same lesson louder",
-}
+# None on the calibrated market (decision 0014): workshop/louder's 40 and 80 cu arms were here on
+# the old one (bimodal at 400 and 800 GRPs a week); at 500 customers and the file's seed their
+# coefficients are now below the bound (checked in session 10).
+POLARISED: dict = {}
 # Shipped scenarios (or single arms) whose story reverses the valence of talk: name -> why
 # (their descriptions say so).
 VALENCE_REVERSED = {
@@ -100,6 +99,8 @@ VALENCE_REVERSED = {
     # 132 positive to 710 negative, push_40 728 to 1,694, push_80 526 to 2,564).
     ("target_groups", "push_students"): "20 cu of ads on the students alone irritates them",
     ("workshop/target_groups", "push_students"): "the same arm, for the workshop",
+    # About 256 and 513 GRPs a week at CPM 15.6 (35 and 70 times the plan); the scenario's claim
+    # "40 cu brings more negative word of mouth than 20" checks the complaints.
     ("workshop/louder", "push_40"): "the exercise shows what shouting louder does: irritation",
     ("workshop/louder", "push_80"): "the same lesson louder",
 }

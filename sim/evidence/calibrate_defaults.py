@@ -322,6 +322,7 @@ class Settings:
     explore_minutes: float = 0.0  # the exploration after the ABC (0: none)
     walkers: int | None = None
     max_members: int = 300
+    from_set: Path | None = None  # start from this set's members instead of an ABC
 
 
 def calibrate_defaults(settings: Settings, executor=None, command: str | None = None, log=None):
@@ -341,6 +342,8 @@ def calibrate_defaults(settings: Settings, executor=None, command: str | None = 
     simulate = functools.partial(
         _measure, measure_targets, n=int(settings.n), replicates=int(settings.replicates)
     )
+    if settings.from_set is not None:
+        return _from_set(settings, simulate, executor, command, log, started)
     sampler = sampler_for(executor, settings.processes)
     ranges = calibrated_ranges(settings.all_parameters)
     log(
@@ -392,6 +395,149 @@ def calibrate_defaults(settings: Settings, executor=None, command: str | None = 
         )
     path = write_record(record, settings.out)
     return path, record
+
+
+def _from_set(settings: Settings, simulate, executor, command, log, started: float):
+    """``--from-set FILE``: re-measure a set's members against today's targets at every seed
+    (the ABC's and the re-runs'), keep those at distance 0 at each, explore from them when
+    ``--explore`` asks, and write a new set whose provenance keeps the old one's."""
+    source = Path(settings.from_set)
+    try:
+        old = json.loads(source.read_text(encoding="utf-8"))
+        old_provenance = old["provenance"]
+        points = [dict(row["point"]) for row in old["members"]]
+        old_paths = [r["path"] for r in old_provenance["ranges"]]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise EvidenceError(
+            f"--from-set {source}: not a readable plausible set ({error})"
+        ) from None
+    ranges = calibrated_ranges(settings.all_parameters)
+    if old_paths != [r.path for r in ranges]:
+        raise EvidenceError(
+            f"--from-set {source}: its ranges are not the ones calibrated now "
+            f"({len(old_paths)} against {len(ranges)}); start from an ABC instead"
+        )
+    if not points:
+        raise EvidenceError(f"--from-set {source}: no members")
+    replicates = (ABC_REPLICATE, *RECHECK_REPLICATES)
+    members = [Member(point, 1.0, {}) for point in points]
+    log(
+        f"re-measuring the {len(members)} members of {source} against {len(REQUIRED)} required "
+        f"targets at {len(replicates)} seeds each"
+    )
+    recheck(
+        members,
+        simulate,
+        settings.seed,
+        REQUIRED,
+        executor,
+        replicates=replicates,
+        processes=settings.processes,
+    )
+    kept = []
+    for member in members:
+        member.values, member.recheck = member.recheck[0], member.recheck[1:]
+        if member.recheck_distance == 0:
+            kept.append(member)
+    log(f"{len(kept)} of {len(members)} meet every target at each seed")
+    exploration = None
+    if settings.explore_minutes > 0 and kept:
+        explored, exploration = explore_from(kept, simulate, ranges, settings, executor, log)
+        kept = kept + explored
+    if not kept:
+        raise EvidenceError(
+            f"no member of {source} meets today's targets; nothing written to {settings.out}"
+        )
+    record = set_record(
+        old_provenance,
+        kept,
+        source=source,
+        ranges=ranges,
+        n=settings.n,
+        replicates=settings.replicates,
+        master_seed=settings.seed,
+        command=command,
+        wall_seconds=time.perf_counter() - started,
+        reruns=len(members) * len(replicates),
+        exploration=exploration,
+    )
+    return write_record(record, settings.out), record
+
+
+def set_record(
+    old_provenance: dict,
+    members: list[Member],
+    *,
+    source: Path,
+    ranges: Sequence[Range],
+    n: int | None,
+    replicates: int | None,
+    master_seed: int,
+    command: str | None,
+    wall_seconds: float,
+    reruns: int,
+    exploration: dict | None,
+) -> dict:
+    """The record of a set made ``--from-set`` another: its members, re-measured (and explored
+    from), with this run's provenance and the old set's under ``started_from``."""
+    provenance = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "git_commit": git_commit(),
+        "command": command,
+        "method": (
+            f"the members of {source.name} (its provenance under 'started_from') re-measured "
+            "against the targets below at every seed, kept at distance 0 at each"
+            + ("; then ABC-MCMC from them (see 'exploration')" if exploration else "")
+        ),
+        "set": "the kept members and the distinct markets the exploration visited after its "
+        "burn-in, equally weighted, each at distance 0 at every seed",
+        "rechecked": True,
+        "master_seed": int(master_seed),
+        "seeds": "sim.evidence.abc.evaluation_seed(master_seed, point, replicate): replicates "
+        f"{', '.join(map(str, (ABC_REPLICATE, *RECHECK_REPLICATES)))}",
+        "recheck_replicates": list(RECHECK_REPLICATES),
+        "n": n,
+        "replicates": replicates,
+        "generations": 0,
+        "exploration": exploration,
+        "evaluations_total": reruns + (exploration["evaluations"] if exploration else 0),
+        "wall_seconds": round(wall_seconds, 1),
+        "versions": versions(),
+        "targets": [
+            {"key": t.key, "low": t.low, "high": t.high if math.isfinite(t.high) else "inf"}
+            for t in REQUIRED
+        ],
+        "all_targets": [
+            {
+                "key": t.key,
+                "low": t.low,
+                "high": t.high if math.isfinite(t.high) else "inf",
+                "required": t.required,
+            }
+            for t in TARGETS
+        ],
+        "ranges": [
+            {"path": r.path, "low": r.low, "high": r.high, "integer": r.integer} for r in ranges
+        ],
+        "held": sorted({r.path for r in RANGES} - {r.path for r in ranges}),
+        "started_from": old_provenance,
+    }
+    total = len(members) or 1
+    return {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "provenance": provenance,
+        "members": [
+            {
+                "point": m.point,
+                "weight": 1.0 / total,
+                **({"step": m.step} if m.step is not None else {}),
+                "values": _json_floats(m.values),
+                "recheck": [_json_floats(v) for v in m.recheck or []],
+            }
+            for m in members
+        ],
+    }
 
 
 def _rechecked(members, simulate, settings: Settings, executor, log):
@@ -538,13 +684,15 @@ def settings_from_args(args) -> Settings:
         explore_minutes=max(0.0, float(getattr(args, "explore", 0.0) or 0.0)),
         walkers=getattr(args, "walkers", None),
         max_members=int(getattr(args, "max_members", 300)),
+        from_set=getattr(args, "from_set", None),
     )
 
 
 def summary_line(path: Path, record: dict) -> str:
     p = record["provenance"]
+    how = "from a set" if "started_from" in p else f"{p['generations']} generations"
     return (
         f"{len(record['members'])} plausible parameter vectors in {path} "
-        f"({p['generations']} generations, {p['evaluations_total']} evaluations, "
+        f"({how}, {p['evaluations_total']} evaluations, "
         f"{p['wall_seconds']:.0f} s)"
     )

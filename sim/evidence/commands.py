@@ -157,6 +157,13 @@ def add_calibrate_defaults_parser(sub, add_executor_options) -> None:
         "sim/evidence/abc_explore.py) and add the markets visited (0: no exploration)",
     )
     cd.add_argument(
+        "--from-set",
+        type=Path,
+        metavar="FILE",
+        help="no ABC: start from the members of the plausible set FILE, re-measured against "
+        "today's targets at every seed (those still meeting each are kept; then --explore)",
+    )
+    cd.add_argument(
         "--walkers",
         type=int,
         metavar="W",

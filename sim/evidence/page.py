@@ -446,8 +446,9 @@ def targets_section(results: dict) -> list[str]:
             + f"): {_reason(t.key, rows[t.key]['side'], means)}."
             for t in failing
         ]
-    lines += ["", "**Named by the issue, not measured yet.**", ""]
-    lines += [f"- {what}: {why}." for what, why in NOT_MEASURED]
+    if NOT_MEASURED:
+        lines += ["", "**Named by the issue, not measured yet.**", ""]
+        lines += [f"- {what}: {why}." for what, why in NOT_MEASURED]
     return lines
 
 

@@ -43,6 +43,7 @@ import numpy as np
 from sim.engine.model import BrandModel, build_network_for
 from sim.evidence.bassfit import fit_bass
 from sim.evidence.elasticity_runs import window_sum
+from sim.evidence.panel import Panel
 from sim.evidence.ranges import apply_point
 from sim.params import make_params
 
@@ -159,24 +160,21 @@ def _outcomes(point: Mapping[str, float], seed: int, n: int, scenario: str) -> d
     out: dict[str, float] = {}
 
     base_model = _run(params, network, seed, arm, RUN_IN)
-    ad = _continue(
-        base_model,
-        params.model_copy(update={"arm": params.arm.model_copy(update=up)}),
-        WEEKS - RUN_IN,
-    )
+    ad_model = copy.deepcopy(base_model)
+    ad_model.params = params.model_copy(update={"arm": params.arm.model_copy(update=up)})
     quiet = _section(_section(params, "push", talk_lift=0.0), "stories", ad_share=0.0)
     quiet_model = _continue(
         base_model, quiet.model_copy(update={"arm": base_model.params.arm}), WEEKS - RUN_IN
     )
-    # Buyers of the year: everyone who was a customer of the brand in some week of the window
-    # (a purchase of the brand makes a customer; a customer carried into the window without a
-    # purchase in it is rare at ten category occasions a year).
-    buyers = base_model.state.customer.copy()
-    for _ in range(WEEKS - RUN_IN):
-        base_model.step()
-        buyers |= base_model.state.customer
+    # A year of panel data on the established brand, at the plan and with push doubled: each
+    # customer's purchases of the brand and of the category (sim.evidence.panel).
+    for name, model in (("base", base_model), ("ad", ad_model)):
+        panel = Panel(model)
+        panel.run_for(WEEKS - RUN_IN)
+        for key, value in panel.summary().items():
+            out[f"{name}.panel_{key}"] = value * 1000.0 / n  # per 1,000 customers, as units
     base = base_model.weekly_frame()
-    ad_frame, quiet_frame = ad.weekly_frame(), quiet_model.weekly_frame()
+    ad_frame, quiet_frame = ad_model.weekly_frame(), quiet_model.weekly_frame()
 
     wom = params.wom
     talk_params = _section(
@@ -214,11 +212,10 @@ def _outcomes(point: Mapping[str, float], seed: int, n: int, scenario: str) -> d
     out["base.ad_to_sales"] = spend / max(window_sum(base, "revenue", ESTABLISHED), 1e-12)
     window = base[(base["week"] >= ESTABLISHED[0]) & (base["week"] <= ESTABLISHED[1])]
     out["base.top_box"] = float(window["top_box"].mean())
-    # Buyers per 1,000 customers, as units are (the weekly measures are per 1,000 customers).
-    out["base.buyers"] = float(buyers.sum()) * 1000.0 / n
     out["base.trial"] = _at(base, "adoption", LAUNCH[1]) / params.market.potential
     state = base_model.state
     out["base.bimodality"] = bimodality_coefficient(state.attitude[state.aware])
+    out["base.attitude_sd"] = float(np.std(state.attitude[state.aware]))
     trial = base.loc[base["week"] <= BASS_WEEKS, "adoption"].to_numpy()
     fit = fit_bass(np.diff(trial) * n)
     out["base.bass_p"], out["base.bass_q"] = fit.p * 52.0, fit.q * 52.0
@@ -280,13 +277,39 @@ def targets_from(o: Mapping[str, float]) -> dict[str, float]:
         "bass_p": o["base.bass_p"],
         "bass_q": o["base.bass_q"],
         "trial_penetration": o["base.trial"],
-        "purchase_frequency": (
-            o["base.units"] / o["base.buyers"] if o["base.buyers"] > 0 else math.nan
-        ),
+        "purchase_frequency": ratio(o["base.panel_units"], o["base.panel_buyers"]),
+        "category_share": ratio(o["base.panel_units"], o["base.panel_buyer_category"]),
+        "double_jeopardy": double_jeopardy(o),
         "ad_to_sales": o["base.ad_to_sales"],
         "top_box": o["base.top_box"],
         "attitude_bimodality": o["base.bimodality"],
+        "attitude_sd": o["base.attitude_sd"],
     }
+
+
+def ratio(numerator: float, denominator: float) -> float:
+    """``numerator / denominator``; NaN when the denominator is not positive."""
+    return numerator / denominator if denominator > 0 else math.nan
+
+
+def double_jeopardy(o: Mapping[str, float]) -> float:
+    """The share of the brand's growth that comes from more buyers, over the double-jeopardy
+    line's prediction.
+
+    With push doubled for a year the brand's units grow; ``ln units = ln buyers + ln (units per
+    buyer)``, so ``R = ln(buyers1 / buyers0) / ln(units1 / units0)`` is the share of the growth
+    that comes from penetration. Along Ehrenberg's double-jeopardy line ``w (1 - b) = w0``
+    (purchases per buyer ``w``, penetration ``b`` among category buyers) a brand's frequency
+    grows with its penetration as ``d ln w / d ln b = b / (1 - b)``, so ``R = 1 - b``. Returns
+    ``R / (1 - b)`` at the plan's penetration: 1 on the line, above 1 when growth comes more from
+    new buyers than the line says (frequency flat or falling), below when more from loyalty."""
+    growth = slope(
+        o["base.panel_units"], o["base.panel_buyers"], o["ad.panel_units"], o["ad.panel_buyers"]
+    )
+    b = ratio(o["base.panel_buyers"], o["base.panel_category_buyers"])
+    if not math.isfinite(growth) or not math.isfinite(b) or b >= 1.0:
+        return math.nan
+    return growth / (1.0 - b)
 
 
 def replicate_seed(seed: int, replicate: int) -> int:

@@ -265,6 +265,34 @@ TARGETS: tuple[Target, ...] = (
         MODERATE + " (panel data over many categories; frequent categories buy more)",
     ),
     Target(
+        "category_share",
+        "share of category requirements: the brand's share of its buyers' category purchases",
+        0.15,
+        0.60,
+        "about a quarter to a third for most grocery brands, higher for big brands",
+        "Ehrenberg (1988), Repeat-Buying; Ehrenberg, Goodhardt & Barwise (1990), J. Marketing "
+        "54(3)",
+        "push arm at the plan: units of the brand in weeks 105-156 over the units its buyers of "
+        "the year bought in the category (the brand's and the alternative's), from a panel of "
+        "every customer's purchases (sim.evidence.panel)",
+        MODERATE + " (panel data over many categories; the band is wide for brands of any size)",
+    ),
+    Target(
+        "double_jeopardy",
+        "double jeopardy: growth in buyers over the double-jeopardy line's prediction",
+        0.5,
+        2.0,
+        "w (1 - b) = w0: a brand with more buyers also has buyers who buy it slightly more often, "
+        "so a brand that grows moves along that line",
+        "Ehrenberg, Goodhardt & Barwise (1990), J. Marketing 54(3)",
+        "push arm at the plan, and with push x 2 from week 105 (as ad_short): the share of the "
+        "growth of units in weeks 105-156 that comes from more buyers, ln(buyers ratio) / ln(units "
+        "ratio), over the line's 1 - b (b: the brand's buyers over category buyers at the plan)",
+        THIN
+        + " (the law is a regularity across brands; read here for one brand whose share grows, "
+        "as the Dirichlet model predicts; a factor of two either side of the line)",
+    ),
+    Target(
         "ad_to_sales",
         "advertising-to-sales ratio of the plan",
         0.01,
@@ -294,16 +322,23 @@ TARGETS: tuple[Target, ...] = (
         "push arm at the plan: Sarle's coefficient of the aware's attitudes, week 156",
         MODERATE + " (attitude surveys are unimodal unless a market is polarised)",
     ),
+    Target(
+        "attitude_sd",
+        "spread of the aware's attitudes (standard deviation)",
+        0.15,
+        0.577,
+        "survey respondents hold different views of a brand; a market whose aware customers "
+        "all hold one attitude is not a market",
+        "illustrative band: the floor of issue #11 (heterogeneous markets); at most the spread "
+        "of a uniform distribution over the scale",
+        "push arm at the plan: standard deviation of the aware's attitudes on [-1, 1], week 156",
+        THIN + " (a judgement from survey practice; no single source)",
+    ),
 )
 
 # Regularities named by issue #23 that are not measured yet, and why (the page lists them).
-NOT_MEASURED: tuple[tuple[str, str], ...] = (
-    (
-        "Ehrenberg's share of category requirements and double jeopardy",
-        "the engine keeps no per-customer purchase counts over a year, and the default market "
-        "has one brand against an aggregate alternative, so double jeopardy has no second brand",
-    ),
-)
+# Regularities named by issue #23 that are not measured yet, and why (the page lists them).
+NOT_MEASURED: tuple[tuple[str, str], ...] = ()
 
 BY_KEY: dict[str, Target] = {t.key: t for t in TARGETS}
 # The targets a plausible market must meet (the calibration's distance).
