@@ -67,3 +67,41 @@ def _indices_of(flags, unless):
     for i in prange(flags.size):
         wanted[i] = flags[i] & ~unless[i]
     return flagged(wanted)
+
+
+@compiled(inline=True)
+def gather_flag(codes, bit, per_block):
+    """Indices ``i`` (int64, ascending) where bit ``bit`` of ``codes[i]`` (uint8) is set, given
+    ``per_block``: how many there are in each block of ``BLOCK`` customers (counted by the loop
+    that wrote the codes, so no counting pass here). Each block writes its part, in parallel in
+    the threads' copy, as :func:`flagged` does; a block where the flag is rare (under one
+    customer in 16) visits its flagged customers with a branch, predicted right almost always,
+    instead of writing an index for every customer."""
+    n = codes.size
+    blocks = per_block.size
+    start = np.zeros(blocks + 1, dtype=np.int64)
+    for b in range(blocks):
+        start[b + 1] = start[b] + per_block[b]
+    out = np.empty(start[blocks], dtype=np.int64)
+    mask = np.uint8(1 << bit)
+    for b in prange(blocks):
+        if per_block[b] == 0:
+            continue
+        low = b * BLOCK
+        part = codes[low : min(n, low + BLOCK)]
+        into = out[start[b] : start[b + 1]]
+        if 16 * per_block[b] < part.size:
+            m = 0
+            for j in range(part.size):
+                if part[j] & mask:
+                    into[m] = low + j
+                    m += 1
+            continue
+        last = part.size - 1
+        while last >= 0 and not (part[last] & mask):
+            last -= 1
+        m = 0
+        for j in range(last + 1):
+            into[m] = low + j
+            m += (part[j] >> bit) & 1
+    return out
