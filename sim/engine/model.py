@@ -244,7 +244,7 @@ class BrandModel(mesa.Model):
         if push.reached and p.stories.ad_share > 0.0:  # (no pass over customers otherwise)
             started = start_stories(
                 state,
-                indices_of(state.exposed),
+                push.exposed,
                 STORY_AD,
                 p.push.claim,
                 p.stories.ad_share,
