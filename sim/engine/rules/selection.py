@@ -75,8 +75,9 @@ def gather_flag(codes, bit, per_block):
     ``per_block``: how many there are in each block of ``BLOCK`` customers (counted by the loop
     that wrote the codes, so no counting pass here). Each block writes its part, in parallel in
     the threads' copy, as :func:`flagged` does; a block where the flag is rare (under one
-    customer in 16) visits its flagged customers with a branch, predicted right almost always,
-    instead of writing an index for every customer."""
+    customer in 32) reads the codes eight at a time and looks closer only at the words that
+    hold the flag, instead of writing an index for every customer (at 1 % twice as fast;
+    at 4 % twice as slow, the branches then mispredicted)."""
     n = codes.size
     blocks = per_block.size
     start = np.zeros(blocks + 1, dtype=np.int64)
@@ -90,9 +91,19 @@ def gather_flag(codes, bit, per_block):
         low = b * BLOCK
         part = codes[low : min(n, low + BLOCK)]
         into = out[start[b] : start[b + 1]]
-        if 16 * per_block[b] < part.size:
+        if 32 * per_block[b] < part.size:
+            # Eight codes at a time: most words of a sparse flag have none of it.
+            whole = part.size - part.size % 8
+            words = part[:whole].view(np.uint64)
+            word_mask = np.uint64(mask) * np.uint64(0x0101010101010101)
             m = 0
-            for j in range(part.size):
+            for w in range(words.size):
+                if words[w] & word_mask:
+                    for j in range(8 * w, 8 * w + 8):
+                        if part[j] & mask:
+                            into[m] = low + j
+                            m += 1
+            for j in range(whole, part.size):
                 if part[j] & mask:
                     into[m] = low + j
                     m += 1
