@@ -51,7 +51,7 @@ from sim.engine.rules.market import (
     run_purchases,
 )
 from sim.engine.rules.media import build_audience
-from sim.engine.rules.memory import end_week, forget_probability, run_memory
+from sim.engine.rules.memory import forget_probability, run_memory
 from sim.engine.rules.public import Rating
 from sim.engine.rules.push import run_push
 from sim.engine.rules.selection import indices_of
@@ -331,8 +331,10 @@ class BrandModel(mesa.Model):
             new = counts["new_adopters"]
             self.purchases = Purchases(brand=new, category=new, lapsed=0, returned=0)
         self.units_total += self.purchases.brand
-        counts["forgot"] = run_memory(state, self._forget, self._streams["memory"], attitudes)
-        end_week(state, self._advocacy_decay, self._loyalty_decay)  # (decays, stories spent)
+        decays = (self._advocacy_decay, self._loyalty_decay)  # (and stories spent, in one pass)
+        counts["forgot"] = run_memory(
+            state, self._forget, self._streams["memory"], attitudes, decays
+        )
 
         self.spend_total += push.spend + dialogue.spend
         self.push_spend_total += push.spend
