@@ -41,7 +41,7 @@ from sim.engine.measures import (
 from sim.engine.memory import tune_allocator
 from sim.engine.mesa_import import mesa
 from sim.engine.rules import plan
-from sim.engine.rules.adoption import run_adoption
+from sim.engine.rules.adoption import adopt
 from sim.engine.rules.contacts import NeighbourSampler
 from sim.engine.rules.dialogue import HubQueue, Mentions, conversation_target, run_dialogue
 from sim.engine.rules.market import (
@@ -54,7 +54,6 @@ from sim.engine.rules.media import build_audience
 from sim.engine.rules.memory import forget_probability, run_memory
 from sim.engine.rules.public import Rating
 from sim.engine.rules.push import run_push
-from sim.engine.rules.selection import indices_of
 from sim.engine.rules.stories import Cascades, start_stories
 from sim.engine.rules.wom import run_wom
 from sim.engine.run_network import build_network_for
@@ -297,7 +296,7 @@ class BrandModel(mesa.Model):
         self.mentions = wom.mentions
         repeat = self._occasion > 0.0
         tried_before = state.adopted.copy()
-        counts["new_adopters"] = run_adoption(
+        triers = adopt(
             state,
             p.adoption,
             p.product.experience_rate,
@@ -306,8 +305,8 @@ class BrandModel(mesa.Model):
             attitudes,
             None if self._everyone_in_market else state.aware & state.in_market,
         )
-        if counts["new_adopters"] and p.stories.experience_share > 0.0:
-            triers = indices_of(state.adopted, tried_before)  # (tried this week)
+        counts["new_adopters"] = triers.size
+        if triers.size and p.stories.experience_share > 0.0:
             experienced = np.clip(self.product_fit + state.taste[triers], -1.0, 1.0)
             started += start_stories(
                 state,

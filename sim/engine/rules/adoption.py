@@ -8,8 +8,8 @@ import numpy as np
 from numba import prange
 from scipy.special import expit, logit
 
-from sim.engine.jit import compiled, pick
-from sim.engine.rules.selection import flagged
+from sim.engine.jit import BLOCK, compiled, pick
+from sim.engine.rules.selection import gather_flag
 from sim.engine.state import CustomerState
 from sim.engine.uniforms import half_uniform, week_key, word_at
 from sim.params import AdoptionSpec
@@ -58,23 +58,37 @@ def run_adoption(
     One uniform per customer per week (common random numbers across arms). With attitudes off
     everyone aware adopts with ``base_rate``. Returns the number of new adopters.
     """
+    return adopt(state, spec, experience_rate, product_fit, rng, attitudes, eligible).size
+
+
+def adopt(
+    state: CustomerState,
+    spec: AdoptionSpec,
+    experience_rate: float,
+    product_fit: float,
+    rng: np.random.Generator,
+    attitudes: bool,
+    eligible: np.ndarray | None = None,
+) -> np.ndarray:
+    """:func:`run_adoption`, returning the new adopters (ascending indices) instead of their
+    number."""
     slope = spec.attitude_slope if attitudes else 0.0
-    adopted_before = int(np.count_nonzero(state.adopted))
     # The table of the probability bounds every customer's (see _adopt_sure).
     table = _probability_table(spec.base_rate, slope)
     aware = state.aware if eligible is None else eligible
-    undecided, u = pick(_adopt_sure)(
+    undecided, u, sure = pick(_adopt_sure)(
         aware, state.adopted, state.customer, state.attitude, week_key(rng), table
     )
+    triers = sure
     if undecided.size:
         p = expit(_log_odds(spec.base_rate) + slope * state.attitude[undecided])
         trying = undecided[u < p]
         state.adopted[trying] = True
         state.customer[trying] = True
-    new = int(np.count_nonzero(state.adopted)) - adopted_before
+        triers = np.union1d(sure, trying)  # (disjoint, each ascending: sorted together)
     if attitudes and experience_rate > 0:
         pick(_use)(state.attitude, state.customer, state.taste, product_fit, experience_rate)
-    return new
+    return triers
 
 
 # Points of the adoption probability table over attitudes [-1, 1] (see _adopt_sure).
@@ -92,36 +106,65 @@ def _adopt_sure(aware, adopted, customer, attitude, key, table):
     a customer between points ``k`` and ``k + 1`` has a probability between the table's values
     one point further out on each side (the extra point absorbs rounding): ``u`` below the
     lower value adopts, ``u`` at or above the upper one does not. Returns the rest (under 1 %
-    of customers) and their uniform numbers; the caller evaluates the logistic for them.
-    Same decisions as evaluating it for everyone, and no ``exp`` in compiled code (a call to
-    the C library's ``exp`` in a loop was miscompiled by numba 0.68 / LLVM 22 here:
-    docs/NOTES.md).
+    of customers) and their uniform numbers, the caller evaluating the logistic for them, and
+    the customers who adopted here (ascending). Same decisions as evaluating it for everyone,
+    and no ``exp`` in compiled code (a call to the C library's ``exp`` in a loop was
+    miscompiled by numba 0.68 / LLVM 22 here: docs/NOTES.md).
     """
     n = aware.size
     bins = table.size - 1
-    # First a cheap screen without branches (the compiler vectorises it): only customers whose
-    # number is below the highest probability anyone can have (at attitude 1) may adopt.
-    may = np.empty(n, dtype=np.bool_)
-    for i in prange(n):
-        may[i] = aware[i] & (not adopted[i]) & (half_uniform(word_at(key, i), False) < table[bins])
-    screened = flagged(may)
+    # First a cheap screen without branches, by blocks (vectorised; in parallel in the threads'
+    # copy): only customers whose number is below the highest probability anyone can have (at
+    # attitude 1) may adopt. Then the screened, each on their own (in parallel too), and the
+    # lists in order.
+    blocks = (n + BLOCK - 1) // BLOCK
+    codes = np.empty(n, dtype=np.uint8)
+    per_block = np.zeros(blocks, dtype=np.int64)
+    for b in prange(blocks):
+        low, high = b * BLOCK, min(n, (b + 1) * BLOCK)
+        per_block[b] = _screen_block(
+            low, codes[low:high], aware[low:high], adopted[low:high], key, table[bins]
+        )
+    screened = gather_flag(codes, 0, per_block)
     m = screened.size
-    undecided = np.empty(m, dtype=np.int64)
-    count = 0
-    for j in range(m):
+    outcome = np.empty(m, dtype=np.uint8)  # 1: adopts, 2: undecided, 0: does not adopt
+    for j in prange(m):
         i = screened[j]
         u = half_uniform(word_at(key, i), False)
         k = min(max(np.int64((attitude[i] + 1.0) * (bins / 2)), 0), bins - 1)
         if u < table[max(k - 1, 0)]:
             adopted[i] = True
             customer[i] = True
+            outcome[j] = 1
         elif u < table[min(k + 2, bins)]:
-            undecided[count] = i
-            count += 1
+            outcome[j] = 2
+        else:
+            outcome[j] = 0
+    sure = np.empty(m, dtype=np.int64)
+    undecided = np.empty(m, dtype=np.int64)
+    n_sure = count = 0
+    for j in range(m):
+        sure[n_sure] = screened[j]
+        undecided[count] = screened[j]
+        n_sure += outcome[j] == 1
+        count += outcome[j] == 2
     u_undecided = np.empty(count)
     for j in range(count):
         u_undecided[j] = half_uniform(word_at(key, undecided[j]), False)
-    return undecided[:count], u_undecided
+    return undecided[:count], u_undecided, sure[:n_sure]
+
+
+@compiled
+def _screen_block(low, codes, aware, adopted, key, highest):
+    """Block ``low, low + 1, ...`` of :func:`_adopt_sure`'s screen (views): ``codes`` 1 for an
+    aware non-adopter whose number is below ``highest``, else 0; returns how many. A kernel of
+    its own, so that the loop is vectorised (inside numba's parallel loop it was not)."""
+    count = 0
+    for j in range(codes.size):
+        may = aware[j] & (not adopted[j]) & (half_uniform(word_at(key, low + j), False) < highest)
+        codes[j] = np.uint8(may)
+        count += may
+    return count
 
 
 @compiled(parallel=True)
