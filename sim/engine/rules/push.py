@@ -258,23 +258,30 @@ def _deliver_block(
     exposures cut to the frequency ``cap`` (the impressions beyond it are not served), adstock,
     irritation, the exposed made aware, heard and reminded; ``codes`` bit 0 exposed, bit 1
     irritated; ``counts`` the block's exposed, irritated and unserved impressions. A kernel of
-    its own, as one loop without branches, so that the compiler vectorises it (inside numba's
-    parallel loop it did not)."""
+    its own, as loops without branches, so that the compiler vectorises them (inside numba's
+    parallel loop it did not); three loops over the block (it stays in the cache) rather than
+    one, since one loop over ten arrays with three sums was not vectorised (1.8 against 0.9 ms
+    at 1,000,000 customers)."""
     reached = n_irritated = unserved = 0
     for i in range(codes.size):
         k = min(exposures[i], cap)  # (not written back: the attitude pass cuts again)
         unserved += exposures[i] - k
-        seen = k > 0
+        reached += k > 0
+        stock = adstock[i] * decay32 + np.float32(k)
+        adstock[i] = stock
+        irritation = stock > threshold32 * tolerance[i]
+        irritated[i] = irritation
+        n_irritated += irritation
+        codes[i] = np.uint8(k > 0) | (np.uint8(irritation) << 1)
+    for i in range(codes.size):
+        seen = (codes[i] & 1) != 0
         exposed[i] = seen
-        reached += seen
-        adstock[i] = adstock[i] * decay32 + np.float32(k)
-        irritated[i] = adstock[i] > threshold32 * tolerance[i]
-        n_irritated += irritated[i]
-        heard_via[i] = HEARD_AD if seen and not heard[i] else heard_via[i]
-        aware[i] |= seen
+        heard_via[i] = HEARD_AD if seen & ~heard[i] else heard_via[i]
         heard[i] |= seen
+    for i in range(codes.size):
+        seen = (codes[i] & 1) != 0
+        aware[i] |= seen
         reminded[i] |= seen
-        codes[i] = np.uint8(seen) | (np.uint8(irritated[i]) << 1)
     counts[0] = reached
     counts[1] = n_irritated
     counts[2] = unserved
