@@ -485,45 +485,33 @@ def _talk_block(
     now, in the category, and the high half of word ``c`` of the rating key below
     ``rating_readers``); ``counts`` the number of each in the block. A kernel of its own, as
     plain loops without branches, so that the compiler vectorises them (inside numba's
-    parallel loop it did not)."""
-    talks = holds = looks = 0
+    parallel loop it did not); the flags and their counts in separate loops over the block
+    (it stays in the cache): one loop with the three sums was 1.3 times as slow."""
+    for j in range(codes.size):
+        p = talk_probability(
+            attitude[j],
+            advocacy[j],
+            base + lift * exposed[j],
+            feeling,
+            advocacy_weight32,
+            negative_incidence,
+        )
+        u = half_uniform(word_at(own_key, (low + j) * per_customer), False)
+        codes[j] = np.uint8(was_aware[j] & (degree[j] > 0) & (u < p))
     if rating:
         for j in range(codes.size):
-            i = low + j
-            p = talk_probability(
-                attitude[j],
-                advocacy[j],
-                base + lift * exposed[j],
-                feeling,
-                advocacy_weight32,
-                negative_incidence,
-            )
-            u = half_uniform(word_at(own_key, i * per_customer), False)
-            talk = was_aware[j] & (degree[j] > 0) & (u < p)
-            hold = story_kind[j] > 0
-            look = half_uniform(word_at(rating_key, i), False) < rating_readers
+            look = half_uniform(word_at(rating_key, low + j), False) < rating_readers
             look &= aware[j] & in_market[j]
-            codes[j] = np.uint8(talk) | (np.uint8(hold) << 1) | (np.uint8(look) << 2)
-            talks += talk
-            holds += hold
-            looks += look
+            codes[j] |= (np.uint8(story_kind[j] > 0) << 1) | (np.uint8(look) << 2)
     else:
         for j in range(codes.size):
-            i = low + j
-            p = talk_probability(
-                attitude[j],
-                advocacy[j],
-                base + lift * exposed[j],
-                feeling,
-                advocacy_weight32,
-                negative_incidence,
-            )
-            u = half_uniform(word_at(own_key, i * per_customer), False)
-            talk = was_aware[j] & (degree[j] > 0) & (u < p)
-            hold = story_kind[j] > 0
-            codes[j] = np.uint8(talk) | (np.uint8(hold) << 1)
-            talks += talk
-            holds += hold
+            codes[j] |= np.uint8(story_kind[j] > 0) << 1
+    talks = holds = looks = 0
+    for j in range(codes.size):
+        code = codes[j]
+        talks += code & 1
+        holds += (code >> 1) & 1
+        looks += (code >> 2) & 1
     counts[0] = talks
     counts[1] = holds
     counts[2] = looks
