@@ -298,6 +298,10 @@ def test_warm_up_compiles_every_kernel_a_run_calls():
     # customer_equity's own histogram, for callers without the week's census (the per-agent
     # version, tests): a run takes the histogram from the census (sim.engine.census).
     inner |= {"_attitude_counts", "_census_block"}
+    # A block or a range of customers of a kernel, compiled on its own so that its loops are
+    # vectorised (called once per block from the kernel's parallel loop).
+    inner |= {"_deliver_block", "_talk_block", "_screen_block", "_occasions_block"}
+    inner |= {"_attitude_sums", "_pull_range"}
     assert set(kernels) >= {
         "_deliver",
         "_talk",

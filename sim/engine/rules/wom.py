@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import prange
 
-from sim.engine.influence import pull_messages
-from sim.engine.jit import BLOCK, compiled, pick
+from sim.engine.influence import pull_messages_in_parts
+from sim.engine.jit import BLOCK, compiled, pick, threads
 from sim.engine.rules.contacts import NeighbourSampler, sample_neighbours
 from sim.engine.rules.dialogue import Mentions
 from sim.engine.rules.public import Rating
@@ -154,6 +154,7 @@ def run_wom(
         float(rating_message),
         float(rating_strength),
         public.rating_readers if rating_strength > 0.0 else 0.0,
+        threads(),
     )
     mentions = Mentions(mention_speaker, mention_negative, reader_start, readers)
     n_negative_mentions = int(np.count_nonzero(mention_negative))
@@ -214,15 +215,18 @@ def _talk(
     rating_message,
     rating_strength,
     rating_readers,
+    parts,
 ):
     """Compiled body of :func:`run_wom` (its docstring gives the rules and the random numbers).
 
-    Returns (positive talks, negative talks, stories retold, post views, distinct post readers,
-    rating readers, the public talks' speakers, whether each was negative, and their readers as
-    CSR: reader_start of length mentions + 1 and readers).
+    ``parts``: how many ranges of customers take the week's messages in parallel (any number
+    gives the same results). Returns (positive talks, negative talks, stories retold, post
+    views, distinct post readers, rating readers, the public talks' speakers, whether each was
+    negative, and their readers as CSR: reader_start of length mentions + 1 and readers).
     """
     advocacy_weight32 = np.float32(advocacy_weight)
     n = aware.size
+    n_parts = max(1, min(parts, n))  # ranges of customers for the passes over the messages
     per_customer = 1 + (listeners + 1) // 2
     # Who talks, who holds a story and who looks at the rating: one pass over the customers
     # in fixed blocks (in parallel in the threads' copy), a code of three flags per customer
@@ -415,27 +419,38 @@ def _talk(
             what[q + j] = rating_message
             strength[q + j] = rating_strength
         if size:
-            pull_messages(attitude, who, what, strength, epsilon, scratch)
+            pull_messages_in_parts(attitude, who, what, strength, epsilon, scratch, n_parts)
     for t in range(total):  # talking about the brand keeps it in the speaker's mind too
         reminded[talks[t]] = True
     for j in prange(lookers):
         reminded[lookers_at[j]] = True
-    for j in range(k + views):
-        if j < k:
-            hearer, t = heard_by[j], j // listeners
-        else:
-            hearer, t = readers[j - k], reader_talk[j - k]
-        if not heard[hearer]:
-            heard[hearer] = True
-            heard_via[hearer] = HEARD_WOM
-        aware[hearer] = True
-        reminded[hearer] = True
-        story = talk_story[t]
-        if story > story_id[hearer] and story_kind[hearer] == 0:
-            story_kind[hearer] = -talk_story_kind[t]
-            story_message[hearer] = message_of[t]
-            story_id[hearer] = story
-            cascade_sizes[story] += 1
+    # Everyone who heard or read: by ranges of customers, in parallel (each range takes the
+    # messages to its own customers in message order, so a story is taken up as in one pass);
+    # then the cascades' sizes, in message order.
+    heard_count = k + views
+    taken = np.zeros(heard_count, dtype=np.bool_)
+    for part in prange(n_parts):
+        first_hearer, end = part * n // n_parts, (part + 1) * n // n_parts
+        for j in range(heard_count):
+            if j < k:
+                hearer, t = heard_by[j], j // listeners
+            else:
+                hearer, t = readers[j - k], reader_talk[j - k]
+            if first_hearer <= hearer < end:
+                if not heard[hearer]:
+                    heard[hearer] = True
+                    heard_via[hearer] = HEARD_WOM
+                aware[hearer] = True
+                reminded[hearer] = True
+                story = talk_story[t]
+                if story > story_id[hearer] and story_kind[hearer] == 0:
+                    story_kind[hearer] = -talk_story_kind[t]
+                    story_message[hearer] = message_of[t]
+                    story_id[hearer] = story
+                    taken[j] = True
+    for j in range(heard_count):
+        if taken[j]:
+            cascade_sizes[talk_story[j // listeners if j < k else reader_talk[j - k]]] += 1
     return (
         total - negative,
         negative,
