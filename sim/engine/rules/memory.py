@@ -38,8 +38,10 @@ def run_memory(
     stream, so forgetting has common random numbers across arms. Clears ``reminded`` for the
     next week. Returns the number of customers who forgot.
 
-    ``decays`` (advocacy's and loyalty's weekly factors): also the end of the week
-    (:func:`end_week`), in the same pass over the customers.
+    ``decays`` (advocacy's and loyalty's weekly factors): also the end of the week, in the
+    same pass over the customers: advocacy and service-recovery loyalty decay by their weekly
+    factors (float32, as ``state.advocacy *= advocacy_decay`` would), and the stories received
+    this week become ready to retell next week (``stories.spend_stories``).
     """
     key = week_key(rng)
     end = decays is not None
@@ -83,7 +85,7 @@ def _remember(
     advocacy_decay,
     loyalty_decay,
 ):
-    """Compiled body of :func:`run_memory` (and of :func:`end_week` when ``end``): one pass
+    """Compiled body of :func:`run_memory` (with the end of the week when ``end``): one pass
     without branches (so that it vectorises); the random word is computed only when somebody
     can forget."""
     forgot = 0
@@ -102,19 +104,3 @@ def _remember(
             loyalty[i] *= loyalty_decay
             story_kind[i] = abs(story_kind[i])
     return forgot
-
-
-def end_week(state: CustomerState, advocacy_decay: np.float32, loyalty_decay: np.float32) -> None:
-    """The end of the week, in one pass: advocacy and service-recovery loyalty decay by their
-    weekly factors (float32, as ``state.advocacy *= advocacy_decay`` would), and the stories
-    received this week become ready to retell next week (``stories.spend_stories``)."""
-    pick(_end_week)(state.advocacy, state.loyalty, state.story_kind, advocacy_decay, loyalty_decay)
-
-
-@compiled(parallel=True)
-def _end_week(advocacy, loyalty, story_kind, advocacy_decay, loyalty_decay):
-    """Compiled body of :func:`end_week` (per customer, so in parallel in the threads' copy)."""
-    for i in prange(advocacy.size):
-        advocacy[i] *= advocacy_decay
-        loyalty[i] *= loyalty_decay
-        story_kind[i] = abs(story_kind[i])
