@@ -114,5 +114,5 @@ def gather_flag(codes, bit, per_block):
         m = 0
         for j in range(last + 1):
             into[m] = low + j
-            m += (part[j] >> bit) & 1
+            m += np.int64((part[j] >> bit) & 1)
     return out

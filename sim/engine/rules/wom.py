@@ -524,9 +524,9 @@ def _talk_block(
     talks = holds = looks = 0
     for j in range(codes.size):
         code = codes[j]
-        talks += code & 1
-        holds += (code >> 1) & 1
-        looks += (code >> 2) & 1
+        talks += np.int64(code & 1)
+        holds += np.int64((code >> 1) & 1)
+        looks += np.int64((code >> 2) & 1)
     counts[0] = talks
     counts[1] = holds
     counts[2] = looks
