@@ -158,12 +158,13 @@ def _adopt_sure(aware, adopted, customer, attitude, key, table):
 def _screen_block(low, codes, aware, adopted, key, highest):
     """Block ``low, low + 1, ...`` of :func:`_adopt_sure`'s screen (views): ``codes`` 1 for an
     aware non-adopter whose number is below ``highest``, else 0; returns how many. A kernel of
-    its own, so that the loop is vectorised (inside numba's parallel loop it was not)."""
-    count = 0
+    its own, so that the loops are vectorised (inside numba's parallel loop they were not)."""
     for j in range(codes.size):
         may = aware[j] & (not adopted[j]) & (half_uniform(word_at(key, low + j), False) < highest)
         codes[j] = np.uint8(may)
-        count += may
+    count = 0
+    for j in range(codes.size):
+        count += np.int64(codes[j])
     return count
 
 

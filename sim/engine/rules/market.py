@@ -206,18 +206,20 @@ def _shop(
 
 @compiled
 def _occasions_block(low, codes, in_market, adopted, tried_before, key, occasion, counts):
-    """Block ``low, low + 1, ...`` of :func:`_shop` (views): ``codes`` 1 for a customer in the
-    category with a purchase occasion who did not try the brand this week; ``counts`` how many,
-    and how many in the category tried it this week (their purchase). A kernel of its own, so
-    that the loop is vectorised (inside numba's parallel loop it was not)."""
-    shopping = tried = 0
+    """Block ``low, low + 1, ...`` of :func:`_shop` (views): ``codes`` bit 0 for a customer in
+    the category with a purchase occasion who did not try the brand this week, bit 1 for one in
+    the category who tried it this week (their purchase); ``counts`` how many of each. A kernel
+    of its own, so that the loops are vectorised (inside numba's parallel loop they were not),
+    the flags and their counts in two loops (one loop with the sums was slower)."""
     for j in range(codes.size):
         tried_now = adopted[j] & ~tried_before[j]
-        tried += np.int64(in_market[j] & tried_now)
         has_occasion = half_uniform(word_at(key, low + j), False) < occasion
         shop = in_market[j] & ~tried_now & has_occasion
-        codes[j] = np.uint8(shop)
-        shopping += shop
+        codes[j] = np.uint8(shop) | (np.uint8(in_market[j] & tried_now) << 1)
+    shopping = tried = 0
+    for j in range(codes.size):
+        shopping += np.int64(codes[j] & 1)
+        tried += np.int64(codes[j] >> 1)
     counts[0] = shopping
     counts[1] = tried
 
