@@ -288,15 +288,25 @@ FEW_GROUPS = 8
 @compiled(inline=True)
 def _by_group(groups, flags, row):
     """``row[g] +=`` the number of flagged customers in group ``g``. For a few groups, one
-    vectorised pass per group (customers are in groups at random, so one increment per customer
-    of ``row[groups[i]]`` often waits for the previous one to the same group: 2.5 times slower
-    at four groups); for many groups, that increment."""
+    vectorised pass per four groups (customers are in groups at random, so one increment per
+    customer of ``row[groups[i]]`` often waits for the previous one to the same group: 2.5
+    times slower at four groups); for many groups, that increment."""
     if row.size <= FEW_GROUPS:
-        for g in range(row.size):
-            count = 0
+        for g in range(0, row.size, 4):  # four groups a pass
+            c0 = c1 = c2 = c3 = 0
             for i in range(groups.size):
-                count += flags[i] & (groups[i] == g)
-            row[g] += count
+                flag, group = flags[i], groups[i] - g
+                c0 += flag & (group == 0)
+                c1 += flag & (group == 1)
+                c2 += flag & (group == 2)
+                c3 += flag & (group == 3)
+            row[g] += c0
+            if g + 1 < row.size:
+                row[g + 1] += c1
+            if g + 2 < row.size:
+                row[g + 2] += c2
+            if g + 3 < row.size:
+                row[g + 3] += c3
     else:
         for i in range(groups.size):
             row[groups[i]] += flags[i]
