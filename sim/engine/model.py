@@ -231,14 +231,16 @@ class BrandModel(mesa.Model):
         p, state, attitudes = self.params, self.state, self.params.attitudes
         counts = dict.fromkeys(self.week_counts, 0)
         self._crisis()
-        was_aware = state.aware.copy()
+        was_aware = np.empty_like(state.aware)  # (aware at the start: filled by push)
         push_budget, dialogue_budget = self.arm_budgets(self.week)
         self.rating.new_week()
         # The week's keys for starting stories, taken in a fixed order (sim.engine.uniforms).
         stories = self._streams["stories"]
         ad_key, dialogue_key, experience_key = (week_key(stories) for _ in range(3))
 
-        push = run_push(state, p.push, push_budget, self.audience, self._streams["push"], attitudes)
+        push = run_push(
+            state, p.push, push_budget, self.audience, self._streams["push"], attitudes, was_aware
+        )
         started = 0
         if push.reached and p.stories.ad_share > 0.0:  # (no pass over customers otherwise)
             started = start_stories(
@@ -295,7 +297,7 @@ class BrandModel(mesa.Model):
         )
         self.mentions = wom.mentions
         repeat = self._occasion > 0.0
-        tried_before = state.adopted.copy()
+        tried_before = np.empty_like(state.adopted)  # (adopted before this week: by adopt)
         triers = adopt(
             state,
             p.adoption,
@@ -303,7 +305,8 @@ class BrandModel(mesa.Model):
             self.product_fit,
             self._streams["adoption"],
             attitudes,
-            None if self._everyone_in_market else state.aware & state.in_market,
+            in_market=None if self._everyone_in_market else state.in_market,
+            tried_before=tried_before,
         )
         counts["new_adopters"] = triers.size
         if triers.size and p.stories.experience_share > 0.0:

@@ -69,15 +69,27 @@ def adopt(
     rng: np.random.Generator,
     attitudes: bool,
     eligible: np.ndarray | None = None,
+    *,
+    in_market: np.ndarray | None = None,
+    tried_before: np.ndarray | None = None,
 ) -> np.ndarray:
     """:func:`run_adoption`, returning the new adopters (ascending indices) instead of their
-    number."""
+    number. ``in_market`` (a mask): only aware customers in it are eligible (the same as
+    ``eligible = aware & in_market``, without the pass that makes it). ``tried_before``: an
+    array filled with ``adopted`` as it was before this week's trials (in the same pass)."""
     slope = spec.attitude_slope if attitudes else 0.0
     # The table of the probability bounds every customer's (see _adopt_sure).
     table = _probability_table(spec.base_rate, slope)
     aware = state.aware if eligible is None else eligible
     undecided, u, sure = pick(_adopt_sure)(
-        aware, state.adopted, state.customer, state.attitude, week_key(rng), table
+        aware,
+        state.adopted,
+        state.customer,
+        state.attitude,
+        week_key(rng),
+        table,
+        in_market,
+        tried_before,
     )
     triers = sure
     if undecided.size:
@@ -96,7 +108,7 @@ _BINS = 128
 
 
 @compiled(parallel=True)
-def _adopt_sure(aware, adopted, customer, attitude, key, table):
+def _adopt_sure(aware, adopted, customer, attitude, key, table, in_market=None, before=None):
     """Adopt the aware non-adopters whose decision the table settles (``adopted`` and
     ``customer`` become True); return the others.
 
@@ -105,7 +117,9 @@ def _adopt_sure(aware, adopted, customer, attitude, key, table):
     probability at the attitudes ``-1 + 2 j / 128``. It rises with attitude (``slope >= 0``), so
     a customer between points ``k`` and ``k + 1`` has a probability between the table's values
     one point further out on each side (the extra point absorbs rounding): ``u`` below the
-    lower value adopts, ``u`` at or above the upper one does not. Returns the rest (under 1 %
+    lower value adopts, ``u`` at or above the upper one does not. ``in_market`` (None: not
+    used): only aware customers in the category may adopt; ``before`` (None: not wanted) gets
+    ``adopted`` as it was before. Returns the rest (under 1 %
     of customers) and their uniform numbers, the caller evaluating the logistic for them, and
     the customers who adopted here (ascending). Same decisions as evaluating it for everyone,
     and no ``exp`` in compiled code (a call to the C library's ``exp`` in a loop was
@@ -120,10 +134,19 @@ def _adopt_sure(aware, adopted, customer, attitude, key, table):
     blocks = (n + BLOCK - 1) // BLOCK
     codes = np.empty(n, dtype=np.uint8)
     per_block = np.zeros(blocks, dtype=np.int64)
+    market = aware if in_market is None else in_market  # (aware & aware: the aware)
+    keep = adopted[:0] if before is None else before
     for b in prange(blocks):
         low, high = b * BLOCK, min(n, (b + 1) * BLOCK)
         per_block[b] = _screen_block(
-            low, codes[low:high], aware[low:high], adopted[low:high], key, table[bins]
+            low,
+            codes[low:high],
+            aware[low:high],
+            market[low:high],
+            adopted[low:high],
+            keep[low:high] if keep.size else keep,
+            key,
+            table[bins],
         )
     screened = gather_flag(codes, 0, per_block)
     m = screened.size
@@ -155,12 +178,16 @@ def _adopt_sure(aware, adopted, customer, attitude, key, table):
 
 
 @compiled
-def _screen_block(low, codes, aware, adopted, key, highest):
+def _screen_block(low, codes, aware, in_market, adopted, before, key, highest):
     """Block ``low, low + 1, ...`` of :func:`_adopt_sure`'s screen (views): ``codes`` 1 for an
-    aware non-adopter whose number is below ``highest``, else 0; returns how many. A kernel of
-    its own, so that the loops are vectorised (inside numba's parallel loop they were not)."""
+    aware non-adopter in the category whose number is below ``highest``, else 0; returns how
+    many; ``before`` (empty: not wanted) gets ``adopted``. A kernel of its own, so that the
+    loops are vectorised (inside numba's parallel loop they were not)."""
+    for j in range(before.size):
+        before[j] = adopted[j]
     for j in range(codes.size):
-        may = aware[j] & (not adopted[j]) & (half_uniform(word_at(key, low + j), False) < highest)
+        may = aware[j] & in_market[j] & (not adopted[j])
+        may &= half_uniform(word_at(key, low + j), False) < highest
         codes[j] = np.uint8(may)
     count = 0
     for j in range(codes.size):

@@ -54,6 +54,8 @@ class PushOutcome:
     exposed: np.ndarray | None = None
 
 
+_NO_FLAGS = np.zeros(0, dtype=bool)
+
 # The frequency cap when there is none: more than any week can serve one customer (exposures
 # are counted in int32).
 NO_CAP = np.iinfo(np.int32).max
@@ -66,6 +68,7 @@ def run_push(
     audience: Audience | np.ndarray | None,
     rng: np.random.Generator,
     attitudes: bool,
+    was_aware: np.ndarray | None = None,
 ) -> PushOutcome:
     """Buy ``floor(budget / cost_per_impression)`` impressions and deliver them.
 
@@ -85,6 +88,8 @@ def run_push(
 
     ``audience`` may also be given as target indices (None: everyone), all equally reachable.
     Spend is ``impressions served * cost_per_impression`` and never exceeds ``budget``.
+    ``was_aware`` (an array, or None): filled with ``aware`` as it was before push, in the same
+    pass.
     """
     if not isinstance(audience, Audience):
         n = state.aware.size
@@ -120,6 +125,7 @@ def run_push(
         attitudes,
         cap,
         threads(),
+        _NO_FLAGS if was_aware is None else was_aware,
     )
     outcome.impressions -= outcome.unserved  # capped impressions are not served, not paid
     outcome.spend = outcome.impressions * spec.cost_per_impression
@@ -156,6 +162,7 @@ def _deliver(
     attitudes,
     cap,
     parts,
+    was_aware,
 ):
     """Compiled body of :func:`run_push` after the draws.
 
@@ -208,6 +215,7 @@ def _deliver(
             heard[low:high],
             heard_via[low:high],
             reminded[low:high],
+            was_aware[low:high] if was_aware.size else was_aware,
             adstock[low:high],
             irritated[low:high],
             tolerance[low:high],
@@ -245,6 +253,7 @@ def _deliver_block(
     heard,
     heard_via,
     reminded,
+    was_aware,
     adstock,
     irritated,
     tolerance,
@@ -256,7 +265,8 @@ def _deliver_block(
 ):
     """A block of customers of :func:`_deliver` (views of its arrays): each customer's
     exposures cut to the frequency ``cap`` (the impressions beyond it are not served), adstock,
-    irritation, the exposed made aware, heard and reminded; ``codes`` bit 0 exposed, bit 1
+    irritation, the exposed made aware, heard and reminded (``was_aware``, unless empty, gets
+    ``aware`` first); ``codes`` bit 0 exposed, bit 1
     irritated; ``counts`` the block's exposed, irritated and unserved impressions. A kernel of
     its own, as loops without branches, so that the compiler vectorises them (inside numba's
     parallel loop it did not); several loops over the block (it stays in the cache) rather than
@@ -282,6 +292,8 @@ def _deliver_block(
         exposed[i] = seen
         heard_via[i] = HEARD_AD if seen & ~heard[i] else heard_via[i]
         heard[i] |= seen
+    for i in range(was_aware.size):  # (empty: not wanted)
+        was_aware[i] = aware[i]
     for i in range(codes.size):
         seen = (codes[i] & 1) != 0
         aware[i] |= seen
