@@ -178,7 +178,9 @@ def _deliver(
     indices (ascending).
     """
     n = aware.size
-    exposures = np.zeros(n, dtype=np.int32)
+    exposures = np.empty(n, dtype=np.int32)
+    for i in prange(n):  # (zeroed in parallel)
+        exposures[i] = 0
     # Who each impression lands on (in parallel in the multi-threaded copy), then the counts
     # (many impressions may land on one customer: each of ``parts`` ranges of customers counts
     # its own, in parallel). Three loops rather than one with the choice inside (see
