@@ -88,8 +88,9 @@ def test_whole_power_is_the_power_by_squaring():
 
 
 def test_the_adoption_table_decides_exactly_like_the_logistic():
-    """_adopt_sure settles most customers from a table and hands back the rest; together that
-    must be ``u < adoption_probability(a)`` for every aware non-adopter, and nobody else."""
+    """_adopt_sure settles most customers from a table (and lists them) and hands back the rest;
+    together that must be ``u < adoption_probability(a)`` for every aware non-adopter, and
+    nobody else."""
     from sim.engine.uniforms import sequence
     from sim.params import AdoptionSpec
 
@@ -106,8 +107,9 @@ def test_the_adoption_table_decides_exactly_like_the_logistic():
         table = adoption_probability(spec, np.linspace(-1.0, 1.0, 129))
         after = adopted.copy()
         customer = adopted.copy()
-        undecided, u_undecided = _adopt_sure(aware, after, customer, attitude, key, table)
+        undecided, u_undecided, sure = _adopt_sure(aware, after, customer, attitude, key, table)
         np.testing.assert_array_equal(customer, after)  # the table's adopters are customers
+        np.testing.assert_array_equal(sure, np.flatnonzero(after & ~adopted))  # and listed
         np.testing.assert_array_equal(u_undecided, u[undecided])
         assert undecided.size < 0.01 * n
         after[undecided[u_undecided < adoption_probability(spec, attitude[undecided])]] = True
@@ -296,6 +298,10 @@ def test_warm_up_compiles_every_kernel_a_run_calls():
     # customer_equity's own histogram, for callers without the week's census (the per-agent
     # version, tests): a run takes the histogram from the census (sim.engine.census).
     inner |= {"_attitude_counts", "_census_block"}
+    # A block or a range of customers of a kernel, compiled on its own so that its loops are
+    # vectorised (called once per block from the kernel's parallel loop).
+    inner |= {"_deliver_block", "_talk_block", "_screen_block", "_occasions_block"}
+    inner |= {"_attitude_sums", "_pull_range"}
     assert set(kernels) >= {
         "_deliver",
         "_talk",

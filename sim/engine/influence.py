@@ -7,6 +7,7 @@ A message at position ``m`` from a source with credibility ``c`` moves attitude 
 from __future__ import annotations
 
 import numpy as np
+from numba import prange
 
 from sim.engine.jit import compiled
 
@@ -110,6 +111,29 @@ def pull_messages(attitude, listener, message, strength, epsilon, sums):
     listener's total strength and total pull, and left holding zeros again. Work is
     proportional to the number of messages, not of customers.
     """
+    return _pull_range(attitude, listener, message, strength, epsilon, sums, 0, attitude.size)
+
+
+@compiled(inline=True)
+def pull_messages_in_parts(attitude, listener, message, strength, epsilon, sums, parts):
+    """:func:`pull_messages` by ``parts`` ranges of listeners, in parallel in a kernel's
+    multi-threaded copy: each part reads every message and takes those to its own listeners,
+    in message order, so each listener's sums are added in the same order as in one pass and
+    the attitudes come out the same, bit for bit, for any number of parts (each listener is
+    settled once, by its part; the count is a sum of integers)."""
+    n = attitude.size
+    n_parts = max(1, min(parts, n))
+    within = np.zeros(n_parts, dtype=np.int64)
+    for part in prange(n_parts):
+        low, high = part * n // n_parts, (part + 1) * n // n_parts
+        within[part] = _pull_range(attitude, listener, message, strength, epsilon, sums, low, high)
+    return within.sum()
+
+
+@compiled
+def _pull_range(attitude, listener, message, strength, epsilon, sums, low, high):
+    """:func:`pull_messages` for the listeners ``low <= listener < high`` only (a kernel of
+    its own, called once per part of :func:`pull_messages_in_parts`)."""
     k = listener.size
     total_strength, total_pull = sums[0], sums[1]
     pulled = np.empty(k, dtype=np.int64)  # each listener once, at its first heard message
@@ -117,7 +141,7 @@ def pull_messages(attitude, listener, message, strength, epsilon, sums):
     count = 0
     for j in range(k):  # judged against the attitude before any message: nothing moves yet
         who = listener[j]
-        if abs(message[j] - attitude[who]) < epsilon:
+        if low <= who < high and abs(message[j] - attitude[who]) < epsilon:
             count += 1
             if total_strength[who] == 0.0 and total_pull[who] == 0.0:
                 pulled[n_pulled] = who  # (a zero-strength message may list a listener twice:

@@ -41,7 +41,7 @@ from sim.engine.measures import (
 from sim.engine.memory import tune_allocator
 from sim.engine.mesa_import import mesa
 from sim.engine.rules import plan
-from sim.engine.rules.adoption import run_adoption
+from sim.engine.rules.adoption import adopt
 from sim.engine.rules.contacts import NeighbourSampler
 from sim.engine.rules.dialogue import HubQueue, Mentions, conversation_target, run_dialogue
 from sim.engine.rules.market import (
@@ -51,10 +51,9 @@ from sim.engine.rules.market import (
     run_purchases,
 )
 from sim.engine.rules.media import build_audience
-from sim.engine.rules.memory import end_week, forget_probability, run_memory
+from sim.engine.rules.memory import forget_probability, run_memory
 from sim.engine.rules.public import Rating
 from sim.engine.rules.push import run_push
-from sim.engine.rules.selection import indices_of
 from sim.engine.rules.stories import Cascades, start_stories
 from sim.engine.rules.wom import run_wom
 from sim.engine.run_network import build_network_for
@@ -232,19 +231,21 @@ class BrandModel(mesa.Model):
         p, state, attitudes = self.params, self.state, self.params.attitudes
         counts = dict.fromkeys(self.week_counts, 0)
         self._crisis()
-        was_aware = state.aware.copy()
+        was_aware = np.empty_like(state.aware)  # (aware at the start: filled by push)
         push_budget, dialogue_budget = self.arm_budgets(self.week)
         self.rating.new_week()
         # The week's keys for starting stories, taken in a fixed order (sim.engine.uniforms).
         stories = self._streams["stories"]
         ad_key, dialogue_key, experience_key = (week_key(stories) for _ in range(3))
 
-        push = run_push(state, p.push, push_budget, self.audience, self._streams["push"], attitudes)
+        push = run_push(
+            state, p.push, push_budget, self.audience, self._streams["push"], attitudes, was_aware
+        )
         started = 0
         if push.reached and p.stories.ad_share > 0.0:  # (no pass over customers otherwise)
             started = start_stories(
                 state,
-                indices_of(state.exposed),
+                push.exposed,
                 STORY_AD,
                 p.push.claim,
                 p.stories.ad_share,
@@ -296,18 +297,19 @@ class BrandModel(mesa.Model):
         )
         self.mentions = wom.mentions
         repeat = self._occasion > 0.0
-        tried_before = state.adopted.copy()
-        counts["new_adopters"] = run_adoption(
+        tried_before = np.empty_like(state.adopted)  # (adopted before this week: by adopt)
+        triers = adopt(
             state,
             p.adoption,
             p.product.experience_rate,
             self.product_fit,
             self._streams["adoption"],
             attitudes,
-            None if self._everyone_in_market else state.aware & state.in_market,
+            in_market=None if self._everyone_in_market else state.in_market,
+            tried_before=tried_before,
         )
-        if counts["new_adopters"] and p.stories.experience_share > 0.0:
-            triers = indices_of(state.adopted, tried_before)  # (tried this week)
+        counts["new_adopters"] = triers.size
+        if triers.size and p.stories.experience_share > 0.0:
             experienced = np.clip(self.product_fit + state.taste[triers], -1.0, 1.0)
             started += start_stories(
                 state,
@@ -331,8 +333,10 @@ class BrandModel(mesa.Model):
             new = counts["new_adopters"]
             self.purchases = Purchases(brand=new, category=new, lapsed=0, returned=0)
         self.units_total += self.purchases.brand
-        counts["forgot"] = run_memory(state, self._forget, self._streams["memory"], attitudes)
-        end_week(state, self._advocacy_decay, self._loyalty_decay)  # (decays, stories spent)
+        decays = (self._advocacy_decay, self._loyalty_decay)  # (and stories spent, in one pass)
+        counts["forgot"] = run_memory(
+            state, self._forget, self._streams["memory"], attitudes, decays
+        )
 
         self.spend_total += push.spend + dialogue.spend
         self.push_spend_total += push.spend
@@ -396,7 +400,7 @@ class BrandModel(mesa.Model):
         # Everything the measures need from every customer, in one pass (sim.engine.measures).
         census = take_census(
             self.state,
-            self._groups,
+            net.groups,  # (int16: a quarter of the bytes of the intp copy)
             net.n_groups if count_groups else 0,
             told_groups(self._story_groups, net.n_groups),
             repeat and money.unit_margin != 0.0,

@@ -37,8 +37,8 @@ from numba import prange
 from scipy.special import expit
 
 from sim.engine.census import FINE_BINS, histogram
-from sim.engine.jit import compiled, pick
-from sim.engine.rules.selection import flagged
+from sim.engine.jit import BLOCK, compiled, pick
+from sim.engine.rules.selection import gather_flag
 from sim.engine.state import CustomerState
 from sim.engine.uniforms import half_uniform, week_key, word_at
 
@@ -143,25 +143,38 @@ def _shop(
     the value one point further up chooses the alternative (as in adoption's ``_adopt_sure``;
     no ``exp`` in compiled code, docs/NOTES.md).
 
-    First a pass without branches (the compiler vectorises it) counts this week's triers and
-    flags who has an occasion; then only those are visited (a branch per customer in one loop
-    over everyone was twice as slow: the branches are random, so mispredicted).
+    First a pass without branches by blocks (the compiler vectorises it) counts this week's
+    triers and flags who has an occasion; then only those are visited (a branch per customer
+    in one loop over everyone was twice as slow: the branches are random, so mispredicted),
+    each on their own (in parallel in the threads' copy).
     """
     n = in_market.size
     bins = table.size - 1
+    blocks = (n + BLOCK - 1) // BLOCK
+    codes = np.empty(n, dtype=np.uint8)
+    per_block = np.zeros((2, blocks), dtype=np.int64)
+    for b in prange(blocks):
+        low, high = b * BLOCK, min(n, (b + 1) * BLOCK)
+        _occasions_block(
+            low,
+            codes[low:high],
+            in_market[low:high],
+            adopted[low:high],
+            tried_before[low:high],
+            key,
+            occasion,
+            per_block[:, b],
+        )
     brand = outside = lapsed = returned = 0
-    shopping = np.empty(n, dtype=np.bool_)
-    for i in prange(n):
-        tried_now = adopted[i] & ~tried_before[i]
-        brand += np.int64(in_market[i] & tried_now)
-        has_occasion = half_uniform(word_at(key, i), False) < occasion
-        shopping[i] = in_market[i] & ~tried_now & has_occasion
-    shoppers = flagged(shopping)
+    for b in range(blocks):
+        brand += per_block[1, b]
+    shoppers = gather_flag(codes, 0, per_block[0])
     m = shoppers.size
-    undecided = np.empty(m, dtype=np.int64)
-    count = 0
-    for j in range(m):
+    # Each shopper on their own (in parallel in the threads' copy; the counts are integers).
+    undecided_at = np.empty(m, dtype=np.bool_)
+    for j in prange(m):
         i = shoppers[j]
+        undecided_at[j] = False
         if not (tried_before[i] and aware[i]):  # never tried it, or forgot it
             outside += 1
             lapsed += customer[i]
@@ -179,12 +192,36 @@ def _shop(
             lapsed += customer[i]
             customer[i] = False
         else:
-            undecided[count] = i
-            count += 1
+            undecided_at[j] = True
+    undecided = np.empty(m, dtype=np.int64)
+    count = 0
+    for j in range(m):
+        undecided[count] = shoppers[j]
+        count += undecided_at[j]
     u_undecided = np.empty(count)
     for j in range(count):
         u_undecided[j] = half_uniform(word_at(key, undecided[j]), True)
     return np.array([brand, outside, lapsed, returned]), undecided[:count], u_undecided
+
+
+@compiled
+def _occasions_block(low, codes, in_market, adopted, tried_before, key, occasion, counts):
+    """Block ``low, low + 1, ...`` of :func:`_shop` (views): ``codes`` bit 0 for a customer in
+    the category with a purchase occasion who did not try the brand this week, bit 1 for one in
+    the category who tried it this week (their purchase); ``counts`` how many of each. A kernel
+    of its own, so that the loops are vectorised (inside numba's parallel loop they were not),
+    the flags and their counts in two loops (one loop with the sums was slower)."""
+    for j in range(codes.size):
+        tried_now = adopted[j] & ~tried_before[j]
+        has_occasion = half_uniform(word_at(key, low + j), False) < occasion
+        shop = in_market[j] & ~tried_now & has_occasion
+        codes[j] = np.uint8(shop) | (np.uint8(in_market[j] & tried_now) << 1)
+    shopping = tried = 0
+    for j in range(codes.size):
+        shopping += np.int64(codes[j] & 1)
+        tried += np.int64(codes[j] >> 1)
+    counts[0] = shopping
+    counts[1] = tried
 
 
 def customer_equity(

@@ -22,6 +22,7 @@ def run_memory(
     forget: float,
     rng: np.random.Generator,
     attitudes: bool,
+    decays: tuple[np.float32, np.float32] | None = None,
 ) -> int:
     """Anchoring and forgetting, after the week's messages and purchases.
 
@@ -36,8 +37,15 @@ def run_memory(
     ``i`` uses the high half of word ``i`` of the week's key from the (arm-independent) memory
     stream, so forgetting has common random numbers across arms. Clears ``reminded`` for the
     next week. Returns the number of customers who forgot.
+
+    ``decays`` (advocacy's and loyalty's weekly factors): also the end of the week, in the
+    same pass over the customers: advocacy and service-recovery loyalty decay by their weekly
+    factors (float32, as ``state.advocacy *= advocacy_decay`` would), and the stories received
+    this week become ready to retell next week (``stories.spend_stories``).
     """
     key = week_key(rng)
+    end = decays is not None
+    advocacy_decay, loyalty_decay = decays if end else (np.float32(1.0), np.float32(1.0))
     return int(
         pick(_remember)(
             state.aware,
@@ -49,16 +57,37 @@ def run_memory(
             key,
             forget,
             attitudes,
+            end,
+            state.advocacy,
+            state.loyalty,
+            state.story_kind,
+            advocacy_decay,
+            loyalty_decay,
         )
     )
 
 
 @compiled(parallel=True)
 def _remember(
-    aware, customer, reminded, attitude, predisposition, anchoring, key, forget, attitudes
+    aware,
+    customer,
+    reminded,
+    attitude,
+    predisposition,
+    anchoring,
+    key,
+    forget,
+    attitudes,
+    end,
+    advocacy,
+    loyalty,
+    story_kind,
+    advocacy_decay,
+    loyalty_decay,
 ):
-    """Compiled body of :func:`run_memory`: one pass without branches (so that it vectorises);
-    the random word is computed only when somebody can forget."""
+    """Compiled body of :func:`run_memory` (with the end of the week when ``end``): one pass
+    without branches (so that it vectorises); the random word is computed only when somebody
+    can forget."""
     forgot = 0
     may_forget = forget > 0.0
     for i in prange(aware.size):
@@ -70,20 +99,8 @@ def _remember(
             aware[i] &= ~lapse
             forgot += np.int64(lapse)
         reminded[i] = False
+        if end:
+            advocacy[i] *= advocacy_decay
+            loyalty[i] *= loyalty_decay
+            story_kind[i] = abs(story_kind[i])
     return forgot
-
-
-def end_week(state: CustomerState, advocacy_decay: np.float32, loyalty_decay: np.float32) -> None:
-    """The end of the week, in one pass: advocacy and service-recovery loyalty decay by their
-    weekly factors (float32, as ``state.advocacy *= advocacy_decay`` would), and the stories
-    received this week become ready to retell next week (``stories.spend_stories``)."""
-    pick(_end_week)(state.advocacy, state.loyalty, state.story_kind, advocacy_decay, loyalty_decay)
-
-
-@compiled(parallel=True)
-def _end_week(advocacy, loyalty, story_kind, advocacy_decay, loyalty_decay):
-    """Compiled body of :func:`end_week` (per customer, so in parallel in the threads' copy)."""
-    for i in prange(advocacy.size):
-        advocacy[i] *= advocacy_decay
-        loyalty[i] *= loyalty_decay
-        story_kind[i] = abs(story_kind[i])

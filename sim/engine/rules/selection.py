@@ -67,3 +67,52 @@ def _indices_of(flags, unless):
     for i in prange(flags.size):
         wanted[i] = flags[i] & ~unless[i]
     return flagged(wanted)
+
+
+@compiled(inline=True)
+def gather_flag(codes, bit, per_block):
+    """Indices ``i`` (int64, ascending) where bit ``bit`` of ``codes[i]`` (uint8) is set, given
+    ``per_block``: how many there are in each block of ``BLOCK`` customers (counted by the loop
+    that wrote the codes, so no counting pass here). Each block writes its part, in parallel in
+    the threads' copy, as :func:`flagged` does; a block where the flag is rare (under one
+    customer in 32) reads the codes eight at a time and looks closer only at the words that
+    hold the flag, instead of writing an index for every customer (at 1 % twice as fast;
+    at 4 % twice as slow, the branches then mispredicted)."""
+    n = codes.size
+    blocks = per_block.size
+    start = np.zeros(blocks + 1, dtype=np.int64)
+    for b in range(blocks):
+        start[b + 1] = start[b] + per_block[b]
+    out = np.empty(start[blocks], dtype=np.int64)
+    mask = np.uint8(1 << bit)
+    for b in prange(blocks):
+        if per_block[b] == 0:
+            continue
+        low = b * BLOCK
+        part = codes[low : min(n, low + BLOCK)]
+        into = out[start[b] : start[b + 1]]
+        if 32 * per_block[b] < part.size:
+            # Eight codes at a time: most words of a sparse flag have none of it.
+            whole = part.size - part.size % 8
+            words = part[:whole].view(np.uint64)
+            word_mask = np.uint64(mask) * np.uint64(0x0101010101010101)
+            m = 0
+            for w in range(words.size):
+                if words[w] & word_mask:
+                    for j in range(8 * w, 8 * w + 8):
+                        if part[j] & mask:
+                            into[m] = low + j
+                            m += 1
+            for j in range(whole, part.size):
+                if part[j] & mask:
+                    into[m] = low + j
+                    m += 1
+            continue
+        last = part.size - 1
+        while last >= 0 and not (part[last] & mask):
+            last -= 1
+        m = 0
+        for j in range(last + 1):
+            into[m] = low + j
+            m += np.int64((part[j] >> bit) & 1)
+    return out

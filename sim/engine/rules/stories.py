@@ -19,8 +19,9 @@ This module starts stories (:func:`start_stories`) and keeps the size of every c
 from __future__ import annotations
 
 import numpy as np
+from numba import prange
 
-from sim.engine.jit import compiled
+from sim.engine.jit import compiled, pick
 from sim.engine.state import CustomerState
 from sim.engine.uniforms import half_uniform, word_at
 
@@ -73,7 +74,7 @@ def start_stories(
         return 0
     messages = np.broadcast_to(np.asarray(message, dtype=np.float32), candidates.shape)
     sizes = cascades.reserve(candidates.size)
-    started = _start(
+    started = pick(_start)(
         state.story_kind,
         state.story_message,
         state.story_id,
@@ -89,15 +90,23 @@ def start_stories(
     return int(started)
 
 
-@compiled
+@compiled(parallel=True)
 def _start(
     story_kind, story_message, story_id, candidates, messages, kind, share, key, sizes, first
 ):
-    """Compiled body of :func:`start_stories`; story ids ``first``, ``first + 1``, ..."""
-    started = 0
-    for j in range(candidates.size):
+    """Compiled body of :func:`start_stories`; story ids ``first``, ``first + 1``, ...
+
+    Each candidate's draw first (in parallel in the threads' copy), then the stories in
+    candidate order (a candidate listed twice starts one story at most, as in one pass)."""
+    m = candidates.size
+    drawn = np.empty(m, dtype=np.bool_)
+    for j in prange(m):
         c = candidates[j]
-        if story_kind[c] == 0 and half_uniform(word_at(key, c), False) < share:
+        drawn[j] = story_kind[c] == 0 and half_uniform(word_at(key, c), False) < share
+    started = 0
+    for j in range(m):
+        c = candidates[j]
+        if drawn[j] and story_kind[c] == 0:
             story_kind[c] = -kind
             story_message[c] = messages[j]
             story_id[c] = first + started

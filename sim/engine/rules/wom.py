@@ -7,12 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 from numba import prange
 
-from sim.engine.influence import pull_messages
-from sim.engine.jit import compiled, pick
+from sim.engine.influence import pull_messages_in_parts
+from sim.engine.jit import BLOCK, compiled, pick, threads
 from sim.engine.rules.contacts import NeighbourSampler, sample_neighbours
 from sim.engine.rules.dialogue import Mentions
 from sim.engine.rules.public import Rating
-from sim.engine.rules.selection import flagged
+from sim.engine.rules.selection import gather_flag
 from sim.engine.rules.stories import Cascades, retell_table
 from sim.engine.state import HEARD_WOM, CustomerState
 from sim.engine.uniforms import full_uniform, half_uniform, week_key, word_at
@@ -154,6 +154,7 @@ def run_wom(
         float(rating_message),
         float(rating_strength),
         public.rating_readers if rating_strength > 0.0 else 0.0,
+        threads(),
     )
     mentions = Mentions(mention_speaker, mention_negative, reader_start, readers)
     n_negative_mentions = int(np.count_nonzero(mention_negative))
@@ -214,55 +215,80 @@ def _talk(
     rating_message,
     rating_strength,
     rating_readers,
+    parts,
 ):
     """Compiled body of :func:`run_wom` (its docstring gives the rules and the random numbers).
 
-    Returns (positive talks, negative talks, stories retold, post views, distinct post readers,
-    rating readers, the public talks' speakers, whether each was negative, and their readers as
-    CSR: reader_start of length mentions + 1 and readers).
+    ``parts``: how many ranges of customers take the week's messages in parallel (any number
+    gives the same results). Returns (positive talks, negative talks, stories retold, post
+    views, distinct post readers, rating readers, the public talks' speakers, whether each was
+    negative, and their readers as CSR: reader_start of length mentions + 1 and readers).
     """
     advocacy_weight32 = np.float32(advocacy_weight)
     n = aware.size
+    n_parts = max(1, min(parts, n))  # ranges of customers for the passes over the messages
     per_customer = 1 + (listeners + 1) // 2
-    # Who talks: first a flag per customer (a loop without branches, which the compiler
-    # vectorises), then their indices in customer order; then the complainers; then the
-    # customers retelling a story.
-    talking = np.empty(n, dtype=np.bool_)
-    own_key = keys[0]
-    for i in prange(n):
-        p = talk_probability(
-            attitude[i],
-            advocacy[i],
-            base + lift * exposed[i],
+    # Who talks, who holds a story and who looks at the rating: one pass over the customers
+    # in fixed blocks (in parallel in the threads' copy), a code of three flags per customer
+    # and each block's count of each flag (:func:`_talk_block`); then each list in customer
+    # order (``gather_flag``), the complainers, and the holders who retell their story.
+    blocks = (n + BLOCK - 1) // BLOCK
+    codes = np.empty(n, dtype=np.uint8)
+    per_block = np.zeros((3, blocks), dtype=np.int64)
+    rating = rating_readers > 0.0
+    for b in prange(blocks):
+        low, high = b * BLOCK, min(n, (b + 1) * BLOCK)
+        _talk_block(
+            low,
+            codes[low:high],
+            attitude[low:high],
+            advocacy[low:high],
+            exposed[low:high],
+            was_aware[low:high],
+            degree[low:high],
+            aware[low:high],
+            in_market[low:high],
+            story_kind[low:high],
+            keys[0],
+            keys[5],
+            per_customer,
+            base,
+            lift,
             feeling,
             advocacy_weight32,
             negative_incidence,
+            rating,
+            rating_readers,
+            per_block[:, b],
         )
-        u = half_uniform(word_at(own_key, i * per_customer), False)
-        talking[i] = was_aware[i] & (degree[i] > 0) & (u < p)
+    own = gather_flag(codes, _TALKS, per_block[0])
+    holding = gather_flag(codes, _HOLDS, per_block[1])
+    looking = gather_flag(codes, _LOOKS, per_block[2])
     # Who retells a story: the holders (few; a held story from an earlier week is positive)
     # decide with their own word of the story key.
-    holders = 0
-    for i in prange(n):  # a count without branches (vectorised)
-        holders += np.int64(story_kind[i] > 0)
-    retelling = np.zeros(n if holders else 0, dtype=np.bool_)
     story_key = keys[2]
-    for i in prange(retelling.size):
-        kind = story_kind[i]
-        if kind > 0:
-            u = half_uniform(word_at(story_key, i * per_customer), False)
-            retelling[i] = degree[i] > 0 and u < retell[kind]
-    retellers = flagged(retelling)
-    size = n + complainers.size + retellers.size + 1
+    retellers = np.empty(holding.size, dtype=np.int64)
+    n_retellers = 0
+    for j in range(holding.size):
+        i = holding[j]
+        u = half_uniform(word_at(story_key, i * per_customer), False)
+        if degree[i] > 0 and u < retell[story_kind[i]]:
+            retellers[n_retellers] = i
+            n_retellers += 1
+    size = own.size + complainers.size + n_retellers + 1
     talks = np.empty(size, dtype=np.int64)
     kind_of = np.empty(size, dtype=np.int8)
     row_of = np.empty(size, dtype=np.int64)
-    own = flagged(talking)  # (in fixed blocks: sim.engine.rules.selection)
     count = own.size
     for t in prange(count):
         talks[t] = own[t]
         row_of[t] = own[t]
         kind_of[t] = 0
+    # Complainers not aware until now may look at the rating too (aware from here on): their
+    # decisions, in customer order, merged below into the others'.
+    late_lookers = np.empty(complainers.size if rating else 0, dtype=np.int64)
+    n_late = 0
+    rating_key = keys[5]
     for c in range(complainers.size):
         who = complainers[c]
         if degree[who] > 0:
@@ -270,13 +296,17 @@ def _talk(
             row_of[count] = c
             kind_of[count] = 1
             count += 1
+        late = rating and not aware[who] and in_market[who]
+        if late and half_uniform(word_at(rating_key, who), False) < rating_readers:
+            late_lookers[n_late] = who
+            n_late += 1
         aware[who] = True  # complaining about the brand: it is on their mind
         reminded[who] = True
         if not heard[who]:
             heard[who] = True
             heard_via[who] = HEARD_WOM
     first_story = count
-    for i in retellers:
+    for i in retellers[:n_retellers]:
         talks[count] = i
         row_of[count] = i
         count += 1
@@ -289,9 +319,8 @@ def _talk(
     for t in range(first_story, total):
         talk_story[t] = story_id[talks[t]]
         talk_story_kind[t] = story_kind[talks[t]]
-    if holders:
-        for i in prange(n):
-            story_kind[i] = min(story_kind[i], 0)
+    for i in holding:
+        story_kind[i] = 0
     # One pass over the talks: the message, whether it is public, and the ``listeners``
     # (speaker, uniform number) pairs that choose who hears it.
     message_of = np.empty(total)
@@ -364,15 +393,10 @@ def _talk(
         marks[readers[j]] = 1.0
     for j in range(views):
         marks[readers[j]] = 0.0
-    # The visible rating: aware customers in the category who look at it.
-    rating_key = keys[5]
-    looking = np.zeros(n if rating_readers > 0.0 else 0, dtype=np.bool_)
-    lookers = 0
-    for i in prange(looking.size):
-        if aware[i] and in_market[i]:
-            looking[i] = half_uniform(word_at(rating_key, i), False) < rating_readers
-            lookers += np.int64(looking[i])
-    lookers_at = flagged(looking) if lookers else np.empty(0, dtype=np.int64)
+    # The visible rating: aware customers in the category who look at it (decided in the
+    # first pass, and for the complainers made aware since), in customer order.
+    lookers_at = _merge(looking, late_lookers[:n_late])
+    lookers = lookers_at.size
     # Every message of the week, judged against the attitudes at the start of the step.
     if attitudes:
         size = k + views + lookers
@@ -395,27 +419,38 @@ def _talk(
             what[q + j] = rating_message
             strength[q + j] = rating_strength
         if size:
-            pull_messages(attitude, who, what, strength, epsilon, scratch)
+            pull_messages_in_parts(attitude, who, what, strength, epsilon, scratch, n_parts)
     for t in range(total):  # talking about the brand keeps it in the speaker's mind too
         reminded[talks[t]] = True
     for j in prange(lookers):
         reminded[lookers_at[j]] = True
-    for j in range(k + views):
-        if j < k:
-            hearer, t = heard_by[j], j // listeners
-        else:
-            hearer, t = readers[j - k], reader_talk[j - k]
-        if not heard[hearer]:
-            heard[hearer] = True
-            heard_via[hearer] = HEARD_WOM
-        aware[hearer] = True
-        reminded[hearer] = True
-        story = talk_story[t]
-        if story > story_id[hearer] and story_kind[hearer] == 0:
-            story_kind[hearer] = -talk_story_kind[t]
-            story_message[hearer] = message_of[t]
-            story_id[hearer] = story
-            cascade_sizes[story] += 1
+    # Everyone who heard or read: by ranges of customers, in parallel (each range takes the
+    # messages to its own customers in message order, so a story is taken up as in one pass);
+    # then the cascades' sizes, in message order.
+    heard_count = k + views
+    taken = np.zeros(heard_count, dtype=np.bool_)
+    for part in prange(n_parts):
+        first_hearer, end = part * n // n_parts, (part + 1) * n // n_parts
+        for j in range(heard_count):
+            if j < k:
+                hearer, t = heard_by[j], j // listeners
+            else:
+                hearer, t = readers[j - k], reader_talk[j - k]
+            if first_hearer <= hearer < end:
+                if not heard[hearer]:
+                    heard[hearer] = True
+                    heard_via[hearer] = HEARD_WOM
+                aware[hearer] = True
+                reminded[hearer] = True
+                story = talk_story[t]
+                if story > story_id[hearer] and story_kind[hearer] == 0:
+                    story_kind[hearer] = -talk_story_kind[t]
+                    story_message[hearer] = message_of[t]
+                    story_id[hearer] = story
+                    taken[j] = True
+    for j in range(heard_count):
+        if taken[j]:
+            cascade_sizes[talk_story[j // listeners if j < k else reader_talk[j - k]]] += 1
     return (
         total - negative,
         negative,
@@ -428,6 +463,90 @@ def _talk(
         reader_start,
         readers[:views],
     )
+
+
+# The flags of _talk_block's codes.
+_TALKS, _HOLDS, _LOOKS = 0, 1, 2
+
+
+@compiled
+def _talk_block(
+    low,
+    codes,
+    attitude,
+    advocacy,
+    exposed,
+    was_aware,
+    degree,
+    aware,
+    in_market,
+    story_kind,
+    own_key,
+    rating_key,
+    per_customer,
+    base,
+    lift,
+    feeling,
+    advocacy_weight32,
+    negative_incidence,
+    rating,
+    rating_readers,
+    counts,
+):
+    """The block of customers ``low, low + 1, ...`` of :func:`_talk` (views of its arrays):
+    ``codes`` gets each customer's flags, bit ``_TALKS`` (aware at the start of the week, has
+    a tie, and talks: the high half of word ``c * per_customer`` of the talk key below the
+    talk probability), ``_HOLDS`` (holds a story from an earlier week) and ``_LOOKS`` (aware
+    now, in the category, and the high half of word ``c`` of the rating key below
+    ``rating_readers``); ``counts`` the number of each in the block. A kernel of its own, as
+    plain loops without branches, so that the compiler vectorises them (inside numba's
+    parallel loop it did not); the flags and their counts in separate loops over the block
+    (it stays in the cache): one loop with the three sums was 1.3 times as slow."""
+    for j in range(codes.size):
+        p = talk_probability(
+            attitude[j],
+            advocacy[j],
+            base + lift * exposed[j],
+            feeling,
+            advocacy_weight32,
+            negative_incidence,
+        )
+        u = half_uniform(word_at(own_key, (low + j) * per_customer), False)
+        codes[j] = np.uint8(was_aware[j] & (degree[j] > 0) & (u < p))
+    if rating:
+        for j in range(codes.size):
+            look = half_uniform(word_at(rating_key, low + j), False) < rating_readers
+            look &= aware[j] & in_market[j]
+            codes[j] |= (np.uint8(story_kind[j] > 0) << 1) | (np.uint8(look) << 2)
+    else:
+        for j in range(codes.size):
+            codes[j] |= np.uint8(story_kind[j] > 0) << 1
+    talks = holds = looks = 0
+    for j in range(codes.size):
+        code = codes[j]
+        talks += np.int64(code & 1)
+        holds += np.int64((code >> 1) & 1)
+        looks += np.int64((code >> 2) & 1)
+    counts[0] = talks
+    counts[1] = holds
+    counts[2] = looks
+
+
+@compiled(inline=True)
+def _merge(first, second):
+    """The ascending indices of ``first`` and ``second`` (each ascending, no index in both)."""
+    if second.size == 0:
+        return first
+    out = np.empty(first.size + second.size, dtype=np.int64)
+    i = j = 0
+    for k in range(out.size):
+        if j >= second.size or (i < first.size and first[i] < second[j]):
+            out[k] = first[i]
+            i += 1
+        else:
+            out[k] = second[j]
+            j += 1
+    return out
 
 
 @compiled(inline=True)
