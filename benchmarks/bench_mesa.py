@@ -47,7 +47,7 @@ FULL = ((10_000, 20), (100_000, 10))
 QUICK = ((2_000, 10), (10_000, 10))
 SETUPS = {
     "defaults": "schema defaults (budget 20 per 1,000 customers, half push, half dialogue)",
-    "push": "the default scenario's push arm (30 GRPs a week, repeat purchases)",
+    "push": "the default scenario's push arm (its media plan, repeat purchases)",
 }
 
 

@@ -1,6 +1,6 @@
 """The weekly step at n = 1,000,000 on the default push arm, at 1 and 2 threads (issue #24).
 
-The default scenario's push arm (3 cu per 1,000 customers a week, the default market) on its
+The default scenario's push arm (its media plan, the default market) on its
 network kind (small world, mean degree 10), scaled to ``--n`` customers. One process builds
 one model per thread count from the same seed and network and steps them in turn, a week each
 (``sim.engine.jit.set_threads`` before each), so every thread count sees the same machine
@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import machine, publish  # noqa: E402
+from common import default_push_plan, machine, publish  # noqa: E402
 
 TITLE = "## Weekly step"
 
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     body = (
         f"Measured by `python benchmarks/bench_step.py` on: {header}; load average "
         f"{min(loads):.1f}-{max(loads):.1f} while timing.\n\n"
-        f"The default scenario's push arm (30 GRPs a week) on its small world of "
+        f"The default scenario's push arm ({default_push_plan()}) on its small world of "
         f"{n:,} customers, {weeks} weeks timed, the thread counts stepped in turn in one "
         f"process (a week each). Results identical at every thread count: "
         f"{'yes' if result['same'] else 'NO'}. What the machine gave more threads meanwhile "

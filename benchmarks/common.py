@@ -89,3 +89,14 @@ def publish(title: str, body: str, write: bool) -> None:
     if write:
         write_section(title, body)
         print(f"\nwrote the '{title}' section of {DOC.relative_to(ROOT)}")
+
+
+def default_push_plan() -> str:
+    """The default scenario's push arm in a planner's words: its weekly budget and GRPs."""
+    from sim.study.scenario import load_scenario
+
+    params, arms = load_scenario("default", preflight=False).resolve()
+    budget = next(a for a in arms if a.name == "push").budget
+    cpm = params.push.cost_per_impression * 1000.0
+    grps = budget / cpm * 100
+    return f"{budget:g} cu per 1,000 customers a week, about {grps:.0f} GRPs at CPM {cpm:g}"
