@@ -545,3 +545,16 @@ def test_the_calibration_varies_the_screened_ranges_and_records_the_rest_as_held
     assert [r.path for r in ranges] == [r.path for r in RANGES if r.path in defaults.SCREENED]
     assert len(ranges) == len(defaults.SCREENED)  # every screened path is a documented range
     assert len(defaults.calibrated_ranges(all_parameters=True)) == len(RANGES)
+
+
+def test_the_shipped_set_was_calibrated_against_todays_required_targets():
+    """A target added, dropped or re-banded since the set was made leaves the set stale: then
+    `calibrate-defaults --from-set sim/evidence/data/plausible.json --explore M` re-measures its
+    members against today's targets (and explores from those kept)."""
+    from sim.evidence.plausible import DATA
+
+    if not DATA.exists():
+        pytest.skip("no plausible set shipped yet (make calibrate-defaults)")
+    recorded = [(t["key"], t["low"], t["high"]) for t in load_plausible().provenance["targets"]]
+    today = [(t.key, t.low, t.high if math.isfinite(t.high) else "inf") for t in REQUIRED]
+    assert recorded == today
