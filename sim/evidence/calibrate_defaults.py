@@ -142,7 +142,6 @@ def plausible_record(
     exploration: dict | None = None,
 ) -> dict:
     """The plausible set as plain data (what ``sim.evidence.plausible`` reads)."""
-    total = sum(m.weight for m in members) or 1.0
     gens = calibration.generations
     provenance = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -197,47 +196,54 @@ def plausible_record(
         "final_population": len(calibration.points),
         "final_at_zero": sum(d <= 0 for d in calibration.distances),
         "versions": versions(),
-        # the targets the distance used (every one met by every member)
-        "targets": [
-            {"key": t.key, "low": t.low, "high": t.high if math.isfinite(t.high) else "inf"}
-            for t in calibration.targets
-        ],
-        # every target of the table, the shown ones too (their values are kept per member)
-        "all_targets": [
-            {
-                "key": t.key,
-                "low": t.low,
-                "high": t.high if math.isfinite(t.high) else "inf",
-                "required": any(t.key == u.key for u in calibration.targets),
-            }
-            for t in TARGETS
-        ],
-        "ranges": [
-            {"path": r.path, "low": r.low, "high": r.high, "integer": r.integer}
-            for r in calibration.ranges
-        ],
-        # Documented ranges not varied: held at the default scenario's values (SCREENED says why)
-        "held": sorted({r.path for r in RANGES} - {r.path for r in calibration.ranges}),
+        **_targets_and_ranges(calibration.targets, calibration.ranges),
     }
     return {
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "provenance": provenance,
-        "members": [
-            {
-                "point": m.point,
-                "weight": m.weight / total,
-                **({"generation": m.generation} if m.generation is not None else {}),
-                **({"step": m.step} if m.step is not None else {}),
-                "values": _json_floats(m.values),
-                **(
-                    {"recheck": [_json_floats(v) for v in m.recheck]}
-                    if m.recheck is not None
-                    else {}
-                ),
-            }
-            for m in members
+        "members": _member_rows(members),
+    }
+
+
+def _member_rows(members: list[Member]) -> list[dict]:
+    """The members as the record's rows (weights normalised to sum to 1)."""
+    total = sum(m.weight for m in members) or 1.0
+    return [
+        {
+            "point": m.point,
+            "weight": m.weight / total,
+            **({"generation": m.generation} if m.generation is not None else {}),
+            **({"step": m.step} if m.step is not None else {}),
+            "values": _json_floats(m.values),
+            **({"recheck": [_json_floats(v) for v in m.recheck]} if m.recheck is not None else {}),
+        }
+        for m in members
+    ]
+
+
+def _targets_and_ranges(targets: Sequence[Target], ranges: Sequence[Range]) -> dict:
+    """The provenance's targets (those the distance used, every one met by every member), the
+    whole table (the shown ones' values are kept per member too), the ranges varied and the
+    documented ranges held at the default scenario's values (SCREENED says why)."""
+    return {
+        "targets": [
+            {"key": t.key, "low": t.low, "high": t.high if math.isfinite(t.high) else "inf"}
+            for t in targets
         ],
+        "all_targets": [
+            {
+                "key": t.key,
+                "low": t.low,
+                "high": t.high if math.isfinite(t.high) else "inf",
+                "required": any(t.key == u.key for u in targets),
+            }
+            for t in TARGETS
+        ],
+        "ranges": [
+            {"path": r.path, "low": r.low, "high": r.high, "integer": r.integer} for r in ranges
+        ],
+        "held": sorted({r.path for r in RANGES} - {r.path for r in ranges}),
     }
 
 
@@ -503,40 +509,14 @@ def set_record(
         "evaluations_total": reruns + (exploration["evaluations"] if exploration else 0),
         "wall_seconds": round(wall_seconds, 1),
         "versions": versions(),
-        "targets": [
-            {"key": t.key, "low": t.low, "high": t.high if math.isfinite(t.high) else "inf"}
-            for t in REQUIRED
-        ],
-        "all_targets": [
-            {
-                "key": t.key,
-                "low": t.low,
-                "high": t.high if math.isfinite(t.high) else "inf",
-                "required": t.required,
-            }
-            for t in TARGETS
-        ],
-        "ranges": [
-            {"path": r.path, "low": r.low, "high": r.high, "integer": r.integer} for r in ranges
-        ],
-        "held": sorted({r.path for r in RANGES} - {r.path for r in ranges}),
+        **_targets_and_ranges(REQUIRED, ranges),
         "started_from": old_provenance,
     }
-    total = len(members) or 1
     return {
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "provenance": provenance,
-        "members": [
-            {
-                "point": m.point,
-                "weight": 1.0 / total,
-                **({"step": m.step} if m.step is not None else {}),
-                "values": _json_floats(m.values),
-                "recheck": [_json_floats(v) for v in m.recheck or []],
-            }
-            for m in members
-        ],
+        "members": _member_rows(members),
     }
 
 
