@@ -63,8 +63,8 @@ MUTANTS = [
     Mutant(
         "mean_attitude summed over all customers, not the aware",
         "sim/engine/census.py",
-        "a0 = attitude[i] * aware[i]",  # (lanes 0 and 2 of the attitude sums)
-        "a0 = attitude[i]",
+        "a0 = x0 if aware[i] else 0.0",  # (lane 0 of the attitude sums)
+        "a0 = x0",
         MEASURES,
     ),
     Mutant(
