@@ -68,6 +68,16 @@ def full_uniform(word):
 
 
 @compiled
+def half_uniforms(key, count, low):
+    """``half_uniform`` of the first ``count`` words of the sequence started at ``key``: the
+    numbers a rule drew for customers ``0 .. count - 1`` (for checks beside a model)."""
+    out = np.empty(count)
+    for i in range(count):
+        out[i] = half_uniform(word_at(key, i), low)
+    return out
+
+
+@compiled
 def sequence(key, count):
     """The first ``count`` words of the sequence started at ``key`` (for tests and checks)."""
     out = np.empty(count, dtype=np.uint64)

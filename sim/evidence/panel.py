@@ -24,7 +24,7 @@ import copy
 
 import numpy as np
 
-from sim.engine.uniforms import _HALF, sequence, week_key
+from sim.engine.uniforms import half_uniforms, week_key
 
 
 class PanelMismatch(RuntimeError):
@@ -61,8 +61,7 @@ class Panel:
         model.step()
         tried_now = state.adopted & ~tried_before & state.in_market
         if repeat:
-            words = sequence(key, model.n)
-            occasion = (words >> np.uint64(32)).astype(np.int64) * _HALF < model._occasion
+            occasion = half_uniforms(key, model.n, False) < model._occasion
             shops = state.in_market & occasion & ~tried_now
             brand = tried_now | (shops & state.customer)
             category = tried_now | shops
