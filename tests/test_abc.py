@@ -435,7 +435,7 @@ def test_missing_or_malformed_file_is_one_line(tmp_path, content, words):
 # --------------------------------------------------------------------------- the command
 
 
-def fake_measure_targets(point, seed, n=1500, replicates=1):
+def fake_measure_targets(point, seed, n=1500, replicates=1, screen=False):
     """A stand-in for sim.evidence.target_runs.measure_targets: every target at the middle of
     its band when product.fit is below 0.4 (a screened parameter), else every target missed."""
     rng = np.random.default_rng(seed)

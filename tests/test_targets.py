@@ -107,3 +107,42 @@ def test_more_advertising_money_moves_the_advertising_to_sales_ratio():
     lean = measure_targets({"arm.budget": 1.5}, seed=11, n=1500)["ad_to_sales"]
     heavy = measure_targets({"arm.budget": 6.0}, seed=11, n=1500)["ad_to_sales"]
     assert heavy > 2.5 * lean
+
+
+def _same(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or a == b
+
+
+def test_the_established_targets_need_only_the_established_brands_runs(defaults):
+    """``ESTABLISHED_TARGETS`` (judged by ``screen`` before the other runs) take the same value
+    from the established brand's outcomes alone as from all of them, and every other target
+    needs a later run (NaN without it): the screen cannot judge a target on missing runs."""
+    from sim.evidence import target_runs
+
+    early = target_runs._outcomes({}, 11, 1500, "default", screen=lambda outcomes: True)
+    assert "talk.units" not in early and "seed.none" not in early
+    established = target_runs.established_targets(early)
+    for key in target_runs.ESTABLISHED_TARGETS:
+        assert _same(established[key], defaults[key]), key
+    partial = target_runs.targets_from(target_runs._Unmeasured(early))
+    for key in set(tg.BY_KEY) - set(target_runs.ESTABLISHED_TARGETS):
+        assert math.isnan(partial[key]), key
+
+
+def test_a_screened_market_stops_at_its_first_missed_target_with_the_same_values(
+    defaults, monkeypatch
+):
+    """screen=True: a market that misses an established target (heavy advertising: its A/S is
+    far above the band's 10 %) returns those targets only, each as the full measurement has
+    it; a market the screen lets through gets every value, the same as without it."""
+    from sim.evidence import target_runs
+
+    heavy = {"arm.budget": 10.0}
+    full = measure_targets(heavy, seed=11, n=1500)
+    assert full["ad_to_sales"] > 0.10
+    screened = measure_targets(heavy, seed=11, n=1500, screen=True)
+    assert set(screened) == set(target_runs.ESTABLISHED_TARGETS)
+    assert all(_same(screened[key], full[key]) for key in screened)
+    assert tg.total_distance(screened) > 0 and tg.total_distance(full) > 0
+    monkeypatch.setattr(target_runs, "_misses_a_target", lambda outcomes: False)
+    assert measure_targets(seed=11, n=1500, screen=True) == defaults

@@ -540,12 +540,17 @@ def explore_from(members, simulate, ranges, settings: Settings, executor, log):
     """Explore the region around ``members`` (``sim.evidence.abc_explore``): the walk itself
     demands every target at the ABC's seed and, unless ``--no-recheck``, at the re-runs' seeds,
     so what it keeps needs no re-run; returns (the new members, the exploration's record)."""
+    import functools
+
     from sim.evidence.abc_explore import explore
 
     replicates = (ABC_REPLICATE, *RECHECK_REPLICATES) if settings.recheck else (ABC_REPLICATE,)
+    # A market either meets every target or is rejected, so each evaluation may stop at the
+    # first target missed (measure_targets' screen: the same decisions, fewer runs).
+    screened = functools.partial(simulate, screen=True)
     with _pool_map(executor, settings.processes) as pool_map:
         run = explore(
-            simulate,
+            screened,
             ranges,
             [m.point for m in members],
             master_seed=settings.seed,
@@ -579,7 +584,9 @@ def explore_from(members, simulate, ranges, settings: Settings, executor, log):
     record = {
         "method": "ABC-MCMC at tolerance 0 (Marjoram et al. 2003) on emcee's ensemble sampler "
         "(stretch move), probit scale, from the ABC's members (sim/evidence/abc_explore.py); a "
-        "market counts only where it meets every target at each of the seeds in 'replicates'",
+        "market counts only where it meets every target at each of the seeds in 'replicates'; "
+        "an evaluation stops at the first seed, and after the established brand's runs, where "
+        "a required target is missed",
         "emcee": _version("emcee"),
         "replicates": list(run.replicates),
         "walkers": run.walkers,
@@ -642,7 +649,11 @@ def _version(package: str) -> str | None:
         return None
 
 
-def _measure(measure_targets, point: dict, seed: int, n: int, replicates: int) -> dict:
+def _measure(
+    measure_targets, point: dict, seed: int, n: int, replicates: int, screen: bool = False
+) -> dict:
+    if screen:  # (the exploration's: stop at the first required target missed)
+        return measure_targets(point, seed, n=n, replicates=replicates, screen=True)
     return measure_targets(point, seed, n=n, replicates=replicates)
 
 

@@ -36,7 +36,7 @@ from __future__ import annotations
 import copy
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -45,6 +45,7 @@ from sim.evidence.bassfit import fit_bass
 from sim.evidence.elasticity_runs import window_sum
 from sim.evidence.panel import Panel
 from sim.evidence.ranges import apply_point
+from sim.evidence.targets import REQUIRED, total_distance
 from sim.params import make_params
 
 # Every driver is doubled: over a doubling the seed-to-seed spread of an elasticity is half what
@@ -151,8 +152,58 @@ def bimodality_coefficient(values: np.ndarray) -> float:
     return float((g**2 + 1) / (k + 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))))
 
 
-def _outcomes(point: Mapping[str, float], seed: int, n: int, scenario: str) -> dict[str, float]:
-    """The raw sums of one seed that the targets are ratios of."""
+# The targets that the established brand's runs alone decide (``base``, ``ad`` and
+# ``quiet_ads``: 260 of the 832 weeks a call runs). ``measure_targets(..., screen=True)`` judges
+# them before it runs the rest; tests/test_targets.py checks that they need nothing else.
+ESTABLISHED_TARGETS = (
+    "ad_short",
+    "ad_long",
+    "ad_carryover",
+    "positive_to_negative",
+    "ad_talk_share",
+    "bass_p",
+    "bass_q",
+    "trial_penetration",
+    "purchase_frequency",
+    "category_share",
+    "double_jeopardy",
+    "ad_to_sales",
+    "top_box",
+    "attitude_bimodality",
+    "attitude_sd",
+)
+
+
+class _Unmeasured(dict):
+    """Outcomes of which some were not run: a missing one reads as NaN."""
+
+    def __missing__(self, key: str) -> float:
+        return math.nan
+
+
+def _misses_a_target(outcomes: Mapping[str, float]) -> bool:
+    """Whether the established brand's outcomes already miss a required target."""
+    values = established_targets(outcomes)
+    return total_distance(values, [t for t in REQUIRED if t.key in values]) > 0
+
+
+def established_targets(outcomes: Mapping[str, float]) -> dict[str, float]:
+    """The values of ``ESTABLISHED_TARGETS`` from the outcomes of the established brand's runs
+    (the other outcomes need not be there)."""
+    values = targets_from(_Unmeasured(outcomes))
+    return {key: values[key] for key in ESTABLISHED_TARGETS}
+
+
+def _outcomes(
+    point: Mapping[str, float],
+    seed: int,
+    n: int,
+    scenario: str,
+    screen: Callable[[dict[str, float]], bool] | None = None,
+) -> dict[str, float]:
+    """The raw sums of one seed that the targets are ratios of. ``screen(outcomes)``, when
+    given, is asked once the established brand's runs are done; when it says True the other
+    runs are skipped and the outcomes so far returned."""
     params, budget = market_params(point, n, scenario)
     network = build_network_for(params, seed)
     arm = _push(budget)
@@ -175,6 +226,22 @@ def _outcomes(point: Mapping[str, float], seed: int, n: int, scenario: str) -> d
             out[f"{name}.panel_{key}"] = value * 1000.0 / n  # per 1,000 customers, as units
     base = base_model.weekly_frame()
     ad_frame, quiet_frame = ad_model.weekly_frame(), quiet_model.weekly_frame()
+    for name, frame in (("base", base), ("ad", ad_frame)):
+        _frame_outcomes(out, name, frame)
+    out["quiet.talk"] = _talk(quiet_frame, ESTABLISHED)
+    spend = _at(base, "spend", WEEKS) - _at(base, "spend", RUN_IN)
+    out["base.ad_to_sales"] = spend / max(window_sum(base, "revenue", ESTABLISHED), 1e-12)
+    window = base[(base["week"] >= ESTABLISHED[0]) & (base["week"] <= ESTABLISHED[1])]
+    out["base.top_box"] = float(window["top_box"].mean())
+    out["base.trial"] = _at(base, "adoption", LAUNCH[1]) / params.market.potential
+    state = base_model.state
+    out["base.bimodality"] = bimodality_coefficient(state.attitude[state.aware])
+    out["base.attitude_sd"] = float(np.std(state.attitude[state.aware]))
+    trial = base.loc[base["week"] <= BASS_WEEKS, "adoption"].to_numpy()
+    fit = fit_bass(np.diff(trial) * n)
+    out["base.bass_p"], out["base.bass_q"] = fit.p * 52.0, fit.q * 52.0
+    if screen is not None and screen(out):
+        return out
 
     wom = params.wom
     talk_params = _section(
@@ -191,6 +258,8 @@ def _outcomes(point: Mapping[str, float], seed: int, n: int, scenario: str) -> d
         arm,
         WEEKS,
     ).weekly_frame()
+    for name, frame in (("talk", talk), ("negative", negative)):
+        _frame_outcomes(out, name, frame)
 
     nothing = {"name": "none", "budget": 0.0, "push_share": 0.0}
     organic = _run(params, network, seed, nothing, LAUNCH[1]).weekly_frame()
@@ -198,27 +267,6 @@ def _outcomes(point: Mapping[str, float], seed: int, n: int, scenario: str) -> d
     for name, frame in (("organic", organic), ("organic_talk", organic_talk)):
         out[f"{name}.launch_talk"] = _talk(frame, LAUNCH)
         out[f"{name}.new"] = _at(frame, "adoption", LAUNCH[1]) - _at(frame, "adoption", 0)
-
-    for name, frame in (("base", base), ("ad", ad_frame), ("talk", talk), ("negative", negative)):
-        out[f"{name}.units_short"] = window_sum(frame, "units", SHORT)
-        out[f"{name}.units_long"] = window_sum(frame, "units", LONG)
-        out[f"{name}.units"] = window_sum(frame, "units", ESTABLISHED)
-        out[f"{name}.positive"] = window_sum(frame, "wom_positive", ESTABLISHED)
-        out[f"{name}.negative"] = window_sum(frame, "wom_negative", ESTABLISHED)
-        out[f"{name}.launch_talk"] = _talk(frame, LAUNCH)
-        out[f"{name}.new"] = _at(frame, "adoption", LAUNCH[1]) - _at(frame, "adoption", 0)
-    out["quiet.talk"] = _talk(quiet_frame, ESTABLISHED)
-    spend = _at(base, "spend", WEEKS) - _at(base, "spend", RUN_IN)
-    out["base.ad_to_sales"] = spend / max(window_sum(base, "revenue", ESTABLISHED), 1e-12)
-    window = base[(base["week"] >= ESTABLISHED[0]) & (base["week"] <= ESTABLISHED[1])]
-    out["base.top_box"] = float(window["top_box"].mean())
-    out["base.trial"] = _at(base, "adoption", LAUNCH[1]) / params.market.potential
-    state = base_model.state
-    out["base.bimodality"] = bimodality_coefficient(state.attitude[state.aware])
-    out["base.attitude_sd"] = float(np.std(state.attitude[state.aware]))
-    trial = base.loc[base["week"] <= BASS_WEEKS, "adoption"].to_numpy()
-    fit = fit_bass(np.diff(trial) * n)
-    out["base.bass_p"], out["base.bass_q"] = fit.p * 52.0, fit.q * 52.0
 
     seeding = make_params(
         params.model_dump(mode="json")
@@ -236,6 +284,17 @@ def _outcomes(point: Mapping[str, float], seed: int, n: int, scenario: str) -> d
         frame = _run(seeding, seed_network, seed, arm_spec, SEED_WEEKS).weekly_frame()
         out[f"seed.{name}"] = _at(frame, "ever_aware", SEED_WEEKS)
     return out
+
+
+def _frame_outcomes(out: dict[str, float], name: str, frame) -> None:
+    """The sums of a 156-week run ``name`` that the targets use (units, talk, new customers)."""
+    out[f"{name}.units_short"] = window_sum(frame, "units", SHORT)
+    out[f"{name}.units_long"] = window_sum(frame, "units", LONG)
+    out[f"{name}.units"] = window_sum(frame, "units", ESTABLISHED)
+    out[f"{name}.positive"] = window_sum(frame, "wom_positive", ESTABLISHED)
+    out[f"{name}.negative"] = window_sum(frame, "wom_negative", ESTABLISHED)
+    out[f"{name}.launch_talk"] = _talk(frame, LAUNCH)
+    out[f"{name}.new"] = _at(frame, "adoption", LAUNCH[1]) - _at(frame, "adoption", 0)
 
 
 def targets_from(o: Mapping[str, float]) -> dict[str, float]:
@@ -325,6 +384,7 @@ def measure_targets(
     n: int = 6000,
     replicates: int = 1,
     scenario: str = "default",
+    screen: bool = False,
 ) -> dict[str, float]:
     """Every target's value for the market ``point`` (``{path: value}`` over the scenario).
 
@@ -341,8 +401,21 @@ def measure_targets(
         the noise in every ratio).
     replicates : int
         Seeds whose outcomes are averaged before the ratios are taken (ratios of means).
+    screen : bool
+        Stop early where a required target fails: with one replicate, judge the
+        ``ESTABLISHED_TARGETS`` once the established brand's runs are done and, when one of
+        them misses its band, return those values only (the other targets are missing, so the
+        market counts as missing them too). A market that passes gets every value, the same
+        as without ``screen``. For the exploration at tolerance 0, where a market either meets
+        every target or is rejected (``sim.evidence.abc_explore``); not for ABC-SMC, whose
+        distances need every target.
     """
     point = dict(point or {})
+    if screen and int(replicates) == 1:
+        outcomes = _outcomes(point, int(seed), n, scenario, screen=_misses_a_target)
+        if _misses_a_target(outcomes):  # (stopped early: the later runs' outcomes are missing)
+            return established_targets(outcomes)
+        return targets_from(outcomes)
     runs = [_outcomes(point, replicate_seed(seed, r), n, scenario) for r in range(int(replicates))]
     mean = {key: float(np.mean([run[key] for run in runs])) for key in runs[0]}
     return targets_from(mean)
