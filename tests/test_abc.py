@@ -169,6 +169,44 @@ def test_single_core_runs_are_reproducible():
     assert toy_run(seed=4).points != first.points
 
 
+STOPPED = []
+
+
+def toy_screened(point: dict, seed: int, screen: float | None = None) -> dict[str, float]:
+    """``toy`` measuring ``k`` first and stopping there when it alone is farther than
+    ``screen`` (as measure_targets stops after the established brand's runs)."""
+    values = toy(point, seed)
+    if screen is not None and TOY_TARGETS[1].distance(values["k"]) > screen:
+        STOPPED.append(point)
+        return {"k": values["k"]}
+    return values
+
+
+def test_a_screened_run_makes_the_same_decisions_from_fewer_measurements():
+    """screened=True (sim.evidence.abc_screen): the simulator hears each generation's threshold
+    and may stop early; the populations, weights and evaluations are those of the plain run
+    (single core, same seed), and some evaluations did stop."""
+    plain = toy_run()
+    STOPPED.clear()
+    screened = abc.calibrate(
+        toy_screened,
+        TOY_RANGES,
+        targets=TOY_TARGETS,
+        seed=3,
+        population=30,
+        generations=6,
+        screened=True,
+        log=lambda text: None,
+    )
+    assert STOPPED
+    assert screened.points == plain.points
+    assert screened.weights == plain.weights
+    assert [g.evaluations for g in screened.generations] == [
+        g.evaluations for g in plain.generations
+    ]
+    assert [g.epsilon for g in screened.generations] == [g.epsilon for g in plain.generations]
+
+
 def test_recheck_keeps_members_still_at_zero():
     result = toy_run()
     members = defaults.members_at_zero(result)

@@ -172,10 +172,17 @@ class Model:
         self.ranges = tuple(ranges)
         self.master_seed = int(master_seed)
 
-    def __call__(self, parameter: Mapping[str, float]) -> dict[str, float]:
+    def __call__(
+        self, parameter: Mapping[str, float], screen: float | None = None
+    ) -> dict[str, float]:
+        """The measured values; ``screen`` (a distance) is passed on to a simulator that may
+        stop once the targets measured so far are farther than that (``abc_screen``)."""
         point = to_point(self.ranges, parameter)
         seed = evaluation_seed(self.master_seed, point, ABC_REPLICATE)
-        values = self.simulate(point, seed)
+        if screen is None:
+            values = self.simulate(point, seed)
+        else:
+            values = self.simulate(point, seed, screen=screen)
         return {str(k): float(v) for k, v in values.items()}
 
 
@@ -302,6 +309,7 @@ def calibrate(
     resume: bool = False,
     about: Mapping | None = None,
     until_found: int = 0,
+    screened: bool = False,
     log: Callable[[str], None] | None = None,
 ) -> Calibration:
     """ABC-SMC over ``ranges`` against ``targets`` (see the module's docstring).
@@ -322,6 +330,10 @@ def calibrate(
     simulator depends on, e.g. customers per market) is stored beside the history with the
     ranges, targets and master seed, and a resumed run must match it, so every member found
     before and after the pause was measured the same way.
+
+    ``screened``: ``simulate`` takes ``screen=eps`` and may stop early once the targets it has
+    measured are farther than ``eps`` (``sim.evidence.abc_screen``; the same decisions, fewer
+    runs); only with the default distance.
 
     ``until_found`` > 0 stops the run once its generations have accepted that many markets at
     distance 0 (counted over the stored generations too), for an exploration to take over
@@ -370,8 +382,13 @@ def calibrate(
     first_epsilon = math.inf
     if resume:
         first_epsilon = next_epsilon(db_file, alpha, shrink)
+    model = Model(simulate, ranges, seed)
+    if screened and distance is None:
+        from sim.evidence.abc_screen import ScreenedModel
+
+        model = ScreenedModel(model, targets)
     abc = pyabc.ABCSMC(
-        Model(simulate, ranges, seed),
+        model,
         prior(ranges),
         dist,
         population_size=int(population),

@@ -372,6 +372,7 @@ def calibrate_defaults(settings: Settings, executor=None, command: str | None = 
         resume=settings.resume,
         about={"n": int(settings.n), "replicates": int(settings.replicates)},
         until_found=int(settings.until_found),
+        screened=True,  # (measure_targets stops at the threshold: sim.evidence.abc_screen)
         log=log,
     )
     members = members_at_zero(result)
@@ -546,8 +547,8 @@ def explore_from(members, simulate, ranges, settings: Settings, executor, log):
 
     replicates = (ABC_REPLICATE, *RECHECK_REPLICATES) if settings.recheck else (ABC_REPLICATE,)
     # A market either meets every target or is rejected, so each evaluation may stop at the
-    # first target missed (measure_targets' screen: the same decisions, fewer runs).
-    screened = functools.partial(simulate, screen=True)
+    # first target missed (measure_targets' screen at 0: the same decisions, fewer runs).
+    screened = functools.partial(simulate, screen=0.0)
     with _pool_map(executor, settings.processes) as pool_map:
         run = explore(
             screened,
@@ -650,10 +651,10 @@ def _version(package: str) -> str | None:
 
 
 def _measure(
-    measure_targets, point: dict, seed: int, n: int, replicates: int, screen: bool = False
+    measure_targets, point: dict, seed: int, n: int, replicates: int, screen: float | None = None
 ) -> dict:
-    if screen:  # (the exploration's: stop at the first required target missed)
-        return measure_targets(point, seed, n=n, replicates=replicates, screen=True)
+    if screen is not None:  # (stop once farther than screen from the targets: abc_screen)
+        return measure_targets(point, seed, n=n, replicates=replicates, screen=screen)
     return measure_targets(point, seed, n=n, replicates=replicates)
 
 

@@ -153,7 +153,7 @@ def bimodality_coefficient(values: np.ndarray) -> float:
 
 
 # The targets that the established brand's runs alone decide (``base``, ``ad`` and
-# ``quiet_ads``: 260 of the 832 weeks a call runs). ``measure_targets(..., screen=True)`` judges
+# ``quiet_ads``: 260 of the 832 weeks a call runs). ``measure_targets(..., screen=...)`` judges
 # them before it runs the rest; tests/test_targets.py checks that they need nothing else.
 ESTABLISHED_TARGETS = (
     "ad_short",
@@ -181,10 +181,11 @@ class _Unmeasured(dict):
         return math.nan
 
 
-def _misses_a_target(outcomes: Mapping[str, float]) -> bool:
-    """Whether the established brand's outcomes already miss a required target."""
+def _too_far(outcomes: Mapping[str, float], tolerance: float) -> bool:
+    """Whether the established brand's outcomes are already farther than ``tolerance`` from the
+    required targets."""
     values = established_targets(outcomes)
-    return total_distance(values, [t for t in REQUIRED if t.key in values]) > 0
+    return total_distance(values, [t for t in REQUIRED if t.key in values]) > tolerance
 
 
 def established_targets(outcomes: Mapping[str, float]) -> dict[str, float]:
@@ -384,7 +385,7 @@ def measure_targets(
     n: int = 6000,
     replicates: int = 1,
     scenario: str = "default",
-    screen: bool = False,
+    screen: float | None = None,
 ) -> dict[str, float]:
     """Every target's value for the market ``point`` (``{path: value}`` over the scenario).
 
@@ -401,19 +402,21 @@ def measure_targets(
         the noise in every ratio).
     replicates : int
         Seeds whose outcomes are averaged before the ratios are taken (ratios of means).
-    screen : bool
-        Stop early where a required target fails: with one replicate, judge the
-        ``ESTABLISHED_TARGETS`` once the established brand's runs are done and, when one of
-        them misses its band, return those values only (the other targets are missing, so the
-        market counts as missing them too). A market that passes gets every value, the same
-        as without ``screen``. For the exploration at tolerance 0, where a market either meets
-        every target or is rejected (``sim.evidence.abc_explore``); not for ABC-SMC, whose
-        distances need every target.
+    screen : float, optional
+        Stop early where the market is already too far from the targets: with one replicate,
+        judge the ``ESTABLISHED_TARGETS`` once the established brand's runs are done and, when
+        their distance (``total_distance`` over the required ones among them) exceeds
+        ``screen``, return those values only (the other targets are missing; a missing target
+        counts as missed, so the total distance exceeds ``screen`` too). Otherwise every value
+        is returned, the same as without ``screen``. ``0``: the exploration at tolerance 0
+        (``sim.evidence.abc_explore``); a generation's threshold: ABC-SMC
+        (``sim.evidence.abc_screen``).
     """
     point = dict(point or {})
-    if screen and int(replicates) == 1:
-        outcomes = _outcomes(point, int(seed), n, scenario, screen=_misses_a_target)
-        if _misses_a_target(outcomes):  # (stopped early: the later runs' outcomes are missing)
+    if screen is not None and int(replicates) == 1:
+        too_far = functools.partial(_too_far, tolerance=float(screen))
+        outcomes = _outcomes(point, int(seed), n, scenario, screen=too_far)
+        if too_far(outcomes):  # (stopped early: the later runs' outcomes are missing)
             return established_targets(outcomes)
         return targets_from(outcomes)
     runs = [_outcomes(point, replicate_seed(seed, r), n, scenario) for r in range(int(replicates))]
