@@ -18,6 +18,7 @@ import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
+import psutil
 import pytest
 
 from sim.viz import server
@@ -217,9 +218,16 @@ def test_running_server_answers_resourcez_with_404():
         assert _status(base + "/readyz") == 200
         assert _status(base + "/resourcez") == 404
     finally:
-        process.send_signal(2)  # Ctrl-C: the server stops its child too
+        children = psutil.Process(process.pid).children(recursive=True)
+        # SIGTERM (a pytest run in the background ignores Ctrl-C, and so would the command)
+        process.terminate()
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        _, alive = psutil.wait_procs(children, timeout=15)
+        for child in alive:
+            child.kill()
+    assert children, "the command started no server"
+    assert not alive, f"the server outlived the command: {alive}"

@@ -124,7 +124,9 @@ def serve(
     try:
         return process.wait()
     except KeyboardInterrupt:
-        process.send_signal(signal.SIGINT)
+        # SIGTERM, not SIGINT: a server started from a background job inherits Ctrl-C ignored
+        # (the shell's rule for background jobs), and uvicorn stops cleanly on either.
+        process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
