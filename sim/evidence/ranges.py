@@ -129,8 +129,10 @@ RANGES: tuple[Range, ...] = (
         "arm.budget",
         1.0,
         10.0,
-        "grocery media plans: 10-100 GRPs a week at the default impression price, an A/S ratio "
-        "of about 1-13 % (docs/model.md 11); cu per 1,000 customers a week, both arms alike",
+        "the media plan, cu per 1,000 customers a week, both arms alike: 6-64 GRPs a week at "
+        "the calibrated impression price (15.6 cu per 1,000); the A/S target (1-10 % on an "
+        "established brand) holds in the plausible set at 1.0-1.5 cu only; a launch year's A/S "
+        "is higher (about 6 % at 1 cu, 28 % at 10; docs/model.md 11)",
     ),
 )
 
