@@ -653,9 +653,8 @@ def _version(package: str) -> str | None:
 def _measure(
     measure_targets, point: dict, seed: int, n: int, replicates: int, screen: float | None = None
 ) -> dict:
-    if screen is not None:  # (stop once farther than screen from the targets: abc_screen)
-        return measure_targets(point, seed, n=n, replicates=replicates, screen=screen)
-    return measure_targets(point, seed, n=n, replicates=replicates)
+    # screen: stop once farther than that from the targets (None: measure every target)
+    return measure_targets(point, seed, n=n, replicates=replicates, screen=screen)
 
 
 def settings_from_args(args) -> Settings:
